@@ -1,0 +1,333 @@
+/* cert.c: X.509 (GnuTLS) and STIR certificate extensions (libtasn1). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libtasn1.h>
+
+#include "stirclient.h"
+#include "daemon/cert.h"
+#include "daemon/log.h"
+#include "daemon/tn.h"
+
+extern const asn1_static_node stir_asn1_tab[];
+
+static int
+asn1_defs(asn1_node *ret)
+{
+	char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+
+	*ret = NULL;
+	if (asn1_array2tree(stir_asn1_tab, ret, err) != ASN1_SUCCESS) {
+		log_err("ASN.1 definitions: %s", err);
+		return STIR_EINTERNAL;
+	}
+	return STIR_OK;
+}
+
+void
+stir_tnauth_free(struct stir_tnauth *ta)
+{
+	free(ta);
+}
+
+static int
+read_ia5(asn1_node n, const char *name, char *out, size_t outlen)
+{
+	int len = (int)outlen - 1;
+
+	if (asn1_read_value(n, name, out, &len) != ASN1_SUCCESS || len <= 0 ||
+	    (size_t)len >= outlen)
+		return STIR_ECERT;
+	out[len] = '\0';
+	if (memchr(out, '\0', (size_t)len) != NULL)
+		return STIR_ECERT;
+	for (int i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			return STIR_ECERT;
+	return STIR_OK;
+}
+
+int
+stir_tnauth_decode(const uint8_t *der, size_t len, struct stir_tnauth **ret)
+{
+	asn1_node defs = NULL, list = NULL;
+	struct stir_tnauth *ta = NULL;
+	char err[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	int count = 0, r;
+
+	if (len == 0 || len > STIR_PEM_MAX)
+		return STIR_ECERT;
+	if ((r = asn1_defs(&defs)) != STIR_OK)
+		return r;
+	r = STIR_ECERT;
+	if (asn1_create_element(defs, "STIR-CERT.TNAuthorizationList", &list) != ASN1_SUCCESS)
+		goto out;
+	if (asn1_der_decoding2(&list, der, (int[]){ (int)len }, ASN1_DECODE_FLAG_STRICT_DER,
+	    err) != ASN1_SUCCESS) {
+		log_debug("TNAuthList: %s", err);
+		goto out;
+	}
+	if (asn1_number_of_elements(list, "", &count) != ASN1_SUCCESS ||
+	    count < 1 || count > STIR_TNAUTH_MAX)
+		goto out;
+	if ((ta = calloc(1, sizeof(*ta) + (size_t)count * sizeof(ta->e[0]))) == NULL) {
+		r = STIR_ENOMEM;
+		goto out;
+	}
+	for (int i = 1; i <= count; i++) {
+		struct stir_tnentry *e = &ta->e[i - 1];
+		char path[64], choice[16];
+		int clen = sizeof(choice) - 1;
+
+		snprintf(path, sizeof(path), "?%d", i);
+		if (asn1_read_value(list, path, choice, &clen) != ASN1_SUCCESS)
+			goto out;
+		choice[clen] = '\0';
+		if (strcmp(choice, "spc") == 0) {
+			e->type = STIR_TNE_SPC;
+			snprintf(path, sizeof(path), "?%d.spc", i);
+			if (read_ia5(list, path, e->value, sizeof(e->value)) != STIR_OK)
+				goto out;
+		} else if (strcmp(choice, "one") == 0) {
+			e->type = STIR_TNE_ONE;
+			snprintf(path, sizeof(path), "?%d.one", i);
+			if (read_ia5(list, path, e->value, STIR_TN_MAX + 1) != STIR_OK ||
+			    !stir_tn_is_valid(e->value))
+				goto out;
+		} else if (strcmp(choice, "range") == 0) {
+			uint8_t num[8];
+			int nlen = sizeof(num);
+			unsigned long v = 0;
+
+			e->type = STIR_TNE_RANGE;
+			snprintf(path, sizeof(path), "?%d.range.start", i);
+			if (read_ia5(list, path, e->value, STIR_TN_MAX + 1) != STIR_OK ||
+			    !stir_tn_is_valid(e->value))
+				goto out;
+			snprintf(path, sizeof(path), "?%d.range.count", i);
+			if (asn1_read_value(list, path, num, &nlen) != ASN1_SUCCESS ||
+			    nlen < 1 || nlen > 8 || (num[0] & 0x80))
+				goto out;	/* negative or over 2^63 */
+			for (int k = 0; k < nlen; k++)
+				v = (v << 8) | num[k];
+			if (v < 2)
+				goto out;	/* RFC 8226: count INTEGER (2..MAX) */
+			e->count = v;
+		} else
+			goto out;
+		ta->n++;
+	}
+	*ret = ta;
+	ta = NULL;
+	r = STIR_OK;
+ out:
+	free(ta);
+	asn1_delete_structure(&list);
+	asn1_delete_structure(&defs);
+	return r;
+}
+
+bool
+stir_tnauth_covers(const struct stir_tnauth *ta, const char *tn)
+{
+	for (size_t i = 0; i < ta->n; i++) {
+		const struct stir_tnentry *e = &ta->e[i];
+
+		if (e->type == STIR_TNE_ONE && strcmp(e->value, tn) == 0)
+			return true;
+		if (e->type == STIR_TNE_RANGE && stir_tn_in_range(tn, e->value, e->count))
+			return true;
+	}
+	return false;
+}
+
+bool
+stir_tnauth_has_tns(const struct stir_tnauth *ta)
+{
+	for (size_t i = 0; i < ta->n; i++)
+		if (ta->e[i].type != STIR_TNE_SPC)
+			return true;
+	return false;
+}
+
+void
+stir_chain_free(struct stir_chain *c)
+{
+	if (c == NULL)
+		return;
+	for (unsigned i = 0; i < c->n; i++)
+		gnutls_x509_crt_deinit(c->crt[i]);
+	gnutls_free(c->crt);
+	free(c);
+}
+
+int
+stir_chain_parse(const char *pem, size_t len, unsigned max, bool sorted,
+    struct stir_chain **ret)
+{
+	struct stir_chain *c;
+	gnutls_datum_t d = { (unsigned char *)pem, (unsigned)len };
+	int gr;
+
+	if (len == 0 || len > STIR_PEM_MAX)
+		return STIR_ETOOBIG;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return STIR_ENOMEM;
+	gr = gnutls_x509_crt_list_import2(&c->crt, &c->n, &d, GNUTLS_X509_FMT_PEM,
+	    sorted ? GNUTLS_X509_CRT_LIST_FAIL_IF_UNSORTED : 0);
+	if (gr < 0 || c->n == 0) {
+		log_debug("certificate list: %s", gnutls_strerror(gr));
+		c->n = 0;
+		c->crt = NULL;
+		free(c);
+		return STIR_ECERT;
+	}
+	if (c->n > max) {
+		stir_chain_free(c);
+		return STIR_ETOOBIG;
+	}
+	*ret = c;
+	return STIR_OK;
+}
+
+int
+stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret)
+{
+	gnutls_datum_t ext = { NULL, 0 };
+	unsigned critical = 0;
+	int gr, r;
+
+	gr = gnutls_x509_crt_get_extension_by_oid2(crt, STIR_OID_TNAUTHLIST, 0,
+	    &ext, &critical);
+	if (gr == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return STIR_ENOENT;
+	if (gr < 0)
+		return STIR_ECERT;
+	r = stir_tnauth_decode(ext.data, ext.size, ret);
+	gnutls_free(ext.data);
+	return r;
+}
+
+int
+stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret)
+{
+	struct stir_cert_info info;
+	gnutls_datum_t dn = { NULL, 0 }, der = { NULL, 0 };
+	uint8_t fp[32];
+	unsigned ca = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	memset(&info, 0, sizeof(info));
+	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) >= 0) {
+		snprintf(info.subject, sizeof(info.subject), "%.*s", (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) >= 0) {
+		snprintf(info.issuer, sizeof(info.issuer), "%.*s", (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	info.not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
+	info.not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0)
+		return STIR_ECERT;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, fp) < 0) {
+		gnutls_free(der.data);
+		return STIR_ECRYPTO;
+	}
+	gnutls_free(der.data);
+	for (int i = 0; i < 32; i++) {
+		info.sha256[2 * i] = hex[fp[i] >> 4];
+		info.sha256[2 * i + 1] = hex[fp[i] & 15];
+	}
+	info.is_ca = gnutls_x509_crt_get_basic_constraints(crt, NULL, &ca, NULL) >= 0 && ca;
+	*ret = info;
+	return STIR_OK;
+}
+
+int
+stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
+    size_t spki_len, time_t now, struct stir_tnauth **ret_tnauth, char *msg,
+    size_t msglen)
+{
+	gnutls_x509_crt_t ee = c->crt[0];
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	struct stir_tnauth *ta = NULL;
+	unsigned usage = 0;
+	int gr, r = STIR_ECERT;
+
+	if (gnutls_pubkey_init(&pub) < 0)
+		return STIR_ENOMEM;
+	if (gnutls_pubkey_import_x509(pub, ee, 0) < 0 ||
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der) < 0) {
+		snprintf(msg, msglen, "cannot read the certificate's public key");
+		goto out;
+	}
+	if (der.size != spki_len || memcmp(der.data, spki, spki_len) != 0) {
+		snprintf(msg, msglen, "the certificate does not match the key");
+		goto out;
+	}
+	if (gnutls_x509_crt_get_activation_time(ee) > now) {
+		snprintf(msg, msglen, "the certificate is not valid yet");
+		goto out;
+	}
+	if (gnutls_x509_crt_get_expiration_time(ee) <= now) {
+		snprintf(msg, msglen, "the certificate has expired");
+		goto out;
+	}
+	gr = gnutls_x509_crt_get_key_usage(ee, &usage, NULL);
+	if (gr < 0 || !(usage & GNUTLS_KEY_DIGITAL_SIGNATURE)) {
+		snprintf(msg, msglen, "the certificate lacks keyUsage digitalSignature");
+		goto out;
+	}
+	r = stir_cert_tnauth(ee, &ta);
+	if (r == STIR_ENOENT) {
+		snprintf(msg, msglen, "the certificate has no TNAuthList (%s)",
+		    STIR_OID_TNAUTHLIST);
+		r = STIR_ECERT;
+		goto out;
+	}
+	if (r != STIR_OK) {
+		snprintf(msg, msglen, "the certificate's TNAuthList is malformed");
+		goto out;
+	}
+	/* the rest of the chain must be in order: each issues the previous */
+	for (unsigned i = 1; i < c->n; i++)
+		if (!gnutls_x509_crt_check_issuer(c->crt[i - 1], c->crt[i])) {
+			snprintf(msg, msglen, "certificate %u of the chain did not issue certificate %u",
+			    i + 1, i);
+			r = STIR_ECERT;
+			goto out;
+		}
+	*ret_tnauth = ta;
+	ta = NULL;
+	r = STIR_OK;
+ out:
+	stir_tnauth_free(ta);
+	gnutls_free(der.data);
+	gnutls_pubkey_deinit(pub);
+	return r;
+}
+
+int
+stir_trust_check(gnutls_x509_crt_t crt, time_t now, char *msg, size_t msglen)
+{
+	unsigned ca = 0;
+
+	if (gnutls_x509_crt_get_basic_constraints(crt, NULL, &ca, NULL) < 0 || !ca) {
+		snprintf(msg, msglen, "the certificate is not a CA (basicConstraints cA is not TRUE)");
+		return STIR_ECERT;
+	}
+	if (gnutls_x509_crt_get_expiration_time(crt) <= now) {
+		snprintf(msg, msglen, "the certificate has expired");
+		return STIR_ECERT;
+	}
+	return STIR_OK;
+}

@@ -1,0 +1,92 @@
+/* cert.h: X.509 certificates, chains and the TNAuthList (RFC 8226). */
+#ifndef STIR_CERT_H
+#define STIR_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+#define STIR_CHAIN_MAX		8		/* certificates in one PEM chain */
+#define STIR_PEM_MAX		(64 * 1024)	/* bytes of one PEM chain */
+#define STIR_TNAUTH_MAX		256		/* entries in one TNAuthList */
+#define STIR_SPC_MAX		64		/* bytes of one SPC */
+#define STIR_OID_TNAUTHLIST	"1.3.6.1.5.5.7.1.26"
+
+enum stir_tnentry_type {
+	STIR_TNE_SPC,
+	STIR_TNE_RANGE,
+	STIR_TNE_ONE,
+	_STIR_TNE_MAX
+};
+
+struct stir_tnentry {
+	enum stir_tnentry_type	type;
+	char			value[STIR_SPC_MAX + 1];	/* SPC or TN/start */
+	unsigned long		count;				/* ranges */
+};
+
+struct stir_tnauth {
+	size_t			n;
+	struct stir_tnentry	e[];
+};
+
+/* Decode a TNAuthList extension value (DER).  STIR_ECERT if malformed. */
+int	stir_tnauth_decode(const uint8_t *der, size_t len,
+	    struct stir_tnauth **ret);
+void	stir_tnauth_free(struct stir_tnauth *ta);
+/* Does a TN or range entry cover tn? (SPC entries never do.) */
+bool	stir_tnauth_covers(const struct stir_tnauth *ta, const char *tn);
+/* Does the list hold any TN or range entries? */
+bool	stir_tnauth_has_tns(const struct stir_tnauth *ta);
+
+struct stir_chain {
+	gnutls_x509_crt_t	*crt;	/* [0] is the end entity */
+	unsigned		 n;
+};
+
+/*
+ * Parse one or more PEM certificates, at most max.  With sorted, each
+ * certificate must be issued by the next (an x5u or credential chain);
+ * without, any bundle (trust anchors).
+ */
+int	stir_chain_parse(const char *pem, size_t len, unsigned max, bool sorted,
+	    struct stir_chain **ret);
+#define STIR_TRUST_BUNDLE_MAX	512	/* anchors in one trust.add */
+void	stir_chain_free(struct stir_chain *c);
+
+/* The TNAuthList of crt; STIR_ENOENT if it has none. */
+int	stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret);
+
+struct stir_cert_info {
+	char	subject[512];
+	char	issuer[512];
+	int64_t	not_before;
+	int64_t	not_after;
+	char	sha256[65];	/* hex fingerprint of the DER */
+	bool	is_ca;
+};
+
+int	stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret);
+
+/*
+ * Check a signing credential: the end-entity certificate's public key is
+ * spki (DER SubjectPublicKeyInfo of the private key), it is valid at now,
+ * has keyUsage digitalSignature (when keyUsage is present it must include
+ * it) and carries a TNAuthList, which is returned in *ret_tnauth.
+ * STIR_ECERT with the reason in msg otherwise.
+ */
+int	stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
+	    size_t spki_len, time_t now, struct stir_tnauth **ret_tnauth,
+	    char *msg, size_t msglen);
+
+/*
+ * Check a trust anchor candidate: a CA (basicConstraints cA TRUE), not
+ * expired at now.
+ */
+int	stir_trust_check(gnutls_x509_crt_t crt, time_t now, char *msg,
+	    size_t msglen);
+
+#endif

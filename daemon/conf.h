@@ -1,0 +1,56 @@
+/* conf.h: stird.conf, a strict "key = value" file (stird.conf(5)). */
+#ifndef STIR_CONFIG_H
+#define STIR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define STIR_CONFIG_LINE_MAX	4096	/* longest config line */
+#define STIR_CONFIG_MAX_BYTES	(1024 * 1024)
+
+struct stir_config {
+	char	*path;			/* file it was read from */
+	char	*socket;		/* service socket */
+	char	*admin_socket;
+	unsigned socket_mode;
+	unsigned admin_socket_mode;
+	char	*database;
+	char	*key_dir;
+	char	*x5u_ca_file;		/* "" = system bundle */
+	bool	 x5u_allow_http;
+	bool	 x5u_allow_private;
+	unsigned fetch_timeout_ms;
+	unsigned fetch_max_bytes;
+	unsigned iat_window;		/* seconds */
+	char	*sign_group;		/* "" = none */
+	char	*verify_group;
+	char	*admin_group;
+	gid_t	 sign_gid, verify_gid, admin_gid;	/* (gid_t)-1 = none */
+	unsigned max_request_bytes;
+	unsigned threads;		/* 0 = one per CPU */
+	unsigned max_connections;
+	unsigned max_conn_per_uid;
+	unsigned max_inflight;		/* per connection */
+	unsigned idle_timeout_ms;	/* 0 = never */
+	int	 log_level;
+	bool	 deterministic_signatures;
+	char	*pkcs11_module;		/* "" = p11-kit's configured modules */
+	unsigned cred_expiry_warn_days;
+};
+
+/*
+ * Read and validate path.  On error returns STIR_EINVAL (or STIR_EIO /
+ * STIR_ENOMEM) and writes "file:line: message" into errbuf.  On success
+ * *ret_cfg is owned by the caller: stir_config_free().
+ */
+int	stir_config_load(const char *path, struct stir_config **ret_cfg,
+	    char *errbuf, size_t errlen);
+/* Parse from memory (path is only used in messages). */
+int	stir_config_parse(const char *path, const char *text, size_t len,
+	    struct stir_config **ret_cfg, char *errbuf, size_t errlen);
+/* Defaults only. */
+int	stir_config_defaults(struct stir_config **ret_cfg);
+void	stir_config_free(struct stir_config *cfg);
+
+#endif

@@ -1,0 +1,318 @@
+/* conn.c: one client connection: peer credentials, line reader, writes. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "stirclient.h"
+#include "daemon/dispatch.h"
+#include "daemon/log.h"
+#include "daemon/server.h"
+
+struct write_req {
+	uv_write_t	 w;
+	char		*line;
+};
+
+static void conn_start_reading(struct stir_conn *c);
+
+static void
+conn_free(struct stir_conn *c)
+{
+	stir_linebuf_free(c->in);
+	free(c);
+}
+
+/* Both handles closed and no request alive: the memory can go. */
+void
+stir_conn_unref(struct stir_conn *c)
+{
+	if (--c->refs == 0) {
+		struct stir_server *srv = c->srv;
+
+		conn_free(c);
+		stir__server_maybe_finish(srv);
+		return;
+	}
+	if (c->closing || c->dispatching)
+		return;
+	if (c->close_after_flush) {
+		if (c->inflight == 0 &&
+		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0)
+			stir_conn_close(c);
+	} else if (!c->reading && c->inflight < c->srv->cfg->max_inflight)
+		conn_start_reading(c);
+}
+
+static void
+conn_on_handle_close(uv_handle_t *h)
+{
+	struct stir_conn *c = h->data;
+
+	stir_conn_unref(c);
+}
+
+void
+stir_conn_close(struct stir_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->reading = false;
+	stir__server_forget(c->srv, c);
+	uv_close((uv_handle_t *)&c->idle, conn_on_handle_close);
+	uv_close((uv_handle_t *)&c->pipe, conn_on_handle_close);
+}
+
+static void
+conn_on_write(uv_write_t *w, int status)
+{
+	struct write_req *wr = (struct write_req *)w;
+	struct stir_conn *c = w->data;
+
+	free(wr->line);
+	free(wr);
+	if (status < 0 && status != UV_ECANCELED && !c->closing)
+		stir_conn_close(c);
+	else if (!c->closing && c->close_after_flush &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0 &&
+	    c->inflight == 0)
+		stir_conn_close(c);
+	else if (!c->closing && !c->reading && c->inflight < c->srv->cfg->max_inflight &&
+	    !c->close_after_flush && !c->srv->stopping)
+		conn_start_reading(c);
+	stir_conn_unref(c);
+}
+
+/* Takes ownership of line. */
+void
+stir_conn_send(struct stir_conn *c, char *line, size_t len)
+{
+	struct write_req *wr;
+	uv_buf_t buf;
+	int rc;
+
+	if (c->closing || (wr = calloc(1, sizeof(*wr))) == NULL) {
+		free(line);
+		return;
+	}
+	wr->line = line;
+	wr->w.data = c;
+	buf = uv_buf_init(line, (unsigned)len);
+	c->refs++;
+	if ((rc = uv_write(&wr->w, (uv_stream_t *)&c->pipe, &buf, 1, conn_on_write)) != 0) {
+		free(line);
+		free(wr);
+		c->refs--;
+		stir_conn_close(c);
+		return;
+	}
+	/* a peer that does not read its replies stops being read */
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > STIR_WRITE_QUEUE_MAX &&
+	    c->reading) {
+		(void)uv_read_stop((uv_stream_t *)&c->pipe);
+		c->reading = false;
+	}
+}
+
+static void
+conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct stir_conn *c = h->data;
+	char *p;
+	size_t room;
+
+	(void)suggested;
+	stir_linebuf_space(c->in, &p, &room);
+	*buf = uv_buf_init(p, (unsigned)(room > 65536 ? 65536 : room));
+}
+
+static void
+conn_on_idle(uv_timer_t *t)
+{
+	struct stir_conn *c = t->data;
+
+	if (c->inflight == 0) {
+		log_debug("conn %llu idle; closing", (unsigned long long)c->serial);
+		stir_conn_close(c);
+	}
+}
+
+static void
+conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct stir_conn *c = s->data;
+	const char *line;
+	size_t len;
+	int r = 0;
+
+	(void)buf;
+	if (n < 0) {			/* UV_EOF or an error: a partial line is dropped */
+		(void)uv_read_stop(s);
+		c->reading = false;
+		c->close_after_flush = true;
+		if (c->inflight == 0 && uv_stream_get_write_queue_size(s) == 0)
+			stir_conn_close(c);
+		return;
+	}
+	if (n == 0)
+		return;
+	stir_linebuf_commit(c->in, (size_t)n);
+	if (c->srv->cfg->idle_timeout_ms > 0)
+		(void)uv_timer_again(&c->idle);
+	c->dispatching = true;
+	while (!c->closing && !c->close_after_flush &&
+	    c->inflight < c->srv->cfg->max_inflight &&
+	    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
+		stir_dispatch_line(c, line, len);
+		stir_linebuf_wipe_consumed(c->in);
+	}
+	c->dispatching = false;
+	if (c->closing)
+		return;
+	if (r == STIR_ETOOBIG) {
+		char *l;
+		size_t ll;
+
+		if ((l = stir_reply_error(NULL, STIR_ETOOBIG, "line longer than max_request_bytes; closing",
+		    &ll)) != NULL)
+			stir_conn_send(c, l, ll);
+		(void)uv_read_stop(s);
+		c->reading = false;
+		c->close_after_flush = true;
+		if (c->inflight == 0 && !c->closing &&
+		    uv_stream_get_write_queue_size(s) == 0)
+			stir_conn_close(c);
+		return;
+	}
+	if (c->inflight >= c->srv->cfg->max_inflight && c->reading) {
+		(void)uv_read_stop(s);	/* drain, then restart on reply */
+		c->reading = false;
+	}
+	if (c->close_after_flush && !c->closing && c->inflight == 0 &&
+	    uv_stream_get_write_queue_size(s) == 0)
+		stir_conn_close(c);
+}
+
+static void
+conn_start_reading(struct stir_conn *c)
+{
+	const char *line;
+	size_t len;
+	int r;
+
+	if (c->closing || c->reading || c->srv->stopping)
+		return;
+	/* lines that arrived while paused are handled first */
+	c->dispatching = true;
+	while (!c->closing && c->inflight < c->srv->cfg->max_inflight &&
+	    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
+		stir_dispatch_line(c, line, len);
+		stir_linebuf_wipe_consumed(c->in);
+	}
+	c->dispatching = false;
+	if (c->closing || c->inflight >= c->srv->cfg->max_inflight)
+		return;
+	if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_on_read) == 0)
+		c->reading = true;
+}
+
+static void
+peer_credentials(struct stir_conn *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	uv_os_fd_t fd;
+
+	c->uid = (uid_t)-1;
+	c->gid = (gid_t)-1;
+	c->pid = 0;
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
+		c->uid = uc.uid;
+		c->gid = uc.gid;
+		c->pid = uc.pid;
+	}
+#ifdef SO_PEERGROUPS
+	len = sizeof(c->groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len) == 0)
+		c->ngroups = (int)(len / sizeof(gid_t));
+	else
+		c->ngroups = 0;	/* ERANGE: more than we keep; primary gid only */
+#endif
+}
+
+int
+stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
+{
+	struct stir_conn *c;
+	unsigned same_uid = 0;
+	int rc;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return STIR_ENOMEM;
+	c->srv = srv;
+	c->role = l->role;
+	c->serial = ++srv->next_serial;
+	if ((c->in = stir_linebuf_new(srv->cfg->max_request_bytes)) == NULL) {
+		free(c);
+		return STIR_ENOMEM;
+	}
+	if ((rc = uv_pipe_init(srv->loop, &c->pipe, 0)) != 0) {
+		conn_free(c);
+		return STIR_EIO;
+	}
+	c->pipe.data = c;
+	c->refs = 1;
+	if ((rc = uv_accept((uv_stream_t *)&l->pipe, (uv_stream_t *)&c->pipe)) != 0) {
+		log_warn("accept: %s", uv_strerror(rc));
+		c->closing = true;
+		uv_close((uv_handle_t *)&c->pipe, conn_on_handle_close);
+		return STIR_EIO;
+	}
+	(void)uv_timer_init(srv->loop, &c->idle);
+	c->idle.data = c;
+	c->refs = 2;
+	peer_credentials(c);
+	for (struct stir_conn *o = srv->conns; o != NULL; o = o->next)
+		if (o->uid == c->uid)
+			same_uid++;
+	/* register before any close path, which unregisters */
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	srv->stats.connections++;
+	if (srv->nconns > srv->cfg->max_connections ||
+	    same_uid >= srv->cfg->max_conn_per_uid || srv->stopping) {
+		char *line;
+		size_t len;
+
+		srv->stats.refused_connections++;
+		log_warn("conn %llu from uid %u refused: %s", (unsigned long long)c->serial,
+		    (unsigned)c->uid, srv->stopping ? "shutting down" : "too many connections");
+		line = stir_reply_error(NULL, srv->stopping ? STIR_ESHUTDOWN : STIR_EBUSY,
+		    srv->stopping ? "stird is shutting down" :
+		    "too many connections (max_connections / max_conn_per_uid)", &len);
+		c->close_after_flush = true;
+		if (line != NULL)
+			stir_conn_send(c, line, len);
+		else
+			stir_conn_close(c);
+		return STIR_OK;
+	}
+	log_debug("conn %llu: %s socket, uid %u gid %u pid %d",
+	    (unsigned long long)c->serial, c->role == STIR_ROLE_ADMIN ? "admin" : "service",
+	    (unsigned)c->uid, (unsigned)c->gid, (int)c->pid);
+	if (srv->cfg->idle_timeout_ms > 0)
+		(void)uv_timer_start(&c->idle, conn_on_idle, srv->cfg->idle_timeout_ms,
+		    srv->cfg->idle_timeout_ms);
+	conn_start_reading(c);
+	return STIR_OK;
+}

@@ -1,0 +1,93 @@
+/* log.c: one line per message on stderr; journald reads <N> prefixes. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+/*
+ * The only process-wide state in stird: logging is configured once in
+ * main() before any thread starts and read-only afterwards (reload may
+ * change the level, on the loop thread; a torn read is harmless).
+ */
+static int log_level = STIR_LOG_INFO;
+static int log_journal;
+
+void
+stir_log_init(int level)
+{
+	log_level = level;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+stir_log_set_level(int level)
+{
+	log_level = level;
+}
+
+void
+stir_log(int level, const char *fmt, ...)
+{
+	static const char *names[] = { "emerg", "alert", "crit", "error",
+	    "warning", "notice", "info", "debug" };
+	char buf[2048];
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (log_journal)
+		(void)fprintf(stderr, "<%d>%s\n", level, buf);
+	else {
+		struct timespec ts;
+		struct tm tm;
+		char tbuf[32];
+
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		(void)gmtime_r(&ts.tv_sec, &tm);
+		(void)strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+		(void)fprintf(stderr, "%s.%03ldZ stird[%s]: %s\n", tbuf,
+		    ts.tv_nsec / 1000000, names[level & 7], buf);
+	}
+}
+
+const char *
+stir_log_quote(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (outlen < 8) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return out;
+	}
+	for (size_t i = 0; i < inlen; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		size_t need = (ch < 0x20 || ch >= 0x7f || ch == '\\' ||
+		    ch == '\'') ? 4 : 1;
+
+		if (o + need + 4 > outlen) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (need == 1)
+			out[o++] = (char)ch;
+		else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

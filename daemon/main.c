@@ -1,0 +1,164 @@
+/* main.c: stird: argv, config, startup checks, the loop. */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <gnutls/gnutls.h>
+#include <sodium.h>
+#include <uv.h>
+
+#include "stirclient.h"
+#include "daemon/conf.h"
+#include "daemon/log.h"
+#include "daemon/notify.h"
+#include "daemon/server.h"
+
+#define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: stird [-c FILE] [--check-config] [--foreground]\n"
+	    "       stird --version\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file (default %s)\n"
+	    "  -t, --check-config  validate the configuration and exit\n"
+	    "  -f, --foreground    run in the foreground (always; for unit files)\n"
+	    "  -V, --version       print the version and exit\n"
+	    "  -h, --help          this text\n", DEFAULT_CONFIG);
+}
+
+/* No core dumps: memory holds private keys. */
+static void
+harden_process(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)umask(077);
+	(void)signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+check_libraries(void)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	if (cv->ssl_version == NULL || strstr(cv->ssl_version, "GnuTLS") == NULL) {
+		log_err("libcurl uses '%s', not GnuTLS; install the GnuTLS flavour (libcurl3-gnutls)",
+		    cv->ssl_version ? cv->ssl_version : "no TLS");
+		return -1;
+	}
+	if (!(cv->features & CURL_VERSION_ASYNCHDNS))
+		log_warn("libcurl lacks asynchronous DNS; x5u lookups could stall");
+	return 0;
+}
+
+static void
+close_walk_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stir_server srv;
+	struct stir_config *cfg = NULL;
+	const char *config_path = DEFAULT_CONFIG;
+	char err[1024], threads[16];
+	bool check_only = false;
+	uv_loop_t loop;
+	int ch, r, status = 1;
+
+	while ((ch = getopt_long(argc, argv, "c:tfVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'f':
+			break;
+		case 'V':
+			printf("stird %s (protocol %d)\n", PACKAGE_VERSION, STIR_PROTO_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	harden_process();
+	stir_log_init(STIR_LOG_INFO);
+	if (stir_config_load(config_path, &cfg, err, sizeof(err)) != STIR_OK) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: OK\n", config_path);
+		stir_config_free(cfg);
+		return 0;
+	}
+	stir_log_set_level(cfg->log_level);
+	if (sodium_init() < 0 || check_libraries() != 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("library initialisation failed");
+		stir_config_free(cfg);
+		return 1;
+	}
+	/* the pool is sized before its first use */
+	snprintf(threads, sizeof(threads), "%u", cfg->threads ? cfg->threads :
+	    (unsigned)uv_available_parallelism());
+	(void)setenv("UV_THREADPOOL_SIZE", threads, 1);
+	if (uv_loop_init(&loop) != 0) {
+		log_err("cannot create the event loop");
+		stir_config_free(cfg);
+		return 1;
+	}
+	if ((r = stir_server_init(&srv, &loop, cfg, config_path)) != STIR_OK ||
+	    (r = stir_server_listen(&srv)) != STIR_OK) {
+		log_err("startup failed: %s", stir_strerror(r));
+		goto out;
+	}
+	log_notice("stird %s ready (pid %d, %s threads)", PACKAGE_VERSION, (int)getpid(), threads);
+	stir_notify("READY=1\nSTATUS=running");
+	(void)uv_run(&loop, UV_RUN_DEFAULT);
+	log_notice("stopped");
+	status = 0;
+ out:
+	uv_walk(&loop, close_walk_cb, NULL);
+	(void)uv_run(&loop, UV_RUN_DEFAULT);
+	(void)uv_loop_close(&loop);
+	stir_server_done(&srv);
+	curl_global_cleanup();
+	return status;
+}

@@ -1,0 +1,201 @@
+/* passport.c: PASSporT claims, canonical JSON and JWS assembly. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "stirclient.h"
+#include "daemon/passport.h"
+
+#define B64URL	sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+char *
+stir_b64url_encode(const uint8_t *bin, size_t len)
+{
+	size_t n = sodium_base64_encoded_len(len, B64URL);
+	char *s = malloc(n);
+
+	if (s == NULL)
+		return NULL;
+	sodium_bin2base64(s, n, bin, len, B64URL);
+	return s;
+}
+
+int
+stir_b64url_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
+{
+	size_t cap = len / 4 * 3 + 3, out = 0;
+	const char *end = NULL;
+	uint8_t *bin;
+
+	if ((bin = malloc(cap + 1)) == NULL)
+		return STIR_ENOMEM;
+	if (sodium_base642bin(bin, cap, s, len, NULL, &out, &end, B64URL) != 0 ||
+	    end != s + len) {
+		free(bin);
+		return STIR_EINVAL;
+	}
+	*ret = bin;
+	*ret_len = out;
+	return STIR_OK;
+}
+
+char *
+stir_json_canonical(const json_t *v)
+{
+	/* Jansson sorts by byte order, which is code-point order in UTF-8;
+	 * it does not escape '/' unless asked (JSON_ESCAPE_SLASH). */
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+int
+stir_uuid_check(const char *s)
+{
+	if (strlen(s) != STIR_UUID_LEN)
+		return STIR_EINVAL;
+	for (int i = 0; i < STIR_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return STIR_EINVAL;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return STIR_EINVAL;
+	}
+	return STIR_OK;
+}
+
+void
+stir_uuid_v4(char out[static STIR_UUID_LEN + 1])
+{
+	uint8_t b[16];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, STIR_UUID_LEN + 1,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+	    b[11], b[12], b[13], b[14], b[15]);
+}
+
+static json_t *
+ident_orig(const struct stir_ident *id)
+{
+	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri",
+	    id->value);
+}
+
+/* dest: {"tn":[...],"uri":[...]}, each array sorted (RFC 8225 5.2.1). */
+static json_t *
+ident_dest(const struct stir_ident *ids, size_t n)
+{
+	json_t *dest = json_object(), *tn = json_array(), *uri = json_array();
+	const char *sorted[STIR_MAX_DEST];
+	size_t ns;
+
+	if (dest == NULL || tn == NULL || uri == NULL)
+		goto fail;
+	for (int kind = STIR_IDENT_TN; kind < _STIR_IDENT_KIND_MAX; kind++) {
+		json_t *arr = kind == STIR_IDENT_TN ? tn : uri;
+
+		ns = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((int)ids[i].kind == kind)
+				sorted[ns++] = ids[i].value;
+		/* insertion sort; n <= STIR_MAX_DEST; duplicates dropped */
+		for (size_t i = 1; i < ns; i++)
+			for (size_t j = i; j > 0 && strcmp(sorted[j - 1], sorted[j]) > 0; j--) {
+				const char *t = sorted[j];
+
+				sorted[j] = sorted[j - 1];
+				sorted[j - 1] = t;
+			}
+		for (size_t i = 0; i < ns; i++) {
+			if (i > 0 && strcmp(sorted[i - 1], sorted[i]) == 0)
+				continue;
+			if (json_array_append_new(arr, json_string(sorted[i])) != 0)
+				goto fail;
+		}
+	}
+	if (json_array_size(tn) > 0 && json_object_set(dest, "tn", tn) != 0)
+		goto fail;
+	if (json_array_size(uri) > 0 && json_object_set(dest, "uri", uri) != 0)
+		goto fail;
+	json_decref(tn);
+	json_decref(uri);
+	return dest;
+ fail:
+	json_decref(dest);
+	json_decref(tn);
+	json_decref(uri);
+	return NULL;
+}
+
+static char *
+b64url_json(const json_t *v)
+{
+	char *s, *b;
+
+	if ((s = stir_json_canonical(v)) == NULL)
+		return NULL;
+	b = stir_b64url_encode((const uint8_t *)s, strlen(s));
+	free(s);
+	return b;
+}
+
+int
+stir_passport_shaken(const struct stir_shaken_claims *c, const char *x5u,
+    json_t **ret_header, json_t **ret_payload, char **ret_tbs)
+{
+	json_t *header = NULL, *payload = NULL;
+	char *h64 = NULL, *p64 = NULL, *tbs = NULL;
+	char attest[2] = { c->attest, '\0' };
+	int r = STIR_ENOMEM;
+
+	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST)
+		return STIR_EINVAL;
+	header = json_pack("{s:s, s:s, s:s, s:s}", "alg", "ES256", "ppt",
+	    "shaken", "typ", "passport", "x5u", x5u);
+	payload = json_pack("{s:s, s:o, s:I, s:o, s:s}", "attest", attest,
+	    "dest", ident_dest(c->dest, c->ndest), "iat", (json_int_t)c->iat,
+	    "orig", ident_orig(&c->orig), "origid", c->origid);
+	if (header == NULL || payload == NULL)
+		goto out;
+	if ((h64 = b64url_json(header)) == NULL || (p64 = b64url_json(payload)) == NULL)
+		goto out;
+	if ((tbs = malloc(strlen(h64) + strlen(p64) + 2)) == NULL)
+		goto out;
+	sprintf(tbs, "%s.%s", h64, p64);
+	*ret_header = header;
+	*ret_payload = payload;
+	*ret_tbs = tbs;
+	header = payload = NULL;
+	tbs = NULL;
+	r = STIR_OK;
+ out:
+	json_decref(header);
+	json_decref(payload);
+	free(h64);
+	free(p64);
+	free(tbs);
+	return r;
+}
+
+char *
+stir_identity_value(const char *tbs, const uint8_t *sig, size_t siglen,
+    const char *x5u, const char *ppt)
+{
+	char *s64, *out;
+	size_t n;
+
+	if ((s64 = stir_b64url_encode(sig, siglen)) == NULL)
+		return NULL;
+	n = strlen(tbs) + strlen(s64) + strlen(x5u) + strlen(ppt) + 40;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s.%s;info=<%s>;alg=ES256;ppt=%s", tbs, s64, x5u, ppt);
+	free(s64);
+	return out;
+}

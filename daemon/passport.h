@@ -1,0 +1,58 @@
+/* passport.h: PASSporT (RFC 8225) and JWS building; canonical JSON. */
+#ifndef STIR_PASSPORT_H
+#define STIR_PASSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "daemon/tn.h"
+
+#define STIR_MAX_DEST		16	/* dest entries in one PASSporT */
+#define STIR_UUID_LEN		36
+#define STIR_SIG_MAX		132	/* raw r||s up to P-521 */
+#define STIR_ES256_SIG_LEN	64
+
+/* base64url without padding (libsodium).  Free with free(). */
+char	*stir_b64url_encode(const uint8_t *bin, size_t len);
+/* Strict decode: no padding, no whitespace.  Free *ret with free(). */
+int	stir_b64url_decode(const char *s, size_t len, uint8_t **ret,
+	    size_t *ret_len);
+
+/*
+ * RFC 8225 section 9 deterministic JSON: sorted keys, no whitespace,
+ * UTF-8, integers as integers.  Free with free().
+ */
+char	*stir_json_canonical(const json_t *v);
+
+/* Is s a UUID in 8-4-4-4-12 hex form? */
+int	stir_uuid_check(const char *s);
+/* A random (version 4) UUID, lowercase. */
+void	stir_uuid_v4(char out[static STIR_UUID_LEN + 1]);
+
+/* The claims a SHAKEN PASSporT carries (RFC 8588). */
+struct stir_shaken_claims {
+	struct stir_ident	orig;
+	struct stir_ident	dest[STIR_MAX_DEST];
+	size_t			ndest;
+	char			attest;		/* 'A', 'B' or 'C' */
+	char			origid[STIR_UUID_LEN + 1];
+	int64_t			iat;
+};
+
+/*
+ * Build the JOSE header and payload of a shaken PASSporT and its signing
+ * input "b64(header).b64(payload)".  *ret_header and *ret_payload are new
+ * references; *ret_tbs is freed with free().
+ */
+int	stir_passport_shaken(const struct stir_shaken_claims *c, const char *x5u,
+	    json_t **ret_header, json_t **ret_payload, char **ret_tbs);
+
+/*
+ * Finish a JWS: tbs "." b64url(sig), then the Identity header field value
+ * "<jws>;info=<x5u>;alg=ES256;ppt=<ppt>".  Free with free().
+ */
+char	*stir_identity_value(const char *tbs, const uint8_t *sig, size_t siglen,
+	    const char *x5u, const char *ppt);
+
+#endif

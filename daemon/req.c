@@ -1,0 +1,145 @@
+/* req.c: the life of one request, from dispatch to its reply line. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "stirclient.h"
+#include "daemon/dispatch.h"
+#include "daemon/log.h"
+#include "daemon/server.h"
+
+uint64_t
+stir_now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	req->err = err;
+	if (fmt == NULL) {
+		snprintf(req->errmsg, sizeof(req->errmsg), "%s", stir_strerror(err));
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(req->errmsg, sizeof(req->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+req_free(struct stir_req *req)
+{
+	if (req->ctx_free != NULL)
+		req->ctx_free(req->ctx);
+	json_decref(req->result);
+	if (req->op != NULL && req->op->sensitive && req->env != NULL) {
+		/* wipe secrets Jansson holds for us (e.g. a key's PEM) */
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(req->env->root, k, v)
+			if (json_is_string(v))
+				sodium_memzero((char *)json_string_value(v),
+				    json_string_length(v));
+	}
+	stir_request_free(req->env);
+	free(req);
+}
+
+void
+stir_req_reply(struct stir_req *req)
+{
+	struct stir_conn *c = req->conn;
+	struct stir_server *srv = c->srv;
+	const json_t *id = req->env != NULL ? req->env->id : NULL;
+	char *line;
+	size_t len = 0;
+
+	srv->stats.requests++;
+	if (req->err != STIR_OK) {
+		srv->stats.errors++;
+		line = stir_reply_error(id, req->err, req->errmsg, &len);
+	} else
+		line = stir_reply_result(id, req->result != NULL ? req->result :
+		    json_object(), &len);
+	if (line == NULL)
+		log_err("conn %llu: cannot encode a reply (out of memory)",
+		    (unsigned long long)c->serial);
+	else
+		stir_conn_send(c, line, len);
+	if (req->op != NULL && req->op->perm != STIR_PERM_NONE)
+		log_info("conn=%llu uid=%u pid=%d op=%s result=%s%s%s %.1fms",
+		    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
+		    req->op->name, stir_errname(req->err),
+		    req->err ? " msg=" : "", req->err ? req->errmsg : "",
+		    (double)(stir_now_ns() - req->t0_ns) / 1e6);
+	req_free(req);
+	c->inflight--;
+	srv->inflight_total--;
+	stir_conn_unref(c);	/* may resume reading or free c */
+}
+
+void
+stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	req->err = err;
+	if (fmt == NULL)
+		snprintf(req->errmsg, sizeof(req->errmsg), "%s", stir_strerror(err));
+	else {
+		va_start(ap, fmt);
+		(void)vsnprintf(req->errmsg, sizeof(req->errmsg), fmt, ap);
+		va_end(ap);
+	}
+	stir_req_reply(req);
+}
+
+static void
+req_work_cb(uv_work_t *w)
+{
+	struct stir_req *req = w->data;
+
+	req->work_fn(req);
+	if (req->op->audited)
+		stir_req_audit(req, req->audit_subject, req->err);
+}
+
+static void
+req_after_work_cb(uv_work_t *w, int status)
+{
+	struct stir_req *req = w->data;
+
+	if (status == UV_ECANCELED && req->err == STIR_OK)
+		stir_req_set_error(req, STIR_ESHUTDOWN, "request cancelled");
+	else if (req->done_fn != NULL)
+		req->done_fn(req);
+	stir_req_reply(req);
+}
+
+void
+stir_req_queue(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
+{
+	int rc;
+
+	req->work_fn = work_fn;
+	req->done_fn = done_fn;
+	req->work.data = req;
+	rc = uv_queue_work(req->conn->srv->loop, &req->work, req_work_cb,
+	    req_after_work_cb);
+	if (rc != 0)
+		stir_req_fail(req, STIR_EINTERNAL, "cannot queue work: %s",
+		    uv_strerror(rc));
+}

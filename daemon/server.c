@@ -1,0 +1,467 @@
+/* server.c: struct stir_server: loop, listeners, signals, reload, stop. */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "stirclient.h"
+#include "daemon/creds.h"
+#include "daemon/log.h"
+#include "daemon/notify.h"
+#include "daemon/server.h"
+#include "daemon/signer.h"
+#include "daemon/store.h"
+
+static unsigned
+signer_flags(const struct stir_config *cfg)
+{
+	return cfg->deterministic_signatures ? STIR_SIGNER_FLAG_DETERMINISTIC : 0;
+}
+
+int
+stir_server_init(struct stir_server *srv, uv_loop_t *loop,
+    struct stir_config *cfg, const char *config_path)
+{
+	char msg[512];
+	int r;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->loop = loop;
+	srv->cfg = cfg;
+	srv->self_uid = geteuid();
+	srv->started = time(NULL);
+	(void)pthread_mutex_init(&srv->creds_mu, NULL);
+	if ((srv->config_path = strdup(config_path)) == NULL)
+		return STIR_ENOMEM;
+	if ((r = stir_store_open(cfg->database, &srv->store, msg, sizeof(msg))) != STIR_OK) {
+		log_err("database: %s", msg);
+		return r;
+	}
+	if ((r = stir_signer_local_new(cfg->key_dir, signer_flags(cfg),
+	    cfg->pkcs11_module, &srv->signer)) != STIR_OK) {
+		log_err("key store '%s': %s", cfg->key_dir, stir_strerror(r));
+		return r;
+	}
+	if ((r = stir_creds_load(srv->store, &srv->creds)) != STIR_OK) {
+		log_err("credentials: %s", stir_strerror(r));
+		return r;
+	}
+	log_info("loaded %zu credential(s) from %s", srv->creds->n, cfg->database);
+	return STIR_OK;
+}
+
+/* ---- listeners ---- */
+
+static void
+listener_on_connection(uv_stream_t *s, int status)
+{
+	struct stir_listener *l = s->data;
+
+	if (status < 0) {
+		log_warn("listener %s: %s", l->path ? l->path : "(passed)", uv_strerror(status));
+		return;
+	}
+	(void)stir_conn_accept(l->srv, l);
+}
+
+static void
+make_parent_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s: %s", dir, strerror(errno));
+}
+
+/* Refuse to steal a socket another stird still answers on. */
+static int
+socket_in_use(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+static int
+listener_bind(struct stir_server *srv, struct stir_listener *l, const char *path,
+    unsigned mode, gid_t gid)
+{
+	struct stat st;
+	int rc;
+
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		log_err("socket path '%s' is too long", path);
+		return STIR_EINVAL;
+	}
+	make_parent_dir(path);
+	switch (socket_in_use(path)) {
+	case 1:
+		log_err("%s: another daemon is answering on this socket", path);
+		return STIR_EBUSY;
+	case -1:
+		return STIR_EINVAL;
+	default:
+		break;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("%s exists and is not a socket; not touching it", path);
+			return STIR_EIO;
+		}
+		(void)unlink(path);
+	}
+	if ((rc = uv_pipe_bind(&l->pipe, path)) != 0) {
+		log_err("bind %s: %s", path, uv_strerror(rc));
+		return STIR_EIO;
+	}
+	l->bound_here = true;
+	if ((l->path = strdup(path)) == NULL)
+		return STIR_ENOMEM;
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0)
+		log_warn("cannot give %s to group %u: %s", path, (unsigned)gid, strerror(errno));
+	if (chmod(path, mode) != 0)
+		log_warn("chmod %s: %s", path, strerror(errno));
+	(void)srv;
+	return STIR_OK;
+}
+
+static int
+listener_open(struct stir_server *srv, enum stir_role role, int fd)
+{
+	struct stir_listener *l = &srv->listeners[role];
+	const struct stir_config *cfg = srv->cfg;
+	int rc, r;
+
+	l->srv = srv;
+	l->role = role;
+	if ((rc = uv_pipe_init(srv->loop, &l->pipe, 0)) != 0)
+		return STIR_EIO;
+	l->pipe.data = l;
+	l->open = true;
+	if (fd >= 0) {
+		if ((rc = uv_pipe_open(&l->pipe, fd)) != 0) {
+			log_err("passed socket: %s", uv_strerror(rc));
+			return STIR_EIO;
+		}
+		log_info("%s socket passed by systemd", role == STIR_ROLE_ADMIN ? "admin" : "service");
+	} else if (role == STIR_ROLE_ADMIN)
+		r = listener_bind(srv, l, cfg->admin_socket, cfg->admin_socket_mode,
+		    cfg->admin_gid);
+	else
+		r = listener_bind(srv, l, cfg->socket, cfg->socket_mode,
+		    cfg->sign_gid != (gid_t)-1 ? cfg->sign_gid : cfg->verify_gid);
+	if (fd < 0 && r != STIR_OK)
+		return r;
+	if ((rc = uv_listen((uv_stream_t *)&l->pipe, 128, listener_on_connection)) != 0) {
+		log_err("listen on %s socket: %s", role == STIR_ROLE_ADMIN ? "admin" : "service",
+		    uv_strerror(rc));
+		return STIR_EIO;
+	}
+	if (l->path != NULL)
+		log_info("listening on %s (%s)", l->path, role == STIR_ROLE_ADMIN ? "admin" : "service");
+	return STIR_OK;
+}
+
+static void on_signal(uv_signal_t *h, int signum);
+
+int
+stir_server_listen(struct stir_server *srv)
+{
+	int fd_client, fd_admin, r;
+
+	(void)stir_listen_fds(&fd_client, &fd_admin);
+	if ((r = listener_open(srv, STIR_ROLE_CLIENT, fd_client)) != STIR_OK ||
+	    (r = listener_open(srv, STIR_ROLE_ADMIN, fd_admin)) != STIR_OK)
+		return r;
+	(void)uv_signal_init(srv->loop, &srv->sig_hup);
+	(void)uv_signal_init(srv->loop, &srv->sig_term);
+	(void)uv_signal_init(srv->loop, &srv->sig_int);
+	srv->sig_hup.data = srv->sig_term.data = srv->sig_int.data = srv;
+	(void)uv_signal_start(&srv->sig_hup, on_signal, SIGHUP);
+	(void)uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
+	(void)uv_signal_start(&srv->sig_int, on_signal, SIGINT);
+	return STIR_OK;
+}
+
+/* ---- peers ---- */
+
+bool
+stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
+    enum stir_perm perm)
+{
+	gid_t gid;
+
+	if (perm == STIR_PERM_NONE)
+		return true;
+	if (c->uid == 0 || c->uid == srv->self_uid)
+		return true;
+	switch (perm) {
+	case STIR_PERM_SIGN:
+		gid = srv->cfg->sign_gid;
+		break;
+	case STIR_PERM_VERIFY:
+		gid = srv->cfg->verify_gid;
+		break;
+	default:
+		gid = srv->cfg->admin_gid;
+		break;
+	}
+	if (gid == (gid_t)-1)
+		return false;	/* no group configured: root and ourselves only */
+	if (c->gid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+void
+stir__server_forget(struct stir_server *srv, struct stir_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else if (srv->conns == c)
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->nconns--;
+}
+
+/* ---- reload ---- */
+
+struct reload_job {
+	uv_work_t		 work;
+	struct stir_server	*srv;
+	struct stir_config	*cfg;		/* new config, or NULL */
+	struct stir_creds	*creds;		/* new credentials, or NULL */
+	uint64_t		 seq;
+	char			 msg[512];
+	int			 r;
+};
+
+static void
+reload_work(uv_work_t *w)
+{
+	struct reload_job *job = w->data;
+	struct stir_server *srv = job->srv;
+
+	job->r = stir_config_load(srv->config_path, &job->cfg, job->msg, sizeof(job->msg));
+	if (job->r != STIR_OK)
+		return;
+	stir_signer_set_flags(srv->signer, signer_flags(job->cfg));
+	if ((job->r = stir_signer_reload(srv->signer)) != STIR_OK) {
+		snprintf(job->msg, sizeof(job->msg), "key store: %s", stir_strerror(job->r));
+		return;
+	}
+	if ((job->r = stir_server_load_creds(srv, &job->creds, &job->seq)) != STIR_OK)
+		snprintf(job->msg, sizeof(job->msg), "credentials: %s", stir_strerror(job->r));
+}
+
+static void
+warn_restart_needed(const struct stir_config *o, const struct stir_config *n)
+{
+	static const struct { const char *name; size_t off; } keys[] = {
+		{ "socket", offsetof(struct stir_config, socket) },
+		{ "admin_socket", offsetof(struct stir_config, admin_socket) },
+		{ "database", offsetof(struct stir_config, database) },
+		{ "key_dir", offsetof(struct stir_config, key_dir) },
+		{ "pkcs11_module", offsetof(struct stir_config, pkcs11_module) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(*(char *const *)((const char *)o + keys[i].off),
+		    *(char *const *)((const char *)n + keys[i].off)) != 0)
+			log_warn("reload: '%s' changed; it takes effect at the next restart",
+			    keys[i].name);
+	if (o->threads != n->threads)
+		log_warn("reload: 'threads' changed; it takes effect at the next restart");
+}
+
+static void
+reload_done(uv_work_t *w, int status)
+{
+	struct reload_job *job = w->data;
+	struct stir_server *srv = job->srv;
+
+	srv->reload_pending = false;
+	if (status == 0 && job->r == STIR_OK) {
+		warn_restart_needed(srv->cfg, job->cfg);
+		/* keep the settings that need a restart as they are */
+		{
+			struct stir_config *o = srv->cfg, *n = job->cfg;
+			char *t;
+
+#define KEEP(f) do { t = n->f; n->f = o->f; o->f = t; } while (0)
+			KEEP(socket);
+			KEEP(admin_socket);
+			KEEP(database);
+			KEEP(key_dir);
+			KEEP(pkcs11_module);
+#undef KEEP
+			n->threads = o->threads;
+		}
+		stir_config_free(srv->cfg);
+		srv->cfg = job->cfg;
+		job->cfg = NULL;
+		stir_log_set_level(srv->cfg->log_level);
+		stir_server_set_creds(srv, job->creds, job->seq);
+		job->creds = NULL;
+		log_notice("reloaded %s: %zu credential(s)", srv->config_path, srv->creds->n);
+	} else
+		log_err("reload failed, keeping the running configuration: %s", job->msg);
+	stir_config_free(job->cfg);
+	stir_creds_free(job->creds);
+	free(job);
+	stir_notify("READY=1\nSTATUS=running");
+}
+
+void
+stir_server_reload(struct stir_server *srv)
+{
+	struct reload_job *job;
+
+	if (srv->stopping || srv->reload_pending)
+		return;
+	if ((job = calloc(1, sizeof(*job))) == NULL) {
+		log_err("reload: out of memory");
+		return;
+	}
+	job->srv = srv;
+	job->work.data = job;
+	srv->reload_pending = true;
+	stir_notify("RELOADING=1\nSTATUS=reloading");
+	log_notice("reloading %s", srv->config_path);
+	if (uv_queue_work(srv->loop, &job->work, reload_work, reload_done) != 0) {
+		srv->reload_pending = false;
+		free(job);
+	}
+}
+
+int
+stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
+    uint64_t *ret_seq)
+{
+	int r;
+
+	(void)pthread_mutex_lock(&srv->creds_mu);
+	if ((r = stir_creds_load(srv->store, ret)) == STIR_OK)
+		*ret_seq = ++srv->creds_seq;
+	(void)pthread_mutex_unlock(&srv->creds_mu);
+	return r;
+}
+
+void
+stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
+    uint64_t seq)
+{
+	if (seq <= srv->creds_applied) {	/* a newer table is in place */
+		stir_creds_free(cs);
+		return;
+	}
+	srv->creds_applied = seq;
+	stir_creds_free(srv->creds);
+	srv->creds = cs;
+}
+
+/* ---- stop ---- */
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct stir_server *srv = h->data;
+
+	if (signum == SIGHUP)
+		stir_server_reload(srv);
+	else
+		stir_server_stop(srv);
+}
+
+static void
+noop_close(uv_handle_t *h)
+{
+	(void)h;
+}
+
+void
+stir__server_maybe_finish(struct stir_server *srv)
+{
+	if (!srv->stopping || srv->nconns > 0 || srv->inflight_total > 0)
+		return;
+	if (!uv_is_closing((uv_handle_t *)&srv->sig_hup)) {
+		uv_close((uv_handle_t *)&srv->sig_hup, noop_close);
+		uv_close((uv_handle_t *)&srv->sig_term, noop_close);
+		uv_close((uv_handle_t *)&srv->sig_int, noop_close);
+	}
+}
+
+void
+stir_server_stop(struct stir_server *srv)
+{
+	struct stir_conn *c, *next;
+
+	if (srv->stopping)
+		return;
+	srv->stopping = true;
+	stir_notify("STOPPING=1\nSTATUS=stopping");
+	log_notice("stopping: finishing %u request(s) in flight", srv->inflight_total);
+	for (int i = 0; i < _STIR_ROLE_MAX; i++) {
+		struct stir_listener *l = &srv->listeners[i];
+
+		if (!l->open)
+			continue;
+		l->open = false;
+		uv_close((uv_handle_t *)&l->pipe, noop_close);
+		if (l->bound_here && l->path != NULL)
+			(void)unlink(l->path);
+	}
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->reading) {
+			(void)uv_read_stop((uv_stream_t *)&c->pipe);
+			c->reading = false;
+		}
+		c->close_after_flush = true;
+		if (c->inflight == 0 &&
+		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0)
+			stir_conn_close(c);
+	}
+	stir__server_maybe_finish(srv);
+}
+
+void
+stir_server_done(struct stir_server *srv)
+{
+	for (int i = 0; i < _STIR_ROLE_MAX; i++)
+		free(srv->listeners[i].path);
+	stir_creds_free(srv->creds);
+	stir_signer_free(srv->signer);
+	stir_store_close(srv->store);
+	stir_config_free(srv->cfg);
+	free(srv->config_path);
+	(void)pthread_mutex_destroy(&srv->creds_mu);
+}

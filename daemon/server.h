@@ -1,0 +1,160 @@
+/* server.h: struct stir_server, connections and requests. */
+#ifndef STIR_SERVER_H
+#define STIR_SERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "proto.h"
+#include "daemon/conf.h"
+
+#define STIR_MAX_GROUPS		64	/* supplementary groups kept per peer */
+#define STIR_WRITE_QUEUE_MAX	(4 * 1024 * 1024)	/* bytes before reads pause */
+
+enum stir_role {
+	STIR_ROLE_CLIENT,	/* the service socket */
+	STIR_ROLE_ADMIN,	/* the admin socket */
+	_STIR_ROLE_MAX
+};
+
+/* What an op needs from the peer (checked per request). */
+enum stir_perm {
+	STIR_PERM_NONE,
+	STIR_PERM_SIGN,
+	STIR_PERM_VERIFY,
+	STIR_PERM_ADMIN,
+	_STIR_PERM_MAX
+};
+
+struct stir_server;
+struct stir_creds;
+
+struct stir_listener {
+	uv_pipe_t		 pipe;
+	struct stir_server	*srv;
+	enum stir_role		 role;
+	bool			 open;
+	bool			 bound_here;	/* we created the path */
+	char			*path;
+};
+
+struct stir_conn {
+	uv_pipe_t		 pipe;
+	uv_timer_t		 idle;
+	struct stir_server	*srv;
+	enum stir_role		 role;
+	uint64_t		 serial;
+	pid_t			 pid;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			 groups[STIR_MAX_GROUPS];
+	int			 ngroups;
+	struct stir_linebuf	*in;
+	unsigned		 inflight;
+	unsigned		 refs;		/* handles open + requests alive */
+	bool			 reading;
+	bool			 dispatching;	/* inside a read loop */
+	bool			 closing;
+	bool			 close_after_flush;
+	struct stir_conn	*prev, *next;
+};
+
+struct stir_req;
+typedef void (*stir_work_fn)(struct stir_req *req);
+
+struct stir_req {
+	struct stir_conn	*conn;
+	struct stir_request	*env;		/* decoded envelope */
+	const struct stir_op_desc *op;
+	uv_work_t		 work;
+	stir_work_fn		 work_fn;	/* runs on the thread pool */
+	stir_work_fn		 done_fn;	/* then on the loop, may be NULL */
+	void			*ctx;		/* op state */
+	void			(*ctx_free)(void *);
+	json_t			*result;	/* reply on success */
+	int			 err;		/* or this error */
+	char			 errmsg[512];
+	char			 audit_subject[256];	/* what an admin op changed */
+	uint64_t		 t0_ns;
+};
+
+struct stir_stats {
+	uint64_t	requests;
+	uint64_t	errors;
+	uint64_t	signs;
+	uint64_t	sign_errors;
+	uint64_t	connections;
+	uint64_t	refused_connections;
+};
+
+struct stir_server {
+	uv_loop_t		*loop;
+	struct stir_config	*cfg;
+	char			*config_path;
+	struct stir_store	*store;
+	struct stir_signer	*signer;
+	struct stir_creds	*creds;		/* loop thread only */
+	pthread_mutex_t		 creds_mu;	/* orders credential reloads */
+	uint64_t		 creds_seq;	/* under creds_mu */
+	uint64_t		 creds_applied;	/* loop thread */
+	struct stir_listener	 listeners[_STIR_ROLE_MAX];
+	uv_signal_t		 sig_hup, sig_term, sig_int;
+	struct stir_conn	*conns;
+	unsigned		 nconns;
+	uint64_t		 next_serial;
+	uid_t			 self_uid;
+	time_t			 started;
+	bool			 stopping;
+	bool			 reload_pending;	/* a reload is running */
+	struct stir_stats	 stats;
+	unsigned		 inflight_total;
+};
+
+/* server.c */
+int	stir_server_init(struct stir_server *srv, uv_loop_t *loop,
+	    struct stir_config *cfg, const char *config_path);
+int	stir_server_listen(struct stir_server *srv);
+void	stir_server_done(struct stir_server *srv);
+void	stir_server_stop(struct stir_server *srv);
+/* Re-read config, keys, credentials and trust anchors (SIGHUP). */
+void	stir_server_reload(struct stir_server *srv);
+bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
+	    enum stir_perm perm);
+/*
+ * Reload the credential table from the store (pool thread); *ret_seq
+ * orders loads so that the newest one wins in stir_server_set_creds().
+ */
+int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
+	    uint64_t *ret_seq);
+/* Install a table from stir_server_load_creds() (loop thread; takes it). */
+void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
+	    uint64_t seq);
+void	stir__server_forget(struct stir_server *srv, struct stir_conn *c);
+void	stir__server_maybe_finish(struct stir_server *srv);
+
+/* conn.c */
+int	stir_conn_accept(struct stir_server *srv, struct stir_listener *l);
+void	stir_conn_close(struct stir_conn *c);
+void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
+void	stir_conn_unref(struct stir_conn *c);
+
+/* req.c: request lifetime */
+void	stir_req_reply(struct stir_req *req);
+void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Run work_fn on the pool, then done_fn (if any) on the loop, then reply. */
+void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
+	    stir_work_fn done_fn);
+void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+uint64_t stir_now_ns(void);
+
+/* dispatch.c */
+void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);
+
+#endif

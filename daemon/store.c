@@ -1,0 +1,507 @@
+/* store.c: SQLite persistence.  The only file that includes sqlite3.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "stirclient.h"
+#include "daemon/log.h"
+#include "daemon/store.h"
+
+extern const char *const stir_migrations[];
+
+struct stir_store {
+	sqlite3	*db;
+};
+
+static int
+db_err(struct stir_store *st, int rc, const char *what)
+{
+	log_err("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
+	if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+		return STIR_EEXIST;
+	return STIR_EDB;
+}
+
+int
+stir_store_latest_version(void)
+{
+	int n = 0;
+
+	while (stir_migrations[n] != NULL)
+		n++;
+	return n;
+}
+
+int
+stir_store_version(struct stir_store *st, int *ret_version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "user_version");
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, rc, "user_version");
+	}
+	*ret_version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return STIR_OK;
+}
+
+static int
+migrate(struct stir_store *st, char *msg, size_t msglen)
+{
+	int have, latest = stir_store_latest_version(), r, rc;
+	char *err = NULL, pragma[64];
+
+	if ((r = stir_store_version(st, &have)) != STIR_OK) {
+		snprintf(msg, msglen, "cannot read the schema version: %s",
+		    sqlite3_errmsg(st->db));
+		return r;
+	}
+	if (have > latest) {
+		snprintf(msg, msglen, "the database has schema version %d; this stird knows up to %d (downgrade?)",
+		    have, latest);
+		return STIR_EDB;
+	}
+	for (int v = have; v < latest; v++) {
+		/* each migration and its version bump commit together */
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", v + 1);
+		if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &err)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(st->db, stir_migrations[v], NULL, NULL, &err)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(st->db, pragma, NULL, NULL, &err)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, &err)) != SQLITE_OK) {
+			snprintf(msg, msglen, "migration %04d failed: %s", v + 1,
+			    err ? err : "?");
+			sqlite3_free(err);
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return STIR_EDB;
+		}
+		log_notice("store: migrated the database to schema version %d", v + 1);
+	}
+	return STIR_OK;
+}
+
+int
+stir_store_open(const char *path, struct stir_store **ret, char *msg,
+    size_t msglen)
+{
+	struct stir_store *st = NULL;
+	struct stat sb;
+	sqlite3_stmt *s = NULL;
+	char *err = NULL;
+	int rc, r = STIR_EDB;
+
+	if (stat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode)) {
+			snprintf(msg, msglen, "%s: not a regular file", path);
+			return STIR_EDB;
+		}
+		if ((sb.st_mode & 022) != 0) {
+			snprintf(msg, msglen, "%s: group- or world-writable; refusing it (chmod 0600)",
+			    path);
+			return STIR_EPERM;
+		}
+	} else if (errno != ENOENT) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		return STIR_EDB;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return STIR_ENOMEM;
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msglen, "%s: cannot open: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	(void)sqlite3_extended_result_codes(st->db, 1);
+	(void)sqlite3_busy_timeout(st->db, STIR_STORE_BUSY_MS);
+	/* the first read tells a database from anything else */
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		snprintf(msg, msglen, "%s: not a stird database or corrupt (%s); it was left as it is",
+		    path, rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) :
+		    sqlite3_errmsg(st->db));
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	    " PRAGMA synchronous = NORMAL;", NULL, NULL, &err)) != SQLITE_OK) {
+		snprintf(msg, msglen, "%s: %s", path, err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		goto out;
+	}
+	if ((r = migrate(st, msg, msglen)) != STIR_OK)
+		goto out;
+	*ret = st;
+	st = NULL;
+	r = STIR_OK;
+ out:
+	sqlite3_finalize(s);
+	stir_store_close(st);
+	return r;
+}
+
+void
+stir_store_close(struct stir_store *st)
+{
+	if (st == NULL)
+		return;
+	(void)sqlite3_close_v2(st->db);
+	free(st);
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static char *
+col_text(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	char *r;
+
+	if (t == NULL)
+		return NULL;
+	if ((r = strdup((const char *)t)) == NULL)
+		*oom = 1;
+	return r;
+}
+
+int
+stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row)
+{
+	static const char sql[] = "INSERT INTO credentials (name, key_ref, chain_pem,"
+	    " x5u, tns, spc, subject, not_after, created) VALUES (?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "cred add");
+	bind_text(s, 1, row->name);
+	bind_text(s, 2, row->key_ref);
+	bind_text(s, 3, row->chain_pem);
+	bind_text(s, 4, row->x5u);
+	bind_text(s, 5, row->tns);
+	bind_text(s, 6, row->spc);
+	bind_text(s, 7, row->subject);
+	sqlite3_bind_int64(s, 8, row->not_after);
+	sqlite3_bind_int64(s, 9, row->created);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		r = STIR_OK;
+	else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		r = STIR_EEXIST;
+	else
+		r = db_err(st, rc, "cred add");
+	sqlite3_finalize(s);
+	return r;
+}
+
+static int
+delete_where(struct stir_store *st, const char *sql, const char *name, int64_t id)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "delete");
+	if (name != NULL)
+		bind_text(s, 1, name);
+	else
+		sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		r = (rc & 0xff) == SQLITE_CONSTRAINT ? STIR_EPOLICY : db_err(st, rc, "delete");
+	else
+		r = sqlite3_changes(st->db) > 0 ? STIR_OK : STIR_ENOENT;
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+stir_store_cred_remove(struct stir_store *st, const char *name)
+{
+	return delete_where(st, "DELETE FROM credentials WHERE name = ?", name, 0);
+}
+
+void
+stir_store_cred_rows_free(struct stir_cred_row *rows, size_t n)
+{
+	if (rows == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].name);
+		free(rows[i].key_ref);
+		free(rows[i].chain_pem);
+		free(rows[i].x5u);
+		free(rows[i].tns);
+		free(rows[i].spc);
+		free(rows[i].subject);
+	}
+	free(rows);
+}
+
+/* Run a list query, calling fill for each row into a growing array. */
+typedef int (*row_fill_fn)(sqlite3_stmt *s, void *row);
+
+static int
+list_query(struct stir_store *st, const char *sql, int64_t limit, size_t rowsize,
+    row_fill_fn fill, void **ret, size_t *ret_n, void (*rows_free)(void *, size_t))
+{
+	sqlite3_stmt *s = NULL;
+	char *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = STIR_OK;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "list");
+	sqlite3_bind_int64(s, 1, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char *t = realloc(rows, nc * rowsize);
+
+			if (t == NULL) {
+				r = STIR_ENOMEM;
+				break;
+			}
+			rows = t;
+			cap = nc;
+		}
+		memset(rows + n * rowsize, 0, rowsize);
+		n++;
+		if ((r = fill(s, rows + (n - 1) * rowsize)) != STIR_OK)
+			break;
+	}
+	if (r == STIR_OK && rc != SQLITE_DONE)
+		r = db_err(st, rc, "list");
+	sqlite3_finalize(s);
+	if (r != STIR_OK) {
+		rows_free(rows, n);
+		return r;
+	}
+	*ret = rows;
+	*ret_n = n;
+	return STIR_OK;
+}
+
+static int
+cred_fill(sqlite3_stmt *s, void *p)
+{
+	struct stir_cred_row *row = p;
+	int oom = 0;
+
+	row->name = col_text(s, 0, &oom);
+	row->key_ref = col_text(s, 1, &oom);
+	row->chain_pem = col_text(s, 2, &oom);
+	row->x5u = col_text(s, 3, &oom);
+	row->tns = col_text(s, 4, &oom);
+	row->spc = col_text(s, 5, &oom);
+	row->subject = col_text(s, 6, &oom);
+	row->not_after = sqlite3_column_int64(s, 7);
+	row->created = sqlite3_column_int64(s, 8);
+	return oom ? STIR_ENOMEM : STIR_OK;
+}
+
+static void
+cred_rows_free_v(void *rows, size_t n)
+{
+	stir_store_cred_rows_free(rows, n);
+}
+
+int
+stir_store_cred_list(struct stir_store *st, struct stir_cred_row **ret,
+    size_t *ret_n)
+{
+	return list_query(st, "SELECT name, key_ref, chain_pem, x5u, tns, spc, subject,"
+	    " not_after, created FROM credentials ORDER BY name LIMIT ?",
+	    STIR_STORE_LIST_MAX, sizeof(**ret), cred_fill, (void **)ret, ret_n,
+	    cred_rows_free_v);
+}
+
+int
+stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
+    int64_t *ret_id)
+{
+	static const char sql[] = "INSERT INTO trust_anchors (sha256, subject, pem,"
+	    " not_after, rcd, added) VALUES (?,?,?,?,?,?)";
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "trust add");
+	bind_text(s, 1, row->sha256);
+	bind_text(s, 2, row->subject);
+	bind_text(s, 3, row->pem);
+	sqlite3_bind_int64(s, 4, row->not_after);
+	sqlite3_bind_int(s, 5, row->rcd);
+	sqlite3_bind_int64(s, 6, row->added);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		*ret_id = sqlite3_last_insert_rowid(st->db);
+		r = STIR_OK;
+	} else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		r = STIR_EEXIST;
+	else
+		r = db_err(st, rc, "trust add");
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+stir_store_trust_remove(struct stir_store *st, int64_t id)
+{
+	return delete_where(st, "DELETE FROM trust_anchors WHERE id = ?", NULL, id);
+}
+
+void
+stir_store_trust_rows_free(struct stir_trust_row *rows, size_t n)
+{
+	if (rows == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].sha256);
+		free(rows[i].subject);
+		free(rows[i].pem);
+	}
+	free(rows);
+}
+
+static int
+trust_fill(sqlite3_stmt *s, void *p)
+{
+	struct stir_trust_row *row = p;
+	int oom = 0;
+
+	row->id = sqlite3_column_int64(s, 0);
+	row->sha256 = col_text(s, 1, &oom);
+	row->subject = col_text(s, 2, &oom);
+	row->pem = col_text(s, 3, &oom);
+	row->not_after = sqlite3_column_int64(s, 4);
+	row->rcd = sqlite3_column_int(s, 5);
+	row->added = sqlite3_column_int64(s, 6);
+	return oom ? STIR_ENOMEM : STIR_OK;
+}
+
+static void
+trust_rows_free_v(void *rows, size_t n)
+{
+	stir_store_trust_rows_free(rows, n);
+}
+
+int
+stir_store_trust_list(struct stir_store *st, struct stir_trust_row **ret,
+    size_t *ret_n)
+{
+	return list_query(st, "SELECT id, sha256, subject, pem, not_after, rcd, added"
+	    " FROM trust_anchors ORDER BY id LIMIT ?", STIR_STORE_LIST_MAX,
+	    sizeof(**ret), trust_fill, (void **)ret, ret_n, trust_rows_free_v);
+}
+
+int
+stir_store_audit(struct stir_store *st, int64_t ts, uid_t uid, pid_t pid,
+    const char *op, const char *subject, int result)
+{
+	static const char sql[] = "INSERT INTO audit_log (ts, uid, pid, op, subject,"
+	    " result) VALUES (?,?,?,?,?,?)";
+	sqlite3_stmt *s = NULL;
+	int rc, r = STIR_OK;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "audit");
+	sqlite3_bind_int64(s, 1, ts);
+	sqlite3_bind_int64(s, 2, (int64_t)uid);
+	sqlite3_bind_int64(s, 3, (int64_t)pid);
+	bind_text(s, 4, op);
+	bind_text(s, 5, subject);
+	sqlite3_bind_int(s, 6, result);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		r = db_err(st, rc, "audit");
+	sqlite3_finalize(s);
+	return r;
+}
+
+void
+stir_store_audit_rows_free(struct stir_audit_row *rows, size_t n)
+{
+	if (rows == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].op);
+		free(rows[i].subject);
+	}
+	free(rows);
+}
+
+static int
+audit_fill(sqlite3_stmt *s, void *p)
+{
+	struct stir_audit_row *row = p;
+	int oom = 0;
+
+	row->id = sqlite3_column_int64(s, 0);
+	row->ts = sqlite3_column_int64(s, 1);
+	row->uid = sqlite3_column_int64(s, 2);
+	row->pid = sqlite3_column_int64(s, 3);
+	row->op = col_text(s, 4, &oom);
+	row->subject = col_text(s, 5, &oom);
+	row->result = sqlite3_column_int(s, 6);
+	return oom ? STIR_ENOMEM : STIR_OK;
+}
+
+static void
+audit_rows_free_v(void *rows, size_t n)
+{
+	stir_store_audit_rows_free(rows, n);
+}
+
+int
+stir_store_audit_list(struct stir_store *st, size_t limit,
+    struct stir_audit_row **ret, size_t *ret_n)
+{
+	if (limit == 0 || limit > STIR_STORE_LIST_MAX)
+		limit = STIR_STORE_LIST_MAX;
+	return list_query(st, "SELECT id, ts, uid, pid, op, subject, result FROM"
+	    " audit_log ORDER BY id DESC LIMIT ?", (int64_t)limit, sizeof(**ret),
+	    audit_fill, (void **)ret, ret_n, audit_rows_free_v);
+}
+
+int
+stir_store_counts(struct stir_store *st, int64_t *ret_creds,
+    int64_t *ret_anchors, int64_t *ret_cached, int64_t *ret_policies)
+{
+	static const char sql[] = "SELECT (SELECT count(*) FROM credentials),"
+	    " (SELECT count(*) FROM trust_anchors), (SELECT count(*) FROM cert_cache),"
+	    " (SELECT count(*) FROM rcd_policies)";
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "counts");
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_err(st, rc, "counts");
+	}
+	*ret_creds = sqlite3_column_int64(s, 0);
+	*ret_anchors = sqlite3_column_int64(s, 1);
+	*ret_cached = sqlite3_column_int64(s, 2);
+	*ret_policies = sqlite3_column_int64(s, 3);
+	sqlite3_finalize(s);
+	return STIR_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * store.h: the SQLite store (the only module that includes sqlite3.h).
+ * One connection, opened at start; SQLite's serialized mode makes it
+ * safe to call from the thread pool.  Strings in rows are owned by the
+ * row arrays and freed with the matching _free function.
+ */
+#ifndef STIR_STORE_H
+#define STIR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define STIR_STORE_BUSY_MS	5000	/* busy timeout on every connection */
+#define STIR_STORE_LIST_MAX	10000	/* rows returned by one list call */
+
+struct stir_store;
+
+/*
+ * Open (creating if absent) and migrate.  A file that is not a database,
+ * is corrupt, is newer than this stird, or is group/world-writable is an
+ * error with the reason in msg; nothing is recreated over it.
+ */
+int	stir_store_open(const char *path, struct stir_store **ret, char *msg,
+	    size_t msglen);
+void	stir_store_close(struct stir_store *st);
+/* Schema version (PRAGMA user_version) and the newest this build knows. */
+int	stir_store_version(struct stir_store *st, int *ret_version);
+int	stir_store_latest_version(void);
+
+struct stir_cred_row {
+	char	*name;
+	char	*key_ref;
+	char	*chain_pem;
+	char	*x5u;
+	char	*tns;		/* JSON array text, or NULL */
+	char	*spc;		/* or NULL */
+	char	*subject;
+	int64_t	 not_after;
+	int64_t	 created;
+};
+
+int	stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row);
+int	stir_store_cred_remove(struct stir_store *st, const char *name);
+int	stir_store_cred_list(struct stir_store *st, struct stir_cred_row **ret,
+	    size_t *ret_n);
+void	stir_store_cred_rows_free(struct stir_cred_row *rows, size_t n);
+
+struct stir_trust_row {
+	int64_t	 id;
+	char	*sha256;
+	char	*subject;
+	char	*pem;
+	int64_t	 not_after;
+	int	 rcd;
+	int64_t	 added;
+};
+
+/* STIR_EEXIST if an anchor with the same fingerprint exists. */
+int	stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
+	    int64_t *ret_id);
+int	stir_store_trust_remove(struct stir_store *st, int64_t id);
+int	stir_store_trust_list(struct stir_store *st, struct stir_trust_row **ret,
+	    size_t *ret_n);
+void	stir_store_trust_rows_free(struct stir_trust_row *rows, size_t n);
+
+/* Append to the audit log. */
+int	stir_store_audit(struct stir_store *st, int64_t ts, uid_t uid, pid_t pid,
+	    const char *op, const char *subject, int result);
+
+struct stir_audit_row {
+	int64_t	 id, ts;
+	int64_t	 uid, pid;
+	char	*op;
+	char	*subject;
+	int	 result;
+};
+/* The newest limit entries, newest first. */
+int	stir_store_audit_list(struct stir_store *st, size_t limit,
+	    struct stir_audit_row **ret, size_t *ret_n);
+void	stir_store_audit_rows_free(struct stir_audit_row *rows, size_t n);
+
+/* Row counts for status. */
+int	stir_store_counts(struct stir_store *st, int64_t *ret_creds,
+	    int64_t *ret_anchors, int64_t *ret_cached, int64_t *ret_policies);
+
+#endif
