@@ -276,6 +276,8 @@ dir_check(const char *dir)
 {
 	struct stat st;
 
+	if (stat(dir, &st) != 0 && errno == ENOENT && mkdir(dir, 0700) == 0)
+		log_notice("created key_dir '%s'", dir);
 	if (stat(dir, &st) != 0) {
 		log_err("key_dir '%s': %s", dir, strerror(errno));
 		return STIR_EIO;

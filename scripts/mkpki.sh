@@ -1,0 +1,106 @@
+#!/bin/sh
+# mkpki.sh DIR: make a test STIR/SHAKEN PKI with openssl (and certtool for
+# dates in the past).  Used by the demo and the tests; never for production.
+#
+#   ca.pem ca.key          root CA (the trust anchor)
+#   inter.pem inter.key    intermediate CA
+#   sp.key sp.pem          SHAKEN end entity: TNAuthList SPC "709J"
+#   sp-chain.pem           sp.pem + inter.pem (what x5u serves)
+#   tn.key tn.pem tn-chain.pem   TNAuthList range 12155550000+1000 and one 12025551000
+#   notn.*                 no TNAuthList
+#   nods.*                 keyUsage without digitalSignature
+#   expired.*              expired in 2021
+#   other.key              a key that matches none of the certificates
+set -eu
+dir=$1
+mkdir -p "$dir"
+cd "$dir"
+umask 077
+
+cat > ext.cnf <<'CNF'
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[inter]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[sp]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spc
+
+[tn]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_tn
+
+[notn]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+
+[nods]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyEncipherment
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spc
+
+[tnauth_spc]
+spc = EXP:0,IA5:709J
+
+[tnauth_tn]
+range = EXP:1,SEQUENCE:tnrange
+one = EXP:2,IA5:12025551000
+
+[tnrange]
+start = IA5:12155550000
+count = INT:1000
+CNF
+
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+key ca.key
+openssl req -new -x509 -key ca.key -subj "/O=stird test/CN=stird test STI-CA" \
+	-days 3650 -sha256 -config ext.cnf -extensions ca -out ca.pem
+key inter.key
+openssl req -new -key inter.key -subj "/O=stird test/CN=stird test intermediate" \
+	-config ext.cnf -out inter.csr
+openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1825 \
+	-sha256 -extfile ext.cnf -extensions inter -out inter.pem 2>/dev/null
+
+ee() { # name section subject
+	key "$1.key"
+	openssl req -new -key "$1.key" -subj "/O=stird test/CN=$3" -config ext.cnf -out "$1.csr"
+	openssl x509 -req -in "$1.csr" -CA inter.pem -CAkey inter.key -CAcreateserial \
+		-days 365 -sha256 -extfile ext.cnf -extensions "$2" -out "$1.pem" 2>/dev/null
+	cat "$1.pem" inter.pem > "$1-chain.pem"
+}
+ee sp sp "SHAKEN 709J"
+ee tn tn "Delegate 1215555xxxx"
+ee notn notn "No TNAuthList"
+ee nods nods "No digitalSignature"
+
+# certtool can put dates in the past; openssl 3.0's x509 -req cannot.
+key expired.key
+cat > expired.tmpl <<'TMPL'
+organization = "stird test"
+cn = "Expired SHAKEN"
+activation_date = "2020-01-01 00:00:00"
+expiration_date = "2021-01-01 00:00:00"
+signing_key
+add_extension = "1.3.6.1.5.5.7.1.26 0x3008a00616043730394a"
+TMPL
+certtool --generate-certificate --load-privkey expired.key --load-ca-certificate inter.pem \
+	--load-ca-privkey inter.key --template expired.tmpl --outfile expired.pem >/dev/null 2>&1
+cat expired.pem inter.pem > expired-chain.pem
+
+key other.key
+rm -f ./*.csr ./*.srl
+chmod 0600 ./*.key

@@ -1,0 +1,1 @@
+# tests/fuzz/local.mk: included from Makefile.am

@@ -1,0 +1,1 @@
+# tests/integration/local.mk: included from Makefile.am
