@@ -10,6 +10,7 @@
 #   notn.*                 no TNAuthList
 #   nods.*                 keyUsage without digitalSignature
 #   expired.*              expired in 2021
+#   soon.*                 SPC 709J, expires in 10 days
 #   other.key              a key that matches none of the certificates
 set -eu
 dir=$1
@@ -75,17 +76,18 @@ openssl req -new -key inter.key -subj "/O=stird test/CN=stird test intermediate"
 openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1825 \
 	-sha256 -extfile ext.cnf -extensions inter -out inter.pem 2>/dev/null
 
-ee() { # name section subject
+ee() { # name section subject [days]
 	key "$1.key"
 	openssl req -new -key "$1.key" -subj "/O=stird test/CN=$3" -config ext.cnf -out "$1.csr"
 	openssl x509 -req -in "$1.csr" -CA inter.pem -CAkey inter.key -CAcreateserial \
-		-days 365 -sha256 -extfile ext.cnf -extensions "$2" -out "$1.pem" 2>/dev/null
+		-days "${4:-365}" -sha256 -extfile ext.cnf -extensions "$2" -out "$1.pem" 2>/dev/null
 	cat "$1.pem" inter.pem > "$1-chain.pem"
 }
 ee sp sp "SHAKEN 709J"
 ee tn tn "Delegate 1215555xxxx"
 ee notn notn "No TNAuthList"
 ee nods nods "No digitalSignature"
+ee soon sp "Expires soon" 10
 
 # certtool can put dates in the past; openssl 3.0's x509 -req cannot.
 key expired.key

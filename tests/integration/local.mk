@@ -1,1 +1,9 @@
-# tests/integration/local.mk: included from Makefile.am
+# tests/integration/local.mk: the real daemon, driven end to end.
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_daemon
+TESTS += tests/integration/test_daemon
+tests_integration_test_daemon_SOURCES = tests/integration/test_daemon.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_daemon_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_daemon_LDADD = libstirclient.la $(TEST_LIBS)
+endif

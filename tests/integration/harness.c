@@ -1,0 +1,297 @@
+/* harness.c: see harness.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+void
+h_write_conf(struct h *h, const char *extra)
+{
+	FILE *f = fopen(h->conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "# written by the integration tests\n"
+	    "socket = %s\nadmin_socket = %s\ndatabase = %s\nkey_dir = %s\n"
+	    "log_level = debug\nthreads = 2\nadmin_socket_mode = 0666\n%s\n",
+	    h->sock, h->admin, h->db, h->keys, extra ? extra : "");
+	fclose(f);
+}
+
+void
+h_init(struct h *h, const char *extra)
+{
+	char out[256];
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->dir, sizeof(h->dir), "/tmp/stird-test.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(h->dir));
+	(void)chmod(h->dir, 0755);	/* tests run stirctl as nobody too */
+	snprintf(h->pki, sizeof(h->pki), "%s/pki", h->dir);
+	snprintf(h->conf, sizeof(h->conf), "%s/stird.conf", h->dir);
+	snprintf(h->sock, sizeof(h->sock), "%s/stird.sock", h->dir);
+	snprintf(h->admin, sizeof(h->admin), "%s/admin.sock", h->dir);
+	snprintf(h->db, sizeof(h->db), "%s/stird.db", h->dir);
+	snprintf(h->keys, sizeof(h->keys), "%s/keys", h->dir);
+	snprintf(h->log, sizeof(h->log), "%s/stird.log", h->dir);
+	ck_assert_int_eq(mkdir(h->keys, 0700), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "sh '%s/scripts/mkpki.sh' '%s' 2>&1",
+	    env_or("top_srcdir", "."), h->pki), 0);
+	(void)chmod(h->pki, 0755);
+	h_write_conf(h, extra);
+}
+
+static bool
+socket_answers(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+static pid_t
+spawn_stird(struct h *h)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(h->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		/* a failed test must not leave a daemon behind */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			(void)dup2(fd, 2);
+			(void)dup2(fd, 1);
+			close(fd);
+		}
+		execl(env_or("STIRD", "./stird"), "stird", "-c", h->conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+bool
+h_start(struct h *h)
+{
+	int status;
+
+	h->pid = spawn_stird(h);
+	for (int i = 0; i < 500; i++) {		/* up to 10 s (sanitizer builds) */
+		if (socket_answers(h->sock) && socket_answers(h->admin))
+			return true;
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			h->pid = 0;
+			return false;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+int
+h_start_fails(struct h *h)
+{
+	pid_t pid = spawn_stird(h);
+	int status;
+
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+	return -1;
+}
+
+int
+h_stop(struct h *h)
+{
+	int status;
+
+	if (h->pid <= 0)
+		return -1;
+	kill(h->pid, SIGTERM);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			h->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	kill(h->pid, SIGKILL);
+	(void)waitpid(h->pid, &status, 0);
+	h->pid = 0;
+	return -1;
+}
+
+void
+h_teardown(struct h *h)
+{
+	char out[64];
+
+	if (h->pid > 0)
+		(void)h_stop(h);
+	if (getenv("STIR_TEST_KEEP") == NULL && h->dir[0] != '\0')
+		(void)h_sh(out, sizeof(out), "rm -rf '%s'", h->dir);
+}
+
+static int
+run_capture(const char *cmd, char *out, size_t outlen)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int status;
+
+	if (p == NULL)
+		return -1;
+	if (out != NULL && outlen > 0) {
+		size_t got;
+
+		while (n + 1 < outlen && (got = fread(out + n, 1, outlen - 1 - n, p)) > 0)
+			n += got;
+		out[n] = '\0';
+	}
+	{
+		char sink[4096];
+
+		while (fread(sink, 1, sizeof(sink), p) > 0)
+			;
+	}
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+h_sh(char *out, size_t outlen, const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return run_capture(cmd, out, outlen);
+}
+
+int
+h_ctl(struct h *h, const char *prefix, char *out, size_t outlen, const char *fmt, ...)
+{
+	char args[6144], cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s '%s' -c '%s' %s", prefix ? prefix : "",
+	    env_or("STIRCTL", "./stirctl"), h->conf, args);
+	return run_capture(cmd, out, outlen);
+}
+
+ssize_t
+h_raw(const char *path, const char *input, size_t len, char *out, size_t outlen,
+    int timeout_ms)
+{
+	struct sockaddr_un sun;
+	struct pollfd pfd;
+	size_t off = 0, n = 0;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		close(fd);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = send(fd, input + off, len - off, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			break;		/* the daemon may close early (ETOOBIG) */
+		off += (size_t)w;
+	}
+	(void)shutdown(fd, SHUT_WR);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (n + 1 < outlen && poll(&pfd, 1, timeout_ms) > 0) {
+		ssize_t r = recv(fd, out + n, outlen - 1 - n, 0);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(fd);
+	return (ssize_t)n;
+}
+
+int
+h_count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+void
+h_provision(struct h *h)
+{
+	char out[4096];
+
+	ck_assert_int_eq(h_ctl(h, NULL, out, sizeof(out), "trust add '%s/ca.pem'", h->pki), 0);
+	ck_assert_int_eq(h_ctl(h, NULL, out, sizeof(out),
+	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u https://cert.example.org/sp.pem",
+	    h->pki, h->pki), 0);
+}
+
+void
+h_read_log(struct h *h, char *out, size_t outlen)
+{
+	FILE *f = fopen(h->log, "r");
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}

@@ -1,0 +1,570 @@
+/*
+ * test_daemon.c: integration tests: the real stird in a temp directory,
+ * with a real SQLite file and a test PKI, driven by stirctl, libstirclient
+ * and raw protocol lines.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <jansson.h>
+
+#include "stirclient.h"
+#include "daemon/passport.h"
+#include "harness.h"
+
+static struct h H;
+static char out[H_OUT_MAX];
+
+static void
+setup(void)
+{
+	h_init(&H, NULL);
+	ck_assert_msg(h_start(&H), "stird did not start");
+}
+
+static void
+teardown(void)
+{
+	h_teardown(&H);
+}
+
+static char *
+last_line(char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	p = strrchr(s, '\n');
+	return p ? p + 1 : s;
+}
+
+/* Verify an Identity header value's ES256 signature with the certificate. */
+static int
+verify_identity(const char *identity, const char *cert_file, json_t **ret_payload)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t pem = { NULL, 0 }, data, der = { NULL, 0 }, r, s;
+	const char *semi = strchr(identity, ';'), *dot1, *dot2;
+	uint8_t *sig = NULL, *pl = NULL;
+	size_t siglen = 0, pllen = 0;
+	int rc = -1;
+
+	if (semi == NULL || (dot1 = strchr(identity, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL || dot2 > semi)
+		return -1;
+	if (gnutls_load_file(cert_file, &pem) < 0 || gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM) < 0 ||
+	    gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, crt, 0) < 0)
+		goto out;
+	if (stir_b64url_decode(dot2 + 1, (size_t)(semi - dot2 - 1), &sig, &siglen) != 0 ||
+	    siglen != 64)
+		goto out;
+	r.data = sig;
+	r.size = 32;
+	s.data = sig + 32;
+	s.size = 32;
+	if (gnutls_encode_rs_value(&der, &r, &s) < 0)
+		goto out;
+	data.data = (unsigned char *)identity;
+	data.size = (unsigned)(dot2 - identity);
+	if (gnutls_pubkey_verify_data2(pub, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &der) < 0)
+		goto out;
+	if (ret_payload != NULL) {
+		if (stir_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &pl, &pllen) != 0 ||
+		    (*ret_payload = json_loadb((const char *)pl, pllen, 0, NULL)) == NULL)
+			goto out;
+	}
+	rc = 0;
+ out:
+	free(sig);
+	free(pl);
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	gnutls_pubkey_deinit(pub);
+	gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
+START_TEST(sign_with_stirctl_verifies_with_the_certificate)
+{
+	json_t *payload = NULL;
+	char cert[H_PATH_MAX + 16];
+	char *id;
+
+	h_provision(&H);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --from 'sip:+1-215-555-1212@example.com;user=phone' --to 'tel:+1-212-555-1213'"
+	    " --attest A --origid 123e4567-e89b-12d3-a456-426655440000"), 0);
+	id = last_line(out);
+	ck_assert_msg(strstr(id, ";info=<https://cert.example.org/sp.pem>;alg=ES256;ppt=shaken") != NULL,
+	    "identity: %s", id);
+	snprintf(cert, sizeof(cert), "%s/sp.pem", H.pki);
+	ck_assert_int_eq(verify_identity(id, cert, &payload), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(payload, "attest")), "A");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(payload, "orig"), "tn")),
+	    "12155551212");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(payload,
+	    "dest"), "tn"), 0)), "12125551213");
+	ck_assert_str_eq(json_string_value(json_object_get(payload, "origid")),
+	    "123e4567-e89b-12d3-a456-426655440000");
+	json_decref(payload);
+	/* a different certificate's key does not verify it */
+	snprintf(cert, sizeof(cert), "%s/tn.pem", H.pki);
+	ck_assert_int_ne(verify_identity(id, cert, NULL), 0);
+}
+END_TEST
+
+START_TEST(secsipidx_accepts_our_signature)
+{
+	char idf[H_PATH_MAX + 16], pub[H_PATH_MAX + 16];
+	FILE *f;
+
+	if (system("command -v secsipidx >/dev/null 2>&1") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SECSIPIDX") != NULL,
+		    "secsipidx is not installed (apt-get install secsipidx)");
+		return;
+	}
+	h_provision(&H);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest B"), 0);
+	snprintf(idf, sizeof(idf), "%s/identity.txt", H.dir);
+	snprintf(pub, sizeof(pub), "%s/sp.pub", H.dir);
+	f = fopen(idf, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(last_line(out), f);
+	fclose(f);
+	ck_assert_int_eq(h_sh(NULL, 0, "openssl pkey -in '%s/sp.key' -pubout -out '%s'", H.pki, pub), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "secsipidx -check -fidentity '%s' -fpubkey '%s' -expire 300 2>&1",
+	    idf, pub), 0);
+	/* and rejects it with the wrong public key */
+	ck_assert_int_eq(h_sh(NULL, 0, "openssl pkey -in '%s/tn.key' -pubout -out '%s'", H.pki, pub), 0);
+	ck_assert_int_ne(h_sh(out, sizeof(out), "secsipidx -check -fidentity '%s' -fpubkey '%s' -expire 300 2>&1",
+	    idf, pub), 0);
+}
+END_TEST
+
+START_TEST(libstirclient_signs_and_picks_the_credential_by_tn)
+{
+	struct stir_client *c = NULL;
+	const char *dest[] = { "12125551213", "sip:bob@example.net" };
+	struct stir_sign_req req = { "12155550042", dest, 2, "C", NULL, 0, NULL };
+	char *identity = NULL, *result = NULL, cert[H_PATH_MAX + 16];
+	json_t *res, *payload = NULL;
+
+	h_provision(&H);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add tn --key '%s/tn.key' --chain '%s/tn-chain.pem' --x5u https://cert.example.org/tn.pem",
+	    H.pki, H.pki), 0);
+	ck_assert_int_eq(stir_client_connect(H.sock, 5000, &c), STIR_OK);
+	ck_assert_int_eq(stir_client_sign(c, &req, &identity, &result), STIR_OK);
+	res = json_loads(result, 0, NULL);
+	ck_assert_ptr_nonnull(res);
+	/* 12155550042 lies in tn's TNAuthList range: tn signs, not the SPC cred */
+	ck_assert_str_eq(json_string_value(json_object_get(res, "cred")), "tn");
+	snprintf(cert, sizeof(cert), "%s/tn.pem", H.pki);
+	ck_assert_int_eq(verify_identity(identity, cert, &payload), 0);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(payload,
+	    "dest"), "uri"), 0)), "sip:bob@example.net");
+	json_decref(payload);
+	json_decref(res);
+	free(identity);
+	free(result);
+	identity = result = NULL;
+	/* naming a credential that does not cover orig is refused */
+	req.cred = "tn";
+	req.orig = "19995550000";
+	ck_assert_int_eq(stir_client_sign(c, &req, &identity, NULL), STIR_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(stir_client_errmsg(c), "does not cover"));
+	req.cred = "nosuch";
+	ck_assert_int_eq(stir_client_sign(c, &req, &identity, NULL), STIR_ENOENT);
+	/* the connection is still good */
+	ck_assert_int_eq(stir_client_ping(c), STIR_OK);
+	stir_client_free(c);
+}
+END_TEST
+
+START_TEST(protocol_errors_get_replies_and_the_connection_lives)
+{
+	static const char in[] =
+	    "{\"v\":1,\"id\":\"a7\",\"op\":\"frobnicate\"}\n"
+	    "{\"v\":1,\"id\":2,\"op\":\"ping\"}\n"
+	    "not json\n"
+	    "{\"v\":1,\"id\":4,\"id\":5,\"op\":\"ping\"}\n"
+	    "{\"v\":1,\"id\":6,\"op\":\"sign\",\"orig\":12155551212,\"dest\":\"1\",\"attest\":\"A\"}\n"
+	    "{\"v\":1,\"id\":7,\"op\":\"sign\",\"orig\":\"12155551212\",\"dest\":\"1\",\"attest\":\"A\",\"extra\":true}\n"
+	    "{\"v\":1,\"id\":8,\"op\":\"sign\",\"dest\":\"1\",\"attest\":\"A\"}\n"
+	    "{\"v\":9,\"id\":9,\"op\":\"ping\"}\n"
+	    "{\"v\":9,\"id\":10,\"op\":\"hello\"}\n"
+	    "{\"v\":1,\"id\":11,\"op\":\"cred.list\"}\n"
+	    "{\"v\":1,\"id\":12,\"op\":\"verify\",\"identity\":[\"x\"],\"from\":\"sip:a@b\",\"to\":\"sip:c@d\"}\n"
+	    "{\"v\":1,\"id\":13,\"op\":\"verify\",\"identity\":\"x\",\"from\":\"sip:a@b\",\"to\":\"sip:c@d\"}\n"
+	    "[1,2]\n"
+	    "{\"v\":1,\"id\":15,\"op\":\"sign\",\"orig\":\"12155551212\",\"dest\":\"1\",\"attest\":\"D\"}\n"
+	    "{\"v\":1,\"id\":16,\"op\":\"ping\"}\n";
+
+	ck_assert_int_gt(h_raw(H.sock, in, sizeof(in) - 1, out, sizeof(out), 5000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "{\"v\":1,\"id\":\"a7\",\"error\":{\"code\":-1004,\"name\":\"EUNSUPP\",\"message\":\"unknown op 'frobnicate'\"}}"));
+	ck_assert_ptr_nonnull(strstr(out, "{\"v\":1,\"id\":2,\"result\":{\"pong\":true"));
+	ck_assert_int_eq(h_count(out, "\"id\":null,\"error\":{\"code\":-1000,\"name\":\"EPROTO\""), 3);
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":6,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'orig' must be a string\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":7,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"unknown field 'extra'\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":8,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'orig' is missing\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":9,\"error\":{\"code\":-1002,\"name\":\"EVERSION\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":10,\"result\":{"));	/* hello: any v */
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":11,\"error\":{\"code\":-1,\"name\":\"EPERM\",\"message\":\"op 'cred.list' is only available on the admin socket\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":12,\"error\":{\"code\":-1010,\"name\":\"ENOTIMPL\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":13,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'identity' must be an array\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":15,\"error\":{\"code\":-22,\"name\":\"EINVAL\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":16,\"result\":{\"pong\":true"));
+	ck_assert_int_eq(h_count(out, "\n"), 15);	/* one reply line per request */
+}
+END_TEST
+
+START_TEST(overlong_line_is_refused_and_the_connection_closed)
+{
+	size_t n = 70 * 1024;
+	char *in = malloc(n + 64);
+
+	ck_assert_ptr_nonnull(in);
+	memcpy(in, "{\"v\":1,\"id\":1,\"op\":\"ping\",\"pad\":\"", 33);
+	memset(in + 33, 'a', n);
+	strcpy(in + 33 + n, "\"}\n{\"v\":1,\"id\":2,\"op\":\"ping\"}\n");
+	ck_assert_int_gt(h_raw(H.sock, in, strlen(in), out, sizeof(out), 5000), 0);
+	free(in);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\":\"ETOOBIG\""));
+	ck_assert_ptr_null(strstr(out, "pong"));	/* nothing after it is read */
+	ck_assert_int_eq(h_count(out, "\n"), 1);
+	/* the daemon serves the next connection */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
+START_TEST(pipelined_requests_all_get_their_replies)
+{
+	enum { N = 200 };
+	char *in = malloc(N * 160), id[32];
+	size_t off = 0;
+
+	h_provision(&H);
+	ck_assert_ptr_nonnull(in);
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(in + off, 160, i % 2 ?
+		    "{\"v\":1,\"id\":%d,\"op\":\"sign\",\"orig\":\"12155551212\",\"dest\":[\"12125551213\"],\"attest\":\"A\"}\n" :
+		    "{\"v\":1,\"id\":%d,\"op\":\"ping\"}\n", i);
+	ck_assert_int_gt(h_raw(H.sock, in, off, out, sizeof(out), 10000), 0);
+	free(in);
+	ck_assert_int_eq(h_count(out, "\n"), N);
+	ck_assert_int_eq(h_count(out, "\"identity\":\""), N / 2);
+	ck_assert_int_eq(h_count(out, "\"error\""), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "\"id\":%d,", i);
+		ck_assert_msg(strstr(out, id) != NULL, "no reply for id %d", i);
+	}
+}
+END_TEST
+
+START_TEST(peer_without_the_group_is_refused)
+{
+	/* nobody is neither root nor the daemon's uid: no group, no sign */
+	h_provision(&H);
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "sign --orig 12155551212 --dest 12125551213 --attest A 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "lacks the 'sign' permission"));
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "cred list 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "lacks the 'admin' permission"));
+	/* hello needs nothing, and reports no permissions */
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "hello"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"permissions\": []"));
+}
+END_TEST
+
+START_TEST(sign_group_membership_grants_sign_only)
+{
+	h_provision(&H);
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_write_conf(&H, "sign_group = nogroup\nadmin_group = root\n");
+	ck_assert(h_start(&H));
+	/* supplementary membership counts (SO_PEERGROUPS) */
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=daemon --groups=nogroup", out,
+	    sizeof(out), "sign --orig 12155551212 --dest 12125551213 --attest A 2>&1"), 0);
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "verify --identity x --from sip:a@b --to sip:c@d 2>&1"), 2);
+	ck_assert_ptr_nonnull(strstr(out, "lacks the 'verify' permission"));
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "status 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "lacks the 'admin' permission"));
+}
+END_TEST
+
+START_TEST(bad_credentials_are_refused_with_reasons)
+{
+	static const struct { const char *name, *key, *chain, *why; } bad[] = {
+		{ "mismatch", "other.key", "sp-chain.pem", "does not match the key" },
+		{ "expired", "expired.key", "expired-chain.pem", "has expired" },
+		{ "nods", "nods.key", "nods-chain.pem", "digitalSignature" },
+		{ "notn", "notn.key", "notn-chain.pem", "no TNAuthList" },
+	};
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust add '%s/ca.pem'", H.pki), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "key import %s '%s/%s'",
+		    bad[i].name, H.pki, bad[i].key), 0);
+		ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+		    "cred add %s --key-name %s --chain '%s/%s' --x5u https://x.example/c.pem 2>&1",
+		    bad[i].name, bad[i].name, H.pki, bad[i].chain), 1);
+		ck_assert_msg(strstr(out, bad[i].why) != NULL, "%s: %s", bad[i].name, out);
+	}
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add x --key-name nosuch --chain '%s/sp-chain.pem' --x5u https://x.example/c.pem 2>&1",
+	    H.pki), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no key named 'nosuch'"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add x --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u http://x.example/c.pem 2>&1",
+	    H.pki, H.pki), 1);
+	ck_assert_ptr_nonnull(strstr(out, "must be an https:// URL"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "key import junk /etc/hostname 2>&1"), 1);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust add '%s/sp.pem' 2>&1", H.pki), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not a CA"));
+	/* nothing half-added, and the daemon still serves */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json cred list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"credentials\": []"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
+START_TEST(admin_changes_are_audited_and_survive_a_restart)
+{
+	h_provision(&H);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "key generate spare"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "-----BEGIN PUBLIC KEY-----"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "key remove sp 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "used by credential 'sp'"));
+	ck_assert_int_eq(h_stop(&H), 0);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json cred list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\": \"sp\""));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json key list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\": \"spare\""));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "sign --orig 12155551212 --dest 1 --attest A"), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json audit"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"op\": \"trust.add\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"op\": \"key.import\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"op\": \"cred.add\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"op\": \"key.generate\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"subject\": \"cred sp\""));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cred remove sp"), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 1 --attest A 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no credential covers"));
+}
+END_TEST
+
+START_TEST(status_warns_about_a_credential_that_expires_soon)
+{
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add soon --key '%s/soon.key' --chain '%s/soon-chain.pem' --x5u https://x.example/s.pem",
+	    H.pki, H.pki), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "status"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "warning: credential 'soon' expires in"));
+}
+END_TEST
+
+START_TEST(sighup_reloads_without_dropping_connections)
+{
+	struct stir_client *c = NULL;
+	const char *dest[] = { "12125551213" };
+	struct stir_sign_req req = { "12155551212", dest, 1, "A", NULL, 0, NULL };
+	char *hello = NULL, log[H_OUT_MAX];
+
+	h_provision(&H);
+	ck_assert_int_eq(stir_client_connect(H.sock, 5000, &c), STIR_OK);
+	ck_assert_int_eq(stir_client_sign(c, &req, NULL, NULL), STIR_OK);
+	h_write_conf(&H, "iat_window = 90\n");
+	ck_assert_int_eq(kill(H.pid, SIGHUP), 0);
+	for (int i = 0; i < 200; i++) {
+		h_read_log(&H, log, sizeof(log));
+		if (strstr(log, "reloaded ") != NULL)
+			break;
+		usleep(20000);
+	}
+	ck_assert_ptr_nonnull(strstr(log, "reloaded "));
+	/* the same connection keeps working and sees the new value */
+	ck_assert_int_eq(stir_client_sign(c, &req, NULL, NULL), STIR_OK);
+	ck_assert_int_eq(stir_client_hello(c, &hello), STIR_OK);
+	ck_assert_ptr_nonnull(strstr(hello, "\"iat_window\":90"));
+	free(hello);
+	/* a broken config on reload is refused; the running one stays */
+	h_write_conf(&H, "no_such_key = 1\n");
+	ck_assert_int_eq(kill(H.pid, SIGHUP), 0);
+	for (int i = 0; i < 200; i++) {
+		h_read_log(&H, log, sizeof(log));
+		if (strstr(log, "reload failed") != NULL)
+			break;
+		usleep(20000);
+	}
+	ck_assert_ptr_nonnull(strstr(log, "unknown key 'no_such_key'"));
+	ck_assert_int_eq(stir_client_sign(c, &req, NULL, NULL), STIR_OK);
+	stir_client_free(c);
+	ck_assert_int_eq(h_stop(&H), 0);
+}
+END_TEST
+
+START_TEST(sigterm_finishes_and_exits_zero)
+{
+	struct stat st;
+
+	h_provision(&H);
+	ck_assert_int_eq(h_stop(&H), 0);
+	ck_assert_int_ne(stat(H.sock, &st), 0);		/* it cleans up its sockets */
+	ck_assert_int_ne(stat(H.admin, &st), 0);
+}
+END_TEST
+
+START_TEST(hostile_input_does_not_hurt_the_daemon)
+{
+	char junk[8192];
+	unsigned seed = 1;
+
+	h_provision(&H);
+	for (int round = 0; round < 50; round++) {
+		for (size_t i = 0; i < sizeof(junk); i++) {
+			seed = seed * 1103515245u + 12345u;
+			junk[i] = (char)(seed >> 16);
+		}
+		(void)h_raw(round % 2 ? H.sock : H.admin, junk, sizeof(junk), out, sizeof(out), 2000);
+	}
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json cred list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"name\": \"sp\""));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "sign --orig 12155551212 --dest 1 --attest A"), 0);
+	ck_assert_int_eq(h_stop(&H), 0);
+}
+END_TEST
+
+/* ---- startup refusals: no daemon running in setup ---- */
+
+static void
+setup_stopped(void)
+{
+	h_init(&H, NULL);
+}
+
+START_TEST(corrupt_database_is_reported_and_left_alone)
+{
+	char log[H_OUT_MAX];
+	FILE *f = fopen(H.db, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("this is not an SQLite database, and it must survive\n", f);
+	fclose(f);
+	(void)chmod(H.db, 0600);
+	ck_assert_int_eq(h_start_fails(&H), 1);
+	h_read_log(&H, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "not a stird database or corrupt"));
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cat '%s'", H.db), 0);
+	ck_assert_str_eq(out, "this is not an SQLite database, and it must survive\n");
+}
+END_TEST
+
+START_TEST(writable_key_dir_is_refused)
+{
+	char log[H_OUT_MAX];
+
+	ck_assert_int_eq(chmod(H.keys, 0777), 0);
+	ck_assert_int_eq(h_start_fails(&H), 1);
+	h_read_log(&H, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "group- or world-writable"));
+}
+END_TEST
+
+START_TEST(check_config_names_the_line)
+{
+	h_write_conf(&H, "iat_window = soon\n");
+	ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' -c '%s' --check-config 2>&1",
+	    getenv("STIRD") ? getenv("STIRD") : "./stird", H.conf), 1);
+	ck_assert_ptr_nonnull(strstr(out, "stird.conf:9: 'iat_window' must be an integer from 1 to 86400"));
+	h_write_conf(&H, NULL);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' -c '%s' --check-config 2>&1",
+	    getenv("STIRD") ? getenv("STIRD") : "./stird", H.conf), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' --version", getenv("STIRD") ?
+	    getenv("STIRD") : "./stird"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "stird " PACKAGE_VERSION));
+}
+END_TEST
+
+START_TEST(second_daemon_does_not_steal_the_socket)
+{
+	char log[H_OUT_MAX];
+	struct h other;
+
+	ck_assert(h_start(&H));
+	other = H;
+	snprintf(other.log, sizeof(other.log), "%s/second.log", H.dir);
+	ck_assert_int_eq(h_start_fails(&other), 1);
+	h_read_log(&other, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "another daemon is answering"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("running");
+	TCase *ts = tcase_create("startup");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sign_with_stirctl_verifies_with_the_certificate);
+	tcase_add_test(tc, secsipidx_accepts_our_signature);
+	tcase_add_test(tc, libstirclient_signs_and_picks_the_credential_by_tn);
+	tcase_add_test(tc, protocol_errors_get_replies_and_the_connection_lives);
+	tcase_add_test(tc, overlong_line_is_refused_and_the_connection_closed);
+	tcase_add_test(tc, pipelined_requests_all_get_their_replies);
+	tcase_add_test(tc, peer_without_the_group_is_refused);
+	tcase_add_test(tc, sign_group_membership_grants_sign_only);
+	tcase_add_test(tc, bad_credentials_are_refused_with_reasons);
+	tcase_add_test(tc, admin_changes_are_audited_and_survive_a_restart);
+	tcase_add_test(tc, status_warns_about_a_credential_that_expires_soon);
+	tcase_add_test(tc, sighup_reloads_without_dropping_connections);
+	tcase_add_test(tc, sigterm_finishes_and_exits_zero);
+	tcase_add_test(tc, hostile_input_does_not_hurt_the_daemon);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(ts, setup_stopped, teardown);
+	tcase_set_timeout(ts, 120);
+	tcase_add_test(ts, corrupt_database_is_reported_and_left_alone);
+	tcase_add_test(ts, writable_key_dir_is_refused);
+	tcase_add_test(ts, check_config_names_the_line);
+	tcase_add_test(ts, second_daemon_does_not_steal_the_socket);
+	suite_add_tcase(s, ts);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
