@@ -23,6 +23,7 @@ static void conn_start_reading(struct stir_conn *c);
 static void
 conn_free(struct stir_conn *c)
 {
+	free(c->out);
 	stir_linebuf_free(c->in);
 	free(c);
 }
@@ -42,7 +43,7 @@ stir_conn_unref(struct stir_conn *c)
 		return;
 	if (c->close_after_flush) {
 		if (c->inflight == 0 &&
-		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0)
+		    stir_conn_flushed(c))
 			stir_conn_close(c);
 	} else if (!c->reading && c->inflight < c->srv->cfg->max_inflight)
 		conn_start_reading(c);
@@ -68,6 +69,40 @@ stir_conn_close(struct stir_conn *c)
 	uv_close((uv_handle_t *)&c->pipe, conn_on_handle_close);
 }
 
+bool
+stir_conn_flushed(const struct stir_conn *c)
+{
+	return c->writing == 0 && c->outlen == 0;
+}
+
+/* Hand buf (malloc'd, ownership taken) to libuv as one write. */
+static void conn_on_write(uv_write_t *w, int status);
+
+static void
+conn_write(struct stir_conn *c, char *buf, size_t len)
+{
+	struct write_req *wr;
+	uv_buf_t b;
+
+	if ((wr = calloc(1, sizeof(*wr))) == NULL) {
+		free(buf);
+		stir_conn_close(c);
+		return;
+	}
+	wr->line = buf;
+	wr->w.data = c;
+	b = uv_buf_init(buf, (unsigned)len);
+	c->refs++;
+	c->writing++;
+	if (uv_write(&wr->w, (uv_stream_t *)&c->pipe, &b, 1, conn_on_write) != 0) {
+		free(buf);
+		free(wr);
+		c->refs--;
+		c->writing--;
+		stir_conn_close(c);
+	}
+}
+
 static void
 conn_on_write(uv_write_t *w, int status)
 {
@@ -76,44 +111,65 @@ conn_on_write(uv_write_t *w, int status)
 
 	free(wr->line);
 	free(wr);
-	if (status < 0 && status != UV_ECANCELED && !c->closing)
+	c->writing--;
+	if (status < 0 && !c->closing)
 		stir_conn_close(c);
-	else if (!c->closing && c->close_after_flush &&
-	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0 &&
+	if (!c->closing && c->outlen > 0) {
+		/* replies queued behind this write go out together */
+		char *buf = c->out;
+		size_t len = c->outlen;
+
+		c->out = NULL;
+		c->outlen = c->outcap = 0;
+		conn_write(c, buf, len);
+	}
+	if (!c->closing && c->close_after_flush && stir_conn_flushed(c) &&
 	    c->inflight == 0)
 		stir_conn_close(c);
 	else if (!c->closing && !c->reading && c->inflight < c->srv->cfg->max_inflight &&
-	    !c->close_after_flush && !c->srv->stopping)
+	    !c->close_after_flush && !c->srv->stopping &&
+	    c->outlen + uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <=
+	    STIR_WRITE_QUEUE_MAX)
 		conn_start_reading(c);
 	stir_conn_unref(c);
 }
 
-/* Takes ownership of line. */
+/*
+ * Takes ownership of line.  With no write outstanding it goes out at
+ * once; otherwise it joins the buffer that the next write sends, so a
+ * batch of replies costs one system call.
+ */
 void
 stir_conn_send(struct stir_conn *c, char *line, size_t len)
 {
-	struct write_req *wr;
-	uv_buf_t buf;
-	int rc;
-
-	if (c->closing || (wr = calloc(1, sizeof(*wr))) == NULL) {
+	if (c->closing) {
 		free(line);
 		return;
 	}
-	wr->line = line;
-	wr->w.data = c;
-	buf = uv_buf_init(line, (unsigned)len);
-	c->refs++;
-	if ((rc = uv_write(&wr->w, (uv_stream_t *)&c->pipe, &buf, 1, conn_on_write)) != 0) {
+	if (c->writing == 0) {
+		conn_write(c, line, len);
+	} else {
+		if (c->outlen + len > c->outcap) {
+			size_t cap = c->outcap ? c->outcap : 4096;
+			char *t;
+
+			while (cap < c->outlen + len)
+				cap *= 2;
+			if ((t = realloc(c->out, cap)) == NULL) {
+				free(line);
+				stir_conn_close(c);
+				return;
+			}
+			c->out = t;
+			c->outcap = cap;
+		}
+		memcpy(c->out + c->outlen, line, len);
+		c->outlen += len;
 		free(line);
-		free(wr);
-		c->refs--;
-		stir_conn_close(c);
-		return;
 	}
 	/* a peer that does not read its replies stops being read */
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > STIR_WRITE_QUEUE_MAX &&
-	    c->reading) {
+	if (c->reading && c->outlen + uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
+	    STIR_WRITE_QUEUE_MAX) {
 		(void)uv_read_stop((uv_stream_t *)&c->pipe);
 		c->reading = false;
 	}
@@ -155,7 +211,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		(void)uv_read_stop(s);
 		c->reading = false;
 		c->close_after_flush = true;
-		if (c->inflight == 0 && uv_stream_get_write_queue_size(s) == 0)
+		if (c->inflight == 0 && stir_conn_flushed(c))
 			stir_conn_close(c);
 		return;
 	}
@@ -185,7 +241,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		c->reading = false;
 		c->close_after_flush = true;
 		if (c->inflight == 0 && !c->closing &&
-		    uv_stream_get_write_queue_size(s) == 0)
+		    stir_conn_flushed(c))
 			stir_conn_close(c);
 		return;
 	}
@@ -194,7 +250,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		c->reading = false;
 	}
 	if (c->close_after_flush && !c->closing && c->inflight == 0 &&
-	    uv_stream_get_write_queue_size(s) == 0)
+	    stir_conn_flushed(c))
 		stir_conn_close(c);
 }
 

@@ -10,6 +10,7 @@
 #include "stirclient.h"
 #include "daemon/creds.h"
 #include "daemon/log.h"
+#include "daemon/passport.h"
 #include "daemon/store.h"
 
 static int
@@ -93,6 +94,8 @@ cred_clear(struct stir_cred *c)
 	free(c->subject);
 	free(c->specs);
 	stir_tnauth_free(c->tnauth);
+	json_decref(c->header);
+	free(c->header_b64);
 }
 
 void
@@ -121,6 +124,8 @@ cred_from_row(const struct stir_cred_row *row, struct stir_cred *c)
 	    (row->spc != NULL && (c->spc = strdup(row->spc)) == NULL))
 		goto out;
 	c->not_after = row->not_after;
+	if ((r = stir_passport_header(c->x5u, "shaken", &c->header, &c->header_b64)) != STIR_OK)
+		goto out;
 	if ((r = stir_chain_parse(row->chain_pem, strlen(row->chain_pem),
 	    STIR_CHAIN_MAX, true, &chain)) != STIR_OK)
 		goto out;

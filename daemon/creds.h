@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "daemon/cert.h"
 #include "daemon/tn.h"
 
@@ -36,6 +38,8 @@ struct stir_cred {
 	size_t			 nspecs;
 	struct stir_tnauth	*tnauth;	/* of the end-entity certificate */
 	int64_t			 not_after;
+	json_t			*header;	/* shaken JOSE header for x5u */
+	char			*header_b64;	/* its canonical base64url */
 };
 
 struct stir_creds {

@@ -202,10 +202,11 @@ op_sign(struct stir_req *req)
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
 	}
-	if ((r = stir_passport_shaken(&x->claims, x->x5u, &x->header, &x->payload,
+	x->header = json_incref(cred->header);
+	if ((r = stir_passport_shaken(&x->claims, cred->header_b64, &x->payload,
 	    &x->tbs)) != STIR_OK) {
 		stir_req_fail(req, r, "cannot build the PASSporT");
 		return;
 	}
-	stir_req_queue(req, sign_work, sign_done);
+	stir_req_queue_hot(req, sign_work, sign_done);
 }

@@ -70,15 +70,20 @@ stir_uuid_check(const char *s)
 void
 stir_uuid_v4(char out[static STIR_UUID_LEN + 1])
 {
+	static const char hex[] = "0123456789abcdef";
 	uint8_t b[16];
+	size_t o = 0;
 
 	randombytes_buf(b, sizeof(b));
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, STIR_UUID_LEN + 1,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-	    b[11], b[12], b[13], b[14], b[15]);
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
 }
 
 static json_t *
@@ -147,38 +152,56 @@ b64url_json(const json_t *v)
 }
 
 int
-stir_passport_shaken(const struct stir_shaken_claims *c, const char *x5u,
-    json_t **ret_header, json_t **ret_payload, char **ret_tbs)
+stir_passport_header(const char *x5u, const char *ppt, json_t **ret_header,
+    char **ret_b64)
 {
-	json_t *header = NULL, *payload = NULL;
-	char *h64 = NULL, *p64 = NULL, *tbs = NULL;
+	json_t *header;
+	char *b;
+
+	header = json_pack("{s:s, s:s, s:s, s:s}", "alg", "ES256", "ppt", ppt,
+	    "typ", "passport", "x5u", x5u);
+	if (header == NULL)
+		return STIR_ENOMEM;
+	if ((b = b64url_json(header)) == NULL) {
+		json_decref(header);
+		return STIR_ENOMEM;
+	}
+	*ret_header = header;
+	*ret_b64 = b;
+	return STIR_OK;
+}
+
+int
+stir_passport_shaken(const struct stir_shaken_claims *c, const char *header_b64,
+    json_t **ret_payload, char **ret_tbs)
+{
+	json_t *payload = NULL;
+	char *p64 = NULL, *tbs = NULL;
 	char attest[2] = { c->attest, '\0' };
+	size_t hl, pl;
 	int r = STIR_ENOMEM;
 
 	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST)
 		return STIR_EINVAL;
-	header = json_pack("{s:s, s:s, s:s, s:s}", "alg", "ES256", "ppt",
-	    "shaken", "typ", "passport", "x5u", x5u);
 	payload = json_pack("{s:s, s:o, s:I, s:o, s:s}", "attest", attest,
 	    "dest", ident_dest(c->dest, c->ndest), "iat", (json_int_t)c->iat,
 	    "orig", ident_orig(&c->orig), "origid", c->origid);
-	if (header == NULL || payload == NULL)
+	if (payload == NULL || (p64 = b64url_json(payload)) == NULL)
 		goto out;
-	if ((h64 = b64url_json(header)) == NULL || (p64 = b64url_json(payload)) == NULL)
+	hl = strlen(header_b64);
+	pl = strlen(p64);
+	if ((tbs = malloc(hl + pl + 2)) == NULL)
 		goto out;
-	if ((tbs = malloc(strlen(h64) + strlen(p64) + 2)) == NULL)
-		goto out;
-	sprintf(tbs, "%s.%s", h64, p64);
-	*ret_header = header;
+	memcpy(tbs, header_b64, hl);
+	tbs[hl] = '.';
+	memcpy(tbs + hl + 1, p64, pl + 1);
 	*ret_payload = payload;
 	*ret_tbs = tbs;
-	header = payload = NULL;
+	payload = NULL;
 	tbs = NULL;
 	r = STIR_OK;
  out:
-	json_decref(header);
 	json_decref(payload);
-	free(h64);
 	free(p64);
 	free(tbs);
 	return r;

@@ -41,12 +41,20 @@ struct stir_shaken_claims {
 };
 
 /*
- * Build the JOSE header and payload of a shaken PASSporT and its signing
- * input "b64(header).b64(payload)".  *ret_header and *ret_payload are new
- * references; *ret_tbs is freed with free().
+ * The JOSE header {"alg":"ES256","ppt":ppt,"typ":"passport","x5u":x5u}
+ * and its base64url canonical form, which a credential computes once.
+ * *ret_header is a new reference; *ret_b64 is freed with free().
  */
-int	stir_passport_shaken(const struct stir_shaken_claims *c, const char *x5u,
-	    json_t **ret_header, json_t **ret_payload, char **ret_tbs);
+int	stir_passport_header(const char *x5u, const char *ppt, json_t **ret_header,
+	    char **ret_b64);
+
+/*
+ * Build the payload of a shaken PASSporT and its signing input
+ * "header_b64.b64(payload)".  *ret_payload is a new reference; *ret_tbs
+ * is freed with free().
+ */
+int	stir_passport_shaken(const struct stir_shaken_claims *c,
+	    const char *header_b64, json_t **ret_payload, char **ret_tbs);
 
 /*
  * Finish a JWS: tbs "." b64url(sig), then the Identity header field value

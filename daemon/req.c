@@ -143,3 +143,11 @@ stir_req_queue(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
 		stir_req_fail(req, STIR_EINTERNAL, "cannot queue work: %s",
 		    uv_strerror(rc));
 }
+
+void
+stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
+{
+	req->work_fn = work_fn;
+	req->done_fn = done_fn;
+	stir_workq_push(&req->conn->srv->workq, req);
+}

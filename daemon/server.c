@@ -41,6 +41,9 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	(void)pthread_mutex_init(&srv->creds_mu, NULL);
 	if ((srv->config_path = strdup(config_path)) == NULL)
 		return STIR_ENOMEM;
+	if ((r = stir_workq_init(&srv->workq, loop, cfg->threads ? cfg->threads :
+	    (unsigned)uv_available_parallelism())) != STIR_OK)
+		return r;
 	if ((r = stir_store_open(cfg->database, &srv->store, msg, sizeof(msg))) != STIR_OK) {
 		log_err("database: %s", msg);
 		return r;
@@ -416,6 +419,7 @@ stir__server_maybe_finish(struct stir_server *srv)
 		uv_close((uv_handle_t *)&srv->sig_hup, noop_close);
 		uv_close((uv_handle_t *)&srv->sig_term, noop_close);
 		uv_close((uv_handle_t *)&srv->sig_int, noop_close);
+		stir_workq_close(&srv->workq);
 	}
 }
 
@@ -447,7 +451,7 @@ stir_server_stop(struct stir_server *srv)
 		}
 		c->close_after_flush = true;
 		if (c->inflight == 0 &&
-		    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) == 0)
+		    stir_conn_flushed(c))
 			stir_conn_close(c);
 	}
 	stir__server_maybe_finish(srv);
@@ -461,6 +465,7 @@ stir_server_done(struct stir_server *srv)
 	stir_creds_free(srv->creds);
 	stir_signer_free(srv->signer);
 	stir_store_close(srv->store);
+	stir_workq_done(&srv->workq);
 	stir_config_free(srv->cfg);
 	free(srv->config_path);
 	(void)pthread_mutex_destroy(&srv->creds_mu);

@@ -12,6 +12,7 @@
 
 #include "proto.h"
 #include "daemon/conf.h"
+#include "daemon/workq.h"
 
 #define STIR_MAX_GROUPS		64	/* supplementary groups kept per peer */
 #define STIR_WRITE_QUEUE_MAX	(4 * 1024 * 1024)	/* bytes before reads pause */
@@ -55,6 +56,9 @@ struct stir_conn {
 	gid_t			 groups[STIR_MAX_GROUPS];
 	int			 ngroups;
 	struct stir_linebuf	*in;
+	char			*out;		/* replies waiting for a write */
+	size_t			 outlen, outcap;
+	unsigned		 writing;	/* uv_write()s outstanding */
 	unsigned		 inflight;
 	unsigned		 refs;		/* handles open + requests alive */
 	bool			 reading;
@@ -81,6 +85,7 @@ struct stir_req {
 	char			 errmsg[512];
 	char			 audit_subject[256];	/* what an admin op changed */
 	uint64_t		 t0_ns;
+	struct stir_req		*qnext;		/* workq lists */
 };
 
 struct stir_stats {
@@ -113,6 +118,7 @@ struct stir_server {
 	bool			 reload_pending;	/* a reload is running */
 	struct stir_stats	 stats;
 	unsigned		 inflight_total;
+	struct stir_workq	 workq;		/* sign and verify */
 };
 
 /* server.c */
@@ -141,6 +147,8 @@ void	stir__server_maybe_finish(struct stir_server *srv);
 int	stir_conn_accept(struct stir_server *srv, struct stir_listener *l);
 void	stir_conn_close(struct stir_conn *c);
 void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
+/* No reply buffered or being written. */
+bool	stir_conn_flushed(const struct stir_conn *c);
 void	stir_conn_unref(struct stir_conn *c);
 
 /* req.c: request lifetime */
@@ -149,6 +157,9 @@ void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Run work_fn on the pool, then done_fn (if any) on the loop, then reply. */
 void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
+	    stir_work_fn done_fn);
+/* The same for hot ops (sign, verify): batched through srv->workq. */
+void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
 void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,41 @@
+/*
+ * workq.h: a batched work queue for the hot ops (sign, verify).
+ *
+ * uv_queue_work() costs a mutex, a condition-variable wake-up and an
+ * async wake-up per request; on these VMs a thread hand-off is tens of
+ * microseconds, as much as the signature itself.  Here the loop appends
+ * requests to one list and starts a drainer on the libuv pool only when
+ * fewer than max_workers are running; a drainer takes requests in
+ * batches until the list is empty, and finished requests go back to the
+ * loop through one uv_async_t, which coalesces wake-ups.
+ */
+#ifndef STIR_WORKQ_H
+#define STIR_WORKQ_H
+
+#include <pthread.h>
+#include <uv.h>
+
+#define STIR_WORKQ_BATCH	32	/* requests a drainer takes at a time */
+
+struct stir_req;
+
+struct stir_workq {
+	uv_loop_t		*loop;
+	uv_async_t		 done_async;
+	pthread_mutex_t		 mu;
+	struct stir_req		*pending_head, *pending_tail;	/* under mu */
+	struct stir_req		*done_head, *done_tail;		/* under mu */
+	unsigned		 workers;	/* drainers running, under mu */
+	unsigned		 max_workers;
+	unsigned		 queued;	/* loop thread: not yet done */
+	int			 open;
+};
+
+int	stir_workq_init(struct stir_workq *q, uv_loop_t *loop, unsigned max_workers);
+/* Close the async handle (loop thread, once nothing is queued). */
+void	stir_workq_close(struct stir_workq *q);
+void	stir_workq_done(struct stir_workq *q);	/* free after the loop ends */
+/* Queue req; its work_fn runs on the pool, then done_fn and the reply. */
+void	stir_workq_push(struct stir_workq *q, struct stir_req *req);
+
+#endif
