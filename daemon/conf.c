@@ -290,14 +290,8 @@ stir_config_parse(const char *path, const char *text, size_t len,
 			r = STIR_EINVAL;
 			goto bad;
 		}
-		/* '#' starts a comment at the start of a line or after blanks */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
-				*hash = '\0';
-				break;
-			}
 		key = trim(line);
-		if (*key == '\0')
+		if (*key == '\0' || *key == '#')
 			continue;
 		if ((eq = strchr(key, '=')) == NULL) {
 			snprintf(msg, sizeof(msg), "expected 'key = value'");
@@ -305,7 +299,35 @@ stir_config_parse(const char *path, const char *text, size_t len,
 			goto bad;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
+		val = eq + 1;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		if (*val == '"') {
+			/* a quoted value keeps blanks and '#'; a comment may follow */
+			char *close = strchr(val + 1, '"');
+
+			if (close == NULL) {
+				snprintf(msg, sizeof(msg), "unterminated quoted value");
+				r = STIR_EINVAL;
+				goto bad;
+			}
+			*close = '\0';
+			hash = trim(close + 1);
+			if (*hash != '\0' && *hash != '#') {
+				snprintf(msg, sizeof(msg), "text after the quoted value");
+				r = STIR_EINVAL;
+				goto bad;
+			}
+			val++;
+		} else {
+			/* '#' starts a comment after blanks */
+			for (hash = val; (hash = strchr(hash, '#')) != NULL; hash++)
+				if (hash == val || hash[-1] == ' ' || hash[-1] == '\t') {
+					*hash = '\0';
+					break;
+				}
+			val = trim(val);
+		}
 		key = trim(key);
 		for (i = 0; i < NKEYS; i++)
 			if (strcmp(keys[i].name, key) == 0)
@@ -324,18 +346,6 @@ stir_config_parse(const char *path, const char *text, size_t len,
 			goto bad;
 		}
 		seen[i] = true;
-		/* values may be quoted to keep leading blanks or a '#' */
-		if (val[0] == '"') {
-			size_t vl = strlen(val);
-
-			if (vl < 2 || val[vl - 1] != '"') {
-				snprintf(msg, sizeof(msg), "unterminated quoted value");
-				r = STIR_EINVAL;
-				goto bad;
-			}
-			val[vl - 1] = '\0';
-			val++;
-		}
 		if ((r = set_key(cfg, &keys[i], val, msg, sizeof(msg))) != STIR_OK)
 			goto bad;
 	}

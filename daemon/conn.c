@@ -298,8 +298,11 @@ peer_credentials(struct stir_conn *c)
 	len = sizeof(c->groups);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, c->groups, &len) == 0)
 		c->ngroups = (int)(len / sizeof(gid_t));
-	else
+	else {
 		c->ngroups = 0;	/* ERANGE: more than we keep; primary gid only */
+		log_warn("peer uid %u pid %d is in more than %d groups; only its primary group counts",
+		    (unsigned)c->uid, (int)c->pid, STIR_MAX_GROUPS);
+	}
 #endif
 }
 

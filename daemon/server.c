@@ -85,7 +85,9 @@ make_parent_dir(const char *path)
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return;
 	*slash = '\0';
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) == 0)
+		(void)chmod(dir, 0755);	/* umask is 077; clients must reach it */
+	else if (errno != EEXIST)
 		log_warn("cannot create %s: %s", dir, strerror(errno));
 }
 

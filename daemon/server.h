@@ -14,7 +14,7 @@
 #include "daemon/conf.h"
 #include "daemon/workq.h"
 
-#define STIR_MAX_GROUPS		64	/* supplementary groups kept per peer */
+#define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
 #define STIR_WRITE_QUEUE_MAX	(4 * 1024 * 1024)	/* bytes before reads pause */
 
 enum stir_role {
@@ -127,7 +127,7 @@ int	stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 int	stir_server_listen(struct stir_server *srv);
 void	stir_server_done(struct stir_server *srv);
 void	stir_server_stop(struct stir_server *srv);
-/* Re-read config, keys, credentials and trust anchors (SIGHUP). */
+/* Re-read config, key files and credentials (SIGHUP). */
 void	stir_server_reload(struct stir_server *srv);
 bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
 	    enum stir_perm perm);

@@ -123,6 +123,14 @@ ctl_call(struct ctl *ctl, bool admin, const char *op, json_t *params,
 		free(p);
 	}
 	free(res);
+	if (params != NULL) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(params, k, v)
+			if (json_is_string(v))
+				explicit_bzero((char *)json_string_value(v), json_string_length(v));
+	}
 	json_decref(params);
 	stir_client_free(c);
 	return ex;
@@ -206,9 +214,17 @@ main(int argc, char **argv)
 		case 'j':
 			ctl.json = true;
 			break;
-		case 'T':
-			ctl.timeout_ms = atoi(optarg);
+		case 'T': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 0 || v > 3600000) {
+				ctl_err("--timeout takes milliseconds from 0 (none) to 3600000");
+				return EXIT_USAGE;
+			}
+			ctl.timeout_ms = (int)v;
 			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -230,7 +246,9 @@ main(int argc, char **argv)
 	if (sock == NULL || admin == NULL) {
 		int r = stir_config_load(ctl.config, &cfg, err, sizeof(err));
 
-		if (r != STIR_OK && (config_given || access(ctl.config, F_OK) == 0)) {
+		/* an unreadable default config (0640 root:stird) is not an
+		 * error: its socket paths are the defaults in practice */
+		if (r != STIR_OK && (config_given || access(ctl.config, R_OK) == 0)) {
 			ctl_err("%s", err);
 			return EXIT_USAGE;
 		}

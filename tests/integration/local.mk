@@ -7,3 +7,7 @@ tests_integration_test_daemon_SOURCES = tests/integration/test_daemon.c \
 tests_integration_test_daemon_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_daemon_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# systemd-analyze verify on the units (skips where systemd-analyze is missing)
+TESTS += tests/integration/test_units.sh
+EXTRA_DIST += tests/integration/test_units.sh

@@ -1,0 +1,76 @@
+#!/bin/sh
+# test.sh: the whole test suite, as CI runs it (README "Quick start").
+#   1. install what is missing (Debian 12, as root)
+#   2. build in build/ with -Werror and run `make check`
+#   3. build in build-asan/ with ASan+UBSan and run `make check`
+#   4. `make distcheck` (skip with STIR_QUICK=1)
+# Each `make check` prints Check's summary lines; the last line is
+# "N passed, N failed" over all Check tests.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc)
+
+sh scripts/deps.sh
+
+if [ -f config.status ]; then
+	echo "test: the tree was configured in place; cleaning it for out-of-tree builds"
+	make distclean >/dev/null 2>&1 || true
+fi
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+passed=0
+failed=0
+summarise() { # builddir label
+	echo "== $2: Check results"
+	for log in $(find "$1/tests" -name '*.log' ! -name test-suite.log | sort); do
+		line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1 || true)
+		[ -n "$line" ] || continue
+		echo "$(basename "$log" .log): $line"
+		c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/')
+		set -- $c
+		passed=$((passed + $1 - $2 - $3))
+		failed=$((failed + $2 + $3))
+	done
+	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$1/test-suite.log" | sed "s/^/$2 /"
+}
+
+run_check() { # builddir label configure-args...
+	b=$1; label=$2; shift 2
+	echo "== $label: configure $*"
+	mkdir -p "$b"
+	(cd "$b" && "$top/configure" -q --enable-werror "$@")
+	echo "== $label: make"
+	make -C "$b" -j"$jobs" >/dev/null
+	echo "== $label: make check"
+	st=0
+	make -C "$b" -j"$jobs" check >/dev/null 2>&1 || st=$?
+	summarise "$b" "$label"
+	if [ $st -ne 0 ]; then
+		echo "== $label: make check FAILED; failing logs follow"
+		for log in $(grep -lE '^(FAIL|ERROR)' $(find "$b/tests" -name '*.trs') 2>/dev/null); do
+			echo "---- ${log%.trs}.log"
+			tail -n 60 "${log%.trs}.log"
+		done
+		return 1
+	fi
+}
+
+status=0
+run_check build normal || status=1
+# LeakSanitizer needs ptrace-free fork handling; abort on UBSan findings
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	run_check build-asan sanitizers --enable-sanitizers || status=1
+
+if [ "${STIR_QUICK:-0}" != 1 ] && [ $status -eq 0 ]; then
+	echo "== distcheck"
+	if make -C build -j"$jobs" distcheck >build/distcheck.log 2>&1; then
+		grep -E 'archives ready for distribution|\.tar\.gz' build/distcheck.log | head -n 3
+	else
+		tail -n 40 build/distcheck.log
+		status=1
+	fi
+fi
+echo "$passed passed, $failed failed"
+exit $status
