@@ -301,9 +301,14 @@ cred_add_work(struct stir_req *req)
 	key_ref = stir_param_str(p, "key") ? stir_param_str(p, "key") :
 	    stir_param_str(p, "pkcs11");
 	if ((r = stir_signer_pubkey_der(srv->signer, key_ref, &spki, &spki_len)) != STIR_OK) {
-		stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
-		    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
-		    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
+		if (stir_param_str(p, "pkcs11") != NULL)	/* the URL may hold a PIN */
+			stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
+			    "the PKCS#11 key cannot be used: %s (is the URL, PIN and pkcs11_module right?)",
+			    stir_strerror(r));
+		else
+			stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
+			    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
+			    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
 		goto out;
 	}
 	if ((r = stir_chain_parse(pem, strlen(pem), STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {

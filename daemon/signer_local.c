@@ -454,7 +454,8 @@ key_get(struct stir_signer *s, const char *key_id, struct signer_key **ret)
 		return STIR_ENOENT;
 	if (gnutls_privkey_init(&pk) < 0)
 		return STIR_ENOMEM;
-	if (gnutls_privkey_import_url(pk, key_id, 0) < 0) {
+	if ((r = gnutls_privkey_import_url(pk, key_id, 0)) < 0) {
+		log_warn("PKCS#11 key: %s", gnutls_strerror(r));	/* never the URL: PIN */
 		gnutls_privkey_deinit(pk);
 		return STIR_EKEY;
 	}

@@ -522,6 +522,57 @@ START_TEST(second_daemon_does_not_steal_the_socket)
 }
 END_TEST
 
+/* A key in an HSM (SoftHSM2 through PKCS#11) signs like a key file. */
+START_TEST(pkcs11_key_in_softhsm_signs)
+{
+	static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
+	char conf[H_PATH_MAX + 32], extra[H_PATH_MAX + 64], cert[H_PATH_MAX + 16];
+	FILE *f;
+
+	if (access(module, R_OK) != 0 || system("command -v p11tool >/dev/null") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SOFTHSM") != NULL,
+		    "SoftHSM2 or p11tool is missing (apt-get install softhsm2 gnutls-bin)");
+		return;
+	}
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", H.dir);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n", H.dir);
+	fclose(f);
+	ck_assert_int_eq(setenv("SOFTHSM2_CONF", conf, 1), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "mkdir '%s/tokens' && softhsm2-util --init-token --free"
+	    " --label stirtest --so-pin 1234 --pin 5678 >/dev/null 2>&1 && GNUTLS_PIN=5678 p11tool"
+	    " --provider %s --login --generate-privkey=ecdsa --curve=secp256r1 --label k1"
+	    " 'pkcs11:token=stirtest' >/dev/null 2>&1", H.dir, module), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && printf 'cn = \"HSM key\"\\n' > hsm.tmpl &&"
+	    " GNUTLS_PIN=5678 certtool --provider %s --generate-request --load-privkey"
+	    " 'pkcs11:token=stirtest;object=k1;type=private' --template hsm.tmpl --outfile hsm.csr"
+	    " >/dev/null 2>&1 && openssl x509 -req -in hsm.csr -CA pki/inter.pem -CAkey pki/inter.key"
+	    " -CAcreateserial -days 30 -extfile pki/ext.cnf -extensions sp -out hsm.pem 2>/dev/null &&"
+	    " cat hsm.pem pki/inter.pem > hsm-chain.pem", H.dir, module), 0);
+	snprintf(extra, sizeof(extra), "pkcs11_module = %s\n", module);
+	h_write_conf(&H, extra);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add hsm --pkcs11 'pkcs11:token=stirtest;object=k1;type=private?pin-value=5678'"
+	    " --chain '%s/hsm-chain.pem' --x5u https://x.example/h.pem 2>&1", H.dir), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest A --cred hsm"), 0);
+	snprintf(cert, sizeof(cert), "%s/hsm.pem", H.dir);
+	ck_assert_int_eq(verify_identity(last_line(out), cert, NULL), 0);
+	/* the PIN never shows */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json cred list"), 0);
+	ck_assert_ptr_null(strstr(out, "5678"));
+	/* a wrong PIN is refused without echoing it */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add bad --pkcs11 'pkcs11:token=stirtest;object=nosuch;type=private?pin-value=9999'"
+	    " --chain '%s/hsm-chain.pem' --x5u https://x.example/h.pem 2>&1", H.dir), 1);
+	ck_assert_ptr_nonnull(strstr(out, "PKCS#11 key cannot be used"));
+	ck_assert_ptr_null(strstr(out, "9999"));
+	ck_assert_int_eq(h_stop(&H), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -553,6 +604,7 @@ suite(void)
 	tcase_add_test(ts, writable_key_dir_is_refused);
 	tcase_add_test(ts, check_config_names_the_line);
 	tcase_add_test(ts, second_daemon_does_not_steal_the_socket);
+	tcase_add_test(ts, pkcs11_key_in_softhsm_signs);
 	suite_add_tcase(s, ts);
 	return s;
 }
