@@ -18,7 +18,6 @@ struct write_req {
 	char		*line;
 };
 
-static void conn_start_reading(struct stir_conn *c);
 
 static void
 conn_free(struct stir_conn *c)
@@ -39,14 +38,7 @@ stir_conn_unref(struct stir_conn *c)
 		stir__server_maybe_finish(srv);
 		return;
 	}
-	if (c->closing || c->dispatching)
-		return;
-	if (c->close_after_flush) {
-		if (c->inflight == 0 &&
-		    stir_conn_flushed(c))
-			stir_conn_close(c);
-	} else if (!c->reading && c->inflight < c->srv->cfg->max_inflight)
-		conn_start_reading(c);
+	stir_conn_pump(c);
 }
 
 static void
@@ -123,15 +115,7 @@ conn_on_write(uv_write_t *w, int status)
 		c->outlen = c->outcap = 0;
 		conn_write(c, buf, len);
 	}
-	if (!c->closing && c->close_after_flush && stir_conn_flushed(c) &&
-	    c->inflight == 0)
-		stir_conn_close(c);
-	else if (!c->closing && !c->reading && c->inflight < c->srv->cfg->max_inflight &&
-	    !c->close_after_flush && !c->srv->stopping &&
-	    c->outlen + uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <=
-	    STIR_WRITE_QUEUE_MAX)
-		conn_start_reading(c);
-	stir_conn_unref(c);
+	stir_conn_unref(c);		/* pumps */
 }
 
 /*
@@ -167,12 +151,6 @@ stir_conn_send(struct stir_conn *c, char *line, size_t len)
 		c->outlen += len;
 		free(line);
 	}
-	/* a peer that does not read its replies stops being read */
-	if (c->reading && c->outlen + uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
-	    STIR_WRITE_QUEUE_MAX) {
-		(void)uv_read_stop((uv_stream_t *)&c->pipe);
-		c->reading = false;
-	}
 }
 
 static void
@@ -202,79 +180,74 @@ static void
 conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct stir_conn *c = s->data;
-	const char *line;
-	size_t len;
-	int r = 0;
 
 	(void)buf;
-	if (n < 0) {			/* UV_EOF or an error: a partial line is dropped */
-		(void)uv_read_stop(s);
-		c->reading = false;
-		c->close_after_flush = true;
-		if (c->inflight == 0 && stir_conn_flushed(c))
-			stir_conn_close(c);
-		return;
+	if (n < 0) {
+		/* UV_EOF or an error: answer what was read, then close; a
+		 * partial last line is dropped */
+		c->eof = true;
+	} else if (n > 0) {
+		stir_linebuf_commit(c->in, (size_t)n);
+		if (c->srv->cfg->idle_timeout_ms > 0)
+			(void)uv_timer_again(&c->idle);
 	}
-	if (n == 0)
-		return;
-	stir_linebuf_commit(c->in, (size_t)n);
-	if (c->srv->cfg->idle_timeout_ms > 0)
-		(void)uv_timer_again(&c->idle);
-	c->dispatching = true;
-	while (!c->closing && !c->close_after_flush &&
-	    c->inflight < c->srv->cfg->max_inflight &&
-	    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
-		stir_dispatch_line(c, line, len);
-		stir_linebuf_wipe_consumed(c->in);
-	}
-	c->dispatching = false;
-	if (c->closing)
-		return;
-	if (r == STIR_ETOOBIG) {
-		char *l;
-		size_t ll;
-
-		if ((l = stir_reply_error(NULL, STIR_ETOOBIG, "line longer than max_request_bytes; closing",
-		    &ll)) != NULL)
-			stir_conn_send(c, l, ll);
-		(void)uv_read_stop(s);
-		c->reading = false;
-		c->close_after_flush = true;
-		if (c->inflight == 0 && !c->closing &&
-		    stir_conn_flushed(c))
-			stir_conn_close(c);
-		return;
-	}
-	if (c->inflight >= c->srv->cfg->max_inflight && c->reading) {
-		(void)uv_read_stop(s);	/* drain, then restart on reply */
-		c->reading = false;
-	}
-	if (c->close_after_flush && !c->closing && c->inflight == 0 &&
-	    stir_conn_flushed(c))
-		stir_conn_close(c);
+	stir_conn_pump(c);
 }
 
-static void
-conn_start_reading(struct stir_conn *c)
+/*
+ * The one place that decides what a connection does next: dispatch the
+ * complete lines buffered (while fewer than max_inflight requests are in
+ * flight), read more or stop reading (EOF, an over-long line, shutdown,
+ * a peer that does not read its replies), and close once everything read
+ * has been answered and written.  Called after every read, reply and
+ * write; a no-op while a dispatch loop further up the stack runs.
+ */
+void
+stir_conn_pump(struct stir_conn *c)
 {
-	const char *line;
-	size_t len;
-	int r;
+	const struct stir_config *cfg = c->srv->cfg;
+	bool want_read;
+	int r = 0;
 
-	if (c->closing || c->reading || c->srv->stopping)
+	if (c->closing || c->dispatching)
 		return;
-	/* lines that arrived while paused are handled first */
-	c->dispatching = true;
-	while (!c->closing && c->inflight < c->srv->cfg->max_inflight &&
-	    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
-		stir_dispatch_line(c, line, len);
-		stir_linebuf_wipe_consumed(c->in);
+	if (!c->close_after_flush) {
+		const char *line;
+		size_t len;
+
+		c->dispatching = true;
+		while (!c->closing && c->inflight < cfg->max_inflight &&
+		    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
+			stir_dispatch_line(c, line, len);
+			stir_linebuf_wipe_consumed(c->in);
+		}
+		c->dispatching = false;
+		if (c->closing)
+			return;
+		if (r == STIR_ETOOBIG) {
+			char *l;
+			size_t ll;
+
+			c->close_after_flush = true;
+			if ((l = stir_reply_error(NULL, STIR_ETOOBIG,
+			    "line longer than max_request_bytes; closing", &ll)) != NULL)
+				stir_conn_send(c, l, ll);
+		}
 	}
-	c->dispatching = false;
-	if (c->closing || c->inflight >= c->srv->cfg->max_inflight)
-		return;
-	if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_on_read) == 0)
-		c->reading = true;
+	want_read = !c->close_after_flush && !c->eof && !c->srv->stopping &&
+	    c->inflight < cfg->max_inflight &&
+	    c->outlen + uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <=
+	    STIR_WRITE_QUEUE_MAX;
+	if (want_read && !c->reading) {
+		if (uv_read_start((uv_stream_t *)&c->pipe, conn_alloc, conn_on_read) == 0)
+			c->reading = true;
+	} else if (!want_read && c->reading) {
+		(void)uv_read_stop((uv_stream_t *)&c->pipe);
+		c->reading = false;
+	}
+	if ((c->close_after_flush || c->eof || c->srv->stopping) &&
+	    c->inflight == 0 && stir_conn_flushed(c))
+		stir_conn_close(c);
 }
 
 static void
@@ -362,8 +335,7 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 		c->close_after_flush = true;
 		if (line != NULL)
 			stir_conn_send(c, line, len);
-		else
-			stir_conn_close(c);
+		stir_conn_pump(c);
 		return STIR_OK;
 	}
 	log_debug("conn %llu: %s socket, uid %u gid %u pid %d",
@@ -372,6 +344,6 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 	if (srv->cfg->idle_timeout_ms > 0)
 		(void)uv_timer_start(&c->idle, conn_on_idle, srv->cfg->idle_timeout_ms,
 		    srv->cfg->idle_timeout_ms);
-	conn_start_reading(c);
+	stir_conn_pump(c);
 	return STIR_OK;
 }

@@ -65,11 +65,16 @@ check_libraries(void)
 	return 0;
 }
 
+/*
+ * Close what is left, except the signal watchers: closing them would give
+ * SIGTERM its default action back, and a second SIGTERM while we finish
+ * would turn a clean exit into "killed".  They go with the process.
+ */
 static void
 close_walk_cb(uv_handle_t *h, void *arg)
 {
 	(void)arg;
-	if (!uv_is_closing(h))
+	if (h->type != UV_SIGNAL && !uv_is_closing(h))
 		uv_close(h, NULL);
 }
 

@@ -208,6 +208,11 @@ stir_server_listen(struct stir_server *srv)
 	(void)uv_signal_start(&srv->sig_hup, on_signal, SIGHUP);
 	(void)uv_signal_start(&srv->sig_term, on_signal, SIGTERM);
 	(void)uv_signal_start(&srv->sig_int, on_signal, SIGINT);
+	/* signals alone do not keep the loop running: a second SIGTERM
+	 * while stopping is still caught, and the loop ends by itself */
+	uv_unref((uv_handle_t *)&srv->sig_hup);
+	uv_unref((uv_handle_t *)&srv->sig_term);
+	uv_unref((uv_handle_t *)&srv->sig_int);
 	return STIR_OK;
 }
 
@@ -417,12 +422,7 @@ stir__server_maybe_finish(struct stir_server *srv)
 {
 	if (!srv->stopping || srv->nconns > 0 || srv->inflight_total > 0)
 		return;
-	if (!uv_is_closing((uv_handle_t *)&srv->sig_hup)) {
-		uv_close((uv_handle_t *)&srv->sig_hup, noop_close);
-		uv_close((uv_handle_t *)&srv->sig_term, noop_close);
-		uv_close((uv_handle_t *)&srv->sig_int, noop_close);
-		stir_workq_close(&srv->workq);
-	}
+	stir_workq_close(&srv->workq);
 }
 
 void
@@ -445,16 +445,10 @@ stir_server_stop(struct stir_server *srv)
 		if (l->bound_here && l->path != NULL)
 			(void)unlink(l->path);
 	}
+	/* lines already read get ESHUTDOWN; nothing more is read */
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->reading) {
-			(void)uv_read_stop((uv_stream_t *)&c->pipe);
-			c->reading = false;
-		}
-		c->close_after_flush = true;
-		if (c->inflight == 0 &&
-		    stir_conn_flushed(c))
-			stir_conn_close(c);
+		stir_conn_pump(c);
 	}
 	stir__server_maybe_finish(srv);
 }

@@ -62,9 +62,10 @@ struct stir_conn {
 	unsigned		 inflight;
 	unsigned		 refs;		/* handles open + requests alive */
 	bool			 reading;
-	bool			 dispatching;	/* inside a read loop */
+	bool			 dispatching;	/* inside a dispatch loop */
+	bool			 eof;		/* the peer finished sending */
 	bool			 closing;
-	bool			 close_after_flush;
+	bool			 close_after_flush;	/* over-long line: nothing more */
 	struct stir_conn	*prev, *next;
 };
 
@@ -150,6 +151,8 @@ void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
 /* No reply buffered or being written. */
 bool	stir_conn_flushed(const struct stir_conn *c);
 void	stir_conn_unref(struct stir_conn *c);
+/* Dispatch buffered lines, start or stop reading, close when done. */
+void	stir_conn_pump(struct stir_conn *c);
 
 /* req.c: request lifetime */
 void	stir_req_reply(struct stir_req *req);

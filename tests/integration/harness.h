@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #define H_PATH_MAX	512
-#define H_OUT_MAX	(256 * 1024)
+#define H_OUT_MAX	(2 * 1024 * 1024)
 
 struct h {
 	char	dir[64];		/* temp dir, removed by h_teardown */
@@ -53,6 +53,8 @@ int	h_sh(char *out, size_t outlen, const char *fmt, ...)
  */
 ssize_t	h_raw(const char *path, const char *input, size_t len, char *out,
 	    size_t outlen, int timeout_ms);
+/* A connected stream socket to path, or -1. */
+int	h_connect(const char *path);
 /* Count occurrences of needle in hay. */
 int	h_count(const char *hay, const char *needle);
 /* Add the test CA and the sp credential (key file) through stirctl. */
