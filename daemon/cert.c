@@ -176,7 +176,9 @@ stir_chain_parse(const char *pem, size_t len, unsigned max, bool sorted,
 	gnutls_datum_t d = { (unsigned char *)pem, (unsigned)len };
 	int gr;
 
-	if (len == 0 || len > STIR_PEM_MAX)
+	if (len == 0)
+		return STIR_ECERT;
+	if (len > (sorted ? STIR_PEM_MAX : (size_t)STIR_TRUST_BUNDLE_MAX * 4096))
 		return STIR_ETOOBIG;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return STIR_ENOMEM;

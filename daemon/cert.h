@@ -74,8 +74,8 @@ int	stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret);
 /*
  * Check a signing credential: the end-entity certificate's public key is
  * spki (DER SubjectPublicKeyInfo of the private key), it is valid at now,
- * has keyUsage digitalSignature (when keyUsage is present it must include
- * it) and carries a TNAuthList, which is returned in *ret_tnauth.
+ * has a keyUsage extension that includes digitalSignature (ATIS-1000080;
+ * a certificate without keyUsage is refused) and carries a TNAuthList, which is returned in *ret_tnauth.
  * STIR_ECERT with the reason in msg otherwise.
  */
 int	stir_cred_check(const struct stir_chain *c, const uint8_t *spki,

@@ -248,9 +248,17 @@ stir_creds_select(const struct stir_creds *cs, const char *name,
 			return STIR_EPOLICY;
 		}
 	} else {
+		int nexpired = 0;
+
+		/* expired credentials are passed over, so that a renewed
+		 * credential beside an old one signs during a rollover */
 		for (size_t i = 0; i < cs->n; i++) {
 			int rank = cred_rank(&cs->v[i], orig);
 
+			if (rank >= 0 && cs->v[i].not_after <= (int64_t)now) {
+				nexpired++;
+				continue;
+			}
 			if (rank == 0) {
 				nzero++;
 				zero = &cs->v[i];
@@ -268,6 +276,10 @@ stir_creds_select(const struct stir_creds *cs, const char *name,
 				snprintf(msg, msglen, "%d credentials could sign for %s; name one with 'cred'",
 				    nzero, orig->value);
 				return STIR_EPOLICY;
+			} else if (nexpired > 0) {
+				snprintf(msg, msglen, "every credential covering %s has expired; replace its certificate",
+				    orig->value);
+				return STIR_ECERT;
 			} else {
 				snprintf(msg, msglen, "no credential covers the calling number %s",
 				    orig->value);

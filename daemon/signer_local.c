@@ -561,6 +561,7 @@ key_write_file(struct stir_signer *s, const char *name, const void *pem,
 		return STIR_EINVAL;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", s->key_dir, name) >= sizeof(tmp))
 		return STIR_EINVAL;
+	(void)unlink(tmp);	/* left by a crash; key_dir is ours alone */
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return errno == EEXIST ? STIR_EBUSY : STIR_EIO;
 	while (off < len) {

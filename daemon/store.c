@@ -23,9 +23,14 @@ static int
 db_err(struct stir_store *st, int rc, const char *what)
 {
 	log_err("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
-	if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
-		return STIR_EEXIST;
 	return STIR_EDB;
+}
+
+/* A duplicate name or fingerprint, as opposed to any other constraint. */
+static int
+is_duplicate(int rc)
+{
+	return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
 }
 
 int
@@ -205,7 +210,7 @@ stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE)
 		r = STIR_OK;
-	else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	else if (is_duplicate(rc))
 		r = STIR_EEXIST;
 	else
 		r = db_err(st, rc, "cred add");
@@ -356,7 +361,7 @@ stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
 	if (rc == SQLITE_DONE) {
 		*ret_id = sqlite3_last_insert_rowid(st->db);
 		r = STIR_OK;
-	} else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	} else if (is_duplicate(rc))
 		r = STIR_EEXIST;
 	else
 		r = db_err(st, rc, "trust add");

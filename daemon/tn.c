@@ -92,6 +92,16 @@ extract_uri(const char *in, const char **ret_p, size_t *ret_len)
 
 	while (*in == ' ' || *in == '\t')
 		in++;
+	if (*in == '"') {
+		/* a quoted display name may hold '<': skip it (RFC 3261) */
+		const char *q = in + 1;
+
+		while (*q != '\0' && *q != '"')
+			q += (*q == '\\' && q[1] != '\0') ? 2 : 1;
+		if (*q != '"')
+			return STIR_EINVAL;
+		in = q + 1;
+	}
 	lt = strchr(in, '<');
 	if (lt != NULL) {
 		if ((gt = strchr(lt + 1, '>')) == NULL)

@@ -144,6 +144,11 @@ stir_request_decode(const char *line, size_t len,
 	json_t *root, *v, *id, *op;
 	int r = STIR_EBADREQ;
 
+	if (len > 0 && line[len - 1] == '\r') {
+		/* Jansson would take it as blank space; the framing is '\n' */
+		snprintf(msg, msglen, "line ends in a carriage return; end lines with a newline only");
+		return STIR_EPROTO;
+	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		snprintf(msg, msglen, "invalid JSON at column %d: %s",

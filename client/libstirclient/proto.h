@@ -34,8 +34,8 @@ void	stir_linebuf_space(struct stir_linebuf *lb, char **ret_p, size_t *ret_room)
 /* n bytes were written at the place stir_linebuf_space() gave. */
 void	stir_linebuf_commit(struct stir_linebuf *lb, size_t n);
 /*
- * Next complete line (without its newline; a trailing CR is kept and
- * rejected by the JSON decoder).  Returns 1 and sets ret_line and ret_len
+ * Next complete line (without its newline; a trailing CR is kept, and
+ * stir_request_decode() refuses it).  Returns 1 and sets ret_line and ret_len
  * (borrowed until the next call), 0 if more bytes are needed, or
  * STIR_ETOOBIG if the buffered partial line exceeds the limit.
  */

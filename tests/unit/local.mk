@@ -1,1 +1,59 @@
-# tests/unit/local.mk: included from Makefile.am
+# tests/unit/local.mk: included from Makefile.am.  Check unit tests, one
+# program per daemon module; each links libstircore.la and test_util.c.
+if HAVE_CHECK
+UNIT_TESTS = \
+	tests/unit/test_conf \
+	tests/unit/test_tn \
+	tests/unit/test_passport \
+	tests/unit/test_signer \
+	tests/unit/test_proto \
+	tests/unit/test_reply \
+	tests/unit/test_store \
+	tests/unit/test_tnauth \
+	tests/unit/test_cert \
+	tests/unit/test_creds
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+UNIT_UTIL = tests/unit/test_util.c tests/unit/test_util.h
+
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c $(UNIT_UTIL)
+tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_conf_LDADD = $(TEST_LIBS)
+
+tests_unit_test_tn_SOURCES = tests/unit/test_tn.c $(UNIT_UTIL)
+tests_unit_test_tn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tn_LDADD = $(TEST_LIBS)
+
+tests_unit_test_passport_SOURCES = tests/unit/test_passport.c $(UNIT_UTIL)
+tests_unit_test_passport_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_passport_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+tests_unit_test_signer_SOURCES = tests/unit/test_signer.c $(UNIT_UTIL)
+tests_unit_test_signer_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_signer_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
+
+tests_unit_test_proto_SOURCES = tests/unit/test_proto.c $(UNIT_UTIL)
+tests_unit_test_proto_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proto_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+tests_unit_test_reply_SOURCES = tests/unit/test_reply.c $(UNIT_UTIL)
+tests_unit_test_reply_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_reply_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c $(UNIT_UTIL)
+tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+
+tests_unit_test_tnauth_SOURCES = tests/unit/test_tnauth.c $(UNIT_UTIL)
+tests_unit_test_tnauth_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tnauth_LDADD = $(TEST_LIBS)
+
+tests_unit_test_cert_SOURCES = tests/unit/test_cert.c $(UNIT_UTIL)
+tests_unit_test_cert_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cert_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
+
+tests_unit_test_creds_SOURCES = tests/unit/test_creds.c $(UNIT_UTIL)
+tests_unit_test_creds_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_creds_LDADD = $(TEST_LIBS)
+endif

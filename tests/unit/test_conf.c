@@ -1,0 +1,435 @@
+/* test_conf.c: stird.conf parsing (daemon/conf.c). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "stirclient.h"
+#include "daemon/conf.h"
+#include "daemon/log.h"
+#include "tests/unit/test_util.h"
+
+#define CONF	"/etc/stird/t.conf"
+
+/* Parse text; on success *ret_cfg is set, else errbuf holds the message. */
+static int
+parse(const char *text, struct stir_config **ret_cfg, char *errbuf, size_t errlen)
+{
+	errbuf[0] = '\0';
+	return stir_config_parse(CONF, text, strlen(text), ret_cfg, errbuf, errlen);
+}
+
+/* Parse text that must be refused with STIR_EINVAL and exactly message. */
+static void
+assert_refused(const char *text, const char *message)
+{
+	struct stir_config *cfg = NULL;
+	char err[512];
+
+	ck_assert_int_eq(parse(text, &cfg, err, sizeof(err)), STIR_EINVAL);
+	ck_assert_ptr_null(cfg);		/* ret_* untouched on failure */
+	ck_assert_str_eq(err, message);
+}
+
+/* Parse text that must be accepted. */
+static struct stir_config *
+accept_text(const char *text)
+{
+	struct stir_config *cfg = NULL;
+	char err[512];
+	int r = parse(text, &cfg, err, sizeof(err));
+
+	ck_assert_msg(r == STIR_OK, "refused (%d): %s", r, err);
+	ck_assert_ptr_nonnull(cfg);
+	return cfg;
+}
+
+START_TEST(defaults_are_the_documented_values)
+{
+	struct stir_config *cfg = NULL;
+
+	ck_assert_int_eq(stir_config_defaults(&cfg), STIR_OK);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_str_eq(cfg->socket, STIR_RUNSTATEDIR "/stird/stird.sock");
+	ck_assert_str_eq(cfg->admin_socket, STIR_RUNSTATEDIR "/stird/admin.sock");
+	ck_assert_str_eq(cfg->database, STIR_LOCALSTATEDIR "/lib/stird/stird.db");
+	ck_assert_str_eq(cfg->key_dir, STIR_LOCALSTATEDIR "/lib/stird/keys");
+	ck_assert_uint_eq(cfg->socket_mode, 0666);
+	ck_assert_uint_eq(cfg->admin_socket_mode, 0660);
+	ck_assert_str_eq(cfg->x5u_ca_file, "");
+	ck_assert(!cfg->x5u_allow_http);
+	ck_assert(!cfg->x5u_allow_private);
+	ck_assert_uint_eq(cfg->fetch_timeout_ms, 2000);
+	ck_assert_uint_eq(cfg->fetch_max_bytes, 65536);
+	ck_assert_uint_eq(cfg->iat_window, 60);
+	ck_assert_str_eq(cfg->sign_group, "");
+	ck_assert_str_eq(cfg->verify_group, "");
+	ck_assert_str_eq(cfg->admin_group, "");
+	ck_assert(cfg->sign_gid == (gid_t)-1);
+	ck_assert(cfg->verify_gid == (gid_t)-1);
+	ck_assert(cfg->admin_gid == (gid_t)-1);
+	ck_assert_uint_eq(cfg->max_request_bytes, 65536);
+	ck_assert_uint_eq(cfg->threads, 0);
+	ck_assert_uint_eq(cfg->max_connections, 1024);
+	ck_assert_uint_eq(cfg->max_conn_per_uid, 256);
+	ck_assert_uint_eq(cfg->max_inflight, 64);
+	ck_assert_uint_eq(cfg->idle_timeout_ms, 0);
+	ck_assert_int_eq(cfg->log_level, STIR_LOG_INFO);
+	ck_assert(cfg->deterministic_signatures);
+	ck_assert_str_eq(cfg->pkcs11_module, "");
+	ck_assert_uint_eq(cfg->cred_expiry_warn_days, 30);
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(empty_file_gives_defaults_and_records_path)
+{
+	struct stir_config *cfg = accept_text("");
+
+	ck_assert_str_eq(cfg->path, CONF);
+	ck_assert_uint_eq(cfg->iat_window, 60);
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(comments_on_their_own_line_and_after_blanks_are_ignored)
+{
+	struct stir_config *cfg = accept_text(
+	    "# a comment\n"
+	    "   \t# an indented comment\n"
+	    "\n"
+	    "iat_window = 30 # after a blank\n"
+	    "fetch_timeout_ms=500\t# after a tab\n"
+	    "x5u_allow_http = yes\r\n");
+
+	ck_assert_uint_eq(cfg->iat_window, 30);
+	ck_assert_uint_eq(cfg->fetch_timeout_ms, 500);
+	ck_assert(cfg->x5u_allow_http);
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(hash_inside_a_word_is_part_of_the_value)
+{
+	struct stir_config *cfg = accept_text("x5u_ca_file = /etc/ca#1.pem\n");
+
+	ck_assert_str_eq(cfg->x5u_ca_file, "/etc/ca#1.pem");
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(quoted_values_keep_blanks_and_may_be_empty)
+{
+	struct stir_config *cfg = accept_text(
+	    "socket = \"/run/my socket\"\n"
+	    "x5u_ca_file = \"\"\n"
+	    "pkcs11_module = \"/usr/lib/p11.so\"  # comment\n");
+
+	ck_assert_str_eq(cfg->socket, "/run/my socket");
+	ck_assert_str_eq(cfg->x5u_ca_file, "");
+	ck_assert_str_eq(cfg->pkcs11_module, "/usr/lib/p11.so");
+	stir_config_free(cfg);
+}
+END_TEST
+
+/* conf.c says values "may be quoted to keep leading blanks or a '#'". */
+START_TEST(quoted_value_keeps_a_hash_after_a_blank)
+{
+	struct stir_config *cfg = accept_text("socket = \"/run/a #1.sock\"\n");
+
+	ck_assert_str_eq(cfg->socket, "/run/a #1.sock");
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(quoted_value_may_be_followed_only_by_a_comment)
+{
+	struct stir_config *cfg = accept_text("socket = \"/run/a.sock\"#c\n"
+	    "admin_socket = \"/run/b #2.sock\" \t# c\n");
+
+	ck_assert_str_eq(cfg->socket, "/run/a.sock");
+	ck_assert_str_eq(cfg->admin_socket, "/run/b #2.sock");
+	stir_config_free(cfg);
+	assert_refused("iat_window = 5\nsocket = \"/run/a.sock\" x\n",
+	    CONF ":2: text after the quoted value");
+}
+END_TEST
+
+START_TEST(unterminated_quote_is_refused)
+{
+	assert_refused("socket = \"/run/x.sock\n",
+	    CONF ":1: unterminated quoted value");
+	assert_refused("\nsocket = \"\n", CONF ":2: unterminated quoted value");
+}
+END_TEST
+
+START_TEST(unknown_key_names_file_line_and_key)
+{
+	assert_refused("iat_window = 5\n\n# c\nbogus = 1\n",
+	    CONF ":4: unknown key 'bogus'");
+}
+END_TEST
+
+START_TEST(unknown_key_with_control_bytes_is_quoted)
+{
+	assert_refused("bo\x01gus = 1\n", CONF ":1: unknown key 'bo\\x01gus'");
+}
+END_TEST
+
+START_TEST(line_without_equals_is_refused)
+{
+	assert_refused("iat_window 5\n", CONF ":1: expected 'key = value'");
+}
+END_TEST
+
+START_TEST(nul_byte_in_a_line_is_refused)
+{
+	static const char text[] = "iat_window = 5\nfoo\0bar = 1\n";
+	struct stir_config *cfg = NULL;
+	char err[256];
+
+	ck_assert_int_eq(stir_config_parse(CONF, text, sizeof(text) - 1, &cfg,
+	    err, sizeof(err)), STIR_EINVAL);
+	ck_assert_ptr_null(cfg);
+	ck_assert_str_eq(err, CONF ":2: NUL byte in line");
+}
+END_TEST
+
+START_TEST(booleans_accept_yes_no_spellings)
+{
+	static const char *const yes[] = { "yes", "YES", "true", "1", "on" };
+	static const char *const no[] = { "no", "False", "0", "off" };
+	char text[128];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		struct stir_config *cfg;
+
+		snprintf(text, sizeof(text), "x5u_allow_private = %s\n", yes[i]);
+		cfg = accept_text(text);
+		ck_assert_msg(cfg->x5u_allow_private, "'%s' is not true", yes[i]);
+		stir_config_free(cfg);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		struct stir_config *cfg;
+
+		snprintf(text, sizeof(text), "deterministic_signatures = %s\n", no[i]);
+		cfg = accept_text(text);
+		ck_assert_msg(!cfg->deterministic_signatures, "'%s' is not false", no[i]);
+		stir_config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(bad_boolean_names_key_and_value)
+{
+	assert_refused("\nx5u_allow_http = maybe\n",
+	    CONF ":2: 'x5u_allow_http' must be yes or no, not 'maybe'");
+}
+END_TEST
+
+START_TEST(bad_integer_names_key_range_and_value)
+{
+	assert_refused("iat_window = abc\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not 'abc'");
+	assert_refused("iat_window = -5\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not '-5'");
+	assert_refused("iat_window = +5\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not '+5'");
+	assert_refused("iat_window = 5s\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not '5s'");
+	assert_refused("iat_window =\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not ''");
+}
+END_TEST
+
+START_TEST(integers_outside_their_range_are_refused_at_both_ends)
+{
+	struct stir_config *cfg;
+
+	assert_refused("iat_window = 0\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not '0'");
+	assert_refused("iat_window = 86401\n",
+	    CONF ":1: 'iat_window' must be an integer from 1 to 86400, not '86401'");
+	assert_refused("fetch_timeout_ms = 99\n",
+	    CONF ":1: 'fetch_timeout_ms' must be an integer from 100 to 60000, not '99'");
+	assert_refused("fetch_timeout_ms = 60001\n",
+	    CONF ":1: 'fetch_timeout_ms' must be an integer from 100 to 60000, not '60001'");
+	assert_refused("fetch_max_bytes = 99999999999999999999999\n",
+	    CONF ":1: 'fetch_max_bytes' must be an integer from 1024 to 16777216, not '99999999999999999999999'");
+	cfg = accept_text("iat_window = 1\nfetch_timeout_ms = 60000\n");
+	ck_assert_uint_eq(cfg->iat_window, 1);
+	ck_assert_uint_eq(cfg->fetch_timeout_ms, 60000);
+	stir_config_free(cfg);
+	cfg = accept_text("iat_window = 86400\nfetch_timeout_ms = 100\n");
+	ck_assert_uint_eq(cfg->iat_window, 86400);
+	ck_assert_uint_eq(cfg->fetch_timeout_ms, 100);
+	stir_config_free(cfg);
+}
+END_TEST
+
+START_TEST(modes_are_octal_and_at_most_0777)
+{
+	struct stir_config *cfg = accept_text("socket_mode = 0600\nadmin_socket_mode = 640\n");
+
+	ck_assert_uint_eq(cfg->socket_mode, 0600);
+	ck_assert_uint_eq(cfg->admin_socket_mode, 0640);
+	stir_config_free(cfg);
+	assert_refused("socket_mode = 0999\n",
+	    CONF ":1: 'socket_mode' must be an octal mode such as 0660, not '0999'");
+	assert_refused("socket_mode = 01777\n",
+	    CONF ":1: 'socket_mode' must be an octal mode such as 0660, not '01777'");
+}
+END_TEST
+
+START_TEST(log_level_names_are_checked)
+{
+	struct stir_config *cfg = accept_text("log_level = debug\n");
+
+	ck_assert_int_eq(cfg->log_level, STIR_LOG_DEBUG);
+	stir_config_free(cfg);
+	assert_refused("log_level = loud\n",
+	    CONF ":1: 'log_level' must be error, warning, notice, info or debug");
+}
+END_TEST
+
+START_TEST(relative_or_empty_path_is_refused)
+{
+	assert_refused("iat_window = 5\ndatabase = var/stird.db\n",
+	    CONF ":2: 'database' must be an absolute path");
+	assert_refused("key_dir =\n", CONF ":1: 'key_dir' must be an absolute path");
+}
+END_TEST
+
+START_TEST(optional_path_may_be_empty_but_not_relative)
+{
+	struct stir_config *cfg = accept_text("x5u_ca_file =\n");
+
+	ck_assert_str_eq(cfg->x5u_ca_file, "");
+	stir_config_free(cfg);
+	assert_refused("x5u_ca_file = ca.pem\n",
+	    CONF ":1: 'x5u_ca_file' must be an absolute path");
+}
+END_TEST
+
+START_TEST(duplicate_key_names_the_second_line)
+{
+	assert_refused("iat_window = 5\n# again\niat_window = 6\n",
+	    CONF ":3: 'iat_window' is set twice");
+}
+END_TEST
+
+START_TEST(group_by_number_or_name_and_unknown_group_refused)
+{
+	struct stir_config *cfg = accept_text("sign_group = 4242\nadmin_group = root\n");
+
+	ck_assert_str_eq(cfg->sign_group, "4242");
+	ck_assert(cfg->sign_gid == (gid_t)4242);
+	ck_assert_str_eq(cfg->admin_group, "root");
+	ck_assert(cfg->admin_gid == (gid_t)0);
+	ck_assert(cfg->verify_gid == (gid_t)-1);
+	stir_config_free(cfg);
+	assert_refused("verify_group = stird-no-such-group\n",
+	    CONF ":1: 'verify_group': no such group 'stird-no-such-group'");
+}
+END_TEST
+
+START_TEST(socket_equal_to_admin_socket_is_refused)
+{
+	assert_refused("socket = /run/s.sock\nadmin_socket = /run/s.sock\n",
+	    CONF ": 'socket' and 'admin_socket' must differ");
+}
+END_TEST
+
+START_TEST(line_over_the_limit_is_refused_and_at_the_limit_accepted)
+{
+	char *text = malloc(STIR_CONFIG_LINE_MAX + 64);
+	struct stir_config *cfg;
+	size_t n;
+
+	ck_assert_ptr_nonnull(text);
+	/* a comment line of exactly STIR_CONFIG_LINE_MAX bytes */
+	n = (size_t)snprintf(text, 64, "iat_window = 9\n#");
+	memset(text + n, 'x', STIR_CONFIG_LINE_MAX - 1);
+	n += STIR_CONFIG_LINE_MAX - 1;
+	text[n++] = '\n';
+	text[n] = '\0';
+	cfg = accept_text(text);
+	ck_assert_uint_eq(cfg->iat_window, 9);
+	stir_config_free(cfg);
+	/* one byte more */
+	text[n - 1] = 'x';
+	text[n++] = '\n';
+	text[n] = '\0';
+	assert_refused(text, CONF ":2: line longer than 4096 bytes");
+	free(text);
+}
+END_TEST
+
+START_TEST(load_reads_a_file_and_reports_a_missing_one)
+{
+	char *dir = tu_mkdtemp(), path[512], err[512];
+	static const char text[] = "iat_window = 42\n";
+	struct stir_config *cfg = NULL;
+
+	snprintf(path, sizeof(path), "%s/stird.conf", dir);
+	ck_assert_int_eq(tu_write_file(path, text, sizeof(text) - 1, 0644), 0);
+	ck_assert_int_eq(stir_config_load(path, &cfg, err, sizeof(err)), STIR_OK);
+	ck_assert_uint_eq(cfg->iat_window, 42);
+	ck_assert_str_eq(cfg->path, path);
+	stir_config_free(cfg);
+	cfg = NULL;
+	snprintf(path, sizeof(path), "%s/missing.conf", dir);
+	ck_assert_int_eq(stir_config_load(path, &cfg, err, sizeof(err)), STIR_EIO);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0 &&
+	    strstr(err, ": cannot open: ") != NULL, "message: %s", err);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
+
+	tcase_add_test(tc, defaults_are_the_documented_values);
+	tcase_add_test(tc, empty_file_gives_defaults_and_records_path);
+	tcase_add_test(tc, comments_on_their_own_line_and_after_blanks_are_ignored);
+	tcase_add_test(tc, hash_inside_a_word_is_part_of_the_value);
+	tcase_add_test(tc, quoted_values_keep_blanks_and_may_be_empty);
+	tcase_add_test(tc, quoted_value_keeps_a_hash_after_a_blank);
+	tcase_add_test(tc, quoted_value_may_be_followed_only_by_a_comment);
+	tcase_add_test(tc, unterminated_quote_is_refused);
+	tcase_add_test(tc, unknown_key_names_file_line_and_key);
+	tcase_add_test(tc, unknown_key_with_control_bytes_is_quoted);
+	tcase_add_test(tc, line_without_equals_is_refused);
+	tcase_add_test(tc, nul_byte_in_a_line_is_refused);
+	tcase_add_test(tc, booleans_accept_yes_no_spellings);
+	tcase_add_test(tc, bad_boolean_names_key_and_value);
+	tcase_add_test(tc, bad_integer_names_key_range_and_value);
+	tcase_add_test(tc, integers_outside_their_range_are_refused_at_both_ends);
+	tcase_add_test(tc, modes_are_octal_and_at_most_0777);
+	tcase_add_test(tc, log_level_names_are_checked);
+	tcase_add_test(tc, relative_or_empty_path_is_refused);
+	tcase_add_test(tc, optional_path_may_be_empty_but_not_relative);
+	tcase_add_test(tc, duplicate_key_names_the_second_line);
+	tcase_add_test(tc, group_by_number_or_name_and_unknown_group_refused);
+	tcase_add_test(tc, socket_equal_to_admin_socket_is_refused);
+	tcase_add_test(tc, line_over_the_limit_is_refused_and_at_the_limit_accepted);
+	tcase_add_test(tc, load_reads_a_file_and_reports_a_missing_one);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(conf_suite());
+}
