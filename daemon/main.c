@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +67,16 @@ check_libraries(void)
 }
 
 /*
- * Close what is left, except the signal watchers: closing them would give
- * SIGTERM its default action back, and a second SIGTERM while we finish
- * would turn a clean exit into "killed".  They go with the process.
+ * Close what is left; the signal watchers last (arg != NULL), since
+ * closing them gives SIGTERM its default action back, and a second
+ * SIGTERM while we finish must not turn a clean exit into "killed".
  */
 static void
 close_walk_cb(uv_handle_t *h, void *arg)
 {
-	(void)arg;
-	if (h->type != UV_SIGNAL && !uv_is_closing(h))
+	bool signals = arg != NULL;
+
+	if ((h->type == UV_SIGNAL) == signals && !uv_is_closing(h))
 		uv_close(h, NULL);
 }
 
@@ -162,7 +164,13 @@ main(int argc, char **argv)
  out:
 	uv_walk(&loop, close_walk_cb, NULL);
 	(void)uv_run(&loop, UV_RUN_DEFAULT);
-	(void)uv_loop_close(&loop);
+	uv_walk(&loop, close_walk_cb, &loop);
+	(void)signal(SIGTERM, SIG_IGN);		/* right after libuv's SIG_DFL */
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		log_debug("event loop closed with handles open");
 	stir_server_done(&srv);
 	curl_global_cleanup();
 	return status;
