@@ -2,8 +2,10 @@
 # test.sh: the whole test suite, as CI runs it (README "Quick start").
 #   1. install what is missing (Debian 12, as root)
 #   2. build in build/ with -Werror and run `make check`
-#   3. build in build-asan/ with ASan+UBSan and run `make check`
-#   4. `make distcheck` (skip with STIR_QUICK=1)
+#   3. `make check-valgrind` in build/: unit tests and stird under valgrind
+#   4. build in build-asan/ with ASan+UBSan and run `make check`
+#   5. `make distcheck`
+# STIR_QUICK=1 skips 3 and 5.
 # Each `make check` prints Check's summary lines; the last line is
 # "N passed, N failed" over all Check tests.
 set -eu
@@ -21,17 +23,24 @@ autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 passed=0
 failed=0
+count_checks() { # label file...: print and add up Check summary lines
+	label=$1; shift
+	for log in "$@"; do
+		grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | while read -r line; do
+			echo "$label $(basename "$log" .log): $line"
+		done
+		for c in $(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" |
+		    sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1:\2:\3/'); do
+			n=${c%%:*}; rest=${c#*:}; f=${rest%%:*}; e=${rest#*:}
+			passed=$((passed + n - f - e))
+			failed=$((failed + f + e))
+		done
+	done
+}
+
 summarise() { # builddir label
 	echo "== $2: Check results"
-	for log in $(find "$1/tests" -name '*.log' ! -name test-suite.log | sort); do
-		line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1 || true)
-		[ -n "$line" ] || continue
-		echo "$(basename "$log" .log): $line"
-		c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/')
-		set -- $c
-		passed=$((passed + $1 - $2 - $3))
-		failed=$((failed + $2 + $3))
-	done
+	count_checks "$2" $(find "$1/tests" -name '*.log' ! -name test-suite.log | sort)
 	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$1/test-suite.log" | sed "s/^/$2 /"
 }
 
@@ -58,6 +67,17 @@ run_check() { # builddir label configure-args...
 
 status=0
 run_check build normal || status=1
+if [ "${STIR_QUICK:-0}" != 1 ]; then
+	echo "== valgrind: make check-valgrind"
+	st=0
+	make -C build check-valgrind >build/valgrind.log 2>&1 || st=$?
+	count_checks valgrind build/valgrind.log
+	if [ $st -ne 0 ]; then
+		echo "== valgrind FAILED"
+		tail -n 60 build/valgrind.log
+		status=1
+	fi
+fi
 # LeakSanitizer needs ptrace-free fork handling; abort on UBSan findings
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
