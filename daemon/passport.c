@@ -32,6 +32,14 @@ stir_b64url_decode(const char *s, size_t len, uint8_t **ret, size_t *ret_len)
 	const char *end = NULL;
 	uint8_t *bin;
 
+	/* libsodium 1.0.18 lets some bytes >= 0x80 through: check the
+	 * alphabet first, then let it decode */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '-' && c != '_')
+			return STIR_EINVAL;
+	}
 	if ((bin = malloc(cap + 1)) == NULL)
 		return STIR_ENOMEM;
 	if (sodium_base642bin(bin, cap, s, len, NULL, &out, &end, B64URL) != 0 ||

@@ -73,7 +73,8 @@ pct_normalize(const char *s, size_t len, char *out, size_t outlen)
 		} else if (c == '%' && (i + 2 >= len || !isxdigit((unsigned char)s[i + 1]) ||
 		    !isxdigit((unsigned char)s[i + 2])))
 			return STIR_EINVAL;
-		if ((unsigned char)c <= 0x20 || (unsigned char)c >= 0x7f)
+		/* RFC 3261 user: unreserved, escaped, user-unreserved */
+		if (!isalnum((unsigned char)c) && strchr("-_.!~*'()%&=+$,;?/", c) == NULL)
 			return STIR_EINVAL;
 		if (o + 1 >= outlen)
 			return STIR_EINVAL;

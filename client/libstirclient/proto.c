@@ -377,9 +377,20 @@ char *
 stir_reply_error(const json_t *id, int code, const char *message,
     size_t *ret_len)
 {
+	char clean[512];
 	json_t *root;
 	char *s;
 
+	/* messages may quote outside bytes (a JSON parser's "near '...'"):
+	 * keep printable ASCII so the reply is always valid JSON text */
+	if (message != NULL) {
+		size_t i;
+
+		for (i = 0; message[i] != '\0' && i < sizeof(clean) - 1; i++)
+			clean[i] = (message[i] >= 0x20 && message[i] < 0x7f) ? message[i] : '?';
+		clean[i] = '\0';
+		message = clean;
+	}
 	root = json_pack("{s:i, s:O?, s:{s:i, s:s, s:s}}", "v",
 	    STIR_PROTO_VERSION, "id", (json_t *)id, "error", "code", code,
 	    "name", stir_errname(code), "message",
