@@ -378,12 +378,12 @@ stir_reply_error(const json_t *id, int code, const char *message,
     size_t *ret_len)
 {
 	char clean[512];
-	json_t *root;
+	json_t *root, *msg = NULL;
 	char *s;
 
 	/* messages may quote outside bytes (a JSON parser's "near '...'"):
-	 * keep printable ASCII so the reply is always valid JSON text */
-	if (message != NULL) {
+	 * invalid UTF-8 becomes printable ASCII, so a reply always goes out */
+	if (message != NULL && (msg = json_string(message)) == NULL) {
 		size_t i;
 
 		for (i = 0; message[i] != '\0' && i < sizeof(clean) - 1; i++)
@@ -391,6 +391,7 @@ stir_reply_error(const json_t *id, int code, const char *message,
 		clean[i] = '\0';
 		message = clean;
 	}
+	json_decref(msg);
 	root = json_pack("{s:i, s:O?, s:{s:i, s:s, s:s}}", "v",
 	    STIR_PROTO_VERSION, "id", (json_t *)id, "error", "code", code,
 	    "name", stir_errname(code), "message",
