@@ -82,7 +82,7 @@ socket_answers(const char *path)
 }
 
 static pid_t
-spawn_stird(struct h *h)
+spawn_stird_argv(struct h *h, char *const argv[])
 {
 	pid_t pid = fork();
 
@@ -97,10 +97,39 @@ spawn_stird(struct h *h)
 			(void)dup2(fd, 1);
 			close(fd);
 		}
-		execl(env_or("STIRD", "./stird"), "stird", "-c", h->conf, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t
+spawn_stird(struct h *h)
+{
+	char prog[H_PATH_MAX], opt[] = "-c";
+	char *argv[] = { prog, opt, h->conf, NULL };
+
+	snprintf(prog, sizeof(prog), "%s", env_or("STIRD", "./stird"));
+	return spawn_stird_argv(h, argv);
+}
+
+bool
+h_start_activated(struct h *h)
+{
+	char l1[H_PATH_MAX + 16], l2[H_PATH_MAX + 16], prog[H_PATH_MAX];
+	char act[] = "systemd-socket-activate", names[] = "--fdname=client:admin", opt[] = "-c";
+	char *argv[] = { act, l1, l2, names, prog, opt, h->conf, NULL };
+
+	snprintf(prog, sizeof(prog), "%s", env_or("STIRD", "./stird"));
+	snprintf(l1, sizeof(l1), "--listen=%s", h->sock);
+	snprintf(l2, sizeof(l2), "--listen=%s", h->admin);
+	h->pid = spawn_stird_argv(h, argv);
+	for (int i = 0; i < 500; i++) {
+		if (socket_answers(h->sock))
+			return true;
+		usleep(20000);
+	}
+	return false;
 }
 
 bool

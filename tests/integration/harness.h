@@ -31,6 +31,11 @@ void	h_init(struct h *h, const char *extra_conf);
 void	h_write_conf(struct h *h, const char *extra_conf);
 /* Start stird; returns true once it answers on its socket. */
 bool	h_start(struct h *h);
+/*
+ * Start stird under systemd-socket-activate, which listens on the two
+ * socket paths and passes them as fds named "client" and "admin".
+ */
+bool	h_start_activated(struct h *h);
 /* Start stird and expect it to exit with a failure; returns its status. */
 int	h_start_fails(struct h *h);
 /* SIGTERM and wait: returns the exit status (or -1 if it did not exit). */

@@ -608,6 +608,82 @@ START_TEST(pkcs11_key_in_softhsm_signs)
 }
 END_TEST
 
+/* Socket activation: stird takes the passed fds by name and binds nothing. */
+START_TEST(socket_activation_uses_the_passed_sockets)
+{
+	char conf_extra[H_PATH_MAX * 2 + 64], log[H_OUT_MAX];
+	struct stat st;
+
+	if (system("command -v systemd-socket-activate >/dev/null") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SYSTEMD") != NULL,
+		    "systemd-socket-activate is missing (apt-get install systemd)");
+		return;
+	}
+	/* the config names other paths: only passed sockets can answer */
+	snprintf(conf_extra, sizeof(conf_extra), "socket = %s/unused.sock\nadmin_socket = %s/unused-admin.sock\n",
+	    H.dir, H.dir);
+	h_write_conf(&H, conf_extra);
+	{
+		/* h_write_conf puts the harness paths first; drop them */
+		char cmd[H_PATH_MAX * 2];
+
+		snprintf(cmd, sizeof(cmd), "sed -i '2,3d' '%s'", H.conf);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert(h_start_activated(&H));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--socket '%s' --admin-socket '%s' ping",
+	    H.sock, H.admin), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--socket '%s' --admin-socket '%s' --json status",
+	    H.sock, H.admin), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"schema_version\": 1"));
+	ck_assert_int_ne(stat(H.dir, &st), -1);
+	h_read_log(&H, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "service socket passed by systemd"));
+	ck_assert_ptr_nonnull(strstr(log, "admin socket passed by systemd"));
+	snprintf(conf_extra, sizeof(conf_extra), "%s/unused.sock", H.dir);
+	ck_assert_int_ne(stat(conf_extra, &st), 0);
+	ck_assert_int_eq(h_stop(&H), 0);
+}
+END_TEST
+
+/* sd_notify: READY once serving, RELOADING then READY on SIGHUP, STOPPING. */
+START_TEST(sd_notify_reports_ready_reloading_and_stopping)
+{
+	char path[H_PATH_MAX + 16], buf[4096], all[8192] = "";
+	struct sockaddr_un sun;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/notify.sock", H.dir);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(setenv("NOTIFY_SOCKET", path, 1), 0);
+	ck_assert(h_start(&H));
+	(void)unsetenv("NOTIFY_SOCKET");
+	ck_assert_int_eq(kill(H.pid, SIGHUP), 0);
+	usleep(300000);
+	ck_assert_int_eq(h_stop(&H), 0);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		strncat(all, buf, sizeof(all) - strlen(all) - 2);
+		strcat(all, "|");
+	}
+	close(fd);
+	ck_assert_msg(strstr(all, "READY=1") != NULL, "notifications: %s", all);
+	ck_assert_msg(strstr(all, "RELOADING=1") != NULL, "notifications: %s", all);
+	ck_assert_msg(strstr(all, "STOPPING=1") != NULL, "notifications: %s", all);
+	ck_assert(strstr(all, "READY=1") < strstr(all, "RELOADING=1"));
+	ck_assert(strstr(strstr(all, "RELOADING=1"), "READY=1") != NULL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -640,6 +716,10 @@ suite(void)
 	tcase_add_test(ts, check_config_names_the_line);
 	tcase_add_test(ts, second_daemon_does_not_steal_the_socket);
 	tcase_add_test(ts, pkcs11_key_in_softhsm_signs);
+#ifdef HAVE_SYSTEMD
+	tcase_add_test(ts, socket_activation_uses_the_passed_sockets);
+	tcase_add_test(ts, sd_notify_reports_ready_reloading_and_stopping);
+#endif
 	suite_add_tcase(s, ts);
 	return s;
 }
