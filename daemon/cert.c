@@ -1,6 +1,7 @@
 /* cert.c: X.509 (GnuTLS) and STIR certificate extensions (libtasn1). */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,38 @@ stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret)
 	return r;
 }
 
+/*
+ * Copy a DN for display: at most dstlen-1 bytes, cut on a character
+ * boundary, with bytes that are not valid UTF-8 (certificates come from
+ * strangers) and control characters replaced by '?'.
+ */
+static void
+copy_dn(char *dst, size_t dstlen, const unsigned char *src, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len && o + 1 < dstlen) {
+		unsigned char c = src[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+		    (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && i + n <= len && !(c == 0xc0 || c == 0xc1 || c > 0xf4);
+
+		for (size_t k = 1; ok && k < n; k++)
+			ok = (src[i + k] & 0xc0) == 0x80;
+		if (!ok || (n == 1 && (c < 0x20 || c == 0x7f))) {
+			dst[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + n >= dstlen)
+			break;
+		memcpy(dst + o, src + i, n);
+		o += n;
+		i += n;
+	}
+	dst[o] = '\0';
+}
+
 int
 stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret)
 {
@@ -228,11 +261,11 @@ stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret)
 
 	memset(&info, 0, sizeof(info));
 	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) >= 0) {
-		snprintf(info.subject, sizeof(info.subject), "%.*s", (int)dn.size, dn.data);
+		copy_dn(info.subject, sizeof(info.subject), dn.data, dn.size);
 		gnutls_free(dn.data);
 	}
 	if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) >= 0) {
-		snprintf(info.issuer, sizeof(info.issuer), "%.*s", (int)dn.size, dn.data);
+		copy_dn(info.issuer, sizeof(info.issuer), dn.data, dn.size);
 		gnutls_free(dn.data);
 	}
 	info.not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);

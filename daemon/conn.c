@@ -57,7 +57,6 @@ stir_conn_close(struct stir_conn *c)
 	c->closing = true;
 	c->reading = false;
 	stir__server_forget(c->srv, c);
-	uv_close((uv_handle_t *)&c->idle, conn_on_handle_close);
 	uv_close((uv_handle_t *)&c->pipe, conn_on_handle_close);
 }
 
@@ -85,7 +84,8 @@ conn_write(struct stir_conn *c, char *buf, size_t len)
 	wr->w.data = c;
 	b = uv_buf_init(buf, (unsigned)len);
 	c->refs++;
-	c->writing++;
+	if (c->writing++ == 0)
+		c->last_write_ms = uv_now(c->srv->loop);
 	if (uv_write(&wr->w, (uv_stream_t *)&c->pipe, &b, 1, conn_on_write) != 0) {
 		free(buf);
 		free(wr);
@@ -104,6 +104,7 @@ conn_on_write(uv_write_t *w, int status)
 	free(wr->line);
 	free(wr);
 	c->writing--;
+	c->last_write_ms = uv_now(c->srv->loop);	/* progress */
 	if (status < 0 && !c->closing)
 		stir_conn_close(c);
 	if (!c->closing && c->outlen > 0) {
@@ -165,14 +166,28 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(p, (unsigned)(room > 65536 ? 65536 : room));
 }
 
-static void
-conn_on_idle(uv_timer_t *t)
+void
+stir_conn_sweep(struct stir_server *srv)
 {
-	struct stir_conn *c = t->data;
+	uint64_t now = uv_now(srv->loop);
+	unsigned idle = srv->cfg->idle_timeout_ms;
+	struct stir_conn *c, *next;
 
-	if (c->inflight == 0) {
-		log_debug("conn %llu idle; closing", (unsigned long long)c->serial);
-		stir_conn_close(c);
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (srv->stopping && now - srv->stop_ms >= STIR_STOP_DRAIN_MS) {
+			log_warn("conn %llu: still busy %d ms after stop; closing it",
+			    (unsigned long long)c->serial, STIR_STOP_DRAIN_MS);
+			stir_conn_close(c);
+		} else if (c->writing > 0 && now - c->last_write_ms >= STIR_WRITE_STALL_MS) {
+			log_warn("conn %llu from uid %u: replies not read for %d ms; closing it",
+			    (unsigned long long)c->serial, (unsigned)c->uid, STIR_WRITE_STALL_MS);
+			stir_conn_close(c);
+		} else if (idle > 0 && c->inflight == 0 && stir_conn_flushed(c) &&
+		    now - c->last_read_ms >= idle) {
+			log_debug("conn %llu idle; closing", (unsigned long long)c->serial);
+			stir_conn_close(c);
+		}
 	}
 }
 
@@ -188,8 +203,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		c->eof = true;
 	} else if (n > 0) {
 		stir_linebuf_commit(c->in, (size_t)n);
-		if (c->srv->cfg->idle_timeout_ms > 0)
-			(void)uv_timer_again(&c->idle);
+		c->last_read_ms = uv_now(c->srv->loop);
 	}
 	stir_conn_pump(c);
 }
@@ -307,9 +321,7 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 		uv_close((uv_handle_t *)&c->pipe, conn_on_handle_close);
 		return STIR_EIO;
 	}
-	(void)uv_timer_init(srv->loop, &c->idle);
-	c->idle.data = c;
-	c->refs = 2;
+	c->last_read_ms = c->last_write_ms = uv_now(srv->loop);
 	peer_credentials(c);
 	for (struct stir_conn *o = srv->conns; o != NULL; o = o->next)
 		if (o->uid == c->uid)
@@ -319,9 +331,14 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
 	srv->conns = c;
-	srv->nconns++;
+	if (c->role == STIR_ROLE_ADMIN)
+		srv->nadmin++;
+	else
+		srv->nconns++;
 	srv->stats.connections++;
-	if (srv->nconns > srv->cfg->max_connections ||
+	/* admins have their own budget: a flood of clients cannot lock them out */
+	if ((c->role == STIR_ROLE_ADMIN ? srv->nadmin > STIR_MAX_ADMIN_CONNS :
+	    srv->nconns > srv->cfg->max_connections) ||
 	    same_uid >= srv->cfg->max_conn_per_uid || srv->stopping) {
 		char *line;
 		size_t len;
@@ -341,9 +358,6 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 	log_debug("conn %llu: %s socket, uid %u gid %u pid %d",
 	    (unsigned long long)c->serial, c->role == STIR_ROLE_ADMIN ? "admin" : "service",
 	    (unsigned)c->uid, (unsigned)c->gid, (int)c->pid);
-	if (srv->cfg->idle_timeout_ms > 0)
-		(void)uv_timer_start(&c->idle, conn_on_idle, srv->cfg->idle_timeout_ms,
-		    srv->cfg->idle_timeout_ms);
 	stir_conn_pump(c);
 	return STIR_OK;
 }

@@ -24,7 +24,7 @@ const struct stir_op_desc stir_ops[] = {
 	{ "key.import",    op_key_import,    STIR_PERM_ADMIN,  true,  0,        true,  true },
 	{ "key.list",      op_key_list,      STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "key.remove",    op_key_remove,    STIR_PERM_ADMIN,  true,  SMALL,    false, true },
-	{ "cred.add",      op_cred_add,      STIR_PERM_ADMIN,  true,  0,        false, true },
+	{ "cred.add",      op_cred_add,      STIR_PERM_ADMIN,  true,  0,        true,  true },
 	{ "cred.list",     op_cred_list,     STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "cred.remove",   op_cred_remove,   STIR_PERM_ADMIN,  true,  SMALL,    false, true },
 	{ "trust.add",     op_trust_add,     STIR_PERM_ADMIN,  true,  0,        false, true },
@@ -104,6 +104,11 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 
 		stir_req_fail(req, STIR_EUNSUPP, "unknown op '%s'",
 		    stir_log_quote(req->env->op, strlen(req->env->op), q, sizeof(q)));
+		return;
+	}
+	if (req->op->fn != op_hello && req->env->v < 0) {
+		stir_req_fail(req, STIR_EBADREQ, "field 'v' must be an integer (the protocol version, %d)",
+		    STIR_PROTO_VERSION);
 		return;
 	}
 	if (req->op->fn != op_hello && req->env->v != STIR_PROTO_VERSION) {

@@ -114,7 +114,7 @@ status_done(struct stir_req *req)
 	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",
 	    "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)(now - srv->started),
-	    "schema_version", x->schema, "connections", (int)srv->nconns,
+	    "schema_version", x->schema, "connections", (int)(srv->nconns + srv->nadmin),
 	    "store", "credentials", (json_int_t)x->ncreds, "trust_anchors",
 	    (json_int_t)x->nanchors, "cached_certs", (json_int_t)x->ncached,
 	    "rcd_policies", (json_int_t)x->npolicies, "keys", (int)x->nkeys,
@@ -157,7 +157,11 @@ op_reload(struct stir_req *req)
 		stir_req_fail(req, r, "%s", msg);
 		return;
 	}
-	stir_server_reload(req->conn->srv);
+	if ((r = stir_server_reload(req->conn->srv)) != STIR_OK) {
+		stir_req_fail(req, r, r == STIR_ESHUTDOWN ? "stird is shutting down" :
+		    "the reload could not start");
+		return;
+	}
 	req->result = json_pack("{s:b}", "reloading", 1);
 	stir_req_reply(req);
 }

@@ -117,9 +117,11 @@ parse_dest(json_t *dest, struct stir_shaken_claims *c, char *msg, size_t msglen)
 
 static const struct stir_field sign_fields[] = {
 	{ "orig",   STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, STIR_MAX_DEST },
-	{ "attest", STIR_JT_STRING, true, 1 },
-	{ "origid", STIR_JT_STRING, false, STIR_UUID_LEN },
+	/* dest: a string is checked against STIR_IDENT_MAX, an array's size
+	 * against STIR_MAX_DEST, in parse_dest() */
+	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, 0 },
+	{ "attest", STIR_JT_STRING, true, 0 },
+	{ "origid", STIR_JT_STRING, false, 0 },
 	{ "iat",    STIR_JT_INT, false, 0 },
 	{ "cred",   STIR_JT_STRING, false, STIR_CRED_NAME_MAX },
 	{ NULL, 0, false, 0 }

@@ -192,6 +192,12 @@ listener_open(struct stir_server *srv, enum stir_role role, int fd)
 
 static void on_signal(uv_signal_t *h, int signum);
 
+static void
+on_sweep(uv_timer_t *t)
+{
+	stir_conn_sweep(t->data);
+}
+
 int
 stir_server_listen(struct stir_server *srv)
 {
@@ -213,6 +219,10 @@ stir_server_listen(struct stir_server *srv)
 	uv_unref((uv_handle_t *)&srv->sig_hup);
 	uv_unref((uv_handle_t *)&srv->sig_term);
 	uv_unref((uv_handle_t *)&srv->sig_int);
+	(void)uv_timer_init(srv->loop, &srv->sweep);
+	srv->sweep.data = srv;
+	(void)uv_timer_start(&srv->sweep, on_sweep, STIR_SWEEP_MS, STIR_SWEEP_MS);
+	uv_unref((uv_handle_t *)&srv->sweep);
 	return STIR_OK;
 }
 
@@ -259,7 +269,10 @@ stir__server_forget(struct stir_server *srv, struct stir_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
-	srv->nconns--;
+	if (c->role == STIR_ROLE_ADMIN)
+		srv->nadmin--;
+	else
+		srv->nconns--;
 }
 
 /* ---- reload ---- */
@@ -283,11 +296,11 @@ reload_work(uv_work_t *w)
 	job->r = stir_config_load(srv->config_path, &job->cfg, job->msg, sizeof(job->msg));
 	if (job->r != STIR_OK)
 		return;
-	stir_signer_set_flags(srv->signer, signer_flags(job->cfg));
 	if ((job->r = stir_signer_reload(srv->signer)) != STIR_OK) {
 		snprintf(job->msg, sizeof(job->msg), "key store: %s", stir_strerror(job->r));
 		return;
 	}
+	stir_signer_set_flags(srv->signer, signer_flags(job->cfg));
 	if ((job->r = stir_server_load_creds(srv, &job->creds, &job->seq)) != STIR_OK)
 		snprintf(job->msg, sizeof(job->msg), "credentials: %s", stir_strerror(job->r));
 }
@@ -347,19 +360,29 @@ reload_done(uv_work_t *w, int status)
 	stir_config_free(job->cfg);
 	stir_creds_free(job->creds);
 	free(job);
+	if (srv->stopping)
+		return;
 	stir_notify("READY=1\nSTATUS=running");
+	if (srv->reload_again) {		/* a SIGHUP came while we worked */
+		srv->reload_again = false;
+		(void)stir_server_reload(srv);
+	}
 }
 
-void
+int
 stir_server_reload(struct stir_server *srv)
 {
 	struct reload_job *job;
 
-	if (srv->stopping || srv->reload_pending)
-		return;
+	if (srv->stopping)
+		return STIR_ESHUTDOWN;
+	if (srv->reload_pending) {
+		srv->reload_again = true;	/* picked up when this one ends */
+		return STIR_OK;
+	}
 	if ((job = calloc(1, sizeof(*job))) == NULL) {
 		log_err("reload: out of memory");
-		return;
+		return STIR_ENOMEM;
 	}
 	job->srv = srv;
 	job->work.data = job;
@@ -369,7 +392,9 @@ stir_server_reload(struct stir_server *srv)
 	if (uv_queue_work(srv->loop, &job->work, reload_work, reload_done) != 0) {
 		srv->reload_pending = false;
 		free(job);
+		return STIR_EINTERNAL;
 	}
+	return STIR_OK;
 }
 
 int
@@ -406,7 +431,7 @@ on_signal(uv_signal_t *h, int signum)
 	struct stir_server *srv = h->data;
 
 	if (signum == SIGHUP)
-		stir_server_reload(srv);
+		(void)stir_server_reload(srv);
 	else
 		stir_server_stop(srv);
 }
@@ -420,7 +445,7 @@ noop_close(uv_handle_t *h)
 void
 stir__server_maybe_finish(struct stir_server *srv)
 {
-	if (!srv->stopping || srv->nconns > 0 || srv->inflight_total > 0)
+	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->inflight_total > 0)
 		return;
 	stir_workq_close(&srv->workq);
 }
@@ -433,6 +458,7 @@ stir_server_stop(struct stir_server *srv)
 	if (srv->stopping)
 		return;
 	srv->stopping = true;
+	srv->stop_ms = uv_now(srv->loop);
 	stir_notify("STOPPING=1\nSTATUS=stopping");
 	log_notice("stopping: finishing %u request(s) in flight", srv->inflight_total);
 	for (int i = 0; i < _STIR_ROLE_MAX; i++) {

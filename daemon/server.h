@@ -15,7 +15,11 @@
 #include "daemon/workq.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
-#define STIR_WRITE_QUEUE_MAX	(4 * 1024 * 1024)	/* bytes before reads pause */
+#define STIR_WRITE_QUEUE_MAX	(256 * 1024)	/* reply bytes before reads pause */
+#define STIR_WRITE_STALL_MS	10000	/* a peer not reading its replies is dropped */
+#define STIR_STOP_DRAIN_MS	5000	/* on stop, connections get this long */
+#define STIR_SWEEP_MS		1000	/* how often timeouts are checked */
+#define STIR_MAX_ADMIN_CONNS	32	/* admin connections, apart from max_connections */
 
 enum stir_role {
 	STIR_ROLE_CLIENT,	/* the service socket */
@@ -46,7 +50,6 @@ struct stir_listener {
 
 struct stir_conn {
 	uv_pipe_t		 pipe;
-	uv_timer_t		 idle;
 	struct stir_server	*srv;
 	enum stir_role		 role;
 	uint64_t		 serial;
@@ -59,6 +62,8 @@ struct stir_conn {
 	char			*out;		/* replies waiting for a write */
 	size_t			 outlen, outcap;
 	unsigned		 writing;	/* uv_write()s outstanding */
+	uint64_t		 last_read_ms;	/* loop time of the last bytes in */
+	uint64_t		 last_write_ms;	/* last write start or completion */
 	unsigned		 inflight;
 	unsigned		 refs;		/* handles open + requests alive */
 	bool			 reading;
@@ -111,12 +116,16 @@ struct stir_server {
 	struct stir_listener	 listeners[_STIR_ROLE_MAX];
 	uv_signal_t		 sig_hup, sig_term, sig_int;
 	struct stir_conn	*conns;
-	unsigned		 nconns;
+	unsigned		 nconns;	/* service connections */
+	unsigned		 nadmin;	/* admin connections */
+	uv_timer_t		 sweep;		/* idle, write-stall and stop deadlines */
+	uint64_t		 stop_ms;	/* loop time stop began */
 	uint64_t		 next_serial;
 	uid_t			 self_uid;
 	time_t			 started;
 	bool			 stopping;
 	bool			 reload_pending;	/* a reload is running */
+	bool			 reload_again;		/* another was asked for meanwhile */
 	struct stir_stats	 stats;
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
@@ -129,7 +138,7 @@ int	stir_server_listen(struct stir_server *srv);
 void	stir_server_done(struct stir_server *srv);
 void	stir_server_stop(struct stir_server *srv);
 /* Re-read config, key files and credentials (SIGHUP). */
-void	stir_server_reload(struct stir_server *srv);
+int	stir_server_reload(struct stir_server *srv);
 bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
 	    enum stir_perm perm);
 /*
@@ -142,6 +151,8 @@ int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
 void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
 	    uint64_t seq);
 void	stir__server_forget(struct stir_server *srv, struct stir_conn *c);
+/* Close connections past their idle, write-stall or stop deadline. */
+void	stir_conn_sweep(struct stir_server *srv);
 void	stir__server_maybe_finish(struct stir_server *srv);
 
 /* conn.c */

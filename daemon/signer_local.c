@@ -38,6 +38,7 @@ struct signer_key {
 };
 
 struct stir_signer {
+	pthread_mutex_t		 change;	/* orders changes to the key set */
 	pthread_rwlock_t	 lock;		/* guards keys/nkeys */
 	char			*key_dir;
 	unsigned		 flags;
@@ -376,6 +377,7 @@ stir_signer_local_new(const char *key_dir, unsigned flags,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return STIR_ENOMEM;
 	(void)pthread_rwlock_init(&s->lock, NULL);
+	(void)pthread_mutex_init(&s->change, NULL);
 	s->flags = flags;
 	if ((s->key_dir = strdup(key_dir)) == NULL) {
 		stir_signer_free(s);
@@ -396,6 +398,7 @@ stir_signer_free(struct stir_signer *s)
 		return;
 	keys_free(s->keys, s->nkeys);
 	(void)pthread_rwlock_destroy(&s->lock);
+	(void)pthread_mutex_destroy(&s->change);
 	free(s->key_dir);
 	free(s);
 }
@@ -415,14 +418,17 @@ stir_signer_reload(struct stir_signer *s)
 	size_t n = 0;
 	int r;
 
-	if ((r = keys_scan(s->key_dir, &keys, &n)) != STIR_OK)
-		return r;
-	(void)pthread_rwlock_wrlock(&s->lock);
-	keys_free(s->keys, s->nkeys);	/* PKCS#11 keys reopen on next use */
-	s->keys = keys;
-	s->nkeys = n;
-	(void)pthread_rwlock_unlock(&s->lock);
-	return STIR_OK;
+	/* no key.generate/import/remove between the scan and the swap */
+	(void)pthread_mutex_lock(&s->change);
+	if ((r = keys_scan(s->key_dir, &keys, &n)) == STIR_OK) {
+		(void)pthread_rwlock_wrlock(&s->lock);
+		keys_free(s->keys, s->nkeys);	/* PKCS#11 keys reopen on next use */
+		s->keys = keys;
+		s->nkeys = n;
+		(void)pthread_rwlock_unlock(&s->lock);
+	}
+	(void)pthread_mutex_unlock(&s->change);
+	return r;
 }
 
 /* Caller holds the lock (read or write). */
@@ -603,24 +609,22 @@ key_add_loaded(struct stir_signer *s, const char *name, gnutls_privkey_t pk,
 		return r;		/* caller frees pk */
 	if ((r = privkey_pub_pem(pk, &pub)) != STIR_OK)
 		goto fail;
+	(void)pthread_mutex_lock(&s->change);
 	(void)pthread_rwlock_wrlock(&s->lock);
-	if (key_find(s, name) != NULL) {
-		(void)pthread_rwlock_unlock(&s->lock);
+	if (key_find(s, name) != NULL)
 		r = STIR_EEXIST;
-		goto fail;
-	}
-	if ((r = key_write_file(s, name, pem, pemlen)) != STIR_OK) {
-		(void)pthread_rwlock_unlock(&s->lock);
-		goto fail;
-	}
-	if ((t = realloc(s->keys, (s->nkeys + 1) * sizeof(*t))) == NULL) {
-		(void)pthread_rwlock_unlock(&s->lock);
+	else if ((r = key_write_file(s, name, pem, pemlen)) != STIR_OK)
+		;
+	else if ((t = realloc(s->keys, (s->nkeys + 1) * sizeof(*t))) == NULL)
 		r = STIR_ENOMEM;	/* the file is there; reload picks it up */
-		goto fail;
+	else {
+		s->keys = t;
+		s->keys[s->nkeys++] = k;
 	}
-	s->keys = t;
-	s->keys[s->nkeys++] = k;
 	(void)pthread_rwlock_unlock(&s->lock);
+	(void)pthread_mutex_unlock(&s->change);
+	if (r != STIR_OK)
+		goto fail;
 	*ret_pub_pem = pub;
 	return STIR_OK;
  fail:
@@ -712,6 +716,7 @@ stir_signer_key_remove(struct stir_signer *s, const char *name)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", s->key_dir, name,
 	    KEY_SUFFIX) >= sizeof(path))
 		return STIR_EINVAL;
+	(void)pthread_mutex_lock(&s->change);
 	(void)pthread_rwlock_wrlock(&s->lock);
 	for (size_t i = 0; i < s->nkeys; i++) {
 		if (strcmp(s->keys[i]->id, name) != 0)
@@ -726,6 +731,7 @@ stir_signer_key_remove(struct stir_signer *s, const char *name)
 		break;
 	}
 	(void)pthread_rwlock_unlock(&s->lock);
+	(void)pthread_mutex_unlock(&s->change);
 	return r;
 }
 

@@ -69,7 +69,22 @@ AC_DEFUN([STIR_FUZZING], [
     [AS_HELP_STRING([--enable-fuzzing], [build libFuzzer targets (needs clang)])],
     [], [enable_fuzzing=no])
   FUZZ_CFLAGS=""
-  AS_IF([test "x$enable_fuzzing" = "xyes"], [FUZZ_CFLAGS="-fsanitize=fuzzer"])
+  AS_IF([test "x$enable_fuzzing" = "xyes"], [
+    AC_MSG_CHECKING([whether $CC can build libFuzzer targets])
+    stir_save_CFLAGS="$CFLAGS"
+    stir_save_LDFLAGS="$LDFLAGS"
+    CFLAGS="$CFLAGS -fsanitize=fuzzer"
+    LDFLAGS="$LDFLAGS -fsanitize=fuzzer"
+    AC_LINK_IFELSE([AC_LANG_SOURCE([[
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+]])], [AC_MSG_RESULT([yes])],
+      [AC_MSG_RESULT([no]); AC_MSG_ERROR([--enable-fuzzing needs clang with libFuzzer: CC=clang and libclang-rt-14-dev])])
+    CFLAGS="$stir_save_CFLAGS"
+    LDFLAGS="$stir_save_LDFLAGS"
+    FUZZ_CFLAGS="-fsanitize=fuzzer"
+  ])
   AC_SUBST([FUZZ_CFLAGS])
   AM_CONDITIONAL([ENABLE_FUZZING], [test "x$enable_fuzzing" = "xyes"])
 ])

@@ -1,6 +1,7 @@
 /* proto.c: line framing and JSON envelopes, shared by stird and clients. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,19 @@
 
 #include "proto.h"
 
+/* A line buffer starts small and grows (doubling) up to the limit, so an
+ * idle connection costs little whatever max_request_bytes says. */
+#define LINEBUF_INITIAL	4096
+
 struct stir_linebuf {
 	char	*buf;
-	size_t	 cap;		/* max_line + 1 */
+	size_t	 alloc;		/* bytes allocated */
+	size_t	 cap;		/* max_line + 1: alloc never exceeds it */
 	size_t	 start;		/* first unconsumed byte */
 	size_t	 end;		/* one past the last buffered byte */
 	size_t	 scanned;	/* bytes from start known to hold no '\n' */
+	size_t	 hwm;		/* bytes ever written since the last wipe */
+	size_t	 wiped;		/* [0, wiped) holds only zeros or live bytes moved down */
 };
 
 struct stir_linebuf *
@@ -28,7 +36,8 @@ stir_linebuf_new(size_t max_line)
 	if ((lb = calloc(1, sizeof(*lb))) == NULL)
 		return NULL;
 	lb->cap = max_line + 1;
-	if ((lb->buf = malloc(lb->cap)) == NULL) {
+	lb->alloc = lb->cap < LINEBUF_INITIAL ? lb->cap : LINEBUF_INITIAL;
+	if ((lb->buf = malloc(lb->alloc)) == NULL) {
 		free(lb);
 		return NULL;
 	}
@@ -40,7 +49,7 @@ stir_linebuf_free(struct stir_linebuf *lb)
 {
 	if (lb == NULL)
 		return;
-	sodium_memzero(lb->buf, lb->cap);
+	sodium_memzero(lb->buf, lb->hwm);
 	free(lb->buf);
 	free(lb);
 }
@@ -53,23 +62,40 @@ linebuf_compact(struct stir_linebuf *lb)
 	memmove(lb->buf, lb->buf + lb->start, lb->end - lb->start);
 	lb->end -= lb->start;
 	lb->start = 0;
+	lb->wiped = 0;
 }
 
 void
 stir_linebuf_space(struct stir_linebuf *lb, char **ret_p, size_t *ret_room)
 {
-	if (lb->end == lb->cap)
+	if (lb->end == lb->alloc && lb->start > 0)
 		linebuf_compact(lb);
+	if (lb->end == lb->alloc && lb->alloc < lb->cap) {
+		size_t n = lb->alloc * 2 < lb->cap ? lb->alloc * 2 : lb->cap;
+		char *t = malloc(n);
+
+		/* not realloc: the old copy is wiped before it is freed */
+		if (t != NULL) {
+			memcpy(t, lb->buf, lb->end);
+			sodium_memzero(lb->buf, lb->hwm);
+			free(lb->buf);
+			lb->buf = t;
+			lb->alloc = n;
+			lb->hwm = lb->end;
+		}
+	}
 	*ret_p = lb->buf + lb->end;
-	*ret_room = lb->cap - lb->end;
+	*ret_room = lb->alloc - lb->end;
 }
 
 void
 stir_linebuf_commit(struct stir_linebuf *lb, size_t n)
 {
-	if (n > lb->cap - lb->end)
-		n = lb->cap - lb->end;
+	if (n > lb->alloc - lb->end)
+		n = lb->alloc - lb->end;
 	lb->end += n;
+	if (lb->end > lb->hwm)
+		lb->hwm = lb->end;
 }
 
 int
@@ -86,8 +112,6 @@ stir_linebuf_next(struct stir_linebuf *lb, const char **ret_line,
 		/* the limit applies to the line without its newline */
 		if (lb->scanned > lb->cap - 1)
 			return STIR_ETOOBIG;
-		if (lb->end == lb->cap)
-			linebuf_compact(lb);
 		return 0;
 	}
 	len = (size_t)(nl - (lb->buf + lb->start));
@@ -109,10 +133,15 @@ stir_linebuf_pending(const struct stir_linebuf *lb)
 void
 stir_linebuf_wipe_consumed(struct stir_linebuf *lb)
 {
-	if (lb->start == 0 && lb->end == 0)
-		sodium_memzero(lb->buf, lb->cap);
-	else
-		sodium_memzero(lb->buf, lb->start);
+	if (lb->start == 0 && lb->end == 0) {
+		sodium_memzero(lb->buf, lb->hwm);	/* only what was used */
+		lb->hwm = 0;
+		lb->wiped = 0;
+	} else if (lb->start > lb->wiped) {
+		/* each consumed byte is wiped once */
+		sodium_memzero(lb->buf + lb->wiped, lb->start - lb->wiped);
+		lb->wiped = lb->start;
+	}
 }
 
 void
@@ -151,6 +180,12 @@ stir_request_decode(const char *line, size_t len,
 	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		/* Jansson's text may quote the input ("near '...'"), which can
+		 * be a secret (key.import): keep only what went wrong */
+		char *near = strstr(jerr.text, " near '");
+
+		if (near != NULL)
+			*near = '\0';
 		snprintf(msg, msglen, "invalid JSON at column %d: %s",
 		    jerr.column, jerr.text);
 		return STIR_EPROTO;
@@ -189,18 +224,14 @@ stir_request_decode(const char *line, size_t len,
 		goto out;
 	}
 	req->op = json_string_value(op);
+	/* "v" is judged by the dispatcher: hello takes any, others need 1 */
 	v = json_object_get(root, "v");
-	if (v == NULL) {
-		snprintf(msg, msglen, "field 'v' is missing");
-		goto out;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > 1000) {
-		snprintf(msg, msglen, "field 'v' must be a small non-negative integer");
-		goto out;
-	}
-	req->v = (int)json_integer_value(v);
+	req->v = -1;
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= INT_MAX)
+		req->v = (int)json_integer_value(v);
 	r = STIR_OK;
+	goto out;
  out:
 	if (r != STIR_OK && req->id == NULL) {
 		stir_request_free(req);

@@ -50,7 +50,7 @@ void	stir_linebuf_wipe_consumed(struct stir_linebuf *lb);
 struct stir_request {
 	json_t	*root;		/* whole object; owns everything below */
 	json_t	*id;		/* own reference: integer or string */
-	int	 v;		/* protocol version */
+	int	 v;		/* protocol version; -1 if missing or not an integer */
 	const char *op;		/* borrowed from root; NULL once stripped */
 	json_t	*params;	/* root without v/id/op; borrowed from root */
 };

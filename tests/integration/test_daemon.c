@@ -216,12 +216,17 @@ START_TEST(protocol_errors_get_replies_and_the_connection_lives)
 	    "{\"v\":1,\"id\":13,\"op\":\"verify\",\"identity\":\"x\",\"from\":\"sip:a@b\",\"to\":\"sip:c@d\"}\n"
 	    "[1,2]\n"
 	    "{\"v\":1,\"id\":15,\"op\":\"sign\",\"orig\":\"12155551212\",\"dest\":\"1\",\"attest\":\"D\"}\n"
-	    "{\"v\":1,\"id\":16,\"op\":\"ping\"}\n";
+	    "{\"v\":1,\"id\":16,\"op\":\"ping\"}\n"
+	    "{\"v\":\"1\",\"id\":17,\"op\":\"ping\"}\n"
+	    "{\"v\":5000,\"id\":18,\"op\":\"hello\"}\n"
+	    "{\"id\":19,\"op\":\"hello\"}\n"
+	    "{\"v\":1,\"id\":20,\"op\":\"ping\"}\r\n";
 
 	ck_assert_int_gt(h_raw(H.sock, in, sizeof(in) - 1, out, sizeof(out), 5000), 0);
 	ck_assert_ptr_nonnull(strstr(out, "{\"v\":1,\"id\":\"a7\",\"error\":{\"code\":-1004,\"name\":\"EUNSUPP\",\"message\":\"unknown op 'frobnicate'\"}}"));
 	ck_assert_ptr_nonnull(strstr(out, "{\"v\":1,\"id\":2,\"result\":{\"pong\":true"));
-	ck_assert_int_eq(h_count(out, "\"id\":null,\"error\":{\"code\":-1000,\"name\":\"EPROTO\""), 3);
+	/* not json, duplicate id, [1,2], and the CR-terminated line */
+	ck_assert_int_eq(h_count(out, "\"id\":null,\"error\":{\"code\":-1000,\"name\":\"EPROTO\""), 4);
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":6,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'orig' must be a string\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":7,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"unknown field 'extra'\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":8,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'orig' is missing\"}"));
@@ -232,7 +237,11 @@ START_TEST(protocol_errors_get_replies_and_the_connection_lives)
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":13,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'identity' must be an array\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":15,\"error\":{\"code\":-22,\"name\":\"EINVAL\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"id\":16,\"result\":{\"pong\":true"));
-	ck_assert_int_eq(h_count(out, "\n"), 15);	/* one reply line per request */
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":17,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'v' must be an integer"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":18,\"result\":{"));	/* hello: any v */
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":19,\"result\":{"));	/* hello: no v */
+	ck_assert_int_eq(h_count(out, "carriage return"), 1);
+	ck_assert_int_eq(h_count(out, "\n"), 19);	/* one reply line per request */
 }
 END_TEST
 
