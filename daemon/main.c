@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <uv.h>
 
@@ -24,6 +26,39 @@
 #include "daemon/server.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
+
+/*
+ * Jansson's memory is wiped when freed: request lines carry secrets
+ * (key.import PEM, PKCS#11 PINs) and the lexer copies them into buffers of
+ * its own.  Each block carries its size in a 16-byte prefix, which keeps
+ * malloc's alignment.
+ */
+#define JSON_PREFIX	16
+
+static void *
+json_wiping_malloc(size_t n)
+{
+	unsigned char *p;
+
+	if (n > SIZE_MAX - JSON_PREFIX || (p = malloc(n + JSON_PREFIX)) == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + JSON_PREFIX;
+}
+
+static void
+json_wiping_free(void *ptr)
+{
+	unsigned char *p;
+	size_t n;
+
+	if (ptr == NULL)
+		return;
+	p = (unsigned char *)ptr - JSON_PREFIX;
+	memcpy(&n, p, sizeof(n));
+	sodium_memzero(ptr, n);
+	free(p);
+}
 
 static void
 usage(FILE *f)
@@ -125,6 +160,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	harden_process();
+	json_set_alloc_funcs(json_wiping_malloc, json_wiping_free);
 	stir_log_init(STIR_LOG_INFO);
 	if (stir_config_load(config_path, &cfg, err, sizeof(err)) != STIR_OK) {
 		log_err("%s", err);

@@ -197,7 +197,21 @@ key_remove_work(struct stir_req *req)
 	struct admin_ctx *x = req->ctx;
 	int r;
 
+	char *user = NULL;
+
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "key %s", x->name);
+	/* the store, not the loaded table, says who uses a key: a stored
+	 * credential that failed to load still needs it */
+	if ((r = stir_store_cred_using_key(req->conn->srv->store, x->name, &user)) == STIR_OK) {
+		stir_req_set_error(req, STIR_EPOLICY,
+		    "key '%s' is used by credential '%s'; remove the credential first", x->name, user);
+		free(user);
+		return;
+	}
+	if (r != STIR_ENOENT) {
+		stir_req_set_error(req, r, "cannot check which credentials use key '%s'", x->name);
+		return;
+	}
 	r = stir_signer_key_remove(req->conn->srv->signer, x->name);
 	if (r == STIR_ENOENT)
 		stir_req_set_error(req, r, "no key named '%s' (see 'stirctl key list')", x->name);
@@ -210,7 +224,6 @@ key_remove_work(struct stir_req *req)
 void
 op_key_remove(struct stir_req *req)
 {
-	const struct stir_creds *cs = req->conn->srv->creds;
 	struct admin_ctx *x;
 	const char *name;
 
@@ -219,12 +232,6 @@ op_key_remove(struct stir_req *req)
 	name = stir_param_str(req->env->params, "name");
 	if (!key_name_ok(req, name))
 		return;
-	for (size_t i = 0; i < cs->n; i++)
-		if (strcmp(cs->v[i].key_ref, name) == 0) {
-			stir_req_fail(req, STIR_EPOLICY, "key '%s' is used by credential '%s'; remove the credential first",
-			    name, cs->v[i].name);
-			return;
-		}
 	snprintf(x->name, sizeof(x->name), "%s", name);
 	stir_req_queue(req, key_remove_work, admin_done);
 }
@@ -327,7 +334,7 @@ cred_add_work(struct stir_req *req)
 		goto out;
 	}
 	if (json_object_get(p, "tns") != NULL &&
-	    (tns = json_dumps(json_object_get(p, "tns"), JSON_COMPACT)) == NULL) {
+	    (tns = stir_json_dump(json_object_get(p, "tns"), JSON_COMPACT, 0, NULL)) == NULL) {
 		stir_req_set_error(req, STIR_ENOMEM, NULL);
 		goto out;
 	}

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "proto.h"
 #include "stirclient.h"
 #include "daemon/passport.h"
 
@@ -57,7 +58,7 @@ stir_json_canonical(const json_t *v)
 {
 	/* Jansson sorts by byte order, which is code-point order in UTF-8;
 	 * it does not escape '/' unless asked (JSON_ESCAPE_SLASH). */
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	return stir_json_dump(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY, 0, NULL);
 }
 
 int

@@ -13,6 +13,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
+#include "daemon/store.h"
 
 uint64_t
 stir_now_ns(void)
@@ -64,21 +65,33 @@ stir_req_reply(struct stir_req *req)
 	struct stir_conn *c = req->conn;
 	struct stir_server *srv = c->srv;
 	const json_t *id = req->env != NULL ? req->env->id : NULL;
-	char *line;
+	char *line = NULL;
 	size_t len = 0;
 
 	srv->stats.requests++;
+	if (req->err == STIR_OK && req->result == NULL &&
+	    (req->result = json_object()) == NULL)
+		stir_req_set_error(req, STIR_ENOMEM, NULL);
+	if (req->err == STIR_OK &&
+	    (line = stir_reply_result(id, req->result, &len)) == NULL) {
+		/* e.g. a string that is not UTF-8: say so rather than nothing */
+		log_err("conn %llu: op %s: cannot encode its result",
+		    (unsigned long long)c->serial, req->op ? req->op->name : "?");
+		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be encoded");
+	}
 	if (req->err != STIR_OK) {
 		srv->stats.errors++;
 		line = stir_reply_error(id, req->err, req->errmsg, &len);
-	} else
-		line = stir_reply_result(id, req->result != NULL ? req->result :
-		    json_object(), &len);
+	}
 	if (line == NULL)
 		log_err("conn %llu: cannot encode a reply (out of memory)",
 		    (unsigned long long)c->serial);
 	else
 		stir_conn_send(c, line, len);
+	/* admin ops refused before they reached the pool are audited too */
+	if (req->op != NULL && req->op->audited && !req->audit_done)
+		stir_audit_async(srv, c->uid, c->pid, req->op->name,
+		    req->audit_subject[0] ? req->audit_subject : NULL, req->err);
 	if (req->op != NULL && req->op->perm != STIR_PERM_NONE)
 		log_info("conn=%llu uid=%u pid=%d op=%s result=%s%s%s %.1fms",
 		    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
@@ -113,8 +126,10 @@ req_work_cb(uv_work_t *w)
 	struct stir_req *req = w->data;
 
 	req->work_fn(req);
-	if (req->op->audited)
+	if (req->op->audited) {
 		stir_req_audit(req, req->audit_subject, req->err);
+		req->audit_done = true;
+	}
 }
 
 static void
@@ -150,4 +165,63 @@ stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done
 	req->work_fn = work_fn;
 	req->done_fn = done_fn;
 	stir_workq_push(&req->conn->srv->workq, req);
+}
+
+/* ---- audit records written from the loop go through the pool ---- */
+
+struct audit_job {
+	uv_work_t		 work;
+	struct stir_store	*store;
+	int64_t			 ts;
+	uid_t			 uid;
+	pid_t			 pid;
+	char			 op[STIR_OP_MAX + 1];
+	char			 subject[256];
+	bool			 has_subject;
+	int			 result;
+};
+
+static void
+audit_work(uv_work_t *w)
+{
+	struct audit_job *j = w->data;
+
+	if (stir_store_audit(j->store, j->ts, j->uid, j->pid, j->op,
+	    j->has_subject ? j->subject : NULL, j->result) != STIR_OK)
+		log_err("audit log write failed for op=%s uid=%u", j->op, (unsigned)j->uid);
+}
+
+static void
+audit_done(uv_work_t *w, int status)
+{
+	(void)status;
+	free(w->data);
+}
+
+void
+stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid, const char *op,
+    const char *subject, int result)
+{
+	struct audit_job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		log_err("audit: out of memory; op=%s uid=%u result=%s not recorded",
+		    op, (unsigned)uid, stir_errname(result));
+		return;
+	}
+	j->work.data = j;
+	j->store = srv->store;
+	j->ts = (int64_t)time(NULL);
+	j->uid = uid;
+	j->pid = pid;
+	j->result = result;
+	snprintf(j->op, sizeof(j->op), "%s", op);
+	if (subject != NULL) {
+		snprintf(j->subject, sizeof(j->subject), "%s", subject);
+		j->has_subject = true;
+	}
+	if (uv_queue_work(srv->loop, &j->work, audit_work, audit_done) != 0) {
+		log_err("audit: cannot queue; op=%s uid=%u not recorded", op, (unsigned)uid);
+		free(j);
+	}
 }

@@ -90,6 +90,7 @@ struct stir_req {
 	int			 err;		/* or this error */
 	char			 errmsg[512];
 	char			 audit_subject[256];	/* what an admin op changed */
+	bool			 audit_done;	/* written on the pool */
 	uint64_t		 t0_ns;
 	struct stir_req		*qnext;		/* workq lists */
 };
@@ -178,6 +179,9 @@ void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
 void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 uint64_t stir_now_ns(void);
+/* Append to the audit log from the loop (the write runs on the pool). */
+void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
+	    const char *op, const char *subject, int result);
 
 /* dispatch.c */
 void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);

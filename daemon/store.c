@@ -245,6 +245,32 @@ stir_store_cred_remove(struct stir_store *st, const char *name)
 	return delete_where(st, "DELETE FROM credentials WHERE name = ?", name, 0);
 }
 
+int
+stir_store_cred_using_key(struct stir_store *st, const char *key_ref, char **ret_name)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "SELECT name FROM credentials WHERE key_ref = ?"
+	    " ORDER BY name LIMIT 1", -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "cred by key");
+	bind_text(s, 1, key_ref);
+	switch ((rc = sqlite3_step(s))) {
+	case SQLITE_ROW:
+		r = (*ret_name = strdup((const char *)sqlite3_column_text(s, 0))) != NULL ?
+		    STIR_OK : STIR_ENOMEM;
+		break;
+	case SQLITE_DONE:
+		r = STIR_ENOENT;
+		break;
+	default:
+		r = db_err(st, rc, "cred by key");
+		break;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
 void
 stir_store_cred_rows_free(struct stir_cred_row *rows, size_t n)
 {

@@ -42,6 +42,9 @@ struct stir_cred_row {
 
 int	stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row);
 int	stir_store_cred_remove(struct stir_store *st, const char *name);
+/* The name of a stored credential using key_ref (free()), or STIR_ENOENT. */
+int	stir_store_cred_using_key(struct stir_store *st, const char *key_ref,
+	    char **ret_name);
 int	stir_store_cred_list(struct stir_store *st, struct stir_cred_row **ret,
 	    size_t *ret_n);
 void	stir_store_cred_rows_free(struct stir_cred_row *rows, size_t n);

@@ -217,7 +217,10 @@ call_json(struct stir_client *c, const char *op, json_t *params, json_t **ret_ro
  out:
 	json_decref(root);
 	json_decref(id);
-	free(req);
+	if (req != NULL) {
+		explicit_bzero(req, strlen(req));	/* may carry a key (key.import) */
+		free(req);
+	}
 	return r;
 }
 

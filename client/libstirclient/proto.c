@@ -363,25 +363,39 @@ stir_proto_unpack(json_t *params, char *msg, size_t msglen, const char *fmt,
 	return STIR_EBADREQ;
 }
 
+char *
+stir_json_dump(const json_t *v, size_t flags, size_t extra, size_t *ret_len)
+{
+	char small[2048], *s;
+	size_t n;
+
+	/* json_dumpb into memory of our own: what json_dumps returns belongs
+	 * to Jansson's allocator (which stird replaces with a wiping one) */
+	n = json_dumpb(v, small, sizeof(small), flags);
+	if (n == 0)
+		return NULL;
+	if ((s = malloc(n + extra + 1)) == NULL)
+		return NULL;
+	if (n <= sizeof(small))
+		memcpy(s, small, n);
+	else if (json_dumpb(v, s, n, flags) != n) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\0';
+	if (ret_len != NULL)
+		*ret_len = n;
+	return s;
+}
+
 static char *
 dump_line(json_t *root, size_t *ret_len)
 {
-	char *s;
 	size_t n;
+	char *s;
 
-	s = json_dumps(root, JSON_COMPACT);
-	if (s == NULL)
+	if ((s = stir_json_dump(root, JSON_COMPACT, 1, &n)) == NULL)
 		return NULL;
-	n = strlen(s);
-	{
-		char *t = realloc(s, n + 2);
-
-		if (t == NULL) {
-			free(s);
-			return NULL;
-		}
-		s = t;
-	}
 	s[n] = '\n';
 	s[n + 1] = '\0';
 	if (ret_len != NULL)

@@ -124,6 +124,13 @@ char	*stir_request_encode(const json_t *id, const char *op, json_t *params,
 int	stir_reply_decode(const char *line, size_t len, json_t **ret_root,
 	    json_t **ret_id, json_t **ret_result, const char **ret_errmsg);
 
+/*
+ * Serialize v (Jansson flags) into malloc'd memory with room for extra
+ * more bytes after the text and its NUL; free with free().  *ret_len is
+ * the text's length.  NULL on failure.
+ */
+char	*stir_json_dump(const json_t *v, size_t flags, size_t extra, size_t *ret_len);
+
 /* Map a wire error name back to its code (0 if unknown). */
 int	stir_errcode_from_name(const char *name);
 
