@@ -124,10 +124,14 @@ h_start_activated(struct h *h)
 	snprintf(l1, sizeof(l1), "--listen=%s", h->sock);
 	snprintf(l2, sizeof(l2), "--listen=%s", h->admin);
 	h->pid = spawn_stird_argv(h, argv);
-	for (int i = 0; i < 500; i++) {
-		if (socket_answers(h->sock))
+	/* the first connection starts stird (slowly under valgrind): wait
+	 * until stird itself answers, not just the activator's socket */
+	for (int i = 0; i < 300; i++) {
+		if (socket_answers(h->sock) &&
+		    h_ctl(h, NULL, NULL, 0, "--timeout 2000 --socket '%s' ping >/dev/null 2>&1",
+		    h->sock) == 0)
 			return true;
-		usleep(20000);
+		usleep(100000);
 	}
 	return false;
 }
