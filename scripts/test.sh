@@ -57,7 +57,7 @@ run_check() { # builddir label configure-args...
 	summarise "$b" "$label"
 	if [ $st -ne 0 ]; then
 		echo "== $label: make check FAILED; failing logs follow"
-		for log in $(grep -lE '^(FAIL|ERROR)' $(find "$b/tests" -name '*.trs') 2>/dev/null); do
+		for log in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find "$b/tests" -name '*.trs') 2>/dev/null); do
 			echo "---- ${log%.trs}.log"
 			tail -n 60 "${log%.trs}.log"
 		done

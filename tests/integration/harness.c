@@ -45,7 +45,8 @@ h_write_conf(struct h *h, const char *extra)
 void
 h_init(struct h *h, const char *extra)
 {
-	char out[256];
+	char out[4096];
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->dir, sizeof(h->dir), "/tmp/stird-test.XXXXXX");
@@ -59,8 +60,14 @@ h_init(struct h *h, const char *extra)
 	snprintf(h->keys, sizeof(h->keys), "%s/keys", h->dir);
 	snprintf(h->log, sizeof(h->log), "%s/stird.log", h->dir);
 	ck_assert_int_eq(mkdir(h->keys, 0700), 0);
-	ck_assert_int_eq(h_sh(out, sizeof(out), "sh '%s/scripts/mkpki.sh' '%s' 2>&1",
-	    env_or("top_srcdir", "."), h->pki), 0);
+	for (int tries = 0; tries < 2; tries++) {
+		rc = h_sh(out, sizeof(out), "rm -rf '%s' && sh '%s/scripts/mkpki.sh' '%s' 2>&1",
+		    h->pki, env_or("top_srcdir", "."), h->pki);
+		if (rc == 0)
+			break;
+		fprintf(stderr, "mkpki.sh failed (%d), try %d: %s\n", rc, tries + 1, out);
+	}
+	ck_assert_msg(rc == 0, "mkpki.sh failed (%d): %s", rc, out);
 	(void)chmod(h->pki, 0755);
 	h_write_conf(h, extra);
 }
