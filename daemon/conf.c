@@ -28,6 +28,7 @@ enum key_type {
 	KT_MODE,	/* octal file mode */
 	KT_GROUP,	/* group name or numeric gid, or empty */
 	KT_LOGLEVEL,
+	KT_CRLMODE,
 	_KT_MAX
 };
 
@@ -68,6 +69,15 @@ static const struct key_desc keys[] = {
 	{ "deterministic_signatures", KT_BOOL, OFF(deterministic_signatures), 0, 0, 0, "yes" },
 	{ "pkcs11_module", KT_OPTPATH, OFF(pkcs11_module), 0, 0, 0, "" },
 	{ "cred_expiry_warn_days", KT_UINT, OFF(cred_expiry_warn_days), 0, 3650, 0, "30" },
+	{ "cache_min_ttl", KT_UINT, OFF(cache_min_ttl), 0, 86400, 0, "60" },
+	{ "cache_max_ttl", KT_UINT, OFF(cache_max_ttl), 60, 30 * 86400, 0, "86400" },
+	{ "cache_negative_ttl", KT_UINT, OFF(cache_negative_ttl), 0, 3600, 0, "30" },
+	{ "cache_max_entries", KT_UINT, OFF(cache_max_entries), 16, 1000000, 0, "10000" },
+	{ "crl_mode", KT_CRLMODE, OFF(crl_mode), 0, 0, 0, "soft" },
+	{ "crl_file", KT_OPTPATH, OFF(crl_file), 0, 0, 0, "" },
+	{ "date_iat_skew", KT_UINT, OFF(date_iat_skew), 0, 86400, 0, "60" },
+	{ "replay_window", KT_UINT, OFF(replay_window), 0, 86400, 0, "0" },
+	{ "replay_reject", KT_BOOL, OFF(replay_reject), 0, 0, 0, "no" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -197,6 +207,17 @@ set_key(struct stir_config *cfg, const struct key_desc *k, const char *v,
 			*gid = res->gr_gid;
 		}
 		goto string;
+	}
+	case KT_CRLMODE: {
+		static const char *modes[_STIR_CRL_MAX] = { "off", "soft", "hard" };
+
+		for (int i = 0; i < _STIR_CRL_MAX; i++)
+			if (!strcmp(v, modes[i])) {
+				*(int *)(base + k->off) = i;
+				return STIR_OK;
+			}
+		snprintf(msg, msglen, "'%s' must be off, soft or hard", k->name);
+		return STIR_EINVAL;
 	}
 	case KT_LOGLEVEL: {
 		static const struct { const char *n; int l; } levels[] = {
@@ -348,6 +369,11 @@ stir_config_parse(const char *path, const char *text, size_t len,
 		seen[i] = true;
 		if ((r = set_key(cfg, &keys[i], val, msg, sizeof(msg))) != STIR_OK)
 			goto bad;
+	}
+	if (cfg->cache_min_ttl > cfg->cache_max_ttl) {
+		snprintf(errbuf, errlen, "%s: 'cache_min_ttl' is larger than 'cache_max_ttl'", path);
+		r = STIR_EINVAL;
+		goto out;
 	}
 	if (strcmp(cfg->socket, cfg->admin_socket) == 0) {
 		snprintf(errbuf, errlen, "%s: 'socket' and 'admin_socket' must differ",

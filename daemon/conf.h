@@ -37,6 +37,23 @@ struct stir_config {
 	bool	 deterministic_signatures;
 	char	*pkcs11_module;		/* "" = p11-kit's configured modules */
 	unsigned cred_expiry_warn_days;
+	/* verification */
+	unsigned cache_min_ttl;		/* seconds an x5u/CRL is kept at least */
+	unsigned cache_max_ttl;		/* ... and at most */
+	unsigned cache_negative_ttl;	/* seconds a failed fetch is remembered */
+	unsigned cache_max_entries;
+	int	 crl_mode;		/* STIR_CRL_OFF, _SOFT, _HARD */
+	char	*crl_file;		/* "" = none: PEM CRLs checked besides CRLDPs */
+	unsigned date_iat_skew;		/* |Date - iat| allowed; 0 = not checked */
+	unsigned replay_window;		/* seconds; 0 = no replay detection */
+	bool	 replay_reject;		/* a replay fails the identity */
+};
+
+enum stir_crl_mode {
+	STIR_CRL_OFF,		/* no revocation checks */
+	STIR_CRL_SOFT,		/* revoked fails; an unavailable CRL does not */
+	STIR_CRL_HARD,		/* an unavailable CRL fails too */
+	_STIR_CRL_MAX
 };
 
 /*

@@ -12,19 +12,17 @@
 #include "stirclient.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
+#include "daemon/store_internal.h"
 
 extern const char *const stir_migrations[];
 
-struct stir_store {
-	sqlite3	*db;
-};
-
-static int
-db_err(struct stir_store *st, int rc, const char *what)
+int
+stir__store_err(struct stir_store *st, int rc, const char *what)
 {
 	log_err("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
 	return STIR_EDB;
 }
+#define db_err stir__store_err
 
 /* A duplicate name or fingerprint, as opposed to any other constraint. */
 static int

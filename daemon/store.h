@@ -83,6 +83,25 @@ int	stir_store_audit_list(struct stir_store *st, size_t limit,
 	    struct stir_audit_row **ret, size_t *ret_n);
 void	stir_store_audit_rows_free(struct stir_audit_row *rows, size_t n);
 
+/* The fetched-certificate cache (store_cache.c). */
+struct stir_cache_row {
+	char	*url;
+	uint8_t	*body;		/* NULL for a failure */
+	size_t	 len;
+	int	 status;	/* STIR_OK, or the failure's STIR_E* code */
+	int64_t	 fetched_at;
+	int64_t	 expires_at;
+};
+
+/* Insert or replace the row for row->url. */
+int	stir_store_cache_put(struct stir_store *st, const struct stir_cache_row *row);
+/* Delete url's row, or every row if url is NULL. */
+int	stir_store_cache_delete(struct stir_store *st, const char *url);
+/* Rows that expire after now, newest first, at most max. */
+int	stir_store_cache_load(struct stir_store *st, int64_t now, size_t max,
+	    struct stir_cache_row **ret, size_t *ret_n);
+void	stir_store_cache_rows_free(struct stir_cache_row *rows, size_t n);
+
 /* Row counts for status. */
 int	stir_store_counts(struct stir_store *st, int64_t *ret_creds,
 	    int64_t *ret_anchors, int64_t *ret_cached, int64_t *ret_policies);
