@@ -1,0 +1,1 @@
+# daemon/verify.mk: verification modules (fetcher, cert cache, cache ops)
