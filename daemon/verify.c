@@ -1,0 +1,346 @@
+/* verify.c: PASSporT checks against the SIP request, and ES256. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "proto.h"
+#include "stirclient.h"
+#include "daemon/verify.h"
+
+#define PAYLOAD_MAX	(8 * 1024)	/* decoded header or payload */
+
+void
+stir_vresult_clear(struct stir_vresult *r)
+{
+	free(r->x5u);
+	json_decref(r->header);
+	json_decref(r->payload);
+	free(r->tbs);
+	free(r->compact_ppi);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+stir_sip_reason(int code)
+{
+	switch (code) {
+	case STIR_SIP_STALE:		return "Stale Date";
+	case STIR_SIP_USE_IDENTITY:	return "Use Identity Header";
+	case STIR_SIP_BAD_INFO:		return "Bad Identity Info";
+	case STIR_SIP_UNSUPPORTED:	return "Unsupported Credential";
+	case STIR_SIP_INVALID:		return "Invalid Identity Header";
+	default:			return "";
+	}
+}
+
+static int fail(struct stir_vresult *res, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct stir_vresult *res, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->code = code;
+	va_start(ap, fmt);
+	(void)vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+	va_end(ap);
+	return STIR_OK;
+}
+
+static json_t *
+decode_json(const char *b64, size_t len)
+{
+	uint8_t *bin = NULL;
+	size_t n = 0;
+	json_t *v;
+
+	if (len == 0 || len > PAYLOAD_MAX * 4 / 3 + 4 ||
+	    stir_b64url_decode(b64, len, &bin, &n) != STIR_OK)
+		return NULL;
+	v = json_loadb((const char *)bin, n, JSON_REJECT_DUPLICATES, NULL);
+	free(bin);
+	if (v != NULL && !json_is_object(v)) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
+static int
+claim_ident(json_t *o, struct stir_ident *ret)
+{
+	const char *tn = json_string_value(json_object_get(o, "tn"));
+	const char *uri = json_string_value(json_object_get(o, "uri"));
+	char m[160];
+
+	if (!json_is_object(o) || json_object_size(o) != 1 || (tn == NULL) == (uri == NULL))
+		return STIR_EINVAL;
+	if (tn != NULL) {
+		/* a tn claim is already canonical digits (RFC 8224 section 8) */
+		if (strlen(tn) == 0 || strlen(tn) > STIR_TN_MAX ||
+		    strspn(tn, "0123456789") != strlen(tn))
+			return STIR_EINVAL;
+		ret->kind = STIR_IDENT_TN;
+		memcpy(ret->value, tn, strlen(tn) + 1);
+		return STIR_OK;
+	}
+	return stir_ident_canon(uri, ret, m, sizeof(m));
+}
+
+static bool
+ident_eq(const struct stir_ident *a, const struct stir_ident *b)
+{
+	return a->kind == b->kind && strcmp(a->value, b->value) == 0;
+}
+
+/* Is want among dest's tn or uri entries? */
+static bool
+dest_has(json_t *dest, const struct stir_ident *want)
+{
+	json_t *arr = json_object_get(dest, want->kind == STIR_IDENT_TN ? "tn" : "uri"), *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		struct stir_ident d;
+		char m[160];
+
+		if (!json_is_string(v))
+			continue;
+		if (want->kind == STIR_IDENT_TN) {
+			if (strcmp(json_string_value(v), want->value) == 0)
+				return true;
+		} else if (stir_ident_canon(json_string_value(v), &d, m, sizeof(m)) == STIR_OK &&
+		    ident_eq(&d, want))
+			return true;
+	}
+	return false;
+}
+
+static bool
+dest_valid(json_t *dest)
+{
+	json_t *v, *arr;
+	const char *k;
+	size_t i, n = 0;
+
+	if (!json_is_object(dest) || json_object_size(dest) == 0)
+		return false;
+	json_object_foreach(dest, k, arr) {
+		if ((strcmp(k, "tn") != 0 && strcmp(k, "uri") != 0) || !json_is_array(arr) ||
+		    json_array_size(arr) == 0)
+			return false;
+		json_array_foreach(arr, i, v) {
+			if (!json_is_string(v) || ++n > STIR_MAX_DEST * 4)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Rebuild a compact form's header and payload from the SIP request. */
+static int
+rebuild_compact(const struct stir_identity *id, const struct stir_vctx *v,
+    struct stir_vresult *res)
+{
+	json_t *dest;
+	char *h = NULL, *p = NULL, *hb = NULL, *pb = NULL;
+	const struct stir_ident *orig = v->has_pai ? &v->pai : &v->from;
+	int r = STIR_ENOMEM;
+
+	if (v->date < 0)
+		return fail(res, STIR_SIP_INVALID,
+		    "a compact form needs the Date header to rebuild iat");
+	res->header = json_pack("{s:s, s:s, s:s}", "alg", id->alg ? id->alg : "ES256",
+	    "typ", "passport", "x5u", id->info);
+	if (res->header != NULL && id->ppt != NULL)
+		(void)json_object_set_new(res->header, "ppt", json_string(id->ppt));
+	dest = json_pack("{s:[s]}", v->to.kind == STIR_IDENT_TN ? "tn" : "uri", v->to.value);
+	res->payload = json_pack("{s:o, s:I, s:{s:s}}", "dest", dest, "iat",
+	    (json_int_t)v->date, "orig", orig->kind == STIR_IDENT_TN ? "tn" : "uri",
+	    orig->value);
+	if (res->header == NULL || res->payload == NULL)
+		goto out;
+	if ((h = stir_json_canonical(res->header)) == NULL ||
+	    (p = stir_json_canonical(res->payload)) == NULL ||
+	    (hb = stir_b64url_encode((const uint8_t *)h, strlen(h))) == NULL ||
+	    (pb = stir_b64url_encode((const uint8_t *)p, strlen(p))) == NULL)
+		goto out;
+	if ((res->tbs = malloc(strlen(hb) + strlen(pb) + 2)) == NULL)
+		goto out;
+	sprintf(res->tbs, "%s.%s", hb, pb);
+	r = STIR_OK;
+ out:
+	free(h);
+	free(p);
+	free(hb);
+	free(pb);
+	return r;
+}
+
+int
+stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
+    struct stir_vresult *res)
+{
+	const char *sig = stir_identity_sig(id), *typ, *alg, *x5u, *hppt;
+	uint8_t *bin = NULL;
+	size_t n = 0;
+	json_t *iat, *orig, *dest;
+	const struct stir_ident *want;
+	int r;
+
+	if ((res->x5u = strdup(id->info)) == NULL)
+		return STIR_ENOMEM;
+	snprintf(res->ppt, sizeof(res->ppt), "%s", id->ppt ? id->ppt : "");
+	if ((res->compact_ppi = malloc(strlen(sig) + 3)) == NULL)
+		return STIR_ENOMEM;
+	sprintf(res->compact_ppi, "..%s", sig);
+	/* a ppt this verifier does not support is ignored (RFC 8224 6.2) */
+	if (id->ppt != NULL && strcmp(id->ppt, "shaken") != 0) {
+		res->ignored = true;
+		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", id->ppt);
+	}
+	if (id->alg != NULL && strcmp(id->alg, "ES256") != 0)
+		return fail(res, STIR_SIP_UNSUPPORTED, "alg '%s' is not supported (ES256 only)",
+		    id->alg);
+	if (stir_b64url_decode(sig, strlen(sig), &bin, &n) != STIR_OK || n != STIR_ES256_SIG_LEN) {
+		free(bin);
+		return fail(res, STIR_SIP_INVALID,
+		    "the signature is not 64 bytes of base64url (ES256 r||s)");
+	}
+	memcpy(res->sig, bin, STIR_ES256_SIG_LEN);
+	free(bin);
+
+	if (id->compact) {
+		if (id->ppt != NULL)	/* shaken's attest and origid cannot be rebuilt */
+			return fail(res, STIR_SIP_INVALID,
+			    "a compact form cannot carry the claims of ppt '%s'; send the full form",
+			    id->ppt);
+		if ((r = rebuild_compact(id, v, res)) != STIR_OK || res->code != 0)
+			return r;
+	} else {
+		/* full form: verify over the received bytes, never re-serialize */
+		if ((res->tbs = malloc(id->hlen + 1 + id->plen + 1)) == NULL)
+			return STIR_ENOMEM;
+		memcpy(res->tbs, id->jws, id->hlen + 1 + id->plen);
+		res->tbs[id->hlen + 1 + id->plen] = '\0';
+		if ((res->header = decode_json(id->jws, id->hlen)) == NULL)
+			return fail(res, STIR_SIP_INVALID,
+			    "the PASSporT header is not base64url JSON");
+		if ((res->payload = decode_json(id->jws + id->hlen + 1, id->plen)) == NULL)
+			return fail(res, STIR_SIP_INVALID,
+			    "the PASSporT payload is not base64url JSON");
+	}
+	typ = json_string_value(json_object_get(res->header, "typ"));
+	alg = json_string_value(json_object_get(res->header, "alg"));
+	x5u = json_string_value(json_object_get(res->header, "x5u"));
+	hppt = json_string_value(json_object_get(res->header, "ppt"));
+	if (typ == NULL || strcmp(typ, "passport") != 0)
+		return fail(res, STIR_SIP_INVALID, "typ is not \"passport\"");
+	if (alg == NULL || strcmp(alg, "ES256") != 0)
+		return fail(res, STIR_SIP_UNSUPPORTED, "alg %s is not supported (ES256 only)",
+		    alg ? alg : "(missing)");
+	if (x5u == NULL || strcmp(x5u, id->info) != 0)
+		return fail(res, STIR_SIP_INVALID, "x5u does not equal the info parameter");
+	if (json_object_get(res->header, "ppt") != NULL && hppt == NULL)
+		return fail(res, STIR_SIP_INVALID, "ppt in the header is not a string");
+	if (hppt != NULL && id->ppt != NULL && strcmp(hppt, id->ppt) != 0)
+		return fail(res, STIR_SIP_INVALID, "the ppt parameter and the header's ppt differ");
+	if (hppt != NULL && strcmp(hppt, "shaken") != 0) {
+		snprintf(res->ppt, sizeof(res->ppt), "%s", hppt);
+		res->ignored = true;
+		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", hppt);
+	}
+	snprintf(res->ppt, sizeof(res->ppt), "%s", hppt ? hppt : "");
+
+	/* base claims (RFC 8225 section 5) */
+	iat = json_object_get(res->payload, "iat");
+	orig = json_object_get(res->payload, "orig");
+	dest = json_object_get(res->payload, "dest");
+	if (!json_is_integer(iat))
+		return fail(res, STIR_SIP_INVALID, "iat is missing or not an integer");
+	if (claim_ident(orig, &res->orig) != STIR_OK)
+		return fail(res, STIR_SIP_INVALID, "orig is missing or malformed");
+	if (!dest_valid(dest))
+		return fail(res, STIR_SIP_INVALID, "dest is missing or malformed");
+	res->iat = json_integer_value(iat);
+	if (hppt != NULL) {		/* shaken (RFC 8588) */
+		const char *attest = json_string_value(json_object_get(res->payload, "attest"));
+		const char *origid = json_string_value(json_object_get(res->payload, "origid"));
+
+		if (attest == NULL || strlen(attest) != 1 || strchr("ABC", attest[0]) == NULL)
+			return fail(res, STIR_SIP_INVALID, "attest is missing or not A, B or C");
+		if (origid == NULL || stir_uuid_check(origid) != STIR_OK)
+			return fail(res, STIR_SIP_INVALID, "origid is missing or not a UUID");
+		res->attest = attest[0];
+		memcpy(res->origid, origid, STIR_UUID_LEN + 1);
+	}
+	/* freshness: iat within iat_window of at, past and future */
+	if (res->iat <= 0 || res->iat < v->at - (int64_t)v->iat_window ||
+	    res->iat > v->at + (int64_t)v->iat_window)
+		return fail(res, STIR_SIP_STALE, "iat is outside the freshness window");
+	if (v->date >= 0 && v->date_iat_skew > 0 &&
+	    (v->date - res->iat > (int64_t)v->date_iat_skew ||
+	    res->iat - v->date > (int64_t)v->date_iat_skew))
+		return fail(res, STIR_SIP_STALE, "iat and the Date header differ too much");
+	/* the claims must match the SIP request */
+	want = v->has_pai ? &v->pai : &v->from;
+	if (!ident_eq(&res->orig, want) && !(v->has_pai && ident_eq(&res->orig, &v->from)))
+		return fail(res, STIR_SIP_INVALID, "orig does not match %s",
+		    v->has_pai ? "P-Asserted-Identity or From" : "From");
+	if (!dest_has(dest, &v->to))
+		return fail(res, STIR_SIP_INVALID, "dest does not include To");
+	return STIR_OK;
+}
+
+bool
+stir_es256_verify(gnutls_pubkey_t pub, const char *tbs, size_t len,
+    const uint8_t sig[static STIR_ES256_SIG_LEN])
+{
+	gnutls_datum_t data = { (unsigned char *)tbs, (unsigned)len };
+	gnutls_datum_t r = { (unsigned char *)sig, 32 }, s = { (unsigned char *)sig + 32, 32 };
+	gnutls_datum_t der = { NULL, 0 };
+	bool ok;
+
+	if (gnutls_encode_rs_value(&der, &r, &s) < 0)
+		return false;
+	ok = gnutls_pubkey_verify_data2(pub, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &der) >= 0;
+	gnutls_free(der.data);
+	return ok;
+}
+
+int
+stir_http_date(const char *s, int64_t *ret)
+{
+	static const char *formats[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT",	/* RFC 850 */
+		"%a %b %d %H:%M:%S %Y",		/* asctime */
+	};
+	struct tm tm;
+
+	if (s == NULL || strlen(s) > 64)
+		return STIR_EINVAL;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const char *end;
+
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, formats[i], &tm)) != NULL && *end == '\0') {
+			time_t t = timegm(&tm);
+
+			if (t == (time_t)-1)
+				return STIR_EINVAL;
+			*ret = (int64_t)t;
+			return STIR_OK;
+		}
+	}
+	return STIR_EINVAL;
+}

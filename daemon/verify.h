@@ -1,0 +1,75 @@
+/*
+ * verify.h: checking one PASSporT (RFC 8224 section 6.2, RFC 8225,
+ * RFC 8588) against the SIP request it arrived in, and its certificate.
+ * Pure functions: no I/O, no event loop; the crypto parts run on the
+ * thread pool.  Results carry the SIP code a proxy would answer with.
+ */
+#ifndef STIR_VERIFY_H
+#define STIR_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <gnutls/abstract.h>
+
+#include "daemon/cert.h"
+#include "daemon/identity.h"
+#include "daemon/passport.h"
+#include "daemon/tn.h"
+
+/* SIP response codes of RFC 8224 section 13 (and 403 Stale Date). */
+#define STIR_SIP_STALE		403
+#define STIR_SIP_USE_IDENTITY	428
+#define STIR_SIP_BAD_INFO	436
+#define STIR_SIP_UNSUPPORTED	437
+#define STIR_SIP_INVALID	438
+
+/* What the SIP request says, canonicalized. */
+struct stir_vctx {
+	struct stir_ident	from, to, pai;
+	bool			has_pai;
+	int64_t			date;		/* Date header, or -1 */
+	int64_t			at;		/* verify as of */
+	unsigned		iat_window;
+	unsigned		date_iat_skew;	/* 0: not checked */
+};
+
+/* One Identity value's outcome. */
+struct stir_vresult {
+	int		 code;		/* 0 valid so far, else a STIR_SIP_* */
+	char		 detail[256];
+	bool		 ignored;	/* an unsupported ppt: not counted */
+	char		 ppt[STIR_PPT_MAX + 1];	/* "" for a base PASSporT */
+	char		*x5u;		/* the info URI */
+	json_t		*header, *payload;
+	char		*tbs;		/* signing input: received or rebuilt */
+	uint8_t		 sig[STIR_ES256_SIG_LEN];
+	struct stir_ident orig;
+	char		 attest;	/* shaken; 0 otherwise */
+	char		 origid[STIR_UUID_LEN + 1];
+	int64_t		 iat;
+	char		*compact_ppi;	/* "..sig" for RFC 9410's ppi */
+};
+
+void	stir_vresult_clear(struct stir_vresult *r);
+/* The reason phrase of a STIR_SIP_* code ("Invalid Identity Header", ...). */
+const char *stir_sip_reason(int code);
+
+/*
+ * Decode id and check everything that needs no certificate: the header
+ * (typ, alg, ppt, x5u == info), the claims each ppt requires, iat
+ * freshness and Date consistency, orig against PAI/From and dest against
+ * To.  A compact form is rebuilt from the SIP fields first.  Fills *res;
+ * res->code says the outcome.  Returns STIR_ENOMEM only.
+ */
+int	stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
+	    struct stir_vresult *res);
+
+/* ES256 over tbs with pub: true if the signature verifies. */
+bool	stir_es256_verify(gnutls_pubkey_t pub, const char *tbs, size_t len,
+	    const uint8_t sig[static STIR_ES256_SIG_LEN]);
+
+/* Parse an HTTP-date (RFC 7231 IMF-fixdate, and the two obsolete forms). */
+int	stir_http_date(const char *s, int64_t *ret);
+
+#endif
