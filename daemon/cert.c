@@ -366,3 +366,146 @@ stir_trust_check(gnutls_x509_crt_t crt, time_t now, char *msg, size_t msglen)
 	}
 	return STIR_OK;
 }
+
+/* ---- trust anchors ---- */
+
+struct stir_trust {
+	gnutls_x509_trust_list_t tl;
+	unsigned		 n;
+	int			 refs;		/* atomic */
+};
+
+int
+stir_trust_new(const char *const *pems, size_t n, const char *crl_file,
+    struct stir_trust **ret, char *msg, size_t msglen)
+{
+	struct stir_trust *t;
+	int gr;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return STIR_ENOMEM;
+	t->refs = 1;
+	if (gnutls_x509_trust_list_init(&t->tl, 0) < 0) {
+		free(t);
+		return STIR_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		gnutls_datum_t d = { (unsigned char *)pems[i], (unsigned)strlen(pems[i]) };
+
+		gr = gnutls_x509_trust_list_add_trust_mem(t->tl, &d, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+		if (gr > 0)
+			t->n += (unsigned)gr;
+	}
+	if (crl_file != NULL && *crl_file != '\0') {
+		gr = gnutls_x509_trust_list_add_trust_file(t->tl, NULL, crl_file,
+		    GNUTLS_X509_FMT_PEM, GNUTLS_TL_VERIFY_CRL, 0);
+		if (gr < 0) {
+			snprintf(msg, msglen, "crl_file '%s': %s", crl_file, gnutls_strerror(gr));
+			stir_trust_unref(t);
+			return STIR_ECERT;
+		}
+	}
+	*ret = t;
+	return STIR_OK;
+}
+
+struct stir_trust *
+stir_trust_ref(struct stir_trust *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void
+stir_trust_unref(struct stir_trust *t)
+{
+	if (t == NULL || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	gnutls_x509_trust_list_deinit(t->tl, 1);
+	free(t);
+}
+
+unsigned
+stir_trust_count(const struct stir_trust *t)
+{
+	return t->n;
+}
+
+static const char *
+verify_reason(unsigned status)
+{
+	if (status & GNUTLS_CERT_REVOKED)
+		return "a certificate of the chain is revoked";
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		return "the chain does not lead to a trusted CA (trust anchors: stirctl trust list)";
+	if (status & GNUTLS_CERT_SIGNER_NOT_CA)
+		return "a certificate that signed the chain is not a CA";
+	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+		return "the chain uses an insecure algorithm";
+	if (status & GNUTLS_CERT_SIGNATURE_FAILURE)
+		return "a signature in the chain does not verify";
+	if (status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
+		return "a CA's constraints forbid this chain";
+	return "the chain does not verify";
+}
+
+int
+stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
+    int64_t at, gnutls_pubkey_t *ret_pub, struct stir_tnauth **ret_tnauth,
+    char *msg, size_t msglen)
+{
+	gnutls_x509_crt_t ee = c->crt[0];
+	gnutls_pubkey_t pub = NULL;
+	struct stir_tnauth *ta = NULL;
+	unsigned status = 0, usage = 0;
+	int gr, r = STIR_ECERT;
+
+	/* times are checked against `at` below, not against the clock */
+	gr = gnutls_x509_trust_list_verify_crt2(t->tl, c->crt, c->n, NULL, 0,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
+	    &status, NULL);
+	if (gr < 0 || status != 0) {
+		snprintf(msg, msglen, "%s", gr < 0 ? gnutls_strerror(gr) : verify_reason(status));
+		goto out;
+	}
+	for (unsigned i = 0; i < c->n; i++) {
+		if ((int64_t)gnutls_x509_crt_get_activation_time(c->crt[i]) > at) {
+			snprintf(msg, msglen, "certificate %u of the chain is not valid yet", i + 1);
+			goto out;
+		}
+		if ((int64_t)gnutls_x509_crt_get_expiration_time(c->crt[i]) <= at) {
+			snprintf(msg, msglen, "certificate %u of the chain has expired", i + 1);
+			goto out;
+		}
+	}
+	if (gnutls_x509_crt_get_key_usage(ee, &usage, NULL) < 0 ||
+	    !(usage & GNUTLS_KEY_DIGITAL_SIGNATURE)) {
+		snprintf(msg, msglen, "the certificate lacks keyUsage digitalSignature");
+		goto out;
+	}
+	if ((r = stir_cert_tnauth(ee, &ta)) != STIR_OK) {
+		snprintf(msg, msglen, r == STIR_ENOENT ? "the certificate has no TNAuthList" :
+		    "the certificate's TNAuthList is malformed");
+		r = STIR_ECERT;
+		goto out;
+	}
+	r = STIR_ECERT;
+	if (gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, ee, 0) < 0) {
+		snprintf(msg, msglen, "cannot read the certificate's public key");
+		goto out;
+	}
+	if (gnutls_pubkey_get_pk_algorithm(pub, NULL) != GNUTLS_PK_ECDSA) {
+		snprintf(msg, msglen, "the certificate's key is not ECDSA P-256");
+		goto out;
+	}
+	*ret_pub = pub;
+	*ret_tnauth = ta;
+	pub = NULL;
+	ta = NULL;
+	r = STIR_OK;
+ out:
+	gnutls_pubkey_deinit(pub);
+	stir_tnauth_free(ta);
+	return r;
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #define STIR_CHAIN_MAX		8		/* certificates in one PEM chain */
@@ -88,5 +89,32 @@ int	stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
  */
 int	stir_trust_check(gnutls_x509_crt_t crt, time_t now, char *msg,
 	    size_t msglen);
+
+/* ---- trust anchors: a GnuTLS trust list, shared by pool threads ---- */
+
+struct stir_trust;
+
+/*
+ * A trust list of the anchors (PEM certificates) and, if crl_file is not
+ * NULL or "", the CRLs in that PEM file.  Reference-counted: verification
+ * on the pool holds a reference while a reload replaces the list.
+ */
+int	stir_trust_new(const char *const *pems, size_t n, const char *crl_file,
+	    struct stir_trust **ret, char *msg, size_t msglen);
+struct stir_trust *stir_trust_ref(struct stir_trust *t);
+void	stir_trust_unref(struct stir_trust *t);
+unsigned stir_trust_count(const struct stir_trust *t);
+
+/*
+ * Validate chain (end entity first, intermediates after it) against the
+ * anchors as of time at: signatures, CA constraints, validity of every
+ * certificate at `at`, CRLs when loaded, the end entity's keyUsage
+ * digitalSignature and TNAuthList.  On success *ret_pub is the end
+ * entity's public key (gnutls_pubkey_deinit) and *ret_tnauth its
+ * TNAuthList.  STIR_ECERT with the reason in msg otherwise.
+ */
+int	stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
+	    int64_t at, gnutls_pubkey_t *ret_pub, struct stir_tnauth **ret_tnauth,
+	    char *msg, size_t msglen);
 
 #endif

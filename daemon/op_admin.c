@@ -22,6 +22,8 @@ struct admin_ctx {
 	char			*pub_pem;
 	json_t			*out;		/* built on the pool, returned */
 	struct stir_creds	*creds;		/* reloaded table, or NULL */
+	struct stir_trust	*trust;		/* rebuilt trust list, or NULL */
+	char			*crl_file;	/* copied on the loop for the pool */
 	uint64_t		 seq;
 	int64_t			 id;
 	size_t			 limit;
@@ -37,6 +39,8 @@ admin_ctx_free(void *p)
 	free(x->pub_pem);
 	json_decref(x->out);
 	stir_creds_free(x->creds);
+	stir_trust_unref(x->trust);
+	free(x->crl_file);
 	free(x);
 }
 
@@ -58,6 +62,11 @@ admin_begin(struct stir_req *req, const struct stir_field *fields)
 	}
 	req->ctx = x;
 	req->ctx_free = admin_ctx_free;
+	/* the pool must not read srv->cfg, which a reload may replace */
+	if ((x->crl_file = strdup(req->conn->srv->cfg->crl_file)) == NULL) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return NULL;
+	}
 	return x;
 }
 
@@ -71,10 +80,25 @@ admin_done(struct stir_req *req)
 		stir_server_set_creds(req->conn->srv, x->creds, x->seq);
 		x->creds = NULL;
 	}
+	if (x->trust != NULL) {
+		stir_server_set_trust(req->conn->srv, x->trust);
+		x->trust = NULL;
+	}
 	if (req->err == STIR_OK) {
 		req->result = x->out != NULL ? x->out : json_object();
 		x->out = NULL;
 	}
+}
+
+static void
+reload_trust(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	char msg[256];
+
+	if (stir_server_load_trust(req->conn->srv->store, x->crl_file,
+	    &x->trust, msg, sizeof(msg)) != STIR_OK)
+		log_err("trust anchors could not be reloaded after %s: %s", req->op->name, msg);
 }
 
 static void
@@ -597,6 +621,7 @@ trust_add_work(struct stir_req *req)
 		snprintf(req->audit_subject, sizeof(req->audit_subject),
 		    "trust %s (%u of %u)", info.sha256, i + 1, c->n);
 	}
+	reload_trust(req);
 	x->out = json_pack("{s:O, s:O}", "added", added, "existing", existing);
  out:
 	json_decref(added);
@@ -665,8 +690,10 @@ trust_remove_work(struct stir_req *req)
 		    (long long)x->id);
 	else if (r != STIR_OK)
 		stir_req_set_error(req, r, "cannot remove trust anchor %lld", (long long)x->id);
-	else
+	else {
+		reload_trust(req);
 		x->out = json_pack("{s:I}", "removed", (json_int_t)x->id);
+	}
 }
 
 void

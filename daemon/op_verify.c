@@ -1,20 +1,350 @@
 /*
- * op_verify.c: the verify op.  The request is specified in protocol v1
- * and validated here in full; verification itself is the next milestone,
- * so a valid request gets ENOTIMPL.
+ * op_verify.c: the verify op.  On the loop: validate the request, parse
+ * every Identity value and check its claims (verify.c), then get each x5u
+ * from the certificate cache (fetching asynchronously when needed).  On
+ * the pool: validate the chains not already validated, check that the
+ * certificate covers orig, and verify the signatures.  Back on the loop:
+ * remember validated certificates, apply RFC 8224's rules across the
+ * Identity values, and reply.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "stirclient.h"
+#include "daemon/cert.h"
+#include "daemon/certcache.h"
 #include "daemon/dispatch.h"
-#include "daemon/passport.h"
-#include "daemon/tn.h"
+#include "daemon/identity.h"
+#include "daemon/log.h"
+#include "daemon/verify.h"
+#include "daemon/vmemo.h"
 
 #define STIR_MAX_IDENTITY	32		/* Identity values in one request */
-#define STIR_IDENTITY_MAX	(16 * 1024)	/* bytes of one Identity value */
 #define STIR_DATE_MAX		64
+
+struct vitem {
+	struct stir_identity	*id;
+	struct stir_vresult	 res;
+	bool			 checking;	/* passed the claim checks: needs a cert */
+	struct stir_vcert	*cert;		/* validated (memo or pool) */
+	char			*pem;		/* fetched chain, when not memoized */
+	size_t			 pemlen;
+	uint64_t		 serial;
+	int64_t			 expires;
+	bool			 replay;
+};
+
+struct vctx {
+	struct stir_req		*req;
+	struct stir_vctx	 v;
+	struct stir_trust	*trust;
+	size_t			 n;
+	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
+	struct vitem		 items[];
+};
+
+static void
+vctx_free(void *p)
+{
+	struct vctx *x = p;
+
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		stir_identity_free(x->items[i].id);
+		stir_vresult_clear(&x->items[i].res);
+		stir_vcert_unref(x->items[i].cert);
+		free(x->items[i].pem);
+	}
+	stir_trust_unref(x->trust);
+	free(x);
+}
+
+static void
+item_fail(struct vitem *it, int code, const char *detail)
+{
+	size_t n = strnlen(detail, sizeof(it->res.detail) - 1);
+
+	it->res.code = code;
+	memcpy(it->res.detail, detail, n);
+	it->res.detail[n] = '\0';
+	it->checking = false;
+}
+
+/* ---- pool: chains, TN authority, signatures ---- */
+
+static void
+validate(struct vctx *x, struct vitem *it)
+{
+	struct stir_chain *chain = NULL;
+	struct stir_vcert *vc;
+	int r;
+
+	if ((vc = stir_vcert_new(it->res.x5u, it->serial, it->expires)) == NULL) {
+		item_fail(it, STIR_SIP_UNSUPPORTED, "out of memory");
+		return;
+	}
+	it->cert = vc;
+	if ((r = stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
+		vc->err = STIR_ECERT;
+		snprintf(vc->detail, sizeof(vc->detail), r == STIR_ETOOBIG ?
+		    "the x5u chain has more than %d certificates" :
+		    "the x5u resource is not a PEM certificate chain (end entity first)",
+		    STIR_CHAIN_MAX);
+		return;
+	}
+	(void)stir_cert_info(chain->crt[0], &vc->info);
+	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
+	    vc->detail, sizeof(vc->detail));
+	stir_chain_free(chain);
+}
+
+static void
+verify_work(struct stir_req *req)
+{
+	struct vctx *x = req->ctx;
+
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+
+		if (!it->checking)
+			continue;
+		if (it->cert == NULL)
+			validate(x, it);
+		if (it->cert->err != STIR_OK) {
+			item_fail(it, STIR_SIP_UNSUPPORTED, it->cert->detail);
+			continue;
+		}
+		/* RFC 8226: TN entries in the certificate must cover orig */
+		if (stir_tnauth_has_tns(it->cert->tnauth) &&
+		    (it->res.orig.kind != STIR_IDENT_TN ||
+		    !stir_tnauth_covers(it->cert->tnauth, it->res.orig.value))) {
+			item_fail(it, STIR_SIP_INVALID,
+			    "the certificate's TNAuthList does not cover orig");
+			continue;
+		}
+		if (!stir_es256_verify(it->cert->pub, it->res.tbs, strlen(it->res.tbs),
+		    it->res.sig)) {
+			item_fail(it, STIR_SIP_INVALID, "the signature does not verify");
+			continue;
+		}
+	}
+}
+
+/* ---- loop: verdict and reply ---- */
+
+static json_t *
+ident_json(const struct stir_ident *id)
+{
+	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri", id->value);
+}
+
+static json_t *
+tnauth_json(const struct stir_tnauth *ta)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; ta != NULL && i < ta->n; i++) {
+		const struct stir_tnentry *e = &ta->e[i];
+
+		if (e->type == STIR_TNE_SPC)
+			(void)json_array_append_new(arr, json_pack("{s:s}", "spc", e->value));
+		else if (e->type == STIR_TNE_ONE)
+			(void)json_array_append_new(arr, json_pack("{s:s}", "tn", e->value));
+		else
+			(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "start",
+			    e->value, "count", (json_int_t)e->count));
+	}
+	return arr;
+}
+
+static json_t *
+error_json(int code, const char *detail)
+{
+	if (code == 0)
+		return json_null();
+	return json_pack("{s:i, s:s, s:s}", "code", code, "reason", stir_sip_reason(code),
+	    "detail", detail);
+}
+
+static json_t *
+item_json(const struct vitem *it)
+{
+	const struct stir_vresult *r = &it->res;
+	json_t *o = json_object(), *cert = json_null();
+
+	(void)json_object_set_new(o, "ppt", r->ppt[0] ? json_string(r->ppt) : json_null());
+	(void)json_object_set_new(o, "valid", json_boolean(r->code == 0 && !r->ignored));
+	(void)json_object_set_new(o, "ignored", json_boolean(r->ignored));
+	(void)json_object_set_new(o, "attest", r->attest ? json_sprintf("%c", r->attest) :
+	    json_null());
+	(void)json_object_set_new(o, "origid", r->origid[0] ? json_string(r->origid) :
+	    json_null());
+	(void)json_object_set_new(o, "orig", r->orig.value[0] ? ident_json(&r->orig) :
+	    json_null());
+	(void)json_object_set_new(o, "dest", json_incref(json_object_get(r->payload, "dest")) ?
+	    json_object_get(r->payload, "dest") : json_null());
+	(void)json_object_set_new(o, "iat", r->iat ? json_integer(r->iat) : json_null());
+	(void)json_object_set_new(o, "x5u", r->x5u ? json_string(r->x5u) : json_null());
+	(void)json_object_set_new(o, "replay", json_boolean(it->replay));
+	(void)json_object_set_new(o, "error", error_json(r->code, r->detail));
+	if (it->cert != NULL && it->cert->err == STIR_OK)
+		cert = json_pack("{s:s, s:s, s:o, s:I}", "subject", it->cert->info.subject,
+		    "issuer", it->cert->info.issuer, "tnauth", tnauth_json(it->cert->tnauth),
+		    "not_after", (json_int_t)it->cert->info.not_after);
+	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
+	return o;
+}
+
+/*
+ * RFC 8224 across all Identity values: valid if any is; otherwise the one
+ * error a proxy would answer with: 436 only if no credential could be
+ * fetched for any, 437 if every one was fetched but unusable (or not
+ * fetched), 403 if every one was stale, else 438.
+ */
+static void
+verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **ret_detail)
+{
+	size_t counted = 0, valid = 0, n436 = 0, n437 = 0, n403 = 0;
+	const char *detail = "";
+
+	for (size_t i = 0; i < x->n; i++) {
+		const struct stir_vresult *r = &x->items[i].res;
+
+		if (r->ignored)
+			continue;
+		counted++;
+		if (r->code == 0) {
+			valid++;
+			continue;
+		}
+		if (*detail == '\0')
+			detail = r->detail;
+		n436 += r->code == STIR_SIP_BAD_INFO;
+		n437 += r->code == STIR_SIP_UNSUPPORTED;
+		n403 += r->code == STIR_SIP_STALE;
+	}
+	*ret_detail = "";
+	*ret_code = 0;
+	if (counted == 0)
+		*ret_verstat = "No-TN-Validation";
+	else if (valid > 0)
+		*ret_verstat = "TN-Validation-Passed";
+	else {
+		*ret_verstat = "TN-Validation-Failed";
+		*ret_detail = detail;
+		if (n436 == counted)
+			*ret_code = STIR_SIP_BAD_INFO;
+		else if (n436 + n437 == counted)
+			*ret_code = STIR_SIP_UNSUPPORTED;
+		else if (n403 == counted)
+			*ret_code = STIR_SIP_STALE;
+		else
+			*ret_code = STIR_SIP_INVALID;
+	}
+}
+
+static void
+verify_done(struct stir_req *req)
+{
+	struct vctx *x = req->ctx;
+	struct stir_server *srv = req->conn->srv;
+	json_t *ids = json_array(), *reasons = json_array();
+	const char *verstat, *detail;
+	int code;
+
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+
+		/* remember validated (and refused) chains until the entry expires */
+		if (it->cert != NULL && it->pem != NULL)
+			stir_vmemo_put(srv->vmemo, it->cert);
+		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
+		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id), x->v.at,
+		    srv->cfg->replay_window)) {
+			it->replay = true;
+			if (srv->cfg->replay_reject)
+				item_fail(it, STIR_SIP_INVALID,
+				    "the same PASSporT was seen within replay_window");
+		}
+		(void)json_array_append_new(ids, item_json(it));
+		if (it->res.code != 0 && !it->res.ignored)
+			(void)json_array_append_new(reasons, json_sprintf(
+			    "STIR;cause=%d;text=\"%s\";ppi=\"%s\"", it->res.code,
+			    stir_sip_reason(it->res.code),
+			    it->res.compact_ppi ? it->res.compact_ppi : ".."));
+	}
+	verdict(x, &verstat, &code, &detail);
+	req->result = json_pack("{s:s, s:o, s:o, s:o}", "verstat", verstat,
+	    "error", error_json(code, detail), "identities", ids, "reason", reasons);
+	if (req->result == NULL)
+		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be built");
+}
+
+static void
+verify_run(struct vctx *x)
+{
+	struct stir_req *req = x->req;
+	struct stir_server *srv = req->conn->srv;
+	bool work = false;
+
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+
+		if (!it->checking)
+			continue;
+		if (it->cert == NULL && it->pem == NULL)
+			continue;
+		work = true;
+	}
+	(void)srv;
+	if (!work) {
+		verify_done(req);
+		stir_req_reply(req);
+		return;
+	}
+	stir_req_queue_hot(req, verify_work, verify_done);
+}
+
+static void
+on_cert(void *arg, const struct stir_certcache_entry *e)
+{
+	struct vctx *x = arg;
+	struct stir_server *srv = x->req->conn->srv;
+
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+
+		if (!it->checking || it->cert != NULL || it->pem != NULL ||
+		    strcmp(it->res.x5u, e->url) != 0)
+			continue;
+		if (e->err != STIR_OK) {
+			char d[256];
+
+			snprintf(d, sizeof(d), "x5u could not be fetched: %s",
+			    e->detail && *e->detail ? e->detail : stir_strerror(e->err));
+			item_fail(it, STIR_SIP_BAD_INFO, d);
+			continue;
+		}
+		if ((it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial, x->v.at)) != NULL)
+			continue;
+		if ((it->pem = malloc(e->len + 1)) == NULL) {
+			item_fail(it, STIR_SIP_BAD_INFO, "out of memory");
+			continue;
+		}
+		memcpy(it->pem, e->body, e->len);
+		it->pem[e->len] = '\0';
+		it->pemlen = e->len;
+		it->serial = e->serial;
+		it->expires = e->expires;
+	}
+	if (--x->pending == 0)
+		verify_run(x);
+}
 
 static const struct stir_field verify_fields[] = {
 	{ "identity", STIR_JT_ARRAY, true, STIR_MAX_IDENTITY },
@@ -29,16 +359,18 @@ static const struct stir_field verify_fields[] = {
 void
 op_verify(struct stir_req *req)
 {
-	json_t *ids, *v;
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *ids, *v;
+	struct vctx *x;
 	char msg[384];
-	size_t i;
+	size_t i, n;
 	int r;
 
-	if ((r = stir_proto_check(req->env->params, verify_fields, msg, sizeof(msg))) != STIR_OK) {
+	if ((r = stir_proto_check(p, verify_fields, msg, sizeof(msg))) != STIR_OK) {
 		stir_req_fail(req, r, "%s", msg);
 		return;
 	}
-	ids = json_object_get(req->env->params, "identity");
+	ids = json_object_get(p, "identity");
 	json_array_foreach(ids, i, v) {
 		if (!json_is_string(v)) {
 			stir_req_fail(req, STIR_EBADREQ, "field 'identity[%zu]' must be a string", i);
@@ -50,6 +382,72 @@ op_verify(struct stir_req *req)
 			return;
 		}
 	}
-	stir_req_fail(req, STIR_ENOTIMPL,
-	    "verify is specified in protocol v1 but not implemented in this release");
+	n = json_array_size(ids);
+	if ((x = calloc(1, sizeof(*x) + n * sizeof(x->items[0]))) == NULL) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return;
+	}
+	req->ctx = x;
+	req->ctx_free = vctx_free;
+	x->req = req;
+	x->n = n;
+	x->trust = stir_trust_ref(srv->trust);
+	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
+	    (int64_t)time(NULL);
+	x->v.iat_window = srv->cfg->iat_window;
+	x->v.date_iat_skew = srv->cfg->date_iat_skew;
+	x->v.date = -1;
+	if (stir_ident_canon(stir_param_str(p, "from"), &x->v.from, msg, sizeof(msg)) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'from': %s", msg);
+		return;
+	}
+	if (stir_ident_canon(stir_param_str(p, "to"), &x->v.to, msg, sizeof(msg)) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'to': %s", msg);
+		return;
+	}
+	if (stir_param_str(p, "pai") != NULL) {
+		if (stir_ident_canon(stir_param_str(p, "pai"), &x->v.pai, msg, sizeof(msg)) != STIR_OK) {
+			stir_req_fail(req, STIR_EINVAL, "field 'pai': %s", msg);
+			return;
+		}
+		x->v.has_pai = true;
+	}
+	if (stir_param_str(p, "date") != NULL &&
+	    stir_http_date(stir_param_str(p, "date"), &x->v.date) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'date' is not an HTTP-date (RFC 7231)");
+		return;
+	}
+	/* parse and check each value; a bad one is a failed identity */
+	json_array_foreach(ids, i, v) {
+		struct vitem *it = &x->items[i];
+
+		r = stir_identity_parse(json_string_value(v), json_string_length(v), &it->id,
+		    msg, sizeof(msg));
+		if (r == STIR_ENOMEM || (r == STIR_OK &&
+		    stir_passport_check(it->id, &x->v, &it->res) == STIR_ENOMEM)) {
+			stir_req_fail(req, STIR_ENOMEM, NULL);
+			return;
+		}
+		if (r != STIR_OK) {
+			item_fail(it, STIR_SIP_INVALID, msg);
+			continue;
+		}
+		it->checking = it->res.code == 0 && !it->res.ignored;
+	}
+	/* certificates: one cache lookup per value (the cache shares fetches) */
+	x->pending = 1;
+	for (i = 0; i < n; i++) {
+		struct vitem *it = &x->items[i];
+
+		if (!it->checking)
+			continue;
+		x->pending++;
+		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
+		    on_cert, x) != STIR_OK) {
+			x->pending--;
+			item_fail(it, STIR_SIP_BAD_INFO, "x5u could not be requested");
+		}
+	}
+	if (--x->pending == 0)
+		verify_run(x);
 }

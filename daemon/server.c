@@ -13,7 +13,11 @@
 #include <unistd.h>
 
 #include "stirclient.h"
+#include "daemon/cert.h"
+#include "daemon/certcache.h"
 #include "daemon/creds.h"
+#include "daemon/fetch.h"
+#include "daemon/vmemo.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/server.h"
@@ -25,6 +29,9 @@ signer_flags(const struct stir_config *cfg)
 {
 	return cfg->deterministic_signatures ? STIR_SIGNER_FLAG_DETERMINISTIC : 0;
 }
+
+static void fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
+    struct stir_certcache_opts *co);
 
 int
 stir_server_init(struct stir_server *srv, uv_loop_t *loop,
@@ -58,6 +65,29 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		return r;
 	}
 	log_info("loaded %zu credential(s) from %s", srv->creds->n, cfg->database);
+	if ((r = stir_server_load_trust(srv->store, cfg->crl_file, &srv->trust, msg,
+	    sizeof(msg))) != STIR_OK) {
+		log_err("trust anchors: %s", msg);
+		return r;
+	}
+	log_info("loaded %u trust anchor(s)", stir_trust_count(srv->trust));
+	if ((r = stir_vmemo_new(&srv->vmemo)) != STIR_OK)
+		return r;
+	{
+		struct stir_fetch_opts fo;
+		struct stir_certcache_opts co;
+
+		fetch_opts(cfg, &fo, &co);
+		if ((r = stir_fetcher_new(loop, &fo, &srv->fetcher)) != STIR_OK) {
+			log_err("x5u fetcher: %s", stir_strerror(r));
+			return r;
+		}
+		if ((r = stir_certcache_new(loop, srv->store, srv->fetcher, &co,
+		    &srv->certcache)) != STIR_OK) {
+			log_err("certificate cache: %s", stir_strerror(r));
+			return r;
+		}
+	}
 	return STIR_OK;
 }
 
@@ -282,6 +312,7 @@ struct reload_job {
 	struct stir_server	*srv;
 	struct stir_config	*cfg;		/* new config, or NULL */
 	struct stir_creds	*creds;		/* new credentials, or NULL */
+	struct stir_trust	*trust;		/* new trust list, or NULL */
 	uint64_t		 seq;
 	char			 msg[512];
 	int			 r;
@@ -301,8 +332,12 @@ reload_work(uv_work_t *w)
 		return;
 	}
 	stir_signer_set_flags(srv->signer, signer_flags(job->cfg));
-	if ((job->r = stir_server_load_creds(srv, &job->creds, &job->seq)) != STIR_OK)
+	if ((job->r = stir_server_load_creds(srv, &job->creds, &job->seq)) != STIR_OK) {
 		snprintf(job->msg, sizeof(job->msg), "credentials: %s", stir_strerror(job->r));
+		return;
+	}
+	job->r = stir_server_load_trust(srv->store, job->cfg->crl_file, &job->trust,
+	    job->msg, sizeof(job->msg));
 }
 
 static void
@@ -354,11 +389,22 @@ reload_done(uv_work_t *w, int status)
 		stir_log_set_level(srv->cfg->log_level);
 		stir_server_set_creds(srv, job->creds, job->seq);
 		job->creds = NULL;
+		stir_server_set_trust(srv, job->trust);
+		job->trust = NULL;
+		{
+			struct stir_fetch_opts fo;
+			struct stir_certcache_opts co;
+
+			fetch_opts(srv->cfg, &fo, &co);
+			(void)stir_fetcher_set_opts(srv->fetcher, &fo);
+			stir_certcache_set_opts(srv->certcache, &co);
+		}
 		log_notice("reloaded %s: %zu credential(s)", srv->config_path, srv->creds->n);
 	} else
 		log_err("reload failed, keeping the running configuration: %s", job->msg);
 	stir_config_free(job->cfg);
 	stir_creds_free(job->creds);
+	stir_trust_unref(job->trust);
 	free(job);
 	if (srv->stopping)
 		return;
@@ -395,6 +441,56 @@ stir_server_reload(struct stir_server *srv)
 		return STIR_EINTERNAL;
 	}
 	return STIR_OK;
+}
+
+int
+stir_server_load_trust(struct stir_store *store, const char *crl_file,
+    struct stir_trust **ret, char *msg, size_t msglen)
+{
+	struct stir_trust_row *rows = NULL;
+	const char **pems = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = stir_store_trust_list(store, &rows, &n)) != STIR_OK) {
+		snprintf(msg, msglen, "cannot read the trust anchors");
+		return r;
+	}
+	if ((pems = calloc(n + 1, sizeof(*pems))) == NULL) {
+		stir_store_trust_rows_free(rows, n);
+		return STIR_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		pems[i] = rows[i].pem;
+	r = stir_trust_new(pems, n, crl_file, ret, msg, msglen);
+	free(pems);
+	stir_store_trust_rows_free(rows, n);
+	return r;
+}
+
+void
+stir_server_set_trust(struct stir_server *srv, struct stir_trust *t)
+{
+	stir_trust_unref(srv->trust);
+	srv->trust = t;
+	stir_vmemo_clear(srv->vmemo);	/* validations against the old list */
+}
+
+static void
+fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
+    struct stir_certcache_opts *co)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->ca_file = cfg->x5u_ca_file;
+	fo->allow_http = cfg->x5u_allow_http;
+	fo->allow_private = cfg->x5u_allow_private;
+	fo->timeout_ms = cfg->fetch_timeout_ms;
+	fo->max_bytes = cfg->fetch_max_bytes;
+	memset(co, 0, sizeof(*co));
+	co->min_ttl = cfg->cache_min_ttl;
+	co->max_ttl = cfg->cache_max_ttl;
+	co->negative_ttl = cfg->cache_negative_ttl;
+	co->max_entries = cfg->cache_max_entries;
 }
 
 int
@@ -448,6 +544,14 @@ stir__server_maybe_finish(struct stir_server *srv)
 	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->inflight_total > 0)
 		return;
 	stir_workq_close(&srv->workq);
+	if (srv->certcache != NULL) {
+		stir_certcache_free(srv->certcache);
+		srv->certcache = NULL;
+	}
+	if (srv->fetcher != NULL) {
+		stir_fetcher_close(srv->fetcher);	/* frees itself once closed */
+		srv->fetcher = NULL;
+	}
 }
 
 void
@@ -485,6 +589,11 @@ stir_server_done(struct stir_server *srv)
 	for (int i = 0; i < _STIR_ROLE_MAX; i++)
 		free(srv->listeners[i].path);
 	stir_creds_free(srv->creds);
+	stir_certcache_free(srv->certcache);
+	if (srv->fetcher != NULL)
+		stir_fetcher_close(srv->fetcher);
+	stir_trust_unref(srv->trust);
+	stir_vmemo_free(srv->vmemo);
 	stir_signer_free(srv->signer);
 	stir_store_close(srv->store);
 	stir_workq_done(&srv->workq);

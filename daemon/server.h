@@ -130,6 +130,10 @@ struct stir_server {
 	struct stir_stats	 stats;
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
+	struct stir_trust	*trust;		/* anchors (and CRLs) for verify */
+	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
+	struct stir_certcache	*certcache;	/* fetched chains */
+	struct stir_vmemo	*vmemo;		/* validated chains, replays */
 };
 
 /* server.c */
@@ -148,6 +152,11 @@ bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
  */
 int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
 	    uint64_t *ret_seq);
+/* Build a trust list from the stored anchors (any thread). */
+int	stir_server_load_trust(struct stir_store *store, const char *crl_file,
+	    struct stir_trust **ret, char *msg, size_t msglen);
+/* Install a trust list (loop thread; takes it); forgets validations. */
+void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t);
 /* Install a table from stir_server_load_creds() (loop thread; takes it). */
 void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
 	    uint64_t seq);
