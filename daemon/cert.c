@@ -398,8 +398,11 @@ stir_trust_new(const char *const *pems, size_t n, const char *crl_file,
 			t->n += (unsigned)gr;
 	}
 	if (crl_file != NULL && *crl_file != '\0') {
+		/* the operator's file is trusted as it is: its CRLs may come
+		 * from intermediates, which are not anchors, so they are not
+		 * verified against the list (GNUTLS_TL_VERIFY_CRL would drop them) */
 		gr = gnutls_x509_trust_list_add_trust_file(t->tl, NULL, crl_file,
-		    GNUTLS_X509_FMT_PEM, GNUTLS_TL_VERIFY_CRL, 0);
+		    GNUTLS_X509_FMT_PEM, 0, 0);
 		if (gr < 0) {
 			snprintf(msg, msglen, "crl_file '%s': %s", crl_file, gnutls_strerror(gr));
 			stir_trust_unref(t);

@@ -74,5 +74,25 @@ int	stir_certcache_list(struct stir_certcache *cc, size_t max,
 	    struct stir_certcache_info **ret, size_t *ret_n);
 /* Drop url (or every entry if url is NULL), from memory and the store. */
 int	stir_certcache_purge(struct stir_certcache *cc, const char *url);
+/* The same, telling how many entries left memory. */
+int	stir_certcache_purge_count(struct stir_certcache *cc, const char *url,
+	    size_t *ret_n);
+/*
+ * Fetch url now, fresh or not (cache.prefetch), as stir_certcache_get()
+ * otherwise; joins a fetch of url already running.  The callback comes
+ * later, never from inside this call.
+ */
+int	stir_certcache_refresh(struct stir_certcache *cc, const char *url, int64_t now,
+	    stir_certcache_cb cb, void *arg);
+/*
+ * The entry for url as it is (fresh or not; no fetch, no LRU change):
+ * *ret borrows from the cache until the next call into it on the loop.
+ * STIR_ENOENT if there is none.
+ */
+int	stir_certcache_lookup(struct stir_certcache *cc, const char *url,
+	    struct stir_certcache_entry *ret);
+/* Entries in memory, and row writes not yet done (for status and tests). */
+size_t	stir_certcache_size(const struct stir_certcache *cc);
+unsigned stir_certcache_writes_pending(const struct stir_certcache *cc);
 
 #endif

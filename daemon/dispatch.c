@@ -7,6 +7,7 @@
 
 #include "stirclient.h"
 #include "daemon/dispatch.h"
+#include "daemon/op_cache.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
 
@@ -31,6 +32,10 @@ const struct stir_op_desc stir_ops[] = {
 	{ "trust.list",    op_trust_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "trust.remove",  op_trust_remove,  STIR_PERM_ADMIN,  true,  SMALL,    false, true },
 	{ "audit.list",    op_audit_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
+	{ "cache.list",    op_cache_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
+	{ "cache.show",    op_cache_show,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
+	{ "cache.purge",   op_cache_purge,   STIR_PERM_ADMIN,  true,  SMALL,    false, true },
+	{ "cache.prefetch", op_cache_prefetch, STIR_PERM_ADMIN, true, SMALL,    false, true },
 };
 
 const size_t stir_nops = sizeof(stir_ops) / sizeof(stir_ops[0]);

@@ -12,6 +12,9 @@
 #   expired.*              expired in 2021
 #   soon.*                 SPC 709J, expires in 10 days
 #   other.key              a key that matches none of the certificates
+#   revoked.*              SPC 709J, listed in crl.pem (a CRL of the intermediate)
+#   web-ca.pem web.pem web.key   an HTTPS server certificate for 127.0.0.1
+#                          and localhost, for test x5u servers
 set -eu
 dir=$1
 mkdir -p "$dir"
@@ -102,6 +105,31 @@ TMPL
 certtool --generate-certificate --load-privkey expired.key --load-ca-certificate inter.pem \
 	--load-ca-privkey inter.key --template expired.tmpl --outfile expired.pem >/dev/null 2>&1
 cat expired.pem inter.pem > expired-chain.pem
+
+ee revoked sp "Revoked SHAKEN"
+cat > crl.tmpl <<'TMPL'
+crl_next_update = 30
+crl_number = 1
+TMPL
+certtool --generate-crl --load-ca-privkey inter.key --load-ca-certificate inter.pem \
+	--load-certificate revoked.pem --template crl.tmpl --outfile crl.pem >/dev/null 2>&1
+
+# a web PKI for the test HTTPS servers that serve x5u
+cat >> ext.cnf <<'CNF'
+
+[web]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+CNF
+key web-ca.key
+openssl req -new -x509 -key web-ca.key -subj "/O=stird test/CN=stird test web CA" \
+	-days 3650 -sha256 -config ext.cnf -extensions ca -out web-ca.pem
+key web.key
+openssl req -new -key web.key -subj "/O=stird test/CN=localhost" -config ext.cnf -out web.csr
+openssl x509 -req -in web.csr -CA web-ca.pem -CAkey web-ca.key -CAcreateserial -days 365 \
+	-sha256 -extfile ext.cnf -extensions web -out web.pem 2>/dev/null
 
 key other.key
 rm -f ./*.csr ./*.srl

@@ -13,6 +13,7 @@
 
 #include "daemon/conf.h"
 #include "stirctl.h"
+#include "cmd_cache.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
 
@@ -30,6 +31,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "add a signing credential" },
 	{ "cred list", cmd_cred_list, "", "signing credentials" },
 	{ "cred remove", cmd_cred_remove, "NAME", "remove a signing credential" },
+	{ "cache list", cmd_cache_list, "[--limit N]", "fetched x5u chains and CRLs, most recently used first" },
+	{ "cache show", cmd_cache_show, "URL", "one cached entry, with its PEM" },
+	{ "cache purge", cmd_cache_purge, "[URL]", "drop one cached URL, or all" },
+	{ "cache prefetch", cmd_cache_prefetch, "URL", "fetch URL now into the cache" },
 	{ "trust add", cmd_trust_add, "FILE... [--rcd]", "add trust anchors (CA certificates, PEM)" },
 	{ "trust list", cmd_trust_list, "", "trust anchors" },
 	{ "trust remove", cmd_trust_remove, "ID", "remove a trust anchor" },

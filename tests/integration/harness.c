@@ -59,6 +59,8 @@ h_init(struct h *h, const char *extra)
 	snprintf(h->db, sizeof(h->db), "%s/stird.db", h->dir);
 	snprintf(h->keys, sizeof(h->keys), "%s/keys", h->dir);
 	snprintf(h->log, sizeof(h->log), "%s/stird.log", h->dir);
+	snprintf(h->www, sizeof(h->www), "%s/www", h->dir);
+	ck_assert_int_eq(mkdir(h->www, 0755), 0);
 	ck_assert_int_eq(mkdir(h->keys, 0700), 0);
 	for (int tries = 0; tries < 2; tries++) {
 		rc = h_sh(out, sizeof(out), "rm -rf '%s' && sh '%s/scripts/mkpki.sh' '%s' 2>&1",
@@ -203,11 +205,73 @@ h_stop(struct h *h)
 	return -1;
 }
 
+bool
+h_https_start(struct h *h)
+{
+	char cmd[H_PATH_MAX * 4], line[64];
+	FILE *p;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return false;
+	if ((pid = fork()) < 0)
+		return false;
+	if (pid == 0) {
+		char log[H_PATH_MAX + 16], cert[H_PATH_MAX + 16], key[H_PATH_MAX + 16];
+		int fd;
+
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		snprintf(log, sizeof(log), "%s/https.log", h->dir);
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0)
+			(void)dup2(fd, 2);
+		(void)dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		snprintf(cmd, sizeof(cmd), "%s/tests/https-server.py", env_or("top_srcdir", "."));
+		snprintf(cert, sizeof(cert), "%s/web.pem", h->pki);
+		snprintf(key, sizeof(key), "%s/web.key", h->pki);
+		execlp("python3", "python3", cmd, "--dir", h->www, "--cert", cert,
+		    "--key", key, "--port", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	h->https_pid = pid;
+	p = fdopen(fds[0], "r");
+	if (p == NULL || fgets(line, sizeof(line), p) == NULL) {
+		if (p != NULL)
+			fclose(p);
+		return false;
+	}
+	fclose(p);
+	h->https_port = atoi(line);
+	return h->https_port > 0;
+}
+
+void
+h_https_stop(struct h *h)
+{
+	int status;
+
+	if (h->https_pid <= 0)
+		return;
+	kill(h->https_pid, SIGTERM);
+	(void)waitpid(h->https_pid, &status, 0);
+	h->https_pid = 0;
+}
+
+void
+h_publish(struct h *h, const char *name)
+{
+	ck_assert_int_eq(h_sh(NULL, 0, "cp '%s/%s' '%s/%s'", h->pki, name, h->www, name), 0);
+}
+
 void
 h_teardown(struct h *h)
 {
 	char out[64];
 
+	h_https_stop(h);
 	if (h->pid > 0)
 		(void)h_stop(h);
 	if (getenv("STIR_TEST_KEEP") == NULL && h->dir[0] != '\0')

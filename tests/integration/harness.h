@@ -23,6 +23,9 @@ struct h {
 	char	keys[H_PATH_MAX];
 	char	log[H_PATH_MAX];
 	pid_t	pid;			/* running stird, or 0 */
+	pid_t	https_pid;		/* test x5u server, or 0 */
+	int	https_port;
+	char	www[H_PATH_MAX];	/* what it serves: dir/www */
 };
 
 /* Make the temp dir and PKI and write the default config plus extra lines. */
@@ -36,6 +39,14 @@ bool	h_start(struct h *h);
  * socket paths and passes them as fds named "client" and "admin".
  */
 bool	h_start_activated(struct h *h);
+/*
+ * Start tests/https-server.py on 127.0.0.1 (a free port) serving h->www
+ * with the PKI's web certificate; h->https_port is the port.
+ */
+bool	h_https_start(struct h *h);
+void	h_https_stop(struct h *h);
+/* Copy pki/name into www/name. */
+void	h_publish(struct h *h, const char *name);
 /* Start stird and expect it to exit with a failure; returns its status. */
 int	h_start_fails(struct h *h);
 /* SIGTERM and wait: returns the exit status (or -1 if it did not exit). */

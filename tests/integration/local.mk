@@ -11,3 +11,12 @@ endif
 # systemd-analyze verify on the units (skips where systemd-analyze is missing)
 TESTS += tests/integration/test_units.sh
 EXTRA_DIST += tests/integration/test_units.sh
+
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_verify
+TESTS += tests/integration/test_verify
+tests_integration_test_verify_SOURCES = tests/integration/test_verify.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_verify_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_verify_LDADD = libstirclient.la $(TEST_LIBS)
+endif

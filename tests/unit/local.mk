@@ -57,3 +57,12 @@ tests_unit_test_creds_SOURCES = tests/unit/test_creds.c $(UNIT_UTIL)
 tests_unit_test_creds_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_creds_LDADD = $(TEST_LIBS)
 endif
+
+# fetcher, HTTP cache lifetimes and the certificate cache (daemon/verify.mk)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_fetch
+TESTS += tests/unit/test_fetch
+tests_unit_test_fetch_SOURCES = tests/unit/test_fetch.c $(UNIT_UTIL)
+tests_unit_test_fetch_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_fetch_LDADD = $(TEST_LIBS) $(UV_LIBS) $(CURL_LIBS) $(SODIUM_LIBS)
+endif

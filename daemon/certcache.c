@@ -1,0 +1,754 @@
+/*
+ * certcache.c: fetched x5u chains and CRLs, in memory (a hash table keyed
+ * by SipHash of the URL, with a least-recently-used list) and in the
+ * store (cert_cache) through a writer that runs one batch at a time on
+ * the thread pool, so rows change in the order the loop asked.
+ *
+ * A fetch in progress is a cc_fetch with its waiters.  It outlives the
+ * cache if stir_certcache_free() comes first: its waiters still get the
+ * fetch's answer, once.  The writer likewise outlives the cache until
+ * its queue is empty (the loop runs until then: queued work keeps it
+ * alive), so the store must be closed only after uv_run() has returned.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "stirclient.h"
+#include "daemon/certcache.h"
+#include "daemon/log.h"
+#include "daemon/store.h"
+
+#define CC_WRITES_MAX	1024	/* row writes waiting for the pool */
+#define CC_BUCKETS_MIN	64
+#define CC_DETAIL_MAX	256
+
+struct cc_waiter {
+	stir_certcache_cb	 cb;
+	void			*arg;
+	struct cc_waiter	*next;
+};
+
+struct cc_fetch {
+	struct stir_certcache	*cc;		/* NULL once the cache is freed */
+	char			*url;
+	int64_t			 now;		/* caller's clock at the start */
+	uint64_t		 t0_ms;		/* loop time at the start */
+	struct cc_waiter	*waiters, **wtail;
+};
+
+struct cc_node {
+	char			*url;
+	uint64_t		 hash;
+	struct cc_node		*hnext;
+	struct cc_node		*lprev, *lnext;	/* LRU, when has_data */
+	bool			 has_data;
+	int			 err;
+	char			 detail[CC_DETAIL_MAX];
+	uint8_t			*body;
+	size_t			 len;
+	int64_t			 fetched_at, expires;
+	uint64_t		 serial;
+	struct cc_fetch		*fetch;		/* in progress, or NULL */
+};
+
+enum cc_op_kind { CC_OP_PUT, CC_OP_DELETE };
+
+struct cc_op {
+	enum cc_op_kind		 kind;
+	struct stir_cache_row	 row;		/* row.url NULL: delete all */
+	struct cc_op		*next;
+};
+
+struct cc_writer {
+	uv_loop_t		*loop;
+	struct stir_store	*store;
+	struct cc_op		*head, **tail;
+	unsigned		 n;
+	struct cc_op		*batch;		/* on the pool */
+	uv_work_t		 work;
+	bool			 busy;
+	bool			 detached;	/* the cache is gone: free when idle */
+};
+
+struct stir_certcache {
+	uv_loop_t		*loop;
+	struct stir_fetcher	*fetcher;
+	struct stir_certcache_opts opts;
+	struct cc_node		**buckets;
+	size_t			 nbuckets;	/* a power of two */
+	size_t			 nnodes, ndata;
+	struct cc_node		*lru_head, *lru_tail;	/* most recent first */
+	uint64_t		 next_serial;
+	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
+	struct cc_writer	*writer;	/* NULL without a store */
+};
+
+/* ---- the store writer ---- */
+
+static void
+op_free(struct cc_op *op)
+{
+	while (op != NULL) {
+		struct cc_op *n = op->next;
+
+		free(op->row.url);
+		free(op->row.body);
+		free(op);
+		op = n;
+	}
+}
+
+static void writer_kick(struct cc_writer *w);
+
+static void
+writer_work(uv_work_t *req)
+{
+	struct cc_writer *w = req->data;
+
+	for (struct cc_op *op = w->batch; op != NULL; op = op->next) {
+		int r = op->kind == CC_OP_PUT ? stir_store_cache_put(w->store, &op->row) :
+		    stir_store_cache_delete(w->store, op->row.url);
+
+		if (r != STIR_OK && r != STIR_ENOENT)
+			log_debug("cert cache row %s failed: %s",
+			    op->kind == CC_OP_PUT ? "write" : "delete", stir_strerror(r));
+	}
+}
+
+static void
+writer_after(uv_work_t *req, int status)
+{
+	struct cc_writer *w = req->data;
+
+	(void)status;
+	op_free(w->batch);
+	w->batch = NULL;
+	w->busy = false;
+	if (w->head != NULL)
+		writer_kick(w);
+	else if (w->detached)
+		free(w);
+}
+
+static void
+writer_kick(struct cc_writer *w)
+{
+	if (w->busy || w->head == NULL)
+		return;
+	w->batch = w->head;
+	w->head = NULL;
+	w->tail = &w->head;
+	w->n = 0;
+	w->busy = true;
+	w->work.data = w;
+	if (uv_queue_work(w->loop, &w->work, writer_work, writer_after) != 0) {
+		log_debug("cannot queue cert cache writes");
+		op_free(w->batch);
+		w->batch = NULL;
+		w->busy = false;
+	}
+}
+
+static void
+writer_push(struct cc_writer *w, enum cc_op_kind kind, const char *url,
+    const uint8_t *body, size_t len, int status, int64_t fetched_at, int64_t expires)
+{
+	struct cc_op *op;
+
+	if (w == NULL)
+		return;
+	if (kind == CC_OP_PUT && w->n >= CC_WRITES_MAX) {
+		log_debug("cert cache write queue full; a row is not persisted");
+		return;
+	}
+	if ((op = calloc(1, sizeof(*op))) == NULL ||
+	    (url != NULL && (op->row.url = strdup(url)) == NULL) ||
+	    (body != NULL && (op->row.body = malloc(len ? len : 1)) == NULL)) {
+		op_free(op);
+		log_debug("out of memory: a cert cache row change is lost");
+		return;
+	}
+	op->kind = kind;
+	if (body != NULL)
+		memcpy(op->row.body, body, len);
+	op->row.len = body != NULL ? len : 0;
+	op->row.status = status;
+	op->row.fetched_at = fetched_at;
+	op->row.expires_at = expires;
+	*w->tail = op;
+	w->tail = &op->next;
+	w->n++;
+	writer_kick(w);
+}
+
+/* ---- the table ---- */
+
+static uint64_t
+url_hash(const struct stir_certcache *cc, const char *url)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+
+	crypto_shorthash(h, (const unsigned char *)url, strlen(url), cc->hkey);
+	for (size_t i = 0; i < sizeof(v); i++)
+		v = v << 8 | h[i];
+	return v;
+}
+
+static struct cc_node *
+node_find(const struct stir_certcache *cc, const char *url)
+{
+	uint64_t h = url_hash(cc, url);
+
+	for (struct cc_node *n = cc->buckets[h & (cc->nbuckets - 1)]; n; n = n->hnext)
+		if (n->hash == h && strcmp(n->url, url) == 0)
+			return n;
+	return NULL;
+}
+
+static void
+table_grow(struct stir_certcache *cc)
+{
+	size_t nb = cc->nbuckets * 2;
+	struct cc_node **b;
+
+	if ((b = calloc(nb, sizeof(*b))) == NULL)
+		return;			/* longer chains, still correct */
+	for (size_t i = 0; i < cc->nbuckets; i++) {
+		struct cc_node *n = cc->buckets[i], *next;
+
+		for (; n != NULL; n = next) {
+			next = n->hnext;
+			n->hnext = b[n->hash & (nb - 1)];
+			b[n->hash & (nb - 1)] = n;
+		}
+	}
+	free(cc->buckets);
+	cc->buckets = b;
+	cc->nbuckets = nb;
+}
+
+static struct cc_node *
+node_add(struct stir_certcache *cc, const char *url)
+{
+	struct cc_node *n;
+	size_t i;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL || (n->url = strdup(url)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	n->hash = url_hash(cc, url);
+	if (cc->nnodes >= cc->nbuckets)
+		table_grow(cc);
+	i = n->hash & (cc->nbuckets - 1);
+	n->hnext = cc->buckets[i];
+	cc->buckets[i] = n;
+	cc->nnodes++;
+	return n;
+}
+
+static void
+lru_unlink(struct stir_certcache *cc, struct cc_node *n)
+{
+	if (n->lprev != NULL)
+		n->lprev->lnext = n->lnext;
+	else
+		cc->lru_head = n->lnext;
+	if (n->lnext != NULL)
+		n->lnext->lprev = n->lprev;
+	else
+		cc->lru_tail = n->lprev;
+	n->lprev = n->lnext = NULL;
+}
+
+static void
+lru_push_head(struct stir_certcache *cc, struct cc_node *n)
+{
+	n->lprev = NULL;
+	n->lnext = cc->lru_head;
+	if (cc->lru_head != NULL)
+		cc->lru_head->lprev = n;
+	else
+		cc->lru_tail = n;
+	cc->lru_head = n;
+}
+
+static void
+lru_push_tail(struct stir_certcache *cc, struct cc_node *n)
+{
+	n->lnext = NULL;
+	n->lprev = cc->lru_tail;
+	if (cc->lru_tail != NULL)
+		cc->lru_tail->lnext = n;
+	else
+		cc->lru_head = n;
+	cc->lru_tail = n;
+}
+
+/* Forget n's data; the node goes too unless a fetch hangs on it. */
+static void
+node_drop(struct stir_certcache *cc, struct cc_node *n)
+{
+	if (n->has_data) {
+		lru_unlink(cc, n);
+		cc->ndata--;
+		free(n->body);
+		n->body = NULL;
+		n->len = 0;
+		n->has_data = false;
+	}
+	if (n->fetch == NULL) {
+		struct cc_node **pp = &cc->buckets[n->hash & (cc->nbuckets - 1)];
+
+		while (*pp != n)
+			pp = &(*pp)->hnext;
+		*pp = n->hnext;
+		cc->nnodes--;
+		free(n->url);
+		free(n);
+	}
+}
+
+static void
+evict(struct stir_certcache *cc)
+{
+	while (cc->ndata > cc->opts.max_entries && cc->lru_tail != NULL) {
+		struct cc_node *n = cc->lru_tail;
+
+		writer_push(cc->writer, CC_OP_DELETE, n->url, NULL, 0, 0, 0, 0);
+		node_drop(cc, n);
+	}
+}
+
+/* Take body (owned) as n's data, most recently used. */
+static void
+node_set(struct stir_certcache *cc, struct cc_node *n, int err, const char *detail,
+    uint8_t *body, size_t len, int64_t fetched_at, int64_t expires, uint64_t serial)
+{
+	if (n->has_data) {
+		lru_unlink(cc, n);
+		free(n->body);
+	} else
+		cc->ndata++;
+	n->has_data = true;
+	n->err = err;
+	snprintf(n->detail, sizeof(n->detail), "%s", detail ? detail : "");
+	n->body = body;
+	n->len = len;
+	n->fetched_at = fetched_at;
+	n->expires = expires;
+	n->serial = serial;
+	lru_push_head(cc, n);
+}
+
+static void
+entry_of(const struct cc_node *n, bool from_cache, struct stir_certcache_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->url = n->url;
+	e->err = n->err;
+	e->detail = n->err != STIR_OK ? n->detail : NULL;
+	e->body = n->err == STIR_OK ? n->body : NULL;
+	e->len = n->err == STIR_OK ? n->len : 0;
+	e->fetched_at = n->fetched_at;
+	e->expires = n->expires;
+	e->serial = n->serial;
+	e->from_cache = from_cache;
+}
+
+/* ---- fetching ---- */
+
+static void
+fetch_free(struct cc_fetch *cf)
+{
+	struct cc_waiter *w, *wn;
+
+	for (w = cf->waiters; w != NULL; w = wn) {
+		wn = w->next;
+		free(w);
+	}
+	free(cf->url);
+	free(cf);
+}
+
+/* Install a fetch's answer; returns the serial and sets *ret_expires. */
+static uint64_t
+install(struct stir_certcache *cc, struct cc_fetch *cf,
+    const struct stir_fetch_result *res, int64_t now, int64_t *ret_expires)
+{
+	struct cc_node *n = node_find(cc, cf->url);
+	int64_t ttl;
+	uint8_t *body = NULL;
+	uint64_t serial;
+	bool keep;
+
+	if (n != NULL && n->fetch == cf)
+		n->fetch = NULL;
+	if (res->err == STIR_OK)
+		ttl = stir_http_cache_ttl(res->cache_control, res->expires, res->date, now,
+		    cc->opts.min_ttl, cc->opts.max_ttl);
+	else if (res->err == STIR_ESHUTDOWN || res->err == STIR_ENOMEM)
+		ttl = 0;
+	else
+		ttl = cc->opts.negative_ttl;
+	keep = ttl > 0 && cc->opts.max_entries > 0;
+	/* the same bytes as before keep their serial (and any memo on it) */
+	if (n != NULL && n->has_data && res->err == STIR_OK && n->err == STIR_OK &&
+	    n->len == res->len && (res->len == 0 || memcmp(n->body, res->body, res->len) == 0))
+		serial = n->serial;
+	else
+		serial = ++cc->next_serial;
+	*ret_expires = now + ttl;
+	if (keep && res->err == STIR_OK &&
+	    (body = malloc(res->len ? res->len : 1)) == NULL)
+		keep = false;
+	if (keep && n == NULL && (n = node_add(cc, cf->url)) == NULL)
+		keep = false;
+	if (!keep) {
+		free(body);
+		if (n != NULL) {	/* "do not keep": nor any older answer */
+			if (n->has_data)
+				writer_push(cc->writer, CC_OP_DELETE, n->url, NULL, 0, 0, 0, 0);
+			node_drop(cc, n);
+		}
+		*ret_expires = now;
+		return serial;
+	}
+	if (res->err == STIR_OK)
+		memcpy(body, res->body, res->len);
+	node_set(cc, n, res->err, res->detail, body, res->err == STIR_OK ? res->len : 0,
+	    now, now + ttl, serial);
+	writer_push(cc->writer, CC_OP_PUT, n->url, body, n->len, n->err, now, now + ttl);
+	evict(cc);
+	return serial;
+}
+
+static void
+on_fetched(void *arg, const struct stir_fetch_result *res)
+{
+	struct cc_fetch *cf = arg;
+	struct stir_certcache *cc = cf->cc;
+	struct stir_certcache_entry e;
+	struct cc_waiter *w, *wn;
+	int64_t now = cf->now, expires = cf->now;
+	uint64_t serial = 0;
+
+	if (cc != NULL) {
+		now += (int64_t)((uv_now(cc->loop) - cf->t0_ms) / 1000);
+		serial = install(cc, cf, res, now, &expires);
+	}
+	memset(&e, 0, sizeof(e));
+	e.url = cf->url;
+	e.err = res->err;
+	e.detail = res->err != STIR_OK ? res->detail : NULL;
+	e.body = res->err == STIR_OK ? res->body : NULL;
+	e.len = res->err == STIR_OK ? res->len : 0;
+	e.fetched_at = now;
+	e.expires = expires;
+	e.serial = serial;
+	e.from_cache = false;
+	/* the waiters may use the cache again, even free it: cf is ours */
+	w = cf->waiters;
+	cf->waiters = NULL;
+	for (; w != NULL; w = wn) {
+		wn = w->next;
+		w->cb(w->arg, &e);
+		free(w);
+	}
+	fetch_free(cf);
+}
+
+static int
+waiter_add(struct cc_fetch *cf, stir_certcache_cb cb, void *arg)
+{
+	struct cc_waiter *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return STIR_ENOMEM;
+	w->cb = cb;
+	w->arg = arg;
+	*cf->wtail = w;
+	cf->wtail = &w->next;
+	return STIR_OK;
+}
+
+static int
+fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
+    int64_t now, stir_certcache_cb cb, void *arg)
+{
+	struct cc_fetch *cf = NULL;
+	bool added = false;
+	int r;
+
+	if (n != NULL && n->fetch != NULL)	/* one transfer, many waiters */
+		return waiter_add(n->fetch, cb, arg);
+	if (n == NULL) {
+		if ((n = node_add(cc, url)) == NULL)
+			return STIR_ENOMEM;
+		added = true;
+	}
+	if ((cf = calloc(1, sizeof(*cf))) == NULL || (cf->url = strdup(url)) == NULL) {
+		r = STIR_ENOMEM;
+		goto fail;
+	}
+	cf->cc = cc;
+	cf->now = now;
+	cf->t0_ms = uv_now(cc->loop);
+	cf->wtail = &cf->waiters;
+	if ((r = waiter_add(cf, cb, arg)) != STIR_OK)
+		goto fail;
+	if ((r = stir_fetch(cc->fetcher, url, on_fetched, cf)) != STIR_OK)
+		goto fail;
+	n->fetch = cf;
+	return STIR_OK;
+ fail:
+	if (cf != NULL)
+		fetch_free(cf);
+	if (added)
+		node_drop(cc, n);
+	return r;
+}
+
+static int
+url_ok(const char *url)
+{
+	return url != NULL && url[0] != '\0' && strlen(url) <= STIR_URL_MAX;
+}
+
+int
+stir_certcache_get(struct stir_certcache *cc, const char *url, int64_t now,
+    stir_certcache_cb cb, void *arg)
+{
+	struct cc_node *n;
+
+	if (!url_ok(url))
+		return STIR_EINVAL;
+	n = node_find(cc, url);
+	if (n != NULL && n->has_data && now < n->expires) {
+		struct stir_certcache_entry e;
+
+		lru_unlink(cc, n);
+		lru_push_head(cc, n);
+		entry_of(n, true, &e);
+		cb(arg, &e);
+		return STIR_OK;
+	}
+	return fetch_start(cc, n, url, now, cb, arg);
+}
+
+int
+stir_certcache_refresh(struct stir_certcache *cc, const char *url, int64_t now,
+    stir_certcache_cb cb, void *arg)
+{
+	if (!url_ok(url))
+		return STIR_EINVAL;
+	return fetch_start(cc, node_find(cc, url), url, now, cb, arg);
+}
+
+int
+stir_certcache_lookup(struct stir_certcache *cc, const char *url,
+    struct stir_certcache_entry *ret)
+{
+	struct cc_node *n;
+
+	if (!url_ok(url))
+		return STIR_EINVAL;
+	if ((n = node_find(cc, url)) == NULL || !n->has_data)
+		return STIR_ENOENT;
+	entry_of(n, true, ret);
+	return STIR_OK;
+}
+
+/* ---- lifetime ---- */
+
+static void
+load_rows(struct stir_certcache *cc, struct stir_store *store)
+{
+	struct stir_cache_row *rows = NULL;
+	size_t nrows = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	/* every row (expires_at > 0): the stale ones are deleted */
+	if (stir_store_cache_load(store, 0, STIR_STORE_LIST_MAX, &rows, &nrows) != STIR_OK) {
+		log_warn("the x5u cache could not be loaded from the store; starting empty");
+		return;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		struct stir_cache_row *row = &rows[i];
+		struct cc_node *n;
+
+		if (row->expires_at <= now || cc->ndata >= cc->opts.max_entries ||
+		    !url_ok(row->url) || node_find(cc, row->url) != NULL ||
+		    (row->status == STIR_OK && row->body == NULL)) {
+			writer_push(cc->writer, CC_OP_DELETE, row->url, NULL, 0, 0, 0, 0);
+			continue;
+		}
+		if ((n = node_add(cc, row->url)) == NULL)
+			break;
+		/* rows come newest first: each goes behind the one before */
+		n->has_data = true;
+		cc->ndata++;
+		n->err = row->status;
+		if (row->status != STIR_OK)
+			snprintf(n->detail, sizeof(n->detail), "%s (remembered)",
+			    stir_strerror(row->status));
+		n->body = row->status == STIR_OK ? row->body : NULL;
+		n->len = row->status == STIR_OK ? row->len : 0;
+		if (row->status == STIR_OK)
+			row->body = NULL;
+		n->fetched_at = row->fetched_at;
+		n->expires = row->expires_at;
+		n->serial = ++cc->next_serial;
+		lru_push_tail(cc, n);
+	}
+	stir_store_cache_rows_free(rows, nrows);
+}
+
+int
+stir_certcache_new(uv_loop_t *loop, struct stir_store *store,
+    struct stir_fetcher *fetcher, const struct stir_certcache_opts *opts,
+    struct stir_certcache **ret)
+{
+	struct stir_certcache *cc;
+
+	if (sodium_init() < 0)
+		return STIR_ECRYPTO;
+	if ((cc = calloc(1, sizeof(*cc))) == NULL)
+		return STIR_ENOMEM;
+	cc->loop = loop;
+	cc->fetcher = fetcher;
+	cc->opts = *opts;
+	cc->nbuckets = CC_BUCKETS_MIN;
+	randombytes_buf(cc->hkey, sizeof(cc->hkey));
+	if ((cc->buckets = calloc(cc->nbuckets, sizeof(*cc->buckets))) == NULL)
+		goto nomem;
+	if (store != NULL) {
+		if ((cc->writer = calloc(1, sizeof(*cc->writer))) == NULL)
+			goto nomem;
+		cc->writer->loop = loop;
+		cc->writer->store = store;
+		cc->writer->tail = &cc->writer->head;
+		load_rows(cc, store);	/* at startup: the one synchronous read */
+	}
+	*ret = cc;
+	return STIR_OK;
+ nomem:
+	free(cc->buckets);
+	free(cc);
+	return STIR_ENOMEM;
+}
+
+void
+stir_certcache_set_opts(struct stir_certcache *cc,
+    const struct stir_certcache_opts *opts)
+{
+	cc->opts = *opts;
+	evict(cc);
+}
+
+void
+stir_certcache_free(struct stir_certcache *cc)
+{
+	if (cc == NULL)
+		return;
+	for (size_t i = 0; i < cc->nbuckets; i++) {
+		struct cc_node *n = cc->buckets[i], *next;
+
+		for (; n != NULL; n = next) {
+			next = n->hnext;
+			if (n->fetch != NULL)	/* its waiters still get the answer */
+				n->fetch->cc = NULL;
+			free(n->body);
+			free(n->url);
+			free(n);
+		}
+	}
+	free(cc->buckets);
+	if (cc->writer != NULL) {
+		if (cc->writer->busy || cc->writer->head != NULL)
+			cc->writer->detached = true;	/* freed when drained */
+		else
+			free(cc->writer);
+	}
+	sodium_memzero(cc->hkey, sizeof(cc->hkey));
+	free(cc);
+}
+
+/* ---- admin ---- */
+
+int
+stir_certcache_list(struct stir_certcache *cc, size_t max,
+    struct stir_certcache_info **ret, size_t *ret_n)
+{
+	struct stir_certcache_info *v;
+	size_t n = 0, want = cc->ndata < max ? cc->ndata : max;
+
+	if ((v = calloc(want ? want : 1, sizeof(*v))) == NULL)
+		return STIR_ENOMEM;
+	for (struct cc_node *e = cc->lru_head; e != NULL && n < want; e = e->lnext, n++) {
+		snprintf(v[n].url, sizeof(v[n].url), "%s", e->url);
+		v[n].err = e->err;
+		v[n].len = e->len;
+		v[n].fetched_at = e->fetched_at;
+		v[n].expires = e->expires;
+	}
+	*ret = v;
+	*ret_n = n;
+	return STIR_OK;
+}
+
+int
+stir_certcache_purge_count(struct stir_certcache *cc, const char *url,
+    size_t *ret_n)
+{
+	size_t n = 0;
+
+	if (url != NULL) {
+		struct cc_node *e;
+
+		if (!url_ok(url))
+			return STIR_EINVAL;
+		if ((e = node_find(cc, url)) != NULL && e->has_data) {
+			node_drop(cc, e);
+			n = 1;
+		}
+	} else {
+		while (cc->lru_head != NULL) {
+			node_drop(cc, cc->lru_head);
+			n++;
+		}
+	}
+	/* the store too, even for a URL evicted from memory */
+	writer_push(cc->writer, CC_OP_DELETE, url, NULL, 0, 0, 0, 0);
+	*ret_n = n;
+	return STIR_OK;
+}
+
+int
+stir_certcache_purge(struct stir_certcache *cc, const char *url)
+{
+	size_t n;
+
+	return stir_certcache_purge_count(cc, url, &n);
+}
+
+unsigned
+stir_certcache_writes_pending(const struct stir_certcache *cc)
+{
+	if (cc->writer == NULL)
+		return 0;
+	return cc->writer->n + (cc->writer->busy ? 1 : 0);
+}
+
+size_t
+stir_certcache_size(const struct stir_certcache *cc)
+{
+	return cc->ndata;
+}

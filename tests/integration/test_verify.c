@@ -1,0 +1,559 @@
+/*
+ * test_verify.c: verification end to end: the real stird, its SQLite
+ * file, a test PKI, and x5u served by a local HTTPS server
+ * (tests/https-server.py).  Each negative case is mapped to its code.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+
+#include "stirclient.h"
+#include "daemon/passport.h"
+#include "harness.h"
+
+static struct h H;
+static char out[H_OUT_MAX];
+static char x5u[64];
+
+#define FROM	"'sip:+12155551212@example.com;user=phone'"
+#define TO	"tel:+12125551213"
+
+static void
+setup(void)
+{
+	char extra[H_PATH_MAX * 2];
+
+	h_init(&H, NULL);
+	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
+	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\n", H.pki);
+	h_write_conf(&H, extra);
+	h_publish(&H, "sp-chain.pem");
+	h_publish(&H, "tn-chain.pem");
+	h_publish(&H, "expired-chain.pem");
+	h_publish(&H, "revoked-chain.pem");
+	ck_assert_msg(h_https_start(&H), "tests/https-server.py did not start");
+	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d", H.https_port);
+	ck_assert_msg(h_start(&H), "stird did not start");
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust add '%s/ca.pem'", H.pki), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/sp-chain.pem",
+	    H.pki, H.pki, x5u), 0);
+}
+
+static void
+teardown(void)
+{
+	h_teardown(&H);
+}
+
+static char *
+last_line(char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	p = strrchr(s, '\n');
+	return p ? p + 1 : s;
+}
+
+/* Sign with stird; returns a static copy of the Identity value. */
+static const char *
+sign(const char *orig, const char *cred)
+{
+	static char id[8192];
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig %s --dest 12125551213 --attest A%s%s", orig, cred ? " --cred " : "",
+	    cred ? cred : ""), 0);
+	snprintf(id, sizeof(id), "%s", last_line(out));
+	return id;
+}
+
+/* stirctl verify: exit status; the JSON lands in *ret (decref). */
+static int
+verify3(const char *identity, const char *from, const char *to, const char *more, json_t **ret)
+{
+	int st = h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from %s --to %s %s",
+	    identity, from, to, more ? more : "");
+
+	*ret = json_loads(out, 0, NULL);
+	ck_assert_msg(*ret != NULL, "verify printed no JSON (exit %d): %s", st, out);
+	return st;
+}
+
+static int
+verify(const char *identity, json_t **ret)
+{
+	return verify3(identity, FROM, TO, NULL, ret);
+}
+
+static int
+code_of(json_t *res)
+{
+	return (int)json_integer_value(json_object_get(json_object_get(res, "error"), "code"));
+}
+
+static int
+id_code(json_t *res, size_t i)
+{
+	return (int)json_integer_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(res, "identities"), i), "error"), "code"));
+}
+
+/* A JWS over arbitrary header and payload text, signed with key_file. */
+static char *
+jws(const char *key_file, const char *header, const char *payload, const char *info)
+{
+	gnutls_datum_t pem = { NULL, 0 }, data, sig = { NULL, 0 }, r = { NULL, 0 }, s = { NULL, 0 };
+	gnutls_privkey_t pk;
+	char key[H_PATH_MAX + 32], *h64, *p64, *s64, *tbs, *res;
+	uint8_t raw[64];
+
+	snprintf(key, sizeof(key), "%s/%s", H.pki, key_file);
+	ck_assert_int_ge(gnutls_load_file(key, &pem), 0);
+	ck_assert_int_ge(gnutls_privkey_init(&pk), 0);
+	ck_assert_int_ge(gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0), 0);
+	h64 = stir_b64url_encode((const uint8_t *)header, strlen(header));
+	p64 = stir_b64url_encode((const uint8_t *)payload, strlen(payload));
+	tbs = malloc(strlen(h64) + strlen(p64) + 2);
+	sprintf(tbs, "%s.%s", h64, p64);
+	data.data = (unsigned char *)tbs;
+	data.size = (unsigned)strlen(tbs);
+	ck_assert_int_ge(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig), 0);
+	ck_assert_int_ge(gnutls_decode_rs_value(&sig, &r, &s), 0);
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw + 32 - (r.size > 32 ? 32 : r.size), r.data + (r.size > 32 ? r.size - 32 : 0),
+	    r.size > 32 ? 32 : r.size);
+	memcpy(raw + 64 - (s.size > 32 ? 32 : s.size), s.data + (s.size > 32 ? s.size - 32 : 0),
+	    s.size > 32 ? 32 : s.size);
+	s64 = stir_b64url_encode(raw, 64);
+	res = malloc(strlen(tbs) + strlen(s64) + strlen(info) + 64);
+	sprintf(res, "%s.%s;info=<%s>;alg=ES256;ppt=shaken", tbs, s64, info);
+	free(h64);
+	free(p64);
+	free(s64);
+	free(tbs);
+	gnutls_free(sig.data);
+	gnutls_free(r.data);
+	gnutls_free(s.data);
+	gnutls_free(pem.data);
+	gnutls_privkey_deinit(pk);
+	return res;
+}
+
+START_TEST(a_stird_signature_verifies_as_passed)
+{
+	json_t *res, *id0;
+
+	ck_assert_int_eq(verify(sign("12155551212", NULL), &res), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Passed");
+	ck_assert(json_is_null(json_object_get(res, "error")));
+	id0 = json_array_get(json_object_get(res, "identities"), 0);
+	ck_assert(json_is_true(json_object_get(id0, "valid")));
+	ck_assert_str_eq(json_string_value(json_object_get(id0, "attest")), "A");
+	ck_assert_str_eq(json_string_value(json_object_get(id0, "ppt")), "shaken");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(id0, "cert"),
+	    "subject")), "SHAKEN 709J"));
+	ck_assert_int_eq(json_array_size(json_object_get(res, "reason")), 0);
+	json_decref(res);
+	/* the same call again comes from the cache */
+	ck_assert_int_eq(verify(sign("12155551212", NULL), &res), 0);
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(negative_catalogue_maps_to_sip_codes)
+{
+	const char *good = sign("12155551212", NULL);
+	char bad[9000], *p;
+	json_t *res;
+	time_t now = time(NULL);
+	char hdr[512], pay[512], *t;
+
+	/* a garbage value */
+	ck_assert_int_eq(verify("garbage", &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	/* a tampered signature */
+	snprintf(bad, sizeof(bad), "%s", good);
+	p = strchr(strrchr(strchr(bad, ';') ? bad : bad, '.'), ';');
+	ck_assert_ptr_nonnull(p);
+	p[-2] = p[-2] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(verify(bad, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(res, "reason"), 0)),
+	    "STIR;cause=438;text=\"Invalid Identity Header\";ppi=\"..")); 
+	json_decref(res);
+	/* orig does not match From */
+	ck_assert_int_eq(verify3(good, "sip:+19995550000@example.com", TO, NULL, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	/* dest does not match To */
+	ck_assert_int_eq(verify3(good, FROM, "tel:+19995550000", NULL, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	/* stale: verified an hour later, or before it was signed */
+	ck_assert_int_eq(verify3(good, FROM, TO, "--at $(($(date +%s) + 3600))", &res), 1);
+	ck_assert_int_eq(code_of(res), 403);
+	json_decref(res);
+	ck_assert_int_eq(verify3(good, FROM, TO, "--at $(($(date +%s) - 3600))", &res), 1);
+	ck_assert_int_eq(code_of(res), 403);
+	json_decref(res);
+	/* a bad alg parameter */
+	snprintf(bad, sizeof(bad), "%s", good);
+	ck_assert_ptr_nonnull(t = strstr(bad, ";alg=ES256"));
+	memcpy(t, ";alg=RS256", 10);
+	ck_assert_int_eq(verify(bad, &res), 1);
+	ck_assert_int_eq(code_of(res), 437);
+	json_decref(res);
+	/* alg none / HS256 in the header */
+	snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)now);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s/sp-chain.pem\"}", x5u);
+	t = jws("sp.key", hdr, pay, "");
+	snprintf(bad, sizeof(bad), "%.*s;info=<%s/sp-chain.pem>;ppt=shaken", (int)(strchr(t, ';') - t), t, x5u);
+	free(t);
+	ck_assert_int_eq(verify(bad, &res), 1);
+	ck_assert_int_eq(code_of(res), 437);
+	json_decref(res);
+	/* iat zero, negative, far future */
+	{
+		static const char *iats[] = { "0", "-5", "99999999999" };
+
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s/sp-chain.pem\"}", x5u);
+			snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%s,"
+			    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+			    iats[i]);
+			snprintf(bad, sizeof(bad), "%s/sp-chain.pem", x5u);
+			t = jws("sp.key", hdr, pay, bad);
+			ck_assert_int_eq(verify(t, &res), 1);
+			ck_assert_msg(code_of(res) == 403, "iat %s: %d", iats[i], code_of(res));
+			json_decref(res);
+			free(t);
+		}
+	}
+	/* missing attest / bad origid: 438 */
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s/sp-chain.pem\"}", x5u);
+	snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"not-a-uuid\"}", (long)now);
+	snprintf(bad, sizeof(bad), "%s/sp-chain.pem", x5u);
+	t = jws("sp.key", hdr, pay, bad);
+	ck_assert_int_eq(verify(t, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	free(t);
+	/* a non-JSON payload */
+	snprintf(bad, sizeof(bad), "%s/sp-chain.pem", x5u);
+	t = jws("sp.key", hdr, "this is not json", bad);
+	ck_assert_int_eq(verify(t, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	free(t);
+	/* signed with a key that does not match the certificate */
+	snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)now);
+	t = jws("other.key", hdr, pay, bad);
+	ck_assert_int_eq(verify(t, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+	free(t);
+}
+END_TEST
+
+START_TEST(certificate_failures_map_to_436_and_437)
+{
+	static const struct { const char *path, *meta; int code; } cases[] = {
+		{ "missing.pem", NULL, 436 },
+		{ "expired-chain.pem", NULL, 437 },
+		{ "garbage.pem", NULL, 437 },
+		{ "empty.pem", NULL, 437 },
+		{ "redirect.pem", "{\"status\":302,\"redirect\":\"/sp-chain.pem\"}", 436 },
+		{ "big.pem", NULL, 436 },
+		{ "hang.pem", "{\"hang\":true}", 436 },
+		{ "revoked-chain.pem", NULL, 437 },
+	};
+	char hdr[1024], pay[512], info[512], path[H_PATH_MAX + 64];
+	time_t now = time(NULL);
+	json_t *res;
+	FILE *f;
+
+	f = fopen((snprintf(path, sizeof(path), "%s/garbage.pem", H.www), path), "w");
+	fputs("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n", f);
+	fclose(f);
+	f = fopen((snprintf(path, sizeof(path), "%s/empty.pem", H.www), path), "w");
+	fclose(f);
+	f = fopen((snprintf(path, sizeof(path), "%s/big.pem", H.www), path), "w");
+	for (int i = 0; i < 3000; i++)
+		fputs("0123456789012345678901234567890123456789\n", f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t;
+		const char *key = strncmp(cases[i].path, "expired", 7) == 0 ? "expired.key" :
+		    strncmp(cases[i].path, "revoked", 7) == 0 ? "revoked.key" : "sp.key";
+
+		if (cases[i].meta != NULL) {
+			f = fopen((snprintf(path, sizeof(path), "%s/%s.meta", H.www, cases[i].path), path), "w");
+			fputs(cases[i].meta, f);
+			fclose(f);
+		}
+		snprintf(info, sizeof(info), "%s/%s", x5u, cases[i].path);
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+		snprintf(pay, sizeof(pay), "{\"attest\":\"B\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+		    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+		    (long)time(NULL));
+		t = jws(key, hdr, pay, info);
+		if (strcmp(cases[i].path, "revoked-chain.pem") == 0) {
+			/* a CRL file makes the revocation known */
+			char extra[H_PATH_MAX * 3];
+
+			ck_assert_int_eq(h_stop(&H), 0);
+			snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
+			    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\ncrl_file = %s/crl.pem\n", H.pki, H.pki);
+			h_write_conf(&H, extra);
+			ck_assert(h_start(&H));
+		}
+		ck_assert_msg(verify(t, &res) == 1, "%s: %s", cases[i].path, out);
+		ck_assert_msg(code_of(res) == cases[i].code, "%s: got %d, want %d: %s", cases[i].path,
+		    code_of(res), cases[i].code, out);
+		json_decref(res);
+		free(t);
+	}
+	(void)now;
+}
+END_TEST
+
+START_TEST(x5u_rules_refuse_http_and_private_addresses)
+{
+	char extra[H_PATH_MAX * 2], info[256], hdr[512], pay[512], *t;
+	json_t *res;
+
+	/* plain http is refused (x5u_allow_http = no) */
+	snprintf(info, sizeof(info), "http://127.0.0.1:%d/sp-chain.pem", H.https_port);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+	snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)time(NULL));
+	t = jws("sp.key", hdr, pay, info);
+	ck_assert_int_eq(verify(t, &res), 1);
+	ck_assert_int_eq(code_of(res), 436);
+	json_decref(res);
+	free(t);
+	/* loopback is refused without x5u_allow_private */
+	ck_assert_int_eq(h_stop(&H), 0);
+	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\n", H.pki);
+	h_write_conf(&H, extra);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(verify(sign("12155551212", NULL), &res), 1);
+	ck_assert_int_eq(code_of(res), 436);
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(several_identities_follow_rfc8224)
+{
+	const char *good = sign("12155551212", NULL);
+	char cmd[20000];
+	json_t *res;
+	int st;
+
+	/* a garbage value beside a valid one: passed, and the bad one reported */
+	snprintf(cmd, sizeof(cmd), "verify --identity garbage --identity '%s' --from %s --to %s",
+	    good, FROM, TO);
+	st = h_ctl(&H, NULL, out, sizeof(out), "%s", cmd);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_nonnull(res = json_loads(out, 0, NULL));
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Passed");
+	ck_assert_int_eq(id_code(res, 0), 438);
+	ck_assert_int_eq(json_array_size(json_object_get(res, "reason")), 1);
+	json_decref(res);
+	/* no Identity at all, or only an unsupported ppt: No-TN-Validation */
+	st = h_ctl(&H, NULL, out, sizeof(out), "verify --from %s --to %s", FROM, TO);
+	ck_assert_int_eq(st, 1);
+	ck_assert_ptr_nonnull(strstr(out, "No-TN-Validation"));
+	st = h_ctl(&H, NULL, out, sizeof(out), "verify --identity 'a.b.c;info=<https://x.example/c>;ppt=foo' --from %s --to %s",
+	    FROM, TO);
+	ck_assert_int_eq(st, 1);
+	ck_assert_ptr_nonnull(strstr(out, "No-TN-Validation"));
+}
+END_TEST
+
+START_TEST(member_order_and_whitespace_of_another_signer_verify)
+{
+	char hdr[512], pay[512], info[256], *t;
+	json_t *res;
+
+	snprintf(info, sizeof(info), "%s/sp-chain.pem", x5u);
+	snprintf(hdr, sizeof(hdr), "{ \"x5u\": \"%s\", \"typ\": \"passport\", \"ppt\": \"shaken\", \"alg\": \"ES256\" }", info);
+	snprintf(pay, sizeof(pay), "{\n \"origid\": \"123e4567-e89b-12d3-a456-426655440000\",\n \"orig\": {\"tn\": \"12155551212\"},"
+	    " \"iat\": %ld, \"dest\": {\"tn\": [\"12125551213\"]}, \"attest\": \"C\" }", (long)time(NULL));
+	t = jws("sp.key", hdr, pay, info);
+	ck_assert_int_eq(verify(t, &res), 0);
+	json_decref(res);
+	free(t);
+}
+END_TEST
+
+START_TEST(tnauthlist_must_cover_orig)
+{
+	json_t *res;
+	char *t, hdr[512], pay[512], info[256];
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add tn --key '%s/tn.key' --chain '%s/tn-chain.pem' --x5u %s/tn-chain.pem",
+	    H.pki, H.pki, x5u), 0);
+	/* inside the range: passed */
+	ck_assert_int_eq(verify3(sign("12155550042", "tn"), "sip:+12155550042@example.com", TO, NULL,
+	    &res), 0);
+	json_decref(res);
+	/* outside it: signed anyway with the delegate's key, refused */
+	snprintf(info, sizeof(info), "%s/tn-chain.pem", x5u);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+	snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)time(NULL));
+	t = jws("tn.key", hdr, pay, info);
+	ck_assert_int_eq(verify(t, &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	ck_assert_ptr_nonnull(strstr(out, "does not cover orig"));
+	json_decref(res);
+	free(t);
+}
+END_TEST
+
+START_TEST(secsipidx_signature_verifies_as_passed)
+{
+	char cmd[H_PATH_MAX * 4];
+	json_t *res;
+
+	if (system("command -v secsipidx >/dev/null 2>&1") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SECSIPIDX") != NULL, "secsipidx is not installed");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "secsipidx -sign-full -orig-tn 12155551212 -dest-tn 12125551213 "
+	    "-attest A -x5u %s/sp-chain.pem -k '%s/sp.key' 2>/dev/null", x5u, H.pki);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "%s", cmd), 0);
+	ck_assert_int_eq(verify(last_line(out), &res), 0);
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(a_restart_keeps_the_cache_warm)
+{
+	char path[H_PATH_MAX + 64];
+	json_t *res;
+	const char *id;
+	FILE *f;
+
+	/* the x5u server says how long to keep the chain */
+	f = fopen((snprintf(path, sizeof(path), "%s/sp-chain.pem.meta", H.www), path), "w");
+	fputs("{\"headers\":{\"Cache-Control\":\"public, max-age=600\"}}", f);
+	fclose(f);
+	id = sign("12155551212", NULL);
+
+	ck_assert_int_eq(verify(id, &res), 0);
+	json_decref(res);
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_https_stop(&H);		/* the x5u server is gone */
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(verify(id, &res), 0);
+	json_decref(res);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cache list"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "sp-chain.pem"));
+}
+END_TEST
+
+START_TEST(a_slow_x5u_server_does_not_delay_other_verifications)
+{
+	char path[H_PATH_MAX + 64], hdr[512], pay[512], info[256], *t;
+	struct timespec t0, t1;
+	json_t *res;
+	pid_t slow;
+	FILE *f;
+	const char *good = sign("12155551212", NULL);
+
+	ck_assert_int_eq(verify(good, &res), 0);	/* warm */
+	json_decref(res);
+	f = fopen((snprintf(path, sizeof(path), "%s/hang2.pem.meta", H.www), path), "w");
+	fputs("{\"hang\":true}", f);
+	fclose(f);
+	snprintf(info, sizeof(info), "%s/hang2.pem", x5u);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+	snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)time(NULL));
+	t = jws("sp.key", hdr, pay, info);
+	if ((slow = fork()) == 0) {
+		char o[4096];
+
+		_exit(h_ctl(&H, NULL, o, sizeof(o), "verify --identity '%s' --from %s --to %s", t,
+		    FROM, TO));
+	}
+	usleep(200000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(verify(good, &res), 0);
+		json_decref(res);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000,
+	    "warm verifications were held up by a hanging x5u fetch");
+	{
+		int st;
+
+		ck_assert_int_eq(waitpid(slow, &st, 0), slow);
+		ck_assert_int_eq(WEXITSTATUS(st), 1);	/* 436 after fetch_timeout_ms */
+	}
+	free(t);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("verify");
+	TCase *tc = tcase_create("verify");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_stird_signature_verifies_as_passed);
+	tcase_add_test(tc, negative_catalogue_maps_to_sip_codes);
+	tcase_add_test(tc, certificate_failures_map_to_436_and_437);
+	tcase_add_test(tc, x5u_rules_refuse_http_and_private_addresses);
+	tcase_add_test(tc, several_identities_follow_rfc8224);
+	tcase_add_test(tc, member_order_and_whitespace_of_another_signer_verify);
+	tcase_add_test(tc, tnauthlist_must_cover_orig);
+	tcase_add_test(tc, secsipidx_signature_verifies_as_passed);
+	tcase_add_test(tc, a_restart_keeps_the_cache_warm);
+	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

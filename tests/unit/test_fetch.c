@@ -1,0 +1,1012 @@
+/*
+ * test_fetch.c: stir_http_cache_ttl(), the fetcher and the certificate
+ * cache, against tests/https-server.py on 127.0.0.1 with a web PKI made
+ * by openssl when the suite starts (unchecked fixture, in the parent).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "stirclient.h"
+#include "daemon/certcache.h"
+#include "daemon/fetch.h"
+#include "daemon/store.h"
+#include "tests/unit/test_util.h"
+
+/* ---- the server (started once, in the parent) ---- */
+
+struct srv {
+	pid_t	 pid;
+	int	 port;
+};
+
+static char *dir;		/* PKI, www/, logs */
+static struct srv tls_srv, plain_srv;
+static char ca_file[512], tls_log[512];
+static bool have_server;
+
+static int
+sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static void
+put_file(const char *name, const char *text)
+{
+	char p[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/www/%s", dir, name);
+	if ((f = fopen(p, "w")) == NULL) {
+		perror(p);
+		exit(EXIT_FAILURE);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+start_server(struct srv *s, bool tls, const char *log)
+{
+	char script[512], www[512], cert[512], key[512], line[32];
+	int out[2], lfd;
+	size_t got = 0;
+
+	(void)tu_srcpath("tests/https-server.py", script, sizeof(script));
+	snprintf(www, sizeof(www), "%s/www", dir);
+	snprintf(cert, sizeof(cert), "%s/srv.pem", dir);
+	snprintf(key, sizeof(key), "%s/srv.key", dir);
+	if (pipe(out) != 0 || (lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
+		perror("pipe/open");
+		exit(EXIT_FAILURE);
+	}
+	if ((s->pid = fork()) == 0) {
+		(void)dup2(out[1], 1);
+		(void)dup2(lfd, 2);
+		close(out[0]);
+		if (tls)
+			execlp("python3", "python3", script, "--dir", www, "--cert", cert,
+			    "--key", key, "--port", "0", (char *)NULL);
+		else
+			execlp("python3", "python3", script, "--dir", www, "--no-tls",
+			    "--port", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(lfd);
+	/* the first line is the port */
+	while (got < sizeof(line) - 1) {
+		struct pollfd pfd = { out[0], POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 15000) <= 0)
+			break;
+		if ((n = read(out[0], line + got, 1)) <= 0)
+			break;
+		if (line[got++] == '\n')
+			break;
+	}
+	line[got] = '\0';
+	close(out[0]);
+	s->port = atoi(line);
+	if (s->port <= 0) {
+		fprintf(stderr, "https-server.py did not start (see %s)\n", log);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void
+suite_setup(void)
+{
+	char plain_log[512];
+	char *d = strdup("/tmp/stird-fetch-XXXXXX");
+	char big[20001];
+
+	if (d == NULL || mkdtemp(d) == NULL) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+	dir = d;
+	if (sh("{ command -v python3 && command -v openssl; } >/dev/null") != 0) {
+		fprintf(stderr, "python3 or openssl is missing: skipped\n");
+		exit(77);		/* automake's SKIP */
+	}
+	if (sh("cd '%s' && mkdir www && { "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+	    " -keyout ca.key -out ca.pem -days 2 -subj '/CN=stird test web CA' &&"
+	    " openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+	    " -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1' &&"
+	    " printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n"
+	    "extendedKeyUsage=serverAuth\\n' > ext.cnf &&"
+	    " openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+	    " -out srv.pem -days 2 -extfile ext.cnf; } > pki.log 2>&1", dir) != 0) {
+		fprintf(stderr, "openssl could not make the test web PKI (%s/pki.log)\n", dir);
+		exit(EXIT_FAILURE);
+	}
+	snprintf(ca_file, sizeof(ca_file), "%s/ca.pem", dir);
+	snprintf(tls_log, sizeof(tls_log), "%s/https.log", dir);
+	snprintf(plain_log, sizeof(plain_log), "%s/http.log", dir);
+
+	put_file("ok.pem", "-----BEGIN CERTIFICATE-----\nok\n-----END CERTIFICATE-----\n");
+	put_file("ok.pem.meta", "{\"headers\":{\"Cache-Control\":\"public, max-age=300\"}}");
+	put_file("redir.pem.meta", "{\"redirect\":\"https://127.0.0.1/ok.pem\"}");
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	put_file("big.pem", big);
+	put_file("hang.pem.meta", "{\"hang\":true}");
+	put_file("slow.pem", "slow\n");
+	put_file("slow.pem.meta", "{\"delay\":2}");
+	put_file("fast.pem", "fast\n");
+	put_file("same.pem", "same\n");
+	put_file("same.pem.meta", "{\"delay\":0.3}");
+	put_file("cc_fresh.pem", "fresh\n");
+	put_file("cc_fresh.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=600\"}}");
+	put_file("cc_exp.pem", "expiring\n");
+	put_file("cc_exp.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=100\"}}");
+	put_file("cc_nostore.pem", "nostore\n");
+	put_file("cc_nostore.pem.meta", "{\"headers\":{\"Cache-Control\":\"no-store\"}}");
+	put_file("cc_join.pem", "join\n");
+	put_file("cc_join.pem.meta", "{\"delay\":0.3}");
+	put_file("cc_persist.pem", "persist\n");
+	put_file("cc_persist.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=3600\"}}");
+	put_file("cc_lru1.pem", "1\n");
+	put_file("cc_lru2.pem", "2\n");
+	put_file("cc_lru3.pem", "3\n");
+	put_file("cc_pre.pem", "prefetch\n");
+	put_file("cc_pre.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=600\"}}");
+
+	start_server(&tls_srv, true, tls_log);
+	start_server(&plain_srv, false, plain_log);
+	have_server = true;
+}
+
+static void
+suite_teardown(void)
+{
+	if (have_server) {
+		(void)kill(tls_srv.pid, SIGTERM);
+		(void)kill(plain_srv.pid, SIGTERM);
+		(void)waitpid(tls_srv.pid, NULL, 0);
+		(void)waitpid(plain_srv.pid, NULL, 0);
+		have_server = false;
+	}
+	if (getenv("STIR_KEEP_TEST_DIR") == NULL)
+		tu_rmtree(dir);
+	free(dir);
+	dir = NULL;
+}
+
+/* Requests for path seen by the HTTPS server so far. */
+static int
+requests_for(const char *path)
+{
+	char want[256], line[1024];
+	int n = 0;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "REQ GET %s HTTP/", path);
+	if ((f = fopen(tls_log, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, want, strlen(want)) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static const char *
+url(char *buf, size_t len, const char *host, const char *path)
+{
+	snprintf(buf, len, "https://%s:%d%s", host, tls_srv.port, path);
+	return buf;
+}
+
+/* ---- the loop ---- */
+
+static uv_loop_t loop;
+
+static void
+tick(uv_timer_t *t)
+{
+	(void)t;
+}
+
+/* Run the loop until *count reaches want or ms pass. */
+static void
+run_until(const int *count, int want, unsigned ms)
+{
+	uv_timer_t t;
+	uint64_t end;
+
+	uv_update_time(&loop);
+	end = uv_now(&loop) + ms;
+	ck_assert_int_eq(uv_timer_init(&loop, &t), 0);
+	ck_assert_int_eq(uv_timer_start(&t, tick, 20, 20), 0);
+	while (*count < want && uv_now(&loop) < end)
+		(void)uv_run(&loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&t, NULL);
+	(void)uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+static struct stir_fetch_opts
+opts_default(void)
+{
+	struct stir_fetch_opts o = {
+		.ca_file = ca_file,
+		.allow_http = false,
+		.allow_private = true,
+		.timeout_ms = 5000,
+		.max_bytes = 10000,
+	};
+	return o;
+}
+
+/* ---- fetch results ---- */
+
+struct fres {
+	int	 done;
+	int	 order;		/* 1 = first to finish */
+	int	 err;
+	long	 status;
+	size_t	 len;
+	char	 body[64];
+	char	 cc[128];
+	char	 ctype[128];
+	char	 detail[256];
+	uint64_t ms;		/* loop time when done */
+};
+
+static int finished;
+
+static void
+fetch_cb(void *arg, const struct stir_fetch_result *r)
+{
+	struct fres *x = arg;
+
+	x->done++;
+	x->order = ++finished;
+	x->err = r->err;
+	x->status = r->http_status;
+	x->len = r->len;
+	snprintf(x->body, sizeof(x->body), "%.*s", (int)(r->len < 63 ? r->len : 63),
+	    r->body ? (const char *)r->body : "");
+	snprintf(x->cc, sizeof(x->cc), "%s", r->cache_control ? r->cache_control : "");
+	snprintf(x->ctype, sizeof(x->ctype), "%s", r->content_type ? r->content_type : "");
+	snprintf(x->detail, sizeof(x->detail), "%s", r->detail);
+	x->ms = uv_now(&loop);
+}
+
+static struct stir_fetcher *fetcher;
+
+static void
+fetcher_up(const struct stir_fetch_opts *o)
+{
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	finished = 0;
+	ck_assert_int_eq(stir_fetcher_new(&loop, o, &fetcher), STIR_OK);
+}
+
+/* Close the fetcher; every libuv handle must be gone afterwards. */
+static void
+fetcher_down(void)
+{
+	stir_fetcher_close(fetcher);
+	fetcher = NULL;
+	ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+
+static void
+fetch_one(const char *u, struct fres *x, unsigned ms)
+{
+	memset(x, 0, sizeof(*x));
+	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, x), STIR_OK);
+	ck_assert_int_eq(x->done, 0);		/* never from inside the call */
+	run_until(&x->done, 1, ms);
+	ck_assert_int_eq(x->done, 1);
+}
+
+/* ---- stir_http_cache_ttl ---- */
+
+#define NOW	1700000000
+#define TTL(cc, ex, d)	stir_http_cache_ttl((cc), (ex), (d), NOW, 60, 86400)
+
+START_TEST(ttl_max_age_and_s_maxage)
+{
+	ck_assert_int_eq(TTL("max-age=300", NULL, NULL), 300);
+	ck_assert_int_eq(TTL("public, MAX-AGE=3600", NULL, NULL), 3600);
+	ck_assert_int_eq(TTL("max-age=\"120\"", NULL, NULL), 120);
+	/* s-maxage wins, whatever the order */
+	ck_assert_int_eq(TTL("max-age=300, s-maxage=900", NULL, NULL), 900);
+	ck_assert_int_eq(TTL("s-maxage=900,max-age=300", NULL, NULL), 900);
+	/* the first max-age counts */
+	ck_assert_int_eq(TTL("max-age=200, max-age=5000", NULL, NULL), 200);
+	/* max-age beats Expires */
+	ck_assert_int_eq(TTL("max-age=500", "Tue, 14 Nov 2023 22:13:20 GMT",
+	    "Tue, 14 Nov 2023 21:13:20 GMT"), 500);
+	/* unknown directives, with quoted commas, are skipped */
+	ck_assert_int_eq(TTL("ext=\"a, max-age=9\", max-age=700", NULL, NULL), 700);
+}
+END_TEST
+
+START_TEST(ttl_no_store_and_no_cache_give_zero)
+{
+	ck_assert_int_eq(TTL("no-store", NULL, NULL), 0);
+	ck_assert_int_eq(TTL("max-age=600, no-store", NULL, NULL), 0);
+	ck_assert_int_eq(TTL("No-Cache", NULL, NULL), 0);
+	ck_assert_int_eq(TTL("no-cache=\"Set-Cookie\", max-age=60", NULL, NULL), 0);
+	/* not clamped up to min_ttl */
+	ck_assert_int_eq(stir_http_cache_ttl("no-store", NULL, NULL, NOW, 600, 900), 0);
+}
+END_TEST
+
+START_TEST(ttl_expires_relative_to_date)
+{
+	/* 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT */
+	ck_assert_int_eq(TTL(NULL, "Tue, 14 Nov 2023 23:13:20 GMT",
+	    "Tue, 14 Nov 2023 22:13:20 GMT"), 3600);
+	/* relative to Date, not to our clock */
+	ck_assert_int_eq(stir_http_cache_ttl(NULL, "Tue, 14 Nov 2023 23:13:20 GMT",
+	    "Tue, 14 Nov 2023 22:13:20 GMT", 0, 60, 86400), 3600);
+	/* no Date: now */
+	ck_assert_int_eq(TTL(NULL, "Tue, 14 Nov 2023 22:23:20 GMT", NULL), 600);
+	/* in the past, "0" or garbage: stale, so min_ttl */
+	ck_assert_int_eq(TTL(NULL, "Tue, 14 Nov 2023 20:00:00 GMT", NULL), 60);
+	ck_assert_int_eq(TTL(NULL, "0", NULL), 60);
+	ck_assert_int_eq(TTL(NULL, "not a date", "nor this"), 60);
+}
+END_TEST
+
+START_TEST(ttl_garbage_and_huge_numbers_are_safe)
+{
+	char longcc[10000];
+
+	ck_assert_int_eq(TTL(NULL, NULL, NULL), 60);
+	ck_assert_int_eq(TTL("", NULL, NULL), 60);
+	ck_assert_int_eq(TTL(",,,;;;===\"\"\"", NULL, NULL), 60);
+	ck_assert_int_eq(TTL("max-age=", NULL, NULL), 60);
+	ck_assert_int_eq(TTL("max-age=-5", NULL, NULL), 60);
+	ck_assert_int_eq(TTL("max-age=12abc", NULL, NULL), 60);
+	ck_assert_int_eq(TTL("max-age=\"", NULL, NULL), 60);
+	ck_assert_int_eq(TTL("max-age=99999999999999999999999999999999", NULL, NULL), 86400);
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=99999999999999999999999999", NULL, NULL,
+	    NOW, 0, UINT32_MAX), 2147483648LL);
+	/* an invalid max-age makes the response stale, Expires or not */
+	ck_assert_int_eq(TTL("max-age=x", "Tue, 14 Nov 2023 23:13:20 GMT", NULL), 60);
+	memset(longcc, ' ', sizeof(longcc) - 20);
+	snprintf(longcc + sizeof(longcc) - 20, 20, "max-age=500");
+	ck_assert_int_eq(TTL(longcc, NULL, NULL), 60);	/* past the scan limit */
+	memset(longcc, 'x', sizeof(longcc) - 1);
+	longcc[sizeof(longcc) - 1] = '\0';
+	ck_assert_int_eq(TTL(longcc, longcc, longcc), 60);
+}
+END_TEST
+
+START_TEST(ttl_is_clamped)
+{
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=5", NULL, NULL, NOW, 60, 86400), 60);
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=0", NULL, NULL, NOW, 60, 86400), 60);
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=999999", NULL, NULL, NOW, 60, 86400), 86400);
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=100", NULL, NULL, NOW, 0, 50), 50);
+	ck_assert_int_eq(stir_http_cache_ttl("max-age=0", NULL, NULL, NOW, 0, 50), 0);
+}
+END_TEST
+
+/* ---- the fetcher ---- */
+
+START_TEST(fetch_200_with_cache_control)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/ok.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_OK);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "-----BEGIN CERTIFICATE-----\nok\n-----END CERTIFICATE-----\n");
+	ck_assert_str_eq(r.cc, "public, max-age=300");
+	ck_assert_str_eq(r.ctype, "application/pem-certificate-chain");
+	/* by name too: the certificate has DNS:localhost */
+	fetch_one(url(u, sizeof(u), "localhost", "/ok.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_OK);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_404_is_efetch_with_status)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/missing.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EFETCH);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_uint_eq(r.len, 0);
+	ck_assert_ptr_nonnull(strstr(r.detail, "404"));
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_redirect_is_refused)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+	int before = requests_for("/ok.pem");
+
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/redir.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EFETCH);
+	ck_assert_int_eq(r.status, 302);
+	ck_assert_ptr_nonnull(strstr(r.detail, "redirect"));
+	ck_assert_int_eq(requests_for("/ok.pem"), before);	/* not followed */
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_body_over_max_bytes_is_etoobig)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	o.max_bytes = 10000;		/* big.pem has 20000 */
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/big.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_ETOOBIG);
+	ck_assert_uint_eq(r.len, 0);
+	o.max_bytes = 20000;		/* exactly the limit is fine */
+	ck_assert_int_eq(stir_fetcher_set_opts(fetcher, &o), STIR_OK);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/big.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_OK);
+	ck_assert_uint_eq(r.len, 20000);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_silent_server_times_out)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	o.timeout_ms = 800;
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/hang.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_ETIMEDOUT);
+	ck_assert_int_eq(r.status, 0);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_http_refused_unless_allow_http)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/ok.pem", plain_srv.port);
+	fetcher_up(&o);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	o.allow_http = true;
+	ck_assert_int_eq(stir_fetcher_set_opts(fetcher, &o), STIR_OK);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_OK);
+	ck_assert_int_eq(r.status, 200);
+	/* other schemes never */
+	fetch_one("file:///etc/passwd", &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_loopback_refused_without_allow_private)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	o.allow_private = false;
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/ok.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	fetch_one(url(u, sizeof(u), "localhost", "/ok.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	snprintf(u, sizeof(u), "https://[::ffff:127.0.0.1]:%d/ok.pem", tls_srv.port);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	snprintf(u, sizeof(u), "https://[::1]:%d/ok.pem", tls_srv.port);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	snprintf(u, sizeof(u), "https://10.1.2.3:%d/ok.pem", tls_srv.port);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	snprintf(u, sizeof(u), "https://169.254.169.254/latest/meta-data");
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_reused_connection_is_checked_after_reload)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/ok.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_OK);
+	/* the kept-alive connection to 127.0.0.1 must not slip through */
+	o.allow_private = false;
+	ck_assert_int_eq(stir_fetcher_set_opts(fetcher, &o), STIR_OK);
+	fetch_one(u, &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	ck_assert_uint_eq(r.len, 0);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/missing.pem"), &r, 5000);
+	ck_assert_int_eq(r.err, STIR_EPOLICY);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_concurrent_same_url_is_one_request)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres a, b;
+	char u[256];
+	int before = requests_for("/same.pem");
+
+	fetcher_up(&o);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	url(u, sizeof(u), "127.0.0.1", "/same.pem");
+	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &a), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &b), STIR_OK);
+	run_until(&finished, 2, 5000);
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_eq(a.err, STIR_OK);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_str_eq(b.body, "same\n");
+	ck_assert_int_eq(requests_for("/same.pem") - before, 1);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_slow_does_not_delay_fast)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres slow, fast;
+	char u[256];
+	uint64_t t0;
+
+	fetcher_up(&o);
+	memset(&slow, 0, sizeof(slow));
+	memset(&fast, 0, sizeof(fast));
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/slow.pem"),
+	    fetch_cb, &slow), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/fast.pem"),
+	    fetch_cb, &fast), STIR_OK);
+	ck_assert_uint_eq(stir_fetcher_inflight(fetcher), 2);
+	run_until(&finished, 2, 8000);
+	ck_assert_int_eq(fast.err, STIR_OK);
+	ck_assert_int_eq(slow.err, STIR_OK);
+	ck_assert_int_eq(fast.order, 1);
+	ck_assert_int_eq(slow.order, 2);
+	/* fast did not wait for slow's 2 s (valgrind-slow handshakes allowed) */
+	ck_assert_uint_ge(slow.ms - t0, 1900);
+	ck_assert_uint_ge(slow.ms - fast.ms, 1000);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_close_fails_transfers_with_eshutdown)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem"),
+	    fetch_cb, &r), STIR_OK);
+	run_until(&r.done, 1, 300);		/* connected and waiting */
+	ck_assert_int_eq(r.done, 0);
+	stir_fetcher_close(fetcher);
+	ck_assert_int_eq(r.done, 1);
+	ck_assert_int_eq(r.err, STIR_ESHUTDOWN);
+	fetcher = NULL;
+	ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+START_TEST(fetch_bad_arguments)
+{
+	struct stir_fetch_opts o = opts_default();
+	char longurl[STIR_URL_MAX + 20];
+	struct fres r;
+
+	fetcher_up(&o);
+	memset(longurl, 'a', sizeof(longurl) - 1);
+	longurl[sizeof(longurl) - 1] = '\0';
+	ck_assert_int_eq(stir_fetch(fetcher, "", fetch_cb, &r), STIR_EINVAL);
+	ck_assert_int_eq(stir_fetch(fetcher, longurl, fetch_cb, &r), STIR_EINVAL);
+	fetcher_down();
+}
+END_TEST
+
+/* ---- the certificate cache ---- */
+
+struct cres {
+	int	 done;
+	bool	 sync;		/* called before stir_certcache_get returned */
+	int	 err;
+	bool	 from_cache;
+	uint64_t serial;
+	int64_t	 expires;
+	char	 body[64];
+};
+
+static struct stir_store *store;
+static struct stir_certcache *cache;
+static char dbpath[600];
+static bool in_get;
+
+static const struct stir_certcache_opts cc_opts = {
+	.min_ttl = 60, .max_ttl = 86400, .negative_ttl = 30, .max_entries = 100,
+};
+
+static void
+cache_cb(void *arg, const struct stir_certcache_entry *e)
+{
+	struct cres *x = arg;
+
+	x->done++;
+	x->sync = in_get;
+	x->err = e->err;
+	x->from_cache = e->from_cache;
+	x->serial = e->serial;
+	x->expires = e->expires;
+	snprintf(x->body, sizeof(x->body), "%.*s", (int)(e->len < 63 ? e->len : 63),
+	    e->body ? (const char *)e->body : "");
+}
+
+static void
+cache_up(const struct stir_certcache_opts *co)
+{
+	struct stir_fetch_opts o = opts_default();
+	char msg[256];
+	char *d = tu_mkdtemp();
+
+	snprintf(dbpath, sizeof(dbpath), "%s/stird.db", d);
+	free(d);
+	fetcher_up(&o);
+	ck_assert_int_eq(stir_store_open(dbpath, &store, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
+}
+
+static void
+cache_reopen(const struct stir_certcache_opts *co)
+{
+	char msg[256];
+
+	while (stir_certcache_writes_pending(cache) > 0)	/* rows written */
+		(void)uv_run(&loop, UV_RUN_ONCE);
+	stir_certcache_free(cache);
+	stir_store_close(store);
+	ck_assert_int_eq(stir_store_open(dbpath, &store, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
+}
+
+static void
+cache_down(void)
+{
+	stir_certcache_free(cache);
+	cache = NULL;
+	fetcher_down();		/* runs the loop: pending writes finish */
+	stir_store_close(store);
+	store = NULL;
+}
+
+static void
+cache_get(const char *u, int64_t now, struct cres *x)
+{
+	memset(x, 0, sizeof(*x));
+	in_get = true;
+	ck_assert_int_eq(stir_certcache_get(cache, u, now, cache_cb, x), STIR_OK);
+	in_get = false;
+	run_until(&x->done, 1, 5000);
+	ck_assert_int_eq(x->done, 1);
+}
+
+START_TEST(cache_fresh_hit_without_fetch)
+{
+	struct cres a, b;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_fresh.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_fresh.pem");
+	cache_get(u, t, &a);
+	ck_assert_int_eq(a.err, STIR_OK);
+	ck_assert(!a.sync);
+	ck_assert(!a.from_cache);
+	ck_assert_str_eq(a.body, "fresh\n");
+	ck_assert_int_eq(a.expires - t >= 600 && a.expires - t <= 602, 1);
+	cache_get(u, t + 500, &b);
+	ck_assert(b.sync);			/* answered at once */
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_str_eq(b.body, "fresh\n");
+	ck_assert_uint_eq(b.serial, a.serial);
+	ck_assert_int_eq(requests_for("/cc_fresh.pem") - before, 1);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_expiry_triggers_refetch)
+{
+	struct cres a, b, c;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_exp.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_exp.pem");
+	cache_get(u, t, &a);
+	ck_assert_int_eq(a.err, STIR_OK);
+	cache_get(u, t + 99, &b);
+	ck_assert(b.from_cache);
+	cache_get(u, t + 101, &c);		/* max-age=100 is over */
+	ck_assert(!c.sync);
+	ck_assert(!c.from_cache);
+	ck_assert_int_eq(c.err, STIR_OK);
+	ck_assert_uint_eq(c.serial, a.serial);	/* the same bytes */
+	ck_assert_int_eq(requests_for("/cc_exp.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_failures_are_kept_negative_ttl)
+{
+	struct cres a, b, c;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_missing.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_missing.pem");
+	cache_get(u, t, &a);
+	ck_assert_int_eq(a.err, STIR_EFETCH);
+	ck_assert(!a.from_cache);
+	cache_get(u, t + 29, &b);
+	ck_assert(b.sync);
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_EFETCH);
+	cache_get(u, t + 31, &c);		/* negative_ttl is 30 */
+	ck_assert(!c.from_cache);
+	ck_assert_int_eq(c.err, STIR_EFETCH);
+	ck_assert_int_eq(requests_for("/cc_missing.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_no_store_is_answered_but_not_kept)
+{
+	struct cres a, b;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_nostore.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_nostore.pem");
+	cache_get(u, t, &a);
+	ck_assert_int_eq(a.err, STIR_OK);
+	ck_assert_str_eq(a.body, "nostore\n");
+	cache_get(u, t + 1, &b);
+	ck_assert(!b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	ck_assert_int_eq(requests_for("/cc_nostore.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_waiters_share_one_fetch)
+{
+	struct cres a, b, c;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_join.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_join.pem");
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(stir_certcache_get(cache, u, t, cache_cb, &a), STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, t, cache_cb, &b), STIR_OK);
+	ck_assert_int_eq(stir_certcache_refresh(cache, u, t, cache_cb, &c), STIR_OK);
+	run_until(&c.done, 1, 5000);
+	ck_assert_int_eq(a.done + b.done + c.done, 3);
+	ck_assert_str_eq(a.body, "join\n");
+	ck_assert_str_eq(c.body, "join\n");
+	ck_assert_int_eq(requests_for("/cc_join.pem") - before, 1);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_survives_free_and_new_with_the_same_file)
+{
+	struct cres a, b, n;
+	struct stir_certcache_info *info = NULL;
+	size_t ninfo = 0;
+	char u[256], miss[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_persist.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_persist.pem");
+	url(miss, sizeof(miss), "127.0.0.1", "/cc_persist_missing.pem");
+	cache_get(u, t, &a);
+	ck_assert_int_eq(a.err, STIR_OK);
+	cache_get(miss, t, &n);
+	ck_assert_int_eq(n.err, STIR_EFETCH);
+	cache_reopen(&cc_opts);
+	ck_assert_uint_eq(stir_certcache_size(cache), 2);
+	cache_get(u, t + 5, &b);
+	ck_assert(b.sync);
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_str_eq(b.body, "persist\n");
+	ck_assert_int_eq(b.expires, a.expires);
+	cache_get(miss, t + 5, &n);
+	ck_assert(n.from_cache);
+	ck_assert_int_eq(n.err, STIR_EFETCH);
+	ck_assert_int_eq(requests_for("/cc_persist.pem") - before, 1);
+	/* purge reaches the store: nothing comes back after a restart */
+	ck_assert_int_eq(stir_certcache_list(cache, 10, &info, &ninfo), STIR_OK);
+	ck_assert_uint_eq(ninfo, 2);
+	free(info);
+	ck_assert_int_eq(stir_certcache_purge(cache, NULL), STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	cache_reopen(&cc_opts);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_is_bounded_least_recently_used_first)
+{
+	struct stir_certcache_opts co = cc_opts;
+	struct stir_certcache_entry e;
+	struct cres r;
+	char u1[256], u2[256], u3[256];
+	int64_t t = (int64_t)time(NULL);
+
+	co.max_entries = 2;
+	cache_up(&co);
+	url(u1, sizeof(u1), "127.0.0.1", "/cc_lru1.pem");
+	url(u2, sizeof(u2), "127.0.0.1", "/cc_lru2.pem");
+	url(u3, sizeof(u3), "127.0.0.1", "/cc_lru3.pem");
+	cache_get(u1, t, &r);
+	cache_get(u2, t, &r);
+	cache_get(u1, t + 1, &r);		/* u1 is used again: u2 is older */
+	ck_assert(r.from_cache);
+	cache_get(u3, t, &r);
+	ck_assert_uint_eq(stir_certcache_size(cache), 2);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u1, &e), STIR_OK);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u2, &e), STIR_ENOENT);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u3, &e), STIR_OK);
+	ck_assert_uint_eq(e.len, 2);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_refresh_fetches_even_when_fresh)
+{
+	struct cres a, b;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_pre.pem");
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_pre.pem");
+	cache_get(u, t, &a);
+	memset(&b, 0, sizeof(b));
+	in_get = true;
+	ck_assert_int_eq(stir_certcache_refresh(cache, u, t + 1, cache_cb, &b), STIR_OK);
+	in_get = false;
+	run_until(&b.done, 1, 5000);
+	ck_assert(!b.sync);
+	ck_assert(!b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_int_eq(requests_for("/cc_pre.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+static Suite *
+fetch_suite(void)
+{
+	Suite *s = suite_create("fetch");
+	TCase *tt = tcase_create("ttl");
+	TCase *tf = tcase_create("fetcher");
+	TCase *tc = tcase_create("certcache");
+
+	tcase_add_test(tt, ttl_max_age_and_s_maxage);
+	tcase_add_test(tt, ttl_no_store_and_no_cache_give_zero);
+	tcase_add_test(tt, ttl_expires_relative_to_date);
+	tcase_add_test(tt, ttl_garbage_and_huge_numbers_are_safe);
+	tcase_add_test(tt, ttl_is_clamped);
+	suite_add_tcase(s, tt);
+
+	tcase_add_unchecked_fixture(tf, suite_setup, suite_teardown);
+	tcase_set_timeout(tf, 30);
+	tcase_add_test(tf, fetch_200_with_cache_control);
+	tcase_add_test(tf, fetch_404_is_efetch_with_status);
+	tcase_add_test(tf, fetch_redirect_is_refused);
+	tcase_add_test(tf, fetch_body_over_max_bytes_is_etoobig);
+	tcase_add_test(tf, fetch_silent_server_times_out);
+	tcase_add_test(tf, fetch_http_refused_unless_allow_http);
+	tcase_add_test(tf, fetch_loopback_refused_without_allow_private);
+	tcase_add_test(tf, fetch_reused_connection_is_checked_after_reload);
+	tcase_add_test(tf, fetch_concurrent_same_url_is_one_request);
+	tcase_add_test(tf, fetch_slow_does_not_delay_fast);
+	tcase_add_test(tf, fetch_close_fails_transfers_with_eshutdown);
+	tcase_add_test(tf, fetch_bad_arguments);
+	suite_add_tcase(s, tf);
+
+	tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
+	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, cache_fresh_hit_without_fetch);
+	tcase_add_test(tc, cache_expiry_triggers_refetch);
+	tcase_add_test(tc, cache_failures_are_kept_negative_ttl);
+	tcase_add_test(tc, cache_no_store_is_answered_but_not_kept);
+	tcase_add_test(tc, cache_waiters_share_one_fetch);
+	tcase_add_test(tc, cache_survives_free_and_new_with_the_same_file);
+	tcase_add_test(tc, cache_is_bounded_least_recently_used_first);
+	tcase_add_test(tc, cache_refresh_fetches_even_when_fresh);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	/* a test that dies must not leave the server to SIGPIPE us */
+	(void)signal(SIGPIPE, SIG_IGN);
+	return tu_run(fetch_suite());
+}
