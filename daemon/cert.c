@@ -512,3 +512,116 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 	stir_tnauth_free(ta);
 	return r;
 }
+
+/* ---- CRL distribution points ---- */
+
+size_t
+stir_chain_crl_urls(const struct stir_chain *c, char **urls, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->n && n < max; i++) {
+		for (unsigned seq = 0; seq < 8; seq++) {
+			char buf[STIR_URL_MAX_CERT + 1];
+			size_t len = sizeof(buf) - 1;
+			unsigned flags = 0;
+			int gr = gnutls_x509_crt_get_crl_dist_points(c->crt[i], seq, buf, &len,
+			    &flags, NULL);
+
+			if (gr < 0)
+				break;
+			if (gr != GNUTLS_SAN_URI || len >= sizeof(buf))
+				continue;
+			buf[len] = '\0';
+			if (strncmp(buf, "https://", 8) != 0 && strncmp(buf, "http://", 7) != 0)
+				continue;
+			if (memchr(buf, '\0', len) != NULL)
+				continue;
+			if ((urls[n] = strdup(buf)) != NULL)
+				n++;
+			break;			/* one per certificate */
+		}
+	}
+	return n;
+}
+
+static int
+crl_import(const struct stir_crl_input *in, gnutls_x509_crl_t *ret)
+{
+	gnutls_x509_crl_t crl = NULL;
+	gnutls_datum_t d = { (unsigned char *)in->body, (unsigned)in->len };
+
+	if (in->body == NULL || in->len == 0 || gnutls_x509_crl_init(&crl) < 0)
+		return STIR_ECERT;
+	if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0 &&
+	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) < 0) {
+		gnutls_x509_crl_deinit(crl);
+		return STIR_ECERT;
+	}
+	*ret = crl;
+	return STIR_OK;
+}
+
+int
+stir_trust_check_crls(const struct stir_trust *t, const struct stir_chain *c,
+    const struct stir_crl_input *crls, size_t n, int64_t at, bool hard,
+    char *msg, size_t msglen)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		char url[STIR_URL_MAX_CERT + 1], *urls[1] = { NULL };
+		struct stir_chain one = { &c->crt[i], 1 };
+		const struct stir_crl_input *in = NULL;
+		gnutls_x509_crt_t issuer = NULL;
+		gnutls_x509_crl_t crl = NULL;
+		unsigned vstatus = 0;
+		const char *why = NULL;
+		int revoked;
+
+		if (stir_chain_crl_urls(&one, urls, 1) == 0)
+			continue;		/* no distribution point: nothing to check */
+		snprintf(url, sizeof(url), "%s", urls[0]);
+		free(urls[0]);
+		for (size_t k = 0; k < n; k++)
+			if (crls[k].url != NULL && strcmp(crls[k].url, url) == 0)
+				in = &crls[k];
+		if (in == NULL || in->err != STIR_OK)
+			why = "its CRL could not be fetched";
+		else if (crl_import(in, &crl) != STIR_OK)
+			why = "its CRL is not a CRL";
+		else {
+			if (i + 1 < c->n && gnutls_x509_crt_check_issuer(c->crt[i], c->crt[i + 1]))
+				issuer = c->crt[i + 1];
+			else if (gnutls_x509_trust_list_get_issuer(t->tl, c->crt[i], &issuer,
+			    GNUTLS_TL_GET_COPY) < 0)	/* a copy, freed below */
+				issuer = NULL;
+			if (issuer == NULL)
+				why = "its CRL's issuer is unknown";
+			else if (gnutls_x509_crl_verify(crl, &issuer, 1, 0, &vstatus) < 0 ||
+			    vstatus != 0)
+				why = "its CRL is not signed by its issuer";
+			else if ((int64_t)gnutls_x509_crl_get_next_update(crl) != -1 &&
+			    (int64_t)gnutls_x509_crl_get_next_update(crl) < at)
+				why = "its CRL is out of date";
+			if (issuer != NULL && !(i + 1 < c->n && issuer == c->crt[i + 1]))
+				gnutls_x509_crt_deinit(issuer);
+		}
+		if (why == NULL) {
+			revoked = gnutls_x509_crt_check_revocation(c->crt[i], &crl, 1);
+			gnutls_x509_crl_deinit(crl);
+			if (revoked == 1) {
+				snprintf(msg, msglen, "certificate %u of the chain is revoked (CRL %s)",
+				    i + 1, url);
+				return STIR_ECERT;
+			}
+			continue;
+		}
+		gnutls_x509_crl_deinit(crl);
+		if (hard) {
+			snprintf(msg, msglen, "certificate %u of the chain: %s (crl_mode = hard)",
+			    i + 1, why);
+			return STIR_ECERT;
+		}
+		log_debug("certificate %u: %s; accepted (crl_mode = soft)", i + 1, why);
+	}
+	return STIR_OK;
+}

@@ -117,4 +117,35 @@ int	stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 	    int64_t at, gnutls_pubkey_t *ret_pub, struct stir_tnauth **ret_tnauth,
 	    char *msg, size_t msglen);
 
+
+/* ---- revocation through CRL Distribution Points ---- */
+
+#define STIR_CRL_URLS_MAX	4	/* CRL URLs followed for one chain */
+#define STIR_URL_MAX_CERT	1024	/* longest URL taken from a certificate */
+
+/*
+ * The HTTP(S) CRL distribution point URLs of the chain's certificates
+ * (the first usable one of each certificate), at most max.  Each url is
+ * malloc'd; free them with free().
+ */
+size_t	stir_chain_crl_urls(const struct stir_chain *c, char **urls, size_t max);
+
+struct stir_crl_input {
+	const char	*url;
+	const uint8_t	*body;		/* DER or PEM CRL, or NULL */
+	size_t		 len;
+	int		 err;		/* STIR_OK, or why it is missing */
+};
+
+/*
+ * For each certificate of the chain that names a CRL distribution point,
+ * the CRL fetched from it must be signed by the certificate's issuer, be
+ * current at `at` and not list the certificate.  A revoked certificate is
+ * always STIR_ECERT; a CRL that is missing, unreadable, wrongly signed or
+ * stale is STIR_ECERT only when hard.
+ */
+int	stir_trust_check_crls(const struct stir_trust *t, const struct stir_chain *c,
+	    const struct stir_crl_input *crls, size_t n, int64_t at, bool hard,
+	    char *msg, size_t msglen);
+
 #endif

@@ -26,6 +26,19 @@
 #define STIR_MAX_IDENTITY	32		/* Identity values in one request */
 #define STIR_DATE_MAX		64
 
+struct vctx;
+
+/* A CRL a chain names, fetched through the cache like the chain. */
+struct vcrl {
+	struct vctx		*x;
+	size_t			 item;
+	char			*url;
+	uint8_t			*body;
+	size_t			 len;
+	int			 err;
+	int64_t			 expires;
+};
+
 struct vitem {
 	struct stir_identity	*id;
 	struct stir_vresult	 res;
@@ -36,12 +49,15 @@ struct vitem {
 	uint64_t		 serial;
 	int64_t			 expires;
 	bool			 replay;
+	struct vcrl		 crls[STIR_CRL_URLS_MAX];
+	size_t			 ncrls;
 };
 
 struct vctx {
 	struct stir_req		*req;
 	struct stir_vctx	 v;
 	struct stir_trust	*trust;
+	int			 crl_mode;
 	size_t			 n;
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	struct vitem		 items[];
@@ -59,6 +75,10 @@ vctx_free(void *p)
 		stir_vresult_clear(&x->items[i].res);
 		stir_vcert_unref(x->items[i].cert);
 		free(x->items[i].pem);
+		for (size_t k = 0; k < x->items[i].ncrls; k++) {
+			free(x->items[i].crls[k].url);
+			free(x->items[i].crls[k].body);
+		}
 	}
 	stir_trust_unref(x->trust);
 	free(x);
@@ -100,6 +120,21 @@ validate(struct vctx *x, struct vitem *it)
 	(void)stir_cert_info(chain->crt[0], &vc->info);
 	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
+	if (vc->err == STIR_OK && x->crl_mode != STIR_CRL_OFF) {
+		struct stir_crl_input in[STIR_CRL_URLS_MAX];
+
+		for (size_t k = 0; k < it->ncrls; k++) {
+			in[k].url = it->crls[k].url;
+			in[k].body = it->crls[k].body;
+			in[k].len = it->crls[k].len;
+			in[k].err = it->crls[k].err;
+			/* the verdict holds no longer than the CRLs it used */
+			if (it->crls[k].err == STIR_OK && it->crls[k].expires < vc->expires)
+				vc->expires = it->crls[k].expires;
+		}
+		vc->err = stir_trust_check_crls(x->trust, chain, in, it->ncrls, x->v.at,
+		    x->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
+	}
 	stir_chain_free(chain);
 }
 
@@ -311,6 +346,55 @@ verify_run(struct vctx *x)
 }
 
 static void
+on_crl(void *arg, const struct stir_certcache_entry *e)
+{
+	struct vcrl *cr = arg;
+	struct vctx *x = cr->x;
+
+	cr->err = e->err;
+	cr->expires = e->expires;
+	if (e->err == STIR_OK && (cr->body = malloc(e->len ? e->len : 1)) != NULL) {
+		memcpy(cr->body, e->body, e->len);
+		cr->len = e->len;
+	} else if (e->err == STIR_OK)
+		cr->err = STIR_ENOMEM;
+	if (--x->pending == 0)
+		verify_run(x);
+}
+
+/*
+ * A chain not validated before: fetch the CRLs it names (through the
+ * cache, on the loop), so validation on the pool can check revocation.
+ * Parsing it here costs tens of microseconds, once per new chain.
+ */
+static void
+start_crls(struct vctx *x, size_t i)
+{
+	struct vitem *it = &x->items[i];
+	struct stir_server *srv = x->req->conn->srv;
+	struct stir_chain *chain = NULL;
+	char *urls[STIR_CRL_URLS_MAX];
+	size_t n;
+
+	if (stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain) != STIR_OK)
+		return;				/* validation reports it */
+	n = stir_chain_crl_urls(chain, urls, STIR_CRL_URLS_MAX);
+	stir_chain_free(chain);
+	for (size_t k = 0; k < n; k++) {
+		struct vcrl *cr = &it->crls[it->ncrls++];
+
+		cr->x = x;
+		cr->item = i;
+		cr->url = urls[k];
+		cr->err = STIR_EFETCH;
+		x->pending++;
+		if (stir_certcache_get(srv->certcache, cr->url, (int64_t)time(NULL), on_crl,
+		    cr) != STIR_OK)
+			x->pending--;
+	}
+}
+
+static void
 on_cert(void *arg, const struct stir_certcache_entry *e)
 {
 	struct vctx *x = arg;
@@ -341,6 +425,8 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 		it->pemlen = e->len;
 		it->serial = e->serial;
 		it->expires = e->expires;
+		if (x->crl_mode != STIR_CRL_OFF)
+			start_crls(x, i);
 	}
 	if (--x->pending == 0)
 		verify_run(x);
@@ -392,6 +478,7 @@ op_verify(struct stir_req *req)
 	x->req = req;
 	x->n = n;
 	x->trust = stir_trust_ref(srv->trust);
+	x->crl_mode = srv->cfg->crl_mode;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
 	x->v.iat_window = srv->cfg->iat_window;

@@ -524,6 +524,65 @@ START_TEST(a_slow_x5u_server_does_not_delay_other_verifications)
 }
 END_TEST
 
+/* Revocation through CRL distribution points, soft and hard. */
+START_TEST(crl_distribution_points_are_followed)
+{
+	char extra[H_PATH_MAX * 2], info[512], hdr[1024], pay[512], *t;
+	json_t *res;
+
+	/* two certificates naming a CRL on the test server; one is revoked */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && cat >> ext.cnf <<EOF\n"
+	    "[crldp]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+	    "1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spc\n"
+	    "crlDistributionPoints = URI:%s/inter.crl\nEOF\n"
+	    "for n in crlrev crlok; do openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $n.key 2>/dev/null &&"
+	    " openssl req -new -key $n.key -subj /CN=$n -config ext.cnf -out $n.csr &&"
+	    " openssl x509 -req -in $n.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30"
+	    " -extfile ext.cnf -extensions crldp -out $n.pem 2>/dev/null && cat $n.pem inter.pem > '%s'/$n-chain.pem || exit 1; done &&"
+	    " certtool --generate-crl --load-ca-privkey inter.key --load-ca-certificate inter.pem"
+	    " --load-certificate crlrev.pem --template crl.tmpl --outder --outfile '%s/inter.crl' >/dev/null 2>&1",
+	    H.pki, x5u, H.www, H.www), 0);
+	for (int round = 0; round < 2; round++) {
+		const char *names[] = { "crlrev", "crlok" };
+
+		for (int k = 0; k < 2; k++) {
+			snprintf(info, sizeof(info), "%s/%s-chain.pem", x5u, names[k]);
+			snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+			snprintf(pay, sizeof(pay), "{\"attest\":\"A\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+			    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+			    (long)time(NULL));
+			snprintf(extra, sizeof(extra), "%s.key", names[k]);
+			t = jws(extra, hdr, pay, info);
+			if (round == 0 && k == 0) {		/* soft: revoked fails */
+				ck_assert_int_eq(verify(t, &res), 1);
+				ck_assert_int_eq(code_of(res), 437);
+				ck_assert_ptr_nonnull(strstr(out, "revoked"));
+			} else if (round == 0) {		/* soft: good passes */
+				ck_assert_int_eq(verify(t, &res), 0);
+			} else if (k == 1) {			/* hard, CRL gone: fails */
+				ck_assert_int_eq(verify(t, &res), 1);
+				ck_assert_int_eq(code_of(res), 437);
+				ck_assert_ptr_nonnull(strstr(out, "crl_mode = hard"));
+			} else {
+				ck_assert_int_eq(verify(t, &res), 1);
+			}
+			json_decref(res);
+			free(t);
+		}
+		if (round == 0) {
+			/* the CRL disappears; hard mode refuses what it cannot check */
+			ck_assert_int_eq(h_sh(NULL, 0, "rm '%s/inter.crl'", H.www), 0);
+			ck_assert_int_eq(h_stop(&H), 0);
+			snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
+			    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\ncrl_mode = hard\n", H.pki);
+			h_write_conf(&H, extra);
+			ck_assert(h_start(&H));
+			ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cache purge"), 0);
+		}
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -542,6 +601,7 @@ suite(void)
 	tcase_add_test(tc, secsipidx_signature_verifies_as_passed);
 	tcase_add_test(tc, a_restart_keeps_the_cache_warm);
 	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);
+	tcase_add_test(tc, crl_distribution_points_are_followed);
 	suite_add_tcase(s, tc);
 	return s;
 }
