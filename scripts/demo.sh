@@ -3,11 +3,13 @@
 # self-contained configuration under ./demo (README "Quick start").
 #
 # It makes a test PKI (a CA, an intermediate and a SHAKEN certificate whose
-# TNAuthList holds the SPC 709J), starts stird on sockets and a database in
-# ./demo, adds the CA as a trust anchor and the certificate with its key as
-# a signing credential, signs a call from +1 215 555 1212 to +1 212 555 1213
-# with full attestation, prints the Identity header, and has secsipidx (an
-# independent STIR/SHAKEN implementation) check the signature.
+# TNAuthList holds the SPC 709J), serves the certificate chain over HTTPS
+# on 127.0.0.1 (the x5u a verifier fetches), starts stird on sockets and a
+# database in ./demo, adds the CA as a trust anchor and the certificate
+# with its key as a signing credential, signs a call from +1 215 555 1212
+# to +1 212 555 1213 with full attestation, prints the Identity header,
+# has secsipidx (an independent implementation) check the signature, and
+# then verifies the call with stird and prints the verdict.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -32,6 +34,22 @@ rm -rf "$demo"
 mkdir -p "$demo"
 sh scripts/mkpki.sh "$demo/pki"
 mkdir -m 0700 "$demo/keys"
+mkdir "$demo/www"
+cp "$demo/pki/sp-chain.pem" "$demo/www/"
+echo '{"headers":{"Cache-Control":"max-age=3600"}}' > "$demo/www/sp-chain.pem.meta"
+
+# the certificate repository: HTTPS on loopback, with the demo's web CA
+python3 tests/https-server.py --dir "$demo/www" --cert "$demo/pki/web.pem" \
+	--key "$demo/pki/web.key" --port 0 >"$demo/https.port" 2>"$demo/https.log" &
+web=$!
+i=0
+until [ -s "$demo/https.port" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat "$demo/https.log"; exit 1; }
+	sleep 0.1
+done
+port=$(head -n 1 "$demo/https.port")
+x5u="https://127.0.0.1:$port/sp-chain.pem"
+
 cat > "$demo/stird.conf" <<CONF
 # demo configuration: everything under $demo
 socket = $demo/stird.sock
@@ -39,12 +57,15 @@ admin_socket = $demo/admin.sock
 database = $demo/stird.db
 key_dir = $demo/keys
 log_level = info
+# the demo's certificate repository is on loopback, with its own web CA
+x5u_ca_file = $demo/pki/web-ca.pem
+x5u_allow_private = yes
 CONF
 
 "$bin/stird" -c "$demo/stird.conf" 2>"$demo/stird.log" &
 pid=$!
 echo "$pid" > "$demo/stird.pid"
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT INT TERM
+trap 'kill $pid $web 2>/dev/null; wait $pid 2>/dev/null || true' EXIT INT TERM
 ctl() { "$bin/stirctl" -c "$demo/stird.conf" "$@"; }
 i=0
 until ctl ping >/dev/null 2>&1; do
@@ -57,9 +78,8 @@ echo
 echo "\$ stirctl trust add pki/ca.pem"
 ctl trust add "$demo/pki/ca.pem"
 echo
-echo "\$ stirctl cred add demo --key pki/sp.key --chain pki/sp-chain.pem --x5u https://cert.example.org/sp.pem"
-ctl cred add demo --key "$demo/pki/sp.key" --chain "$demo/pki/sp-chain.pem" \
-	--x5u https://cert.example.org/sp.pem
+echo "\$ stirctl cred add demo --key pki/sp.key --chain pki/sp-chain.pem --x5u $x5u"
+ctl cred add demo --key "$demo/pki/sp.key" --chain "$demo/pki/sp-chain.pem" --x5u "$x5u"
 echo
 echo "\$ stirctl sign --from 'sip:+12155551212@example.com;user=phone' --to tel:+12125551213 --attest A"
 ctl sign --from 'sip:+12155551212@example.com;user=phone' --to tel:+12125551213 --attest A \
@@ -75,7 +95,16 @@ if command -v secsipidx >/dev/null 2>&1; then
 	secsipidx -check -fidentity "$demo/identity.txt" -fpubkey "$demo/sp.pub" -expire 300
 fi
 echo
-echo "Verification (the verify op) arrives with the next release; today it answers:"
-ctl verify --identity "$identity" --from 'sip:+12155551212@example.com' --to tel:+12125551213 || true
+echo "\$ stirctl verify --identity \"\$identity\" --from 'sip:+12155551212@example.com' --to tel:+12125551213"
+if ctl verify --identity "$identity" --from 'sip:+12155551212@example.com' \
+	--to tel:+12125551213 > "$demo/verify.json"; then st=0; else st=$?; fi
+cat "$demo/verify.json"
+echo
+echo "Verdict: $(sed -n 's/.*"verstat": "\([^"]*\)".*/\1/p' "$demo/verify.json") (stirctl exit status $st)"
+echo
+echo "The same header on a call from another number:"
+if ctl verify --identity "$identity" --from 'sip:+19995550000@example.com' \
+	--to tel:+12125551213 > "$demo/verify-spoofed.json"; then st=0; else st=$?; fi
+echo "Verdict: $(sed -n 's/.*"verstat": "\([^"]*\)".*/\1/p' "$demo/verify-spoofed.json"), $(tr -d '\n' < "$demo/verify-spoofed.json" | sed -n 's/.*"error": {[^}]*"code": \([0-9]*\).*"reason": "\([^"]*\)".*/\1 \2/p' | head -n 1) (exit status $st)"
 echo
 echo "Stopping stird."
