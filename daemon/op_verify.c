@@ -58,6 +58,7 @@ struct vctx {
 	struct stir_vctx	 v;
 	struct stir_trust	*trust;
 	int			 crl_mode;
+	bool			 use_memo;	/* at is now: validations are shared */
 	size_t			 n;
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	struct vitem		 items[];
@@ -296,7 +297,7 @@ verify_done(struct stir_req *req)
 		struct vitem *it = &x->items[i];
 
 		/* remember validated (and refused) chains until the entry expires */
-		if (it->cert != NULL && it->pem != NULL)
+		if (x->use_memo && it->cert != NULL && it->pem != NULL)
 			stir_vmemo_put(srv->vmemo, it->cert);
 		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
 		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id), x->v.at,
@@ -414,7 +415,8 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 			item_fail(it, STIR_SIP_BAD_INFO, d);
 			continue;
 		}
-		if ((it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial, x->v.at)) != NULL)
+		if (x->use_memo &&
+		    (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial, (int64_t)time(NULL))) != NULL)
 			continue;
 		if ((it->pem = malloc(e->len + 1)) == NULL) {
 			item_fail(it, STIR_SIP_BAD_INFO, "out of memory");
@@ -481,6 +483,8 @@ op_verify(struct stir_req *req)
 	x->crl_mode = srv->cfg->crl_mode;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
+	/* a chain validated as of another time (traceback) is not shared */
+	x->use_memo = x->v.at - (int64_t)time(NULL) <= 60 && (int64_t)time(NULL) - x->v.at <= 60;
 	x->v.iat_window = srv->cfg->iat_window;
 	x->v.date_iat_skew = srv->cfg->date_iat_skew;
 	x->v.date = -1;

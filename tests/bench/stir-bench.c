@@ -1,22 +1,37 @@
 /*
- * stir-bench: sign throughput and latency through stird, against the raw
- * in-process GnuTLS ES256 rate measured in the same run.
+ * stir-bench: sign and verify throughput and latency through stird, against
+ * the raw in-process GnuTLS ES256 rates measured in the same run.
  *
  *   stir-bench --socket PATH --key KEY.pem [--pid PID] [--clients N]
  *              [--depth D] [--seconds S] [--raw-threads T]
- *              [--deterministic yes|no] [--orig TN]
+ *              [--deterministic yes|no] [--orig TN] [--dest TN]
+ *              [--verify yes|no] [--ids N] [--hang-url URL] [--hang-depth H]
  *
- * Phases: (1) raw: gnutls_privkey_sign_data2() on a PASSporT-sized input
- * in T threads; (2) latency: one client, one request at a time, through
- * libstirclient; (3) throughput: N clients, each a connection with D
- * requests in flight.  With --pid, the daemon's CPU time over phase 3
- * gives the cores it used, and the per-core efficiency against phase 1.
+ * Sign phases: (1) raw: gnutls_privkey_sign_data2() on a PASSporT-sized
+ * input in T threads; (2) latency: one client, one request at a time,
+ * through libstirclient; (3) throughput: N clients, each a connection with
+ * D requests in flight.
+ *
+ * Verify phases (unless --verify no; the daemon's credential for orig must
+ * have an x5u the daemon can fetch): N identities are signed by the daemon
+ * (fresh iat) and verified once (the cache is warm from then on); then
+ * (1) raw: gnutls_pubkey_verify_data2() with the same key on a PASSporT-
+ * sized input in T threads; (2) latency, one client; (3) throughput, N
+ * clients x D in flight; (4) with --hang-url, the latency of (2) again
+ * while another connection keeps H verifications in flight whose x5u is
+ * URL?r=<unique> (a URL that never answers: each one is a fetch that stays
+ * pending until the daemon's fetch_timeout_ms).
+ *
+ * With --pid, the daemon's CPU time over each throughput phase gives the
+ * cores it used, and the per-core efficiency against the raw rate.  The
+ * last lines ("SUMMARY ...") hold the figures in key=value form.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +47,30 @@
 
 #define MAX_CLIENTS	256
 #define MAX_DEPTH	256
+#define MAX_IDS		4096
 #define LAT_MAX		1000000
+#define LINE_MAX_B	4096
+
+enum op { OP_SIGN, OP_VERIFY };
 
 struct opts {
 	const char	*socket;
 	const char	*key;
 	const char	*orig;
+	const char	*dest;
+	const char	*hang_url;
 	int		 pid;
 	int		 clients;
 	int		 depth;
 	double		 seconds;
 	int		 raw_threads;
 	int		 deterministic;
+	int		 verify;
+	int		 nids;
+	int		 hang_depth;
+	/* derived */
+	char		 from_hdr[64], to_hdr[64];
+	char		**ids;		/* daemon-signed Identity values */
 };
 
 static double
@@ -55,17 +82,36 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- phase 1: raw GnuTLS ---- */
+static gnutls_privkey_t
+load_key(const char *path)
+{
+	gnutls_datum_t pem;
+	gnutls_privkey_t pk;
+
+	if (gnutls_load_file(path, &pem) < 0 || gnutls_privkey_init(&pk) < 0 ||
+	    gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0) < 0) {
+		fprintf(stderr, "cannot load %s\n", path);
+		exit(2);
+	}
+	gnutls_free(pem.data);
+	return pk;
+}
+
+/* ---- raw GnuTLS ---- */
 
 struct raw_arg {
 	gnutls_privkey_t pk;
+	gnutls_pubkey_t	 pub;
+	const gnutls_datum_t *vdata, *vsig;	/* verify: NV inputs and signatures */
 	double		 until;
 	unsigned	 flags;
 	unsigned long	 n;
 };
 
+#define NV	16	/* distinct (input, signature) pairs the verify loop cycles over */
+
 static void *
-raw_thread(void *p)
+raw_sign_thread(void *p)
 {
 	struct raw_arg *a = p;
 	unsigned char tbs[308];
@@ -87,39 +133,80 @@ raw_thread(void *p)
 	return NULL;
 }
 
-static double
-raw_rate(const struct opts *o, int threads)
+static void *
+raw_verify_thread(void *p)
 {
-	gnutls_datum_t pem;
-	gnutls_privkey_t pk;
+	struct raw_arg *a = p;
+
+	while (now_s() < a->until) {
+		for (int i = 0; i < 64; i++) {
+			if (gnutls_pubkey_verify_data2(a->pub, GNUTLS_SIGN_ECDSA_SHA256, 0,
+			    &a->vdata[i % NV], &a->vsig[i % NV]) < 0) {
+				fprintf(stderr, "raw verify failed\n");
+				exit(2);
+			}
+			a->n++;
+		}
+	}
+	return NULL;
+}
+
+static double
+raw_rate(const struct opts *o, enum op op, int threads)
+{
+	gnutls_privkey_t pk = load_key(o->key);
+	gnutls_pubkey_t pub = NULL;
+	static unsigned char tbs[NV][308];
+	gnutls_datum_t vdata[NV], vsig[NV];
 	pthread_t t[64];
 	struct raw_arg a[64];
 	unsigned long total = 0;
 	double t0;
 
-	if (gnutls_load_file(o->key, &pem) < 0 || gnutls_privkey_init(&pk) < 0 ||
-	    gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0) < 0) {
-		fprintf(stderr, "cannot load %s\n", o->key);
-		exit(2);
+	if (op == OP_VERIFY) {
+		if (gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_privkey(pub, pk, 0, 0) < 0) {
+			fprintf(stderr, "cannot get the public key of %s\n", o->key);
+			exit(2);
+		}
+		for (int i = 0; i < NV; i++) {
+			memset(tbs[i], 'e', sizeof(tbs[i]));
+			tbs[i][0] = (unsigned char)('A' + i);
+			vdata[i].data = tbs[i];
+			vdata[i].size = sizeof(tbs[i]);
+			if (gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0,
+			    &vdata[i], &vsig[i]) < 0) {
+				fprintf(stderr, "raw sign failed\n");
+				exit(2);
+			}
+		}
 	}
-	gnutls_free(pem.data);
 	t0 = now_s();
 	for (int i = 0; i < threads; i++) {
 		a[i].pk = pk;
+		a[i].pub = pub;
+		a[i].vdata = vdata;
+		a[i].vsig = vsig;
 		a[i].until = t0 + o->seconds;
 		a[i].flags = o->deterministic ? GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE : 0;
 		a[i].n = 0;
-		pthread_create(&t[i], NULL, raw_thread, &a[i]);
+		pthread_create(&t[i], NULL, op == OP_SIGN ? raw_sign_thread : raw_verify_thread,
+		    &a[i]);
 	}
 	for (int i = 0; i < threads; i++) {
 		pthread_join(t[i], NULL);
 		total += a[i].n;
 	}
+	t0 = (double)total / (now_s() - t0);
+	if (pub != NULL) {
+		for (int i = 0; i < NV; i++)
+			gnutls_free(vsig[i].data);
+		gnutls_pubkey_deinit(pub);
+	}
 	gnutls_privkey_deinit(pk);
-	return (double)total / (now_s() - t0);
+	return t0;
 }
 
-/* ---- phase 2: latency ---- */
+/* ---- latency: one client, one request at a time ---- */
 
 static int
 cmp_double(const void *a, const void *b)
@@ -129,21 +216,50 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static struct stir_client *
+client_connect(const struct opts *o)
+{
+	struct stir_client *c;
+	int r;
+
+	if ((r = stir_client_connect(o->socket, 10000, &c)) != STIR_OK) {
+		fprintf(stderr, "connect %s: %s\n", o->socket, stir_strerror(r));
+		exit(2);
+	}
+	return c;
+}
+
+/* One verify through libstirclient; exits unless the verdict is Passed. */
 static void
-latency(const struct opts *o, double *ret_p50, double *ret_p99, double *ret_rate)
+verify_one(struct stir_client *c, const struct opts *o, const char *identity)
+{
+	const char *idv[] = { identity };
+	struct stir_verify_req vreq = { idv, 1, o->from_hdr, o->to_hdr, NULL, NULL, 0 };
+	char *res = NULL;
+	int r;
+
+	if ((r = stir_client_verify(c, &vreq, &res)) != STIR_OK) {
+		fprintf(stderr, "verify: %s: %s\n", stir_strerror(r), stir_client_errmsg(c));
+		exit(2);
+	}
+	if (strstr(res, "\"TN-Validation-Passed\"") == NULL) {
+		fprintf(stderr, "verify did not pass: %s\n", res);
+		exit(2);
+	}
+	free(res);
+}
+
+static void
+latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, double *ret_rate)
 {
 	static double lat[LAT_MAX];
-	struct stir_client *c;
-	const char *dest[] = { "12125551213" };
+	struct stir_client *c = client_connect(o);
+	const char *dest[] = { o->dest };
 	struct stir_sign_req req = { o->orig, dest, 1, "A", NULL, 0, NULL };
 	size_t n = 0;
 	double t0, end;
 	int r;
 
-	if ((r = stir_client_connect(o->socket, 5000, &c)) != STIR_OK) {
-		fprintf(stderr, "connect %s: %s\n", o->socket, stir_strerror(r));
-		exit(2);
-	}
 	t0 = now_s();
 	end = t0 + o->seconds;
 	while (n < LAT_MAX) {
@@ -152,11 +268,15 @@ latency(const struct opts *o, double *ret_p50, double *ret_p99, double *ret_rate
 
 		if (s >= end)
 			break;
-		if ((r = stir_client_sign(c, &req, &id, NULL)) != STIR_OK) {
-			fprintf(stderr, "sign: %s: %s\n", stir_strerror(r), stir_client_errmsg(c));
-			exit(2);
-		}
-		free(id);
+		if (op == OP_SIGN) {
+			if ((r = stir_client_sign(c, &req, &id, NULL)) != STIR_OK) {
+				fprintf(stderr, "sign: %s: %s\n", stir_strerror(r),
+				    stir_client_errmsg(c));
+				exit(2);
+			}
+			free(id);
+		} else
+			verify_one(c, o, o->ids[n % (size_t)o->nids]);
 		lat[n++] = (now_s() - s) * 1e3;
 	}
 	*ret_rate = (double)n / (now_s() - t0);
@@ -166,68 +286,138 @@ latency(const struct opts *o, double *ret_p50, double *ret_p99, double *ret_rate
 	*ret_p99 = lat[(size_t)((double)n * 0.99)];
 }
 
-/* ---- phase 3: throughput, pipelined ---- */
+/* ---- raw pipelined connections ---- */
 
-struct client_arg {
-	const struct opts *o;
-	double		 until;
-	unsigned long	 done;
-	unsigned long	 errors;
-};
-
-static void *
-client_thread(void *p)
+static int
+raw_connect(const char *path)
 {
-	struct client_arg *a = p;
 	struct sockaddr_un sun;
-	char line[512], buf[65536];
-	size_t have = 0;
-	int fd, inflight = 0, len;
-	unsigned long id = 0;
+	int fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a->o->socket);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		perror("connect");
 		exit(2);
 	}
+	return fd;
+}
+
+static void
+send_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			perror("send");
+			exit(2);
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Reads what is there (blocking); calls line() on each reply line. */
+struct rbuf {
+	char	 buf[262144];
+	size_t	 have;
+};
+
+static int
+read_replies(int fd, struct rbuf *b, void (*line)(void *, const char *, size_t), void *arg)
+{
+	ssize_t n = recv(fd, b->buf + b->have, sizeof(b->buf) - b->have, 0);
+	char *s = b->buf, *nl;
+	int got = 0;
+
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0) {
+		fprintf(stderr, "daemon closed the connection\n");
+		exit(2);
+	}
+	b->have += (size_t)n;
+	while ((nl = memchr(s, '\n', b->have - (size_t)(s - b->buf))) != NULL) {
+		line(arg, s, (size_t)(nl - s));
+		got++;
+		s = nl + 1;
+	}
+	b->have -= (size_t)(s - b->buf);
+	memmove(b->buf, s, b->have);
+	if (b->have == sizeof(b->buf)) {
+		fprintf(stderr, "reply line too long\n");
+		exit(2);
+	}
+	return got;
+}
+
+struct client_arg {
+	const struct opts *o;
+	enum op		 op;
+	int		 index;
+	double		 until;
+	unsigned long	 done;
+	unsigned long	 errors;
+};
+
+static void
+client_line(void *p, const char *s, size_t len)
+{
+	struct client_arg *a = p;
+	int ok;
+
+	if (a->op == OP_SIGN)
+		ok = memmem(s, len, "\"error\"", 7) == NULL;
+	else
+		ok = memmem(s, len, "\"TN-Validation-Passed\"", 22) != NULL;
+	if (ok)
+		a->done++;
+	else {
+		if (a->errors == 0)
+			fprintf(stderr, "unexpected reply: %.*s\n", (int)(len > 400 ? 400 : len), s);
+		a->errors++;
+	}
+}
+
+static void *
+client_thread(void *p)
+{
+	struct client_arg *a = p;
+	const struct opts *o = a->o;
+	static __thread struct rbuf rb;
+	char line[LINE_MAX_B];
+	int fd = raw_connect(o->socket), inflight = 0, len;
+	unsigned long id = 0, next = (unsigned long)a->index * 7919u;
+
+	rb.have = 0;
 	for (;;) {
 		int stop = now_s() >= a->until;
 
-		while (!stop && inflight < a->o->depth) {
-			len = snprintf(line, sizeof(line),
-			    "{\"v\":1,\"id\":%lu,\"op\":\"sign\",\"orig\":\"%s\","
-			    "\"dest\":[\"12125551213\"],\"attest\":\"A\"}\n", ++id, a->o->orig);
-			if (send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
-				perror("send");
+		while (!stop && inflight < o->depth) {
+			if (a->op == OP_SIGN)
+				len = snprintf(line, sizeof(line),
+				    "{\"v\":1,\"id\":%lu,\"op\":\"sign\",\"orig\":\"%s\","
+				    "\"dest\":[\"%s\"],\"attest\":\"A\"}\n", ++id, o->orig, o->dest);
+			else
+				len = snprintf(line, sizeof(line),
+				    "{\"v\":1,\"id\":%lu,\"op\":\"verify\",\"identity\":[\"%s\"],"
+				    "\"from\":\"%s\",\"to\":\"%s\"}\n", ++id,
+				    o->ids[next++ % (unsigned long)o->nids], o->from_hdr, o->to_hdr);
+			if (len <= 0 || (size_t)len >= sizeof(line)) {
+				fprintf(stderr, "request too long\n");
 				exit(2);
 			}
+			send_all(fd, line, (size_t)len);
 			inflight++;
 		}
 		if (inflight == 0)
 			break;
-		{
-			ssize_t n = recv(fd, buf + have, sizeof(buf) - have, 0);
-			char *s = buf, *nl;
-
-			if (n <= 0) {
-				fprintf(stderr, "daemon closed the connection\n");
-				exit(2);
-			}
-			have += (size_t)n;
-			while ((nl = memchr(s, '\n', have - (size_t)(s - buf))) != NULL) {
-				if (memmem(s, (size_t)(nl - s), "\"error\"", 7) != NULL)
-					a->errors++;
-				else
-					a->done++;
-				inflight--;
-				s = nl + 1;
-			}
-			have -= (size_t)(s - buf);
-			memmove(buf, s, have);
-		}
+		inflight -= read_replies(fd, &rb, client_line, a);
 	}
 	close(fd);
 	return NULL;
@@ -256,6 +446,251 @@ proc_cpu_seconds(int pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* N clients x D in flight for o->seconds; *ret_cores < 0 without --pid. */
+static double
+throughput(const struct opts *o, enum op op, unsigned long *ret_errors, double *ret_cores)
+{
+	static struct client_arg ca[MAX_CLIENTS];
+	pthread_t t[MAX_CLIENTS];
+	unsigned long done = 0, errors = 0;
+	double t0, wall, cpu0 = -1, cpu1 = -1;
+
+	if (o->pid > 0)
+		cpu0 = proc_cpu_seconds(o->pid);
+	t0 = now_s();
+	for (int i = 0; i < o->clients; i++) {
+		ca[i].o = o;
+		ca[i].op = op;
+		ca[i].index = i;
+		ca[i].until = t0 + o->seconds;
+		ca[i].done = ca[i].errors = 0;
+		pthread_create(&t[i], NULL, client_thread, &ca[i]);
+	}
+	for (int i = 0; i < o->clients; i++) {
+		pthread_join(t[i], NULL);
+		done += ca[i].done;
+		errors += ca[i].errors;
+	}
+	wall = now_s() - t0;
+	if (o->pid > 0)
+		cpu1 = proc_cpu_seconds(o->pid);
+	*ret_errors = errors;
+	*ret_cores = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / wall : -1;
+	return (double)done / wall;
+}
+
+/* ---- hanging fetches ---- */
+
+static char *
+b64url(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+
+		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63];
+		*o++ = tab[v >> 6 & 63]; *o++ = tab[v & 63];
+	}
+	if (len - i == 1) {
+		unsigned v = (unsigned)in[i] << 16;
+
+		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63];
+	} else if (len - i == 2) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
+
+		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63]; *o++ = tab[v >> 6 & 63];
+	}
+	*o = '\0';
+	return o;
+}
+
+/*
+ * A well-formed, correctly signed SHAKEN Identity value (full form) whose
+ * x5u is url: the daemon must fetch url before it can check anything else.
+ */
+static void
+make_identity(gnutls_privkey_t pk, const struct opts *o, const char *url, char *out, size_t cap)
+{
+	char hdr[1536], pay[512], tbs[4096], *p;
+	unsigned char rs[64];
+	gnutls_datum_t data, sig, r, s;
+	int hl, pl;
+
+	hl = snprintf(hdr, sizeof(hdr),
+	    "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", url);
+	pl = snprintf(pay, sizeof(pay),
+	    "{\"attest\":\"A\",\"dest\":{\"tn\":[\"%s\"]},\"iat\":%lld,\"orig\":{\"tn\":\"%s\"},"
+	    "\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    o->dest, (long long)time(NULL), o->orig);
+	p = b64url((unsigned char *)hdr, (size_t)hl, tbs);
+	*p++ = '.';
+	p = b64url((unsigned char *)pay, (size_t)pl, p);
+	data.data = (unsigned char *)tbs;
+	data.size = (unsigned)(p - tbs);
+	if (gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig) < 0 ||
+	    gnutls_decode_rs_value(&sig, &r, &s) < 0) {
+		fprintf(stderr, "hang: sign failed\n");
+		exit(2);
+	}
+	memset(rs, 0, sizeof(rs));
+	/* r and s are big-endian integers, maybe with a leading zero: right-align */
+	memcpy(rs + 32 - (r.size > 32 ? 32 : r.size), r.data + (r.size > 32 ? r.size - 32 : 0),
+	    r.size > 32 ? 32 : r.size);
+	memcpy(rs + 64 - (s.size > 32 ? 32 : s.size), s.data + (s.size > 32 ? s.size - 32 : 0),
+	    s.size > 32 ? 32 : s.size);
+	gnutls_free(sig.data);
+	gnutls_free(r.data);
+	gnutls_free(s.data);
+	*p++ = '.';
+	p = b64url(rs, sizeof(rs), p);
+	if ((size_t)snprintf(out, cap, "%s;info=<%s>;alg=ES256;ppt=shaken", tbs, url) >= cap) {
+		fprintf(stderr, "hang: identity too long\n");
+		exit(2);
+	}
+}
+
+struct hang_arg {
+	const struct opts *o;
+	atomic_int	 stop;
+	unsigned long	 sent, answered, fetch_fail, other;
+	double		 first_answer;	/* seconds after the start, -1: none */
+	double		 t0;
+};
+
+static void
+hang_line(void *p, const char *s, size_t len)
+{
+	struct hang_arg *a = p;
+
+	if (a->first_answer < 0)
+		a->first_answer = now_s() - a->t0;
+	a->answered++;
+	if (memmem(s, len, "\"code\":436", 10) != NULL)
+		a->fetch_fail++;
+	else {
+		if (a->other == 0)
+			fprintf(stderr, "hang: unexpected reply: %.*s\n",
+			    (int)(len > 400 ? 400 : len), s);
+		a->other++;
+	}
+}
+
+static void *
+hang_thread(void *p)
+{
+	struct hang_arg *a = p;
+	const struct opts *o = a->o;
+	static struct rbuf rb;
+	gnutls_privkey_t pk = load_key(o->key);
+	char url[1100], ident[LINE_MAX_B - 512], line[LINE_MAX_B];
+	int fd = raw_connect(o->socket), inflight = 0, len;
+	double drain_until = 0;
+
+	rb.have = 0;
+	for (;;) {
+		while (!atomic_load(&a->stop) && inflight < o->hang_depth) {
+			snprintf(url, sizeof(url), "%s?r=%ld-%lu", o->hang_url, (long)getpid(),
+			    a->sent);
+			make_identity(pk, o, url, ident, sizeof(ident));
+			len = snprintf(line, sizeof(line),
+			    "{\"v\":1,\"id\":%lu,\"op\":\"verify\",\"identity\":[\"%s\"],"
+			    "\"from\":\"%s\",\"to\":\"%s\"}\n", a->sent, ident, o->from_hdr,
+			    o->to_hdr);
+			send_all(fd, line, (size_t)len);
+			a->sent++;
+			inflight++;
+		}
+		if (inflight == 0)
+			break;
+		if (atomic_load(&a->stop)) {
+			/* drain: the pending ones end at the daemon's fetch timeout */
+			if (drain_until == 0)
+				drain_until = now_s() + 65;
+			if (now_s() > drain_until) {
+				fprintf(stderr, "hang: %d replies never came\n", inflight);
+				break;
+			}
+		}
+		{
+			struct timeval tv = { 0, 200000 };
+
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		}
+		{
+			ssize_t n = recv(fd, rb.buf + rb.have, 0, MSG_PEEK);	/* wait a bit */
+
+			(void)n;
+		}
+		/* recv with a timeout: EAGAIN means nothing yet */
+		{
+			ssize_t n = recv(fd, rb.buf + rb.have, sizeof(rb.buf) - rb.have, 0);
+			char *s = rb.buf, *nl;
+
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				continue;
+			if (n <= 0) {
+				fprintf(stderr, "hang: daemon closed the connection\n");
+				exit(2);
+			}
+			rb.have += (size_t)n;
+			while ((nl = memchr(s, '\n', rb.have - (size_t)(s - rb.buf))) != NULL) {
+				hang_line(a, s, (size_t)(nl - s));
+				inflight--;
+				s = nl + 1;
+			}
+			rb.have -= (size_t)(s - rb.buf);
+			memmove(rb.buf, s, rb.have);
+		}
+	}
+	close(fd);
+	gnutls_privkey_deinit(pk);
+	return NULL;
+}
+
+/* ---- main ---- */
+
+static void
+sign_identities(struct opts *o)
+{
+	struct stir_client *c = client_connect(o);
+	const char *dest[] = { o->dest };
+	struct stir_sign_req req = { o->orig, dest, 1, "A", NULL, 0, NULL };
+	int r;
+
+	if ((o->ids = calloc((size_t)o->nids, sizeof(*o->ids))) == NULL) {
+		perror("calloc");
+		exit(2);
+	}
+	for (int i = 0; i < o->nids; i++) {
+		if ((r = stir_client_sign(c, &req, &o->ids[i], NULL)) != STIR_OK) {
+			fprintf(stderr, "sign: %s: %s\n", stir_strerror(r), stir_client_errmsg(c));
+			exit(2);
+		}
+	}
+	/* each once: fetches the x5u (warm cache) and checks they pass */
+	for (int i = 0; i < o->nids; i++)
+		verify_one(c, o, o->ids[i]);
+	stir_client_free(c);
+}
+
+static void
+print_cores(const char *what, double rate, double cores, double raw, int raw_threads,
+    double *ret_per_core)
+{
+	*ret_per_core = -1;
+	if (cores > 0) {
+		double per_core_raw = raw / raw_threads;
+
+		*ret_per_core = rate / cores / per_core_raw;
+		printf("daemon CPU: %.2f cores; per core used: %.0f %s/s = %.2f of raw per core\n",
+		    cores, rate / cores, what, *ret_per_core);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,13 +704,19 @@ main(int argc, char **argv)
 		{ "raw-threads", required_argument, NULL, 'r' },
 		{ "deterministic", required_argument, NULL, 'D' },
 		{ "orig", required_argument, NULL, 'o' },
+		{ "dest", required_argument, NULL, 'T' },
+		{ "verify", required_argument, NULL, 'V' },
+		{ "ids", required_argument, NULL, 'n' },
+		{ "hang-url", required_argument, NULL, 'H' },
+		{ "hang-depth", required_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { NULL, NULL, "12155551212", 0, 4, 16, 3.0, 1, 1 };
-	struct client_arg ca[MAX_CLIENTS];
-	pthread_t t[MAX_CLIENTS];
-	unsigned long done = 0, errors = 0;
-	double raw, p50, p99, lat_rate, t0, wall, cpu0 = -1, cpu1 = -1, rate;
+	struct opts o = { .orig = "12155551212", .dest = "12125551213", .clients = 4,
+	    .depth = 16, .seconds = 3.0, .raw_threads = 1, .deterministic = 1, .verify = 1,
+	    .nids = 256, .hang_depth = 32 };
+	unsigned long errors, verrors = 0;
+	double raw, p50, p99, lat_rate, rate, cores, sign_pc;
+	double vraw = 0, vp50 = 0, vp99 = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -289,55 +730,114 @@ main(int argc, char **argv)
 		case 'r': o.raw_threads = atoi(optarg); break;
 		case 'D': o.deterministic = strcmp(optarg, "no") != 0; break;
 		case 'o': o.orig = optarg; break;
+		case 'T': o.dest = optarg; break;
+		case 'V': o.verify = strcmp(optarg, "no") != 0; break;
+		case 'n': o.nids = atoi(optarg); break;
+		case 'H': o.hang_url = optarg; break;
+		case 'h': o.hang_depth = atoi(optarg); break;
 		default: goto usage;
 		}
 	}
 	if (o.socket == NULL || o.key == NULL || o.clients < 1 || o.clients > MAX_CLIENTS ||
 	    o.depth < 1 || o.depth > MAX_DEPTH || o.raw_threads < 1 || o.raw_threads > 64 ||
-	    o.seconds <= 0)
+	    o.seconds <= 0 || o.nids < 1 || o.nids > MAX_IDS || o.hang_depth < 1 ||
+	    o.hang_depth > MAX_DEPTH || strlen(o.orig) > 32 || strlen(o.dest) > 32 ||
+	    (o.hang_url != NULL && strlen(o.hang_url) > 1000))
 		goto usage;
+	snprintf(o.from_hdr, sizeof(o.from_hdr), "tel:+%s", o.orig);
+	snprintf(o.to_hdr, sizeof(o.to_hdr), "tel:+%s", o.dest);
 
-	raw = raw_rate(&o, o.raw_threads);
-	printf("raw GnuTLS ES256 sign (in-process, %d thread%s, %s): %.0f/s\n", o.raw_threads,
-	    o.raw_threads > 1 ? "s" : "", o.deterministic ? "RFC 6979" : "random k", raw);
+	/* ---- sign ---- */
+	raw = raw_rate(&o, OP_SIGN, o.raw_threads);
+	printf("sign: raw GnuTLS ES256 sign (in-process, %d thread%s, %s): %.0f/s\n",
+	    o.raw_threads, o.raw_threads > 1 ? "s" : "",
+	    o.deterministic ? "RFC 6979" : "random k", raw);
 	fflush(stdout);
 
-	latency(&o, &p50, &p99, &lat_rate);
-	printf("latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms (%.0f/s)\n",
+	latency(&o, OP_SIGN, &p50, &p99, &lat_rate);
+	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms (%.0f/s)\n",
 	    p50, p99, lat_rate);
 	fflush(stdout);
 
-	if (o.pid > 0)
-		cpu0 = proc_cpu_seconds(o.pid);
-	t0 = now_s();
-	for (int i = 0; i < o.clients; i++) {
-		ca[i].o = &o;
-		ca[i].until = t0 + o.seconds;
-		ca[i].done = ca[i].errors = 0;
-		pthread_create(&t[i], NULL, client_thread, &ca[i]);
-	}
-	for (int i = 0; i < o.clients; i++) {
-		pthread_join(t[i], NULL);
-		done += ca[i].done;
-		errors += ca[i].errors;
-	}
-	wall = now_s() - t0;
-	if (o.pid > 0)
-		cpu1 = proc_cpu_seconds(o.pid);
-	rate = (double)done / wall;
-	printf("throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
+	rate = throughput(&o, OP_SIGN, &errors, &cores);
+	printf("sign: throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
 	    o.clients, o.depth, rate, errors);
-	printf("ratio daemon/raw: %.2f\n", rate / raw);
-	if (cpu0 >= 0 && cpu1 >= 0) {
-		double cores = (cpu1 - cpu0) / wall;
-		double per_core_raw = raw / o.raw_threads;
+	printf("sign: ratio daemon/raw: %.2f\n", rate / raw);
+	print_cores("signs", rate, cores, raw, o.raw_threads, &sign_pc);
+	fflush(stdout);
 
-		printf("daemon CPU: %.2f cores; per core used: %.0f signs/s = %.2f of raw per core\n",
-		    cores, rate / cores, rate / cores / per_core_raw);
+	/* ---- verify ---- */
+	if (o.verify) {
+		double t0 = now_s();
+
+		sign_identities(&o);
+		printf("verify: %d identities signed by the daemon and verified once "
+		    "(warm cache) in %.2f s\n", o.nids, now_s() - t0);
+		fflush(stdout);
+
+		vraw = raw_rate(&o, OP_VERIFY, o.raw_threads);
+		printf("verify: raw GnuTLS ES256 verify (in-process, %d thread%s): %.0f/s\n",
+		    o.raw_threads, o.raw_threads > 1 ? "s" : "", vraw);
+		fflush(stdout);
+
+		latency(&o, OP_VERIFY, &vp50, &vp99, &lat_rate);
+		printf("verify: latency, 1 client, 1 in flight, warm: p50 %.3f ms, p99 %.3f ms "
+		    "(%.0f/s)\n", vp50, vp99, lat_rate);
+		fflush(stdout);
+
+		vrate = throughput(&o, OP_VERIFY, &verrors, &cores);
+		printf("verify: throughput, %d clients x %d in flight, warm: %.0f verifies/s "
+		    "(%lu errors)\n", o.clients, o.depth, vrate, verrors);
+		printf("verify: ratio daemon/raw: %.2f\n", vrate / vraw);
+		print_cores("verifies", vrate, cores, vraw, o.raw_threads, &vpc);
+		fflush(stdout);
+
+		if (o.hang_url != NULL) {
+			static struct hang_arg ha;
+			pthread_t ht;
+			double hl_rate;
+			unsigned long sent_at_end;
+
+			ha.o = &o;
+			ha.first_answer = -1;
+			ha.t0 = now_s();
+			atomic_init(&ha.stop, 0);
+			pthread_create(&ht, NULL, hang_thread, &ha);
+			usleep(300000);		/* let the fetches start */
+			latency(&o, OP_VERIFY, &hp50, &hp99, &hl_rate);
+			sent_at_end = ha.sent;
+			atomic_store(&ha.stop, 1);
+			printf("verify: latency, 1 client, warm, with %d hanging x5u fetches "
+			    "in flight: p50 %.3f ms, p99 %.3f ms (%.0f/s); without: p99 %.3f ms\n",
+			    o.hang_depth, hp50, hp99, hl_rate, vp99);
+			fflush(stdout);
+			pthread_join(ht, NULL);
+			printf("verify: hanging verifies: %lu sent (%lu during the measurement), "
+			    "%lu answered 436 after the fetch timeout, first answer after %.1f s",
+			    ha.sent, sent_at_end, ha.fetch_fail, ha.first_answer);
+			if (ha.other > 0)
+				printf(", %lu unexpected", ha.other);
+			printf("\n");
+			if (ha.other > 0)
+				verrors += ha.other;
+		}
 	}
-	return errors == 0 ? 0 : 1;
+
+	printf("SUMMARY sign raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f p99=%.3f "
+	    "hangp99=-\n", raw, rate, rate / raw, sign_pc, p50, p99);
+	if (o.verify) {
+		printf("SUMMARY verify raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f "
+		    "p99=%.3f ", vraw, vrate, vrate / vraw, vpc, vp50, vp99);
+		if (hp99 >= 0)
+			printf("hangp99=%.3f\n", hp99);
+		else
+			printf("hangp99=-\n");
+	}
+	return errors == 0 && verrors == 0 ? 0 : 1;
  usage:
 	fprintf(stderr, "usage: stir-bench --socket PATH --key KEY.pem [--pid PID] [--clients N]\n"
-	    "       [--depth D] [--seconds S] [--raw-threads T] [--deterministic yes|no] [--orig TN]\n");
+	    "       [--depth D] [--seconds S] [--raw-threads T] [--deterministic yes|no]\n"
+	    "       [--orig TN] [--dest TN] [--verify yes|no] [--ids N]\n"
+	    "       [--hang-url URL] [--hang-depth H]\n");
 	return 2;
 }

@@ -66,3 +66,25 @@ tests_unit_test_fetch_SOURCES = tests/unit/test_fetch.c $(UNIT_UTIL)
 tests_unit_test_fetch_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_fetch_LDADD = $(TEST_LIBS) $(UV_LIBS) $(CURL_LIBS) $(SODIUM_LIBS)
 endif
+
+# Identity header parsing, PASSporT checks and ES256, trust and vmemo.
+if HAVE_CHECK
+UNIT_TESTS_VERIFY = \
+	tests/unit/test_identity \
+	tests/unit/test_verify \
+	tests/unit/test_trust
+check_PROGRAMS += $(UNIT_TESTS_VERIFY)
+TESTS += $(UNIT_TESTS_VERIFY)
+
+tests_unit_test_identity_SOURCES = tests/unit/test_identity.c $(UNIT_UTIL)
+tests_unit_test_identity_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_identity_LDADD = $(TEST_LIBS)
+
+tests_unit_test_verify_SOURCES = tests/unit/test_verify.c $(UNIT_UTIL)
+tests_unit_test_verify_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_verify_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+
+tests_unit_test_trust_SOURCES = tests/unit/test_trust.c $(UNIT_UTIL)
+tests_unit_test_trust_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_trust_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
+endif
