@@ -131,7 +131,9 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
 		p = skip_lws(p + 9, end);
 	else if ((size_t)(end - p) > 2 && strncasecmp(p, "y:", 2) == 0)
 		p = skip_lws(p + 2, end);
-	for (q = p; q < end && (is_b64url(*q) || *q == '.'); q++)
+	/* the digest runs to the first ';' or blank */
+	for (q = p; q < end && *q != ';' && *q != ' ' && *q != '\t' && *q != '\r' &&
+	    *q != '\n'; q++)
 		;
 	if ((r = parse_digest(p, (size_t)(q - p), id, msg, msglen)) != STIR_OK)
 		goto out;

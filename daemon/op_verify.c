@@ -299,9 +299,10 @@ verify_done(struct stir_req *req)
 		/* remember validated (and refused) chains until the entry expires */
 		if (x->use_memo && it->cert != NULL && it->pem != NULL)
 			stir_vmemo_put(srv->vmemo, it->cert);
+		/* replays are judged on the clock, and only for live calls */
 		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
-		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id), x->v.at,
-		    srv->cfg->replay_window)) {
+		    x->use_memo && stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
+		    (int64_t)time(NULL), srv->cfg->replay_window)) {
 			it->replay = true;
 			if (srv->cfg->replay_reject)
 				item_fail(it, STIR_SIP_INVALID,

@@ -252,13 +252,16 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return fail(res, STIR_SIP_INVALID, "x5u does not equal the info parameter");
 	if (json_object_get(res->header, "ppt") != NULL && hppt == NULL)
 		return fail(res, STIR_SIP_INVALID, "ppt in the header is not a string");
-	if (hppt != NULL && id->ppt != NULL && strcmp(hppt, id->ppt) != 0)
-		return fail(res, STIR_SIP_INVALID, "the ppt parameter and the header's ppt differ");
-	if (hppt != NULL && strcmp(hppt, "shaken") != 0) {
+	if (hppt != NULL && id->ppt == NULL && strcmp(hppt, "shaken") != 0) {
 		snprintf(res->ppt, sizeof(res->ppt), "%s", hppt);
 		res->ignored = true;
 		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", hppt);
 	}
+	/* the parameter and the header must agree: a ppt on one side only
+	 * would let a base PASSporT pass as shaken, or the reverse */
+	if ((hppt == NULL) != (id->ppt == NULL) ||
+	    (hppt != NULL && strcmp(hppt, id->ppt) != 0))
+		return fail(res, STIR_SIP_INVALID, "the ppt parameter and the header's ppt differ");
 	snprintf(res->ppt, sizeof(res->ppt), "%s", hppt ? hppt : "");
 
 	/* base claims (RFC 8225 section 5) */

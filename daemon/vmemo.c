@@ -138,14 +138,21 @@ stir_replay_seen(struct stir_vmemo *m, const char *sig, int64_t now, unsigned wi
 		return false;
 	memcpy(&h, digest, sizeof(h));
 	h |= 1;				/* 0 marks an empty slot */
+	/* the signature may sit anywhere in its neighbourhood: look first */
 	for (size_t probe = 0; probe < 16; probe++) {
 		i = (size_t)(h + probe) & (STIR_REPLAY_MAX - 1);
 		if (m->replay[i].hash == h) {
-			bool seen = now - m->replay[i].seen <= (int64_t)window;
+			int64_t age = now - m->replay[i].seen;
+			bool seen = age >= 0 && age <= (int64_t)window;
 
-			m->replay[i].seen = now;
+			if (now > m->replay[i].seen)
+				m->replay[i].seen = now;
 			return seen;
 		}
+	}
+	/* then take an empty or stale slot, or the oldest */
+	for (size_t probe = 0; probe < 16; probe++) {
+		i = (size_t)(h + probe) & (STIR_REPLAY_MAX - 1);
 		if (m->replay[i].hash == 0 || now - m->replay[i].seen > (int64_t)window) {
 			m->replay[i].hash = h;
 			m->replay[i].seen = now;

@@ -258,6 +258,22 @@ START_TEST(negative_catalogue_maps_to_sip_codes)
 	ck_assert_int_eq(code_of(res), 438);
 	json_decref(res);
 	free(t);
+	/* ppt=shaken as a parameter, no ppt in the header: not a shaken PASSporT */
+	{
+		char h2[512];
+
+		snprintf(h2, sizeof(h2), "{\"alg\":\"ES256\",\"typ\":\"passport\",\"x5u\":\"%s/sp-chain.pem\"}", x5u);
+		snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+		    "\"orig\":{\"tn\":\"12155551212\"}}", (long)now);
+		snprintf(bad, sizeof(bad), "%s/sp-chain.pem", x5u);
+		t = jws("sp.key", h2, pay, bad);
+		ck_assert_int_eq(verify(t, &res), 1);
+		ck_assert_int_eq(code_of(res), 438);
+		ck_assert_ptr_nonnull(strstr(out, "ppt differ"));
+		json_decref(res);
+		free(t);
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s/sp-chain.pem\"}", x5u);
+	}
 	/* a non-JSON payload */
 	snprintf(bad, sizeof(bad), "%s/sp-chain.pem", x5u);
 	t = jws("sp.key", hdr, "this is not json", bad);
