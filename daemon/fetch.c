@@ -379,6 +379,10 @@ xfer_new(struct stir_fetcher *f, const char *url)
 	SETOPT(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		SETOPT(x->easy, CURLOPT_CAINFO, o->ca_file);
+	/* libcurl-gnutls has no CA cache: every new TLS connection loads the
+	 * CA file on the loop thread.  Never also scan a CA directory (about
+	 * 300 files on Debian): the one bundle file is the trust store. */
+	SETOPT(x->easy, CURLOPT_CAPATH, NULL);
 	SETOPT(x->easy, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
 	SETOPT(x->easy, CURLOPT_OPENSOCKETDATA, x);
 	SETOPT(x->easy, CURLOPT_WRITEFUNCTION, on_write);

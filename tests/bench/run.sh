@@ -1,11 +1,15 @@
 #!/bin/sh
-# run.sh: benchmark stird against raw GnuTLS in one run.
-#   tests/bench/run.sh [SECONDS]      (from a built tree)
+# run.sh: benchmark stird's sign and verify ops against raw GnuTLS in one run.
+#   tests/bench/run.sh [SECONDS]      (from a built tree; SECONDS per phase)
 # Two configurations on this 2-vCPU machine:
-#   pinned:   stird (threads = 1) on CPU 0, the clients on CPU 1;
-#             the raw rate is measured on CPU 0 too: per-core comparison.
+#   pinned:   stird (threads = 1) on CPU 0, the clients (and the raw GnuTLS
+#             rates, measured while the daemon is idle) on the last CPU:
+#             per-core comparison.
 #   unpinned: stird (threads = 2) and clients share both CPUs; the daemon's
 #             CPU time gives the cores it used.
+# x5u is served over HTTPS by tests/https-server.py (on the last CPU) with
+# the test web PKI: sp-chain.pem (max-age=3600) for the credential, and
+# hang.pem, which never answers, for the hanging-fetch phase.
 set -eu
 secs=${1:-3}
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -13,16 +17,44 @@ top_builddir=${top_builddir:-$top_srcdir}
 STIRD=${STIRD:-$top_builddir/stird}
 STIRCTL=${STIRCTL:-$top_builddir/stirctl}
 BENCH=${BENCH:-$top_builddir/tests/bench/stir-bench}
+PYTHON=${PYTHON:-python3}
 dir=$(mktemp -d /tmp/stird-bench.XXXXXX)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
+wpid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+	wait 2>/dev/null || true
+	rm -rf "$dir"
+}
 trap cleanup EXIT INT TERM
 
 sh "$top_srcdir/scripts/mkpki.sh" "$dir/pki"
 mkdir -m 0700 "$dir/keys"
+mkdir "$dir/www"
 ncpu=$(nproc)
+last=$((ncpu - 1))
+
+# the x5u server
+cp "$dir/pki/sp-chain.pem" "$dir/www/sp-chain.pem"
+echo '{"headers":{"Cache-Control":"max-age=3600"}}' > "$dir/www/sp-chain.pem.meta"
+echo '{"hang":true}' > "$dir/www/hang.pem.meta"
+taskset -c "$last" "$PYTHON" "$top_srcdir/tests/https-server.py" --dir "$dir/www" \
+	--cert "$dir/pki/web.pem" --key "$dir/pki/web.key" --port 0 \
+	>"$dir/web.port" 2>"$dir/web.log" &
+wpid=$!
+i=0
+until [ -s "$dir/web.port" ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "https-server.py did not start"; cat "$dir/web.log"; exit 1; }
+	kill -0 "$wpid" 2>/dev/null || { echo "https-server.py exited"; cat "$dir/web.log"; exit 1; }
+	sleep 0.05
+done
+port=$(head -n 1 "$dir/web.port")
+base=https://127.0.0.1:$port
 
 start() { # threads cpulist
+	# iat_window: the identities are signed right before the verify phases,
+	# but a slow machine should not turn them stale
 	cat > "$dir/stird.conf" <<CONF
 socket = $dir/stird.sock
 admin_socket = $dir/admin.sock
@@ -31,6 +63,10 @@ key_dir = $dir/keys
 log_level = warning
 threads = $1
 max_inflight = 256
+x5u_ca_file = $dir/pki/web-ca.pem
+x5u_allow_private = yes
+fetch_timeout_ms = 2000
+iat_window = 600
 CONF
 	taskset -c "$2" "$STIRD" -c "$dir/stird.conf" 2>"$dir/stird.log" &
 	pid=$!
@@ -41,26 +77,49 @@ CONF
 	done
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=; }
+bench() { # name, then stir-bench arguments
+	name=$1; shift
+	rc=0
+	"$@" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" --pid "$pid" \
+		--seconds "$secs" --hang-url "$base/hang.pem" >"$dir/$name.out" 2>"$dir/$name.err" || rc=$?
+	sed 's/^/  /' "$dir/$name.out" | grep -v '^  SUMMARY'
+	sed 's/^/  stderr: /' "$dir/$name.err"
+	[ $rc -eq 0 ] || { echo "  stir-bench exited with $rc"; status=1; }
+}
+status=0
 
 start 1 0
 "$STIRCTL" -c "$dir/stird.conf" trust add "$dir/pki/ca.pem" >/dev/null
 "$STIRCTL" -c "$dir/stird.conf" cred add sp --key "$dir/pki/sp.key" \
-	--chain "$dir/pki/sp-chain.pem" --x5u https://cert.example.org/sp.pem >/dev/null
+	--chain "$dir/pki/sp-chain.pem" --x5u "$base/sp-chain.pem" >/dev/null
+# a signature of stird's must verify through the x5u server
+id=$("$STIRCTL" -c "$dir/stird.conf" sign --orig 12155551212 --dest 12125551213 --attest A | tail -n 1)
+"$STIRCTL" -c "$dir/stird.conf" verify --identity "$id" --from tel:+12155551212 \
+	--to tel:+12125551213 >"$dir/verify.out" 2>&1 || {
+	echo "stird's signature does not verify:"; cat "$dir/verify.out"; exit 1
+}
 
-echo "== pinned: stird threads=1 on CPU 0, clients on CPU ${ncpu:+$((ncpu - 1))}"
-taskset -c 0 "$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" --seconds 0.5 \
-	--clients 1 --depth 1 >/dev/null 2>&1 || true	# warm up
-# raw on CPU 0 alone; then the clients move to the other CPU
-taskset -c 0 "$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" --pid "$pid" \
-	--seconds "$secs" --clients 4 --depth 16 --raw-threads 1 | sed 's/^/  /' &
-bp=$!
-sleep 0.2
-taskset -a -p -c "$((ncpu - 1))" "$bp" >/dev/null 2>&1 || true
-wait "$bp"
+load() { uptime | sed 's/.*load average/load average/'; }
+echo "== pinned: stird threads=1 on CPU 0, clients on CPU $last ($(load))"
+taskset -c "$last" "$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" \
+	--seconds 0.5 --clients 1 --depth 1 --verify no >/dev/null 2>&1 || true	# warm up
+bench pinned taskset -c "$last" "$BENCH" --clients 4 --depth 16 --raw-threads 1
 stop
 
-echo "== unpinned: stird threads=$ncpu, clients and daemon share $ncpu CPUs"
-start "$ncpu" "0-$((ncpu - 1))"
-"$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" --pid "$pid" \
-	--seconds "$secs" --clients 8 --depth 16 --raw-threads "$ncpu" | sed 's/^/  /'
+echo "== unpinned: stird threads=$ncpu, clients and daemon share $ncpu CPUs ($(load))"
+start "$ncpu" "0-$last"
+bench unpinned "$BENCH" --clients 8 --depth 16 --raw-threads "$ncpu"
 stop
+
+echo "== summary ($secs s per phase; rates per second, latencies in ms; 1 client, 1 in flight)"
+printf '%-9s %-7s %9s %9s %6s %9s %8s %8s %10s\n' config op raw daemon ratio "per-core" \
+	p50 p99 "p99+hang"
+for name in pinned unpinned; do
+	grep '^SUMMARY ' "$dir/$name.out" | while read -r _ op rest; do
+		eval "$rest"	# raw= daemon= ratio= percore= p50= p99= hangp99=
+		case $percore in -*) percore=- ;; esac
+		printf '%-9s %-7s %9s %9s %6s %9s %8s %8s %10s\n' "$name" "$op" "$raw" \
+			"$daemon" "$ratio" "$percore" "$p50" "$p99" "$hangp99"
+	done
+done
+exit $status

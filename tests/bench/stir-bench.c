@@ -36,11 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
 #include "stirclient.h"
@@ -249,6 +251,9 @@ verify_one(struct stir_client *c, const struct opts *o, const char *identity)
 	free(res);
 }
 
+static double lat_max;		/* of the last latency() */
+static double lat_max_at;	/* when it began (now_s()) */
+
 static void
 latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, double *ret_rate)
 {
@@ -260,6 +265,7 @@ latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, doub
 	double t0, end;
 	int r;
 
+	lat_max = -1;
 	t0 = now_s();
 	end = t0 + o->seconds;
 	while (n < LAT_MAX) {
@@ -277,7 +283,12 @@ latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, doub
 			free(id);
 		} else
 			verify_one(c, o, o->ids[n % (size_t)o->nids]);
-		lat[n++] = (now_s() - s) * 1e3;
+		lat[n] = (now_s() - s) * 1e3;
+		if (lat[n] > lat_max) {
+			lat_max = lat[n];
+			lat_max_at = s;
+		}
+		n++;
 	}
 	*ret_rate = (double)n / (now_s() - t0);
 	stir_client_free(c);
@@ -389,12 +400,16 @@ client_thread(void *p)
 {
 	struct client_arg *a = p;
 	const struct opts *o = a->o;
-	static __thread struct rbuf rb;
+	struct rbuf *rb = malloc(sizeof(*rb));
 	char line[LINE_MAX_B];
 	int fd = raw_connect(o->socket), inflight = 0, len;
 	unsigned long id = 0, next = (unsigned long)a->index * 7919u;
 
-	rb.have = 0;
+	if (rb == NULL) {
+		perror("malloc");
+		exit(2);
+	}
+	rb->have = 0;
 	for (;;) {
 		int stop = now_s() >= a->until;
 
@@ -417,9 +432,10 @@ client_thread(void *p)
 		}
 		if (inflight == 0)
 			break;
-		inflight -= read_replies(fd, &rb, client_line, a);
+		inflight -= read_replies(fd, rb, client_line, a);
 	}
 	close(fd);
+	free(rb);
 	return NULL;
 }
 
@@ -589,7 +605,10 @@ hang_thread(void *p)
 	char url[1100], ident[LINE_MAX_B - 512], line[LINE_MAX_B];
 	int fd = raw_connect(o->socket), inflight = 0, len;
 	double drain_until = 0;
+	struct timeval tv = { 0, 200000 };
 
+	/* recv with a timeout, to see the stop flag */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	rb.have = 0;
 	for (;;) {
 		while (!atomic_load(&a->stop) && inflight < o->hang_depth) {
@@ -614,16 +633,6 @@ hang_thread(void *p)
 				fprintf(stderr, "hang: %d replies never came\n", inflight);
 				break;
 			}
-		}
-		{
-			struct timeval tv = { 0, 200000 };
-
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		}
-		{
-			ssize_t n = recv(fd, rb.buf + rb.have, 0, MSG_PEEK);	/* wait a bit */
-
-			(void)n;
 		}
 		/* recv with a timeout: EAGAIN means nothing yet */
 		{
@@ -716,7 +725,7 @@ main(int argc, char **argv)
 	    .nids = 256, .hang_depth = 32 };
 	unsigned long errors, verrors = 0;
 	double raw, p50, p99, lat_rate, rate, cores, sign_pc;
-	double vraw = 0, vp50 = 0, vp99 = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
+	double vraw = 0, vp50 = 0, vp99 = 0, vmax = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -755,8 +764,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	latency(&o, OP_SIGN, &p50, &p99, &lat_rate);
-	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms (%.0f/s)\n",
-	    p50, p99, lat_rate);
+	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
+	    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
 	fflush(stdout);
 
 	rate = throughput(&o, OP_SIGN, &errors, &cores);
@@ -781,8 +790,9 @@ main(int argc, char **argv)
 		fflush(stdout);
 
 		latency(&o, OP_VERIFY, &vp50, &vp99, &lat_rate);
-		printf("verify: latency, 1 client, 1 in flight, warm: p50 %.3f ms, p99 %.3f ms "
-		    "(%.0f/s)\n", vp50, vp99, lat_rate);
+		vmax = lat_max;
+		printf("verify: latency, 1 client, 1 in flight, warm: p50 %.3f ms, p99 %.3f ms, "
+		    "max %.3f ms (%.0f/s)\n", vp50, vp99, vmax, lat_rate);
 		fflush(stdout);
 
 		vrate = throughput(&o, OP_VERIFY, &verrors, &cores);
@@ -808,8 +818,9 @@ main(int argc, char **argv)
 			sent_at_end = ha.sent;
 			atomic_store(&ha.stop, 1);
 			printf("verify: latency, 1 client, warm, with %d hanging x5u fetches "
-			    "in flight: p50 %.3f ms, p99 %.3f ms (%.0f/s); without: p99 %.3f ms\n",
-			    o.hang_depth, hp50, hp99, hl_rate, vp99);
+			    "in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms at +%.2f s (%.0f/s); "
+			    "without: p99 %.3f ms, max %.3f ms\n", o.hang_depth, hp50, hp99,
+			    lat_max, lat_max_at - ha.t0, hl_rate, vp99, vmax);
 			fflush(stdout);
 			pthread_join(ht, NULL);
 			printf("verify: hanging verifies: %lu sent (%lu during the measurement), "
