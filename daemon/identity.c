@@ -143,6 +143,7 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
 		const char *name, *val;
 		size_t nl, vl;
 		char **slot = NULL;
+		bool angle = false;	/* the value was <...> */
 
 		if (*p != ';') {
 			snprintf(msg, msglen, "expected ';' after the PASSporT or a parameter");
@@ -175,6 +176,7 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
 				val = p;
 				vl = (size_t)(gt - p + 1);
 				p = gt + 1;
+				angle = true;
 			} else if (p < end && *p == '"') {	/* quoted-string */
 				const char *s = p + 1;
 
@@ -196,7 +198,8 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
 		}
 		p = skip_lws(p, end);
 		if (nl == 4 && strncasecmp(name, "info", 4) == 0) {
-			if (val == NULL || vl < 3 || val[0] != '<' || val[vl - 1] != '>') {
+			/* ident-info = LAQUOT absoluteURI RAQUOT: never quoted */
+			if (!angle || val == NULL || vl < 3 || val[0] != '<' || val[vl - 1] != '>') {
 				snprintf(msg, msglen, "info is not <URI>");
 				goto out;
 			}
@@ -204,7 +207,7 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
 			vl -= 2;
 			for (size_t i = 0; i < vl; i++)
 				if ((unsigned char)val[i] <= 0x20 || (unsigned char)val[i] >= 0x7f ||
-				    val[i] == '<' || val[i] == '"') {
+				    val[i] == '<' || val[i] == '>' || val[i] == '"' || val[i] == '\\') {
 					snprintf(msg, msglen, "info has a character not allowed in a URI");
 					goto out;
 				}

@@ -83,6 +83,23 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 	run_check build-asan sanitizers --enable-sanitizers || status=1
 
+if [ "${STIR_QUICK:-0}" != 1 ]; then
+	echo "== fuzz smoke: every libFuzzer target, bounded (clang)"
+	st=0
+	sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
+	grep -E '^(PASS|FAIL) ' build/fuzz-smoke.log | sed 's/^/fuzz /'
+	fz=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/fuzz-smoke.log | tail -n 1)
+	if [ -n "$fz" ]; then
+		passed=$((passed + ${fz%% *}))
+		f=${fz#*, }; failed=$((failed + ${f%% *}))
+	fi
+	if [ $st -ne 0 ]; then
+		echo "== fuzz smoke FAILED"
+		tail -n 40 build/fuzz-smoke.log
+		status=1
+	fi
+fi
+
 if [ "${STIR_QUICK:-0}" != 1 ] && [ $status -eq 0 ]; then
 	echo "== distcheck"
 	if make -C build -j"$jobs" distcheck >build/distcheck.log 2>&1; then

@@ -13,17 +13,23 @@
 #    code it cannot see); the rest comes from libstircore.la.
 #    tests/fuzz/run-fuzzers.sh BUILDDIR runs them all for a while.
 
-FUZZ_NAMES = request linebuf tnauth chain config ident b64url
+FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
+	identity passport cachecontrol httpdate
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
-	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict
+	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
+	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict \
+	tests/fuzz/identity.dict tests/fuzz/passport.dict \
+	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_request tests/fuzz/replay_linebuf \
 	tests/fuzz/replay_tnauth tests/fuzz/replay_chain \
 	tests/fuzz/replay_config tests/fuzz/replay_ident \
-	tests/fuzz/replay_b64url
+	tests/fuzz/replay_b64url tests/fuzz/replay_identity \
+	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
+	tests/fuzz/replay_httpdate
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -72,13 +78,35 @@ tests_fuzz_replay_b64url_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"b64u
 tests_fuzz_replay_b64url_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_b64url_LDADD = $(TEST_LIBS)
 
+tests_fuzz_replay_identity_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_identity.c
+tests_fuzz_replay_identity_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"identity"'
+tests_fuzz_replay_identity_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_identity_LDADD = $(TEST_LIBS)
+
+tests_fuzz_replay_passport_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_passport.c
+tests_fuzz_replay_passport_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"passport"'
+tests_fuzz_replay_passport_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_passport_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+tests_fuzz_replay_cachecontrol_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_cachecontrol.c
+tests_fuzz_replay_cachecontrol_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"cachecontrol"'
+tests_fuzz_replay_cachecontrol_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_cachecontrol_LDADD = $(TEST_LIBS) $(CURL_LIBS)
+
+tests_fuzz_replay_httpdate_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_httpdate.c
+tests_fuzz_replay_httpdate_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"httpdate"'
+tests_fuzz_replay_httpdate_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_httpdate_LDADD = $(TEST_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
 	tests/fuzz/fuzz_request tests/fuzz/fuzz_linebuf \
 	tests/fuzz/fuzz_tnauth tests/fuzz/fuzz_chain \
 	tests/fuzz/fuzz_config tests/fuzz/fuzz_ident \
-	tests/fuzz/fuzz_b64url
+	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_identity \
+	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
+	tests/fuzz/fuzz_httpdate
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -131,3 +159,62 @@ tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_b64url_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_b64url_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_b64url_LDADD = $(FUZZ_BIN_LIBS)
+
+tests_fuzz_fuzz_identity_SOURCES = tests/fuzz/fuzz_identity.c tests/fuzz/fuzz.h \
+	daemon/identity.c
+tests_fuzz_fuzz_identity_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_identity_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_identity_LDADD = $(FUZZ_BIN_LIBS)
+
+tests_fuzz_fuzz_passport_SOURCES = tests/fuzz/fuzz_passport.c tests/fuzz/fuzz.h \
+	daemon/identity.c daemon/verify.c daemon/passport.c daemon/tn.c
+tests_fuzz_fuzz_passport_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_passport_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_passport_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
+	$(SODIUM_LIBS)
+
+tests_fuzz_fuzz_cachecontrol_SOURCES = tests/fuzz/fuzz_cachecontrol.c tests/fuzz/fuzz.h \
+	daemon/fetch.c
+tests_fuzz_fuzz_cachecontrol_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_cachecontrol_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_cachecontrol_LDADD = $(FUZZ_BIN_LIBS) $(CURL_LIBS) $(UV_LIBS)
+
+tests_fuzz_fuzz_httpdate_SOURCES = tests/fuzz/fuzz_httpdate.c tests/fuzz/fuzz.h \
+	daemon/verify.c
+tests_fuzz_fuzz_httpdate_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_httpdate_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_httpdate_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+
+# ---- make fuzz-smoke: every libFuzzer target for a short while ----
+# FUZZ_SECONDS (default 20) each, two at a time, on scratch copies of the
+# corpora; fails on any crash, leak or timeout (run-fuzzers.sh).  Without
+# --enable-fuzzing it fails, or with FUZZ_SMOKE_OPTIONAL=1 says so and
+# passes.  tests/fuzz/smoke.sh does it all in a fresh clang copy.
+if ENABLE_FUZZING
+FUZZ_SMOKE_ENABLED = yes
+else
+FUZZ_SMOKE_ENABLED = no
+endif
+FUZZ_BINS = $(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
+
+fuzz-smoke:
+	@if test '$(FUZZ_SMOKE_ENABLED)' != yes; then \
+		if test '$(FUZZ_SMOKE_OPTIONAL)' = 1; then \
+			echo "fuzz-smoke: skipped: this tree is not configured with --enable-fuzzing CC=clang (FUZZ_SMOKE_OPTIONAL=1)"; \
+			exit 0; \
+		fi; \
+		echo "fuzz-smoke: this tree is not configured for fuzzing; run ./configure --enable-fuzzing CC=clang (in a separate copy), or tests/fuzz/smoke.sh, or set FUZZ_SMOKE_OPTIONAL=1 to skip" >&2; \
+		exit 1; \
+	fi; \
+	secs='$(FUZZ_SECONDS)'; test -n "$$secs" || secs=20; \
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_BINS) && \
+	$(SHELL) $(srcdir)/tests/fuzz/run-fuzzers.sh -t "$$secs" -j 2 '$(abs_top_builddir)' $(FUZZ_NAMES)
+
+# just build them (tests/fuzz/smoke.sh, with -j)
+if ENABLE_FUZZING
+fuzz-bins: $(FUZZ_BINS)
+else
+fuzz-bins:
+	@echo "fuzz-bins: configure with --enable-fuzzing CC=clang first" >&2; exit 1
+endif
+.PHONY: fuzz-smoke fuzz-bins
