@@ -198,6 +198,7 @@ main(int argc, char **argv)
 	log_notice("stopped");
 	status = 0;
  out:
+	stir_server_close_io(&srv);	/* before the walk: they close their own */
 	uv_walk(&loop, close_walk_cb, NULL);
 	(void)uv_run(&loop, UV_RUN_DEFAULT);
 	uv_walk(&loop, close_walk_cb, &loop);

@@ -539,11 +539,8 @@ noop_close(uv_handle_t *h)
 }
 
 void
-stir__server_maybe_finish(struct stir_server *srv)
+stir_server_close_io(struct stir_server *srv)
 {
-	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->inflight_total > 0)
-		return;
-	stir_workq_close(&srv->workq);
 	if (srv->certcache != NULL) {
 		stir_certcache_free(srv->certcache);
 		srv->certcache = NULL;
@@ -552,6 +549,15 @@ stir__server_maybe_finish(struct stir_server *srv)
 		stir_fetcher_close(srv->fetcher);	/* frees itself once closed */
 		srv->fetcher = NULL;
 	}
+}
+
+void
+stir__server_maybe_finish(struct stir_server *srv)
+{
+	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->inflight_total > 0)
+		return;
+	stir_workq_close(&srv->workq);
+	stir_server_close_io(srv);
 }
 
 void

@@ -141,6 +141,8 @@ int	stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	    struct stir_config *cfg, const char *config_path);
 int	stir_server_listen(struct stir_server *srv);
 void	stir_server_done(struct stir_server *srv);
+/* Close the fetcher and cache (their handles close on the loop). */
+void	stir_server_close_io(struct stir_server *srv);
 void	stir_server_stop(struct stir_server *srv);
 /* Re-read config, key files and credentials (SIGHUP). */
 int	stir_server_reload(struct stir_server *srv);

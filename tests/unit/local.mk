@@ -88,3 +88,12 @@ tests_unit_test_trust_SOURCES = tests/unit/test_trust.c $(UNIT_UTIL)
 tests_unit_test_trust_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_trust_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
 endif
+
+# JWT claim constraints, RFC 8226 and RFC 9118 (daemon/constraints.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_constraints
+TESTS += tests/unit/test_constraints
+tests_unit_test_constraints_SOURCES = tests/unit/test_constraints.c $(UNIT_UTIL)
+tests_unit_test_constraints_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_constraints_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+endif
