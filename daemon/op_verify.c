@@ -121,6 +121,19 @@ validate(struct vctx *x, struct vitem *it)
 	(void)stir_cert_info(chain->crt[0], &vc->info);
 	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
+	/* claim constraints of every certificate of the path (RFC 8226 8, 9118) */
+	for (unsigned k = 0; vc->err == STIR_OK && k < chain->n; k++) {
+		struct stir_constraints *cons = NULL;
+
+		r = stir_constraints_from_cert(chain->crt[k], &cons);
+		if (r == STIR_OK)
+			vc->cons[vc->ncons++] = cons;
+		else if (r != STIR_ENOENT) {
+			vc->err = STIR_ECERT;
+			snprintf(vc->detail, sizeof(vc->detail),
+			    "certificate %u has malformed JWT claim constraints", k + 1);
+		}
+	}
 	if (vc->err == STIR_OK && x->crl_mode != STIR_CRL_OFF) {
 		struct stir_crl_input in[STIR_CRL_URLS_MAX];
 
@@ -167,6 +180,16 @@ verify_work(struct stir_req *req)
 		    it->res.sig)) {
 			item_fail(it, STIR_SIP_INVALID, "the signature does not verify");
 			continue;
+		}
+		/* a claim the path's certificates constrain rejects the PASSporT */
+		for (size_t k = 0; k < it->cert->ncons; k++) {
+			char m[200];
+
+			if (stir_constraints_check(it->cert->cons[k], it->res.payload, m,
+			    sizeof(m)) != STIR_OK) {
+				item_fail(it, STIR_SIP_INVALID, m);
+				break;
+			}
 		}
 	}
 }

@@ -13,6 +13,7 @@
 #include <gnutls/abstract.h>
 
 #include "daemon/cert.h"
+#include "daemon/constraints.h"
 
 #define STIR_VMEMO_MAX		4096	/* validated certificates kept */
 #define STIR_REPLAY_MAX		(1u << 18)	/* signatures remembered */
@@ -28,6 +29,9 @@ struct stir_vcert {
 	gnutls_pubkey_t		 pub;
 	struct stir_tnauth	*tnauth;
 	struct stir_cert_info	 info;
+	/* JWT claim constraints of the path (RFC 8226, RFC 9118): all apply */
+	struct stir_constraints	*cons[STIR_CHAIN_MAX];
+	size_t			 ncons;
 };
 
 struct stir_vcert *stir_vcert_new(const char *url, uint64_t serial, int64_t expires);

@@ -599,6 +599,36 @@ START_TEST(crl_distribution_points_are_followed)
 }
 END_TEST
 
+/* JWT claim constraints in the certificate (RFC 8226): attest A or B only. */
+START_TEST(certificate_claim_constraints_apply)
+{
+	json_t *res;
+
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && cat >> ext.cnf <<EOF\n"
+	    "[cons]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+	    "1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spc\n"
+	    "1.3.6.1.5.5.7.1.27 = DER:3022a00a30081606617474657374a11430123010160661747465737430060c01410c0142\nEOF\n"
+	    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cons.key 2>/dev/null &&"
+	    " openssl req -new -key cons.key -subj /CN=constrained -config ext.cnf -out cons.csr &&"
+	    " openssl x509 -req -in cons.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30"
+	    " -extfile ext.cnf -extensions cons -out cons.pem 2>/dev/null && cat cons.pem inter.pem > cons-chain.pem &&"
+	    " cp cons-chain.pem '%s/'", H.pki, H.www), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add cons --key '%s/cons.key' --chain '%s/cons-chain.pem' --x5u %s/cons-chain.pem",
+	    H.pki, H.pki, x5u), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest B --cred cons"), 0);
+	ck_assert_int_eq(verify(last_line(out), &res), 0);
+	json_decref(res);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest C --cred cons"), 0);
+	ck_assert_int_eq(verify(last_line(out), &res), 1);
+	ck_assert_int_eq(code_of(res), 438);
+	ck_assert_ptr_nonnull(strstr(out, "does not permit this value of claim 'attest'"));
+	json_decref(res);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -618,6 +648,7 @@ suite(void)
 	tcase_add_test(tc, a_restart_keeps_the_cache_warm);
 	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);
 	tcase_add_test(tc, crl_distribution_points_are_followed);
+	tcase_add_test(tc, certificate_claim_constraints_apply);
 	suite_add_tcase(s, tc);
 	return s;
 }
