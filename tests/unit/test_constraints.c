@@ -41,7 +41,8 @@ enc(uint8_t *out, uint8_t tag, const void *body, size_t n)
 		out[3] = (uint8_t)n;
 		h = 4;
 	}
-	memmove(out + h, body, n);
+	if (n > 0)			/* body may be NULL for an empty value */
+		memmove(out + h, body, n);
 	return h + n;
 }
 
