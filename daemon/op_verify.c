@@ -20,6 +20,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
+#include "daemon/rcd.h"
 #include "daemon/verify.h"
 #include "daemon/vmemo.h"
 
@@ -39,6 +40,15 @@ struct vcrl {
 	int64_t			 expires;
 };
 
+/* URL content an rcd claim references (icn, jcl), fetched like x5u. */
+struct vref {
+	struct vctx		*x;
+	uint8_t			*body;
+	size_t			 len;
+	int			 err;
+	bool			 started;
+};
+
 struct vitem {
 	struct stir_identity	*id;
 	struct stir_vresult	 res;
@@ -51,6 +61,11 @@ struct vitem {
 	bool			 replay;
 	struct vcrl		 crls[STIR_CRL_URLS_MAX];
 	size_t			 ncrls;
+	bool			 has_rcd;
+	int			 rcd_err;	/* STIR_OK, or the claim is malformed */
+	char			 rcd_msg[160];
+	struct stir_rcd		 rcd;		/* borrowed from res.payload */
+	struct vref		 refs[STIR_RCD_REFS_MAX];
 };
 
 struct vctx {
@@ -80,6 +95,8 @@ vctx_free(void *p)
 			free(x->items[i].crls[k].url);
 			free(x->items[i].crls[k].body);
 		}
+		for (size_t k = 0; k < STIR_RCD_REFS_MAX; k++)
+			free(x->items[i].refs[k].body);
 	}
 	stir_trust_unref(x->trust);
 	free(x);
@@ -230,6 +247,63 @@ error_json(int code, const char *detail)
 	    "detail", detail);
 }
 
+/*
+ * The rcd result of a valid PASSporT: verified only when every URL it
+ * references was fetched, is the right kind of content and matches its
+ * rcdi digest; unverified RCD is never offered for display (only why).
+ */
+static json_t *
+rcd_json(const struct vitem *it)
+{
+	const struct stir_rcd *r = &it->rcd;
+	json_t *jcard = NULL, *o, *callinfo;
+	char why[256] = "";
+	char *disp;
+
+	if (!it->has_rcd)
+		return json_null();
+	if (it->rcd_err != STIR_OK)
+		snprintf(why, sizeof(why), "%s", it->rcd_msg);
+	for (size_t k = 0; *why == '\0' && k < r->nrefs; k++) {
+		const struct vref *f = &it->refs[k];
+		int dr;
+
+		if (r->refs[k].digest == NULL)
+			snprintf(why, sizeof(why), "no rcdi digest covers %s", r->refs[k].ptr);
+		else if (f->err != STIR_OK || f->body == NULL)
+			snprintf(why, sizeof(why), "the content of %s could not be fetched: %s",
+			    r->refs[k].ptr, stir_strerror(f->err));
+		else if (strcmp(r->refs[k].ptr, "/icn") == 0 &&
+		    stir_rcd_icon_type(f->body, f->len) == NULL)
+			snprintf(why, sizeof(why), "the icon is not PNG, JPEG or SVG");
+		else if (strcmp(r->refs[k].ptr, "/jcl") == 0 &&
+		    !stir_rcd_jcard_valid(f->body, f->len, &jcard))
+			snprintf(why, sizeof(why), "the content of /jcl is not a jCard");
+		else if ((dr = stir_rcdi_check(r->refs[k].digest, f->body, f->len)) != STIR_OK)
+			snprintf(why, sizeof(why), dr == STIR_EPOLICY ?
+			    "the content of %s does not match its rcdi digest" :
+			    "the rcdi digest of %s is malformed or of an unsupported algorithm",
+			    r->refs[k].ptr);
+	}
+	if (*why != '\0') {
+		json_decref(jcard);
+		return json_pack("{s:b, s:s}", "verified", 0, "why_not", why);
+	}
+	if (jcard == NULL && r->jcd != NULL)
+		jcard = json_incref(r->jcd);
+	callinfo = json_array();
+	if (r->icn != NULL)
+		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=icon", r->icn));
+	if (r->jcl != NULL)
+		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=jcard", r->jcl));
+	disp = stir_rcd_display_name(r->nam);
+	o = json_pack("{s:b, s:n, s:s, s:s?, s:s?, s:s?, s:o?, s:s?, s:o}", "verified", 1,
+	    "why_not", "nam", r->nam, "apn", r->apn, "crn", r->crn, "icon", r->icn,
+	    "jcard", jcard, "display_name", disp, "call_info", callinfo);
+	free(disp);
+	return o != NULL ? o : json_null();
+}
+
 static json_t *
 item_json(const struct vitem *it)
 {
@@ -256,6 +330,8 @@ item_json(const struct vitem *it)
 		    "issuer", it->cert->info.issuer, "tnauth", tnauth_json(it->cert->tnauth),
 		    "not_after", (json_int_t)it->cert->info.not_after);
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
+	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? rcd_json(it) :
+	    json_null());
 	return o;
 }
 
@@ -339,8 +415,22 @@ verify_done(struct stir_req *req)
 			    it->res.compact_ppi ? it->res.compact_ppi : ".."));
 	}
 	verdict(x, &verstat, &code, &detail);
-	req->result = json_pack("{s:s, s:o, s:o, s:o}", "verstat", verstat,
-	    "error", error_json(code, detail), "identities", ids, "reason", reasons);
+	{
+		json_t *rcd = NULL, *v;
+		size_t i;
+
+		json_array_foreach(ids, i, v) {
+			json_t *r = json_object_get(v, "rcd");
+
+			if (json_is_object(r) && (rcd == NULL ||
+			    (!json_is_true(json_object_get(rcd, "verified")) &&
+			    json_is_true(json_object_get(r, "verified")))))
+				rcd = r;
+		}
+		req->result = json_pack("{s:s, s:o, s:o, s:o, s:O}", "verstat", verstat,
+		    "error", error_json(code, detail), "identities", ids, "reason", reasons,
+		    "rcd", rcd != NULL ? rcd : json_null());
+	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be built");
 }
@@ -368,6 +458,22 @@ verify_run(struct vctx *x)
 		return;
 	}
 	stir_req_queue_hot(req, verify_work, verify_done);
+}
+
+static void
+on_ref(void *arg, const struct stir_certcache_entry *e)
+{
+	struct vref *f = arg;
+	struct vctx *x = f->x;
+
+	f->err = e->err;
+	if (e->err == STIR_OK && (f->body = malloc(e->len ? e->len : 1)) != NULL) {
+		memcpy(f->body, e->body, e->len);
+		f->len = e->len;
+	} else if (e->err == STIR_OK)
+		f->err = STIR_ENOMEM;
+	if (--x->pending == 0)
+		verify_run(x);
 }
 
 static void
@@ -556,6 +662,20 @@ op_verify(struct stir_req *req)
 
 		if (!it->checking)
 			continue;
+		/* RCD content is fetched beside the chain, through the same cache */
+		it->rcd_err = stir_rcd_read(it->res.payload, &it->rcd, it->rcd_msg,
+		    sizeof(it->rcd_msg));
+		it->has_rcd = it->rcd_err != STIR_ENOENT;
+		for (size_t k = 0; it->rcd_err == STIR_OK && k < it->rcd.nrefs; k++) {
+			struct vref *f = &it->refs[k];
+
+			f->x = x;
+			f->err = STIR_EFETCH;
+			x->pending++;
+			if (stir_certcache_get(srv->certcache, it->rcd.refs[k].url,
+			    (int64_t)time(NULL), on_ref, f) != STIR_OK)
+				x->pending--;
+		}
 		x->pending++;
 		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
 		    on_cert, x) != STIR_OK) {

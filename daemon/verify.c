@@ -204,7 +204,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return STIR_ENOMEM;
 	sprintf(res->compact_ppi, "..%s", sig);
 	/* a ppt this verifier does not support is ignored (RFC 8224 6.2) */
-	if (id->ppt != NULL && strcmp(id->ppt, "shaken") != 0) {
+	if (id->ppt != NULL && strcmp(id->ppt, "shaken") != 0 && strcmp(id->ppt, "rcd") != 0) {
 		res->ignored = true;
 		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", id->ppt);
 	}
@@ -252,7 +252,8 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return fail(res, STIR_SIP_INVALID, "x5u does not equal the info parameter");
 	if (json_object_get(res->header, "ppt") != NULL && hppt == NULL)
 		return fail(res, STIR_SIP_INVALID, "ppt in the header is not a string");
-	if (hppt != NULL && id->ppt == NULL && strcmp(hppt, "shaken") != 0) {
+	if (hppt != NULL && id->ppt == NULL && strcmp(hppt, "shaken") != 0 &&
+	    strcmp(hppt, "rcd") != 0) {
 		snprintf(res->ppt, sizeof(res->ppt), "%s", hppt);
 		res->ignored = true;
 		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", hppt);
@@ -275,7 +276,10 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	if (!dest_valid(dest))
 		return fail(res, STIR_SIP_INVALID, "dest is missing or malformed");
 	res->iat = json_integer_value(iat);
-	if (hppt != NULL) {		/* shaken (RFC 8588) */
+	if (hppt != NULL && strcmp(hppt, "rcd") == 0) {	/* RFC 9795: rcd is required */
+		if (!json_is_object(json_object_get(res->payload, "rcd")))
+			return fail(res, STIR_SIP_INVALID, "a ppt rcd PASSporT has no rcd claim");
+	} else if (hppt != NULL) {	/* shaken (RFC 8588) */
 		const char *attest = json_string_value(json_object_get(res->payload, "attest"));
 		const char *origid = json_string_value(json_object_get(res->payload, "origid"));
 

@@ -629,6 +629,103 @@ START_TEST(certificate_claim_constraints_apply)
 }
 END_TEST
 
+/* Rich Call Data: rcdi digests over fetched content; display safety. */
+static char *
+rcd_jws(const char *ppt, const char *rcd_members, const char *rcdi)
+{
+	char hdr[1024], pay[4096], info[512];
+
+	snprintf(info, sizeof(info), "%s/sp-chain.pem", x5u);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"%s\",\"typ\":\"passport\",\"x5u\":\"%s\"}",
+	    ppt, info);
+	snprintf(pay, sizeof(pay), "{%s\"crn\":\"Your appointment\",\"dest\":{\"tn\":[\"12125551213\"]},"
+	    "\"iat\":%ld,\"orig\":{\"tn\":\"12155551212\"},%s\"rcd\":{%s}%s%s}",
+	    strcmp(ppt, "shaken") == 0 ? "\"attest\":\"A\"," : "", (long)time(NULL),
+	    strcmp(ppt, "shaken") == 0 ? "\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"," : "",
+	    rcd_members, rcdi ? ",\"rcdi\":" : "", rcdi ? rcdi : "");
+	{
+		char *t = jws("sp.key", hdr, pay, info), *p;
+
+		/* jws() ends with ppt=shaken; make the parameter match */
+		if (strcmp(ppt, "rcd") == 0 && (p = strstr(t, ";ppt=shaken")) != NULL)
+			strcpy(p, ";ppt=rcd");
+		return t;
+	}
+}
+
+START_TEST(rich_call_data_is_verified_against_its_digests)
+{
+	char members[1024], rcdi[512], digest[128];
+	json_t *res, *rcd;
+	char *t;
+
+	/* an icon and a jCard on the HTTPS server, and the icon's digest */
+	ck_assert_int_eq(h_sh(NULL, 0, "cd '%s' && printf '\\211PNG\\r\\n\\032\\nstird test icon' > logo.png &&"
+	    " printf 'not a picture' > bad.png && cp logo.png swapped.png &&"
+	    " printf '\\211PNG\\r\\n\\032\\nanother icon' > swapped.png &&"
+	    " printf '[\"vcard\",[[\"fn\",{},\"text\",\"Q Branch\"]]]' > card.json", H.www), 0);
+	ck_assert_int_eq(h_sh(digest, sizeof(digest), "cd '%s' && printf 'sha256-%%s' \"$(openssl dgst -sha256 -binary logo.png | base64)\"",
+	    H.www), 0);
+	/* embedded in shaken: verified, with a display name made safe */
+	snprintf(members, sizeof(members), "\"icn\":\"%s/logo.png\",\"nam\":\"Q Branch \\u202eevil\"", x5u);
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest);
+	t = rcd_jws("shaken", members, rcdi);
+	ck_assert_int_eq(verify(t, &res), 0);
+	rcd = json_object_get(res, "rcd");
+	ck_assert_msg(json_is_true(json_object_get(rcd, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(rcd, "display_name")), "Q Branch evil");
+	ck_assert_str_eq(json_string_value(json_object_get(rcd, "crn")), "Your appointment");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(rcd, "call_info"), 0)),
+	    "/logo.png>;purpose=icon"));
+	json_decref(res);
+	free(t);
+	/* a swapped icon: the call still passes, the RCD is not shown */
+	snprintf(members, sizeof(members), "\"icn\":\"%s/swapped.png\",\"nam\":\"Q Branch\"", x5u);
+	t = rcd_jws("shaken", members, rcdi);
+	ck_assert_int_eq(verify(t, &res), 0);
+	rcd = json_object_get(res, "rcd");
+	ck_assert(json_is_false(json_object_get(rcd, "verified")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(rcd, "why_not")), "does not match"));
+	ck_assert_ptr_null(json_object_get(rcd, "nam"));
+	json_decref(res);
+	free(t);
+	/* not a picture, and no digest at all */
+	snprintf(members, sizeof(members), "\"icn\":\"%s/bad.png\",\"nam\":\"Q Branch\"", x5u);
+	t = rcd_jws("shaken", members, NULL);
+	ck_assert_int_eq(verify(t, &res), 0);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(res, "rcd"),
+	    "why_not")), "no rcdi digest"));
+	json_decref(res);
+	free(t);
+	/* a jCard by reference, in a separate ppt=rcd PASSporT */
+	ck_assert_int_eq(h_sh(digest, sizeof(digest), "cd '%s' && printf 'sha256-%%s' \"$(openssl dgst -sha256 -binary card.json | base64)\"",
+	    H.www), 0);
+	snprintf(members, sizeof(members), "\"jcl\":\"%s/card.json\",\"nam\":\"Q Branch\"", x5u);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest);
+	t = rcd_jws("rcd", members, rcdi);
+	ck_assert_int_eq(verify(t, &res), 0);
+	rcd = json_object_get(res, "rcd");
+	ck_assert_msg(json_is_true(json_object_get(rcd, "verified")), "%s", out);
+	{
+		char *jc = json_dumps(json_object_get(rcd, "jcard"), JSON_COMPACT);
+
+		ck_assert_ptr_nonnull(jc);
+		ck_assert_str_eq(jc, "[\"vcard\",[[\"fn\",{},\"text\",\"Q Branch\"]]]");
+		free(jc);
+	}
+	json_decref(res);
+	free(t);
+	/* jcd and jcl together: malformed, not verified */
+	snprintf(members, sizeof(members), "\"jcd\":[\"vcard\",[]],\"jcl\":\"%s/card.json\",\"nam\":\"Q\"", x5u);
+	t = rcd_jws("shaken", members, rcdi);
+	ck_assert_int_eq(verify(t, &res), 0);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(res, "rcd"),
+	    "why_not")), "both jcd and jcl"));
+	json_decref(res);
+	free(t);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -649,6 +746,7 @@ suite(void)
 	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);
 	tcase_add_test(tc, crl_distribution_points_are_followed);
 	tcase_add_test(tc, certificate_claim_constraints_apply);
+	tcase_add_test(tc, rich_call_data_is_verified_against_its_digests);
 	suite_add_tcase(s, tc);
 	return s;
 }

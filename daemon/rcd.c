@@ -1,0 +1,212 @@
+/* rcd.c: Rich Call Data claims on the verifying side (see rcd.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <sodium.h>
+
+#include "stirclient.h"
+#include "daemon/rcd.h"
+
+static bool
+https_url(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= 8 || n > 1024 || strncmp(s, "https://", 8) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int
+opt_string(json_t *o, const char *key, const char **ret, char *msg, size_t msglen)
+{
+	json_t *v = json_object_get(o, key);
+
+	*ret = NULL;
+	if (v == NULL)
+		return STIR_OK;
+	if (!json_is_string(v) || json_string_length(v) > STIR_RCD_NAM_MAX) {
+		snprintf(msg, msglen, "rcd member '%s' is not a string of at most %d bytes",
+		    key, STIR_RCD_NAM_MAX);
+		return STIR_EINVAL;
+	}
+	*ret = json_string_value(v);
+	return STIR_OK;
+}
+
+int
+stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
+{
+	json_t *rcd = json_object_get(payload, "rcd"), *rcdi, *crn, *v;
+	struct stir_rcd r;
+	const char *k;
+
+	memset(&r, 0, sizeof(r));
+	if (rcd == NULL)
+		return STIR_ENOENT;
+	if (!json_is_object(rcd)) {
+		snprintf(msg, msglen, "rcd is not an object");
+		return STIR_EINVAL;
+	}
+	if (opt_string(rcd, "nam", &r.nam, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "apn", &r.apn, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "icn", &r.icn, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "jcl", &r.jcl, msg, msglen) != STIR_OK)
+		return STIR_EINVAL;
+	if (r.nam == NULL) {
+		snprintf(msg, msglen, "rcd has no nam");
+		return STIR_EINVAL;
+	}
+	r.jcd = json_object_get(rcd, "jcd");
+	if (r.jcd != NULL && r.jcl != NULL) {
+		snprintf(msg, msglen, "rcd has both jcd and jcl");
+		return STIR_EINVAL;
+	}
+	if (r.jcd != NULL && (!json_is_array(r.jcd) || json_array_size(r.jcd) != 2 ||
+	    !json_is_string(json_array_get(r.jcd, 0)) ||
+	    strcmp(json_string_value(json_array_get(r.jcd, 0)), "vcard") != 0 ||
+	    !json_is_array(json_array_get(r.jcd, 1)))) {
+		snprintf(msg, msglen, "rcd jcd is not a jCard");
+		return STIR_EINVAL;
+	}
+	if ((r.icn != NULL && !https_url(r.icn)) || (r.jcl != NULL && !https_url(r.jcl))) {
+		snprintf(msg, msglen, "rcd icn and jcl must be https URLs");
+		return STIR_EINVAL;
+	}
+	crn = json_object_get(payload, "crn");
+	if (crn != NULL && (!json_is_string(crn) || json_string_length(crn) > STIR_RCD_NAM_MAX)) {
+		snprintf(msg, msglen, "crn is not a string of at most %d bytes", STIR_RCD_NAM_MAX);
+		return STIR_EINVAL;
+	}
+	r.crn = json_string_value(crn);
+	rcdi = json_object_get(payload, "rcdi");
+	if (rcdi != NULL && !json_is_object(rcdi)) {
+		snprintf(msg, msglen, "rcdi is not an object");
+		return STIR_EINVAL;
+	}
+	json_object_foreach(rcdi, k, v) {
+		/* pointers into the rcd claim's content (RFC 6901) */
+		if (k[0] != '/' || !json_is_string(v)) {
+			snprintf(msg, msglen, "rcdi member '%.32s' is not a pointer with a digest", k);
+			return STIR_EINVAL;
+		}
+	}
+	if (r.icn != NULL) {
+		r.refs[r.nrefs].ptr = "/icn";
+		r.refs[r.nrefs].url = r.icn;
+		r.refs[r.nrefs++].digest = json_string_value(json_object_get(rcdi, "/icn"));
+	}
+	if (r.jcl != NULL) {
+		r.refs[r.nrefs].ptr = "/jcl";
+		r.refs[r.nrefs].url = r.jcl;
+		r.refs[r.nrefs++].digest = json_string_value(json_object_get(rcdi, "/jcl"));
+	}
+	*ret = r;
+	return STIR_OK;
+}
+
+int
+stir_rcdi_check(const char *digest, const uint8_t *body, size_t len)
+{
+	static const struct { const char *name; gnutls_digest_algorithm_t alg; size_t n; } algs[] = {
+		{ "sha256-", GNUTLS_DIG_SHA256, 32 },
+		{ "sha384-", GNUTLS_DIG_SHA384, 48 },
+		{ "sha512-", GNUTLS_DIG_SHA512, 64 },
+	};
+	uint8_t want[64], got[64];
+	size_t wl = 0;
+	const char *end = NULL;
+
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		size_t pl = strlen(algs[i].name);
+
+		if (strncmp(digest, algs[i].name, pl) != 0)
+			continue;
+		if (sodium_base642bin(want, sizeof(want), digest + pl, strlen(digest + pl), NULL,
+		    &wl, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    *end != '\0' || wl != algs[i].n)
+			return STIR_EINVAL;
+		if (gnutls_hash_fast(algs[i].alg, body, len, got) < 0)
+			return STIR_ECRYPTO;
+		return sodium_memcmp(want, got, wl) == 0 ? STIR_OK : STIR_EPOLICY;
+	}
+	return STIR_EINVAL;
+}
+
+const char *
+stir_rcd_icon_type(const uint8_t *b, size_t n)
+{
+	if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 4 && memmem(b, n < 1024 ? n : 1024, "<svg", 4) != NULL)
+		return "image/svg+xml";
+	return NULL;
+}
+
+bool
+stir_rcd_jcard_valid(const uint8_t *body, size_t len, json_t **ret_jcard)
+{
+	json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+
+	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
+	    !json_is_string(json_array_get(j, 0)) ||
+	    strcmp(json_string_value(json_array_get(j, 0)), "vcard") != 0 ||
+	    !json_is_array(json_array_get(j, 1))) {
+		json_decref(j);
+		return false;
+	}
+	*ret_jcard = j;
+	return true;
+}
+
+/* Code points never shown: controls, bidi overrides and isolates, marks. */
+static bool
+hidden(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x061c || c == 0x200b ||
+	    (c >= 0x200e && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff || c == '"' || c == '\\';
+}
+
+char *
+stir_rcd_display_name(const char *nam)
+{
+	size_t n = strlen(nam), o = 0, chars = 0;
+	const unsigned char *s = (const unsigned char *)nam;
+	char *out = malloc(n + 1);
+
+	if (out == NULL)
+		return NULL;
+	/* nam came through Jansson, so it is valid UTF-8 */
+	for (size_t i = 0; i < n && chars < STIR_RCD_DISPLAY_MAX;) {
+		size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 :
+		    (s[i] & 0xf0) == 0xe0 ? 3 : 4;
+		uint32_t c = len == 1 ? s[i] : len == 2 ? s[i] & 0x1f :
+		    len == 3 ? s[i] & 0x0f : s[i] & 0x07;
+
+		if (i + len > n)
+			break;
+		for (size_t k = 1; k < len; k++)
+			c = (c << 6) | (s[i + k] & 0x3f);
+		if (!hidden(c)) {
+			memcpy(out + o, s + i, len);
+			o += len;
+			chars++;
+		}
+		i += len;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return out;
+}
