@@ -498,9 +498,15 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 		snprintf(msg, msglen, "cannot read the certificate's public key");
 		goto out;
 	}
-	if (gnutls_pubkey_get_pk_algorithm(pub, NULL) != GNUTLS_PK_ECDSA) {
-		snprintf(msg, msglen, "the certificate's key is not ECDSA P-256");
-		goto out;
+	{
+		gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+
+		if (gnutls_pubkey_get_pk_algorithm(pub, NULL) != GNUTLS_PK_ECDSA ||
+		    gnutls_pubkey_export_ecc_raw2(pub, &curve, NULL, NULL, 0) < 0 ||
+		    curve != GNUTLS_ECC_CURVE_SECP256R1) {
+			snprintf(msg, msglen, "the certificate's key is not ECDSA P-256 (ES256)");
+			goto out;
+		}
 	}
 	*ret_pub = pub;
 	*ret_tnauth = ta;

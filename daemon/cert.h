@@ -120,7 +120,7 @@ int	stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 
 /* ---- revocation through CRL Distribution Points ---- */
 
-#define STIR_CRL_URLS_MAX	4	/* CRL URLs followed for one chain */
+#define STIR_CRL_URLS_MAX	STIR_CHAIN_MAX	/* one CRL URL per certificate */
 #define STIR_URL_MAX_CERT	1024	/* longest URL taken from a certificate */
 
 /*

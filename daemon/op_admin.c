@@ -23,6 +23,7 @@ struct admin_ctx {
 	json_t			*out;		/* built on the pool, returned */
 	struct stir_creds	*creds;		/* reloaded table, or NULL */
 	struct stir_trust	*trust;		/* rebuilt trust list, or NULL */
+	uint64_t		 trust_seq;
 	char			*crl_file;	/* copied on the loop for the pool */
 	uint64_t		 seq;
 	int64_t			 id;
@@ -81,7 +82,7 @@ admin_done(struct stir_req *req)
 		x->creds = NULL;
 	}
 	if (x->trust != NULL) {
-		stir_server_set_trust(req->conn->srv, x->trust);
+		stir_server_set_trust(req->conn->srv, x->trust, x->trust_seq);
 		x->trust = NULL;
 	}
 	if (req->err == STIR_OK) {
@@ -96,8 +97,8 @@ reload_trust(struct stir_req *req)
 	struct admin_ctx *x = req->ctx;
 	char msg[256];
 
-	if (stir_server_load_trust(req->conn->srv->store, x->crl_file,
-	    &x->trust, msg, sizeof(msg)) != STIR_OK)
+	if (stir_server_load_trust(req->conn->srv, x->crl_file, &x->trust, &x->trust_seq,
+	    msg, sizeof(msg)) != STIR_OK)
 		log_err("trust anchors could not be reloaded after %s: %s", req->op->name, msg);
 }
 
@@ -700,14 +701,15 @@ void
 op_trust_remove(struct stir_req *req)
 {
 	static const struct stir_field fields[] = {
-		{ "id", STIR_JT_INT, true, 0 },
+		/* not "id": that is the envelope's request id */
+		{ "anchor", STIR_JT_INT, true, 0 },
 		{ NULL, 0, false, 0 }
 	};
 	struct admin_ctx *x;
 
 	if ((x = admin_begin(req, fields)) == NULL)
 		return;
-	x->id = json_integer_value(json_object_get(req->env->params, "id"));
+	x->id = json_integer_value(json_object_get(req->env->params, "anchor"));
 	stir_req_queue(req, trust_remove_work, admin_done);
 }
 

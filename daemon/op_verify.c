@@ -26,6 +26,7 @@
 
 #define STIR_MAX_IDENTITY	32		/* Identity values in one request */
 #define STIR_DATE_MAX		64
+#define STIR_AT_MAX		((int64_t)1 << 40)	/* keeps time arithmetic exact */
 
 struct vctx;
 
@@ -72,6 +73,7 @@ struct vctx {
 	struct stir_req		*req;
 	struct stir_vctx	 v;
 	struct stir_trust	*trust;
+	uint64_t		 trust_gen;	/* which list trust is */
 	int			 crl_mode;
 	bool			 use_memo;	/* at is now: validations are shared */
 	size_t			 n;
@@ -136,6 +138,18 @@ validate(struct vctx *x, struct vitem *it)
 		return;
 	}
 	(void)stir_cert_info(chain->crt[0], &vc->info);
+	vc->trust_gen = x->trust_gen;
+	vc->crl_mode = x->crl_mode;
+	/* a memoised verdict holds only while every certificate is valid */
+	for (unsigned k = 0; k < chain->n; k++) {
+		int64_t nb = (int64_t)gnutls_x509_crt_get_activation_time(chain->crt[k]);
+		int64_t na = (int64_t)gnutls_x509_crt_get_expiration_time(chain->crt[k]);
+
+		if (nb > vc->not_before)
+			vc->not_before = nb;
+		if (na < vc->expires)
+			vc->expires = na;
+	}
 	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
 	/* claim constraints of every certificate of the path (RFC 8226 8, 9118) */
@@ -159,8 +173,9 @@ validate(struct vctx *x, struct vitem *it)
 			in[k].body = it->crls[k].body;
 			in[k].len = it->crls[k].len;
 			in[k].err = it->crls[k].err;
-			/* the verdict holds no longer than the CRLs it used */
-			if (it->crls[k].err == STIR_OK && it->crls[k].expires < vc->expires)
+			/* the verdict holds no longer than the CRLs it used, or
+			 * than a failed CRL fetch is remembered */
+			if (it->crls[k].expires > 0 && it->crls[k].expires < vc->expires)
 				vc->expires = it->crls[k].expires;
 		}
 		vc->err = stir_trust_check_crls(x->trust, chain, in, it->ncrls, x->v.at,
@@ -396,7 +411,10 @@ verify_done(struct stir_req *req)
 		struct vitem *it = &x->items[i];
 
 		/* remember validated (and refused) chains until the entry expires */
-		if (x->use_memo && it->cert != NULL && it->pem != NULL)
+		/* only what was validated with the list in place now is shared:
+		 * a reload or trust change while this request ran supersedes it */
+		if (x->use_memo && it->cert != NULL && it->pem != NULL &&
+		    x->trust_gen == srv->trust_gen && x->crl_mode == srv->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
 		/* replays are judged on the clock, and only for live calls */
 		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
@@ -545,8 +563,8 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 			item_fail(it, STIR_SIP_BAD_INFO, d);
 			continue;
 		}
-		if (x->use_memo &&
-		    (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial, (int64_t)time(NULL))) != NULL)
+		if (x->use_memo && (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial,
+		    (int64_t)time(NULL), x->trust_gen, x->crl_mode)) != NULL)
 			continue;
 		if ((it->pem = malloc(e->len + 1)) == NULL) {
 			item_fail(it, STIR_SIP_BAD_INFO, "out of memory");
@@ -610,9 +628,15 @@ op_verify(struct stir_req *req)
 	x->req = req;
 	x->n = n;
 	x->trust = stir_trust_ref(srv->trust);
+	x->trust_gen = srv->trust_gen;
 	x->crl_mode = srv->cfg->crl_mode;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
+	if (x->v.at <= 0 || x->v.at > STIR_AT_MAX) {
+		stir_req_fail(req, STIR_EINVAL, "field 'at' must be a time from 1 to %lld",
+		    (long long)STIR_AT_MAX);
+		return;
+	}
 	/* a chain validated as of another time (traceback) is not shared */
 	x->use_memo = x->v.at - (int64_t)time(NULL) <= 60 && (int64_t)time(NULL) - x->v.at <= 60;
 	x->v.iat_window = srv->cfg->iat_window;

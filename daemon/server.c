@@ -46,6 +46,7 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	srv->self_uid = geteuid();
 	srv->started = time(NULL);
 	(void)pthread_mutex_init(&srv->creds_mu, NULL);
+	(void)pthread_mutex_init(&srv->trust_mu, NULL);
 	if ((srv->config_path = strdup(config_path)) == NULL)
 		return STIR_ENOMEM;
 	if ((r = stir_workq_init(&srv->workq, loop, cfg->threads ? cfg->threads :
@@ -65,8 +66,8 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		return r;
 	}
 	log_info("loaded %zu credential(s) from %s", srv->creds->n, cfg->database);
-	if ((r = stir_server_load_trust(srv->store, cfg->crl_file, &srv->trust, msg,
-	    sizeof(msg))) != STIR_OK) {
+	if ((r = stir_server_load_trust(srv, cfg->crl_file, &srv->trust, &srv->trust_gen,
+	    msg, sizeof(msg))) != STIR_OK) {
 		log_err("trust anchors: %s", msg);
 		return r;
 	}
@@ -313,6 +314,7 @@ struct reload_job {
 	struct stir_config	*cfg;		/* new config, or NULL */
 	struct stir_creds	*creds;		/* new credentials, or NULL */
 	struct stir_trust	*trust;		/* new trust list, or NULL */
+	uint64_t		 trust_seq;
 	uint64_t		 seq;
 	char			 msg[512];
 	int			 r;
@@ -336,8 +338,8 @@ reload_work(uv_work_t *w)
 		snprintf(job->msg, sizeof(job->msg), "credentials: %s", stir_strerror(job->r));
 		return;
 	}
-	job->r = stir_server_load_trust(srv->store, job->cfg->crl_file, &job->trust,
-	    job->msg, sizeof(job->msg));
+	job->r = stir_server_load_trust(srv, job->cfg->crl_file, &job->trust,
+	    &job->trust_seq, job->msg, sizeof(job->msg));
 }
 
 static void
@@ -389,7 +391,7 @@ reload_done(uv_work_t *w, int status)
 		stir_log_set_level(srv->cfg->log_level);
 		stir_server_set_creds(srv, job->creds, job->seq);
 		job->creds = NULL;
-		stir_server_set_trust(srv, job->trust);
+		stir_server_set_trust(srv, job->trust, job->trust_seq);
 		job->trust = NULL;
 		{
 			struct stir_fetch_opts fo;
@@ -444,36 +446,45 @@ stir_server_reload(struct stir_server *srv)
 }
 
 int
-stir_server_load_trust(struct stir_store *store, const char *crl_file,
-    struct stir_trust **ret, char *msg, size_t msglen)
+stir_server_load_trust(struct stir_server *srv, const char *crl_file,
+    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen)
 {
 	struct stir_trust_row *rows = NULL;
 	const char **pems = NULL;
 	size_t n = 0;
 	int r;
 
-	if ((r = stir_store_trust_list(store, &rows, &n)) != STIR_OK) {
+	(void)pthread_mutex_lock(&srv->trust_mu);
+	if ((r = stir_store_trust_list(srv->store, &rows, &n)) != STIR_OK) {
 		snprintf(msg, msglen, "cannot read the trust anchors");
-		return r;
+		goto out;
 	}
 	if ((pems = calloc(n + 1, sizeof(*pems))) == NULL) {
-		stir_store_trust_rows_free(rows, n);
-		return STIR_ENOMEM;
+		r = STIR_ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		pems[i] = rows[i].pem;
-	r = stir_trust_new(pems, n, crl_file, ret, msg, msglen);
+	if ((r = stir_trust_new(pems, n, crl_file, ret, msg, msglen)) == STIR_OK)
+		*ret_seq = ++srv->trust_seq;
+ out:
+	(void)pthread_mutex_unlock(&srv->trust_mu);
 	free(pems);
 	stir_store_trust_rows_free(rows, n);
 	return r;
 }
 
 void
-stir_server_set_trust(struct stir_server *srv, struct stir_trust *t)
+stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq)
 {
+	if (seq <= srv->trust_gen) {		/* a newer list is in place */
+		stir_trust_unref(t);
+		return;
+	}
 	stir_trust_unref(srv->trust);
 	srv->trust = t;
-	stir_vmemo_clear(srv->vmemo);	/* validations against the old list */
+	srv->trust_gen = seq;		/* validations of other lists are not reused */
+	stir_vmemo_clear(srv->vmemo);
 }
 
 static void
@@ -606,4 +617,5 @@ stir_server_done(struct stir_server *srv)
 	stir_config_free(srv->cfg);
 	free(srv->config_path);
 	(void)pthread_mutex_destroy(&srv->creds_mu);
+	(void)pthread_mutex_destroy(&srv->trust_mu);
 }

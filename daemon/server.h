@@ -131,6 +131,9 @@ struct stir_server {
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
 	struct stir_trust	*trust;		/* anchors (and CRLs) for verify */
+	pthread_mutex_t		 trust_mu;	/* orders trust list loads */
+	uint64_t		 trust_seq;	/* under trust_mu */
+	uint64_t		 trust_gen;	/* loop: the installed list's seq */
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
@@ -154,11 +157,14 @@ bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
  */
 int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
 	    uint64_t *ret_seq);
-/* Build a trust list from the stored anchors (any thread). */
-int	stir_server_load_trust(struct stir_store *store, const char *crl_file,
-	    struct stir_trust **ret, char *msg, size_t msglen);
+/*
+ * Build a trust list from the stored anchors (any thread); *ret_seq
+ * orders loads so that the newest one wins in stir_server_set_trust().
+ */
+int	stir_server_load_trust(struct stir_server *srv, const char *crl_file,
+	    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen);
 /* Install a trust list (loop thread; takes it); forgets validations. */
-void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t);
+void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq);
 /* Install a table from stir_server_load_creds() (loop thread; takes it). */
 void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
 	    uint64_t seq);

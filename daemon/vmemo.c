@@ -89,14 +89,16 @@ stir_vmemo_free(struct stir_vmemo *m)
 }
 
 struct stir_vcert *
-stir_vmemo_get(struct stir_vmemo *m, const char *url, uint64_t serial, int64_t now)
+stir_vmemo_get(struct stir_vmemo *m, const char *url, uint64_t serial, int64_t now,
+    uint64_t trust_gen, int crl_mode)
 {
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct stir_vcert *vc = m->certs[i];
 
 		if (strcmp(vc->url, url) != 0)
 			continue;
-		if (vc->serial != serial || vc->expires <= now) {
+		if (vc->serial != serial || vc->expires <= now || now < vc->not_before ||
+		    vc->trust_gen != trust_gen || vc->crl_mode != crl_mode) {
 			stir_vcert_unref(vc);		/* stale: drop it */
 			m->certs[i] = m->certs[--m->ncerts];
 			return NULL;

@@ -23,7 +23,10 @@ struct stir_vcert {
 	int			 refs;		/* atomic */
 	char			*url;
 	uint64_t		 serial;
-	int64_t			 expires;
+	int64_t			 expires;	/* cache entry, CRLs and notAfter */
+	int64_t			 not_before;	/* the latest notBefore of the chain */
+	uint64_t		 trust_gen;	/* the trust list it was validated with */
+	int			 crl_mode;
 	int			 err;		/* STIR_OK or STIR_ECERT */
 	char			 detail[256];
 	gnutls_pubkey_t		 pub;
@@ -42,9 +45,12 @@ struct stir_vmemo;
 
 int	stir_vmemo_new(struct stir_vmemo **ret);
 void	stir_vmemo_free(struct stir_vmemo *m);
-/* A new reference, or NULL if absent, replaced or expired at now. */
+/*
+ * A new reference, or NULL if absent, replaced, expired or not yet valid
+ * at now, or validated with another trust list or crl_mode.
+ */
 struct stir_vcert *stir_vmemo_get(struct stir_vmemo *m, const char *url, uint64_t serial,
-	    int64_t now);
+	    int64_t now, uint64_t trust_gen, int crl_mode);
 /* Remember vc (takes a new reference). */
 void	stir_vmemo_put(struct stir_vmemo *m, struct stir_vcert *vc);
 void	stir_vmemo_clear(struct stir_vmemo *m);

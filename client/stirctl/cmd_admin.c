@@ -305,7 +305,7 @@ cmd_trust_remove(struct ctl *ctl, int argc, char **argv)
 		ctl_err("'%s' is not a trust anchor id (see 'stirctl trust list')", argv[1]);
 		return EXIT_USAGE;
 	}
-	if ((ex = ctl_call(ctl, true, "trust.remove", json_pack("{s:I}", "id", (json_int_t)id),
+	if ((ex = ctl_call(ctl, true, "trust.remove", json_pack("{s:I}", "anchor", (json_int_t)id),
 	    &res)) != EXIT_OK)
 		return ex;
 	if (ctl->json)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """gen-seeds.py: (re)write the seed corpora of the Identity, PASSporT,
-Cache-Control and HTTP-date fuzz targets.
+Cache-Control, HTTP-date and Rich Call Data fuzz targets.
 
     tests/fuzz/gen-seeds.py [SRCDIR]
 
 The seeds are checked in; run this only to change them.  It writes
-tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate}/<name> and
+tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd}/<name> and
 leaves every other file there alone (regression seeds stay).
 """
 import base64
@@ -188,4 +188,52 @@ write("httpdate", {
     "bad-hour": "Sat, 28 Nov 2026 25:18:16 GMT",
     "bad-long": "Sat, 28 Nov 2026 13:18:16 GMT" + " " * 40,
     "junk": "\xff, 99 Xyz -1 ::: GMT",
+})
+
+# ---- rcd: a PASSporT payload with Rich Call Data (or raw text as nam) ----
+ICN = "https://x.example/logo.png"
+JCL = "https://x.example/card.json"
+JCARD = ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Alice"]]]
+RPAY = with_(PAY, rcd={"nam": "Alice"})
+B64_32 = base64.b64encode(bytes(range(32))).decode()
+B64_48 = base64.b64encode(bytes(range(48))).decode()
+B64_64 = base64.b64encode(bytes(range(64))).decode()
+write("rcd", {
+    "nam-only": js({"rcd": {"nam": "Alice"}}),
+    "payload": js(RPAY),
+    "full": js(with_(PAY, rcd={"nam": "Alice", "apn": "Acme", "icn": ICN, "jcl": JCL},
+                     crn="Delivery", rcdi={"/icn": "sha256-" + B64_32,
+                                           "/jcl": "sha512-" + B64_64})),
+    "jcd": js({"rcd": {"nam": "Alice", "jcd": JCARD, "icn": ICN},
+               "rcdi": {"/icn": "sha384-" + B64_48, "/jcd": "sha256-" + B64_32}}),
+    "bad-jcd-jcl": js({"rcd": {"nam": "Alice", "jcd": JCARD, "jcl": JCL}}),
+    "bad-jcd-shape": js({"rcd": {"nam": "Alice", "jcd": ["vcard", {}]}}),
+    "bad-no-nam": js({"rcd": {"apn": "Acme"}}),
+    "bad-nam-number": js({"rcd": {"nam": 42}}),
+    "bad-http-icn": js({"rcd": {"nam": "Alice", "icn": "http://x.example/logo.png"}}),
+    "bad-icn-space": js({"rcd": {"nam": "Alice", "icn": "https://x.example/a b.png"}}),
+    "bad-rcdi-key": js({"rcd": {"nam": "Alice", "icn": ICN}, "rcdi": {"icn": "sha256-" + B64_32}}),
+    "bad-rcdi-value": js({"rcd": {"nam": "Alice"}, "rcdi": {"/icn": 1}}),
+    "bad-crn-type": js({"rcd": {"nam": "Alice"}, "crn": ["x"]}),
+    "bad-rcd-array": js({"rcd": ["nam", "Alice"]}),
+    "no-rcd": js(PAY),
+    "rcdi-b64url": js({"rcd": {"nam": "A", "icn": ICN},
+                       "rcdi": {"/icn": "sha256-" + B64_32.replace("+", "-").replace("/", "_").rstrip("=")}}),
+    "rcdi-md5": js({"rcd": {"nam": "A", "jcl": JCL}, "rcdi": {"/jcl": "md5-AAAAAAAAAAAAAAAAAAAAAA=="}}),
+    "nam-bidi": '{"rcd":{"nam":"\\u202eevil\\u202c \\u2066x\\u2069\\u200e\\u200f\\ufeff\\u061c"}}',
+    "nam-controls": '{"rcd":{"nam":"a\\u0001b\\tc\\u007fd\\u0085e\\u200bf"}}',
+    "nam-quotes": '{"rcd":{"nam":"\\"Bob\\" \\\\ \\u0022x\\u005c   "}}',
+    # raw UTF-8 (write() takes a str as latin-1 bytes)
+    "nam-long-multibyte": json.dumps({"rcd": {"nam": "\u00e9\u4e2d\U0001f600" * 28}},
+                                     ensure_ascii=False).encode().decode("latin-1"),
+    "nam-long-escaped": js({"rcd": {"nam": "\u00e9\u4e2d\U0001f600" * 28}}),
+    "nam-max": js({"rcd": {"nam": "x" * 256}, "crn": "y" * 256}),
+    "bad-nam-too-long": js({"rcd": {"nam": "x" * 257}}),
+    "raw-text": "Alice \xe2\x80\xae evil\xef\xbb\xbf \"q\" \\",
+    "raw-not-utf8": "Alice \xc0\xaf \xed\xa0\x80 \xff",
+    "icon-png": "\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    "icon-jpeg": "\xff\xd8\xff\xe0\0\x10JFIF",
+    "icon-svg": '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+    "jcard": js(JCARD),
+    "bad-jcard-dup": '["vcard",[{"a":1,"a":2}]]',
 })

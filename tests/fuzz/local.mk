@@ -14,13 +14,13 @@
 #    tests/fuzz/run-fuzzers.sh BUILDDIR runs them all for a while.
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
-	identity passport cachecontrol httpdate
+	identity passport cachecontrol httpdate rcd
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
 	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict \
 	tests/fuzz/identity.dict tests/fuzz/passport.dict \
-	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict
+	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
@@ -29,7 +29,7 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_config tests/fuzz/replay_ident \
 	tests/fuzz/replay_b64url tests/fuzz/replay_identity \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
-	tests/fuzz/replay_httpdate
+	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -98,6 +98,11 @@ tests_fuzz_replay_httpdate_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"ht
 tests_fuzz_replay_httpdate_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_httpdate_LDADD = $(TEST_LIBS)
 
+tests_fuzz_replay_rcd_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_rcd.c
+tests_fuzz_replay_rcd_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"rcd"'
+tests_fuzz_replay_rcd_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_rcd_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -106,7 +111,7 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_config tests/fuzz/fuzz_ident \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_identity \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
-	tests/fuzz/fuzz_httpdate
+	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -184,6 +189,13 @@ tests_fuzz_fuzz_httpdate_SOURCES = tests/fuzz/fuzz_httpdate.c tests/fuzz/fuzz.h 
 tests_fuzz_fuzz_httpdate_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_httpdate_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_httpdate_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+
+tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
+	daemon/rcd.c
+tests_fuzz_fuzz_rcd_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_rcd_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_rcd_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
+	$(SODIUM_LIBS)
 
 # ---- make fuzz-smoke: every libFuzzer target for a short while ----
 # FUZZ_SECONDS (default 20) each, two at a time, on scratch copies of the

@@ -173,11 +173,25 @@ START_TEST(a_stird_signature_verifies_as_passed)
 	/* the same call again comes from the cache */
 	ck_assert_int_eq(verify(sign("12155551212", NULL), &res), 0);
 	json_decref(res);
+	/* removing the anchor takes effect at once, memo or not */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust remove 1"), 0);
+	ck_assert_int_eq(verify(sign("12155551212", NULL), &res), 1);
+	ck_assert_int_eq(code_of(res), 437);
+	json_decref(res);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust remove 1 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no trust anchor with id 1"));
 }
 END_TEST
 
 START_TEST(negative_catalogue_maps_to_sip_codes)
 {
+	json_t *r0;
+
+	/* at must be a sane time */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "verify --identity x --from %s --to %s --at 9223372036854775807 2>&1",
+	    FROM, TO), 2);
+	ck_assert_ptr_nonnull(strstr(out, "field 'at' must be a time"));
+	(void)r0;
 	const char *good = sign("12155551212", NULL);
 	char bad[9000], *p;
 	json_t *res;

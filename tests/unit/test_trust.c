@@ -18,6 +18,7 @@
 #include "stirclient.h"
 #include "daemon/cert.h"
 #include "daemon/log.h"
+#include "daemon/conf.h"
 #include "daemon/vmemo.h"
 #include "tests/unit/test_util.h"
 
@@ -342,23 +343,30 @@ START_TEST(vmemo_get_put_and_expiry)
 	struct stir_vcert *vc, *got;
 
 	ck_assert_int_eq(stir_vmemo_new(&m), STIR_OK);
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 0));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 0, 0, 0));
 	vc = stir_vcert_new("https://a/x.pem", 1, 100);
 	ck_assert_ptr_nonnull(vc);
 	ck_assert_str_eq(vc->url, "https://a/x.pem");
 	ck_assert_int_eq(vc->refs, 1);
 	stir_vmemo_put(m, vc);
 	ck_assert_int_eq(vc->refs, 2);
-	got = stir_vmemo_get(m, "https://a/x.pem", 1, 99);
+	got = stir_vmemo_get(m, "https://a/x.pem", 1, 99, 0, 0);
 	ck_assert_ptr_eq(got, vc);
 	ck_assert_int_eq(vc->refs, 3);
 	stir_vcert_unref(got);
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/y.pem", 1, 99));
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pe", 1, 99));
-	/* expired at `expires`: dropped, the memo's reference released */
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 100));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/y.pem", 1, 99, 0, 0));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pe", 1, 99, 0, 0));
+	/* validated with another trust list: dropped, not reused */
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 99, 1, 0));
 	ck_assert_int_eq(vc->refs, 1);
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 50));
+	stir_vmemo_put(m, vc);
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 99, 0, STIR_CRL_HARD));
+	ck_assert_int_eq(vc->refs, 1);
+	stir_vmemo_put(m, vc);
+	/* expired at `expires`: dropped, the memo's reference released */
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 100, 0, 0));
+	ck_assert_int_eq(vc->refs, 1);
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 1, 50, 0, 0));
 	stir_vcert_unref(vc);
 	stir_vmemo_free(m);
 	stir_vmemo_free(NULL);
@@ -375,12 +383,12 @@ START_TEST(vmemo_serial_change_drops_the_entry)
 	stir_vmemo_put(m, a);
 	stir_vmemo_put(m, b);
 	/* the cache entry was refetched: a new serial */
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 8, 10));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 8, 10, 0, 0));
 	ck_assert_int_eq(a->refs, 1);
 	/* and gone for the old serial too */
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 7, 10));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 7, 10, 0, 0));
 	/* the other entry is untouched */
-	got = stir_vmemo_get(m, "https://b/x.pem", 1, 10);
+	got = stir_vmemo_get(m, "https://b/x.pem", 1, 10, 0, 0);
 	ck_assert_ptr_eq(got, b);
 	stir_vcert_unref(got);
 	stir_vcert_unref(a);
@@ -400,12 +408,12 @@ START_TEST(vmemo_put_replaces_the_same_url)
 	stir_vmemo_put(m, a2);
 	ck_assert_int_eq(a->refs, 1);
 	ck_assert_int_eq(a2->refs, 2);
-	got = stir_vmemo_get(m, "https://a/x.pem", 2, 1500);
+	got = stir_vmemo_get(m, "https://a/x.pem", 2, 1500, 0, 0);
 	ck_assert_ptr_eq(got, a2);
 	stir_vcert_unref(got);
 	stir_vmemo_clear(m);
 	ck_assert_int_eq(a2->refs, 1);
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 2, 1500));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://a/x.pem", 2, 1500, 0, 0));
 	stir_vcert_unref(a);
 	stir_vcert_unref(a2);
 	stir_vmemo_free(m);
@@ -432,12 +440,12 @@ START_TEST(vmemo_is_bounded)
 	}
 	/* one over the maximum: the first one put was evicted */
 	ck_assert_int_eq(first->refs, 1);
-	ck_assert_ptr_null(stir_vmemo_get(m, "https://c/0.pem", 1, 10));
+	ck_assert_ptr_null(stir_vmemo_get(m, "https://c/0.pem", 1, 10, 0, 0));
 	snprintf(url, sizeof(url), "https://c/%u.pem", STIR_VMEMO_MAX);
-	got = stir_vmemo_get(m, url, 1, 10);
+	got = stir_vmemo_get(m, url, 1, 10, 0, 0);
 	ck_assert_ptr_nonnull(got);
 	stir_vcert_unref(got);
-	got = stir_vmemo_get(m, "https://c/1.pem", 1, 10);
+	got = stir_vmemo_get(m, "https://c/1.pem", 1, 10, 0, 0);
 	ck_assert_ptr_nonnull(got);
 	stir_vcert_unref(got);
 	stir_vcert_unref(first);
