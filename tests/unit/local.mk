@@ -97,3 +97,12 @@ tests_unit_test_constraints_SOURCES = tests/unit/test_constraints.c $(UNIT_UTIL)
 tests_unit_test_constraints_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_constraints_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 endif
+
+# Rich Call Data: rcd/crn/rcdi claims, icons, jCards, display names (daemon/rcd.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_rcd
+TESTS += tests/unit/test_rcd
+tests_unit_test_rcd_SOURCES = tests/unit/test_rcd.c $(UNIT_UTIL)
+tests_unit_test_rcd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_rcd_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+endif

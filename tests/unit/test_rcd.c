@@ -1,0 +1,525 @@
+/* test_rcd.c: Rich Call Data claims, rcdi digests, icons, jCards, display names (rcd.c). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "stirclient.h"
+#include "daemon/rcd.h"
+#include "tests/unit/test_util.h"
+
+#define ICN	"https://x.example/logo.png"
+#define JCL	"https://x.example/card.json"
+#define JCARD	"[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Alice\"]]]"
+
+static json_t *
+load(const char *s)
+{
+	json_error_t err;
+	json_t *j = json_loads(s, JSON_REJECT_DUPLICATES, &err);
+
+	ck_assert_msg(j != NULL, "%s: %s", s, err.text);
+	return j;
+}
+
+/* stir_rcd_read() of the JSON text s; the payload goes to *ret_payload. */
+static int
+read_rcd(const char *s, struct stir_rcd *r, json_t **ret_payload, char *msg, size_t msglen)
+{
+	*ret_payload = load(s);
+	msg[0] = '\0';
+	return stir_rcd_read(*ret_payload, r, msg, msglen);
+}
+
+/* s must be refused, with a reason mentioning what. */
+static void
+read_bad(const char *s, const char *what)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160];
+
+	ck_assert_int_eq(read_rcd(s, &r, &p, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_msg(strstr(msg, what) != NULL, "%s: '%s' lacks '%s'", s, msg, what);
+	json_decref(p);
+}
+
+START_TEST(test_read_none)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160];
+
+	ck_assert_int_eq(read_rcd("{\"attest\":\"A\",\"crn\":\"x\",\"rcdi\":{}}", &r, &p,
+	    msg, sizeof(msg)), STIR_ENOENT);
+	json_decref(p);
+	ck_assert_int_eq(read_rcd("{}", &r, &p, msg, sizeof(msg)), STIR_ENOENT);
+	json_decref(p);
+	read_bad("{\"rcd\":[\"nam\",\"Alice\"]}", "not an object");
+	read_bad("{\"rcd\":\"Alice\"}", "not an object");
+}
+END_TEST
+
+START_TEST(test_read_nam)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160], big[400];
+
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"Alice\"}}", &r, &p, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_str_eq(r.nam, "Alice");
+	ck_assert_ptr_null(r.apn);
+	ck_assert_ptr_null(r.icn);
+	ck_assert_ptr_null(r.jcl);
+	ck_assert_ptr_null(r.jcd);
+	ck_assert_ptr_null(r.crn);
+	ck_assert_uint_eq(r.nrefs, 0);
+	json_decref(p);
+
+	read_bad("{\"rcd\":{}}", "no nam");
+	read_bad("{\"rcd\":{\"apn\":\"Acme\",\"icn\":\"" ICN "\"}}", "no nam");
+	read_bad("{\"rcd\":{\"nam\":42}}", "'nam'");
+	read_bad("{\"rcd\":{\"nam\":null}}", "'nam'");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"apn\":[]}}", "'apn'");
+
+	/* 256 bytes is the most */
+	snprintf(big, sizeof(big), "{\"rcd\":{\"nam\":\"%0256d\"}}", 0);
+	ck_assert_int_eq(read_rcd(big, &r, &p, msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(strlen(r.nam), STIR_RCD_NAM_MAX);
+	json_decref(p);
+	snprintf(big, sizeof(big), "{\"rcd\":{\"nam\":\"%0257d\"}}", 0);
+	read_bad(big, "'nam'");
+}
+END_TEST
+
+START_TEST(test_read_jcd)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160];
+
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":" JCARD "}}", &r, &p,
+	    msg, sizeof(msg)), STIR_OK);
+	ck_assert_ptr_nonnull(r.jcd);
+	ck_assert(json_is_array(r.jcd));
+	ck_assert_ptr_eq(r.jcd, json_object_get(json_object_get(p, "rcd"), "jcd"));
+	ck_assert_uint_eq(r.nrefs, 0);
+	json_decref(p);
+
+	read_bad("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":" JCARD ",\"jcl\":\"" JCL "\"}}",
+	    "both jcd and jcl");
+	read_bad("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":[\"vcard\",{}]}}", "jCard");
+	read_bad("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":[\"vCard\",[]]}}", "jCard");
+	read_bad("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":[\"vcard\",[],[]]}}", "jCard");
+	read_bad("{\"rcd\":{\"nam\":\"Alice\",\"jcd\":{\"vcard\":[]}}}", "jCard");
+}
+END_TEST
+
+START_TEST(test_read_urls)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160];
+
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"Alice\",\"icn\":\"" ICN "\",\"jcl\":\""
+	    JCL "\"},\"rcdi\":{\"/icn\":\"sha256-x\",\"/jcl\":\"sha512-y\"}}", &r, &p,
+	    msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(r.icn, ICN);
+	ck_assert_str_eq(r.jcl, JCL);
+	ck_assert_uint_eq(r.nrefs, 2);
+	ck_assert_str_eq(r.refs[0].ptr, "/icn");
+	ck_assert_str_eq(r.refs[0].url, ICN);
+	ck_assert_str_eq(r.refs[0].digest, "sha256-x");
+	ck_assert_str_eq(r.refs[1].ptr, "/jcl");
+	ck_assert_str_eq(r.refs[1].url, JCL);
+	ck_assert_str_eq(r.refs[1].digest, "sha512-y");
+	json_decref(p);
+
+	/* no rcdi: refs without digests */
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"Alice\",\"jcl\":\"" JCL "\"}}", &r, &p,
+	    msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(r.nrefs, 1);
+	ck_assert_str_eq(r.refs[0].ptr, "/jcl");
+	ck_assert_ptr_null(r.refs[0].digest);
+	json_decref(p);
+
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"http://x.example/logo.png\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"HTTPS://x.example/logo.png\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"https://\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"https://x.example/a b.png\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"https://x.example/\\u00e9.png\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"jcl\":\"ftp://x.example/c.json\"}}", "https");
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":1}}", "'icn'");
+}
+END_TEST
+
+START_TEST(test_read_rcdi)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160];
+
+	/* keys are JSON pointers; ones we do not follow are allowed */
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"A\",\"icn\":\"" ICN "\"},"
+	    "\"rcdi\":{\"/icn\":\"sha256-x\",\"/jcd/1/0\":\"sha256-y\"}}", &r, &p,
+	    msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(r.nrefs, 1);
+	ck_assert_str_eq(r.refs[0].digest, "sha256-x");
+	json_decref(p);
+
+	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"" ICN "\"},\"rcdi\":{\"icn\":\"sha256-x\"}}",
+	    "'icn'");
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"rcdi\":{\"\":\"sha256-x\"}}", "pointer");
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"rcdi\":{\"/icn\":1}}", "'/icn'");
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"rcdi\":[\"sha256-x\"]}", "rcdi is not an object");
+}
+END_TEST
+
+START_TEST(test_read_crn)
+{
+	struct stir_rcd r;
+	json_t *p;
+	char msg[160], big[400];
+
+	ck_assert_int_eq(read_rcd("{\"rcd\":{\"nam\":\"A\"},\"crn\":\"Your delivery\"}", &r,
+	    &p, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(r.crn, "Your delivery");
+	json_decref(p);
+
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":1}", "crn");
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":[\"x\"]}", "crn");
+	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":null}", "crn");
+	snprintf(big, sizeof(big), "{\"rcd\":{\"nam\":\"A\"},\"crn\":\"%0257d\"}", 0);
+	read_bad(big, "crn");
+}
+END_TEST
+
+/* ---- rcdi digests ---- */
+
+/* (its sha256 and sha384 in base64 hold '+' or '/', so base64url differs) */
+static const uint8_t BODY[] = "\x89PNG\r\n\x1a\n not really an icon 5 \x00\xff";
+
+/* "<prefix><base64 of the digest of BODY, flipped at byte flip if >= 0>" */
+static char *
+digest_of(const char *prefix, gnutls_digest_algorithm_t alg, int variant, int flip)
+{
+	uint8_t h[64];
+	size_t n = gnutls_hash_get_len(alg), pl = strlen(prefix);
+	size_t bl = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(pl + bl);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_le(n, sizeof(h));
+	ck_assert_int_eq(gnutls_hash_fast(alg, BODY, sizeof(BODY), h), 0);
+	if (flip >= 0)
+		h[flip] ^= 0x80;
+	memcpy(out, prefix, pl);
+	sodium_bin2base64(out + pl, bl, h, n, variant);
+	return out;
+}
+
+static void
+rcdi_is(const char *prefix, gnutls_digest_algorithm_t alg, int variant, int flip, int want)
+{
+	char *d = digest_of(prefix, alg, variant, flip);
+
+	ck_assert_msg(stir_rcdi_check(d, BODY, sizeof(BODY)) == want, "%s: not %d", d, want);
+	free(d);
+}
+
+START_TEST(test_rcdi_match)
+{
+	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_OK);
+	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_ORIGINAL, -1, STIR_OK);
+	rcdi_is("sha512-", GNUTLS_DIG_SHA512, sodium_base64_VARIANT_ORIGINAL, -1, STIR_OK);
+}
+END_TEST
+
+START_TEST(test_rcdi_mismatch)
+{
+	char *d;
+
+	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, 0, STIR_EPOLICY);
+	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_ORIGINAL, 47, STIR_EPOLICY);
+	rcdi_is("sha512-", GNUTLS_DIG_SHA512, sodium_base64_VARIANT_ORIGINAL, 31, STIR_EPOLICY);
+	/* the right digest over other bytes */
+	d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1);
+	ck_assert_int_eq(stir_rcdi_check(d, BODY, sizeof(BODY) - 1), STIR_EPOLICY);
+	ck_assert_int_eq(stir_rcdi_check(d, (const uint8_t *)"", 0), STIR_EPOLICY);
+	free(d);
+}
+END_TEST
+
+START_TEST(test_rcdi_malformed)
+{
+	char *d;
+
+	/* base64url, and base64 without its padding (sha256 needs one '=') */
+	d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_URLSAFE, -1);
+	ck_assert_ptr_nonnull(strpbrk(d + 7, "-_"));
+	free(d);
+	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_URLSAFE, -1, STIR_EINVAL);
+	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+	    STIR_EINVAL);
+	/* (48 bytes take no padding, so sha384 is the same either way) */
+	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+	    STIR_OK);
+	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_URLSAFE, -1, STIR_EINVAL);
+	rcdi_is("sha512-", GNUTLS_DIG_SHA512, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+	    STIR_EINVAL);
+	/* the digest of one algorithm under another's name */
+	rcdi_is("sha512-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	rcdi_is("sha256-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	/* unknown or no algorithm */
+	rcdi_is("sha1-", GNUTLS_DIG_SHA1, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	rcdi_is("md5-", GNUTLS_DIG_MD5, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	rcdi_is("SHA256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	rcdi_is("sha256:", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	rcdi_is("", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
+	/* junk around the base64 */
+	d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1);
+	d[strlen(d) - 2] = '\0';		/* cut "x=" */
+	ck_assert_int_eq(stir_rcdi_check(d, BODY, sizeof(BODY)), STIR_EINVAL);
+	free(d);
+	ck_assert_int_eq(stir_rcdi_check("sha256-", BODY, sizeof(BODY)), STIR_EINVAL);
+	ck_assert_int_eq(stir_rcdi_check("sha256-!!!!", BODY, sizeof(BODY)), STIR_EINVAL);
+	ck_assert_int_eq(stir_rcdi_check("", BODY, sizeof(BODY)), STIR_EINVAL);
+}
+END_TEST
+
+START_TEST(test_rcdi_trailing)
+{
+	char *d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1);
+	char buf[200];
+
+	snprintf(buf, sizeof(buf), "%s ", d);
+	ck_assert_int_eq(stir_rcdi_check(buf, BODY, sizeof(BODY)), STIR_EINVAL);
+	snprintf(buf, sizeof(buf), "%s?opt", d);
+	ck_assert_int_eq(stir_rcdi_check(buf, BODY, sizeof(BODY)), STIR_EINVAL);
+	snprintf(buf, sizeof(buf), "%sAAAA", d);
+	ck_assert_int_eq(stir_rcdi_check(buf, BODY, sizeof(BODY)), STIR_EINVAL);
+	free(d);
+}
+END_TEST
+
+/* ---- icons and jCards ---- */
+
+START_TEST(test_icon_type)
+{
+	static const uint8_t png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	static const uint8_t jpeg[] = "\xff\xd8\xff\xe0\0\x10JFIF";
+	static const char svg[] = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+	static const char gif[] = "GIF89a\x01\0\x01\0";
+	char *late;
+
+	ck_assert_str_eq(stir_rcd_icon_type(png, sizeof(png) - 1), "image/png");
+	ck_assert_ptr_null(stir_rcd_icon_type(png, 7));
+	ck_assert_str_eq(stir_rcd_icon_type(jpeg, sizeof(jpeg) - 1), "image/jpeg");
+	ck_assert_str_eq(stir_rcd_icon_type(jpeg, 3), "image/jpeg");
+	ck_assert_ptr_null(stir_rcd_icon_type(jpeg, 2));
+	ck_assert_str_eq(stir_rcd_icon_type((const uint8_t *)svg, strlen(svg)), "image/svg+xml");
+	ck_assert_str_eq(stir_rcd_icon_type((const uint8_t *)"<svg", 4), "image/svg+xml");
+	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)"<sv", 3));
+	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)gif, sizeof(gif) - 1));
+	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)"<html><body/>", 13));
+	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)"", 0));
+	/* <svg only counts in the first KiB */
+	late = malloc(2048);
+	ck_assert_ptr_nonnull(late);
+	memset(late, ' ', 2048);
+	memcpy(late + 1500, "<svg", 4);
+	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)late, 2048));
+	memcpy(late + 100, "<svg", 4);
+	ck_assert_str_eq(stir_rcd_icon_type((const uint8_t *)late, 2048), "image/svg+xml");
+	free(late);
+}
+END_TEST
+
+static bool
+jcard(const char *s)
+{
+	json_t *j = NULL;
+	bool ok = stir_rcd_jcard_valid((const uint8_t *)s, strlen(s), &j);
+
+	ck_assert(ok == (j != NULL));
+	if (ok) {
+		ck_assert(json_is_array(j));
+		ck_assert_str_eq(json_string_value(json_array_get(j, 0)), "vcard");
+	}
+	json_decref(j);
+	return ok;
+}
+
+START_TEST(test_jcard)
+{
+	ck_assert(jcard(JCARD));
+	ck_assert(jcard("[\"vcard\",[]]"));
+	ck_assert(jcard(" [ \"vcard\" , [ ] ] \n"));
+	ck_assert(!jcard("[\"vcard\"]"));
+	ck_assert(!jcard("[\"vcard\",{}]"));
+	ck_assert(!jcard("[\"vcard\",[],[]]"));
+	ck_assert(!jcard("[\"VCARD\",[]]"));
+	ck_assert(!jcard("[\"vcalendar\",[]]"));
+	ck_assert(!jcard("[1,[]]"));
+	ck_assert(!jcard("{\"vcard\":[]}"));
+	ck_assert(!jcard("[\"vcard\",[{\"a\":1,\"a\":2}]]"));	/* duplicate keys */
+	ck_assert(!jcard("[\"vcard\",[]] x"));
+	ck_assert(!jcard("BEGIN:VCARD\r\nFN:Alice\r\nEND:VCARD\r\n"));
+	ck_assert(!jcard(""));
+}
+END_TEST
+
+/* ---- display names ---- */
+
+static void
+display_is(const char *nam, const char *want)
+{
+	char *got = stir_rcd_display_name(nam);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(test_display_plain)
+{
+	display_is("Alice", "Alice");
+	display_is("Zo\xc3\xab \xe6\x9d\x8e", "Zo\xc3\xab \xe6\x9d\x8e");
+	display_is("", "");
+	display_is("Alice   ", "Alice");		/* trailing blanks cut */
+}
+END_TEST
+
+START_TEST(test_display_bidi)
+{
+	/* U+202E RIGHT-TO-LEFT OVERRIDE and the rest of its kind */
+	display_is("\xe2\x80\xae" "evil.exe", "evil.exe");
+	display_is("a\xe2\x80\xaa" "b\xe2\x80\xab" "c\xe2\x80\xac" "d\xe2\x80\xad" "e", "abcde");
+	display_is("a\xe2\x81\xa6" "b\xe2\x81\xa7" "c\xe2\x81\xa8" "d\xe2\x81\xa9" "e", "abcde");
+	display_is("a\xe2\x80\x8e" "b\xe2\x80\x8f" "c\xef\xbb\xbf" "d\xd8\x9c" "e\xe2\x80\x8b",
+	    "abcde");
+	/* controls, C0, DEL and C1 */
+	display_is("a\tb\r\nc\x01" "d\x7f" "e\xc2\x85" "f\xc2\x9f" "g", "abcdefg");
+	/* what is only near a hidden one stays: U+202F, U+2065, U+00A0 */
+	display_is("a\xe2\x80\xaf" "b\xe2\x81\xa5" "c\xc2\xa0" "d",
+	    "a\xe2\x80\xaf" "b\xe2\x81\xa5" "c\xc2\xa0" "d");
+}
+END_TEST
+
+START_TEST(test_display_quotes)
+{
+	display_is("\"Bob\" <sip:evil>", "Bob <sip:evil>");
+	display_is("a\\\"b\\", "ab");
+	display_is("it's", "it's");
+}
+END_TEST
+
+/* Is s valid UTF-8?  Returns its count of characters, or -1. */
+static long
+utf8_chars(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long n = 0;
+
+	while (*u != '\0') {
+		size_t len = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 :
+		    (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (len == 0)
+			return -1;
+		for (size_t k = 1; k < len; k++)
+			if ((u[k] & 0xc0) != 0x80)
+				return -1;
+		u += len;
+		n++;
+	}
+	return n;
+}
+
+START_TEST(test_display_cap)
+{
+	char in[STIR_RCD_NAM_MAX + 1], *got;
+	size_t o = 0;
+
+	/* 28 x (2 + 3 + 4 bytes) = 252 bytes, 84 characters */
+	for (int i = 0; i < 28; i++) {
+		memcpy(in + o, "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80", 9);
+		o += 9;
+	}
+	in[o] = '\0';
+	got = stir_rcd_display_name(in);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_int_eq(utf8_chars(got), STIR_RCD_DISPLAY_MAX);
+	/* cut between characters: 21 whole triples and one more e-acute */
+	ck_assert_uint_eq(strlen(got), 21 * 9 + 2);
+	ck_assert_int_eq(memcmp(got, in, 21 * 9 + 2), 0);
+	free(got);
+
+	/* hidden characters do not count toward the cap: 60 RLO, 70 x */
+	o = 0;
+	for (int i = 0; i < 60; i++) {
+		memcpy(in + o, "\xe2\x80\xae", 3);
+		o += 3;
+	}
+	memset(in + o, 'x', 70);
+	in[o + 70] = '\0';
+	got = stir_rcd_display_name(in);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(strlen(got), STIR_RCD_DISPLAY_MAX);
+	ck_assert_uint_eq(strspn(got, "x"), STIR_RCD_DISPLAY_MAX);
+	free(got);
+
+	/* 100 ASCII characters: 64 */
+	memset(in, 'a', 100);
+	in[100] = '\0';
+	got = stir_rcd_display_name(in);
+	ck_assert_uint_eq(strlen(got), STIR_RCD_DISPLAY_MAX);
+	free(got);
+}
+END_TEST
+
+static Suite *
+rcd_suite(void)
+{
+	Suite *s = suite_create("rcd");
+	TCase *tr = tcase_create("read");
+	TCase *ti = tcase_create("rcdi");
+	TCase *tc = tcase_create("content");
+	TCase *td = tcase_create("display");
+
+	tcase_add_test(tr, test_read_none);
+	tcase_add_test(tr, test_read_nam);
+	tcase_add_test(tr, test_read_jcd);
+	tcase_add_test(tr, test_read_urls);
+	tcase_add_test(tr, test_read_rcdi);
+	tcase_add_test(tr, test_read_crn);
+	suite_add_tcase(s, tr);
+	tcase_add_test(ti, test_rcdi_match);
+	tcase_add_test(ti, test_rcdi_mismatch);
+	tcase_add_test(ti, test_rcdi_malformed);
+	tcase_add_test(ti, test_rcdi_trailing);
+	suite_add_tcase(s, ti);
+	tcase_add_test(tc, test_icon_type);
+	tcase_add_test(tc, test_jcard);
+	suite_add_tcase(s, tc);
+	tcase_add_test(td, test_display_plain);
+	tcase_add_test(td, test_display_bidi);
+	tcase_add_test(td, test_display_quotes);
+	tcase_add_test(td, test_display_cap);
+	suite_add_tcase(s, td);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(rcd_suite());
+}
