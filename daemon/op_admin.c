@@ -294,8 +294,8 @@ x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen
 	return STIR_OK;
 }
 
-static json_t *
-tnauth_json(const struct stir_tnauth *ta)
+json_t *
+stir_tnauth_json(const struct stir_tnauth *ta)
 {
 	json_t *arr = json_array();
 
@@ -382,7 +382,7 @@ cred_add_work(struct stir_req *req)
 	reload_creds(req);
 	x->out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", x->name,
 	    "subject", info.subject, "x5u", row.x5u, "not_after", (json_int_t)info.not_after,
-	    "tnauth", tnauth_json(ta), "chain_len", (int)chain->n);
+	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n);
  out:
 	free(tns);
 	free(spki);
@@ -506,7 +506,7 @@ cred_list_done(struct stir_req *req)
 
 			(void)json_object_set_new(o, "loaded", json_boolean(c != NULL));
 			if (c != NULL)
-				(void)json_object_set_new(o, "tnauth", tnauth_json(c->tnauth));
+				(void)json_object_set_new(o, "tnauth", stir_tnauth_json(c->tnauth));
 		}
 	}
 	admin_done(req);

@@ -235,25 +235,6 @@ ident_json(const struct stir_ident *id)
 }
 
 static json_t *
-tnauth_json(const struct stir_tnauth *ta)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; ta != NULL && i < ta->n; i++) {
-		const struct stir_tnentry *e = &ta->e[i];
-
-		if (e->type == STIR_TNE_SPC)
-			(void)json_array_append_new(arr, json_pack("{s:s}", "spc", e->value));
-		else if (e->type == STIR_TNE_ONE)
-			(void)json_array_append_new(arr, json_pack("{s:s}", "tn", e->value));
-		else
-			(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "start",
-			    e->value, "count", (json_int_t)e->count));
-	}
-	return arr;
-}
-
-static json_t *
 error_json(int code, const char *detail)
 {
 	if (code == 0)
@@ -342,7 +323,7 @@ item_json(const struct vitem *it)
 	(void)json_object_set_new(o, "error", error_json(r->code, r->detail));
 	if (it->cert != NULL && it->cert->err == STIR_OK)
 		cert = json_pack("{s:s, s:s, s:o, s:I}", "subject", it->cert->info.subject,
-		    "issuer", it->cert->info.issuer, "tnauth", tnauth_json(it->cert->tnauth),
+		    "issuer", it->cert->info.issuer, "tnauth", stir_tnauth_json(it->cert->tnauth),
 		    "not_after", (json_int_t)it->cert->info.not_after);
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
 	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? rcd_json(it) :
