@@ -390,6 +390,18 @@ h_connect(const char *path)
 	return fd;
 }
 
+char *
+h_last_line(char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	p = strrchr(s, '\n');
+	return p ? p + 1 : s;
+}
+
 int
 h_count(const char *hay, const char *needle)
 {

@@ -71,6 +71,8 @@ ssize_t	h_raw(const char *path, const char *input, size_t len, char *out,
 	    size_t outlen, int timeout_ms);
 /* A connected stream socket to path, or -1. */
 int	h_connect(const char *path);
+/* The last line of s (trailing newlines cut, in place). */
+char	*h_last_line(char *s);
 /* Count occurrences of needle in hay. */
 int	h_count(const char *hay, const char *needle);
 /* Add the test CA and the sp credential (key file) through stirctl. */

@@ -41,18 +41,6 @@ teardown(void)
 	h_teardown(&H);
 }
 
-static char *
-last_line(char *s)
-{
-	size_t n = strlen(s);
-	char *p;
-
-	while (n > 0 && s[n - 1] == '\n')
-		s[--n] = '\0';
-	p = strrchr(s, '\n');
-	return p ? p + 1 : s;
-}
-
 /* Verify an Identity header value's ES256 signature with the certificate. */
 static int
 verify_identity(const char *identity, const char *cert_file, json_t **ret_payload)
@@ -111,7 +99,7 @@ START_TEST(sign_with_stirctl_verifies_with_the_certificate)
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --from 'sip:+1-215-555-1212@example.com;user=phone' --to 'tel:+1-212-555-1213'"
 	    " --attest A --origid 123e4567-e89b-12d3-a456-426655440000"), 0);
-	id = last_line(out);
+	id = h_last_line(out);
 	ck_assert_msg(strstr(id, ";info=<https://cert.example.org/sp.pem>;alg=ES256;ppt=shaken") != NULL,
 	    "identity: %s", id);
 	snprintf(cert, sizeof(cert), "%s/sp.pem", H.pki);
@@ -147,7 +135,7 @@ START_TEST(secsipidx_accepts_our_signature)
 	snprintf(pub, sizeof(pub), "%s/sp.pub", H.dir);
 	f = fopen(idf, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs(last_line(out), f);
+	fputs(h_last_line(out), f);
 	fclose(f);
 	ck_assert_int_eq(h_sh(NULL, 0, "openssl pkey -in '%s/sp.key' -pubout -out '%s'", H.pki, pub), 0);
 	ck_assert_int_eq(h_sh(out, sizeof(out), "secsipidx -check -fidentity '%s' -fpubkey '%s' -expire 300 2>&1",
@@ -603,7 +591,7 @@ START_TEST(pkcs11_key_in_softhsm_signs)
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --orig 12155551212 --dest 12125551213 --attest A --cred hsm"), 0);
 	snprintf(cert, sizeof(cert), "%s/hsm.pem", H.dir);
-	ck_assert_int_eq(verify_identity(last_line(out), cert, NULL), 0);
+	ck_assert_int_eq(verify_identity(h_last_line(out), cert, NULL), 0);
 	/* the PIN never shows */
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json cred list"), 0);
 	ck_assert_ptr_null(strstr(out, "5678"));

@@ -58,18 +58,6 @@ teardown(void)
 	h_teardown(&H);
 }
 
-static char *
-last_line(char *s)
-{
-	size_t n = strlen(s);
-	char *p;
-
-	while (n > 0 && s[n - 1] == '\n')
-		s[--n] = '\0';
-	p = strrchr(s, '\n');
-	return p ? p + 1 : s;
-}
-
 /* Sign with stird; returns a static copy of the Identity value. */
 static const char *
 sign(const char *orig, const char *cred)
@@ -79,7 +67,7 @@ sign(const char *orig, const char *cred)
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --orig %s --dest 12125551213 --attest A%s%s", orig, cred ? " --cred " : "",
 	    cred ? cred : ""), 0);
-	snprintf(id, sizeof(id), "%s", last_line(out));
+	snprintf(id, sizeof(id), "%s", h_last_line(out));
 	return id;
 }
 
@@ -479,7 +467,7 @@ START_TEST(secsipidx_signature_verifies_as_passed)
 	snprintf(cmd, sizeof(cmd), "secsipidx -sign-full -orig-tn 12155551212 -dest-tn 12125551213 "
 	    "-attest A -x5u %s/sp-chain.pem -k '%s/sp.key' 2>/dev/null", x5u, H.pki);
 	ck_assert_int_eq(h_sh(out, sizeof(out), "%s", cmd), 0);
-	ck_assert_int_eq(verify(last_line(out), &res), 0);
+	ck_assert_int_eq(verify(h_last_line(out), &res), 0);
 	json_decref(res);
 }
 END_TEST
@@ -632,11 +620,11 @@ START_TEST(certificate_claim_constraints_apply)
 	    H.pki, H.pki, x5u), 0);
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --orig 12155551212 --dest 12125551213 --attest B --cred cons"), 0);
-	ck_assert_int_eq(verify(last_line(out), &res), 0);
+	ck_assert_int_eq(verify(h_last_line(out), &res), 0);
 	json_decref(res);
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --orig 12155551212 --dest 12125551213 --attest C --cred cons"), 0);
-	ck_assert_int_eq(verify(last_line(out), &res), 1);
+	ck_assert_int_eq(verify(h_last_line(out), &res), 1);
 	ck_assert_int_eq(code_of(res), 438);
 	ck_assert_ptr_nonnull(strstr(out, "does not permit this value of claim 'attest'"));
 	json_decref(res);
