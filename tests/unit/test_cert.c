@@ -20,21 +20,7 @@ static char *pki;
 static void
 pki_setup(void)
 {
-	char script[4096], cmd[8192];
-
-	if (system("command -v openssl >/dev/null && command -v certtool >/dev/null") != 0) {
-		fprintf(stderr, "test_cert: openssl and certtool are needed; skipped\n");
-		exit(77);			/* automake: SKIP */
-	}
-	tu_root_setup();
-	pki = tu_mkdtemp();
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null 2>&1",
-	    tu_srcpath("scripts/mkpki.sh", script, sizeof(script)), pki);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "test_cert: '%s' failed\n", cmd);
-		tu_root_teardown();
-		exit(EXIT_FAILURE);
-	}
+	pki = tu_mkpki("test_cert");
 }
 
 static void
@@ -48,24 +34,10 @@ pki_teardown(void)
 static struct stir_chain *
 chain_of(const char *files, bool sorted, int want)
 {
-	char path[512], *buf = NULL;
-	size_t len = 0;
 	struct stir_chain *c = NULL;
-	char names[256], *save = NULL;
+	size_t len = 0;
+	char *buf = tu_cat_files(pki, files, "", &len);
 
-	snprintf(names, sizeof(names), "%s", files);
-	for (char *f = strtok_r(names, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
-		size_t n = 0;
-		char *part;
-
-		snprintf(path, sizeof(path), "%s/%s", pki, f);
-		part = tu_read_file(path, &n);
-		ck_assert_msg(part != NULL, "%s", path);
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, part, n + 1);
-		len += n;
-		free(part);
-	}
 	ck_assert_int_eq(stir_chain_parse(buf, len, STIR_CHAIN_MAX, sorted, &c), want);
 	free(buf);
 	return c;

@@ -620,23 +620,10 @@ pki_teardown(void)
 static struct stir_chain *
 load(const char *files)
 {
-	char names[256], path[512], *save = NULL, *buf = NULL;
 	struct stir_chain *c = NULL;
 	size_t len = 0;
+	char *buf = tu_cat_files(pki, files, ".pem", &len);
 
-	snprintf(names, sizeof(names), "%s", files);
-	for (char *f = strtok_r(names, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
-		size_t n = 0;
-		char *part;
-
-		snprintf(path, sizeof(path), "%s/%s.pem", pki, f);
-		part = tu_read_file(path, &n);
-		ck_assert_msg(part != NULL, "%s", path);
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, part, n + 1);
-		len += n;
-		free(part);
-	}
 	ck_assert_int_eq(stir_chain_parse(buf, len, STIR_CHAIN_MAX, false, &c), STIR_OK);
 	free(buf);
 	return c;

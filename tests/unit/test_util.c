@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <check.h>
 #include <sodium.h>
 
 #include "tests/unit/test_util.h"
@@ -219,4 +220,49 @@ tu_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+char *
+tu_mkpki(const char *prog)
+{
+	char script[4096], cmd[8192], *pki;
+
+	if (system("command -v openssl >/dev/null && command -v certtool >/dev/null") != 0) {
+		fprintf(stderr, "%s: openssl and certtool are needed; skipped\n", prog);
+		exit(77);			/* automake: SKIP */
+	}
+	tu_root_setup();
+	pki = tu_mkdtemp();
+	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null 2>&1",
+	    tu_srcpath("scripts/mkpki.sh", script, sizeof(script)), pki);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "%s: '%s' failed\n", prog, cmd);
+		tu_root_teardown();
+		exit(EXIT_FAILURE);
+	}
+	return pki;
+}
+
+char *
+tu_cat_files(const char *dir, const char *names, const char *suffix, size_t *ret_len)
+{
+	char list[256], path[1024], *save = NULL, *buf = NULL;
+	size_t len = 0;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (char *f = strtok_r(list, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+		size_t n = 0;
+		char *part;
+
+		snprintf(path, sizeof(path), "%s/%s%s", dir, f, suffix);
+		part = tu_read_file(path, &n);
+		ck_assert_msg(part != NULL, "%s", path);
+		buf = realloc(buf, len + n + 1);
+		ck_assert_ptr_nonnull(buf);
+		memcpy(buf + len, part, n + 1);
+		len += n;
+		free(part);
+	}
+	*ret_len = len;
+	return buf;
 }

@@ -41,6 +41,19 @@ char	*tu_mkdtemp(void);
  */
 void	 tu_root_setup(void);
 void	 tu_root_teardown(void);
+/*
+ * Unchecked-fixture helper: a test PKI made by scripts/mkpki.sh in a new
+ * directory under the suite's root (free()).  Exits 77 (automake SKIP)
+ * when openssl or certtool is missing, 1 when mkpki.sh fails; prog names
+ * the test in those messages.
+ */
+char	*tu_mkpki(const char *prog);
+/*
+ * The files named in the space-separated list, each dir/<name><suffix>,
+ * concatenated (free()); the test fails if one cannot be read.
+ */
+char	*tu_cat_files(const char *dir, const char *names, const char *suffix,
+	    size_t *ret_len);
 /* rm -rf path (no symlinks followed). */
 void	 tu_rmtree(const char *path);
 /* Run every test of s; returns the exit status for main(). */

@@ -687,21 +687,7 @@ static char *pki;
 static void
 pki_setup(void)
 {
-	char script[4096], cmd[8192];
-
-	if (system("command -v openssl >/dev/null && command -v certtool >/dev/null") != 0) {
-		fprintf(stderr, "test_verify: openssl and certtool are needed; skipped\n");
-		exit(77);
-	}
-	tu_root_setup();
-	pki = tu_mkdtemp();
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null 2>&1",
-	    tu_srcpath("scripts/mkpki.sh", script, sizeof(script)), pki);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "test_verify: '%s' failed\n", cmd);
-		tu_root_teardown();
-		exit(EXIT_FAILURE);
-	}
+	pki = tu_mkpki("test_verify");
 }
 
 static void
