@@ -78,6 +78,13 @@ static const struct key_desc keys[] = {
 	{ "date_iat_skew", KT_UINT, OFF(date_iat_skew), 0, 86400, 0, "60" },
 	{ "replay_window", KT_UINT, OFF(replay_window), 0, 86400, 0, "0" },
 	{ "replay_reject", KT_BOOL, OFF(replay_reject), 0, 0, 0, "no" },
+	{ "rcd_icon_max_bytes", KT_UINT, OFF(rcd_icon_max_bytes), 256, 16 * 1024 * 1024, 0, "65536" },
+	{ "rcd_jcard_max_bytes", KT_UINT, OFF(rcd_jcard_max_bytes), 256, 16 * 1024 * 1024, 0, "65536" },
+	{ "rcd_require_rcdi", KT_BOOL, OFF(rcd_require_rcdi), 0, 0, 0, "yes" },
+	{ "rcd_require_constraints", KT_BOOL, OFF(rcd_require_constraints), 0, 0, 0, "no" },
+	{ "rcd_anchors_only", KT_BOOL, OFF(rcd_anchors_only), 0, 0, 0, "no" },
+	{ "div_max_hops", KT_UINT, OFF(div_max_hops), 1, 16, 0, "5" },
+	{ "msg_max_body_bytes", KT_UINT, OFF(msg_max_body_bytes), 64, 1024 * 1024, 0, "16384" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -372,6 +379,13 @@ stir_config_parse(const char *path, const char *text, size_t len,
 	}
 	if (cfg->cache_min_ttl > cfg->cache_max_ttl) {
 		snprintf(errbuf, errlen, "%s: 'cache_min_ttl' is larger than 'cache_max_ttl'", path);
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if (cfg->rcd_icon_max_bytes > cfg->fetch_max_bytes ||
+	    cfg->rcd_jcard_max_bytes > cfg->fetch_max_bytes) {
+		snprintf(errbuf, errlen, "%s: 'rcd_icon_max_bytes' and 'rcd_jcard_max_bytes' "
+		    "must not be larger than 'fetch_max_bytes'", path);
 		r = STIR_EINVAL;
 		goto out;
 	}

@@ -47,6 +47,15 @@ struct stir_config {
 	unsigned date_iat_skew;		/* |Date - iat| allowed; 0 = not checked */
 	unsigned replay_window;		/* seconds; 0 = no replay detection */
 	bool	 replay_reject;		/* a replay fails the identity */
+	/* Rich Call Data */
+	unsigned rcd_icon_max_bytes;	/* largest icon accepted */
+	unsigned rcd_jcard_max_bytes;	/* largest jCard accepted */
+	bool	 rcd_require_rcdi;	/* URL content needs an rcdi digest */
+	bool	 rcd_require_constraints; /* RCD needs claim constraints in the path */
+	bool	 rcd_anchors_only;	/* RCD needs an anchor added with --rcd */
+	/* extensions */
+	unsigned div_max_hops;		/* diversion hops followed */
+	unsigned msg_max_body_bytes;	/* largest message body signed/verified */
 };
 
 enum stir_crl_mode {

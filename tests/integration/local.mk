@@ -20,3 +20,33 @@ tests_integration_test_verify_SOURCES = tests/integration/test_verify.c \
 tests_integration_test_verify_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_verify_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# RCD verification: jCard URLs, verification policy switches
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_rcd_verify
+TESTS += tests/integration/test_rcd_verify
+tests_integration_test_rcd_verify_SOURCES = tests/integration/test_rcd_verify.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_rcd_verify_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_rcd_verify_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
+# RFC 9060 delegate certificates
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_delegate
+TESTS += tests/integration/test_delegate
+tests_integration_test_delegate_SOURCES = tests/integration/test_delegate.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_delegate_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_delegate_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
+# RCD policies and RCD signing
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_rcd_sign
+TESTS += tests/integration/test_rcd_sign
+tests_integration_test_rcd_sign_SOURCES = tests/integration/test_rcd_sign.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_rcd_sign_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_rcd_sign_LDADD = libstirclient.la $(TEST_LIBS)
+endif

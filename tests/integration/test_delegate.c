@@ -1,0 +1,2 @@
+/* test_delegate.c: placeholder, being written. */
+int main(void) { return 77; }

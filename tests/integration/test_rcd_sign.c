@@ -1,0 +1,2 @@
+/* test_rcd_sign.c: placeholder, being written. */
+int main(void) { return 77; }
