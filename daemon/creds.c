@@ -8,9 +8,11 @@
 #include <jansson.h>
 
 #include "stirclient.h"
+#include "daemon/constraints.h"
 #include "daemon/creds.h"
 #include "daemon/log.h"
 #include "daemon/passport.h"
+#include "daemon/policy.h"
 #include "daemon/store.h"
 
 static int
@@ -70,15 +72,19 @@ stir_tnspec_covers(const struct stir_tnspec *sp, const char *tn)
 	}
 }
 
-/* How specific a match is: exact beats range beats longer prefix. */
-static int
-spec_rank(const struct stir_tnspec *sp)
+int
+stir_tnspec_rank(const struct stir_tnspec *sp)
 {
+	size_t common = 0;
+
 	switch (sp->type) {
 	case STIR_TNSPEC_EXACT:
 		return 1000;
 	case STIR_TNSPEC_RANGE:
-		return 500;
+		/* a narrower range (a longer common prefix) is more specific */
+		while (sp->a[common] != '\0' && sp->a[common] == sp->b[common])
+			common++;
+		return 500 + (int)common;
 	default:
 		return (int)strlen(sp->a);
 	}
@@ -94,6 +100,7 @@ cred_clear(struct stir_cred *c)
 	free(c->subject);
 	free(c->specs);
 	stir_tnauth_free(c->tnauth);
+	stir_chain_free(c->chain);
 	json_decref(c->header);
 	free(c->header_b64);
 }
@@ -106,6 +113,7 @@ stir_creds_free(struct stir_creds *cs)
 	for (size_t i = 0; i < cs->n; i++)
 		cred_clear(&cs->v[i]);
 	free(cs->v);
+	stir_policies_free(cs->policies);
 	free(cs);
 }
 
@@ -150,6 +158,17 @@ cred_from_row(const struct stir_cred_row *row, struct stir_cred *c)
 			c->nspecs++;
 		}
 	}
+	for (size_t i = 0; i < chain->n; i++) {
+		struct stir_constraints *k = NULL;
+
+		if ((r = stir_constraints_from_cert(chain->crt[i], &k)) == STIR_OK)
+			c->has_constraints = true;
+		else if (r != STIR_ENOENT)
+			goto out;	/* malformed: it could not be honoured */
+		stir_constraints_free(k);
+	}
+	c->chain = chain;
+	chain = NULL;
 	r = STIR_OK;
  out:
 	json_decref(tns);
@@ -184,6 +203,8 @@ stir_creds_load(struct stir_store *st, struct stir_creds **ret)
 		}
 		cs->n++;
 	}
+	if ((r = stir_policies_load(st, &cs->policies)) != STIR_OK)
+		goto out;
 	*ret = cs;
 	cs = NULL;
 	r = STIR_OK;
@@ -222,8 +243,8 @@ cred_rank(const struct stir_cred *c, const struct stir_ident *orig)
 		return 400;
 	for (size_t i = 0; i < c->nspecs; i++)
 		if (stir_tnspec_covers(&c->specs[i], orig->value) &&
-		    spec_rank(&c->specs[i]) > best)
-			best = spec_rank(&c->specs[i]);
+		    stir_tnspec_rank(&c->specs[i]) > best)
+			best = stir_tnspec_rank(&c->specs[i]);
 	return best < 0 ? -1 : best + 1;
 }
 

@@ -2,6 +2,7 @@
 #ifndef STIR_CREDS_H
 #define STIR_CREDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -37,24 +38,35 @@ struct stir_cred {
 	struct stir_tnspec	*specs;
 	size_t			 nspecs;
 	struct stir_tnauth	*tnauth;	/* of the end-entity certificate */
+	struct stir_chain	*chain;		/* for claim constraints when signing */
+	bool			 has_constraints; /* some certificate of chain has them */
 	int64_t			 not_after;
 	json_t			*header;	/* shaken JOSE header for x5u */
 	char			*header_b64;	/* its canonical base64url */
 };
 
+struct stir_policies;
+
+/* What signing needs, loaded together: credentials and RCD policies. */
 struct stir_creds {
 	struct stir_cred	*v;
 	size_t			 n;
+	struct stir_policies	*policies;
 };
 
 struct stir_store;
 
 /* Parse "digits", "digits*" or "digits-digits" (equal length). */
 int	stir_tnspec_parse(const char *s, struct stir_tnspec *ret);
+/*
+ * How specific spec is: an exact number (1000) beats a range (500 plus
+ * the length of its common prefix) beats a prefix (its length).
+ */
+int	stir_tnspec_rank(const struct stir_tnspec *spec);
 /* Does spec cover the canonical TN tn? */
 int	stir_tnspec_covers(const struct stir_tnspec *spec, const char *tn);
 
-/* Build the table from the store (any thread). */
+/* Build the table (and the RCD policies) from the store (any thread). */
 int	stir_creds_load(struct stir_store *st, struct stir_creds **ret);
 void	stir_creds_free(struct stir_creds *cs);
 const struct stir_cred *stir_creds_find(const struct stir_creds *cs,

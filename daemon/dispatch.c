@@ -8,6 +8,7 @@
 #include "stirclient.h"
 #include "daemon/dispatch.h"
 #include "daemon/op_cache.h"
+#include "daemon/op_policy.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
 
@@ -36,6 +37,12 @@ const struct stir_op_desc stir_ops[] = {
 	{ "cache.show",    op_cache_show,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "cache.purge",   op_cache_purge,   STIR_PERM_ADMIN,  true,  SMALL,    false, true },
 	{ "cache.prefetch", op_cache_prefetch, STIR_PERM_ADMIN, true, SMALL,    false, true },
+	{ "policy.add",    op_policy_add,    STIR_PERM_ADMIN,  true,  0,        false, true },
+	{ "policy.check",  op_policy_check,  STIR_PERM_ADMIN,  true,  0,        false, false },
+	{ "policy.list",   op_policy_list,   STIR_PERM_ADMIN,  true,  SMALL,    false, false },
+	{ "policy.show",   op_policy_show,   STIR_PERM_ADMIN,  true,  SMALL,    false, false },
+	{ "policy.remove", op_policy_remove, STIR_PERM_ADMIN,  true,  SMALL,    false, true },
+	{ "policy.test",   op_policy_test,   STIR_PERM_ADMIN,  true,  0,        false, false },
 };
 
 const size_t stir_nops = sizeof(stir_ops) / sizeof(stir_ops[0]);

@@ -181,39 +181,89 @@ stir_passport_header(const char *x5u, const char *ppt, json_t **ret_header,
 }
 
 int
-stir_passport_shaken(const struct stir_shaken_claims *c, const char *header_b64,
-    json_t **ret_payload, char **ret_tbs)
+stir_passport_signing_input(const char *header_b64, const json_t *payload,
+    char **ret_tbs)
 {
-	json_t *payload = NULL;
-	char *p64 = NULL, *tbs = NULL;
-	char attest[2] = { c->attest, '\0' };
+	char *p64, *tbs;
 	size_t hl, pl;
-	int r = STIR_ENOMEM;
 
-	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST)
-		return STIR_EINVAL;
-	payload = json_pack("{s:s, s:o, s:I, s:o, s:s}", "attest", attest,
-	    "dest", ident_dest(c->dest, c->ndest), "iat", (json_int_t)c->iat,
-	    "orig", ident_orig(&c->orig), "origid", c->origid);
-	if (payload == NULL || (p64 = b64url_json(payload)) == NULL)
-		goto out;
+	if ((p64 = b64url_json(payload)) == NULL)
+		return STIR_ENOMEM;
 	hl = strlen(header_b64);
 	pl = strlen(p64);
-	if ((tbs = malloc(hl + pl + 2)) == NULL)
-		goto out;
+	if ((tbs = malloc(hl + pl + 2)) == NULL) {
+		free(p64);
+		return STIR_ENOMEM;
+	}
 	memcpy(tbs, header_b64, hl);
 	tbs[hl] = '.';
 	memcpy(tbs + hl + 1, p64, pl + 1);
-	*ret_payload = payload;
+	free(p64);
 	*ret_tbs = tbs;
+	return STIR_OK;
+}
+
+/* The claims every PASSporT has (RFC 8225): dest, iat, orig. */
+static json_t *
+base_claims(const struct stir_shaken_claims *c)
+{
+	return json_pack("{s:o, s:I, s:o}", "dest", ident_dest(c->dest, c->ndest),
+	    "iat", (json_int_t)c->iat, "orig", ident_orig(&c->orig));
+}
+
+/* Finish a payload: merge extra (may be NULL) and build the signing input. */
+static int
+finish(json_t *payload, const json_t *extra, const char *header_b64,
+    json_t **ret_payload, char **ret_tbs)
+{
+	int r = STIR_ENOMEM;
+
+	if (payload == NULL)
+		goto out;
+	if (extra != NULL && json_object_update(payload, (json_t *)extra) != 0)
+		goto out;
+	if ((r = stir_passport_signing_input(header_b64, payload, ret_tbs)) != STIR_OK)
+		goto out;
+	*ret_payload = payload;
 	payload = NULL;
-	tbs = NULL;
-	r = STIR_OK;
  out:
 	json_decref(payload);
-	free(p64);
-	free(tbs);
 	return r;
+}
+
+int
+stir_passport_shaken(const struct stir_shaken_claims *c, const char *header_b64,
+    json_t **ret_payload, char **ret_tbs)
+{
+	return stir_passport_shaken_with(c, NULL, header_b64, ret_payload, ret_tbs);
+}
+
+int
+stir_passport_shaken_with(const struct stir_shaken_claims *c, const json_t *extra,
+    const char *header_b64, json_t **ret_payload, char **ret_tbs)
+{
+	json_t *payload;
+	char attest[2] = { c->attest, '\0' };
+
+	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST)
+		return STIR_EINVAL;
+	if ((payload = base_claims(c)) != NULL &&
+	    (json_object_set_new(payload, "attest", json_string(attest)) != 0 ||
+	    json_object_set_new(payload, "origid", json_string(c->origid)) != 0)) {
+		json_decref(payload);
+		return STIR_ENOMEM;
+	}
+	return finish(payload, extra, header_b64, ret_payload, ret_tbs);
+}
+
+int
+stir_passport_rcd(const struct stir_shaken_claims *c, const json_t *rcd_claims,
+    const char *header_b64, json_t **ret_payload, char **ret_tbs)
+{
+	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST || rcd_claims == NULL ||
+	    !json_is_object(json_object_get(rcd_claims, "rcd")))
+		return STIR_EINVAL;
+	return finish(base_claims(c), rcd_claims, header_b64, ret_payload, ret_tbs);
 }
 
 char *

@@ -57,6 +57,25 @@ int	stir_passport_shaken(const struct stir_shaken_claims *c,
 	    const char *header_b64, json_t **ret_payload, char **ret_tbs);
 
 /*
+ * The same with extra claims (rcd, crn, rcdi; may be NULL) merged into
+ * the payload.
+ */
+int	stir_passport_shaken_with(const struct stir_shaken_claims *c,
+	    const json_t *extra, const char *header_b64, json_t **ret_payload,
+	    char **ret_tbs);
+
+/*
+ * A ppt "rcd" PASSporT (RFC 9795): orig, dest and iat of c plus
+ * rcd_claims (an object with "rcd" and optionally "crn" and "rcdi").
+ */
+int	stir_passport_rcd(const struct stir_shaken_claims *c, const json_t *rcd_claims,
+	    const char *header_b64, json_t **ret_payload, char **ret_tbs);
+
+/* "header_b64.b64url(canonical payload)".  Free *ret_tbs with free(). */
+int	stir_passport_signing_input(const char *header_b64, const json_t *payload,
+	    char **ret_tbs);
+
+/*
  * Finish a JWS: tbs "." b64url(sig), then the Identity header field value
  * "<jws>;info=<x5u>;alg=ES256;ppt=<ppt>".  Free with free().
  */

@@ -7,6 +7,7 @@
 #ifndef STIR_STORE_H
 #define STIR_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -66,6 +67,30 @@ int	stir_store_trust_remove(struct stir_store *st, int64_t id);
 int	stir_store_trust_list(struct stir_store *st, struct stir_trust_row **ret,
 	    size_t *ret_n);
 void	stir_store_trust_rows_free(struct stir_trust_row *rows, size_t n);
+
+/* RCD policies (store_policy.c): the document as given, and its content. */
+struct stir_policy_row {
+	char	*name;
+	char	*doc;		/* the policy document (JSON text) */
+	char	*cred;		/* credential it is bound to, or NULL */
+	char	*content;	/* JSON object: rcdi pointer -> fetched content */
+	int64_t	 created, updated;
+};
+
+/*
+ * Store a policy.  Without replace, STIR_EEXIST if the name is taken;
+ * STIR_EPOLICY if row->cred names no stored credential.
+ */
+int	stir_store_policy_put(struct stir_store *st, const struct stir_policy_row *row,
+	    bool replace);
+/* Replace the content of a policy (STIR_ENOENT if there is none). */
+int	stir_store_policy_set_content(struct stir_store *st, const char *name,
+	    const char *content, int64_t updated);
+int	stir_store_policy_remove(struct stir_store *st, const char *name);
+/* All policies, by name. */
+int	stir_store_policy_list(struct stir_store *st, struct stir_policy_row **ret,
+	    size_t *ret_n);
+void	stir_store_policy_rows_free(struct stir_policy_row *rows, size_t n);
 
 /* Append to the audit log. */
 int	stir_store_audit(struct stir_store *st, int64_t ts, uid_t uid, pid_t pid,

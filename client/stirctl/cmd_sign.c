@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stirctl.h"
+#include "cmd_policy.h"
 
 static int
 parse_epoch(const char *s, json_int_t *ret)
@@ -32,9 +33,11 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 		{ "origid", required_argument, NULL, 'u' },
 		{ "iat", required_argument, NULL, 'i' },
 		{ "cred", required_argument, NULL, 'c' },
+		CTL_RCD_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t *params = json_object(), *dest = json_array(), *res = NULL;
+	json_t *params = json_object(), *dest = json_array(), *res = NULL, *v;
+	size_t i;
 	const char *orig = NULL;
 	int ch, ex = EXIT_USAGE, norig = 0;
 	json_int_t iat;
@@ -65,7 +68,9 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 			(void)json_object_set_new(params, "cred", json_string(optarg));
 			break;
 		default:
-			goto usage;
+			if (!ctl_rcd_option(ch, optarg, params))
+				goto usage;
+			break;
 		}
 	}
 	if (optind != argc || norig != 1 || json_array_size(dest) == 0 ||
@@ -83,12 +88,24 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 		char *h = json_dumps(json_object_get(res, "header"), JSON_COMPACT | JSON_SORT_KEYS);
 		char *p = json_dumps(json_object_get(res, "payload"), JSON_COMPACT | JSON_SORT_KEYS);
 
-		printf("# credential: %s\n# header:  %s\n# payload: %s\n",
-		    json_string_value(json_object_get(res, "cred")), h ? h : "?", p ? p : "?");
+		printf("# credential: %s\n", json_string_value(json_object_get(res, "cred")));
+		if (json_is_string(json_object_get(res, "policy")))
+			printf("# RCD policy: %s\n", json_string_value(json_object_get(res, "policy")));
+		printf("# header:  %s\n# payload: %s\n", h ? h : "?", p ? p : "?");
 		free(h);
 		free(p);
-		/* the Identity header field value is always the last line */
-		printf("%s\n", json_string_value(json_object_get(res, "identity")));
+		if (json_object_get(res, "rcd_passport") != NULL) {
+			json_t *rp = json_object_get(res, "rcd_passport");
+
+			h = json_dumps(json_object_get(rp, "header"), JSON_COMPACT | JSON_SORT_KEYS);
+			p = json_dumps(json_object_get(rp, "payload"), JSON_COMPACT | JSON_SORT_KEYS);
+			printf("# rcd header:  %s\n# rcd payload: %s\n", h ? h : "?", p ? p : "?");
+			free(h);
+			free(p);
+		}
+		/* the Identity header field values are always the last lines */
+		json_array_foreach(json_object_get(res, "identities"), i, v)
+			printf("%s\n", json_string_value(v));
 	}
 	json_decref(res);
 	goto out;

@@ -14,6 +14,7 @@
 #include "daemon/conf.h"
 #include "stirctl.h"
 #include "cmd_cache.h"
+#include "cmd_policy.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
 
@@ -38,8 +39,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "trust add", cmd_trust_add, "FILE... [--rcd]", "add trust anchors (CA certificates, PEM)" },
 	{ "trust list", cmd_trust_list, "", "trust anchors" },
 	{ "trust remove", cmd_trust_remove, "ID", "remove a trust anchor" },
-	{ "sign", cmd_sign, "(--orig TN | --from URI) (--dest TN... | --to URI) --attest A|B|C [--origid UUID] [--iat EPOCH] [--cred NAME]",
-	    "sign a call; the Identity header value is the last line" },
+	{ "policy add", cmd_policy_add, "FILE [--replace]", "add an RCD policy; fetches and digests its content" },
+	{ "policy check", cmd_policy_check, "FILE", "validate an RCD policy and its content without storing it" },
+	{ "policy list", cmd_policy_list, "", "RCD policies" },
+	{ "policy show", cmd_policy_show, "NAME", "one RCD policy with its content digests" },
+	{ "policy remove", cmd_policy_remove, "NAME", "remove an RCD policy" },
+	{ "policy test", cmd_policy_test, "--orig TN [--cred NAME] [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]",
+	    "what a call from TN would carry (dry run)" },
+	{ "sign", cmd_sign, "(--orig TN | --from URI) (--dest TN... | --to URI) --attest A|B|C [--origid UUID] [--iat EPOCH] [--cred NAME]\n"
+	    "                [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]",
+	    "sign a call; the Identity header values are the last lines, in order" },
 	{ "verify", cmd_verify, "--identity VALUE... --from URI --to URI [--pai URI] [--date HTTP-DATE] [--at EPOCH]",
 	    "verify Identity header values; exit 0 only for TN-Validation-Passed" },
 	{ NULL, NULL, NULL, NULL }
