@@ -158,6 +158,178 @@ stir_tnauth_has_tns(const struct stir_tnauth *ta)
 	return false;
 }
 
+/* ---- RFC 9060 delegation: a TNAuthList within its issuer's ---- */
+
+/*
+ * The rule (RFC 9060 section 4: a delegate certificate's TNAuthList must
+ * be "encompassed" by, equal to or a subset of, its parent's):
+ *  - an SPC entry is encompassed only by the same SPC in the parent: an
+ *    SPC names a provider, it is not a set of numbers a parent can hold;
+ *  - a TN or range entry is encompassed by any SPC of the parent.  Which
+ *    numbers an SPC holds is not in any certificate, and an SPC-only end
+ *    entity may already sign for any orig (as in verify), so a delegation
+ *    under an SPC cannot widen it;
+ *  - otherwise a TN or range entry is encompassed when the parent has the
+ *    identical entry or every number of it lies in the parent's TN and
+ *    range entries taken together (two adjacent parent ranges cover a
+ *    range across their boundary).  Ranges hold numbers of the length of
+ *    their start only (RFC 8226), as stir_tn_in_range() counts them.
+ */
+
+/* v as a TN of exactly len digits, leading zeros kept (out: len + 1). */
+static void
+tn_digits(unsigned long long v, size_t len, char *out)
+{
+	out[len] = '\0';
+	for (size_t k = len; k > 0; k--) {
+		out[k - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * Do the parent's TN and range entries, together, hold every number of
+ * [start, start+count-1]?  Each step moves past the end of the parent
+ * entry holding the current number, so it ends after p->n steps at most.
+ */
+static bool
+numbers_within(const struct stir_tnauth *p, const char *start, unsigned long count)
+{
+	size_t len = strlen(start);
+	unsigned long long cur, last, max = 0;
+	char tn[STIR_TN_MAX + 1];
+
+	if (count == 0 || len == 0 || len > STIR_TN_MAX || strspn(start, "0123456789") != len)
+		return false;
+	for (size_t k = 0; k < len; k++)
+		max = max * 10 + 9;
+	cur = strtoull(start, NULL, 10);
+	last = count - 1 > max - cur ? max : cur + (count - 1);
+	for (;;) {
+		unsigned long long next = cur;
+
+		tn_digits(cur, len, tn);
+		for (size_t i = 0; i < p->n && next == cur; i++) {
+			const struct stir_tnentry *e = &p->e[i];
+
+			if (e->type == STIR_TNE_ONE && strcmp(e->value, tn) == 0)
+				next = cur + 1;
+			else if (e->type == STIR_TNE_RANGE &&
+			    stir_tn_in_range(tn, e->value, e->count))
+				next = strtoull(e->value, NULL, 10) + e->count;
+		}
+		if (next == cur)
+			return false;		/* cur is in no parent entry */
+		if (next > last)
+			return true;
+		cur = next;
+	}
+}
+
+static bool
+entry_within(const struct stir_tnentry *e, const struct stir_tnauth *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct stir_tnentry *pe = &p->e[i];
+
+		if (pe->type == e->type && strcmp(pe->value, e->value) == 0 &&
+		    pe->count == e->count)
+			return true;
+		if (pe->type == STIR_TNE_SPC && e->type != STIR_TNE_SPC)
+			return true;
+	}
+	if (e->type == STIR_TNE_SPC)
+		return false;
+	return numbers_within(p, e->value, e->type == STIR_TNE_RANGE ? e->count : 1);
+}
+
+bool
+stir_tnauth_within(const struct stir_tnauth *child, const struct stir_tnauth *parent,
+    const struct stir_tnentry **ret_outside)
+{
+	for (size_t i = 0; i < child->n; i++)
+		if (!entry_within(&child->e[i], parent)) {
+			if (ret_outside != NULL)
+				*ret_outside = &child->e[i];
+			return false;
+		}
+	return true;
+}
+
+static void
+entry_text(const struct stir_tnentry *e, char *out, size_t outlen)
+{
+	if (e->type == STIR_TNE_SPC)
+		snprintf(out, outlen, "SPC %s", e->value);
+	else if (e->type == STIR_TNE_RANGE)
+		snprintf(out, outlen, "range %s+%lu", e->value, e->count);
+	else
+		snprintf(out, outlen, "TN %s", e->value);
+}
+
+/*
+ * Certificate number cno (1 is the end entity) and its issuer, named by
+ * issuer_name for messages: if the issuer has a TNAuthList, the
+ * certificate must have one within it.
+ */
+static int
+delegation_pair(gnutls_x509_crt_t crt, unsigned cno, gnutls_x509_crt_t issuer,
+    const char *issuer_name, char *msg, size_t msglen)
+{
+	struct stir_tnauth *pta = NULL, *cta = NULL;
+	const struct stir_tnentry *bad = NULL;
+	char ent[STIR_SPC_MAX + 32];
+	int r;
+
+	if ((r = stir_cert_tnauth(issuer, &pta)) == STIR_ENOENT)
+		return STIR_OK;		/* no scope to delegate from */
+	if (r != STIR_OK) {
+		snprintf(msg, msglen, "the TNAuthList of %s is malformed", issuer_name);
+		goto out;
+	}
+	if ((r = stir_cert_tnauth(crt, &cta)) != STIR_OK) {
+		snprintf(msg, msglen, r == STIR_ENOENT ?
+		    "certificate %u has no TNAuthList, but its issuer (%s) has one (RFC 9060)" :
+		    "the TNAuthList of certificate %u is malformed", cno, issuer_name);
+		r = r == STIR_ENOENT ? STIR_ECERT : r;
+		goto out;
+	}
+	if (!stir_tnauth_within(cta, pta, &bad)) {
+		entry_text(bad, ent, sizeof(ent));
+		snprintf(msg, msglen, "certificate %u holds %s, outside the TNAuthList of its issuer (%s) (RFC 9060)",
+		    cno, ent, issuer_name);
+		r = STIR_ECERT;
+		goto out;
+	}
+	r = STIR_OK;
+ out:
+	stir_tnauth_free(cta);
+	stir_tnauth_free(pta);
+	return r;
+}
+
+int
+stir_chain_check_delegation(const struct stir_chain *c, char *msg, size_t msglen)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		char name[32];
+		unsigned j = i + 1;
+		int r;
+
+		/* the issuer is the next certificate; in a bundle, any other */
+		if (j < c->n && !gnutls_x509_crt_check_issuer(c->crt[i], c->crt[j]))
+			for (j = 0; j < c->n; j++)
+				if (j != i && gnutls_x509_crt_check_issuer(c->crt[i], c->crt[j]))
+					break;
+		if (j >= c->n)
+			continue;	/* issued from outside the chain */
+		snprintf(name, sizeof(name), "certificate %u", j + 1);
+		if ((r = delegation_pair(c->crt[i], i + 1, c->crt[j], name, msg, msglen)) != STIR_OK)
+			return r;
+	}
+	return STIR_OK;
+}
+
 void
 stir_chain_free(struct stir_chain *c)
 {
@@ -341,6 +513,8 @@ stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
 			r = STIR_ECERT;
 			goto out;
 		}
+	if ((r = stir_chain_check_delegation(c, msg, msglen)) != STIR_OK)
+		goto out;
 	*ret_tnauth = ta;
 	ta = NULL;
 	r = STIR_OK;
@@ -435,6 +609,26 @@ stir_trust_count(const struct stir_trust *t)
 	return t->n;
 }
 
+/*
+ * The last certificate of the chain against the anchor that issued it,
+ * which may hold a TNAuthList too (an SP's CA as the anchor).
+ */
+static int
+anchor_delegation(const struct stir_trust *t, const struct stir_chain *c, char *msg,
+    size_t msglen)
+{
+	gnutls_x509_crt_t top = c->crt[c->n - 1], anchor = NULL;
+	int r;
+
+	if (gnutls_x509_crt_check_issuer(top, top))
+		return STIR_OK;		/* self-issued: the chain holds its anchor */
+	if (gnutls_x509_trust_list_get_issuer(t->tl, top, &anchor, GNUTLS_TL_GET_COPY) < 0)
+		return STIR_OK;		/* the path verified, so not expected */
+	r = delegation_pair(top, c->n, anchor, "the trust anchor", msg, msglen);
+	gnutls_x509_crt_deinit(anchor);
+	return r;
+}
+
 static const char *
 verify_reason(unsigned status)
 {
@@ -493,6 +687,10 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 		r = STIR_ECERT;
 		goto out;
 	}
+	/* RFC 9060: each TNAuthList within its issuer's, up to the anchor */
+	if ((r = stir_chain_check_delegation(c, msg, msglen)) != STIR_OK ||
+	    (r = anchor_delegation(t, c, msg, msglen)) != STIR_OK)
+		goto out;
 	r = STIR_ECERT;
 	if (gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, ee, 0) < 0) {
 		snprintf(msg, msglen, "cannot read the certificate's public key");

@@ -42,6 +42,14 @@ void	stir_tnauth_free(struct stir_tnauth *ta);
 bool	stir_tnauth_covers(const struct stir_tnauth *ta, const char *tn);
 /* Does the list hold any TN or range entries? */
 bool	stir_tnauth_has_tns(const struct stir_tnauth *ta);
+/*
+ * RFC 9060: is child's scope within parent's?  An SPC only within the same
+ * SPC; a TN or range within any SPC of the parent, or within the parent's
+ * TNs and ranges taken together.  If not, *ret_outside (when not NULL) is
+ * the first entry of child outside parent.
+ */
+bool	stir_tnauth_within(const struct stir_tnauth *child,
+	    const struct stir_tnauth *parent, const struct stir_tnentry **ret_outside);
 
 struct stir_chain {
 	gnutls_x509_crt_t	*crt;	/* [0] is the end entity */
@@ -57,6 +65,15 @@ int	stir_chain_parse(const char *pem, size_t len, unsigned max, bool sorted,
 	    struct stir_chain **ret);
 #define STIR_TRUST_BUNDLE_MAX	512	/* anchors in one trust.add */
 void	stir_chain_free(struct stir_chain *c);
+
+/*
+ * RFC 9060 delegation: every certificate whose issuer (in the chain) has a
+ * TNAuthList must have one within it (stir_tnauth_within).  Certificates
+ * issued by a CA without a TNAuthList are not constrained.  STIR_ECERT
+ * with the reason in msg otherwise.
+ */
+int	stir_chain_check_delegation(const struct stir_chain *c, char *msg,
+	    size_t msglen);
 
 /* The TNAuthList of crt; STIR_ENOENT if it has none. */
 int	stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret);
@@ -77,6 +94,8 @@ int	stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret);
  * spki (DER SubjectPublicKeyInfo of the private key), it is valid at now,
  * has a keyUsage extension that includes digitalSignature (ATIS-1000080;
  * a certificate without keyUsage is refused) and carries a TNAuthList, which is returned in *ret_tnauth.
+ * The chain must be in order, each TNAuthList within its issuer's
+ * (stir_chain_check_delegation).
  * STIR_ECERT with the reason in msg otherwise.
  */
 int	stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
@@ -109,7 +128,9 @@ unsigned stir_trust_count(const struct stir_trust *t);
  * Validate chain (end entity first, intermediates after it) against the
  * anchors as of time at: signatures, CA constraints, validity of every
  * certificate at `at`, CRLs when loaded, the end entity's keyUsage
- * digitalSignature and TNAuthList.  On success *ret_pub is the end
+ * digitalSignature and TNAuthList, and RFC 9060 delegation: each
+ * certificate's TNAuthList within its issuer's, the anchor's included
+ * (stir_chain_check_delegation).  On success *ret_pub is the end
  * entity's public key (gnutls_pubkey_deinit) and *ret_tnauth its
  * TNAuthList.  STIR_ECERT with the reason in msg otherwise.
  */

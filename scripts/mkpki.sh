@@ -15,6 +15,13 @@
 #   revoked.*              SPC 709J, listed in crl.pem (a CRL of the intermediate)
 #   web-ca.pem web.pem web.key   an HTTPS server certificate for 127.0.0.1
 #                          and localhost, for test x5u servers
+#   RFC 9060 delegation, under the root (inter has pathlen 0, so cannot):
+#   sp-ca.pem sp-ca.key    SP CA, TNAuthList range 12155550000+10000
+#   ent-ca.pem ent-ca.key  enterprise delegate CA under sp-ca, range 12155551000+100
+#   deleg.*                end entity under ent-ca, range 12155551000+50;
+#                          deleg-chain.pem = deleg.pem ent-ca.pem sp-ca.pem
+#   deleg-wide.*           end entity under ent-ca, range 12155552000+10: outside
+#                          ent-ca's range (but inside sp-ca's); -chain.pem likewise
 set -eu
 dir=$1
 mkdir -p "$dir"
@@ -130,6 +137,75 @@ key web.key
 openssl req -new -key web.key -subj "/O=stird test/CN=localhost" -config ext.cnf -out web.csr
 openssl x509 -req -in web.csr -CA web-ca.pem -CAkey web-ca.key -CAcreateserial -days 365 \
 	-sha256 -extfile ext.cnf -extensions web -out web.pem 2>/dev/null
+
+# RFC 9060 delegate certificates: SP CA -> enterprise CA -> end entities
+cat >> ext.cnf <<'CNF'
+
+[spca]
+basicConstraints = critical, CA:TRUE, pathlen:1
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spca
+
+[entca]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_entca
+
+[deleg]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_deleg
+
+[delegwide]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_delegwide
+
+[tnauth_spca]
+range = EXP:1,SEQUENCE:range_spca
+[range_spca]
+start = IA5:12155550000
+count = INT:10000
+
+[tnauth_entca]
+range = EXP:1,SEQUENCE:range_entca
+[range_entca]
+start = IA5:12155551000
+count = INT:100
+
+[tnauth_deleg]
+range = EXP:1,SEQUENCE:range_deleg
+[range_deleg]
+start = IA5:12155551000
+count = INT:50
+
+[tnauth_delegwide]
+range = EXP:1,SEQUENCE:range_delegwide
+[range_delegwide]
+start = IA5:12155552000
+count = INT:10
+CNF
+
+issue() { # name section subject ca-name days
+	key "$1.key"
+	openssl req -new -key "$1.key" -subj "/O=stird test/CN=$3" -config ext.cnf -out "$1.csr"
+	openssl x509 -req -in "$1.csr" -CA "$4.pem" -CAkey "$4.key" -CAcreateserial \
+		-days "$5" -sha256 -extfile ext.cnf -extensions "$2" -out "$1.pem" 2>/dev/null
+}
+issue sp-ca spca "stird test SP CA 1215555xxxx" ca 1825
+issue ent-ca entca "stird test enterprise CA 121555510xx" sp-ca 730
+issue deleg deleg "Enterprise delegate 12155551000-049" ent-ca 365
+issue deleg-wide delegwide "Enterprise delegate wide 12155552000-009" ent-ca 365
+cat deleg.pem ent-ca.pem sp-ca.pem > deleg-chain.pem
+cat deleg-wide.pem ent-ca.pem sp-ca.pem > deleg-wide-chain.pem
 
 key other.key
 rm -f ./*.csr ./*.srl

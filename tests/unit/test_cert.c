@@ -225,6 +225,237 @@ START_TEST(trust_anchor_must_be_an_unexpired_ca)
 }
 END_TEST
 
+/* ---- RFC 9060: a TNAuthList within its issuer's ---- */
+
+/*
+ * A TNAuthList from text: space-separated "spc:X", "one:TN" and
+ * "range:START+COUNT" (free()).
+ */
+static struct stir_tnauth *
+ta_of(const char *spec)
+{
+	struct stir_tnauth *ta = calloc(1, sizeof(*ta) + 8 * sizeof(ta->e[0]));
+	char buf[256], *save = NULL;
+
+	ck_assert_ptr_nonnull(ta);
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		struct stir_tnentry *e = &ta->e[ta->n++];
+		char *plus;
+
+		ck_assert_uint_le(ta->n, 8);
+		if (strncmp(w, "spc:", 4) == 0) {
+			e->type = STIR_TNE_SPC;
+			snprintf(e->value, sizeof(e->value), "%s", w + 4);
+		} else if (strncmp(w, "one:", 4) == 0) {
+			e->type = STIR_TNE_ONE;
+			snprintf(e->value, sizeof(e->value), "%s", w + 4);
+		} else {
+			ck_assert_int_eq(strncmp(w, "range:", 6), 0);
+			ck_assert_ptr_nonnull(plus = strchr(w, '+'));
+			*plus = '\0';
+			e->type = STIR_TNE_RANGE;
+			snprintf(e->value, sizeof(e->value), "%s", w + 6);
+			e->count = strtoul(plus + 1, NULL, 10);
+		}
+	}
+	return ta;
+}
+
+/*
+ * Is child within parent?  want_outside is the index of the first child
+ * entry reported outside, or -1 when child is within.
+ */
+static void
+within(const char *child, const char *parent, int want_outside)
+{
+	struct stir_tnauth *c = ta_of(child), *p = ta_of(parent);
+	const struct stir_tnentry *bad = NULL;
+	bool ok = stir_tnauth_within(c, p, &bad);
+
+	ck_assert_msg(ok == (want_outside < 0), "'%s' within '%s': %s", child, parent,
+	    ok ? "yes" : "no");
+	if (want_outside >= 0)
+		ck_assert_ptr_eq(bad, &c->e[want_outside]);
+	else
+		ck_assert_ptr_null(bad);
+	free(c);
+	free(p);
+}
+
+START_TEST(delegated_scope_inside_the_issuers_is_within)
+{
+	within("range:12155550100+50", "range:12155550000+1000", -1);
+	within("range:12155550000+2", "range:12155550000+1000", -1);		/* first numbers */
+	within("range:12155550998+2", "range:12155550000+1000", -1);		/* last numbers */
+	within("one:12155550999 range:12155550500+10", "range:12155550000+1000", -1);
+	within("one:12025551000", "range:12155550000+1000 one:12025551000", -1);
+}
+END_TEST
+
+START_TEST(delegated_scope_equal_to_the_issuers_is_within)
+{
+	within("range:12155550000+1000", "range:12155550000+1000", -1);
+	within("one:12025551000", "one:12025551000", -1);
+	within("spc:709J", "spc:709J", -1);
+	/* '#' and '*' are not digits: only the identical entry holds them */
+	within("one:*67", "one:*67", -1);
+	within("one:*67", "range:12155550000+1000", 0);
+	within("range:#1000+10", "range:#1000+10", -1);
+}
+END_TEST
+
+START_TEST(delegated_scope_outside_the_issuers_is_refused)
+{
+	within("range:12155552000+10", "range:12155551000+100", 0);
+	within("one:12155551100", "range:12155551000+100", 0);		/* one past the end */
+	within("one:12155550999", "range:12155551000+100", 0);		/* one before */
+	within("one:12155551050 one:12155559999", "range:12155551000+100", 1);
+	within("range:12155551000+100", "one:12025551000", 0);
+	/* the same digits at another length are other numbers */
+	within("one:1215555100", "range:12155551000+100", 0);
+	within("one:121555510000", "range:12155551000+100", 0);
+}
+END_TEST
+
+START_TEST(delegated_range_overlapping_the_issuers_is_refused)
+{
+	within("range:12155551090+20", "range:12155551000+100", 0);		/* past the end */
+	within("range:12155550990+20", "range:12155551000+100", 0);		/* before the start */
+	within("range:12155550990+200", "range:12155551000+100", 0);		/* around it */
+	/* a range is held by the issuer's ranges and numbers together */
+	within("range:12155550050+100", "range:12155550000+100 range:12155550100+100", -1);
+	within("range:12155550050+100", "range:12155550100+100 range:12155550000+100", -1);
+	within("range:12155550000+3", "one:12155550001 one:12155550000 one:12155550002", -1);
+	within("range:12155550050+100", "range:12155550000+100 range:12155550101+99", 0);
+	within("range:12155550000+3", "one:12155550000 one:12155550002", 0);
+}
+END_TEST
+
+START_TEST(delegated_tn_within_an_issuers_range)
+{
+	within("one:12155551000", "range:12155551000+100", -1);
+	within("one:12155551099", "range:12155551000+100", -1);
+	within("one:12155551000", "one:12155551000 range:12025550000+10", -1);
+	within("range:12155551000+2", "one:12155551000", 0);
+	/* numbers past the last of their length do not exist: not held */
+	within("range:99999999995+100", "range:99999999990+10", -1);
+	within("range:99999999985+100", "range:99999999990+10", 0);
+}
+END_TEST
+
+START_TEST(spc_issuer_holds_numbers_but_only_its_own_spc)
+{
+	/* which numbers an SPC holds is in no certificate: TNs under it pass */
+	within("range:12155551000+100", "spc:709J", -1);
+	within("one:12025551000 range:19995550000+10", "spc:709J", -1);
+	within("one:*67", "spc:709J", -1);
+	within("spc:709J", "spc:709J range:12155550000+10", -1);
+	within("spc:709J one:12025551000", "spc:123A spc:709J", -1);
+	/* but an SPC is a name: another one, or one under TNs, is not held */
+	within("spc:123A", "spc:709J", 0);
+	within("spc:709j", "spc:709J", 0);
+	within("spc:709J", "range:12155550000+10000", 0);
+	within("range:12155550000+10 spc:709J", "range:12155550000+10000", 1);
+}
+END_TEST
+
+START_TEST(delegate_chain_within_its_cas_passes)
+{
+	struct stir_chain *c = chain_of("deleg-chain.pem", true, STIR_OK);
+	char msg[256] = "";
+
+	ck_assert_uint_eq(c->n, 3);
+	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(msg, "");
+	stir_chain_free(c);
+	/* CAs without a TNAuthList constrain nothing (SHAKEN today) */
+	c = chain_of("sp-chain.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	stir_chain_free(c);
+	c = chain_of("tn.pem inter.pem ca.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	stir_chain_free(c);
+	stir_tnauth_free(cred_check("deleg-chain.pem", "deleg", time(NULL), STIR_OK, ""));
+}
+END_TEST
+
+START_TEST(delegate_outside_its_ca_is_refused)
+{
+	static const char want[] = "certificate 1 holds range 12155552000+10, outside the "
+	    "TNAuthList of its issuer (certificate 2) (RFC 9060)";
+	struct stir_chain *c = chain_of("deleg-wide-chain.pem", true, STIR_OK);
+	char msg[256] = "";
+
+	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_ECERT);
+	ck_assert_str_eq(msg, want);
+	stir_chain_free(c);
+	/* the issuer is found in a bundle too */
+	c = chain_of("sp-ca.pem deleg-wide.pem ent-ca.pem", false, STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_ECERT);
+	ck_assert_str_eq(msg, "certificate 2 holds range 12155552000+10, outside the "
+	    "TNAuthList of its issuer (certificate 3) (RFC 9060)");
+	stir_chain_free(c);
+	/* a credential with it is refused when added */
+	cred_check("deleg-wide-chain.pem", "deleg-wide", time(NULL), STIR_ECERT, want);
+}
+END_TEST
+
+START_TEST(trust_verify_applies_delegation_up_to_the_anchor)
+{
+	struct stir_trust *t = NULL;
+	struct stir_chain *c;
+	struct stir_tnauth *ta = NULL;
+	gnutls_pubkey_t pub = NULL;
+	size_t len = 0;
+	char msg[256] = "", *root = tu_cat_files(pki, "ca.pem", "", &len),
+	    *ent = tu_cat_files(pki, "ent-ca.pem", "", &len);
+	const char *roots[] = { root }, *ents[] = { ent };
+
+	/* the root as anchor: the path verifies, the scope check refuses */
+	ck_assert_int_eq(stir_trust_new(roots, 1, NULL, &t, msg, sizeof(msg)), STIR_OK);
+	c = chain_of("deleg-chain.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert(stir_tnauth_covers(ta, "12155551049"));
+	ck_assert(!stir_tnauth_covers(ta, "12155551050"));
+	gnutls_pubkey_deinit(pub);
+	stir_tnauth_free(ta);
+	stir_chain_free(c);
+	pub = NULL;
+	ta = NULL;
+	c = chain_of("deleg-wide-chain.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	    STIR_ECERT);
+	ck_assert_str_eq(msg, "certificate 1 holds range 12155552000+10, outside the "
+	    "TNAuthList of its issuer (certificate 2) (RFC 9060)");
+	ck_assert_ptr_null(pub);
+	ck_assert_ptr_null(ta);
+	stir_chain_free(c);
+	stir_trust_unref(t);
+	/* the enterprise CA as anchor: its own TNAuthList bounds the chain */
+	t = NULL;
+	ck_assert_int_eq(stir_trust_new(ents, 1, NULL, &t, msg, sizeof(msg)), STIR_OK);
+	c = chain_of("deleg.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	    STIR_OK);
+	gnutls_pubkey_deinit(pub);
+	stir_tnauth_free(ta);
+	stir_chain_free(c);
+	pub = NULL;
+	ta = NULL;
+	c = chain_of("deleg-wide.pem", true, STIR_OK);
+	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	    STIR_ECERT);
+	ck_assert_str_eq(msg, "certificate 1 holds range 12155552000+10, outside the "
+	    "TNAuthList of its issuer (the trust anchor) (RFC 9060)");
+	stir_chain_free(c);
+	stir_trust_unref(t);
+	free(root);
+	free(ent);
+}
+END_TEST
+
 static Suite *
 cert_suite(void)
 {
@@ -245,6 +476,17 @@ cert_suite(void)
 	tcase_add_test(tc, credential_without_tnauthlist_is_refused);
 	tcase_add_test(tc, credential_chain_with_a_gap_is_refused);
 	tcase_add_test(tc, trust_anchor_must_be_an_unexpired_ca);
+	tcase_add_test(tc, delegate_chain_within_its_cas_passes);
+	tcase_add_test(tc, delegate_outside_its_ca_is_refused);
+	tcase_add_test(tc, trust_verify_applies_delegation_up_to_the_anchor);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("delegation");
+	tcase_add_test(tc, delegated_scope_inside_the_issuers_is_within);
+	tcase_add_test(tc, delegated_scope_equal_to_the_issuers_is_within);
+	tcase_add_test(tc, delegated_scope_outside_the_issuers_is_refused);
+	tcase_add_test(tc, delegated_range_overlapping_the_issuers_is_refused);
+	tcase_add_test(tc, delegated_tn_within_an_issuers_range);
+	tcase_add_test(tc, spc_issuer_holds_numbers_but_only_its_own_spc);
 	suite_add_tcase(s, tc);
 	return s;
 }
