@@ -106,5 +106,60 @@ echo "The same header on a call from another number:"
 if ctl verify --identity "$identity" --from 'sip:+19995550000@example.com' \
 	--to tel:+12125551213 > "$demo/verify-spoofed.json"; then st=0; else st=$?; fi
 echo "Verdict: $(sed -n 's/.*"verstat": "\([^"]*\)".*/\1/p' "$demo/verify-spoofed.json"), $(tr -d '\n' < "$demo/verify-spoofed.json" | sed -n 's/.*"error": {[^}]*"code": \([0-9]*\).*"reason": "\([^"]*\)".*/\1 \2/p' | head -n 1) (exit status $st)"
+
+# ---- RCD in five minutes (README): brand the call ----
+echo
+echo "== Rich Call Data: a branded call =="
+# the brand's content on the web server: a logo and a jCard whose photo is a URL
+python3 - "$demo/www" <<'PY'
+import struct, sys, zlib
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+raw = b"".join(b"\0" + bytes([0x2a, 0x6f, 0xd9]) * 16 for _ in range(16))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)) \
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1] + "/logo.png", "wb").write(png)
+open(sys.argv[1] + "/photo.png", "wb").write(png)
+PY
+printf '["vcard",[["version",{},"text","4.0"],["fn",{},"text","Acme Pharmacy"],["photo",{},"uri","https://127.0.0.1:%s/photo.png"]]]' \
+	"$port" > "$demo/www/card.json"
+cat > "$demo/acme.json" <<POLICY
+{
+  "name": "acme",
+  "description": "Acme Pharmacy: brand vetted for +1 215 555 1200-1299",
+  "match": { "tns": ["12155551200-12155551299"] },
+  "rcd": {
+    "nam": "Acme Pharmacy",
+    "icn": "https://127.0.0.1:$port/logo.png",
+    "jcl": "https://127.0.0.1:$port/card.json"
+  },
+  "reasons": ["Your prescription is ready"]
+}
+POLICY
+echo
+echo "\$ stirctl policy add acme.json"
+ctl policy add "$demo/acme.json"
+echo
+echo "\$ stirctl policy test --orig +12155551212 --crn 'Your prescription is ready'"
+ctl policy test --orig +12155551212 --crn 'Your prescription is ready'
+echo
+echo "\$ stirctl sign --from 'sip:+12155551212@example.com;user=phone' --to tel:+12125551213 --attest A --rcd --crn 'Your prescription is ready'"
+ctl sign --from 'sip:+12155551212@example.com;user=phone' --to tel:+12125551213 --attest A \
+	--rcd --crn 'Your prescription is ready' | tee "$demo/sign-rcd.out"
+branded=$(tail -n 1 "$demo/sign-rcd.out")
+echo
+echo "\$ stirctl verify --identity \"\$branded\" --from 'sip:+12155551212@example.com' --to tel:+12125551213"
+if ctl verify --identity "$branded" --from 'sip:+12155551212@example.com' \
+	--to tel:+12125551213 > "$demo/verify-rcd.json"; then st=0; else st=$?; fi
+python3 -c 'import json,sys
+r = json.load(open(sys.argv[1])); rcd = r["rcd"]; jc = rcd.pop("jcard", None)
+print("verstat:", r["verstat"]); print("rcd:", json.dumps(rcd, indent=2))
+print("rcd.jcard:", json.dumps(jc, separators=(",", ":")))' \
+	"$demo/verify-rcd.json"
+echo
+echo "A caller asking for a name the policy does not permit:"
+echo "\$ stirctl sign ... --nam 'Your Bank'"
+ctl sign --from 'sip:+12155551212@example.com;user=phone' --to tel:+12125551213 --attest A \
+	--nam 'Your Bank' || true
 echo
 echo "Stopping stird."
