@@ -6,6 +6,11 @@
  * certificate covers orig, and verify the signatures.  Back on the loop:
  * remember validated certificates, apply RFC 8224's rules across the
  * Identity values, and reply.
+ *
+ * Rich Call Data: URL content (icn, jcl) is fetched through the same
+ * cache beside the chain; a jCard's own URLs (photo, logo, ...) are
+ * fetched in a second round, once the jCard is there (jcd: at once).
+ * Each piece is judged when it arrives; rcd_json() applies the policy.
  */
 #include "config.h"
 
@@ -21,6 +26,7 @@
 #include "daemon/identity.h"
 #include "daemon/log.h"
 #include "daemon/rcd.h"
+#include "daemon/rcd_anchor.h"
 #include "daemon/verify.h"
 #include "daemon/vmemo.h"
 
@@ -41,13 +47,39 @@ struct vcrl {
 	int64_t			 expires;
 };
 
-/* URL content an rcd claim references (icn, jcl), fetched like x5u. */
+struct vitem;
+
+/* What URL content of RCD is, which decides its checks and size limit. */
+enum vref_kind {
+	VREF_ICON,		/* icn: rcd_icon_max_bytes, PNG/JPEG/SVG */
+	VREF_JCARD,		/* jcl: rcd_jcard_max_bytes, a jCard */
+	VREF_IMAGE,		/* a jCard's photo or logo: as an icon */
+	VREF_OTHER,		/* any other jCard URL: fetch_max_bytes only */
+	_VREF_KIND_MAX
+};
+
+/* How it was judged (formatted by ref_why()). */
+enum vref_state {
+	VREF_FETCHING,		/* no answer (the request could not start) */
+	VREF_OK,
+	VREF_NO_DIGEST,		/* not fetched: rcd_require_rcdi and no digest */
+	VREF_FETCH_FAILED,
+	VREF_TOO_BIG,
+	VREF_BAD_TYPE,
+	VREF_MISMATCH,
+	VREF_BAD_DIGEST,
+	_VREF_STATE_MAX
+};
+
+/* URL content an rcd claim references, fetched like x5u. */
 struct vref {
 	struct vctx		*x;
-	uint8_t			*body;
-	size_t			 len;
-	int			 err;
-	bool			 started;
+	struct vitem		*it;
+	const char		*ptr, *url, *digest;	/* borrowed */
+	enum vref_kind		 kind;
+	enum vref_state		 state;
+	int			 err;		/* the fetch's */
+	const char		*type;		/* sniffed media type, or NULL */
 };
 
 struct vitem {
@@ -67,6 +99,10 @@ struct vitem {
 	char			 rcd_msg[160];
 	struct stir_rcd		 rcd;		/* borrowed from res.payload */
 	struct vref		 refs[STIR_RCD_REFS_MAX];
+	json_t			*jcard;		/* fetched from jcl, once judged */
+	struct stir_rcd_nref	 nrefs[STIR_RCD_NESTED_MAX];	/* URLs in the jCard */
+	struct vref		 nested[STIR_RCD_NESTED_MAX];
+	size_t			 nnested;
 };
 
 struct vctx {
@@ -76,6 +112,10 @@ struct vctx {
 	uint64_t		 trust_gen;	/* which list trust is */
 	int			 crl_mode;
 	bool			 use_memo;	/* at is now: validations are shared */
+	struct stir_rcd_anchors	*rcd_anchors;	/* of trust: the ones added --rcd */
+	/* the RCD settings as the request began */
+	unsigned		 icon_max, jcard_max;
+	bool			 require_rcdi, require_cons, anchors_only;
 	size_t			 n;
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	struct vitem		 items[];
@@ -97,10 +137,10 @@ vctx_free(void *p)
 			free(x->items[i].crls[k].url);
 			free(x->items[i].crls[k].body);
 		}
-		for (size_t k = 0; k < STIR_RCD_REFS_MAX; k++)
-			free(x->items[i].refs[k].body);
+		json_decref(x->items[i].jcard);
 	}
 	stir_trust_unref(x->trust);
+	stir_rcd_anchors_unref(x->rcd_anchors);
 	free(x);
 }
 
@@ -152,6 +192,8 @@ validate(struct vctx *x, struct vitem *it)
 	}
 	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
+	/* known whatever rcd_anchors_only says: the verdict is memoised */
+	vc->rcd_anchor = vc->err == STIR_OK && stir_rcd_anchors_issued(x->rcd_anchors, chain);
 	/* claim constraints of every certificate of the path (RFC 8226 8, 9118) */
 	for (unsigned k = 0; vc->err == STIR_OK && k < chain->n; k++) {
 		struct stir_constraints *cons = NULL;
@@ -243,65 +285,135 @@ error_json(int code, const char *detail)
 	    "detail", detail);
 }
 
+/* Why f keeps the RCD from being verified, into why; false if it does not. */
+static bool
+ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
+{
+	bool icon = f->kind == VREF_ICON, jcard = f->kind == VREF_JCARD;
+
+	switch (f->state) {
+	case VREF_OK:
+		return false;
+	case VREF_NO_DIGEST:
+		snprintf(why, len, "no rcdi digest covers %s", f->ptr);
+		break;
+	case VREF_FETCHING:
+	case VREF_FETCH_FAILED:
+		snprintf(why, len, "the content of %s could not be fetched: %s", f->ptr,
+		    stir_strerror(f->err));
+		break;
+	case VREF_TOO_BIG:
+		if (jcard)
+			snprintf(why, len, "the jCard is larger than rcd_jcard_max_bytes (%u bytes)",
+			    x->jcard_max);
+		else
+			snprintf(why, len, "the %s%s is larger than rcd_icon_max_bytes (%u bytes)",
+			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->icon_max);
+		break;
+	case VREF_BAD_TYPE:
+		if (jcard)
+			snprintf(why, len, "the content of %s is not a jCard", f->ptr);
+		else
+			snprintf(why, len, "the %s%s is not PNG, JPEG or SVG",
+			    icon ? "icon" : "image at ", icon ? "" : f->ptr);
+		break;
+	case VREF_MISMATCH:
+		snprintf(why, len, "the content of %s does not match its rcdi digest", f->ptr);
+		break;
+	default:
+		snprintf(why, len, "the rcdi digest of %s is malformed or of an unsupported "
+		    "algorithm", f->ptr);
+		break;
+	}
+	return true;
+}
+
+/* The switches that tie RCD to the certification path. */
+static bool
+policy_why(const struct vctx *x, const struct vitem *it, char *why, size_t len)
+{
+	if (x->require_cons && (it->cert == NULL || it->cert->ncons == 0)) {
+		snprintf(why, len, "no certificate of the path carries JWT claim constraints "
+		    "(rcd_require_constraints)");
+		return true;
+	}
+	if (x->anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
+		snprintf(why, len, "the path does not end at a trust anchor added for RCD "
+		    "(rcd_anchors_only: stirctl trust add --rcd)");
+		return true;
+	}
+	return false;
+}
+
+static const struct vref *
+item_ref(const struct vitem *it, size_t k)
+{
+	return k < it->rcd.nrefs ? &it->refs[k] : &it->nested[k - it->rcd.nrefs];
+}
+
+/* The URL content followed, in order (icn, jcl, then the jCard's URLs). */
+static json_t *
+content_json(const struct vitem *it, bool *ret_integrity)
+{
+	json_t *a = json_array();
+	bool all = true;
+
+	for (size_t k = 0; k < it->rcd.nrefs + it->nnested; k++) {
+		const struct vref *f = item_ref(it, k);
+
+		all &= f->digest != NULL;
+		(void)json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b}", "ptr", f->ptr,
+		    "url", f->url, "type", f->type, "integrity", f->digest != NULL));
+	}
+	*ret_integrity = all;
+	return a;
+}
+
 /*
- * The rcd result of a valid PASSporT: verified only when every URL it
- * references was fetched, is the right kind of content and matches its
- * rcdi digest; unverified RCD is never offered for display (only why).
+ * The rcd result of a valid PASSporT: verified only when the path may
+ * carry RCD (rcd_require_constraints, rcd_anchors_only) and every URL it
+ * references, and every URL in its jCard, was fetched, is the right kind
+ * of content within its size limit and matches its rcdi digest (or has
+ * none, with rcd_require_rcdi = no: then "integrity" is false).
+ * Unverified RCD is never offered for display (only why).
  */
 static json_t *
-rcd_json(const struct vitem *it)
+rcd_json(const struct vctx *x, const struct vitem *it)
 {
 	const struct stir_rcd *r = &it->rcd;
-	json_t *jcard = NULL, *o, *callinfo;
+	json_t *jcard, *o, *callinfo, *content;
 	char why[256] = "";
+	bool integrity;
 	char *disp;
 
 	if (!it->has_rcd)
 		return json_null();
 	if (it->rcd_err != STIR_OK)
 		snprintf(why, sizeof(why), "%s", it->rcd_msg);
-	for (size_t k = 0; *why == '\0' && k < r->nrefs; k++) {
-		const struct vref *f = &it->refs[k];
-		int dr;
-
-		if (r->refs[k].digest == NULL)
-			snprintf(why, sizeof(why), "no rcdi digest covers %s", r->refs[k].ptr);
-		else if (f->err != STIR_OK || f->body == NULL)
-			snprintf(why, sizeof(why), "the content of %s could not be fetched: %s",
-			    r->refs[k].ptr, stir_strerror(f->err));
-		else if (strcmp(r->refs[k].ptr, "/icn") == 0 &&
-		    stir_rcd_icon_type(f->body, f->len) == NULL)
-			snprintf(why, sizeof(why), "the icon is not PNG, JPEG or SVG");
-		else if (strcmp(r->refs[k].ptr, "/jcl") == 0 &&
-		    !stir_rcd_jcard_valid(f->body, f->len, &jcard))
-			snprintf(why, sizeof(why), "the content of /jcl is not a jCard");
-		else if ((dr = stir_rcdi_check(r->refs[k].digest, f->body, f->len)) != STIR_OK)
-			snprintf(why, sizeof(why), dr == STIR_EPOLICY ?
-			    "the content of %s does not match its rcdi digest" :
-			    "the rcdi digest of %s is malformed or of an unsupported algorithm",
-			    r->refs[k].ptr);
-	}
-	if (*why != '\0') {
-		json_decref(jcard);
+	else
+		(void)policy_why(x, it, why, sizeof(why));
+	for (size_t k = 0; *why == '\0' && k < r->nrefs + it->nnested; k++)
+		(void)ref_why(x, item_ref(it, k), why, sizeof(why));
+	if (*why != '\0')
 		return json_pack("{s:b, s:s}", "verified", 0, "why_not", why);
-	}
-	if (jcard == NULL && r->jcd != NULL)
-		jcard = json_incref(r->jcd);
+	jcard = it->jcard != NULL ? json_incref(it->jcard) : json_incref(r->jcd);
+	content = content_json(it, &integrity);
 	callinfo = json_array();
 	if (r->icn != NULL)
 		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=icon", r->icn));
 	if (r->jcl != NULL)
 		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=jcard", r->jcl));
 	disp = stir_rcd_display_name(r->nam);
-	o = json_pack("{s:b, s:n, s:s, s:s?, s:s?, s:s?, s:o?, s:s?, s:o}", "verified", 1,
-	    "why_not", "nam", r->nam, "apn", r->apn, "crn", r->crn, "icon", r->icn,
-	    "jcard", jcard, "display_name", disp, "call_info", callinfo);
+	o = json_pack("{s:b, s:n, s:s, s:s?, s:s?, s:s?, s:o?, s:s?, s:o, s:b, s:o}",
+	    "verified", 1, "why_not", "nam", r->nam, "apn", r->apn, "crn", r->crn, "icon", r->icn,
+	    "jcard", jcard, "display_name", disp, "call_info", callinfo, "integrity", integrity,
+	    "content", content);
 	free(disp);
 	return o != NULL ? o : json_null();
 }
 
 static json_t *
-item_json(const struct vitem *it)
+item_json(const struct vctx *x, const struct vitem *it)
 {
 	const struct stir_vresult *r = &it->res;
 	json_t *o = json_object(), *cert = json_null();
@@ -326,7 +438,7 @@ item_json(const struct vitem *it)
 		    "issuer", it->cert->info.issuer, "tnauth", stir_tnauth_json(it->cert->tnauth),
 		    "not_after", (json_int_t)it->cert->info.not_after);
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
-	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? rcd_json(it) :
+	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? rcd_json(x, it) :
 	    json_null());
 	return o;
 }
@@ -406,7 +518,7 @@ verify_done(struct stir_req *req)
 				item_fail(it, STIR_SIP_INVALID,
 				    "the same PASSporT was seen within replay_window");
 		}
-		(void)json_array_append_new(ids, item_json(it));
+		(void)json_array_append_new(ids, item_json(x, it));
 		if (it->res.code != 0 && !it->res.ignored)
 			(void)json_array_append_new(reasons, json_sprintf(
 			    "STIR;cause=%d;text=\"%s\";ppi=\"%s\"", it->res.code,
@@ -452,18 +564,110 @@ verify_run(struct vctx *x)
 	stir_req_queue_hot(req, verify_work, verify_done);
 }
 
+static void on_ref(void *arg, const struct stir_certcache_entry *e);
+
+/* Fetch f's URL through the cache, unless it cannot be verified anyway. */
+static void
+ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, const char *url,
+    const char *digest, enum vref_kind kind)
+{
+	f->x = x;
+	f->it = it;
+	f->ptr = ptr;
+	f->url = url;
+	f->digest = digest;
+	f->kind = kind;
+	if (digest == NULL && x->require_rcdi) {
+		f->state = VREF_NO_DIGEST;
+		return;
+	}
+	f->state = VREF_FETCHING;
+	f->err = STIR_EFETCH;
+	x->pending++;
+	if (stir_certcache_get(x->req->conn->srv->certcache, url, (int64_t)time(NULL), on_ref,
+	    f) != STIR_OK)
+		x->pending--;
+}
+
+/* The URLs inside a jCard (jcd, or the one fetched from jcl). */
+static void
+start_nested(struct vctx *x, struct vitem *it, const char *base, json_t *jcard)
+{
+	char msg[sizeof(it->rcd_msg)];
+	size_t n = 0;
+
+	if (stir_rcd_jcard_refs(jcard, base, it->rcd.rcdi, it->nrefs, &n, msg,
+	    sizeof(msg)) != STIR_OK) {
+		it->rcd_err = STIR_EINVAL;
+		memcpy(it->rcd_msg, msg, sizeof(msg));
+		return;
+	}
+	it->nnested = n;
+	for (size_t k = 0; k < n; k++)
+		ref_start(x, it, &it->nested[k], it->nrefs[k].ptr, it->nrefs[k].url,
+		    it->nrefs[k].digest, stir_rcd_prop_is_image(it->nrefs[k].prop) ?
+		    VREF_IMAGE : VREF_OTHER);
+}
+
+static void
+start_rcd(struct vctx *x, struct vitem *it)
+{
+	for (size_t k = 0; k < it->rcd.nrefs; k++)
+		ref_start(x, it, &it->refs[k], it->rcd.refs[k].ptr, it->rcd.refs[k].url,
+		    it->rcd.refs[k].digest, strcmp(it->rcd.refs[k].ptr, "/icn") == 0 ?
+		    VREF_ICON : VREF_JCARD);
+	if (it->rcd.jcd != NULL)
+		start_nested(x, it, "/jcd", it->rcd.jcd);
+}
+
+/*
+ * Judge fetched content at once (the body is the cache's): size, kind
+ * (by its bytes: the cache keeps no Content-Type), then digest.
+ */
+static void
+ref_judge(struct vref *f, const struct stir_certcache_entry *e)
+{
+	const struct vctx *x = f->x;
+	const uint8_t *body = e->body != NULL ? e->body : (const uint8_t *)"";
+	bool image = f->kind == VREF_ICON || f->kind == VREF_IMAGE;
+	json_t *jcard = NULL;
+	int r;
+
+	f->err = e->err;
+	f->state = VREF_FETCH_FAILED;
+	if (e->err != STIR_OK)
+		return;
+	f->state = VREF_TOO_BIG;
+	if ((image && e->len > x->icon_max) || (f->kind == VREF_JCARD && e->len > x->jcard_max))
+		return;
+	f->state = VREF_BAD_TYPE;
+	if (image && (f->type = stir_rcd_icon_type(body, e->len)) == NULL)
+		return;
+	if (f->kind == VREF_JCARD) {
+		if (!stir_rcd_jcard_valid(body, e->len, &jcard))
+			return;
+		f->type = "application/vcard+json";
+	}
+	if (f->digest != NULL && (r = stir_rcdi_check(f->digest, body, e->len)) != STIR_OK) {
+		f->state = r == STIR_EPOLICY ? VREF_MISMATCH : VREF_BAD_DIGEST;
+		json_decref(jcard);
+		return;
+	}
+	f->state = VREF_OK;
+	if (jcard != NULL)
+		f->it->jcard = jcard;		/* one jcl per rcd */
+}
+
 static void
 on_ref(void *arg, const struct stir_certcache_entry *e)
 {
 	struct vref *f = arg;
 	struct vctx *x = f->x;
 
-	f->err = e->err;
-	if (e->err == STIR_OK && (f->body = malloc(e->len ? e->len : 1)) != NULL) {
-		memcpy(f->body, e->body, e->len);
-		f->len = e->len;
-	} else if (e->err == STIR_OK)
-		f->err = STIR_ENOMEM;
+	ref_judge(f, e);
+	/* one level only: the jCard's URLs, never URLs in what they name */
+	if (f->kind == VREF_JCARD && f->state == VREF_OK)
+		start_nested(x, f->it, "/jcl", f->it->jcard);
 	if (--x->pending == 0)
 		verify_run(x);
 }
@@ -603,7 +807,13 @@ op_verify(struct stir_req *req)
 	x->n = n;
 	x->trust = stir_trust_ref(srv->trust);
 	x->trust_gen = srv->trust_gen;
+	x->rcd_anchors = stir_rcd_anchors_ref(srv->rcd_anchors);
 	x->crl_mode = srv->cfg->crl_mode;
+	x->icon_max = srv->cfg->rcd_icon_max_bytes;
+	x->jcard_max = srv->cfg->rcd_jcard_max_bytes;
+	x->require_rcdi = srv->cfg->rcd_require_rcdi;
+	x->require_cons = srv->cfg->rcd_require_constraints;
+	x->anchors_only = srv->cfg->rcd_anchors_only;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
 	if (x->v.at <= 0 || x->v.at > STIR_AT_MAX) {
@@ -664,16 +874,8 @@ op_verify(struct stir_req *req)
 		it->rcd_err = stir_rcd_read(it->res.payload, &it->rcd, it->rcd_msg,
 		    sizeof(it->rcd_msg));
 		it->has_rcd = it->rcd_err != STIR_ENOENT;
-		for (size_t k = 0; it->rcd_err == STIR_OK && k < it->rcd.nrefs; k++) {
-			struct vref *f = &it->refs[k];
-
-			f->x = x;
-			f->err = STIR_EFETCH;
-			x->pending++;
-			if (stir_certcache_get(srv->certcache, it->rcd.refs[k].url,
-			    (int64_t)time(NULL), on_ref, f) != STIR_OK)
-				x->pending--;
-		}
+		if (it->rcd_err == STIR_OK)
+			start_rcd(x, it);
 		x->pending++;
 		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
 		    on_cert, x) != STIR_OK) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -99,6 +100,7 @@ stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
 			return STIR_EINVAL;
 		}
 	}
+	r.rcdi = rcdi;
 	if (r.icn != NULL) {
 		r.refs[r.nrefs].ptr = "/icn";
 		r.refs[r.nrefs].url = r.icn;
@@ -139,6 +141,79 @@ stir_rcdi_check(const char *digest, const uint8_t *body, size_t len)
 		return sodium_memcmp(want, got, wl) == 0 ? STIR_OK : STIR_EPOLICY;
 	}
 	return STIR_EINVAL;
+}
+
+/* Is s a URL with an http or https scheme (any case)? */
+static bool
+web_url(const char *s)
+{
+	return strncasecmp(s, "https:", 6) == 0 || strncasecmp(s, "http:", 5) == 0;
+}
+
+/* Add the web URLs among the values of property prop (index i). */
+static int
+prop_refs(json_t *prop, size_t i, const char *base, json_t *rcdi,
+    struct stir_rcd_nref *refs, size_t *n, char *msg, size_t msglen)
+{
+	json_t *name = json_array_get(prop, 0), *type = json_array_get(prop, 2), *v;
+
+	if (!json_is_string(name) || !json_is_string(type) ||
+	    strcasecmp(json_string_value(type), "uri") != 0)
+		return STIR_OK;
+	for (size_t k = 3; k < json_array_size(prop); k++) {
+		struct stir_rcd_nref *f;
+		const char *url;
+
+		v = json_array_get(prop, k);
+		if (!json_is_string(v) || !web_url(url = json_string_value(v)))
+			continue;
+		if (*n == STIR_RCD_NESTED_MAX) {
+			snprintf(msg, msglen, "the jCard of %s holds more than %d URLs", base,
+			    STIR_RCD_NESTED_MAX);
+			return STIR_ETOOBIG;
+		}
+		f = &refs[*n];
+		snprintf(f->ptr, sizeof(f->ptr), "%s/1/%zu/%zu", base, i, k);
+		if (strncmp(url, "https://", 8) != 0 || !https_url(url)) {
+			snprintf(msg, msglen, "the URL at %s is not a usable https URL", f->ptr);
+			return STIR_EINVAL;
+		}
+		f->prop = json_string_value(name);
+		f->url = url;
+		f->digest = json_string_value(json_object_get(rcdi, f->ptr));
+		(*n)++;
+	}
+	return STIR_OK;
+}
+
+int
+stir_rcd_jcard_refs(json_t *jcard, const char *base, json_t *rcdi,
+    struct stir_rcd_nref refs[static STIR_RCD_NESTED_MAX], size_t *ret_n,
+    char *msg, size_t msglen)
+{
+	json_t *props = json_array_get(jcard, 1), *prop;
+	size_t n = 0, i;
+	int r;
+
+	if (!json_is_array(jcard) || json_array_size(jcard) != 2 || !json_is_array(props) ||
+	    !json_is_string(json_array_get(jcard, 0)) ||
+	    strcmp(json_string_value(json_array_get(jcard, 0)), "vcard") != 0) {
+		snprintf(msg, msglen, "the content of %s is not a jCard", base);
+		return STIR_EINVAL;
+	}
+	json_array_foreach(props, i, prop) {
+		if (json_is_array(prop) &&
+		    (r = prop_refs(prop, i, base, rcdi, refs, &n, msg, msglen)) != STIR_OK)
+			return r;
+	}
+	*ret_n = n;
+	return STIR_OK;
+}
+
+bool
+stir_rcd_prop_is_image(const char *prop)
+{
+	return strcasecmp(prop, "photo") == 0 || strcasecmp(prop, "logo") == 0;
 }
 
 const char *

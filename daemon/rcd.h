@@ -15,6 +15,8 @@
 #define STIR_RCD_NAM_MAX	256	/* bytes of nam, apn, crn */
 #define STIR_RCD_DISPLAY_MAX	64	/* characters of a display name */
 #define STIR_RCD_REFS_MAX	2	/* URL content followed: icn, jcl */
+#define STIR_RCD_NESTED_MAX	8	/* URLs followed inside one jCard */
+#define STIR_RCD_PTR_MAX	64	/* bytes of a pointer "/jcl/1/<i>/<k>" */
 
 /* URL-referenced content of one rcd claim. */
 struct stir_rcd_ref {
@@ -26,13 +28,15 @@ struct stir_rcd_ref {
 struct stir_rcd {
 	const char		*nam, *apn, *icn, *jcl, *crn;	/* borrowed */
 	json_t			*jcd;				/* borrowed */
+	json_t			*rcdi;		/* borrowed; NULL when absent */
 	struct stir_rcd_ref	 refs[STIR_RCD_REFS_MAX];
 	size_t			 nrefs;
 };
 
 /*
  * Read the rcd, crn and rcdi claims of payload into *ret (strings stay
- * owned by payload).  STIR_ENOENT when there is no rcd claim; STIR_EINVAL
+ * owned by payload; ret->rcdi is the rcdi object, for the pointers into
+ * a jCard: stir_rcd_jcard_refs()).  STIR_ENOENT when there is no rcd claim; STIR_EINVAL
  * with the reason in msg when rcd is malformed (nam missing, jcd with
  * jcl, a member of the wrong type, an rcdi key that is not a pointer into
  * rcd, a URL that is not https).
@@ -46,6 +50,34 @@ int	stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msgle
  * algorithm).
  */
 int	stir_rcdi_check(const char *digest, const uint8_t *body, size_t len);
+
+/*
+ * A URL inside a jCard: a property value of type "uri" with an http or
+ * https scheme.  RFC 9795's rcdi names it by a JSON pointer into the
+ * jCard: "/jcd/1/<i>/<k>" for an inline jcd, "/jcl/1/<i>/<k>" for the
+ * jCard fetched from jcl (<i> the property, <k> the value, 3 or more).
+ */
+struct stir_rcd_nref {
+	char		 ptr[STIR_RCD_PTR_MAX];
+	const char	*prop;		/* property name, e.g. "photo" (borrowed) */
+	const char	*url;		/* borrowed from the jCard */
+	const char	*digest;	/* rcdi value for ptr (borrowed), or NULL */
+};
+
+/*
+ * The URLs inside jcard (["vcard",[properties...]]), in order, with their
+ * digests from rcdi (may be NULL); base is "/jcd" or "/jcl".  Only this
+ * level: what those URLs name is never searched for more URLs.  On
+ * STIR_OK *ret_n (0 to STIR_RCD_NESTED_MAX) entries of refs are set.
+ * STIR_ETOOBIG when there are more than STIR_RCD_NESTED_MAX;
+ * STIR_EINVAL when jcard is not a jCard or a URL is not a usable https
+ * URL (plain http, spaces, controls, over 1024 bytes); msg says which.
+ */
+int	stir_rcd_jcard_refs(json_t *jcard, const char *base, json_t *rcdi,
+	    struct stir_rcd_nref refs[static STIR_RCD_NESTED_MAX], size_t *ret_n,
+	    char *msg, size_t msglen);
+/* Does a jCard property hold an image (photo, logo)? */
+bool	stir_rcd_prop_is_image(const char *prop);
 
 /* What the icon's bytes are: "image/png", "image/jpeg", "image/svg+xml", or NULL. */
 const char *stir_rcd_icon_type(const uint8_t *body, size_t len);

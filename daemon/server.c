@@ -20,6 +20,7 @@
 #include "daemon/vmemo.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
+#include "daemon/rcd_anchor.h"
 #include "daemon/server.h"
 #include "daemon/signer.h"
 #include "daemon/store.h"
@@ -32,6 +33,7 @@ signer_flags(const struct stir_config *cfg)
 
 static void fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
     struct stir_certcache_opts *co);
+static struct stir_rcd_anchors *rcd_pending_take(struct stir_server *srv, uint64_t seq);
 
 int
 stir_server_init(struct stir_server *srv, uv_loop_t *loop,
@@ -47,6 +49,7 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	srv->started = time(NULL);
 	(void)pthread_mutex_init(&srv->creds_mu, NULL);
 	(void)pthread_mutex_init(&srv->trust_mu, NULL);
+	(void)pthread_mutex_init(&srv->rcd_mu, NULL);
 	if ((srv->config_path = strdup(config_path)) == NULL)
 		return STIR_ENOMEM;
 	if ((r = stir_workq_init(&srv->workq, loop, cfg->threads ? cfg->threads :
@@ -71,7 +74,9 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		log_err("trust anchors: %s", msg);
 		return r;
 	}
-	log_info("loaded %u trust anchor(s)", stir_trust_count(srv->trust));
+	srv->rcd_anchors = rcd_pending_take(srv, srv->trust_gen);
+	log_info("loaded %u trust anchor(s), %u for RCD", stir_trust_count(srv->trust),
+	    stir_rcd_anchors_count(srv->rcd_anchors));
 	if ((r = stir_vmemo_new(&srv->vmemo)) != STIR_OK)
 		return r;
 	{
@@ -445,12 +450,89 @@ stir_server_reload(struct stir_server *srv)
 	return STIR_OK;
 }
 
+/*
+ * RCD anchor lists loaded with a trust list, by its seq, until
+ * stir_server_set_trust() installs that list (or a newer one).
+ */
+struct stir_rcd_pending {
+	uint64_t		 seq;
+	struct stir_rcd_anchors	*anchors;
+	struct stir_rcd_pending	*next;
+};
+
+/* The anchors added --rcd among rows, as a list of their own. */
+static int
+rcd_anchors_of(const struct stir_trust_row *rows, size_t n, struct stir_rcd_anchors **ret)
+{
+	const char **pems;
+	size_t k = 0;
+	int r;
+
+	if ((pems = calloc(n + 1, sizeof(*pems))) == NULL)
+		return STIR_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].rcd)
+			pems[k++] = rows[i].pem;
+	r = stir_rcd_anchors_new(pems, k, ret);
+	free(pems);
+	return r;
+}
+
+/* Keep a (taken) aside under seq; any thread. */
+static int
+rcd_pending_put(struct stir_server *srv, uint64_t seq, struct stir_rcd_anchors *a)
+{
+	struct stir_rcd_pending *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		stir_rcd_anchors_unref(a);
+		return STIR_ENOMEM;
+	}
+	p->seq = seq;
+	p->anchors = a;
+	(void)pthread_mutex_lock(&srv->rcd_mu);
+	p->next = srv->rcd_pending;
+	srv->rcd_pending = p;
+	(void)pthread_mutex_unlock(&srv->rcd_mu);
+	return STIR_OK;
+}
+
+/*
+ * The list kept under seq (the caller owns it), or NULL; lists of older
+ * loads can no longer be installed and are dropped.
+ */
+static struct stir_rcd_anchors *
+rcd_pending_take(struct stir_server *srv, uint64_t seq)
+{
+	struct stir_rcd_pending **pp, *p;
+	struct stir_rcd_anchors *found = NULL;
+
+	(void)pthread_mutex_lock(&srv->rcd_mu);
+	for (pp = &srv->rcd_pending; (p = *pp) != NULL;) {
+		if (p->seq > seq) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		if (p->seq == seq)
+			found = p->anchors;
+		else
+			stir_rcd_anchors_unref(p->anchors);
+		free(p);
+	}
+	(void)pthread_mutex_unlock(&srv->rcd_mu);
+	return found;
+}
+
 int
 stir_server_load_trust(struct stir_server *srv, const char *crl_file,
     struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen)
 {
 	struct stir_trust_row *rows = NULL;
+	struct stir_trust *t = NULL;
+	struct stir_rcd_anchors *ra = NULL;
 	const char **pems = NULL;
+	uint64_t seq;
 	size_t n = 0;
 	int r;
 
@@ -465,10 +547,26 @@ stir_server_load_trust(struct stir_server *srv, const char *crl_file,
 	}
 	for (size_t i = 0; i < n; i++)
 		pems[i] = rows[i].pem;
-	if ((r = stir_trust_new(pems, n, crl_file, ret, msg, msglen)) == STIR_OK)
-		*ret_seq = ++srv->trust_seq;
+	if ((r = stir_trust_new(pems, n, crl_file, &t, msg, msglen)) != STIR_OK)
+		goto out;
+	if ((r = rcd_anchors_of(rows, n, &ra)) != STIR_OK) {
+		snprintf(msg, msglen, "cannot load the RCD trust anchors");
+		goto out;
+	}
+	seq = ++srv->trust_seq;
+	r = rcd_pending_put(srv, seq, ra);
+	ra = NULL;
+	if (r != STIR_OK) {
+		snprintf(msg, msglen, "out of memory");
+		goto out;
+	}
+	*ret = t;
+	*ret_seq = seq;
+	t = NULL;
  out:
 	(void)pthread_mutex_unlock(&srv->trust_mu);
+	stir_trust_unref(t);
+	stir_rcd_anchors_unref(ra);
 	free(pems);
 	stir_store_trust_rows_free(rows, n);
 	return r;
@@ -477,13 +575,19 @@ stir_server_load_trust(struct stir_server *srv, const char *crl_file,
 void
 stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq)
 {
+	struct stir_rcd_anchors *ra = rcd_pending_take(srv, seq);
+
 	if (seq <= srv->trust_gen) {		/* a newer list is in place */
 		stir_trust_unref(t);
+		stir_rcd_anchors_unref(ra);
 		return;
 	}
 	stir_trust_unref(srv->trust);
 	srv->trust = t;
 	srv->trust_gen = seq;		/* validations of other lists are not reused */
+	/* never NULL after a load; if it were, no chain is RCD-anchored */
+	stir_rcd_anchors_unref(srv->rcd_anchors);
+	srv->rcd_anchors = ra;
 	stir_vmemo_clear(srv->vmemo);
 }
 
@@ -610,6 +714,8 @@ stir_server_done(struct stir_server *srv)
 	if (srv->fetcher != NULL)
 		stir_fetcher_close(srv->fetcher);
 	stir_trust_unref(srv->trust);
+	stir_rcd_anchors_unref(srv->rcd_anchors);
+	stir_rcd_anchors_unref(rcd_pending_take(srv, UINT64_MAX));
 	stir_vmemo_free(srv->vmemo);
 	stir_signer_free(srv->signer);
 	stir_store_close(srv->store);
@@ -618,4 +724,5 @@ stir_server_done(struct stir_server *srv)
 	free(srv->config_path);
 	(void)pthread_mutex_destroy(&srv->creds_mu);
 	(void)pthread_mutex_destroy(&srv->trust_mu);
+	(void)pthread_mutex_destroy(&srv->rcd_mu);
 }

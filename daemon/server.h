@@ -38,6 +38,8 @@ enum stir_perm {
 
 struct stir_server;
 struct stir_creds;
+struct stir_rcd_anchors;
+struct stir_rcd_pending;
 
 struct stir_listener {
 	uv_pipe_t		 pipe;
@@ -134,6 +136,9 @@ struct stir_server {
 	pthread_mutex_t		 trust_mu;	/* orders trust list loads */
 	uint64_t		 trust_seq;	/* under trust_mu */
 	uint64_t		 trust_gen;	/* loop: the installed list's seq */
+	struct stir_rcd_anchors	*rcd_anchors;	/* loop: its anchors added --rcd */
+	struct stir_rcd_pending	*rcd_pending;	/* loaded, not yet installed */
+	pthread_mutex_t		 rcd_mu;	/* guards rcd_pending */
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
@@ -160,10 +165,15 @@ int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
 /*
  * Build a trust list from the stored anchors (any thread); *ret_seq
  * orders loads so that the newest one wins in stir_server_set_trust().
+ * The list of the anchors added for RCD is built with it and kept aside
+ * under that seq until stir_server_set_trust() installs both together.
  */
 int	stir_server_load_trust(struct stir_server *srv, const char *crl_file,
 	    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen);
-/* Install a trust list (loop thread; takes it); forgets validations. */
+/*
+ * Install a trust list (loop thread; takes it) and its RCD anchors
+ * (srv->rcd_anchors); forgets validations.
+ */
 void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq);
 /* Install a table from stir_server_load_creds() (loop thread; takes it). */
 void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,

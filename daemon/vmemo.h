@@ -35,6 +35,8 @@ struct stir_vcert {
 	/* JWT claim constraints of the path (RFC 8226, RFC 9118): all apply */
 	struct stir_constraints	*cons[STIR_CHAIN_MAX];
 	size_t			 ncons;
+	/* the path ends at an anchor added for RCD (trust add --rcd) */
+	bool			 rcd_anchor;
 };
 
 struct stir_vcert *stir_vcert_new(const char *url, uint64_t serial, int64_t expires);

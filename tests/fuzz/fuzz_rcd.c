@@ -15,12 +15,21 @@
  *    STIR_OK, STIR_EPOLICY, STIR_EINVAL, STIR_ECRYPTO; and the right
  *    sha256/384/512 digest of the input gives STIR_OK, a wrong one
  *    STIR_EPOLICY;
- *  - stir_rcd_icon_type() and stir_rcd_jcard_valid() of the raw input.
+ *  - stir_rcd_icon_type() and stir_rcd_jcard_valid() of the raw input;
+ *  - stir_rcd_jcard_refs() of an inline jcd, of the input when it is a
+ *    jCard, and (valid UTF-8 input) of a jCard whose photo URI is the input
+ *    and whose logo URI is "https://x.example/" and the input: STIR_OK,
+ *    STIR_ETOOBIG or STIR_EINVAL (with a reason, *ret_n untouched); on
+ *    STIR_OK exactly the http(s) values of "uri" properties, each an https
+ *    URL, each pointer "<base>/1/<i>/<k>" naming that very value (k >= 3),
+ *    and its digest the rcdi member of that pointer.
  */
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -121,6 +130,58 @@ https_url(const char *s)
 	return true;
 }
 
+/* A value stir_rcd_jcard_refs() must report (http or https scheme)? */
+static bool
+web_value(json_t *prop, size_t k)
+{
+	json_t *type = json_array_get(prop, 2), *v = json_array_get(prop, k);
+
+	return k >= 3 && json_is_string(json_array_get(prop, 0)) && json_is_string(type) &&
+	    strcasecmp(json_string_value(type), "uri") == 0 && json_is_string(v) &&
+	    (strncasecmp(json_string_value(v), "https:", 6) == 0 ||
+	    strncasecmp(json_string_value(v), "http:", 5) == 0);
+}
+
+static void
+jcard_urls(json_t *jcard, const char *base, json_t *ri)
+{
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = (size_t)-1, want = 0, i, bl = strlen(base);
+	json_t *props = json_array_get(jcard, 1), *prop;
+	char msg[256];
+	int rc;
+
+	msg[0] = '\0';
+	rc = stir_rcd_jcard_refs(jcard, base, ri, refs, &n, msg, sizeof(msg));
+	FUZZ_ASSERT(rc == STIR_OK || rc == STIR_ETOOBIG || rc == STIR_EINVAL);
+	if (rc != STIR_OK) {
+		FUZZ_ASSERT(n == (size_t)-1);
+		FUZZ_ASSERT(msg[0] != '\0' && FUZZ_IS_CSTR(msg, sizeof(msg)));
+		return;
+	}
+	FUZZ_ASSERT(jcard_shape(jcard) && n <= STIR_RCD_NESTED_MAX);
+	json_array_foreach(props, i, prop)
+		for (size_t k = 3; json_is_array(prop) && k < json_array_size(prop); k++)
+			want += web_value(prop, k);
+	FUZZ_ASSERT(n == want);
+	for (size_t j = 0; j < n; j++) {
+		size_t pi, pk;
+		int used = 0;
+
+		FUZZ_ASSERT(FUZZ_IS_CSTR(refs[j].ptr, sizeof(refs[j].ptr)));
+		FUZZ_ASSERT(strncmp(refs[j].ptr, base, bl) == 0);
+		FUZZ_ASSERT(sscanf(refs[j].ptr + bl, "/1/%zu/%zu%n", &pi, &pk, &used) == 2 &&
+		    refs[j].ptr[bl + (size_t)used] == '\0');
+		prop = json_array_get(props, pi);
+		FUZZ_ASSERT(json_is_array(prop) && web_value(prop, pk));
+		FUZZ_ASSERT(refs[j].url == json_string_value(json_array_get(prop, pk)));
+		FUZZ_ASSERT(refs[j].prop == json_string_value(json_array_get(prop, 0)));
+		FUZZ_ASSERT(https_url(refs[j].url));
+		FUZZ_ASSERT(refs[j].digest == json_string_value(json_object_get(ri, refs[j].ptr)));
+		FUZZ_ASSERT(j == 0 || strcmp(refs[j - 1].ptr, refs[j].ptr) != 0);
+	}
+}
+
 static void
 rcdi(const char *digest, const uint8_t *data, size_t size)
 {
@@ -186,6 +247,7 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r.jcd == NULL || r.jcl == NULL);
 	FUZZ_ASSERT(r.jcd == NULL || jcard_shape(r.jcd));
 	FUZZ_ASSERT(r.nrefs == (size_t)(r.icn != NULL) + (size_t)(r.jcl != NULL));
+	FUZZ_ASSERT(r.rcdi == json_object_get(payload, "rcdi"));
 	for (size_t i = 0; i < r.nrefs; i++) {
 		const char *want = i == 0 && r.icn != NULL ? r.icn : r.jcl;
 
@@ -205,8 +267,9 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 		FUZZ_ASSERT(k[0] == '/' && json_is_string(v));
 		rcdi(json_string_value(v), data, size);
 	}
-	/* an inline jCard, written out, is a jCard by the fetched-jCard check */
+	/* an inline jCard: its URLs; written out, a jCard by the fetched-jCard check */
 	if (r.jcd != NULL) {
+		jcard_urls(r.jcd, "/jcd", r.rcdi);
 		char *s = json_dumps(r.jcd, JSON_COMPACT);
 		json_t *jc = NULL;
 
@@ -246,6 +309,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (stir_rcd_jcard_valid(data, size, &jc)) {
 		FUZZ_ASSERT(jc != NULL && jcard_shape(jc));
+		jcard_urls(jc, "/jcl", NULL);
+		json_decref(jc);
+	}
+	/* the raw text as URL values of a jCard */
+	if (utf8_each(data, size, NULL) >= 0 &&
+	    (jc = json_pack("[s,[[s,{},s,s%],[s,{},s,s+%]]]", "vcard", "photo", "uri",
+	    (const char *)data, size, "logo", "uri", "https://x.example/", (const char *)data,
+	    size)) != NULL) {
+		jcard_urls(jc, "/jcl", NULL);
 		json_decref(jc);
 	}
 	return 0;

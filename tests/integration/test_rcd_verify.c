@@ -1,2 +1,630 @@
-/* test_rcd_verify.c: placeholder, being written. */
-int main(void) { return 77; }
+/*
+ * test_rcd_verify.c: Rich Call Data verification end to end (issue 4):
+ * the real stird, a test PKI, and RCD content served by a local HTTPS
+ * server (tests/https-server.py).  URLs inside a jCard (jcl or jcd) and
+ * their rcdi digests, one level only and at most STIR_RCD_NESTED_MAX;
+ * size limits; content judged by its bytes whatever its Content-Type;
+ * and the switches rcd_require_rcdi, rcd_require_constraints and
+ * rcd_anchors_only.  RCD never changes the call's verstat.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+
+#include "stirclient.h"
+#include "daemon/passport.h"
+#include "harness.h"
+
+static struct h H;
+static char out[H_OUT_MAX];
+static char web[64];		/* https://127.0.0.1:<port> */
+
+#define FROM	"'sip:+12155551212@example.com;user=phone'"
+#define TO	"tel:+12125551213"
+#define PNG	"\x89PNG\r\n\x1a\n"
+
+/* (Re)write the config: the test server's CA and addresses, plus extra. */
+static void
+config(const char *extra)
+{
+	char conf[H_PATH_MAX * 2 + 512];
+
+	snprintf(conf, sizeof(conf), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
+	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\n%s", H.pki, extra ? extra : "");
+	h_write_conf(&H, conf);
+}
+
+static void
+restart(const char *extra)
+{
+	ck_assert_int_eq(h_stop(&H), 0);
+	config(extra);
+	ck_assert_msg(h_start(&H), "stird did not start");
+}
+
+/* stirctl trust add [--rcd] pki/file; returns the new anchor's id. */
+static long long
+trust_add(const char *file, bool rcd)
+{
+	json_t *res, *a;
+	long long id;
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json trust add %s'%s/%s'",
+	    rcd ? "--rcd " : "", H.pki, file), 0);
+	ck_assert_ptr_nonnull(res = json_loads(out, 0, NULL));
+	a = json_array_get(json_object_get(res, "added"), 0);
+	ck_assert_msg(a != NULL, "%s was not added: %s", file, out);
+	ck_assert(json_is_true(json_object_get(a, "rcd")) == rcd);
+	id = (long long)json_integer_value(json_object_get(a, "id"));
+	json_decref(res);
+	return id;
+}
+
+static long long anchor;	/* the root, added in setup without --rcd */
+
+static void
+setup(void)
+{
+	h_init(&H, NULL);
+	config(NULL);
+	h_publish(&H, "sp-chain.pem");
+	ck_assert_msg(h_https_start(&H), "tests/https-server.py did not start");
+	snprintf(web, sizeof(web), "https://127.0.0.1:%d", H.https_port);
+	ck_assert_msg(h_start(&H), "stird did not start");
+	anchor = trust_add("ca.pem", false);
+}
+
+static void
+teardown(void)
+{
+	h_teardown(&H);
+}
+
+/* ---- content on the test server ---- */
+
+static void
+put(const char *name, const void *data, size_t len)
+{
+	char path[H_PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", H.www, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void
+put_str(const char *name, const char *s)
+{
+	put(name, s, strlen(s));
+}
+
+/* A PNG signature, then text, padded with 'x' to len bytes. */
+static void
+put_png(const char *name, const char *text, size_t len)
+{
+	char buf[2048];
+
+	ck_assert_uint_le(len, sizeof(buf));
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, PNG, 8);
+	memcpy(buf + 8, text, strlen(text));
+	put(name, buf, len);
+}
+
+/* The rcdi digest (sha256, SRI base64) of a served file; static. */
+static const char *
+digest(const char *name)
+{
+	static char d[4][128];
+	static int k;
+	char *r = d[k++ % 4];
+
+	ck_assert_int_eq(h_sh(r, sizeof(d[0]), "cd '%s' && printf 'sha256-%%s' "
+	    "\"$(openssl dgst -sha256 -binary '%s' | base64 -w0)\"", H.www, name), 0);
+	return r;
+}
+
+/* How many requests for path the test server has seen. */
+static int
+requests(const char *path)
+{
+	char log[H_PATH_MAX + 16], pat[256];
+
+	snprintf(log, sizeof(log), "%s/https.log", H.dir);
+	snprintf(pat, sizeof(pat), "GET /%s ", path);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cat '%s'", log), 0);
+	return h_count(out, pat);
+}
+
+/* ---- PASSporTs ---- */
+
+/* A JWS over header and payload text signed with key_file, for x5u info. */
+static char *
+jws(const char *key_file, const char *header, const char *payload, const char *info,
+    const char *ppt)
+{
+	gnutls_datum_t pem = { NULL, 0 }, data, sig = { NULL, 0 }, r = { NULL, 0 }, s = { NULL, 0 };
+	gnutls_privkey_t pk;
+	char key[H_PATH_MAX * 2], *h64, *p64, *s64, *tbs, *res;
+	uint8_t raw[64];
+	size_t rl, sl;
+
+	snprintf(key, sizeof(key), "%s/%s", H.pki, key_file);
+	ck_assert_int_ge(gnutls_load_file(key, &pem), 0);
+	ck_assert_int_ge(gnutls_privkey_init(&pk), 0);
+	ck_assert_int_ge(gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0), 0);
+	h64 = stir_b64url_encode((const uint8_t *)header, strlen(header));
+	p64 = stir_b64url_encode((const uint8_t *)payload, strlen(payload));
+	ck_assert_ptr_nonnull(tbs = malloc(strlen(h64) + strlen(p64) + 2));
+	sprintf(tbs, "%s.%s", h64, p64);
+	data.data = (unsigned char *)tbs;
+	data.size = (unsigned)strlen(tbs);
+	ck_assert_int_ge(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig), 0);
+	ck_assert_int_ge(gnutls_decode_rs_value(&sig, &r, &s), 0);
+	/* DER integers to JWS r||s: left-padded 32-byte halves */
+	memset(raw, 0, sizeof(raw));
+	rl = r.size > 32 ? 32 : r.size;
+	sl = s.size > 32 ? 32 : s.size;
+	memcpy(raw + 32 - rl, r.data + r.size - rl, rl);
+	memcpy(raw + 64 - sl, s.data + s.size - sl, sl);
+	s64 = stir_b64url_encode(raw, 64);
+	ck_assert_ptr_nonnull(res = malloc(strlen(tbs) + strlen(s64) + strlen(info) + 64));
+	sprintf(res, "%s.%s;info=<%s>;alg=ES256;ppt=%s", tbs, s64, info, ppt);
+	free(h64);
+	free(p64);
+	free(s64);
+	free(tbs);
+	gnutls_free(sig.data);
+	gnutls_free(r.data);
+	gnutls_free(s.data);
+	gnutls_free(pem.data);
+	gnutls_privkey_deinit(pk);
+	return res;
+}
+
+/*
+ * A PASSporT of type ppt carrying "rcd":{rcd} and, unless NULL,
+ * "rcdi":rcdi, signed with cred's key for the x5u <web>/<cred>-chain.pem.
+ */
+static char *
+passport_of(const char *cred, const char *ppt, const char *rcd, const char *rcdi)
+{
+	char hdr[1024], pay[8192], info[256], key[64];
+	bool shaken = strcmp(ppt, "shaken") == 0;
+
+	snprintf(info, sizeof(info), "%s/%s-chain.pem", web, cred);
+	snprintf(key, sizeof(key), "%s.key", cred);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"%s\",\"typ\":\"passport\","
+	    "\"x5u\":\"%s\"}", ppt, info);
+	snprintf(pay, sizeof(pay), "{%s\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},%s\"rcd\":{%s}%s%s}",
+	    shaken ? "\"attest\":\"A\"," : "", (long)time(NULL),
+	    shaken ? "\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"," : "",
+	    rcd, rcdi ? ",\"rcdi\":" : "", rcdi ? rcdi : "");
+	return jws(key, hdr, pay, info, ppt);
+}
+
+static char *
+passport(const char *rcd, const char *rcdi)
+{
+	return passport_of("sp", "rcd", rcd, rcdi);
+}
+
+/* stirctl verify; the call must pass whatever the RCD.  *ret: decref. */
+static json_t *
+verify(const char *identity, json_t **ret)
+{
+	int st = h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from %s --to %s",
+	    identity, FROM, TO);
+
+	ck_assert_ptr_nonnull(*ret = json_loads(out, 0, NULL));
+	ck_assert_msg(st == 0, "verify exit %d: %s", st, out);
+	ck_assert_str_eq(json_string_value(json_object_get(*ret, "verstat")),
+	    "TN-Validation-Passed");
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(*ret,
+	    "identities"), 0), "valid")));
+	return json_object_get(*ret, "rcd");
+}
+
+/* Verify and expect verified RCD; returns its "integrity". */
+static bool
+verified(const char *rcd, const char *rcdi)
+{
+	char *t = passport(rcd, rcdi);
+	json_t *res, *r = verify(t, &res);
+	bool integrity;
+
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "not verified: %s", out);
+	ck_assert(json_is_null(json_object_get(r, "why_not")));
+	ck_assert(json_is_boolean(json_object_get(r, "integrity")));
+	integrity = json_is_true(json_object_get(r, "integrity"));
+	json_decref(res);
+	free(t);
+	return integrity;
+}
+
+/* Verify the PASSporT t and expect unverified RCD whose why_not has why. */
+static void
+unverified_t(const char *t, const char *why)
+{
+	json_t *res, *r = verify(t, &res);
+	const char *w = json_string_value(json_object_get(r, "why_not"));
+
+	ck_assert_msg(json_is_false(json_object_get(r, "verified")), "verified: %s", out);
+	ck_assert_msg(w != NULL && strstr(w, why) != NULL, "why_not lacks '%s': %s", why, out);
+	/* nothing of unverified RCD is offered for display */
+	ck_assert_ptr_null(json_object_get(r, "nam"));
+	ck_assert_ptr_null(json_object_get(r, "jcard"));
+	ck_assert_ptr_null(json_object_get(r, "display_name"));
+	json_decref(res);
+}
+
+static void
+unverified(const char *rcd, const char *rcdi, const char *why)
+{
+	char *t = passport(rcd, rcdi);
+
+	unverified_t(t, why);
+	free(t);
+}
+
+/* A jCard (name fn) with one more property [prop,{},"uri",<web>/file]. */
+static void
+put_card(const char *name, const char *prop, const char *file)
+{
+	char card[1024];
+
+	snprintf(card, sizeof(card), "[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],"
+	    "[\"fn\",{},\"text\",\"Q Branch\"],[\"%s\",{},\"uri\",\"%s/%s\"]]]", prop, web, file);
+	put_str(name, card);
+}
+
+/* ---- URLs inside a jCard ---- */
+
+START_TEST(a_photo_inside_a_jcl_jcard_is_fetched_and_digested)
+{
+	char rcd[512], rcdi[512];
+	json_t *res, *r, *c;
+	char *t;
+
+	put_png("photo.png", "the photo", 100);
+	put_png("swapped.png", "another photo", 100);
+	put_card("card.json", "photo", "photo.png");
+	put_card("swapped.json", "photo", "swapped.png");
+	put_card("nodigest.json", "photo", "unfetched.png");
+	/* the digests match: verified, and every piece of content listed */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/card.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("card.json"), digest("photo.png"));
+	t = passport(rcd, rcdi);
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert(json_is_true(json_object_get(r, "integrity")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_array_get(
+	    json_array_get(json_object_get(r, "jcard"), 1), 2), 3)), "/photo.png"));
+	c = json_object_get(r, "content");
+	ck_assert_uint_eq(json_array_size(c), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 0), "ptr")), "/jcl");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 0), "type")),
+	    "application/vcard+json");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 1), "ptr")),
+	    "/jcl/1/2/3");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 1), "type")),
+	    "image/png");
+	ck_assert(json_is_true(json_object_get(json_array_get(c, 1), "integrity")));
+	ck_assert_int_eq(requests("photo.png"), 1);
+	json_decref(res);
+	free(t);
+	/* the photo swapped behind the jCard: the call passes, the RCD is not shown */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/swapped.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("swapped.json"), digest("photo.png"));
+	unverified(rcd, rcdi, "the content of /jcl/1/2/3 does not match its rcdi digest");
+	/* no digest for the photo: not verified, and not even fetched */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/nodigest.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest("nodigest.json"));
+	unverified(rcd, rcdi, "no rcdi digest covers /jcl/1/2/3");
+	ck_assert_int_eq(requests("unfetched.png"), 0);
+	/* the jCard itself swapped: its URLs are never followed */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/swapped.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("card.json"), digest("swapped.png"));
+	unverified(rcd, rcdi, "the content of /jcl does not match its rcdi digest");
+	ck_assert_int_eq(requests("swapped.png"), 1);	/* the earlier case only */
+}
+END_TEST
+
+START_TEST(a_photo_inside_an_inline_jcd_is_fetched_and_digested)
+{
+	char rcd[1024], rcdi[512];
+
+	put_png("photo.png", "the photo", 100);
+	put_png("logo.png", "the logo", 100);
+	snprintf(rcd, sizeof(rcd), "\"jcd\":[\"vcard\",[[\"fn\",{},\"text\",\"Q Branch\"],"
+	    "[\"url\",{},\"uri\",\"tel:+12155551212\"],"
+	    "[\"logo\",{},\"uri\",\"%s/logo.png\",\"%s/photo.png\"]]],\"nam\":\"Q Branch\"", web, web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcd/1/2/3\":\"%s\",\"/jcd/1/2/4\":\"%s\"}",
+	    digest("logo.png"), digest("photo.png"));
+	ck_assert(verified(rcd, rcdi));
+	/* the second value's digest is the first's */
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcd/1/2/3\":\"%s\",\"/jcd/1/2/4\":\"%s\"}",
+	    digest("logo.png"), digest("logo.png"));
+	unverified(rcd, rcdi, "the content of /jcd/1/2/4 does not match its rcdi digest");
+	/* a digest under /jcl does not cover the inline jCard */
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcd/1/2/3\":\"%s\",\"/jcl/1/2/4\":\"%s\"}",
+	    digest("logo.png"), digest("photo.png"));
+	unverified(rcd, rcdi, "no rcdi digest covers /jcd/1/2/4");
+}
+END_TEST
+
+START_TEST(one_level_of_urls_only_and_a_bounded_number)
+{
+	char rcd[8192], rcdi[512], card[4096];
+	size_t o;
+
+	/* a jCard naming another jCard: that one is fetched, its URLs are not */
+	put_card("inner.json", "photo", "deep.png");
+	put_png("deep.png", "too deep", 100);
+	put_card("outer.json", "source", "inner.json");
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/outer.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("outer.json"), digest("inner.json"));
+	ck_assert(verified(rcd, rcdi));
+	ck_assert_int_eq(requests("inner.json"), 1);
+	ck_assert_int_eq(requests("deep.png"), 0);
+	/* more URLs than STIR_RCD_NESTED_MAX (8): none is fetched */
+	o = (size_t)snprintf(card, sizeof(card), "[\"vcard\",[[\"fn\",{},\"text\",\"Q\"]");
+	for (int i = 0; i < 9; i++)
+		o += (size_t)snprintf(card + o, sizeof(card) - o,
+		    ",[\"photo\",{},\"uri\",\"%s/many-%d.png\"]", web, i);
+	snprintf(card + o, sizeof(card) - o, "]]");
+	snprintf(rcd, sizeof(rcd), "\"jcd\":%s,\"nam\":\"Q Branch\"", card);
+	unverified(rcd, "{}", "holds more than 8 URLs");
+	ck_assert_int_eq(requests("many-0.png"), 0);
+	/* plain http inside a jCard */
+	snprintf(rcd, sizeof(rcd), "\"jcd\":[\"vcard\",[[\"photo\",{},\"uri\","
+	    "\"http://127.0.0.1:%d/photo.png\"]]],\"nam\":\"Q Branch\"", H.https_port);
+	unverified(rcd, NULL, "the URL at /jcd/1/0/3 is not a usable https URL");
+	/* a photo that is no image, digest and all */
+	put_str("text.png", "this is not a picture at all");
+	put_card("textphoto.json", "photo", "text.png");
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/textphoto.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("textphoto.json"), digest("text.png"));
+	unverified(rcd, rcdi, "the image at /jcl/1/2/3 is not PNG, JPEG or SVG");
+	/* a nested URL that cannot be fetched */
+	put_card("gone.json", "logo", "gone.png");
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/gone.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("gone.json"), digest("text.png"));
+	unverified(rcd, rcdi, "the content of /jcl/1/2/3 could not be fetched");
+}
+END_TEST
+
+/* ---- size limits and content types ---- */
+
+START_TEST(content_over_its_size_limit_is_not_verified)
+{
+	char rcd[512], rcdi[512], card[1024];
+
+	restart("rcd_icon_max_bytes = 256\nrcd_jcard_max_bytes = 256\n");
+	put_png("small.png", "small", 256);
+	put_png("big.png", "big", 257);
+	/* at the limit: verified; one byte over: not */
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/small.png\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("small.png"));
+	ck_assert(verified(rcd, rcdi));
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/big.png\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("big.png"));
+	unverified(rcd, rcdi, "the icon is larger than rcd_icon_max_bytes (256 bytes)");
+	/* an image inside a jCard has the icon's limit */
+	put_card("bigphoto.json", "photo", "big.png");
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/bigphoto.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("bigphoto.json"), digest("big.png"));
+	unverified(rcd, rcdi, "the image at /jcl/1/2/3 is larger than rcd_icon_max_bytes (256 bytes)");
+	/* a jCard over rcd_jcard_max_bytes */
+	snprintf(card, sizeof(card), "[\"vcard\",[[\"fn\",{},\"text\",\"%0300d\"]]]", 0);
+	put_str("bigcard.json", card);
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/bigcard.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest("bigcard.json"));
+	unverified(rcd, rcdi, "the jCard is larger than rcd_jcard_max_bytes (256 bytes)");
+}
+END_TEST
+
+START_TEST(the_bytes_decide_the_type_not_the_content_type)
+{
+	char rcd[512], rcdi[512];
+	json_t *res, *r;
+	char *t;
+
+	/* text served as image/png, digest and all: not an icon */
+	put_str("fake.png", "<html><body>not a picture</body></html>");
+	put_str("fake.png.meta", "{\"headers\":{\"Content-Type\":\"image/png\"}}");
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/fake.png\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("fake.png"));
+	unverified(rcd, rcdi, "the icon is not PNG, JPEG or SVG");
+	/* a PNG served as text/plain is a PNG */
+	put_png("real.png", "a real icon", 64);
+	put_str("real.png.meta", "{\"headers\":{\"Content-Type\":\"text/plain\"}}");
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/real.png\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("real.png"));
+	t = passport(rcd, rcdi);
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r,
+	    "content"), 0), "type")), "image/png");
+	json_decref(res);
+	free(t);
+	/* an image served as the jCard */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/real.png\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest("real.png"));
+	unverified(rcd, rcdi, "the content of /jcl is not a jCard");
+}
+END_TEST
+
+/* ---- verification policy switches ---- */
+
+START_TEST(rcd_require_rcdi_no_accepts_content_without_a_digest)
+{
+	char rcd[512], rcdi[512];
+	json_t *res, *r;
+	char *t;
+
+	put_png("logo.png", "the logo", 80);
+	put_png("photo.png", "the photo", 80);
+	put_card("card.json", "photo", "photo.png");
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/logo.png\",\"nam\":\"Q Branch\"", web);
+	/* by default a digest is needed */
+	unverified(rcd, NULL, "no rcdi digest covers /icn");
+	restart("rcd_require_rcdi = no\n");
+	/* without one: verified, but without integrity */
+	t = passport(rcd, NULL);
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert(json_is_false(json_object_get(r, "integrity")));
+	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(r, "content"), 0),
+	    "integrity")));
+	json_decref(res);
+	free(t);
+	/* with one: integrity */
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("logo.png"));
+	ck_assert(verified(rcd, rcdi));
+	/* a digest given is still checked, and so is the kind of content */
+	snprintf(rcdi, sizeof(rcdi), "{\"/icn\":\"%s\"}", digest("photo.png"));
+	unverified(rcd, rcdi, "the content of /icn does not match its rcdi digest");
+	put_str("text.png", "not a picture");
+	snprintf(rcd, sizeof(rcd), "\"icn\":\"%s/text.png\",\"nam\":\"Q Branch\"", web);
+	unverified(rcd, NULL, "the icon is not PNG, JPEG or SVG");
+	/* a jCard and its photo, neither covered: fetched, checked, no integrity */
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/card.json\",\"nam\":\"Q Branch\"", web);
+	ck_assert(!verified(rcd, NULL));
+	ck_assert_int_eq(requests("photo.png"), 1);
+	/* the jCard covered, its photo not: still no integrity */
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest("card.json"));
+	ck_assert(!verified(rcd, rcdi));
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\",\"/jcl/1/2/3\":\"%s\"}",
+	    digest("card.json"), digest("photo.png"));
+	ck_assert(verified(rcd, rcdi));
+}
+END_TEST
+
+START_TEST(rcd_require_constraints_needs_claim_constraints_in_the_path)
+{
+	char rcd[256];
+	char *t;
+
+	/* a certificate with JWT claim constraints (attest A or B) */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && cat >> ext.cnf <<EOF\n"
+	    "[cons]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+	    "1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_spc\n"
+	    "1.3.6.1.5.5.7.1.27 = DER:3022a00a30081606617474657374a11430123010160661747465737430060c01410c0142\nEOF\n"
+	    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out cons.key 2>/dev/null &&"
+	    " openssl req -new -key cons.key -subj /CN=constrained -config ext.cnf -out cons.csr &&"
+	    " openssl x509 -req -in cons.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30"
+	    " -extfile ext.cnf -extensions cons -out cons.pem 2>/dev/null && cat cons.pem inter.pem > cons-chain.pem &&"
+	    " cp cons-chain.pem '%s/'", H.pki, H.www), 0);
+	snprintf(rcd, sizeof(rcd), "\"nam\":\"Q Branch\"");
+	/* off (the default): any valid certificate will do */
+	ck_assert(verified(rcd, NULL));
+	restart("rcd_require_constraints = yes\n");
+	/* a certificate without constraints: the call passes, the RCD does not */
+	t = passport_of("sp", "shaken", rcd, NULL);
+	unverified_t(t, "no certificate of the path carries JWT claim constraints");
+	free(t);
+	/* one with constraints: verified */
+	t = passport_of("cons", "shaken", rcd, NULL);
+	{
+		json_t *res, *r = verify(t, &res);
+
+		ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+		json_decref(res);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(rcd_anchors_only_needs_an_anchor_added_for_rcd)
+{
+	const char *rcd = "\"nam\":\"Q Branch\"";
+	char *t = passport_of("sp", "shaken", rcd, NULL);
+
+	restart("rcd_anchors_only = yes\n");
+	/* the anchor was added without --rcd: the call passes, the RCD does not */
+	unverified_t(t, "the path does not end at a trust anchor added for RCD");
+	/* the same anchor added again with --rcd */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust remove %lld", anchor), 0);
+	anchor = trust_add("ca.pem", true);
+	{
+		json_t *res, *r = verify(t, &res);
+
+		ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+		json_decref(res);
+	}
+	/* and after a restart, which loads the anchors afresh */
+	restart("rcd_anchors_only = yes\n");
+	{
+		json_t *res, *r = verify(t, &res);
+
+		ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+		json_decref(res);
+	}
+	/* an unrelated anchor for RCD does not make this chain one */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust remove %lld", anchor), 0);
+	(void)trust_add("ca.pem", false);
+	(void)trust_add("web-ca.pem", true);
+	unverified_t(t, "rcd_anchors_only");
+	/* switched off, any anchor will do again */
+	restart(NULL);
+	{
+		json_t *res, *r = verify(t, &res);
+
+		ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+		json_decref(res);
+	}
+	free(t);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("rcd_verify");
+	TCase *tc = tcase_create("rcd_verify");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_photo_inside_a_jcl_jcard_is_fetched_and_digested);
+	tcase_add_test(tc, a_photo_inside_an_inline_jcd_is_fetched_and_digested);
+	tcase_add_test(tc, one_level_of_urls_only_and_a_bounded_number);
+	tcase_add_test(tc, content_over_its_size_limit_is_not_verified);
+	tcase_add_test(tc, the_bytes_decide_the_type_not_the_content_type);
+	tcase_add_test(tc, rcd_require_rcdi_no_accepts_content_without_a_digest);
+	tcase_add_test(tc, rcd_require_constraints_needs_claim_constraints_in_the_path);
+	tcase_add_test(tc, rcd_anchors_only_needs_an_anchor_added_for_rcd);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,4 +1,8 @@
-/* test_rcd.c: Rich Call Data claims, rcdi digests, icons, jCards, display names (rcd.c). */
+/*
+ * test_rcd.c: Rich Call Data claims, rcdi digests, icons, jCards and the
+ * URLs inside them, display names (rcd.c), and the trust anchors added
+ * for RCD (rcd_anchor.c, on a test PKI made by scripts/mkpki.sh).
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,12 +16,17 @@
 #include <sodium.h>
 
 #include "stirclient.h"
+#include "daemon/cert.h"
 #include "daemon/rcd.h"
+#include "daemon/rcd_anchor.h"
 #include "tests/unit/test_util.h"
 
 #define ICN	"https://x.example/logo.png"
 #define JCL	"https://x.example/card.json"
 #define JCARD	"[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Alice\"]]]"
+
+/* JSON values whose strings a test still compares (freed in main). */
+static json_t *keep;
 
 static json_t *
 load(const char *s)
@@ -141,6 +150,7 @@ START_TEST(test_read_urls)
 	ck_assert_str_eq(r.refs[1].ptr, "/jcl");
 	ck_assert_str_eq(r.refs[1].url, JCL);
 	ck_assert_str_eq(r.refs[1].digest, "sha512-y");
+	ck_assert_ptr_eq(r.rcdi, json_object_get(p, "rcdi"));
 	json_decref(p);
 
 	/* no rcdi: refs without digests */
@@ -149,6 +159,7 @@ START_TEST(test_read_urls)
 	ck_assert_uint_eq(r.nrefs, 1);
 	ck_assert_str_eq(r.refs[0].ptr, "/jcl");
 	ck_assert_ptr_null(r.refs[0].digest);
+	ck_assert_ptr_null(r.rcdi);
 	json_decref(p);
 
 	read_bad("{\"rcd\":{\"nam\":\"A\",\"icn\":\"http://x.example/logo.png\"}}", "https");
@@ -377,6 +388,266 @@ START_TEST(test_jcard)
 }
 END_TEST
 
+/* ---- URLs inside a jCard ---- */
+
+/* stir_rcd_jcard_refs() of the JSON text card under base, with rcdi (or NULL). */
+static int
+card_refs(const char *card, const char *base, const char *rcdi,
+    struct stir_rcd_nref refs[static STIR_RCD_NESTED_MAX], size_t *n, char *msg, size_t msglen)
+{
+	json_t *j = load(card), *ri = rcdi != NULL ? load(rcdi) : NULL;
+	int r;
+
+	msg[0] = '\0';
+	r = stir_rcd_jcard_refs(j, base, ri, refs, n, msg, msglen);
+	/* refs borrow from j and ri: keep them until main() ends */
+	json_array_append_new(keep, j);
+	if (ri != NULL)
+		json_array_append_new(keep, ri);
+	return r;
+}
+
+#define PHOTO	"https://x.example/photo.png"
+#define CARD_PHOTO "[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Bank\"]," \
+	"[\"photo\",{\"mediatype\":\"image/png\"},\"uri\",\"" PHOTO "\"]]]"
+
+START_TEST(test_jcard_refs_none)
+{
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = 99;
+	char msg[160];
+
+	ck_assert_int_eq(card_refs(JCARD, "/jcl", NULL, refs, &n, msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(n, 0);
+	n = 99;
+	ck_assert_int_eq(card_refs("[\"vcard\",[]]", "/jcd", NULL, refs, &n, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_uint_eq(n, 0);
+	/* URIs of other schemes, text values, short or odd properties: not references */
+	n = 99;
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"tel\",{},\"uri\",\"tel:+12025551000\"],"
+	    "[\"impp\",{},\"uri\",\"sip:bank@example.com\"],"
+	    "[\"photo\",{},\"uri\",\"data:image/png;base64,iVBORw0K\"],"
+	    "[\"note\",{},\"text\",\"https://x.example/a.png\"],"
+	    "[\"photo\",{},\"uri\"],[\"photo\",{}],\"photo\",42,{},"
+	    "[1,{},\"uri\",\"https://x.example/a.png\"],"
+	    "[\"photo\",{},\"uri\",[\"https://x.example/a.png\"],7,null]]]",
+	    "/jcl", NULL, refs, &n, msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_jcard_refs_found)
+{
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = 0;
+	char msg[160];
+
+	ck_assert_int_eq(card_refs(CARD_PHOTO, "/jcl",
+	    "{\"/jcl\":\"sha256-j\",\"/jcl/1/2/3\":\"sha256-p\"}", refs, &n, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(refs[0].ptr, "/jcl/1/2/3");
+	ck_assert_str_eq(refs[0].prop, "photo");
+	ck_assert_str_eq(refs[0].url, PHOTO);
+	ck_assert_str_eq(refs[0].digest, "sha256-p");
+	/* the same card inline: pointers under /jcd; a digest under /jcl does not count */
+	ck_assert_int_eq(card_refs(CARD_PHOTO, "/jcd", "{\"/jcl/1/2/3\":\"sha256-p\"}", refs,
+	    &n, msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(refs[0].ptr, "/jcd/1/2/3");
+	ck_assert_ptr_null(refs[0].digest);
+	/* several values of one property, several properties, any case of "uri" */
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"logo\",{},\"URI\",\"https://x.example/1.png\","
+	    "\"https://x.example/2.svg\"],[\"fn\",{},\"text\",\"B\"],"
+	    "[\"sound\",{},\"uri\",\"https://x.example/hello.ogg\"],"
+	    "[\"url\",{},\"uri\",\"https://bank.example/\"]]]", "/jcd",
+	    "{\"/jcd/1/0/4\":\"sha384-l\"}", refs, &n, msg, sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(refs[0].ptr, "/jcd/1/0/3");
+	ck_assert_ptr_null(refs[0].digest);
+	ck_assert_str_eq(refs[1].ptr, "/jcd/1/0/4");
+	ck_assert_str_eq(refs[1].url, "https://x.example/2.svg");
+	ck_assert_str_eq(refs[1].digest, "sha384-l");
+	ck_assert_str_eq(refs[2].ptr, "/jcd/1/2/3");
+	ck_assert_str_eq(refs[2].prop, "sound");
+	ck_assert_str_eq(refs[3].ptr, "/jcd/1/3/3");
+	ck_assert_str_eq(refs[3].prop, "url");
+}
+END_TEST
+
+START_TEST(test_jcard_refs_refused)
+{
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = 77;
+	char msg[160], card[4096];
+	size_t o;
+
+	/* plain http, an upper-case scheme, a space: not usable https URLs */
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"fn\",{},\"text\",\"B\"],"
+	    "[\"photo\",{},\"uri\",\"http://x.example/p.png\"]]]", "/jcl", NULL, refs, &n,
+	    msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "/jcl/1/1/3"));
+	ck_assert_uint_eq(n, 77);		/* untouched on failure */
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"photo\",{},\"uri\",\"HTTPS://x.example/p.png\"]]]",
+	    "/jcd", NULL, refs, &n, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"photo\",{},\"uri\",\"https://x.example/a b.png\"]]]",
+	    "/jcd", NULL, refs, &n, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(card_refs("[\"vcard\",[[\"photo\",{},\"uri\",\"https://\"]]]",
+	    "/jcd", NULL, refs, &n, msg, sizeof(msg)), STIR_EINVAL);
+	/* not a jCard */
+	ck_assert_int_eq(card_refs("[\"vcard\",{}]", "/jcl", NULL, refs, &n, msg, sizeof(msg)),
+	    STIR_EINVAL);
+	ck_assert_int_eq(card_refs("{\"vcard\":[]}", "/jcl", NULL, refs, &n, msg, sizeof(msg)),
+	    STIR_EINVAL);
+	ck_assert_int_eq(card_refs("[\"vcalendar\",[]]", "/jcl", NULL, refs, &n, msg, sizeof(msg)),
+	    STIR_EINVAL);
+	ck_assert_uint_eq(n, 77);
+	/* STIR_RCD_NESTED_MAX URLs are followed, one more is too many */
+	for (int extra = 0; extra < 2; extra++) {
+		o = (size_t)snprintf(card, sizeof(card), "[\"vcard\",[");
+		for (int i = 0; i < STIR_RCD_NESTED_MAX + extra; i++)
+			o += (size_t)snprintf(card + o, sizeof(card) - o,
+			    "%s[\"photo\",{},\"uri\",\"https://x.example/%d.png\"]", i ? "," : "", i);
+		snprintf(card + o, sizeof(card) - o, "]]");
+		ck_assert_int_eq(card_refs(card, "/jcl", NULL, refs, &n, msg, sizeof(msg)),
+		    extra ? STIR_ETOOBIG : STIR_OK);
+	}
+	ck_assert_uint_eq(n, STIR_RCD_NESTED_MAX);
+	ck_assert_str_eq(refs[STIR_RCD_NESTED_MAX - 1].ptr, "/jcl/1/7/3");
+	ck_assert_ptr_nonnull(strstr(msg, "more than 8 URLs"));
+}
+END_TEST
+
+START_TEST(test_prop_is_image)
+{
+	ck_assert(stir_rcd_prop_is_image("photo"));
+	ck_assert(stir_rcd_prop_is_image("logo"));
+	ck_assert(stir_rcd_prop_is_image("LOGO"));
+	ck_assert(!stir_rcd_prop_is_image("sound"));
+	ck_assert(!stir_rcd_prop_is_image("url"));
+	ck_assert(!stir_rcd_prop_is_image("photos"));
+	ck_assert(!stir_rcd_prop_is_image(""));
+}
+END_TEST
+
+/* ---- trust anchors added for RCD (rcd_anchor.c) ---- */
+
+static char *pki;
+
+static void
+pki_setup(void)
+{
+	/* without the tools only these tests are skipped, not the program */
+	if (system("command -v openssl >/dev/null && command -v certtool >/dev/null") == 0)
+		pki = tu_mkpki("test_rcd");
+	else
+		fprintf(stderr, "test_rcd: openssl and certtool are needed for the anchor tests\n");
+}
+
+static void
+pki_teardown(void)
+{
+	if (pki != NULL)
+		tu_root_teardown();
+	free(pki);
+	pki = NULL;
+}
+
+/* The RCD anchors in the space-separated PEM files of the PKI. */
+static struct stir_rcd_anchors *
+anchors_of(const char *names)
+{
+	struct stir_rcd_anchors *a = NULL;
+	char list[256], path[1024], *save = NULL, *pems[8];
+	size_t n = 0;
+
+	snprintf(list, sizeof(list), "%s", names);
+	for (char *f = strtok_r(list, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+		ck_assert_uint_lt(n, 8);
+		snprintf(path, sizeof(path), "%s/%s", pki, f);
+		ck_assert_ptr_nonnull(pems[n++] = tu_read_file(path, NULL));
+	}
+	ck_assert_int_eq(stir_rcd_anchors_new((const char *const *)pems, n, &a), STIR_OK);
+	ck_assert_ptr_nonnull(a);
+	for (size_t i = 0; i < n; i++)
+		free(pems[i]);
+	return a;
+}
+
+/* Does the chain of the PEM files (end entity first) end at one of a? */
+static bool
+issued(const struct stir_rcd_anchors *a, const char *names)
+{
+	struct stir_chain *c = NULL;
+	size_t len;
+	char *pem = tu_cat_files(pki, names, "", &len);
+	bool r;
+
+	ck_assert_int_eq(stir_chain_parse(pem, len, STIR_CHAIN_MAX, true, &c), STIR_OK);
+	r = stir_rcd_anchors_issued(a, c);
+	stir_chain_free(c);
+	free(pem);
+	return r;
+}
+
+START_TEST(test_anchors_issued)
+{
+	struct stir_rcd_anchors *root, *inter, *web, *both, *none;
+
+	if (pki == NULL)
+		return;
+	root = anchors_of("ca.pem");
+	inter = anchors_of("inter.pem");
+	web = anchors_of("web-ca.pem");
+	both = anchors_of("web-ca.pem ca.pem");
+	none = anchors_of("");
+	ck_assert_uint_eq(stir_rcd_anchors_count(root), 1);
+	ck_assert_uint_eq(stir_rcd_anchors_count(both), 2);
+	ck_assert_uint_eq(stir_rcd_anchors_count(none), 0);
+	ck_assert_uint_eq(stir_rcd_anchors_count(NULL), 0);
+	/* the x5u chain (end entity, intermediate) under the root */
+	ck_assert(issued(root, "sp.pem inter.pem"));
+	ck_assert(issued(both, "sp.pem inter.pem"));
+	ck_assert(issued(root, "tn.pem inter.pem"));
+	/* the root sent along, or the intermediate itself the anchor */
+	ck_assert(issued(root, "sp.pem inter.pem ca.pem"));
+	ck_assert(issued(inter, "sp.pem inter.pem"));
+	/* another anchor, no anchor, a chain cut short, NULL */
+	ck_assert(!issued(web, "sp.pem inter.pem"));
+	ck_assert(!issued(none, "sp.pem inter.pem"));
+	ck_assert(!issued(root, "sp.pem"));
+	ck_assert(!issued(NULL, "sp.pem inter.pem"));
+	ck_assert(!stir_rcd_anchors_issued(root, NULL));
+	/* references: one unref per ref, NULL-safe */
+	ck_assert_ptr_eq(stir_rcd_anchors_ref(root), root);
+	stir_rcd_anchors_unref(root);
+	ck_assert(issued(root, "sp.pem inter.pem"));
+	ck_assert_ptr_null(stir_rcd_anchors_ref(NULL));
+	stir_rcd_anchors_unref(NULL);
+	stir_rcd_anchors_unref(root);
+	stir_rcd_anchors_unref(inter);
+	stir_rcd_anchors_unref(web);
+	stir_rcd_anchors_unref(both);
+	stir_rcd_anchors_unref(none);
+}
+END_TEST
+
+START_TEST(test_anchors_unreadable)
+{
+	const char *pems[] = { "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n"
+	    "-----END CERTIFICATE-----\n" };
+	struct stir_rcd_anchors *a = NULL;
+
+	/* as the full trust list does: text GnuTLS cannot read anchors nothing */
+	ck_assert_int_eq(stir_rcd_anchors_new(pems, 2, &a), STIR_OK);
+	ck_assert_uint_eq(stir_rcd_anchors_count(a), 0);
+	if (pki != NULL)
+		ck_assert(!issued(a, "sp.pem inter.pem"));
+	stir_rcd_anchors_unref(a);
+}
+END_TEST
+
 /* ---- display names ---- */
 
 static void
@@ -494,6 +765,8 @@ rcd_suite(void)
 	TCase *ti = tcase_create("rcdi");
 	TCase *tc = tcase_create("content");
 	TCase *td = tcase_create("display");
+	TCase *tj = tcase_create("jcard_urls");
+	TCase *ta = tcase_create("anchors");
 
 	tcase_add_test(tr, test_read_none);
 	tcase_add_test(tr, test_read_nam);
@@ -515,11 +788,25 @@ rcd_suite(void)
 	tcase_add_test(td, test_display_quotes);
 	tcase_add_test(td, test_display_cap);
 	suite_add_tcase(s, td);
+	tcase_add_test(tj, test_jcard_refs_none);
+	tcase_add_test(tj, test_jcard_refs_found);
+	tcase_add_test(tj, test_jcard_refs_refused);
+	tcase_add_test(tj, test_prop_is_image);
+	suite_add_tcase(s, tj);
+	tcase_add_unchecked_fixture(ta, pki_setup, pki_teardown);
+	tcase_add_test(ta, test_anchors_issued);
+	tcase_add_test(ta, test_anchors_unreadable);
+	suite_add_tcase(s, ta);
 	return s;
 }
 
 int
 main(void)
 {
-	return tu_run(rcd_suite());
+	int r;
+
+	keep = json_array();
+	r = tu_run(rcd_suite());
+	json_decref(keep);
+	return r;
 }
