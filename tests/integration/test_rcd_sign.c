@@ -456,6 +456,11 @@ START_TEST(claim_constraints_of_the_credential_are_enforced_when_signing)
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "policy test --orig 12155551212 --cred norcd"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "does not permit this PASSporT"));
+	/* the policy holds on to its credential */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cred remove norcd 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "used by an RCD policy"));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "policy remove np"), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cred remove norcd"), 0);
 }
 END_TEST
 

@@ -622,9 +622,24 @@ START_TEST(certificate_claim_constraints_apply)
 	    "sign --orig 12155551212 --dest 12125551213 --attest B --cred cons"), 0);
 	ck_assert_int_eq(verify(h_last_line(out), &res), 0);
 	json_decref(res);
+	/* stird will not sign what its own certificate forbids ... */
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
-	    "sign --orig 12155551212 --dest 12125551213 --attest C --cred cons"), 0);
-	ck_assert_int_eq(verify(h_last_line(out), &res), 1);
+	    "sign --orig 12155551212 --dest 12125551213 --attest C --cred cons 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "does not permit this PASSporT"));
+	/* ... and refuses it from another signer holding the same key */
+	{
+		char hdr[512], pay[512], info[256], *t;
+
+		snprintf(info, sizeof(info), "%s/cons-chain.pem", x5u);
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}",
+		    info);
+		snprintf(pay, sizeof(pay), "{\"attest\":\"C\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+		    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+		    (long)time(NULL));
+		t = jws("cons.key", hdr, pay, info);
+		ck_assert_int_eq(verify(t, &res), 1);
+		free(t);
+	}
 	ck_assert_int_eq(code_of(res), 438);
 	ck_assert_ptr_nonnull(strstr(out, "does not permit this value of claim 'attest'"));
 	json_decref(res);
