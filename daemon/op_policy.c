@@ -28,7 +28,7 @@
 #include "daemon/rcd_sign.h"
 #include "daemon/store.h"
 
-#define POLICY_REFRESH_MIN_MS	10000	/* between two refresh rounds */
+#define POLICY_REFRESH_MIN_MS	5000	/* between two refresh rounds */
 
 /* ---- fetching and judging content (add, check, refresh) ---- */
 
@@ -598,9 +598,6 @@ struct refresh {
 	uv_work_t		 work;
 };
 
-static bool refresh_running;
-static uint64_t refresh_last_ms;
-
 static void
 refresh_free(struct refresh *rf)
 {
@@ -608,8 +605,8 @@ refresh_free(struct refresh *rf)
 	json_decref(rf->changes);
 	json_decref(rf->updates);
 	stir_creds_free(rf->creds);
+	rf->srv->policy_refreshing = false;
 	free(rf);
-	refresh_running = false;
 }
 
 static void
@@ -706,7 +703,7 @@ refresh_fetched(struct content_job *j)
 	}
 	content_job_free(j);
 	rf->work.data = rf;
-	if (uv_queue_work(rf->srv->loop, &rf->work, refresh_work, refresh_after) != 0)
+	if (rf->srv->stopping || uv_queue_work(rf->srv->loop, &rf->work, refresh_work, refresh_after) != 0)
 		refresh_free(rf);
 }
 
@@ -720,13 +717,13 @@ stir_policy_refresh(struct stir_server *srv)
 	const char *url;
 	json_t *e;
 
-	if (refresh_running || ps == NULL || srv->stopping ||
-	    uv_now(srv->loop) - refresh_last_ms < POLICY_REFRESH_MIN_MS)
+	if (srv->policy_refreshing || ps == NULL || srv->stopping ||
+	    uv_now(srv->loop) - srv->policy_refresh_ms < POLICY_REFRESH_MIN_MS)
 		return;
-	refresh_last_ms = uv_now(srv->loop);
+	srv->policy_refresh_ms = uv_now(srv->loop);
 	if ((rf = calloc(1, sizeof(*rf))) == NULL)
 		return;
-	refresh_running = true;
+	srv->policy_refreshing = true;
 	rf->srv = srv;
 	rf->old = json_object();
 	rf->changes = json_array();

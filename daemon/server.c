@@ -19,6 +19,7 @@
 #include "daemon/fetch.h"
 #include "daemon/vmemo.h"
 #include "daemon/log.h"
+#include "daemon/op_policy.h"
 #include "daemon/notify.h"
 #include "daemon/rcd_anchor.h"
 #include "daemon/server.h"
@@ -232,6 +233,7 @@ static void
 on_sweep(uv_timer_t *t)
 {
 	stir_conn_sweep(t->data);
+	stir_policy_refresh(t->data);
 }
 
 int

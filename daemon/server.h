@@ -132,6 +132,8 @@ struct stir_server {
 	struct stir_stats	 stats;
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
+	bool			 policy_refreshing;	/* RCD content being fetched again */
+	uint64_t		 policy_refresh_ms;	/* loop time the last round began */
 	struct stir_trust	*trust;		/* anchors (and CRLs) for verify */
 	pthread_mutex_t		 trust_mu;	/* orders trust list loads */
 	uint64_t		 trust_seq;	/* under trust_mu */

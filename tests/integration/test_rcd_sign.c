@@ -464,6 +464,49 @@ START_TEST(claim_constraints_of_the_credential_are_enforced_when_signing)
 }
 END_TEST
 
+/* Content whose cache lifetime ran out is fetched again; a change is warned of. */
+START_TEST(changed_content_is_fetched_again_and_warned_about)
+{
+	char d_new[128], log[65536], id[8192], arg[8300];
+	json_t *res, *payload;
+	int i;
+
+	ck_assert_int_eq(h_sh(NULL, 0, "echo '{\"headers\":{\"Cache-Control\":\"max-age=1\"}}' > '%s/logo.png.meta'",
+	    H.www), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "policy add '%s'",
+	    policy_file("logo", "{\"name\":\"logo\",\"match\":{\"tns\":[\"1215555*\"]},"
+	    "\"rcd\":{\"nam\":\"Acme Pharmacy\",\"icn\":\"@/logo.png\"}}")), 0);
+	/* the brand replaces its logo */
+	ck_assert_int_eq(h_sh(NULL, 0, "printf '\\211PNG\\r\\n\\032\\nnew logo' > '%s/logo.png'", H.www), 0);
+	file_digest("logo.png", d_new, sizeof(d_new));
+	for (i = 0; i < 150; i++) {
+		h_read_log(&H, log, sizeof(log));
+		if (strstr(log, "changed") != NULL)
+			break;
+		usleep(100 * 1000);
+	}
+	ck_assert_msg(strstr(log, "RCD policy 'logo': the content of") != NULL, "%s", log);
+	res = ctl_json(0, "--json policy show %s", "logo");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(res,
+	    "content"), 0), "digest")), d_new);
+	json_decref(res);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json audit"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "policy.refresh"));
+	/* calls now carry the new digest, and verify */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest A --rcd"), 0);
+	snprintf(id, sizeof(id), "%s", h_last_line(out));
+	payload = payload_of(id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(payload, "rcdi"), "/icn")),
+	    d_new);
+	json_decref(payload);
+	snprintf(arg, sizeof(arg), "--identity '%s'", id);
+	ck_assert_int_eq(verify_ids(arg, &res), 0);
+	ck_assert_msg(json_is_true(json_object_get(json_object_get(res, "rcd"), "verified")), "%s", out);
+	json_decref(res);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -479,6 +522,7 @@ suite(void)
 	tcase_add_test(tc, a_branded_call_as_a_separate_rcd_passport_verifies);
 	tcase_add_test(tc, values_the_policy_does_not_permit_are_refused);
 	tcase_add_test(tc, claim_constraints_of_the_credential_are_enforced_when_signing);
+	tcase_add_test(tc, changed_content_is_fetched_again_and_warned_about);
 	suite_add_tcase(s, tc);
 	return s;
 }
