@@ -351,6 +351,27 @@ item_ref(const struct vitem *it, size_t k)
 	return k < it->rcd.nrefs ? &it->refs[k] : &it->nested[k - it->rcd.nrefs];
 }
 
+/* An rcdi pointer that names no URL the RCD references: fail closed. */
+static bool
+stale_digest_why(const struct vitem *it, char *why, size_t len)
+{
+	const char *ptr;
+	json_t *v;
+
+	json_object_foreach(it->rcd.rcdi, ptr, v) {
+		size_t k;
+
+		for (k = 0; k < it->rcd.nrefs + it->nnested; k++)
+			if (strcmp(item_ref(it, k)->ptr, ptr) == 0)
+				break;
+		if (k == it->rcd.nrefs + it->nnested) {
+			snprintf(why, len, "rcdi names %.64s, which the RCD does not reference", ptr);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The URL content followed, in order (icn, jcl, then the jCard's URLs). */
 static json_t *
 content_json(const struct vitem *it, bool *ret_integrity)
@@ -394,6 +415,8 @@ rcd_json(const struct vctx *x, const struct vitem *it)
 		(void)policy_why(x, it, why, sizeof(why));
 	for (size_t k = 0; *why == '\0' && k < r->nrefs + it->nnested; k++)
 		(void)ref_why(x, item_ref(it, k), why, sizeof(why));
+	if (*why == '\0')
+		(void)stale_digest_why(it, why, sizeof(why));
 	if (*why != '\0')
 		return json_pack("{s:b, s:s}", "verified", 0, "why_not", why);
 	jcard = it->jcard != NULL ? json_incref(it->jcard) : json_incref(r->jcd);

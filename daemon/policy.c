@@ -72,52 +72,28 @@ members_only(const json_t *o, const char *const *allowed, const char *where,
 	return STIR_OK;
 }
 
-static const char *
-jcard_prop_kind(const char *name)
-{
-	return strcmp(name, "photo") == 0 || strcmp(name, "logo") == 0 ? "icon" : "other";
-}
-
 int
 stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret)
 {
-	const json_t *props, *prop;
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
 	json_t *out;
-	size_t i;
+	size_t n = 0;
+	char msg[256];
+	int r;
 
-	props = json_array_get(jcard, 1);
-	if (!json_is_array(jcard) || json_array_size(jcard) != 2 ||
-	    !json_is_string(json_array_get(jcard, 0)) ||
-	    strcmp(json_string_value(json_array_get(jcard, 0)), "vcard") != 0 ||
-	    !json_is_array(props) || json_array_size(props) > STIR_JCARD_PROPS_MAX)
-		return STIR_EINVAL;
-	json_array_foreach(props, i, prop) {
-		if (!json_is_array(prop) || json_array_size(prop) < 4 ||
-		    !json_is_string(json_array_get(prop, 0)) ||
-		    !json_is_object(json_array_get(prop, 1)) ||
-		    !json_is_string(json_array_get(prop, 2)))
-			return STIR_EINVAL;
-	}
+	(void)allow_http;	/* the verifier accepts https only (rcd.c) */
+	if ((r = stir_rcd_jcard_refs((json_t *)jcard, "", NULL, refs, &n, msg,
+	    sizeof(msg))) != STIR_OK)
+		return r;
 	if ((out = json_array()) == NULL)
 		return STIR_ENOMEM;
-	json_array_foreach(props, i, prop) {
-		const char *url = json_string_value(json_array_get(prop, 3));
-
-		if (strcmp(json_string_value(json_array_get(prop, 2)), "uri") != 0 ||
-		    url == NULL || !url_ok(url, allow_http))
-			continue;
-		if (json_array_size(out) == STIR_JCARD_URLS_MAX) {
-			json_decref(out);
-			return STIR_ETOOBIG;
-		}
-		/* the pointer names the property's value: "/1/<i>/3" */
-		if (json_array_append_new(out, json_pack("{s:o, s:s, s:s}", "ptr",
-		    json_sprintf("/1/%zu/3", i), "url", url, "kind",
-		    jcard_prop_kind(json_string_value(json_array_get(prop, 0))))) != 0) {
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "ptr", refs[i].ptr,
+		    "url", refs[i].url, "kind", stir_rcd_prop_is_image(refs[i].prop) ?
+		    "icon" : "other")) != 0) {
 			json_decref(out);
 			return STIR_ENOMEM;
 		}
-	}
 	*ret = out;
 	return STIR_OK;
 }
@@ -135,8 +111,8 @@ rcd_value_check(const char *key, const json_t *v, const char *where, char *msg,
 		if ((r = stir_jcard_urls(v, false, &urls)) != STIR_OK) {
 			snprintf(msg, msglen, r == STIR_ETOOBIG ?
 			    "%s.jcd has more than %d URL values" :
-			    "%s.jcd is not a jCard (RFC 7095: [\"vcard\", [properties]])", where,
-			    STIR_JCARD_URLS_MAX);
+			    "%s.jcd is not a jCard (RFC 7095: [\"vcard\", [properties]]) or has a URL value that is not https",
+			    where, STIR_JCARD_URLS_MAX);
 			return r == STIR_ENOMEM ? r : STIR_EINVAL;
 		}
 		json_decref(urls);
@@ -503,7 +479,7 @@ stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 		if ((jcard = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je)) == NULL ||
 		    (r = stir_jcard_urls(jcard, allow_http, &urls)) != STIR_OK) {
 			snprintf(msg, msglen, r == STIR_ETOOBIG ? "the jCard has more than %d URL values" :
-			    "it is not a jCard (RFC 7095: [\"vcard\", [properties]])",
+			    "it is not a jCard (RFC 7095: [\"vcard\", [properties]]) or has a URL value that is not https",
 			    STIR_JCARD_URLS_MAX);
 			r = r == STIR_ENOMEM ? r : STIR_EPOLICY;
 			goto out;

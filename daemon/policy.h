@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "daemon/creds.h"
+#include "daemon/rcd.h"
 
 #define STIR_POLICY_NAME_MAX	64
 #define STIR_POLICY_DOC_MAX	(64 * 1024)	/* bytes of one document */
@@ -31,8 +32,7 @@
 #define STIR_POLICY_CRN_MAX	128	/* bytes of one call reason */
 #define STIR_POLICY_TEXT_MAX	512	/* bytes of description */
 #define STIR_POLICY_URLS_MAX	16	/* URLs a policy references in all */
-#define STIR_JCARD_URLS_MAX	8	/* URL values followed in one jCard */
-#define STIR_JCARD_PROPS_MAX	64	/* properties in one jCard */
+#define STIR_JCARD_URLS_MAX	STIR_RCD_NESTED_MAX	/* URL values in one jCard */
 
 enum stir_rcd_attach {
 	STIR_ATTACH_EMBEDDED,	/* rcd, crn, rcdi in the shaken PASSporT */
@@ -77,11 +77,11 @@ void	stir_policy_free(struct stir_policy *p);
 json_t	*stir_policy_urls(const struct stir_policy *p);
 
 /*
- * The URL values of a jCard (RFC 7095) that RCD integrity covers: an
- * object of JSON pointers relative to the jCard ("/1/<i>/3") -> URL, for
- * every property whose value type is "uri" and whose value is an https
- * URL (http too with allow_http).  STIR_ETOOBIG beyond
- * STIR_JCARD_URLS_MAX; STIR_EINVAL if jcard is not a jCard.
+ * The URL values of a jCard (RFC 7095) that RCD integrity covers, as the
+ * verifier finds them (stir_rcd_jcard_refs()): an array of {"ptr":
+ * "/1/<i>/<k>", "url", "kind": "icon" for photo and logo, else "other"}.
+ * STIR_ETOOBIG beyond STIR_JCARD_URLS_MAX; STIR_EINVAL if jcard is not a
+ * jCard or a URL value is not a usable https URL.  allow_http is unused.
  */
 int	stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret);
 

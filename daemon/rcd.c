@@ -216,6 +216,46 @@ stir_rcd_prop_is_image(const char *prop)
 	return strcasecmp(prop, "photo") == 0 || strcasecmp(prop, "logo") == 0;
 }
 
+/* Does s (n bytes) contain needle, ignoring ASCII case? */
+static const uint8_t *
+find_nocase(const uint8_t *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; k <= n && i <= n - k; i++)
+		if (strncasecmp((const char *)s + i, needle, k) == 0)
+			return s + i;
+	return NULL;
+}
+
+/*
+ * RCD content must not reference other content (one level of URLs): an
+ * SVG with a script, an entity declaration, foreign content, or an href
+ * or url() that is not a local "#fragment" is refused.  A scan that
+ * refuses too much rather than too little.
+ */
+static bool
+svg_self_contained(const uint8_t *b, size_t n)
+{
+	static const char *const banned[] = { "<script", "<!entity", "<foreignobject",
+	    "javascript:", "<iframe", "<embed", "<object", "@import" };
+	static const char *const refs[] = { "href", "url(" };
+	const uint8_t *p, *end = b + n;
+
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+		if (find_nocase(b, n, banned[i]) != NULL)
+			return false;
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
+		for (p = b; (p = find_nocase(p, (size_t)(end - p), refs[i])) != NULL; ) {
+			p += strlen(refs[i]);
+			while (p < end && strchr(" \t\r\n=\"'", *p) != NULL)
+				p++;
+			if (p < end && *p != '#')
+				return false;
+		}
+	return true;
+}
+
 const char *
 stir_rcd_icon_type(const uint8_t *b, size_t n)
 {
@@ -224,7 +264,7 @@ stir_rcd_icon_type(const uint8_t *b, size_t n)
 	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
 		return "image/jpeg";
 	if (n >= 4 && memmem(b, n < 1024 ? n : 1024, "<svg", 4) != NULL)
-		return "image/svg+xml";
+		return svg_self_contained(b, n) ? "image/svg+xml" : NULL;
 	return NULL;
 }
 

@@ -342,6 +342,30 @@ START_TEST(test_icon_type)
 	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)gif, sizeof(gif) - 1));
 	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)"<html><body/>", 13));
 	ck_assert_ptr_null(stir_rcd_icon_type((const uint8_t *)"", 0));
+	/* an SVG must be self-contained: local #fragments only */
+	{
+		static const char *const ok[] = {
+			"<svg><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>",
+			"<svg><a xlink:href = '#top'>x</a></svg>",
+		};
+		static const char *const bad[] = {
+			"<svg><image href=\"https://evil.example/p.png\"/></svg>",
+			"<svg><image xlink:href='//evil.example/p.png'/></svg>",
+			"<svg><rect style=\"fill:url(https://evil.example/f)\"/></svg>",
+			"<svg><SCRIPT>alert(1)</SCRIPT></svg>",
+			"<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><svg>&x;</svg>",
+			"<svg><foreignObject><iframe/></foreignObject></svg>",
+			"<svg><style>@import 'https://evil.example/s.css';</style></svg>",
+			"<svg><a href=\"javascript:alert(1)\">x</a></svg>",
+		};
+
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			ck_assert_msg(stir_rcd_icon_type((const uint8_t *)ok[i], strlen(ok[i])) != NULL,
+			    "%s", ok[i]);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ck_assert_msg(stir_rcd_icon_type((const uint8_t *)bad[i], strlen(bad[i])) == NULL,
+			    "%s", bad[i]);
+	}
 	/* <svg only counts in the first KiB */
 	late = malloc(2048);
 	ck_assert_ptr_nonnull(late);
