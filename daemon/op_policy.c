@@ -139,8 +139,15 @@ content_start(struct content_job *j, const char *url, const char *kind)
 {
 	struct content_fetch *f;
 
-	if (json_object_get(j->kinds, url) != NULL)
-		return;		/* asked for already */
+	if (json_object_get(j->kinds, url) != NULL) {	/* asked for already */
+		const char *had = json_string_value(json_object_get(j->kinds, url));
+
+		if (strcmp(had, kind) != 0 && strcmp(kind, "other") != 0)
+			content_error(j, url, strcmp(had, "other") == 0 ?
+			    "it is used both as an image and as other content; give each role its own URL" :
+			    "it is used both as an icon and as a jCard; give each role its own URL");
+		return;
+	}
 	if (json_object_size(j->kinds) >= STIR_POLICY_URLS_MAX) {
 		char msg[128];
 

@@ -268,6 +268,21 @@ parse_match(struct stir_policy *p, const json_t *match, char *msg, size_t msglen
 	return STIR_OK;
 }
 
+static int policy_urls(const struct stir_policy *p, json_t **ret);
+
+/* A URL may not be both an icon and a jCard (nor anything twice over). */
+static int
+check_roles(const struct stir_policy *p, char *msg, size_t msglen)
+{
+	json_t *urls = NULL;
+	int r;
+
+	if ((r = policy_urls(p, &urls)) == STIR_EINVAL)
+		snprintf(msg, msglen, "a URL of the policy is used both as an icon and as a jCard; give each role its own URL");
+	json_decref(urls);
+	return r;
+}
+
 static int
 parse_doc(struct stir_policy *p, char *msg, size_t msglen)
 {
@@ -329,7 +344,7 @@ parse_doc(struct stir_policy *p, char *msg, size_t msglen)
 		snprintf(msg, msglen, "'attach' must be \"embedded\" or \"separate\"");
 		return STIR_EINVAL;
 	}
-	return STIR_OK;
+	return check_roles(p, msg, msglen);
 }
 
 void
@@ -388,10 +403,27 @@ stir_policy_parse(const char *text, size_t len, struct stir_policy **ret, char *
 
 /* ---- content ---- */
 
+/*
+ * Record that url is content of kind.  One URL may serve two roles only
+ * if one is "other" (no type rule): the stricter kind stands.  An icon
+ * that is also a jCard cannot be both: STIR_EINVAL.
+ */
+int
+stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind)
+{
+	const char *had = json_string_value(json_object_get(kinds, url));
+
+	if (had != NULL && (strcmp(had, kind) == 0 || strcmp(kind, "other") == 0))
+		return STIR_OK;
+	if (had != NULL && strcmp(had, "other") != 0)
+		return STIR_EINVAL;
+	return json_object_set_new(kinds, url, json_string(kind)) == 0 ? STIR_OK : STIR_ENOMEM;
+}
+
 static int
 add_url(json_t *out, const char *url, const char *kind)
 {
-	return json_object_set_new(out, url, json_string(kind)) == 0 ? STIR_OK : STIR_ENOMEM;
+	return stir_policy_kind_merge(out, url, kind);
 }
 
 static int
@@ -402,40 +434,53 @@ add_member_urls(json_t *out, const json_t *obj, bool list)
 	};
 	json_t *v, *jurls = NULL, *u;
 	size_t i;
+	int r;
 
 	for (size_t k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
 		v = json_object_get(obj, refs[k].key);
 		if (!list && json_is_string(v) &&
-		    add_url(out, json_string_value(v), refs[k].kind) != STIR_OK)
-			return STIR_ENOMEM;
+		    (r = add_url(out, json_string_value(v), refs[k].kind)) != STIR_OK)
+			return r;
 		json_array_foreach(list ? v : NULL, i, u)
-			if (add_url(out, json_string_value(u), refs[k].kind) != STIR_OK)
-				return STIR_ENOMEM;
+			if ((r = add_url(out, json_string_value(u), refs[k].kind)) != STIR_OK)
+				return r;
 	}
 	if ((v = json_object_get(obj, "jcd")) != NULL && !list &&
 	    stir_jcard_urls(v, false, &jurls) == STIR_OK) {
 		json_array_foreach(jurls, i, u)
-			if (add_url(out, json_string_value(json_object_get(u, "url")),
-			    json_string_value(json_object_get(u, "kind"))) != STIR_OK) {
+			if ((r = add_url(out, json_string_value(json_object_get(u, "url")),
+			    json_string_value(json_object_get(u, "kind")))) != STIR_OK) {
 				json_decref(jurls);
-				return STIR_ENOMEM;
+				return r;
 			}
 		json_decref(jurls);
 	}
 	return STIR_OK;
 }
 
+/* The URLs of the document with their kinds; STIR_EINVAL on a conflict. */
+static int
+policy_urls(const struct stir_policy *p, json_t **ret)
+{
+	json_t *out = json_object();
+	int r = STIR_ENOMEM;
+
+	if (out != NULL && (r = add_member_urls(out, p->rcd, false)) == STIR_OK &&
+	    (p->alternatives == NULL || (r = add_member_urls(out, p->alternatives,
+	    true)) == STIR_OK)) {
+		*ret = out;
+		return STIR_OK;
+	}
+	json_decref(out);
+	return r;
+}
+
 json_t *
 stir_policy_urls(const struct stir_policy *p)
 {
-	json_t *out = json_object();
+	json_t *out = NULL;
 
-	if (out == NULL || add_member_urls(out, p->rcd, false) != STIR_OK ||
-	    (p->alternatives != NULL && add_member_urls(out, p->alternatives, true) != STIR_OK)) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return policy_urls(p, &out) == STIR_OK ? out : NULL;
 }
 
 char *

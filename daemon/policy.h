@@ -10,8 +10,9 @@
  * the policy's content object, keyed by URL:
  *   { "<url>": { "kind": "icon"|"jcard"|"other", "type": "image/png",
  *                "size": N, "digest": "sha256-...", "fetched": T,
- *                "expires": T, "changed": T, "urls": { "/1/3/3": "<url>" } } }
- * where "urls" (jCards only) lists the URL-valued properties inside it.
+ *                "expires": T, "changed": T,
+ *                "urls": [ { "ptr": "/1/3/3", "url": "<url>", "kind": "icon" } ] } }
+ * where "urls" (jCards only) lists the URL values inside it.
  */
 #ifndef STIR_POLICY_H
 #define STIR_POLICY_H
@@ -96,6 +97,13 @@ int	stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 	    unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,
 	    int64_t expires, json_t **ret, char *msg, size_t msglen);
 
+/*
+ * Add url with its kind ("icon", "jcard", "other") to kinds (url ->
+ * kind).  A URL already there keeps the stricter kind ("other" yields);
+ * an icon that is also a jCard is STIR_EINVAL.
+ */
+int	stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind);
+
 /* The rcdi value "sha256-<base64>" of body (RFC 9795).  Free with free(). */
 char	*stir_rcdi_sha256(const uint8_t *body, size_t len);
 
@@ -124,8 +132,9 @@ const struct stir_policy *stir_policies_find(const struct stir_policies *ps,
  * The policy for a call from tn (digits, or NULL when orig is not a
  * number) signed with credential cred (or NULL: not chosen yet): among
  * those whose match.tns cover tn (or that have none) and whose match.cred
- * is cred (or that have none; a policy bound to a credential also matches
- * cred NULL), the most specific: an exact number beats a range, a range a
+ * is cred (or that have none; a policy bound to a credential and numbers
+ * also matches cred NULL, one bound to a credential alone does not), the
+ * most specific: an exact number beats a range, a range a
  * prefix, a longer prefix a shorter one, numbers beat a credential alone,
  * and a credential binding breaks ties.  NULL if none.
  */

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """gen-seeds.py: (re)write the seed corpora of the Identity, PASSporT,
-Cache-Control, HTTP-date and Rich Call Data fuzz targets.
+Cache-Control, HTTP-date, Rich Call Data and RCD policy fuzz targets.
 
     tests/fuzz/gen-seeds.py [SRCDIR]
 
 The seeds are checked in; run this only to change them.  It writes
-tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd}/<name> and
-leaves every other file there alone (regression seeds stay).
+tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd,policy}/<name>
+and leaves every other file there alone (regression seeds stay).  The
+policy seeds include the example documents of policies/ as they are.
 """
 import base64
 import json
@@ -237,3 +238,80 @@ write("rcd", {
     "jcard": js(JCARD),
     "bad-jcard-dup": '["vcard",[{"a":1,"a":2}]]',
 })
+
+# ---- policy: an RCD policy document [NUL the caller's rcd values] ----
+POLICY_DIR = os.path.join(SRC, "policies")
+policy = {}
+for f in sorted(os.listdir(POLICY_DIR)):
+    if f.endswith(".json"):
+        with open(os.path.join(POLICY_DIR, f), "rb") as fh:
+            policy["example-" + f[:-len(".json")]] = fh.read()
+
+PJCD = ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Acme"],
+                  ["logo", {}, "uri", "https://x.example/logo.png"],
+                  ["tel", {}, "uri", "tel:+12155551212"],
+                  ["photo", {}, "uri", "data:image/png;base64,iVBORw0KGgo="],
+                  ["url", {}, "uri", "https://x.example/"]]]
+POL = {"name": "p", "match": {"tns": ["12155551212"]}, "rcd": {"nam": "Acme"}}
+FULLPOL = {"name": "full", "description": "every member",
+           "match": {"tns": ["12155550100", "12155550200-12155550299", "1215556*"],
+                     "cred": "acme-cred"},
+           "rcd": {"nam": "Acme", "apn": "12155550100", "icn": ICN, "jcd": PJCD},
+           "alternatives": {"nam": ["Acme Desk", "Acme Cards"], "apn": ["12155550101"],
+                            "icn": ["https://x.example/2.png"],
+                            "jcl": ["https://x.example/2.json"]},
+           "caller_values": True, "reasons": ["Delivery", "Reminder"],
+           "attach": "separate"}
+
+
+def pol(**kw):
+    return js(with_(POL, **kw))
+
+
+def caller(doc, req):
+    return (doc if isinstance(doc, str) else js(doc)) + "\0" + (
+        req if isinstance(req, str) else js(req))
+
+
+policy.update({
+    "minimal": pol(),
+    "full": js(FULLPOL),
+    "full-foreign-order": js(FULLPOL, canonical=False),
+    "jcl": pol(rcd={"nam": "Acme", "icn": ICN, "jcl": JCL}, reasons=["Delivery"]),
+    "cred-only": pol(match={"cred": "acme-cred"}),
+    "jcd-verifier-forms": pol(rcd={"nam": "Acme", "jcd": ["vcard", [
+        ["LOGO", {}, "URI", "https://x.example/l.png"],
+        ["url", {}, "uri", "https://x.example/a", "https://x.example/b"],
+        ["fn", {}], "x", [1, {}, "uri", "https://x.example/c"]]]}),
+    "bad-jcd-http": pol(rcd={"nam": "Acme", "jcd": ["vcard", [
+        ["url", {}, "uri", "http://x.example/"]]]}),
+    "caller-alt": caller(FULLPOL, {"nam": "Acme Cards", "jcl": "https://x.example/2.json"}),
+    "caller-own": caller(FULLPOL, {"nam": "Acme", "apn": "12155550100", "icn": ICN}),
+    "caller-refused": caller(FULLPOL, {"nam": "Evil"}),
+    "caller-mistyped": caller(FULLPOL, {"nam": 1, "crn": "x"}),
+    "caller-not-object": caller(pol(), '"Acme"'),
+    "bad-unknown-member": pol(extra=1),
+    "bad-unknown-rcd-member": pol(rcd={"nam": "Acme", "crn": "x"}),
+    "bad-no-nam": pol(rcd={"apn": "12155551212"}),
+    "bad-jcd-jcl": pol(rcd={"nam": "Acme", "jcd": PJCD, "jcl": JCL}),
+    "bad-jcd-shape": pol(rcd={"nam": "Acme", "jcd": ["vcard", {}]}),
+    "bad-jcd-too-many-urls": pol(rcd={"nam": "Acme", "jcd": ["vcard", [
+        ["url", {}, "uri", "https://x.example/%d" % i] for i in range(9)]]}),
+    "bad-http-icn": pol(rcd={"nam": "Acme", "icn": "http://x.example/i.png"}),
+    "bad-icn-space": pol(rcd={"nam": "Acme", "icn": "https://x.example/a b.png"}),
+    "bad-url-too-long": pol(rcd={"nam": "Acme", "icn": "https://x.example/" + "a" * 1010}),
+    "bad-apn": pol(rcd={"nam": "Acme", "apn": "+1 215 555 1212"}),
+    "bad-tns-spec": pol(match={"tns": ["12-123"]}),
+    "bad-tns-reversed": pol(match={"tns": ["199-100"]}),
+    "bad-match-empty": pol(match={}),
+    "bad-alternatives-without-caller-values": pol(alternatives={"nam": ["X"]}),
+    "bad-reasons-too-many": pol(reasons=["r%d" % i for i in range(33)]),
+    "bad-reason-too-long": pol(reasons=["r" * 129]),
+    "bad-reason-control": pol(reasons=["a\nb"]),
+    "bad-attach": pol(attach="inline"),
+    "bad-name": pol(name=".hidden"),
+    "bad-duplicate-key": '{"name":"p","name":"q","match":{"tns":["1"]},"rcd":{"nam":"A"}}',
+    "bad-not-object": '["name","p"]',
+    "bad-truncated": js(FULLPOL)[:-7],
+})
+write("policy", policy)

@@ -14,13 +14,14 @@
 #    tests/fuzz/run-fuzzers.sh BUILDDIR runs them all for a while.
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
-	identity passport cachecontrol httpdate rcd
+	identity passport cachecontrol httpdate rcd policy
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
 	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict \
 	tests/fuzz/identity.dict tests/fuzz/passport.dict \
-	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict
+	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict \
+	tests/fuzz/policy.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
@@ -29,7 +30,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_config tests/fuzz/replay_ident \
 	tests/fuzz/replay_b64url tests/fuzz/replay_identity \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
-	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd
+	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
+	tests/fuzz/replay_policy
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -103,6 +105,11 @@ tests_fuzz_replay_rcd_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"rcd"'
 tests_fuzz_replay_rcd_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_rcd_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
+tests_fuzz_replay_policy_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_policy.c
+tests_fuzz_replay_policy_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"policy"'
+tests_fuzz_replay_policy_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_policy_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -111,7 +118,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_config tests/fuzz/fuzz_ident \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_identity \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
-	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd
+	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
+	tests/fuzz/fuzz_policy
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -195,6 +203,13 @@ tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_rcd_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_rcd_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_rcd_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
+	$(SODIUM_LIBS)
+
+tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/fuzz.h \
+	daemon/policy.c daemon/creds.c daemon/tn.c daemon/rcd.c
+tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_policy_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 # ---- make fuzz-smoke: every libFuzzer target for a short while ----

@@ -106,3 +106,12 @@ tests_unit_test_rcd_SOURCES = tests/unit/test_rcd.c $(UNIT_UTIL)
 tests_unit_test_rcd_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_rcd_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 endif
+
+# RCD policies: validation, jCard URLs, content, claims, matching (daemon/policy.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_policy
+TESTS += tests/unit/test_policy
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c $(UNIT_UTIL)
+tests_unit_test_policy_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_policy_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+endif
