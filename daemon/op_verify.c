@@ -20,106 +20,11 @@
 #include <time.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/certcache.h"
+#include "daemon/constraints.h"
 #include "daemon/dispatch.h"
-#include "daemon/identity.h"
 #include "daemon/log.h"
-#include "daemon/rcd.h"
 #include "daemon/rcd_anchor.h"
-#include "daemon/verify.h"
-#include "daemon/vmemo.h"
-
-#define STIR_MAX_IDENTITY	32		/* Identity values in one request */
-#define STIR_DATE_MAX		64
-#define STIR_AT_MAX		((int64_t)1 << 40)	/* keeps time arithmetic exact */
-
-struct vctx;
-
-/* A CRL a chain names, fetched through the cache like the chain. */
-struct vcrl {
-	struct vctx		*x;
-	size_t			 item;
-	char			*url;
-	uint8_t			*body;
-	size_t			 len;
-	int			 err;
-	int64_t			 expires;
-};
-
-struct vitem;
-
-/* What URL content of RCD is, which decides its checks and size limit. */
-enum vref_kind {
-	VREF_ICON,		/* icn: rcd_icon_max_bytes, PNG/JPEG/SVG */
-	VREF_JCARD,		/* jcl: rcd_jcard_max_bytes, a jCard */
-	VREF_IMAGE,		/* a jCard's photo or logo: as an icon */
-	VREF_OTHER,		/* any other jCard URL: fetch_max_bytes only */
-	_VREF_KIND_MAX
-};
-
-/* How it was judged (formatted by ref_why()). */
-enum vref_state {
-	VREF_FETCHING,		/* no answer (the request could not start) */
-	VREF_OK,
-	VREF_NO_DIGEST,		/* not fetched: rcd_require_rcdi and no digest */
-	VREF_FETCH_FAILED,
-	VREF_TOO_BIG,
-	VREF_BAD_TYPE,
-	VREF_MISMATCH,
-	VREF_BAD_DIGEST,
-	_VREF_STATE_MAX
-};
-
-/* URL content an rcd claim references, fetched like x5u. */
-struct vref {
-	struct vctx		*x;
-	struct vitem		*it;
-	const char		*ptr, *url, *digest;	/* borrowed */
-	enum vref_kind		 kind;
-	enum vref_state		 state;
-	int			 err;		/* the fetch's */
-	const char		*type;		/* sniffed media type, or NULL */
-};
-
-struct vitem {
-	struct stir_identity	*id;
-	struct stir_vresult	 res;
-	bool			 checking;	/* passed the claim checks: needs a cert */
-	struct stir_vcert	*cert;		/* validated (memo or pool) */
-	char			*pem;		/* fetched chain, when not memoized */
-	size_t			 pemlen;
-	uint64_t		 serial;
-	int64_t			 expires;
-	bool			 replay;
-	struct vcrl		 crls[STIR_CRL_URLS_MAX];
-	size_t			 ncrls;
-	bool			 has_rcd;
-	int			 rcd_err;	/* STIR_OK, or the claim is malformed */
-	char			 rcd_msg[160];
-	struct stir_rcd		 rcd;		/* borrowed from res.payload */
-	struct vref		 refs[STIR_RCD_REFS_MAX];
-	json_t			*jcard;		/* fetched from jcl, once judged */
-	struct stir_rcd_nref	 nrefs[STIR_RCD_NESTED_MAX];	/* URLs in the jCard */
-	struct vref		 nested[STIR_RCD_NESTED_MAX];
-	size_t			 nnested;
-};
-
-struct vctx {
-	struct stir_req		*req;
-	struct stir_vctx	 v;
-	struct stir_trust	*trust;
-	uint64_t		 trust_gen;	/* which list trust is */
-	int			 crl_mode;
-	bool			 use_memo;	/* at is now: validations are shared */
-	struct stir_rcd_anchors	*rcd_anchors;	/* of trust: the ones added --rcd */
-	/* the RCD settings as the request began */
-	unsigned		 icon_max, jcard_max;
-	bool			 require_rcdi, require_cons, anchors_only;
-	size_t			 n;
-	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
-	struct vitem		 items[];
-};
+#include "daemon/verify_req.h"
 
 static void
 vctx_free(void *p)
@@ -285,156 +190,6 @@ error_json(int code, const char *detail)
 	    "detail", detail);
 }
 
-/* Why f keeps the RCD from being verified, into why; false if it does not. */
-static bool
-ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
-{
-	bool icon = f->kind == VREF_ICON, jcard = f->kind == VREF_JCARD;
-
-	switch (f->state) {
-	case VREF_OK:
-		return false;
-	case VREF_NO_DIGEST:
-		snprintf(why, len, "no rcdi digest covers %s", f->ptr);
-		break;
-	case VREF_FETCHING:
-	case VREF_FETCH_FAILED:
-		snprintf(why, len, "the content of %s could not be fetched: %s", f->ptr,
-		    stir_strerror(f->err));
-		break;
-	case VREF_TOO_BIG:
-		if (jcard)
-			snprintf(why, len, "the jCard is larger than rcd_jcard_max_bytes (%u bytes)",
-			    x->jcard_max);
-		else
-			snprintf(why, len, "the %s%s is larger than rcd_icon_max_bytes (%u bytes)",
-			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->icon_max);
-		break;
-	case VREF_BAD_TYPE:
-		if (jcard)
-			snprintf(why, len, "the content of %s is not a jCard", f->ptr);
-		else
-			snprintf(why, len, "the %s%s is not PNG, JPEG or SVG",
-			    icon ? "icon" : "image at ", icon ? "" : f->ptr);
-		break;
-	case VREF_MISMATCH:
-		snprintf(why, len, "the content of %s does not match its rcdi digest", f->ptr);
-		break;
-	default:
-		snprintf(why, len, "the rcdi digest of %s is malformed or of an unsupported "
-		    "algorithm", f->ptr);
-		break;
-	}
-	return true;
-}
-
-/* The switches that tie RCD to the certification path. */
-static bool
-policy_why(const struct vctx *x, const struct vitem *it, char *why, size_t len)
-{
-	if (x->require_cons && (it->cert == NULL || it->cert->ncons == 0)) {
-		snprintf(why, len, "no certificate of the path carries JWT claim constraints "
-		    "(rcd_require_constraints)");
-		return true;
-	}
-	if (x->anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
-		snprintf(why, len, "the path does not end at a trust anchor added for RCD "
-		    "(rcd_anchors_only: stirctl trust add --rcd)");
-		return true;
-	}
-	return false;
-}
-
-static const struct vref *
-item_ref(const struct vitem *it, size_t k)
-{
-	return k < it->rcd.nrefs ? &it->refs[k] : &it->nested[k - it->rcd.nrefs];
-}
-
-/* An rcdi pointer that names no URL the RCD references: fail closed. */
-static bool
-stale_digest_why(const struct vitem *it, char *why, size_t len)
-{
-	const char *ptr;
-	json_t *v;
-
-	json_object_foreach(it->rcd.rcdi, ptr, v) {
-		size_t k;
-
-		for (k = 0; k < it->rcd.nrefs + it->nnested; k++)
-			if (strcmp(item_ref(it, k)->ptr, ptr) == 0)
-				break;
-		if (k == it->rcd.nrefs + it->nnested) {
-			snprintf(why, len, "rcdi names %.64s, which the RCD does not reference", ptr);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The URL content followed, in order (icn, jcl, then the jCard's URLs). */
-static json_t *
-content_json(const struct vitem *it, bool *ret_integrity)
-{
-	json_t *a = json_array();
-	bool all = true;
-
-	for (size_t k = 0; k < it->rcd.nrefs + it->nnested; k++) {
-		const struct vref *f = item_ref(it, k);
-
-		all &= f->digest != NULL;
-		(void)json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:b}", "ptr", f->ptr,
-		    "url", f->url, "type", f->type, "integrity", f->digest != NULL));
-	}
-	*ret_integrity = all;
-	return a;
-}
-
-/*
- * The rcd result of a valid PASSporT: verified only when the path may
- * carry RCD (rcd_require_constraints, rcd_anchors_only) and every URL it
- * references, and every URL in its jCard, was fetched, is the right kind
- * of content within its size limit and matches its rcdi digest (or has
- * none, with rcd_require_rcdi = no: then "integrity" is false).
- * Unverified RCD is never offered for display (only why).
- */
-static json_t *
-rcd_json(const struct vctx *x, const struct vitem *it)
-{
-	const struct stir_rcd *r = &it->rcd;
-	json_t *jcard, *o, *callinfo, *content;
-	char why[256] = "";
-	bool integrity;
-	char *disp;
-
-	if (!it->has_rcd)
-		return json_null();
-	if (it->rcd_err != STIR_OK)
-		snprintf(why, sizeof(why), "%s", it->rcd_msg);
-	else
-		(void)policy_why(x, it, why, sizeof(why));
-	for (size_t k = 0; *why == '\0' && k < r->nrefs + it->nnested; k++)
-		(void)ref_why(x, item_ref(it, k), why, sizeof(why));
-	if (*why == '\0')
-		(void)stale_digest_why(it, why, sizeof(why));
-	if (*why != '\0')
-		return json_pack("{s:b, s:s}", "verified", 0, "why_not", why);
-	jcard = it->jcard != NULL ? json_incref(it->jcard) : json_incref(r->jcd);
-	content = content_json(it, &integrity);
-	callinfo = json_array();
-	if (r->icn != NULL)
-		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=icon", r->icn));
-	if (r->jcl != NULL)
-		(void)json_array_append_new(callinfo, json_sprintf("<%s>;purpose=jcard", r->jcl));
-	disp = stir_rcd_display_name(r->nam);
-	o = json_pack("{s:b, s:n, s:s, s:s?, s:s?, s:s?, s:o?, s:s?, s:o, s:b, s:o}",
-	    "verified", 1, "why_not", "nam", r->nam, "apn", r->apn, "crn", r->crn, "icon", r->icn,
-	    "jcard", jcard, "display_name", disp, "call_info", callinfo, "integrity", integrity,
-	    "content", content);
-	free(disp);
-	return o != NULL ? o : json_null();
-}
-
 static json_t *
 item_json(const struct vctx *x, const struct vitem *it)
 {
@@ -461,7 +216,7 @@ item_json(const struct vctx *x, const struct vitem *it)
 		    "issuer", it->cert->info.issuer, "tnauth", stir_tnauth_json(it->cert->tnauth),
 		    "not_after", (json_int_t)it->cert->info.not_after);
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
-	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? rcd_json(x, it) :
+	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? stir_vreq_rcd_json(x, it) :
 	    json_null());
 	return o;
 }
@@ -569,8 +324,8 @@ verify_done(struct stir_req *req)
 		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be built");
 }
 
-static void
-verify_run(struct vctx *x)
+void
+stir_vreq_run(struct vctx *x)
 {
 	struct stir_req *req = x->req;
 	bool work = false;
@@ -587,114 +342,6 @@ verify_run(struct vctx *x)
 	stir_req_queue_hot(req, verify_work, verify_done);
 }
 
-static void on_ref(void *arg, const struct stir_certcache_entry *e);
-
-/* Fetch f's URL through the cache, unless it cannot be verified anyway. */
-static void
-ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, const char *url,
-    const char *digest, enum vref_kind kind)
-{
-	f->x = x;
-	f->it = it;
-	f->ptr = ptr;
-	f->url = url;
-	f->digest = digest;
-	f->kind = kind;
-	if (digest == NULL && x->require_rcdi) {
-		f->state = VREF_NO_DIGEST;
-		return;
-	}
-	f->state = VREF_FETCHING;
-	f->err = STIR_EFETCH;
-	x->pending++;
-	if (stir_certcache_get(x->req->conn->srv->certcache, url, (int64_t)time(NULL), on_ref,
-	    f) != STIR_OK)
-		x->pending--;
-}
-
-/* The URLs inside a jCard (jcd, or the one fetched from jcl). */
-static void
-start_nested(struct vctx *x, struct vitem *it, const char *base, json_t *jcard)
-{
-	char msg[sizeof(it->rcd_msg)];
-	size_t n = 0;
-
-	if (stir_rcd_jcard_refs(jcard, base, it->rcd.rcdi, it->nrefs, &n, msg,
-	    sizeof(msg)) != STIR_OK) {
-		it->rcd_err = STIR_EINVAL;
-		memcpy(it->rcd_msg, msg, sizeof(msg));
-		return;
-	}
-	it->nnested = n;
-	for (size_t k = 0; k < n; k++)
-		ref_start(x, it, &it->nested[k], it->nrefs[k].ptr, it->nrefs[k].url,
-		    it->nrefs[k].digest, stir_rcd_prop_is_image(it->nrefs[k].prop) ?
-		    VREF_IMAGE : VREF_OTHER);
-}
-
-static void
-start_rcd(struct vctx *x, struct vitem *it)
-{
-	for (size_t k = 0; k < it->rcd.nrefs; k++)
-		ref_start(x, it, &it->refs[k], it->rcd.refs[k].ptr, it->rcd.refs[k].url,
-		    it->rcd.refs[k].digest, strcmp(it->rcd.refs[k].ptr, "/icn") == 0 ?
-		    VREF_ICON : VREF_JCARD);
-	if (it->rcd.jcd != NULL)
-		start_nested(x, it, "/jcd", it->rcd.jcd);
-}
-
-/*
- * Judge fetched content at once (the body is the cache's): size, kind
- * (by its bytes: the cache keeps no Content-Type), then digest.
- */
-static void
-ref_judge(struct vref *f, const struct stir_certcache_entry *e)
-{
-	const struct vctx *x = f->x;
-	const uint8_t *body = e->body != NULL ? e->body : (const uint8_t *)"";
-	bool image = f->kind == VREF_ICON || f->kind == VREF_IMAGE;
-	json_t *jcard = NULL;
-	int r;
-
-	f->err = e->err;
-	f->state = VREF_FETCH_FAILED;
-	if (e->err != STIR_OK)
-		return;
-	f->state = VREF_TOO_BIG;
-	if ((image && e->len > x->icon_max) || (f->kind == VREF_JCARD && e->len > x->jcard_max))
-		return;
-	f->state = VREF_BAD_TYPE;
-	if (image && (f->type = stir_rcd_icon_type(body, e->len)) == NULL)
-		return;
-	if (f->kind == VREF_JCARD) {
-		if (!stir_rcd_jcard_valid(body, e->len, &jcard))
-			return;
-		f->type = "application/vcard+json";
-	}
-	if (f->digest != NULL && (r = stir_rcdi_check(f->digest, body, e->len)) != STIR_OK) {
-		f->state = r == STIR_EPOLICY ? VREF_MISMATCH : VREF_BAD_DIGEST;
-		json_decref(jcard);
-		return;
-	}
-	f->state = VREF_OK;
-	if (jcard != NULL)
-		f->it->jcard = jcard;		/* one jcl per rcd */
-}
-
-static void
-on_ref(void *arg, const struct stir_certcache_entry *e)
-{
-	struct vref *f = arg;
-	struct vctx *x = f->x;
-
-	ref_judge(f, e);
-	/* one level only: the jCard's URLs, never URLs in what they name */
-	if (f->kind == VREF_JCARD && f->state == VREF_OK)
-		start_nested(x, f->it, "/jcl", f->it->jcard);
-	if (--x->pending == 0)
-		verify_run(x);
-}
-
 static void
 on_crl(void *arg, const struct stir_certcache_entry *e)
 {
@@ -709,7 +356,7 @@ on_crl(void *arg, const struct stir_certcache_entry *e)
 	} else if (e->err == STIR_OK)
 		cr->err = STIR_ENOMEM;
 	if (--x->pending == 0)
-		verify_run(x);
+		stir_vreq_run(x);
 }
 
 /*
@@ -780,7 +427,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 			start_crls(x, i);
 	}
 	if (--x->pending == 0)
-		verify_run(x);
+		stir_vreq_run(x);
 }
 
 static const struct stir_field verify_fields[] = {
@@ -898,7 +545,7 @@ op_verify(struct stir_req *req)
 		    sizeof(it->rcd_msg));
 		it->has_rcd = it->rcd_err != STIR_ENOENT;
 		if (it->rcd_err == STIR_OK)
-			start_rcd(x, it);
+			stir_vreq_rcd_start(x, it);
 		x->pending++;
 		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
 		    on_cert, x) != STIR_OK) {
@@ -907,5 +554,5 @@ op_verify(struct stir_req *req)
 		}
 	}
 	if (--x->pending == 0)
-		verify_run(x);
+		stir_vreq_run(x);
 }

@@ -12,6 +12,7 @@
 
 #include "proto.h"
 #include "stirclient.h"
+#include "daemon/rcd.h"
 #include "daemon/verify.h"
 
 #define PAYLOAD_MAX	(8 * 1024)	/* decoded header or payload */
@@ -103,8 +104,8 @@ ident_eq(const struct stir_ident *a, const struct stir_ident *b)
 }
 
 /* Is want among dest's tn or uri entries? */
-static bool
-dest_has(json_t *dest, const struct stir_ident *want)
+bool
+stir_dest_has(json_t *dest, const struct stir_ident *want)
 {
 	json_t *arr = json_object_get(dest, want->kind == STIR_IDENT_TN ? "tn" : "uri"), *v;
 	size_t i;
@@ -186,6 +187,171 @@ rebuild_compact(const struct stir_identity *id, const struct stir_vctx *v,
 	return r;
 }
 
+/* ---- what each ppt requires ---- */
+
+static int
+claims_shaken(const struct stir_vctx *v, struct stir_vresult *res)
+{
+	const char *attest = json_string_value(json_object_get(res->payload, "attest"));
+	const char *origid = json_string_value(json_object_get(res->payload, "origid"));
+
+	(void)v;
+	if (attest == NULL || strlen(attest) != 1 || strchr("ABC", attest[0]) == NULL)
+		return fail(res, STIR_SIP_INVALID, "attest is missing or not A, B or C");
+	if (origid == NULL || stir_uuid_check(origid) != STIR_OK)
+		return fail(res, STIR_SIP_INVALID, "origid is missing or not a UUID");
+	res->attest = attest[0];
+	memcpy(res->origid, origid, STIR_UUID_LEN + 1);
+	return STIR_OK;
+}
+
+static int
+claims_rcd(const struct stir_vctx *v, struct stir_vresult *res)
+{
+	(void)v;
+	if (!json_is_object(json_object_get(res->payload, "rcd")))	/* RFC 9795 */
+		return fail(res, STIR_SIP_INVALID, "a ppt rcd PASSporT has no rcd claim");
+	return STIR_OK;
+}
+
+/* RFC 8946: div is one identity, {"tn":...} or {"uri":...}, maybe with "hi". */
+static int
+claims_div_common(struct stir_vresult *res)
+{
+	json_t *div = json_object_get(res->payload, "div"), *o;
+	int r = STIR_EINVAL;
+
+	if (!json_is_object(div))
+		return fail(res, STIR_SIP_INVALID, "div is missing or not an object");
+	if (json_object_get(div, "hi") != NULL && !json_is_string(json_object_get(div, "hi")))
+		return fail(res, STIR_SIP_INVALID, "div.hi is not a string");
+	if ((o = json_deep_copy(div)) == NULL)
+		return STIR_ENOMEM;
+	(void)json_object_del(o, "hi");
+	r = claim_ident(o, &res->div);
+	json_decref(o);
+	if (r != STIR_OK)
+		return fail(res, STIR_SIP_INVALID, "div must hold exactly one \"tn\" or \"uri\" string");
+	res->authority = res->div;
+	return STIR_OK;
+}
+
+static int
+claims_div(const struct stir_vctx *v, struct stir_vresult *res)
+{
+	(void)v;
+	if (json_object_get(res->payload, "opt") != NULL)
+		return fail(res, STIR_SIP_INVALID, "a ppt div PASSporT must not carry opt (RFC 8946)");
+	return claims_div_common(res);
+}
+
+/* div-o: opt is the original PASSporT in full form, "header.payload.signature". */
+static int
+claims_divo(const struct stir_vctx *v, struct stir_vresult *res)
+{
+	const char *opt = json_string_value(json_object_get(res->payload, "opt"));
+	const char *d1, *d2;
+
+	(void)v;
+	if (opt == NULL)
+		return fail(res, STIR_SIP_INVALID, "a ppt div-o PASSporT has no opt string");
+	d1 = strchr(opt, '.');
+	d2 = d1 != NULL ? strchr(d1 + 1, '.') : NULL;
+	if (d1 == NULL || d1 == opt || d2 == NULL || d2 == d1 + 1 || d2[1] == '\0' ||
+	    strchr(d2 + 1, '.') != NULL || strlen(opt) > STIR_IDENTITY_MAX)
+		return fail(res, STIR_SIP_INVALID, "opt is not a full-form PASSporT (header.payload.signature)");
+	res->opt = opt;
+	return claims_div_common(res);
+}
+
+/* RFC 9475: msgi, when present, is a digest of the whole MIME body. */
+static int
+claims_msg(const struct stir_vctx *v, struct stir_vresult *res)
+{
+	json_t *m = json_object_get(res->payload, "msgi");
+	char padded[160];
+	size_t n;
+	int r;
+
+	res->msgi = -1;
+	if (m == NULL)
+		return STIR_OK;
+	if (!json_is_string(m) || (n = json_string_length(m)) + 4 > sizeof(padded))
+		return fail(res, STIR_SIP_INVALID, "msgi is not a digest string");
+	res->msgi = 0;
+	if (v->body == NULL)
+		return STIR_OK;
+	/* padding is optional (RFC 9475 leaves it open); add what is missing */
+	memcpy(padded, json_string_value(m), n + 1);
+	while (strchr(padded, '-') != NULL && (n - (size_t)(strchr(padded, '-') + 1 - padded)) % 4 != 0)
+		padded[n++] = '=', padded[n] = '\0';
+	r = stir_rcdi_check(padded, v->body, v->body_len);
+	if (r == STIR_EPOLICY)
+		return fail(res, STIR_SIP_INVALID, "the message body does not match msgi");
+	if (r != STIR_OK)
+		return fail(res, STIR_SIP_INVALID, "msgi is malformed or of an unsupported algorithm (sha256, sha384, sha512)");
+	res->msgi = 1;
+	return STIR_OK;
+}
+
+#define M_REQ	(1u << STIR_VMODE_REQUEST)
+#define M_RSP	((1u << STIR_VMODE_RESPONSE) | (1u << STIR_VMODE_PRECALL))
+
+/* The dispatch table of PASSporT types. */
+static const struct ppt_rule {
+	const char		*ppt;		/* NULL: a base PASSporT */
+	int			(*claims)(const struct stir_vctx *, struct stir_vresult *);
+	bool			 check_to;	/* dest must include To */
+	enum stir_authority	 authority;
+	unsigned		 modes;		/* where it counts; elsewhere ignored */
+} ppt_rules[] = {
+	{ NULL,     NULL,          true,  STIR_AUTH_ORIG, M_REQ },
+	{ "shaken", claims_shaken, true,  STIR_AUTH_ORIG, M_REQ },
+	{ "rcd",    claims_rcd,    true,  STIR_AUTH_ORIG, M_REQ },
+	{ "msg",    claims_msg,    true,  STIR_AUTH_ORIG, M_REQ },
+	{ "div",    claims_div,    false, STIR_AUTH_DIV,  M_REQ | M_RSP },
+	{ "div-o",  claims_divo,   false, STIR_AUTH_DIV,  M_REQ | M_RSP },
+	/* rsp's dest is the party reached: To, or where div PASSporTs lead */
+	{ "rsp",    NULL,          false, STIR_AUTH_DEST, M_RSP },
+};
+
+static const struct ppt_rule *
+ppt_rule(const char *ppt)
+{
+	for (size_t i = 0; i < sizeof(ppt_rules) / sizeof(ppt_rules[0]); i++)
+		if ((ppt == NULL) == (ppt_rules[i].ppt == NULL) &&
+		    (ppt == NULL || strcmp(ppt, ppt_rules[i].ppt) == 0))
+			return &ppt_rules[i];
+	return NULL;
+}
+
+bool
+stir_ppt_supported(const char *ppt)
+{
+	return ppt_rule(ppt) != NULL;
+}
+
+/* An unsupported ppt, or one out of place, is ignored (RFC 8224 6.2.3, RFC 9970). */
+static int
+ignore(const struct stir_vctx *v, const char *ppt, struct stir_vresult *res)
+{
+	const struct ppt_rule *rule = ppt_rule(ppt);
+
+	res->ignored = true;
+	if (rule == NULL)
+		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", ppt);
+	return fail(res, STIR_SIP_INVALID, "ppt '%s' does not belong in a %s", ppt ? ppt : "(none)",
+	    v->mode == STIR_VMODE_REQUEST ? "request" : "response");
+}
+
+static bool
+ppt_in_mode(const struct stir_vctx *v, const char *ppt)
+{
+	const struct ppt_rule *rule = ppt_rule(ppt);
+
+	return rule != NULL && (rule->modes & (1u << v->mode)) != 0;
+}
+
 int
 stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
     struct stir_vresult *res)
@@ -195,6 +361,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	size_t n = 0;
 	json_t *iat, *orig, *dest;
 	const struct stir_ident *want;
+	const struct ppt_rule *rule;
 	int r;
 
 	if ((res->x5u = strdup(id->info)) == NULL)
@@ -204,10 +371,8 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return STIR_ENOMEM;
 	sprintf(res->compact_ppi, "..%s", sig);
 	/* a ppt this verifier does not support is ignored (RFC 8224 6.2) */
-	if (id->ppt != NULL && strcmp(id->ppt, "shaken") != 0 && strcmp(id->ppt, "rcd") != 0) {
-		res->ignored = true;
-		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", id->ppt);
-	}
+	if (id->ppt != NULL && !ppt_in_mode(v, id->ppt))
+		return ignore(v, id->ppt, res);
 	if (id->alg != NULL && strcmp(id->alg, "ES256") != 0)
 		return fail(res, STIR_SIP_UNSUPPORTED, "alg '%s' is not supported (ES256 only)",
 		    id->alg);
@@ -252,12 +417,12 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return fail(res, STIR_SIP_INVALID, "x5u does not equal the info parameter");
 	if (json_object_get(res->header, "ppt") != NULL && hppt == NULL)
 		return fail(res, STIR_SIP_INVALID, "ppt in the header is not a string");
-	if (hppt != NULL && id->ppt == NULL && strcmp(hppt, "shaken") != 0 &&
-	    strcmp(hppt, "rcd") != 0) {
+	if (hppt != NULL && id->ppt == NULL && !ppt_in_mode(v, hppt)) {
 		snprintf(res->ppt, sizeof(res->ppt), "%s", hppt);
-		res->ignored = true;
-		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", hppt);
+		return ignore(v, hppt, res);
 	}
+	if (hppt == NULL && id->ppt == NULL && !ppt_in_mode(v, NULL))
+		return ignore(v, NULL, res);
 	/* the parameter and the header must agree: a ppt on one side only
 	 * would let a base PASSporT pass as shaken, or the reverse */
 	if ((hppt == NULL) != (id->ppt == NULL) ||
@@ -276,20 +441,20 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	if (!dest_valid(dest))
 		return fail(res, STIR_SIP_INVALID, "dest is missing or malformed");
 	res->iat = json_integer_value(iat);
-	if (hppt != NULL && strcmp(hppt, "rcd") == 0) {	/* RFC 9795: rcd is required */
-		if (!json_is_object(json_object_get(res->payload, "rcd")))
-			return fail(res, STIR_SIP_INVALID, "a ppt rcd PASSporT has no rcd claim");
-	} else if (hppt != NULL) {	/* shaken (RFC 8588) */
-		const char *attest = json_string_value(json_object_get(res->payload, "attest"));
-		const char *origid = json_string_value(json_object_get(res->payload, "origid"));
+	rule = ppt_rule(hppt);
+	res->authority_of = rule->authority;
+	res->authority = rule->authority == STIR_AUTH_ORIG ? res->orig : res->authority;
+	if (rule->authority == STIR_AUTH_DEST) {	/* rsp: the party reached */
+		json_t *d = json_object_get(dest, "tn");
 
-		if (attest == NULL || strlen(attest) != 1 || strchr("ABC", attest[0]) == NULL)
-			return fail(res, STIR_SIP_INVALID, "attest is missing or not A, B or C");
-		if (origid == NULL || stir_uuid_check(origid) != STIR_OK)
-			return fail(res, STIR_SIP_INVALID, "origid is missing or not a UUID");
-		res->attest = attest[0];
-		memcpy(res->origid, origid, STIR_UUID_LEN + 1);
+		if (json_array_size(d) != 1 || json_object_size(dest) != 1)
+			return fail(res, STIR_SIP_INVALID, "a ppt rsp PASSporT's dest must be one tn");
+		res->authority.kind = STIR_IDENT_TN;
+		snprintf(res->authority.value, sizeof(res->authority.value), "%s",
+		    json_string_value(json_array_get(d, 0)));
 	}
+	if (rule->claims != NULL && ((r = rule->claims(v, res)) != STIR_OK || res->code != 0))
+		return r;
 	/* freshness: iat within iat_window of at, past and future */
 	if (res->iat <= 0 || res->iat < v->at - (int64_t)v->iat_window ||
 	    res->iat > v->at + (int64_t)v->iat_window)
@@ -303,7 +468,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	if (!ident_eq(&res->orig, want) && !(v->has_pai && ident_eq(&res->orig, &v->from)))
 		return fail(res, STIR_SIP_INVALID, "orig does not match %s",
 		    v->has_pai ? "P-Asserted-Identity or From" : "From");
-	if (!dest_has(dest, &v->to))
+	if (rule->check_to && !stir_dest_has(dest, &v->to))
 		return fail(res, STIR_SIP_INVALID, "dest does not include To");
 	return STIR_OK;
 }

@@ -24,7 +24,19 @@
 #define STIR_SIP_UNSUPPORTED	437
 #define STIR_SIP_INVALID	438
 
-/* What the SIP request says, canonicalized. */
+/*
+ * What the Identity values arrived in: a request (INVITE, MESSAGE, ...),
+ * a response to a request this side sent (RFC 9970 connected identity),
+ * or the provisional response to a media-less "pre-call" INVITE.
+ */
+enum stir_vmode {
+	STIR_VMODE_REQUEST,
+	STIR_VMODE_RESPONSE,
+	STIR_VMODE_PRECALL,
+	_STIR_VMODE_MAX
+};
+
+/* What the SIP message says, canonicalized. */
 struct stir_vctx {
 	struct stir_ident	from, to, pai;
 	bool			has_pai;
@@ -32,6 +44,17 @@ struct stir_vctx {
 	int64_t			at;		/* verify as of */
 	unsigned		iat_window;
 	unsigned		date_iat_skew;	/* 0: not checked */
+	enum stir_vmode		mode;
+	const uint8_t		*body;		/* a MESSAGE's body (msgi), or NULL */
+	size_t			body_len;
+};
+
+/* Whose number the signer's certificate must cover (RFC 8224, 8946, 9970). */
+enum stir_authority {
+	STIR_AUTH_ORIG,		/* the caller: shaken, rcd, msg */
+	STIR_AUTH_DIV,		/* the diverting number: div, div-o */
+	STIR_AUTH_DEST,		/* the party reached: rsp */
+	_STIR_AUTH_MAX
 };
 
 /* One Identity value's outcome. */
@@ -49,6 +72,11 @@ struct stir_vresult {
 	char		 origid[STIR_UUID_LEN + 1];
 	int64_t		 iat;
 	char		*compact_ppi;	/* "..sig" for RFC 9410's ppi */
+	enum stir_authority authority_of;
+	struct stir_ident authority;	/* what the certificate must cover */
+	struct stir_ident div;		/* div, div-o: the diverting identity */
+	const char	*opt;		/* div-o: the nested PASSporT (in payload) */
+	int		 msgi;		/* msg: -1 none, 0 not checked (no body), 1 matched */
 };
 
 void	stir_vresult_clear(struct stir_vresult *r);
@@ -58,12 +86,22 @@ const char *stir_sip_reason(int code);
 /*
  * Decode id and check everything that needs no certificate: the header
  * (typ, alg, ppt, x5u == info), the claims each ppt requires, iat
- * freshness and Date consistency, orig against PAI/From and dest against
- * To.  A compact form is rebuilt from the SIP fields first.  Fills *res;
- * res->code says the outcome.  Returns STIR_ENOMEM only.
+ * freshness and Date consistency, orig against PAI/From and (except for
+ * div and div-o, whose dest is the new target) dest against To, and a
+ * msg's msgi against the body.  A ppt this verifier does not support, or
+ * one that does not belong in v->mode (rsp in a request; anything but
+ * rsp, div and div-o in a response), is ignored.  A compact form is
+ * rebuilt from the SIP fields first.  Fills *res; res->code says the
+ * outcome.  Returns STIR_ENOMEM only.
  */
 int	stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	    struct stir_vresult *res);
+
+/* Is ppt (NULL: a base PASSporT) one this verifier knows, in any mode? */
+bool	stir_ppt_supported(const char *ppt);
+
+/* Does dest (a PASSporT's dest claim) hold want? */
+bool	stir_dest_has(json_t *dest, const struct stir_ident *want);
 
 /* ES256 over tbs with pub: true if the signature verifies. */
 bool	stir_es256_verify(gnutls_pubkey_t pub, const char *tbs, size_t len,

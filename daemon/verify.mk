@@ -5,4 +5,4 @@ libstircore_la_SOURCES += daemon/fetch.c daemon/fetch.h \
 stirctl_SOURCES += client/stirctl/cmd_cache.c client/stirctl/cmd_cache.h
 EXTRA_DIST += tests/https-server.py
 libstircore_la_SOURCES += daemon/constraints.c daemon/constraints.h
-libstircore_la_SOURCES += daemon/rcd.c daemon/rcd.h
+libstircore_la_SOURCES += daemon/rcd.c daemon/rcd.h daemon/verify_rcd.c daemon/verify_req.h

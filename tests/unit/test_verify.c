@@ -266,20 +266,26 @@ START_TEST(unsupported_ppt_is_ignored)
 	char *value;
 
 	/* as a parameter: ignored before anything else is looked at */
-	value = full("{}", "{}", PARAMS0 ";ppt=div");
-	check_into(value, &v, STIR_SIP_INVALID, "unsupported ppt 'div'", &res);
+	value = full("{}", "{}", PARAMS0 ";ppt=foo");
+	check_into(value, &v, STIR_SIP_INVALID, "unsupported ppt 'foo'", &res);
 	ck_assert(res.ignored);
-	ck_assert_str_eq(res.ppt, "div");
+	ck_assert_str_eq(res.ppt, "foo");
 	ck_assert_str_eq(res.x5u, X5U);
 	ck_assert_ptr_nonnull(res.compact_ppi);
 	stir_vresult_clear(&res);
 	free(value);
-	/* only in the header (rcd is supported now: use another) */
-	value = full("{\"alg\":\"ES256\",\"ppt\":\"msg\",\"typ\":\"passport\",\"x5u\":\"" X5U "\"}",
+	/* only in the header (rcd, msg, div are supported now: use another) */
+	value = full("{\"alg\":\"ES256\",\"ppt\":\"bar\",\"typ\":\"passport\",\"x5u\":\"" X5U "\"}",
 	    PAY0, PARAMS0);
-	check_into(value, &v, STIR_SIP_INVALID, "unsupported ppt 'msg'", &res);
+	check_into(value, &v, STIR_SIP_INVALID, "unsupported ppt 'bar'", &res);
 	ck_assert(res.ignored);
-	ck_assert_str_eq(res.ppt, "msg");
+	ck_assert_str_eq(res.ppt, "bar");
+	stir_vresult_clear(&res);
+	free(value);
+	/* a connected-identity PASSporT does not belong in a request (RFC 9970) */
+	value = full("{}", "{}", PARAMS0 ";ppt=rsp");
+	check_into(value, &v, STIR_SIP_INVALID, "ppt 'rsp' does not belong in a request", &res);
+	ck_assert(res.ignored);
 	stir_vresult_clear(&res);
 	free(value);
 }

@@ -1,0 +1,123 @@
+/*
+ * verify_req.h: the state of one verify request, shared by the files of
+ * the verify op: op_verify.c (parsing, certificates, signatures, verdict),
+ * verify_rcd.c (Rich Call Data content) and verify_div.c (diversion
+ * chains and connected identity).  Loop thread, except where the pool
+ * reads it between stir_req_queue_hot() and the done callback.
+ */
+#ifndef STIR_VERIFY_REQ_H
+#define STIR_VERIFY_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "daemon/cert.h"
+#include "daemon/certcache.h"
+#include "daemon/identity.h"
+#include "daemon/rcd.h"
+#include "daemon/server.h"
+#include "daemon/verify.h"
+#include "daemon/vmemo.h"
+
+#define STIR_MAX_IDENTITY	32		/* Identity values in one request */
+#define STIR_DATE_MAX		64
+#define STIR_AT_MAX		((int64_t)1 << 40)	/* keeps time arithmetic exact */
+
+struct vctx;
+
+/* A CRL a chain names, fetched through the cache like the chain. */
+struct vcrl {
+	struct vctx		*x;
+	size_t			 item;
+	char			*url;
+	uint8_t			*body;
+	size_t			 len;
+	int			 err;
+	int64_t			 expires;
+};
+
+struct vitem;
+
+/* What URL content of RCD is, which decides its checks and size limit. */
+enum vref_kind {
+	VREF_ICON,		/* icn: rcd_icon_max_bytes, PNG/JPEG/SVG */
+	VREF_JCARD,		/* jcl: rcd_jcard_max_bytes, a jCard */
+	VREF_IMAGE,		/* a jCard's photo or logo: as an icon */
+	VREF_OTHER,		/* any other jCard URL: fetch_max_bytes only */
+	_VREF_KIND_MAX
+};
+
+/* How it was judged (formatted by ref_why()). */
+enum vref_state {
+	VREF_FETCHING,		/* no answer (the request could not start) */
+	VREF_OK,
+	VREF_NO_DIGEST,		/* not fetched: rcd_require_rcdi and no digest */
+	VREF_FETCH_FAILED,
+	VREF_TOO_BIG,
+	VREF_BAD_TYPE,
+	VREF_MISMATCH,
+	VREF_BAD_DIGEST,
+	_VREF_STATE_MAX
+};
+
+/* URL content an rcd claim references, fetched like x5u. */
+struct vref {
+	struct vctx		*x;
+	struct vitem		*it;
+	const char		*ptr, *url, *digest;	/* borrowed */
+	enum vref_kind		 kind;
+	enum vref_state		 state;
+	int			 err;		/* the fetch's */
+	const char		*type;		/* sniffed media type, or NULL */
+};
+
+struct vitem {
+	struct stir_identity	*id;
+	struct stir_vresult	 res;
+	bool			 checking;	/* passed the claim checks: needs a cert */
+	struct stir_vcert	*cert;		/* validated (memo or pool) */
+	char			*pem;		/* fetched chain, when not memoized */
+	size_t			 pemlen;
+	uint64_t		 serial;
+	int64_t			 expires;
+	bool			 replay;
+	struct vcrl		 crls[STIR_CRL_URLS_MAX];
+	size_t			 ncrls;
+	bool			 has_rcd;
+	int			 rcd_err;	/* STIR_OK, or the claim is malformed */
+	char			 rcd_msg[160];
+	struct stir_rcd		 rcd;		/* borrowed from res.payload */
+	struct vref		 refs[STIR_RCD_REFS_MAX];
+	json_t			*jcard;		/* fetched from jcl, once judged */
+	struct stir_rcd_nref	 nrefs[STIR_RCD_NESTED_MAX];	/* URLs in the jCard */
+	struct vref		 nested[STIR_RCD_NESTED_MAX];
+	size_t			 nnested;
+};
+
+struct vctx {
+	struct stir_req		*req;
+	struct stir_vctx	 v;
+	struct stir_trust	*trust;
+	uint64_t		 trust_gen;	/* which list trust is */
+	int			 crl_mode;
+	bool			 use_memo;	/* at is now: validations are shared */
+	struct stir_rcd_anchors	*rcd_anchors;	/* of trust: the ones added --rcd */
+	/* the RCD settings as the request began */
+	unsigned		 icon_max, jcard_max;
+	bool			 require_rcdi, require_cons, anchors_only;
+	size_t			 n;
+	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
+	struct vitem		 items[];
+};
+
+/* verify_rcd.c: fetch the content an item's rcd claim references. */
+void	stir_vreq_rcd_start(struct vctx *x, struct vitem *it);
+/* The rcd result of a valid PASSporT (verified, or why not). */
+json_t	*stir_vreq_rcd_json(const struct vctx *x, const struct vitem *it);
+
+/* op_verify.c: every lookup has answered: verify on the pool, then reply. */
+void	stir_vreq_run(struct vctx *x);
+
+#endif
