@@ -28,7 +28,7 @@ enum key_type {
 	KT_MODE,	/* octal file mode */
 	KT_GROUP,	/* group name or numeric gid, or empty */
 	KT_LOGLEVEL,
-	KT_CRLMODE,
+	KT_ENUM,	/* one of names[], stored as its index */
 	_KT_MAX
 };
 
@@ -39,52 +39,59 @@ struct key_desc {
 	unsigned	 min, max;	/* KT_UINT */
 	size_t		 gid_off;	/* KT_GROUP */
 	const char	*dflt;
+	const char *const *names;	/* KT_ENUM, NULL-terminated */
 };
+
+static const char *const crl_modes[] = { "off", "soft", "hard", NULL };
+static const char *const failure_actions[] = { "reject", "continue", "continue-with-reason",
+    NULL };
 
 #define OFF(f)	offsetof(struct stir_config, f)
 
 static const struct key_desc keys[] = {
-	{ "socket", KT_PATH, OFF(socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock" },
-	{ "admin_socket", KT_PATH, OFF(admin_socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/admin.sock" },
-	{ "socket_mode", KT_MODE, OFF(socket_mode), 0, 0777, 0, "0666" },
-	{ "admin_socket_mode", KT_MODE, OFF(admin_socket_mode), 0, 0777, 0, "0660" },
-	{ "database", KT_PATH, OFF(database), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/stird.db" },
-	{ "key_dir", KT_PATH, OFF(key_dir), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/keys" },
-	{ "x5u_ca_file", KT_OPTPATH, OFF(x5u_ca_file), 0, 0, 0, "" },
-	{ "x5u_allow_http", KT_BOOL, OFF(x5u_allow_http), 0, 0, 0, "no" },
-	{ "x5u_allow_private", KT_BOOL, OFF(x5u_allow_private), 0, 0, 0, "no" },
-	{ "fetch_timeout_ms", KT_UINT, OFF(fetch_timeout_ms), 100, 60000, 0, "2000" },
-	{ "fetch_max_bytes", KT_UINT, OFF(fetch_max_bytes), 1024, 16 * 1024 * 1024, 0, "65536" },
-	{ "iat_window", KT_UINT, OFF(iat_window), 1, 86400, 0, "60" },
-	{ "sign_group", KT_GROUP, OFF(sign_group), 0, 0, OFF(sign_gid), "" },
-	{ "verify_group", KT_GROUP, OFF(verify_group), 0, 0, OFF(verify_gid), "" },
-	{ "admin_group", KT_GROUP, OFF(admin_group), 0, 0, OFF(admin_gid), "" },
-	{ "max_request_bytes", KT_UINT, OFF(max_request_bytes), 1024, 16 * 1024 * 1024, 0, "65536" },
-	{ "threads", KT_UINT, OFF(threads), 0, 128, 0, "0" },
-	{ "max_connections", KT_UINT, OFF(max_connections), 1, 65536, 0, "1024" },
-	{ "max_conn_per_uid", KT_UINT, OFF(max_conn_per_uid), 1, 65536, 0, "256" },
-	{ "max_inflight", KT_UINT, OFF(max_inflight), 1, 4096, 0, "64" },
-	{ "idle_timeout_ms", KT_UINT, OFF(idle_timeout_ms), 0, 86400000, 0, "0" },
-	{ "log_level", KT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info" },
-	{ "deterministic_signatures", KT_BOOL, OFF(deterministic_signatures), 0, 0, 0, "yes" },
-	{ "pkcs11_module", KT_OPTPATH, OFF(pkcs11_module), 0, 0, 0, "" },
-	{ "cred_expiry_warn_days", KT_UINT, OFF(cred_expiry_warn_days), 0, 3650, 0, "30" },
-	{ "cache_min_ttl", KT_UINT, OFF(cache_min_ttl), 0, 86400, 0, "60" },
-	{ "cache_max_ttl", KT_UINT, OFF(cache_max_ttl), 60, 30 * 86400, 0, "86400" },
-	{ "cache_negative_ttl", KT_UINT, OFF(cache_negative_ttl), 0, 3600, 0, "30" },
-	{ "cache_max_entries", KT_UINT, OFF(cache_max_entries), 16, 1000000, 0, "10000" },
-	{ "crl_mode", KT_CRLMODE, OFF(crl_mode), 0, 0, 0, "soft" },
-	{ "crl_file", KT_OPTPATH, OFF(crl_file), 0, 0, 0, "" },
-	{ "date_iat_skew", KT_UINT, OFF(date_iat_skew), 0, 86400, 0, "60" },
-	{ "replay_window", KT_UINT, OFF(replay_window), 0, 86400, 0, "0" },
-	{ "replay_reject", KT_BOOL, OFF(replay_reject), 0, 0, 0, "no" },
-	{ "rcd_icon_max_bytes", KT_UINT, OFF(rcd_icon_max_bytes), 256, 16 * 1024 * 1024, 0, "65536" },
-	{ "rcd_jcard_max_bytes", KT_UINT, OFF(rcd_jcard_max_bytes), 256, 16 * 1024 * 1024, 0, "65536" },
-	{ "rcd_require_rcdi", KT_BOOL, OFF(rcd_require_rcdi), 0, 0, 0, "yes" },
-	{ "rcd_require_constraints", KT_BOOL, OFF(rcd_require_constraints), 0, 0, 0, "no" },
-	{ "rcd_anchors_only", KT_BOOL, OFF(rcd_anchors_only), 0, 0, 0, "no" },
-	{ "div_max_hops", KT_UINT, OFF(div_max_hops), 1, 16, 0, "5" },
-	{ "msg_max_body_bytes", KT_UINT, OFF(msg_max_body_bytes), 64, 1024 * 1024, 0, "16384" },
+	{ "socket", KT_PATH, OFF(socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock", NULL },
+	{ "admin_socket", KT_PATH, OFF(admin_socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/admin.sock", NULL },
+	{ "socket_mode", KT_MODE, OFF(socket_mode), 0, 0777, 0, "0666", NULL },
+	{ "admin_socket_mode", KT_MODE, OFF(admin_socket_mode), 0, 0777, 0, "0660", NULL },
+	{ "database", KT_PATH, OFF(database), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/stird.db", NULL },
+	{ "key_dir", KT_PATH, OFF(key_dir), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/keys", NULL },
+	{ "x5u_ca_file", KT_OPTPATH, OFF(x5u_ca_file), 0, 0, 0, "", NULL },
+	{ "x5u_allow_http", KT_BOOL, OFF(x5u_allow_http), 0, 0, 0, "no", NULL },
+	{ "x5u_allow_private", KT_BOOL, OFF(x5u_allow_private), 0, 0, 0, "no", NULL },
+	{ "fetch_timeout_ms", KT_UINT, OFF(fetch_timeout_ms), 100, 60000, 0, "2000", NULL },
+	{ "fetch_max_bytes", KT_UINT, OFF(fetch_max_bytes), 1024, 16 * 1024 * 1024, 0, "65536", NULL },
+	{ "iat_window", KT_UINT, OFF(iat_window), 1, 86400, 0, "60", NULL },
+	{ "sign_group", KT_GROUP, OFF(sign_group), 0, 0, OFF(sign_gid), "", NULL },
+	{ "verify_group", KT_GROUP, OFF(verify_group), 0, 0, OFF(verify_gid), "", NULL },
+	{ "admin_group", KT_GROUP, OFF(admin_group), 0, 0, OFF(admin_gid), "", NULL },
+	{ "max_request_bytes", KT_UINT, OFF(max_request_bytes), 1024, 16 * 1024 * 1024, 0, "65536", NULL },
+	{ "threads", KT_UINT, OFF(threads), 0, 128, 0, "0", NULL },
+	{ "max_connections", KT_UINT, OFF(max_connections), 1, 65536, 0, "1024", NULL },
+	{ "max_conn_per_uid", KT_UINT, OFF(max_conn_per_uid), 1, 65536, 0, "256", NULL },
+	{ "max_inflight", KT_UINT, OFF(max_inflight), 1, 4096, 0, "64", NULL },
+	{ "idle_timeout_ms", KT_UINT, OFF(idle_timeout_ms), 0, 86400000, 0, "0", NULL },
+	{ "log_level", KT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info", NULL },
+	{ "deterministic_signatures", KT_BOOL, OFF(deterministic_signatures), 0, 0, 0, "yes", NULL },
+	{ "pkcs11_module", KT_OPTPATH, OFF(pkcs11_module), 0, 0, 0, "", NULL },
+	{ "cred_expiry_warn_days", KT_UINT, OFF(cred_expiry_warn_days), 0, 3650, 0, "30", NULL },
+	{ "cache_min_ttl", KT_UINT, OFF(cache_min_ttl), 0, 86400, 0, "60", NULL },
+	{ "cache_max_ttl", KT_UINT, OFF(cache_max_ttl), 60, 30 * 86400, 0, "86400", NULL },
+	{ "cache_negative_ttl", KT_UINT, OFF(cache_negative_ttl), 0, 3600, 0, "30", NULL },
+	{ "cache_max_entries", KT_UINT, OFF(cache_max_entries), 16, 1000000, 0, "10000", NULL },
+	{ "crl_mode", KT_ENUM, OFF(crl_mode), 0, 0, 0, "soft", crl_modes },
+	{ "crl_file", KT_OPTPATH, OFF(crl_file), 0, 0, 0, "", NULL },
+	{ "date_iat_skew", KT_UINT, OFF(date_iat_skew), 0, 86400, 0, "60", NULL },
+	{ "replay_window", KT_UINT, OFF(replay_window), 0, 86400, 0, "0", NULL },
+	{ "replay_reject", KT_BOOL, OFF(replay_reject), 0, 0, 0, "no", NULL },
+	{ "rcd_icon_max_bytes", KT_UINT, OFF(rcd_icon_max_bytes), 256, 16 * 1024 * 1024, 0, "65536", NULL },
+	{ "rcd_jcard_max_bytes", KT_UINT, OFF(rcd_jcard_max_bytes), 256, 16 * 1024 * 1024, 0, "65536", NULL },
+	{ "rcd_require_rcdi", KT_BOOL, OFF(rcd_require_rcdi), 0, 0, 0, "yes", NULL },
+	{ "rcd_require_constraints", KT_BOOL, OFF(rcd_require_constraints), 0, 0, 0, "no", NULL },
+	{ "rcd_anchors_only", KT_BOOL, OFF(rcd_anchors_only), 0, 0, 0, "no", NULL },
+	{ "div_max_hops", KT_UINT, OFF(div_max_hops), 1, 16, 0, "5", NULL },
+	{ "msg_max_body_bytes", KT_UINT, OFF(msg_max_body_bytes), 64, 1024 * 1024, 0, "16384", NULL },
+	{ "failure_action", KT_ENUM, OFF(failure_action), 0, 0, 0, "reject", failure_actions },
+	{ "connected_identity", KT_OPTSTRING, OFF(connected_identity), 0, 0, 0, "", NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -215,15 +222,18 @@ set_key(struct stir_config *cfg, const struct key_desc *k, const char *v,
 		}
 		goto string;
 	}
-	case KT_CRLMODE: {
-		static const char *modes[_STIR_CRL_MAX] = { "off", "soft", "hard" };
+	case KT_ENUM: {
+		char list[256] = "";
 
-		for (int i = 0; i < _STIR_CRL_MAX; i++)
-			if (!strcmp(v, modes[i])) {
+		for (int i = 0; k->names[i] != NULL; i++) {
+			if (strcmp(v, k->names[i]) == 0) {
 				*(int *)(base + k->off) = i;
 				return STIR_OK;
 			}
-		snprintf(msg, msglen, "'%s' must be off, soft or hard", k->name);
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			    i == 0 ? "" : k->names[i + 1] == NULL ? " or " : ", ", k->names[i]);
+		}
+		snprintf(msg, msglen, "'%s' must be %s", k->name, list);
 		return STIR_EINVAL;
 	}
 	case KT_LOGLEVEL: {
@@ -386,6 +396,12 @@ stir_config_parse(const char *path, const char *text, size_t len,
 	    cfg->rcd_jcard_max_bytes > cfg->fetch_max_bytes) {
 		snprintf(errbuf, errlen, "%s: 'rcd_icon_max_bytes' and 'rcd_jcard_max_bytes' "
 		    "must not be larger than 'fetch_max_bytes'", path);
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if (strspn(cfg->connected_identity, "0123456789*-, ") != strlen(cfg->connected_identity)) {
+		snprintf(errbuf, errlen, "%s: 'connected_identity' is a list of numbers, prefixes (1215555*) and ranges (a-b), separated by commas",
+		    path);
 		r = STIR_EINVAL;
 		goto out;
 	}

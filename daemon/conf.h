@@ -56,6 +56,15 @@ struct stir_config {
 	/* extensions */
 	unsigned div_max_hops;		/* diversion hops followed */
 	unsigned msg_max_body_bytes;	/* largest message body signed/verified */
+	int	 failure_action;	/* STIR_ACTION_*: what a failed verification recommends */
+	char	*connected_identity;	/* TN specs that sign rsp; "" = none */
+};
+
+enum stir_failure_action {
+	STIR_ACTION_REJECT,		/* answer with the SIP error */
+	STIR_ACTION_CONTINUE,		/* let the call through */
+	STIR_ACTION_CONTINUE_REASON,	/* ... with RFC 9410 Reason values */
+	_STIR_ACTION_MAX
 };
 
 enum stir_crl_mode {

@@ -24,6 +24,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/log.h"
 #include "daemon/rcd_anchor.h"
+#include "daemon/message.h"
 #include "daemon/verify_req.h"
 
 static void
@@ -44,13 +45,14 @@ vctx_free(void *p)
 		}
 		json_decref(x->items[i].jcard);
 	}
+	free(x->body);
 	stir_trust_unref(x->trust);
 	stir_rcd_anchors_unref(x->rcd_anchors);
 	free(x);
 }
 
-static void
-item_fail(struct vitem *it, int code, const char *detail)
+void
+stir_vreq_fail(struct vitem *it, int code, const char *detail)
 {
 	size_t n = strnlen(detail, sizeof(it->res.detail) - 1);
 
@@ -70,7 +72,7 @@ validate(struct vctx *x, struct vitem *it)
 	int r;
 
 	if ((vc = stir_vcert_new(it->res.x5u, it->serial, it->expires)) == NULL) {
-		item_fail(it, STIR_SIP_UNSUPPORTED, "out of memory");
+		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, "out of memory");
 		return;
 	}
 	it->cert = vc;
@@ -144,20 +146,26 @@ verify_work(struct stir_req *req)
 		if (it->cert == NULL)
 			validate(x, it);
 		if (it->cert->err != STIR_OK) {
-			item_fail(it, STIR_SIP_UNSUPPORTED, it->cert->detail);
+			stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, it->cert->detail);
 			continue;
 		}
-		/* RFC 8226: TN entries in the certificate must cover orig */
+		/* RFC 8226: TN entries in the certificate must cover the number
+		 * the signer speaks for: orig, the diverting div (RFC 8946), or
+		 * the party reached (rsp, RFC 9970) */
 		if (stir_tnauth_has_tns(it->cert->tnauth) &&
-		    (it->res.orig.kind != STIR_IDENT_TN ||
-		    !stir_tnauth_covers(it->cert->tnauth, it->res.orig.value))) {
-			item_fail(it, STIR_SIP_INVALID,
-			    "the certificate's TNAuthList does not cover orig");
+		    (it->res.authority.kind != STIR_IDENT_TN ||
+		    !stir_tnauth_covers(it->cert->tnauth, it->res.authority.value))) {
+			static const char *const whom[_STIR_AUTH_MAX] = { "orig", "div", "dest" };
+			char m[96];
+
+			snprintf(m, sizeof(m), "the certificate's TNAuthList does not cover %s",
+			    whom[it->res.authority_of]);
+			stir_vreq_fail(it, STIR_SIP_INVALID, m);
 			continue;
 		}
 		if (!stir_es256_verify(it->cert->pub, it->res.tbs, strlen(it->res.tbs),
 		    it->res.sig)) {
-			item_fail(it, STIR_SIP_INVALID, "the signature does not verify");
+			stir_vreq_fail(it, STIR_SIP_INVALID, "the signature does not verify");
 			continue;
 		}
 		/* a claim the path's certificates constrain rejects the PASSporT */
@@ -166,7 +174,7 @@ verify_work(struct stir_req *req)
 
 			if (stir_constraints_check(it->cert->cons[k], it->res.payload, m,
 			    sizeof(m)) != STIR_OK) {
-				item_fail(it, STIR_SIP_INVALID, m);
+				stir_vreq_fail(it, STIR_SIP_INVALID, m);
 				break;
 			}
 		}
@@ -218,6 +226,13 @@ item_json(const struct vctx *x, const struct vitem *it)
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
 	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? stir_vreq_rcd_json(x, it) :
 	    json_null());
+	if (r->div.value[0] != '\0')
+		(void)json_object_set_new(o, "div", ident_json(&r->div));
+	if (it->nested_in >= 0)		/* the original inside a div-o's opt */
+		(void)json_object_set_new(o, "nested_in", json_integer(it->nested_in));
+	if (strcmp(r->ppt, "msg") == 0)
+		(void)json_object_set_new(o, "msgi", json_string(r->msgi < 0 ? "absent" :
+		    r->msgi == 0 ? "not checked (no body)" : "matched"));
 	return o;
 }
 
@@ -293,15 +308,24 @@ verify_done(struct stir_req *req)
 		    (int64_t)time(NULL), srv->cfg->replay_window)) {
 			it->replay = true;
 			if (srv->cfg->replay_reject)
-				item_fail(it, STIR_SIP_INVALID,
+				stir_vreq_fail(it, STIR_SIP_INVALID,
 				    "the same PASSporT was seen within replay_window");
 		}
-		(void)json_array_append_new(ids, item_json(x, it));
-		if (it->res.code != 0 && !it->res.ignored)
-			(void)json_array_append_new(reasons, json_sprintf(
-			    "STIR;cause=%d;text=\"%s\";ppi=\"%s\"", it->res.code,
-			    stir_sip_reason(it->res.code),
-			    it->res.compact_ppi ? it->res.compact_ppi : ".."));
+	}
+	stir_vreq_link(x);
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+		json_t *o = item_json(x, it);
+
+		if (it->res.code != 0 && !it->res.ignored) {
+			json_t *reason = json_sprintf("STIR;cause=%d;text=\"%s\";ppi=\"%s\"",
+			    it->res.code, stir_sip_reason(it->res.code),
+			    it->res.compact_ppi ? it->res.compact_ppi : "..");
+
+			(void)json_object_set(o, "reason", reason);
+			(void)json_array_append_new(reasons, reason);
+		}
+		(void)json_array_append_new(ids, o);
 	}
 	verdict(x, &verstat, &code, &detail);
 	{
@@ -316,9 +340,15 @@ verify_done(struct stir_req *req)
 			    json_is_true(json_object_get(r, "verified")))))
 				rcd = r;
 		}
-		req->result = json_pack("{s:s, s:o, s:o, s:o, s:O}", "verstat", verstat,
-		    "error", error_json(code, detail), "identities", ids, "reason", reasons,
-		    "rcd", rcd != NULL ? rcd : json_null());
+		static const char *const modes[_STIR_VMODE_MAX] = { "request", "response",
+		    "precall" };
+
+		req->result = json_pack("{s:s, s:s, s:o, s:o, s:o, s:O, s:o, s:o, s:o}",
+		    "verstat", verstat, "mode", modes[x->v.mode], "error",
+		    error_json(code, detail), "identities", ids, "action",
+		    stir_vreq_action_json(x, verstat, code, reasons), "rcd",
+		    rcd != NULL ? rcd : json_null(), "diversion", stir_vreq_diversion_json(x),
+		    "connected", stir_vreq_connected_json(x), "reason", reasons);
 	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be built");
@@ -408,14 +438,14 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 
 			snprintf(d, sizeof(d), "x5u could not be fetched: %s",
 			    e->detail && *e->detail ? e->detail : stir_strerror(e->err));
-			item_fail(it, STIR_SIP_BAD_INFO, d);
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, d);
 			continue;
 		}
 		if (x->use_memo && (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial,
 		    (int64_t)time(NULL), x->trust_gen, x->crl_mode)) != NULL)
 			continue;
 		if ((it->pem = malloc(e->len + 1)) == NULL) {
-			item_fail(it, STIR_SIP_BAD_INFO, "out of memory");
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "out of memory");
 			continue;
 		}
 		memcpy(it->pem, e->body, e->len);
@@ -431,14 +461,180 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 }
 
 static const struct stir_field verify_fields[] = {
-	{ "identity", STIR_JT_ARRAY, true, STIR_MAX_IDENTITY },
-	{ "from",     STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "to",       STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "pai",      STIR_JT_STRING, false, STIR_IDENT_MAX },
-	{ "date",     STIR_JT_STRING, false, STIR_DATE_MAX },
-	{ "at",       STIR_JT_INT, false, 0 },
+	{ "identity",     STIR_JT_ARRAY, true, STIR_MAX_IDENTITY },
+	{ "from",         STIR_JT_STRING, true, STIR_IDENT_MAX },
+	{ "to",           STIR_JT_STRING, true, STIR_IDENT_MAX },
+	{ "pai",          STIR_JT_STRING, false, STIR_IDENT_MAX },
+	{ "date",         STIR_JT_STRING, false, STIR_DATE_MAX },
+	{ "at",           STIR_JT_INT, false, 0 },
+	{ "mode",         STIR_JT_STRING, false, 16 },
+	{ "request_uri",  STIR_JT_STRING, false, STIR_IDENT_MAX },
+	{ "history_info", STIR_JT_STRING, false, STIR_HEADER_MAX },
+	{ "diversion",    STIR_JT_STRING, false, STIR_HEADER_MAX },
+	/* body: base64, checked against msg_max_body_bytes in read_body() */
+	{ "body",         STIR_JT_STRING, false, 0 },
+	{ "content_type", STIR_JT_STRING, false, 256 },
 	{ NULL, 0, false, 0 }
 };
+
+/*
+ * A div-o's opt, as an Identity value of its own: the original PASSporT
+ * with the info and ppt its header names.  NULL if its header has no x5u.
+ */
+static char *
+opt_identity(const char *opt)
+{
+	const char *dot = strchr(opt, '.');
+	uint8_t *bin = NULL;
+	size_t n = 0;
+	json_t *h = NULL;
+	const char *x5u, *ppt;
+	char *out = NULL;
+	size_t len;
+
+	if (dot == NULL || stir_b64url_decode(opt, (size_t)(dot - opt), &bin, &n) != STIR_OK ||
+	    (h = json_loadb((const char *)bin, n, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		goto out;
+	x5u = json_string_value(json_object_get(h, "x5u"));
+	ppt = json_string_value(json_object_get(h, "ppt"));
+	if (x5u == NULL || strpbrk(x5u, "<>;\" ") != NULL ||
+	    (ppt != NULL && strpbrk(ppt, "<>;\" ") != NULL))
+		goto out;
+	len = strlen(opt) + strlen(x5u) + (ppt ? strlen(ppt) : 0) + 48;
+	if ((out = malloc(len)) != NULL)
+		snprintf(out, len, "%s;info=<%s>;alg=ES256%s%s", opt, x5u, ppt ? ";ppt=" : "",
+		    ppt ? ppt : "");
+ out:
+	json_decref(h);
+	free(bin);
+	return out;
+}
+
+/* Parse and check item i (from text, len bytes); a bad value fails it. */
+static int
+item_check(struct vctx *x, size_t i, const char *text, size_t len)
+{
+	struct vitem *it = &x->items[i];
+	char msg[384];
+	int r;
+
+	r = stir_identity_parse(text, len, &it->id, msg, sizeof(msg));
+	if (r == STIR_ENOMEM || (r == STIR_OK &&
+	    stir_passport_check(it->id, &x->v, &it->res) == STIR_ENOMEM))
+		return STIR_ENOMEM;
+	if (r != STIR_OK)
+		stir_vreq_fail(it, STIR_SIP_INVALID, msg);
+	else
+		it->checking = it->res.code == 0 && !it->res.ignored;
+	return STIR_OK;
+}
+
+/* Each div-o's opt becomes an item, verified as its own ppt (RFC 8946 5). */
+static int
+nest_originals(struct vctx *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+		char *text;
+		int r;
+
+		if (!it->checking || it->res.opt == NULL)
+			continue;
+		if (x->n == x->cap) {
+			stir_vreq_fail(it, STIR_SIP_INVALID, "div-o PASSporTs nested too deep");
+			continue;
+		}
+		if ((text = opt_identity(it->res.opt)) == NULL) {
+			stir_vreq_fail(it, STIR_SIP_INVALID,
+			    "the original inside opt has no usable header (x5u)");
+			continue;
+		}
+		x->items[x->n].nested_in = (int)i;
+		x->items[x->n].opt_item = -1;
+		it->opt_item = (int)x->n;
+		r = item_check(x, x->n++, text, strlen(text));
+		free(text);
+		if (r != STIR_OK)
+			return r;
+	}
+	return STIR_OK;
+}
+
+/* The body of a MESSAGE (base64): within msg_max_body_bytes, MIME-sane. */
+static int
+read_body(struct stir_req *req, struct vctx *x, const char *b64, const char *ctype)
+{
+	unsigned max = req->conn->srv->cfg->msg_max_body_bytes;
+	char msg[256];
+	size_t len = 0;
+	int r;
+
+	if ((r = stir_body_decode(b64, max, &x->body, &len, msg, sizeof(msg))) != STIR_OK ||
+	    (r = stir_body_check(x->body, len, ctype, msg, sizeof(msg))) != STIR_OK) {
+		stir_req_fail(req, r, "field 'body': %s", msg);
+		return r;
+	}
+	x->v.body = x->body;
+	x->v.body_len = len;
+	return STIR_OK;
+}
+
+/* mode, request_uri, history_info and diversion; replies on error. */
+static int
+read_context(struct stir_req *req, struct vctx *x)
+{
+	static const char *const modes[_STIR_VMODE_MAX] = { "request", "response", "precall" };
+	json_t *p = req->env->params;
+	const char *mode = stir_param_str(p, "mode");
+	static const char *const hist[] = { "history_info", "diversion" };
+	char msg[256];
+	int m;
+
+	for (m = 0; mode != NULL && m < _STIR_VMODE_MAX; m++)
+		if (strcmp(mode, modes[m]) == 0)
+			break;
+	if (m == _STIR_VMODE_MAX) {
+		stir_req_fail(req, STIR_EINVAL, "field 'mode' must be \"request\", \"response\" or \"precall\"");
+		return STIR_EINVAL;
+	}
+	x->v.mode = mode != NULL ? (enum stir_vmode)m : STIR_VMODE_REQUEST;
+	if (stir_param_str(p, "request_uri") != NULL) {
+		if (stir_ident_canon(stir_param_str(p, "request_uri"), &x->ruri, msg,
+		    sizeof(msg)) != STIR_OK) {
+			stir_req_fail(req, STIR_EINVAL, "field 'request_uri': %s", msg);
+			return STIR_EINVAL;
+		}
+		x->has_ruri = true;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = 0;
+
+		if (stir_param_str(p, hist[k]) == NULL)
+			continue;
+		if (stir_div_history(stir_param_str(p, hist[k]), x->history + x->nhistory,
+		    STIR_HISTORY_MAX - x->nhistory, &n) != STIR_OK) {
+			stir_req_fail(req, STIR_EINVAL, "field '%s': an unterminated <URI>, or more than %d entries",
+			    hist[k], STIR_HISTORY_MAX);
+			return STIR_EINVAL;
+		}
+		x->nhistory += n;
+		x->has_history = true;
+	}
+	return STIR_OK;
+}
+
+/* How many items to allocate: each div-o may nest one original per hop. */
+static size_t
+item_capacity(json_t *ids, unsigned max_hops)
+{
+	size_t i, n = json_array_size(ids), extra = 0;
+	json_t *v;
+
+	json_array_foreach(ids, i, v)
+		if (strstr(json_string_value(v), "div-o") != NULL)
+			extra += max_hops;
+	return n + (extra < STIR_MAX_NESTED ? extra : STIR_MAX_NESTED);
+}
 
 void
 op_verify(struct stir_req *req)
@@ -447,7 +643,7 @@ op_verify(struct stir_req *req)
 	json_t *p = req->env->params, *ids, *v;
 	struct vctx *x;
 	char msg[384];
-	size_t i, n;
+	size_t i, n, cap;
 	int r;
 
 	if ((r = stir_proto_check(p, verify_fields, msg, sizeof(msg))) != STIR_OK) {
@@ -467,7 +663,8 @@ op_verify(struct stir_req *req)
 		}
 	}
 	n = json_array_size(ids);
-	if ((x = calloc(1, sizeof(*x) + n * sizeof(x->items[0]))) == NULL) {
+	cap = item_capacity(ids, srv->cfg->div_max_hops);
+	if ((x = calloc(1, sizeof(*x) + cap * sizeof(x->items[0]))) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
 	}
@@ -475,6 +672,9 @@ op_verify(struct stir_req *req)
 	req->ctx_free = vctx_free;
 	x->req = req;
 	x->n = n;
+	x->cap = cap;
+	for (i = 0; i < cap; i++)
+		x->items[i].nested_in = x->items[i].opt_item = -1;
 	x->trust = stir_trust_ref(srv->trust);
 	x->trust_gen = srv->trust_gen;
 	x->rcd_anchors = stir_rcd_anchors_ref(srv->rcd_anchors);
@@ -484,6 +684,8 @@ op_verify(struct stir_req *req)
 	x->require_rcdi = srv->cfg->rcd_require_rcdi;
 	x->require_cons = srv->cfg->rcd_require_constraints;
 	x->anchors_only = srv->cfg->rcd_anchors_only;
+	x->div_max_hops = srv->cfg->div_max_hops;
+	x->failure_action = srv->cfg->failure_action;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
 	if (x->v.at <= 0 || x->v.at > STIR_AT_MAX) {
@@ -516,26 +718,25 @@ op_verify(struct stir_req *req)
 		stir_req_fail(req, STIR_EINVAL, "field 'date' is not an HTTP-date (RFC 7231)");
 		return;
 	}
+	if (read_context(req, x) != STIR_OK)
+		return;
+	if (stir_param_str(p, "body") != NULL &&
+	    read_body(req, x, stir_param_str(p, "body"), stir_param_str(p, "content_type")) != STIR_OK)
+		return;
 	/* parse and check each value; a bad one is a failed identity */
 	json_array_foreach(ids, i, v) {
-		struct vitem *it = &x->items[i];
-
-		r = stir_identity_parse(json_string_value(v), json_string_length(v), &it->id,
-		    msg, sizeof(msg));
-		if (r == STIR_ENOMEM || (r == STIR_OK &&
-		    stir_passport_check(it->id, &x->v, &it->res) == STIR_ENOMEM)) {
+		if (item_check(x, i, json_string_value(v), json_string_length(v)) != STIR_OK) {
 			stir_req_fail(req, STIR_ENOMEM, NULL);
 			return;
 		}
-		if (r != STIR_OK) {
-			item_fail(it, STIR_SIP_INVALID, msg);
-			continue;
-		}
-		it->checking = it->res.code == 0 && !it->res.ignored;
+	}
+	if (nest_originals(x) != STIR_OK) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return;
 	}
 	/* certificates: one cache lookup per value (the cache shares fetches) */
 	x->pending = 1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
 
 		if (!it->checking)
@@ -550,7 +751,7 @@ op_verify(struct stir_req *req)
 		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
 		    on_cert, x) != STIR_OK) {
 			x->pending--;
-			item_fail(it, STIR_SIP_BAD_INFO, "x5u could not be requested");
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "x5u could not be requested");
 		}
 	}
 	if (--x->pending == 0)

@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-#include <sodium.h>
 
 #include "stirclient.h"
 #include "daemon/log.h"
@@ -481,21 +478,6 @@ stir_policy_urls(const struct stir_policy *p)
 	json_t *out = NULL;
 
 	return policy_urls(p, &out) == STIR_OK ? out : NULL;
-}
-
-char *
-stir_rcdi_sha256(const uint8_t *body, size_t len)
-{
-	uint8_t md[32];
-	size_t n = sodium_base64_ENCODED_LEN(sizeof(md), sodium_base64_VARIANT_ORIGINAL);
-	char *out;
-
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, md) < 0 ||
-	    (out = malloc(7 + n)) == NULL)
-		return NULL;
-	memcpy(out, "sha256-", 7);
-	sodium_bin2base64(out + 7, n, md, sizeof(md), sodium_base64_VARIANT_ORIGINAL);
-	return out;
 }
 
 int

@@ -104,8 +104,6 @@ int	stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
  */
 int	stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind);
 
-/* The rcdi value "sha256-<base64>" of body (RFC 9795).  Free with free(). */
-char	*stir_rcdi_sha256(const uint8_t *body, size_t len);
 
 /*
  * The claims a call carries under policy p: an object with "rcd" (when

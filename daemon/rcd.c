@@ -115,6 +115,21 @@ stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
 	return STIR_OK;
 }
 
+char *
+stir_rcdi_sha256(const uint8_t *body, size_t len)
+{
+	uint8_t md[32];
+	size_t n = sodium_base64_ENCODED_LEN(sizeof(md), sodium_base64_VARIANT_ORIGINAL);
+	char *out;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, md) < 0 ||
+	    (out = malloc(7 + n)) == NULL)
+		return NULL;
+	memcpy(out, "sha256-", 7);
+	sodium_bin2base64(out + 7, n, md, sizeof(md), sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
 int
 stir_rcdi_check(const char *digest, const uint8_t *body, size_t len)
 {

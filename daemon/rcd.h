@@ -52,6 +52,12 @@ int	stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msgle
 int	stir_rcdi_check(const char *digest, const uint8_t *body, size_t len);
 
 /*
+ * The digest "sha256-<base64>" of body, as rcdi (RFC 9795) and msgi
+ * (RFC 9475) write it.  Free with free().
+ */
+char	*stir_rcdi_sha256(const uint8_t *body, size_t len);
+
+/*
  * A URL inside a jCard: a property value of type "uri" with an http or
  * https scheme.  RFC 9795's rcdi names it by a JSON pointer into the
  * jCard: "/jcd/1/<i>/<k>" for an inline jcd, "/jcl/1/<i>/<k>" for the

@@ -15,6 +15,7 @@
 
 #include "daemon/cert.h"
 #include "daemon/certcache.h"
+#include "daemon/diversion.h"
 #include "daemon/identity.h"
 #include "daemon/rcd.h"
 #include "daemon/server.h"
@@ -24,6 +25,8 @@
 #define STIR_MAX_IDENTITY	32		/* Identity values in one request */
 #define STIR_DATE_MAX		64
 #define STIR_AT_MAX		((int64_t)1 << 40)	/* keeps time arithmetic exact */
+#define STIR_MAX_NESTED		64		/* originals nested in div-o, in all */
+#define STIR_HEADER_MAX		8192		/* a History-Info or Diversion value */
 
 struct vctx;
 
@@ -94,6 +97,10 @@ struct vitem {
 	struct stir_rcd_nref	 nrefs[STIR_RCD_NESTED_MAX];	/* URLs in the jCard */
 	struct vref		 nested[STIR_RCD_NESTED_MAX];
 	size_t			 nnested;
+	/* diversion (RFC 8946) */
+	int			 nested_in;	/* the div-o whose opt this came from, or -1 */
+	int			 opt_item;	/* div-o: the item of its opt, or -1 */
+	struct stir_div_out	 hop;		/* how it links (verify_div.c) */
 };
 
 struct vctx {
@@ -107,7 +114,16 @@ struct vctx {
 	/* the RCD settings as the request began */
 	unsigned		 icon_max, jcard_max;
 	bool			 require_rcdi, require_cons, anchors_only;
-	size_t			 n;
+	/* diversion, messages, responses: the request's fields and settings */
+	bool			 has_ruri;
+	struct stir_ident	 ruri;		/* Request-URI */
+	struct stir_ident	 history[STIR_HISTORY_MAX];	/* History-Info, Diversion */
+	size_t			 nhistory;
+	bool			 has_history;
+	uint8_t			*body;		/* a MESSAGE's body (x->v.body) */
+	unsigned		 div_max_hops;
+	int			 failure_action;
+	size_t			 n, cap;	/* items used, allocated */
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	struct vitem		 items[];
 };
@@ -119,5 +135,21 @@ json_t	*stir_vreq_rcd_json(const struct vctx *x, const struct vitem *it);
 
 /* op_verify.c: every lookup has answered: verify on the pool, then reply. */
 void	stir_vreq_run(struct vctx *x);
+/* Fail an item with a SIP code and detail; it is not checked further. */
+void	stir_vreq_fail(struct vitem *it, int code, const char *detail);
+
+/*
+ * verify_div.c: link div and div-o hops into chains, check the outermost
+ * against the Request-URI and an rsp's dest against To or the chain;
+ * failing hops fail (stir_vreq_fail).  After the pool, before the verdict.
+ */
+void	stir_vreq_link(struct vctx *x);
+/* The diversion result (null without div PASSporTs). */
+json_t	*stir_vreq_diversion_json(const struct vctx *x);
+/* The connected-identity result of a response or pre-call check. */
+json_t	*stir_vreq_connected_json(const struct vctx *x);
+/* What the SIP element should do: reject, continue (with Reason values). */
+json_t	*stir_vreq_action_json(const struct vctx *x, const char *verstat, int code,
+	    json_t *reasons);
 
 #endif
