@@ -13,10 +13,14 @@
 #include "stirclient.h"
 #include "daemon/creds.h"
 #include "daemon/dispatch.h"
+#include "daemon/identity.h"
 #include "daemon/log.h"
+#include "daemon/message.h"
 #include "daemon/passport.h"
+#include "daemon/rcd.h"
 #include "daemon/rcd_sign.h"
 #include "daemon/signer.h"
+#include "daemon/verify.h"
 
 /* iat more than this far from now is refused (a typo, not a policy) */
 #define SIGN_IAT_SKEW_MAX	(24 * 3600)
@@ -152,11 +156,13 @@ parse_dest(json_t *dest, struct stir_shaken_claims *c, char *msg, size_t msglen)
 }
 
 static const struct stir_field sign_fields[] = {
-	{ "orig",   STIR_JT_STRING, true, STIR_IDENT_MAX },
+	/* orig: required but for div and div-o (copied from the original) */
+	{ "orig",   STIR_JT_STRING, false, STIR_IDENT_MAX },
 	/* dest: a string is checked against STIR_IDENT_MAX, an array's size
 	 * against STIR_MAX_DEST, in parse_dest() */
 	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, 0 },
-	{ "attest", STIR_JT_STRING, true, 0 },
+	/* attest: required for shaken (and rcd) */
+	{ "attest", STIR_JT_STRING, false, 0 },
 	{ "origid", STIR_JT_STRING, false, 0 },
 	{ "iat",    STIR_JT_INT, false, 0 },
 	{ "cred",   STIR_JT_STRING, false, STIR_CRED_NAME_MAX },
@@ -164,8 +170,22 @@ static const struct stir_field sign_fields[] = {
 	{ "rcd",    STIR_JT_BOOL | STIR_JT_OBJECT, false, 0 },
 	{ "crn",    STIR_JT_STRING, false, STIR_POLICY_CRN_MAX },
 	{ "ppt",    STIR_JT_STRING, false, 16 },
+	{ "original", STIR_JT_STRING, false, STIR_IDENTITY_MAX },
+	{ "div",    STIR_JT_STRING, false, STIR_IDENT_MAX },
+	/* body: base64, checked against msg_max_body_bytes when decoded */
+	{ "body",   STIR_JT_STRING, false, 0 },
+	{ "content_type", STIR_JT_STRING, false, 256 },
 	{ NULL, 0, false, 0 }
 };
+
+static int
+set_cred(struct sign_ctx *x, const struct stir_cred *cred)
+{
+	snprintf(x->cred, sizeof(x->cred), "%s", cred->name);
+	if ((x->key_ref = strdup(cred->key_ref)) == NULL || (x->x5u = strdup(cred->x5u)) == NULL)
+		return STIR_ENOMEM;
+	return STIR_OK;
+}
 
 /* The PASSporTs of the plan: shaken (with the RCD, or without) and rcd. */
 static int
@@ -201,18 +221,279 @@ build_passports(struct sign_ctx *x, const struct stir_sign_plan *plan, char *msg
 	return STIR_OK;
 }
 
+/* One PASSporT of another type (div, div-o, msg, rsp), signed by cred. */
+static int
+build_one(struct sign_ctx *x, const struct stir_cred *cred, const char *ppt,
+    const json_t *orig, const json_t *extra, char *msg, size_t msglen)
+{
+	char *hb64 = NULL;
+	int r;
+
+	if ((r = set_cred(x, cred)) != STIR_OK)
+		return r;
+	x->v[0].ppt = ppt;
+	if ((r = stir_passport_header(cred->x5u, ppt, &x->v[0].header, &hb64)) != STIR_OK)
+		return r;
+	r = stir_passport_other(&x->claims, orig, extra, hb64, &x->v[0].payload, &x->v[0].tbs);
+	free(hb64);
+	if (r != STIR_OK)
+		return r;
+	x->n = 1;
+	return stir_sign_constraints(cred, x->v[0].payload, msg, msglen);
+}
+
+/* shaken, with Rich Call Data embedded or (ppt rcd) in a second PASSporT. */
+static int
+prepare_shaken(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
+    size_t msglen)
+{
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *rcd = json_object_get(p, "rcd");
+	const char *attest = stir_param_str(p, "attest"), *origid = stir_param_str(p, "origid");
+	bool want_rcd = json_is_object(rcd) || json_is_true(rcd);
+	struct stir_sign_plan plan;
+	int r;
+
+	if (attest == NULL || strlen(attest) != 1 || strchr("ABC", attest[0]) == NULL) {
+		snprintf(msg, msglen, "field 'attest' must be \"A\", \"B\" or \"C\"");
+		return attest == NULL ? STIR_EBADREQ : STIR_EINVAL;
+	}
+	x->claims.attest = attest[0];
+	if (origid != NULL) {
+		if (stir_uuid_check(origid) != STIR_OK) {
+			snprintf(msg, msglen, "field 'origid' must be a UUID (8-4-4-4-12 hex digits)");
+			return STIR_EINVAL;
+		}
+		memcpy(x->claims.origid, origid, STIR_UUID_LEN + 1);
+	} else
+		stir_uuid_v4(x->claims.origid);
+	if (strcmp(ppt, "rcd") == 0 && !want_rcd) {
+		snprintf(msg, msglen, "\"ppt\": \"rcd\" signs Rich Call Data: give 'rcd' too");
+		return STIR_EBADREQ;
+	}
+	if ((r = stir_sign_plan(srv->creds, &x->claims.orig, stir_param_str(p, "cred"), want_rcd,
+	    json_is_object(rcd) ? rcd : NULL, stir_param_str(p, "crn"), strcmp(ppt, "rcd") == 0,
+	    time(NULL), &plan, msg, msglen)) != STIR_OK)
+		return r;
+	if (plan.policy != NULL)
+		snprintf(x->policy, sizeof(x->policy), "%s", plan.policy->name);
+	*msg = '\0';
+	if ((r = set_cred(x, plan.cred)) == STIR_OK)
+		r = build_passports(x, &plan, msg, msglen);
+	stir_sign_plan_clear(&plan);
+	if (r != STIR_OK && *msg == '\0')
+		snprintf(msg, msglen, "cannot build the PASSporT");
+	return r;
+}
+
+/* The diverting identity: 'div', or the original's only dest. */
+static int
+div_ident(json_t *p, json_t *odest, struct stir_ident *ret, char *msg, size_t msglen)
+{
+	json_t *tn = json_object_get(odest, "tn"), *uri = json_object_get(odest, "uri");
+	char m[200];
+
+	if (stir_param_str(p, "div") != NULL) {
+		if (stir_ident_canon(stir_param_str(p, "div"), ret, m, sizeof(m)) != STIR_OK) {
+			snprintf(msg, msglen, "field 'div': %s", m);
+			return STIR_EINVAL;
+		}
+		if (!stir_dest_has(odest, ret)) {
+			snprintf(msg, msglen, "field 'div' is not a dest of the original PASSporT");
+			return STIR_EINVAL;
+		}
+		return STIR_OK;
+	}
+	if (json_array_size(tn) + json_array_size(uri) != 1) {
+		snprintf(msg, msglen, "the original has several dest values: say which one diverts with 'div'");
+		return STIR_EBADREQ;
+	}
+	if (json_array_size(tn) == 1 && json_is_string(json_array_get(tn, 0)) &&
+	    stir_tn_is_valid(json_string_value(json_array_get(tn, 0)))) {
+		ret->kind = STIR_IDENT_TN;
+		snprintf(ret->value, sizeof(ret->value), "%s", json_string_value(json_array_get(tn, 0)));
+		return STIR_OK;
+	}
+	if (json_array_size(uri) == 1 && json_is_string(json_array_get(uri, 0)) &&
+	    stir_ident_canon(json_string_value(json_array_get(uri, 0)), ret, m, sizeof(m)) == STIR_OK)
+		return STIR_OK;
+	snprintf(msg, msglen, "the original's dest is malformed");
+	return STIR_EINVAL;
+}
+
+/*
+ * div and div-o (RFC 8946): the retargeting entity speaks for the number
+ * that forwarded (the original's dest); orig is the original's, dest the
+ * new target, iat the original's unless given.  div-o nests the original.
+ */
+static int
+prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
+    size_t msglen)
+{
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *payload = NULL, *extra = NULL, *orig, *iat;
+	const char *original = stir_param_str(p, "original");
+	struct stir_identity *id = NULL;
+	const struct stir_cred *cred;
+	struct stir_ident div;
+	char m[256];
+	int r = STIR_EINVAL;
+
+	if (original == NULL) {
+		snprintf(msg, msglen, "ppt %s needs 'original': the Identity value the call arrived with", ppt);
+		return STIR_EBADREQ;
+	}
+	if ((r = stir_identity_parse(original, strlen(original), &id, m, sizeof(m))) != STIR_OK) {
+		snprintf(msg, msglen, "field 'original': %s", m);
+		goto out;
+	}
+	if ((r = stir_identity_payload(id, &payload)) != STIR_OK) {
+		snprintf(msg, msglen, "field 'original' must be a full-form PASSporT with a JSON payload");
+		goto out;
+	}
+	orig = json_object_get(payload, "orig");
+	iat = json_object_get(payload, "iat");
+	r = STIR_EINVAL;
+	if (!json_is_object(orig) || json_object_size(orig) != 1) {
+		snprintf(msg, msglen, "the original's orig is malformed");
+		goto out;
+	}
+	if ((r = div_ident(p, json_object_get(payload, "dest"), &div, msg, msglen)) != STIR_OK)
+		goto out;
+	if (x->claims.ndest == 1 && x->claims.dest[0].kind == div.kind &&
+	    strcmp(x->claims.dest[0].value, div.value) == 0) {
+		snprintf(msg, msglen, "the new dest is the diverting identity: nothing was diverted (RFC 8946)");
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if (json_object_get(p, "iat") == NULL && json_is_integer(iat))
+		x->claims.iat = json_integer_value(iat);	/* RFC 8946: SHOULD */
+	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &div, time(NULL), &cred,
+	    msg, msglen)) != STIR_OK)
+		goto out;
+	r = STIR_ENOMEM;
+	if ((extra = json_pack("{s:o}", "div", stir_passport_ident(&div))) == NULL)
+		goto out;
+	if (strcmp(ppt, "div-o") == 0 &&
+	    json_object_set_new(extra, "opt", json_stringn(id->jws, id->hlen + id->plen + 2 +
+	    strlen(stir_identity_sig(id)))) != 0)
+		goto out;
+	r = build_one(x, cred, ppt, orig, extra, msg, msglen);
+ out:
+	json_decref(extra);
+	json_decref(payload);
+	stir_identity_free(id);
+	return r;
+}
+
+/* msg (RFC 9475): msgi over the whole MIME body, as it is sent. */
+static int
+prepare_msg(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
+    size_t msglen)
+{
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *extra = NULL;
+	const char *b64 = stir_param_str(p, "body");
+	const struct stir_cred *cred;
+	uint8_t *body = NULL;
+	char m[256], *msgi = NULL;
+	size_t len = 0;
+	int r;
+
+	if (b64 != NULL) {
+		if ((r = stir_body_decode(b64, srv->cfg->msg_max_body_bytes, &body, &len, m,
+		    sizeof(m))) != STIR_OK ||
+		    (r = stir_body_check(body, len, stir_param_str(p, "content_type"), m,
+		    sizeof(m))) != STIR_OK) {
+			snprintf(msg, msglen, "field 'body': %s", m);
+			goto out;
+		}
+		r = STIR_ENOMEM;
+		if ((msgi = stir_rcdi_sha256(body, len)) == NULL ||
+		    (extra = json_pack("{s:s}", "msgi", msgi)) == NULL)
+			goto out;
+	}
+	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &x->claims.orig,
+	    time(NULL), &cred, msg, msglen)) != STIR_OK)
+		goto out;
+	r = build_one(x, cred, ppt, NULL, extra, msg, msglen);
+ out:
+	json_decref(extra);
+	free(msgi);
+	free(body);
+	return r;
+}
+
+/* Does connected_identity (TN specs) let tn answer? */
+static bool
+answers(const char *specs, const char *tn)
+{
+	char buf[4096], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", specs);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		struct stir_tnspec sp;
+
+		if (stir_tnspec_parse(tok, &sp) == STIR_OK && stir_tnspec_covers(&sp, tn))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * rsp (RFC 9970): the called side proves the number reached.  orig and
+ * dest are the request's (not swapped); the credential covers dest.  Only
+ * numbers connected_identity lists answer, so that nobody can war-dial
+ * stird into a directory of who answers.
+ */
+static int
+prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
+    size_t msglen)
+{
+	struct stir_server *srv = req->conn->srv;
+	const struct stir_ident *reached = &x->claims.dest[0];
+	const struct stir_cred *cred;
+	int r;
+
+	if (x->claims.ndest != 1 || reached->kind != STIR_IDENT_TN) {
+		snprintf(msg, msglen, "an rsp PASSporT has one dest: the number reached");
+		return STIR_EINVAL;
+	}
+	if (srv->cfg->connected_identity[0] == '\0' ||
+	    !answers(srv->cfg->connected_identity, reached->value)) {
+		snprintf(msg, msglen, "%s does not answer connected-identity requests (connected_identity)",
+		    reached->value);
+		return STIR_EPOLICY;
+	}
+	if ((r = stir_creds_select(srv->creds, stir_param_str(req->env->params, "cred"), reached,
+	    time(NULL), &cred, msg, msglen)) != STIR_OK)
+		return r;
+	return build_one(x, cred, ppt, NULL, NULL, msg, msglen);
+}
+
+/* The dispatch table of the PASSporT types the sign op makes. */
+static const struct sign_kind {
+	const char	*ppt;
+	int		(*prepare)(struct stir_req *, struct sign_ctx *, const char *, char *, size_t);
+	bool		 needs_orig;
+} sign_kinds[] = {
+	{ "shaken", prepare_shaken, true },
+	{ "rcd",    prepare_shaken, true },
+	{ "div",    prepare_div,    false },
+	{ "div-o",  prepare_div,    false },
+	{ "msg",    prepare_msg,    true },
+	{ "rsp",    prepare_rsp,    true },
+};
+
 void
 op_sign(struct stir_req *req)
 {
 	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *dest = json_object_get(p, "dest");
+	const struct sign_kind *kind = NULL;
+	const char *orig = stir_param_str(p, "orig");
+	const char *ppt = stir_param_str(p, "ppt") ? stir_param_str(p, "ppt") : "shaken";
 	struct sign_ctx *x;
-	struct stir_sign_plan plan;
-	const char *orig = NULL, *attest = NULL, *origid = NULL, *credname = NULL;
-	const char *ppt;
-	json_t *dest = NULL, *rcd;
-	bool want_rcd;
-	json_int_t iat = 0;
-	int have_iat = 0;
 	time_t now = time(NULL);
 	char msg[384], m[200];
 	int r;
@@ -223,20 +504,24 @@ op_sign(struct stir_req *req)
 	}
 	req->ctx = x;
 	req->ctx_free = sign_ctx_free;
-	if ((r = stir_proto_check(req->env->params, sign_fields, msg, sizeof(msg))) != STIR_OK) {
+	if ((r = stir_proto_check(p, sign_fields, msg, sizeof(msg))) != STIR_OK) {
 		stir_req_fail(req, r, "%s", msg);
 		return;
 	}
-	orig = stir_param_str(req->env->params, "orig");
-	dest = json_object_get(req->env->params, "dest");
-	attest = stir_param_str(req->env->params, "attest");
-	origid = stir_param_str(req->env->params, "origid");
-	credname = stir_param_str(req->env->params, "cred");
-	if (json_object_get(req->env->params, "iat") != NULL) {
-		have_iat = 1;
-		iat = json_integer_value(json_object_get(req->env->params, "iat"));
+	orig = stir_param_str(p, "orig");
+	dest = json_object_get(p, "dest");
+	for (size_t i = 0; i < sizeof(sign_kinds) / sizeof(sign_kinds[0]); i++)
+		if (strcmp(ppt, sign_kinds[i].ppt) == 0)
+			kind = &sign_kinds[i];
+	if (kind == NULL) {
+		stir_req_fail(req, STIR_EINVAL, "field 'ppt' must be shaken, rcd, div, div-o, msg or rsp");
+		return;
 	}
-	if (stir_ident_canon(orig, &x->claims.orig, m, sizeof(m)) != STIR_OK) {
+	if (kind->needs_orig && orig == NULL) {
+		stir_req_fail(req, STIR_EBADREQ, "field 'orig' is required");
+		return;
+	}
+	if (orig != NULL && stir_ident_canon(orig, &x->claims.orig, m, sizeof(m)) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "field 'orig': %s", m);
 		return;
 	}
@@ -245,20 +530,10 @@ op_sign(struct stir_req *req)
 		    json_is_string(dest) ? "field 'dest': " : "", msg);
 		return;
 	}
-	if (strlen(attest) != 1 || strchr("ABC", attest[0]) == NULL) {
-		stir_req_fail(req, STIR_EINVAL, "field 'attest' must be \"A\", \"B\" or \"C\"");
-		return;
-	}
-	x->claims.attest = attest[0];
-	if (origid != NULL) {
-		if (stir_uuid_check(origid) != STIR_OK) {
-			stir_req_fail(req, STIR_EINVAL, "field 'origid' must be a UUID (8-4-4-4-12 hex digits)");
-			return;
-		}
-		memcpy(x->claims.origid, origid, STIR_UUID_LEN + 1);
-	} else
-		stir_uuid_v4(x->claims.origid);
-	if (have_iat) {
+	x->claims.iat = (int64_t)now;
+	if (json_object_get(p, "iat") != NULL) {
+		json_int_t iat = json_integer_value(json_object_get(p, "iat"));
+
 		if (iat <= 0 || (iat > (json_int_t)now + SIGN_IAT_SKEW_MAX) ||
 		    (iat < (json_int_t)now - SIGN_IAT_SKEW_MAX)) {
 			stir_req_fail(req, STIR_EINVAL, "field 'iat' must be within %d hours of now",
@@ -266,39 +541,9 @@ op_sign(struct stir_req *req)
 			return;
 		}
 		x->claims.iat = iat;
-	} else
-		x->claims.iat = (int64_t)now;
-	if ((ppt = stir_param_str(req->env->params, "ppt")) != NULL &&
-	    strcmp(ppt, "shaken") != 0 && strcmp(ppt, "rcd") != 0) {
-		stir_req_fail(req, STIR_EINVAL, "field 'ppt' must be \"shaken\" or \"rcd\"");
-		return;
-	}
-	rcd = json_object_get(req->env->params, "rcd");
-	want_rcd = json_is_object(rcd) || json_is_true(rcd);
-	if (ppt != NULL && strcmp(ppt, "rcd") == 0 && !want_rcd) {
-		stir_req_fail(req, STIR_EBADREQ, "\"ppt\": \"rcd\" signs Rich Call Data: give 'rcd' too");
-		return;
-	}
-	if ((r = stir_sign_plan(srv->creds, &x->claims.orig, credname, want_rcd,
-	    json_is_object(rcd) ? rcd : NULL, stir_param_str(req->env->params, "crn"),
-	    ppt != NULL && strcmp(ppt, "rcd") == 0, now, &plan, msg, sizeof(msg))) != STIR_OK) {
-		srv->stats.sign_errors++;
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
-	snprintf(x->cred, sizeof(x->cred), "%s", plan.cred->name);
-	if (plan.policy != NULL)
-		snprintf(x->policy, sizeof(x->policy), "%s", plan.policy->name);
-	if ((x->key_ref = strdup(plan.cred->key_ref)) == NULL ||
-	    (x->x5u = strdup(plan.cred->x5u)) == NULL) {
-		stir_sign_plan_clear(&plan);
-		stir_req_fail(req, STIR_ENOMEM, NULL);
-		return;
 	}
 	*msg = '\0';
-	r = build_passports(x, &plan, msg, sizeof(msg));
-	stir_sign_plan_clear(&plan);
-	if (r != STIR_OK) {
+	if ((r = kind->prepare(req, x, ppt, msg, sizeof(msg))) != STIR_OK) {
 		srv->stats.sign_errors++;
 		stir_req_fail(req, r, "%s", *msg ? msg : "cannot build the PASSporT");
 		return;

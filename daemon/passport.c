@@ -266,6 +266,28 @@ stir_passport_rcd(const struct stir_shaken_claims *c, const json_t *rcd_claims,
 	return finish(base_claims(c), rcd_claims, header_b64, ret_payload, ret_tbs);
 }
 
+int
+stir_passport_other(const struct stir_shaken_claims *c, const json_t *orig,
+    const json_t *extra, const char *header_b64, json_t **ret_payload, char **ret_tbs)
+{
+	json_t *payload;
+
+	if (c->ndest == 0 || c->ndest > STIR_MAX_DEST)
+		return STIR_EINVAL;
+	if ((payload = base_claims(c)) != NULL && orig != NULL &&
+	    json_object_set_new(payload, "orig", json_deep_copy(orig)) != 0) {
+		json_decref(payload);
+		return STIR_ENOMEM;
+	}
+	return finish(payload, extra, header_b64, ret_payload, ret_tbs);
+}
+
+json_t *
+stir_passport_ident(const struct stir_ident *id)
+{
+	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri", id->value);
+}
+
 char *
 stir_identity_value(const char *tbs, const uint8_t *sig, size_t siglen,
     const char *x5u, const char *ppt)

@@ -71,6 +71,18 @@ int	stir_passport_shaken_with(const struct stir_shaken_claims *c,
 int	stir_passport_rcd(const struct stir_shaken_claims *c, const json_t *rcd_claims,
 	    const char *header_b64, json_t **ret_payload, char **ret_tbs);
 
+/*
+ * Any other PASSporT (div, div-o, msg, rsp): dest and iat of c, orig of
+ * c or, when orig is not NULL, that JSON object exactly (a diverted
+ * call's orig is copied from the original), plus the extra claims.
+ */
+int	stir_passport_other(const struct stir_shaken_claims *c, const json_t *orig,
+	    const json_t *extra, const char *header_b64, json_t **ret_payload,
+	    char **ret_tbs);
+
+/* {"tn":"..."} or {"uri":"..."} for id.  New reference. */
+json_t	*stir_passport_ident(const struct stir_ident *id);
+
 /* "header_b64.b64url(canonical payload)".  Free *ret_tbs with free(). */
 int	stir_passport_signing_input(const char *header_b64, const json_t *payload,
 	    char **ret_tbs);

@@ -75,6 +75,14 @@ decode_json(const char *b64, size_t len)
 	return v;
 }
 
+int
+stir_identity_payload(const struct stir_identity *id, json_t **ret)
+{
+	if (id->compact || (*ret = decode_json(id->jws + id->hlen + 1, id->plen)) == NULL)
+		return STIR_EINVAL;
+	return STIR_OK;
+}
+
 /* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
 static int
 claim_ident(json_t *o, struct stir_ident *ret)

@@ -97,6 +97,12 @@ const char *stir_sip_reason(int code);
 int	stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	    struct stir_vresult *res);
 
+/*
+ * The payload of a full-form Identity value, decoded but not checked
+ * (nor its signature).  STIR_EINVAL for a compact form or bad JSON.
+ */
+int	stir_identity_payload(const struct stir_identity *id, json_t **ret);
+
 /* Is ppt (NULL: a base PASSporT) one this verifier knows, in any mode? */
 bool	stir_ppt_supported(const char *ppt);
 

@@ -6,8 +6,68 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "stirctl.h"
 #include "cmd_policy.h"
+
+/* A file's bytes as base64 in params[key] (a MESSAGE body); prints the error. */
+static int
+body_file(const char *path, json_t *params)
+{
+	char *data, *b64;
+	size_t len, n;
+
+	if ((data = ctl_read_file(path, &len)) == NULL)
+		return -1;
+	n = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	if ((b64 = malloc(n)) == NULL) {
+		free(data);
+		ctl_err("out of memory");
+		return -1;
+	}
+	sodium_bin2base64(b64, n, (const unsigned char *)data, len, sodium_base64_VARIANT_ORIGINAL);
+	(void)json_object_set_new(params, "body", json_string(b64));
+	free(b64);
+	free(data);
+	return 0;
+}
+
+/* The options sign and verify share for other PASSporT types. */
+static int
+ext_option(int ch, const char *arg, json_t *params)
+{
+	switch (ch) {
+	case 0x200:
+		(void)json_object_set_new(params, "div", json_string(arg));
+		return 1;
+	case 0x201:
+		(void)json_object_set_new(params, "original", json_string(arg));
+		return 1;
+	case 0x202:
+		return body_file(arg, params) == 0 ? 1 : -1;
+	case 0x203:
+		(void)json_object_set_new(params, "content_type", json_string(arg));
+		return 1;
+	case 0x204:
+		(void)json_object_set_new(params, "request_uri", json_string(arg));
+		return 1;
+	case 0x205:
+		(void)json_object_set_new(params, "history_info", json_string(arg));
+		return 1;
+	case 0x206:
+		(void)json_object_set_new(params, "diversion", json_string(arg));
+		return 1;
+	case 0x207:
+		(void)json_object_set_new(params, "mode", json_string("response"));
+		return 1;
+	case 0x208:
+		(void)json_object_set_new(params, "mode", json_string("precall"));
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static int
 parse_epoch(const char *s, json_int_t *ret)
@@ -34,9 +94,15 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 		{ "iat", required_argument, NULL, 'i' },
 		{ "cred", required_argument, NULL, 'c' },
 		CTL_RCD_OPTIONS,
+		{ "div", required_argument, NULL, 0x200 },
+		{ "original", required_argument, NULL, 0x201 },
+		{ "body-file", required_argument, NULL, 0x202 },
+		{ "content-type", required_argument, NULL, 0x203 },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t *params = json_object(), *dest = json_array(), *res = NULL, *v;
+	const char *ppt;
+	int e;
 	size_t i;
 	const char *orig = NULL;
 	int ch, ex = EXIT_USAGE, norig = 0;
@@ -68,15 +134,22 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 			(void)json_object_set_new(params, "cred", json_string(optarg));
 			break;
 		default:
-			if (!ctl_rcd_option(ch, optarg, params))
+			if ((e = ext_option(ch, optarg, params)) < 0)
+				goto out;
+			if (e == 0 && !ctl_rcd_option(ch, optarg, params))
 				goto usage;
 			break;
 		}
 	}
-	if (optind != argc || norig != 1 || json_array_size(dest) == 0 ||
-	    json_object_get(params, "attest") == NULL)
+	ppt = json_string_value(json_object_get(params, "ppt"));
+	/* shaken needs attest; div and div-o take orig from the original */
+	if (optind != argc || json_array_size(dest) == 0 || norig > 1 ||
+	    ((ppt == NULL || strcmp(ppt, "shaken") == 0 || strcmp(ppt, "rcd") == 0) &&
+	    json_object_get(params, "attest") == NULL) ||
+	    (norig == 0 && (ppt == NULL || strncmp(ppt, "div", 3) != 0)))
 		goto usage;
-	(void)json_object_set_new(params, "orig", json_string(orig));
+	if (orig != NULL)
+		(void)json_object_set_new(params, "orig", json_string(orig));
 	(void)json_object_set(params, "dest", dest);
 	ex = ctl_call(ctl, false, "sign", params, &res);
 	params = NULL;
@@ -127,11 +200,18 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 		{ "pai", required_argument, NULL, 'p' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "body-file", required_argument, NULL, 0x202 },
+		{ "content-type", required_argument, NULL, 0x203 },
+		{ "request-uri", required_argument, NULL, 0x204 },
+		{ "history-info", required_argument, NULL, 0x205 },
+		{ "diversion", required_argument, NULL, 0x206 },
+		{ "response", no_argument, NULL, 0x207 },
+		{ "precall", no_argument, NULL, 0x208 },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t *params = json_object(), *ids = json_array(), *res = NULL;
 	const char *verstat;
-	int ch, ex = EXIT_USAGE;
+	int ch, ex = EXIT_USAGE, e;
 	json_int_t at;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -159,7 +239,11 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 			(void)json_object_set_new(params, "at", json_integer(at));
 			break;
 		default:
-			goto usage;
+			if ((e = ext_option(ch, optarg, params)) < 0)
+				goto out;
+			if (e == 0)
+				goto usage;
+			break;
 		}
 	}
 	if (optind != argc || json_object_get(params, "from") == NULL ||

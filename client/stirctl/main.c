@@ -47,9 +47,14 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "policy test", cmd_policy_test, "--orig TN [--cred NAME] [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]",
 	    "what a call from TN would carry (dry run)" },
 	{ "sign", cmd_sign, "(--orig TN | --from URI) (--dest TN... | --to URI) --attest A|B|C [--origid UUID] [--iat EPOCH] [--cred NAME]\n"
-	    "                [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]",
+	    "                [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]\n"
+	    "       sign --ppt div|div-o --original IDENTITY --dest TN... [--div TN] [--cred NAME]\n"
+	    "       sign --ppt msg --orig TN --dest TN... [--body-file F [--content-type T]]\n"
+	    "       sign --ppt rsp --orig TN --dest TN",
 	    "sign a call; the Identity header values are the last lines, in order" },
-	{ "verify", cmd_verify, "--identity VALUE... --from URI --to URI [--pai URI] [--date HTTP-DATE] [--at EPOCH]",
+	{ "verify", cmd_verify, "--identity VALUE... --from URI --to URI [--pai URI] [--date HTTP-DATE] [--at EPOCH]\n"
+	    "                [--request-uri URI] [--history-info V] [--diversion V] [--body-file F [--content-type T]]\n"
+	    "                [--response | --precall]",
 	    "verify Identity header values; exit 0 only for TN-Validation-Passed" },
 	{ NULL, NULL, NULL, NULL }
 };

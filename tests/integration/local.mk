@@ -50,3 +50,13 @@ tests_integration_test_rcd_sign_SOURCES = tests/integration/test_rcd_sign.c \
 tests_integration_test_rcd_sign_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_rcd_sign_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# diversion, messages, connected identity, RFC 9410 reasons
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_extensions
+TESTS += tests/integration/test_extensions
+tests_integration_test_extensions_SOURCES = tests/integration/test_extensions.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_extensions_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_extensions_LDADD = libstirclient.la $(TEST_LIBS)
+endif
