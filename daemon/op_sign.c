@@ -518,7 +518,7 @@ op_sign(struct stir_req *req)
 		return;
 	}
 	if (kind->needs_orig && orig == NULL) {
-		stir_req_fail(req, STIR_EBADREQ, "field 'orig' is required");
+		stir_req_fail(req, STIR_EBADREQ, "field 'orig' is missing");
 		return;
 	}
 	if (orig != NULL && stir_ident_canon(orig, &x->claims.orig, m, sizeof(m)) != STIR_OK) {
