@@ -479,6 +479,12 @@ START_TEST(connected_identity_is_signed_and_checked)
 	res = verify(1, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
 	ck_assert_int_eq(code_at(res, 0), 403);
 	json_decref(res);
+	/* a response to an anonymous call: orig is the anonymous URI, as received */
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig sip:anonymous@anonymous.invalid --dest " CALLED);
+	res = verify(0, "--response --identity '%s' --from '\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=1'"
+	    " --to " CALLED, rsp);
+	ck_assert(json_is_true(json_object_get(json_object_get(res, "connected"), "verified")));
+	json_decref(res);
 	/* a number that does not answer connected-identity requests */
 	ctl(1, NULL, 0, "sign --ppt rsp --orig " CALLER " --dest 14155550100 2>&1");
 	ck_assert_ptr_nonnull(strstr(out, "connected_identity"));
