@@ -2,21 +2,30 @@
  * fuzz_passport.c: an Identity header field value through
  * stir_identity_parse() and then stir_passport_check(): base64url and JSON
  * decoding of the header and payload, the header checks, the claims each
- * ppt needs, freshness, Date, orig against P-Asserted-Identity or From and
- * dest against To, and the rebuilding of a compact form.
+ * ppt needs (shaken, rcd, msg with msgi, div, div-o, rsp), freshness,
+ * Date, orig against P-Asserted-Identity or From and dest against To, and
+ * the rebuilding of a compact form.
  *
  * Two input modes:
  *  - anything else: the input is the Identity value, as it comes off the wire;
- *  - "J" HEADER-JSON "\n" PAYLOAD-JSON ["\n" PARAMS]: the harness encodes
- *    HEADER-JSON and PAYLOAD-JSON as base64url, adds a fixed 64-byte
- *    signature and PARAMS (default ";info=<https://x.example/c.pem>;
- *    alg=ES256;ppt=shaken"), so the fuzzer mutates the JSON directly rather
- *    than its base64url.
+ *  - "J" HEADER-JSON "\n" PAYLOAD-JSON ["\n" PARAMS ["\n" BODY]]: the
+ *    harness encodes HEADER-JSON and PAYLOAD-JSON as base64url, adds a
+ *    fixed 64-byte signature and PARAMS (default ";info=<https://x.example/
+ *    c.pem>;alg=ES256;ppt=shaken"), so the fuzzer mutates the JSON directly
+ *    rather than its base64url.  BODY is the MESSAGE body of the fifth
+ *    context below (default "Watson, come here.").
  *
- * Each parsed value is checked against two fixed SIP requests: From
- * sip:+12155551212@example.com, To tel:+12125551213, no Date; and the
+ * Each parsed value is checked in five fixed contexts: (0) a request From
+ * sip:+12155551212@example.com, To tel:+12125551213, no Date; (1) the
  * same To with a Date, P-Asserted-Identity tel:+12155551212 and From
- * sip:alice@example.com.  Both verify as of 1795871896 with a 60 s window.
+ * sip:alice@example.com; (2) context 0 as a response (RFC 9970) and (3)
+ * context 1 as a pre-call provisional response; (4) context 0 with a
+ * MESSAGE body, so msgi is checked.  All verify as of 1795871896 with a
+ * 60 s window.  Besides the outcome's shape: a ppt outside its context
+ * is ignored; each type names the identity its signer must cover (orig;
+ * div for div and div-o; the one dest tn for rsp); dest includes To
+ * except for div, div-o and rsp; a div-o's opt is a full form and a div
+ * has none; msgi is matched exactly when there is a body.
  */
 #include "config.h"
 
@@ -34,8 +43,11 @@
 #define FUZZ_AT		1795871896
 #define FUZZ_WINDOW	60
 #define DEFAULT_PARAMS	";info=<https://x.example/c.pem>;alg=ES256;ppt=shaken"
+#define DEFAULT_BODY	"Watson, come here."
+#define NCTX		5
+#define CTX_BODY	4
 
-static struct stir_vctx vctx[2];
+static struct stir_vctx vctx[NCTX];
 
 static void
 canon(const char *in, struct stir_ident *ret)
@@ -68,6 +80,12 @@ setup(void)
 	vctx[1].at = FUZZ_AT;
 	vctx[1].iat_window = FUZZ_WINDOW;
 	vctx[1].date_iat_skew = FUZZ_WINDOW;
+
+	vctx[2] = vctx[0];
+	vctx[2].mode = STIR_VMODE_RESPONSE;
+	vctx[3] = vctx[1];
+	vctx[3].mode = STIR_VMODE_PRECALL;
+	vctx[CTX_BODY] = vctx[0];
 	done = true;
 }
 
@@ -88,6 +106,74 @@ b64url_chars(const char *s, size_t n)
 			return false;
 	}
 	return true;
+}
+
+static bool
+is_ppt(const struct stir_vresult *res, const char *ppt)
+{
+	return strcmp(res->ppt, ppt) == 0;
+}
+
+/* "header.payload.signature", no part empty */
+static bool
+full_form(const char *s)
+{
+	const char *d1 = strchr(s, '.'), *d2 = d1 != NULL ? strchr(d1 + 1, '.') : NULL;
+
+	return d1 != NULL && d1 > s && d2 != NULL && d2 > d1 + 1 && d2[1] != '\0' &&
+	    strchr(d2 + 1, '.') == NULL;
+}
+
+/* A valid result: the rules of its ppt in its context. */
+static void
+check_ppt(const struct stir_vresult *res, const struct stir_vctx *v)
+{
+	json_t *dest = json_object_get(res->payload, "dest");
+	json_t *msgi = json_object_get(res->payload, "msgi");
+	json_t *div = json_object_get(res->payload, "div");
+
+	if (v->mode == STIR_VMODE_REQUEST)
+		FUZZ_ASSERT(is_ppt(res, "") || is_ppt(res, "shaken") || is_ppt(res, "rcd") ||
+		    is_ppt(res, "msg") || is_ppt(res, "div") || is_ppt(res, "div-o"));
+	else
+		FUZZ_ASSERT(is_ppt(res, "div") || is_ppt(res, "div-o") || is_ppt(res, "rsp"));
+	if (is_ppt(res, "div") || is_ppt(res, "div-o")) {
+		FUZZ_ASSERT(res->authority_of == STIR_AUTH_DIV);
+		FUZZ_ASSERT(res->div.value[0] != '\0' && ident_eq(&res->authority, &res->div));
+		FUZZ_ASSERT(json_is_object(div));
+		FUZZ_ASSERT(json_object_get(div, "hi") == NULL ||
+		    json_is_string(json_object_get(div, "hi")));
+		FUZZ_ASSERT((json_object_get(div, "tn") == NULL) !=
+		    (json_object_get(div, "uri") == NULL));
+		if (is_ppt(res, "div")) {
+			FUZZ_ASSERT(res->opt == NULL && json_object_get(res->payload, "opt") == NULL);
+		} else {
+			FUZZ_ASSERT(res->opt != NULL && full_form(res->opt));
+			FUZZ_ASSERT(res->opt == json_string_value(json_object_get(res->payload,
+			    "opt")));
+		}
+	} else if (is_ppt(res, "rsp")) {
+		json_t *tn = json_object_get(dest, "tn");
+
+		FUZZ_ASSERT(res->authority_of == STIR_AUTH_DEST);
+		FUZZ_ASSERT(json_object_size(dest) == 1 && json_array_size(tn) == 1);
+		FUZZ_ASSERT(res->authority.kind == STIR_IDENT_TN && strcmp(res->authority.value,
+		    json_string_value(json_array_get(tn, 0))) == 0);
+	} else {
+		FUZZ_ASSERT(res->authority_of == STIR_AUTH_ORIG);
+		FUZZ_ASSERT(ident_eq(&res->authority, &res->orig));
+		FUZZ_ASSERT(stir_dest_has(dest, &v->to));
+	}
+	if (is_ppt(res, "msg")) {
+		FUZZ_ASSERT((res->msgi == -1) == (msgi == NULL));
+		if (msgi != NULL)
+			FUZZ_ASSERT(res->msgi == (v->body != NULL ? 1 : 0));
+		if (res->msgi == 1)
+			FUZZ_ASSERT(json_is_string(msgi) && strncmp(json_string_value(msgi), "sha",
+			    3) == 0);
+	} else {
+		FUZZ_ASSERT(res->msgi == 0);
+	}
 }
 
 static void
@@ -117,6 +203,13 @@ check(const struct stir_identity *id, const struct stir_vctx *v)
 		FUZZ_ASSERT(strlen(res.tbs) == id->hlen + 1 + id->plen);
 		FUZZ_ASSERT(strncmp(res.tbs, id->jws, id->hlen + 1 + id->plen) == 0);
 	}
+	/* a supported ppt out of its context is ignored, before anything else */
+	if (id->ppt != NULL && stir_ppt_supported(id->ppt) &&
+	    (strcmp(id->ppt, "rsp") == 0) == (v->mode == STIR_VMODE_REQUEST) &&
+	    strcmp(id->ppt, "div") != 0 && strcmp(id->ppt, "div-o") != 0)
+		FUZZ_ASSERT(res.ignored && res.code == STIR_SIP_INVALID);
+	if (id->ppt != NULL && !stir_ppt_supported(id->ppt))
+		FUZZ_ASSERT(res.ignored);
 	if (res.code != 0) {
 		stir_vresult_clear(&res);
 		return;
@@ -142,7 +235,7 @@ check(const struct stir_identity *id, const struct stir_vctx *v)
 		FUZZ_ASSERT(v->date >= 0 && res.iat == v->date);
 	FUZZ_ASSERT(ident_eq(&res.orig, v->has_pai ? &v->pai : &v->from) ||
 	    (v->has_pai && ident_eq(&res.orig, &v->from)));
-	FUZZ_ASSERT(strcmp(res.ppt, "") == 0 || strcmp(res.ppt, "shaken") == 0);
+	check_ppt(&res, v);
 	/* the ppt parameter and the header's ppt agree (RFC 8224 section 4.1) */
 	hppt = json_string_value(json_object_get(res.header, "ppt"));
 	FUZZ_ASSERT((hppt == NULL) == (id->ppt == NULL));
@@ -159,9 +252,13 @@ check(const struct stir_identity *id, const struct stir_vctx *v)
 	    res.tbs == NULL && res.compact_ppi == NULL);
 }
 
-/* "J" HEADER "\n" PAYLOAD ["\n" PARAMS] -> an Identity value (malloc'd). */
+/*
+ * "J" HEADER "\n" PAYLOAD ["\n" PARAMS ["\n" BODY]] -> an Identity value
+ * (malloc'd); *body and *body_len point at BODY if there is one.
+ */
 static char *
-build_value(const uint8_t *data, size_t size, size_t *ret_len)
+build_value(const uint8_t *data, size_t size, size_t *ret_len, const uint8_t **body,
+    size_t *body_len)
 {
 	static const uint8_t sigbin[STIR_ES256_SIG_LEN] = {
 		0x5a, 0x17, 0xd5, 0xee, 0x00, 0xff, 0x80, 0x7f, 1, 2, 3, 4, 5, 6, 7, 8,
@@ -183,6 +280,11 @@ build_value(const uint8_t *data, size_t size, size_t *ret_len)
 		params = nl + 1;
 		ml = pl - (size_t)(nl - p) - 1;
 		pl = (size_t)(nl - p);
+		if ((nl = memchr(params, '\n', ml)) != NULL) {
+			*body = nl + 1;
+			*body_len = ml - (size_t)(nl - params) - 1;
+			ml = (size_t)(nl - params);
+		}
 	}
 	if ((hb = stir_b64url_encode(h, hl)) == NULL ||
 	    (pb = stir_b64url_encode(p, pl)) == NULL ||
@@ -210,19 +312,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct stir_identity *id = NULL;
 	const char *value = (const char *)data;
+	const uint8_t *body = (const uint8_t *)DEFAULT_BODY;
 	char *built = NULL, msg[256];
-	size_t len = size;
+	size_t len = size, body_len = strlen(DEFAULT_BODY);
 
 	if (size > STIR_IDENTITY_MAX + 64)
 		return 0;
 	setup();
 	if (size > 0 && data[0] == 'J') {
-		if ((built = build_value(data + 1, size - 1, &len)) == NULL)
+		if ((built = build_value(data + 1, size - 1, &len, &body, &body_len)) == NULL)
 			return 0;
 		value = built;
 	}
+	vctx[CTX_BODY].body = body;
+	vctx[CTX_BODY].body_len = body_len;
 	if (stir_identity_parse(value, len, &id, msg, sizeof(msg)) == STIR_OK) {
-		for (size_t i = 0; i < sizeof(vctx) / sizeof(vctx[0]); i++)
+		for (size_t i = 0; i < NCTX; i++)
 			check(id, &vctx[i]);
 		stir_identity_free(id);
 	}

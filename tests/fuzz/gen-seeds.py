@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """gen-seeds.py: (re)write the seed corpora of the Identity, PASSporT,
-Cache-Control, HTTP-date, Rich Call Data and RCD policy fuzz targets.
+Cache-Control, HTTP-date, Rich Call Data, RCD policy, diversion and
+message-body fuzz targets.
 
     tests/fuzz/gen-seeds.py [SRCDIR]
 
 The seeds are checked in; run this only to change them.  It writes
-tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd,policy}/<name>
-and leaves every other file there alone (regression seeds stay).  The
-policy seeds include the example documents of policies/ as they are.
+tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd,policy,
+diversion,message}/<name> and leaves every other file there alone
+(regression seeds stay).  The policy seeds include the example documents
+of policies/ as they are.
 """
 import base64
+import hashlib
 import json
 import os
 import sys
@@ -315,3 +318,171 @@ policy.update({
     "bad-truncated": js(FULLPOL)[:-7],
 })
 write("policy", policy)
+
+# ---- passport: the types of RFC 8946 (div, div-o), RFC 9475 (msg), RFC 9970 (rsp) ----
+def hdr(ppt):
+    return with_(HDR, ppt=ppt)
+
+
+def params(ppt):
+    return ";info=<%s>;alg=ES256;ppt=%s" % (INFO, ppt)
+
+
+WATSON = b"Watson, come here."
+MIXED = (b"--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+         b"--b1\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+         b"iVBORw0KGgo=\r\n--b1--\r\n")
+
+
+def msgi(alg, body, pad=True):
+    d = base64.b64encode(hashlib.new(alg, body).digest()).decode()
+    return alg + "-" + (d if pad else d.rstrip("="))
+
+
+BASE = {"dest": {"tn": ["12125551213"]}, "iat": AT, "orig": {"tn": "12155551212"}}
+DIVP = {"dest": {"tn": ["12125551214"]}, "div": {"tn": "12125551213"}, "iat": AT,
+        "orig": {"tn": "12155551212"}}
+OPT = jws(p=BASE)
+write("passport", {
+    "full-div-hi": jws(h=hdr("div"), p=with_(DIVP, div={"tn": "12125551213", "hi": "1.2"}))
+    + ';info=<%s>;ppt="div"' % INFO,
+    "full-div-uri": jws(h=hdr("div"), p=with_(DIVP, div={"uri": "sip:bob@EXAMPLE.org;x=y"}))
+    + params("div"),
+    "full-div-opt": jws(h=hdr("div"), p=with_(DIVP, opt=OPT)) + params("div"),
+    "full-div-array": jws(h=hdr("div"), p=with_(DIVP, div=["12125551213"])) + params("div"),
+    "full-div-both": jws(h=hdr("div"), p=with_(DIVP, div={"tn": "12125551213",
+                                                          "uri": "sip:bob@example.org"}))
+    + params("div"),
+    "full-div-o": jws(h=hdr("div-o"), p=with_(DIVP, opt=OPT)) + params("div-o"),
+    "full-div-o-compact-opt": jws(h=hdr("div-o"), p=with_(DIVP, opt=".." + SIG))
+    + params("div-o"),
+    "full-div-o-no-opt": jws(h=hdr("div-o"), p=DIVP) + params("div-o"),
+    "full-msg-msgi256": jws(h=hdr("msg"), p=with_(BASE, msgi=msgi("sha256", WATSON)))
+    + params("msg"),
+    "full-msg-msgi384": jws(h=hdr("msg"), p=with_(BASE, msgi=msgi("sha384", WATSON)))
+    + params("msg"),
+    "full-msg-msgi512-unpadded": jws(h=hdr("msg"), p=with_(BASE, msgi=msgi("sha512", WATSON,
+                                                                          False)))
+    + params("msg"),
+    "full-msg-mismatch": jws(h=hdr("msg"), p=with_(BASE, msgi=msgi("sha256", b"other")))
+    + params("msg"),
+    "full-msg-md5": jws(h=hdr("msg"), p=with_(BASE, msgi="md5-AAAAAAAAAAAAAAAAAAAAAA=="))
+    + params("msg"),
+    "full-msg-no-msgi": jws(h=hdr("msg"), p=BASE) + params("msg"),
+    "full-shaken-msgi": jws(p=with_(PAY, msgi=msgi("sha256", b"other"))) + PARAMS,
+    "full-rcd": jws(h=hdr("rcd"), p=with_(BASE, rcd={"nam": "Alice"})) + params("rcd"),
+    "full-rsp": jws(h=hdr("rsp"), p=with_(BASE, dest={"tn": ["12125551214"]})) + params("rsp"),
+    "full-rsp-two-dests": jws(h=hdr("rsp"), p=with_(BASE, dest={"tn": ["12125551213",
+                                                                      "12125551214"]}))
+    + params("rsp"),
+    "full-rsp-header-only": jws(h=hdr("rsp"), p=BASE) + ";info=<%s>" % INFO,
+    "json-div": "J" + js(hdr("div")) + "\n" + js(DIVP) + "\n" + params("div"),
+    "json-div-o": "J" + js(hdr("div-o")) + "\n" + js(with_(DIVP, opt=OPT)) + "\n" + params("div-o"),
+    "json-msg": "J" + js(hdr("msg")) + "\n" + js(with_(BASE, msgi=msgi("sha256", WATSON)))
+    + "\n" + params("msg"),
+    "json-msg-body": "J" + js(hdr("msg")) + "\n" + js(with_(BASE, msgi=msgi("sha512", MIXED)))
+    + "\n" + params("msg") + "\n" + MIXED.decode(),
+    "json-rsp": "J" + js(hdr("rsp")) + "\n" + js(with_(BASE, dest={"tn": ["12125551214"]}))
+    + "\n" + params("rsp"),
+})
+
+# ---- diversion: HISTORY [NUL LINK]; LINK is JSON or MAX ROOT (FLAGS DEST DIV OPT)* ----
+HI = "<sip:+12155551212@example.com;user=phone>;index=1, <tel:+12125550100>;index=1.1"
+DIVERSION = "<tel:+12125551213>;reason=unconditional;counter=1"
+# the harness's pool: 0-5 are TNs 12155551210-215, 6 sip:bob@, 7 sip:carol@;
+# the orig is 12155551212 (pool 2), or 12155551211 (pool 1) with flag 8
+U, HOP, DIVO, OTHER = 1, 2, 4, 8
+
+
+def items(max_hops, root, *its):
+    out = bytes([max_hops, root])
+    for it in its:
+        flags, dest = it[0], it[1]
+        div = it[2] if len(it) > 2 else 0
+        opt = it[3] if len(it) > 3 else 0
+        mask = 0
+        for k in dest:
+            mask |= 1 << k
+        out += bytes([flags, mask, div, opt])
+    return "\0" + out.decode("latin-1")
+
+
+def jitems(its, **kw):
+    return "\0" + js(dict(kw, items=its))
+
+
+A = "12155551212"
+write("diversion", {
+    "history-info": HI,
+    "diversion": DIVERSION,
+    "diversion-several": '"Bob" <sip:bob@Example.ORG:5060;transport=tcp>;reason=user-busy, '
+                         '<tel:+1-212-555-1214>;reason=no-answer;counter=2',
+    "history-garbage": "<garbage>, <mailto:a@b.c>, <>, <<tel:+12125551213>, <http://x/>",
+    "history-unterminated": "<tel:+12125551213>, <sip:bob@example.org",
+    "history-too-many": ", ".join("<tel:+1212555%04d>" % i for i in range(33)),
+    "history-long-uri": "<sip:" + "a" * 520 + "@example.org>, <tel:+12125551213>",
+    "bytes-chain": items(5, 0, (U, [3]), (U | HOP, [4], 3), (U | HOP, [5], 4)),
+    "bytes-chain-reversed": items(5, 0, (U | HOP, [5], 4), (U | HOP, [4], 3), (U, [3])),
+    "bytes-div-o": items(5, 0, (U, [3]), (U, [3]), (U | HOP | DIVO, [4], 3, 1)),
+    "bytes-loop": items(5, 0, (U | HOP, [4], 3), (U | HOP, [3], 4), (U, [3])),
+    "bytes-root": items(5, 4, (U | HOP, [4], 3), (U | HOP, [5], 4)),
+    "bytes-orig-changed": items(5, 0, (U | OTHER, [3]), (U | HOP, [4], 3)),
+    "bytes-max-hops": items(1, 0, (U, [3]), (U | HOP, [4], 3), (U | HOP, [5], 4)),
+    "bytes-unusable": items(5, 0, (0, [3]), (U | HOP, [4], 3), (HOP, [5], 4)),
+    "bytes-uri": items(5, 0, (U, [3, 6]), (U | HOP, [7], 6), (U | HOP, [5], 7)),
+    "bytes-fork": items(5, 0, (U, [3]), (U | HOP, [4], 3), (U | HOP, [5], 3)),
+    "json-chain": HI + jitems([{"orig": A, "dest": {"tn": ["12155551213"]}},
+                               {"orig": A, "dest": {"tn": ["12155551214"]}, "div": "12155551213"},
+                               {"orig": A, "dest": {"tn": ["12155551215"]}, "div": "12155551214"}],
+                              max=5),
+    "json-root": DIVERSION + jitems([{"orig": A, "dest": {"tn": ["12155551214"]},
+                                      "div": "12155551213"}], root="tel:+12155551213"),
+    "json-div-o": jitems([{"orig": A, "dest": {"tn": ["12155551213"]}},
+                          {"orig": A, "dest": {"tn": ["12155551214"]}, "div": "12155551213",
+                           "opt": 0}]),
+    "json-uri": jitems([{"orig": "sip:alice@example.com",
+                         "dest": {"uri": ["sip:bob@example.org"]}},
+                        {"orig": "sip:alice@EXAMPLE.com", "dest": {"tn": ["12155551214"]},
+                         "div": "sip:bob@example.org;transport=tcp"}]),
+    "json-unusable": jitems([{"orig": A, "dest": {"tn": ["12155551213"]}, "usable": False},
+                             {"orig": A, "dest": {"tn": ["12155551214"]},
+                              "div": "12155551213"}], max=0),
+})
+
+# ---- message: [CTYPE NUL] BODY; BODY is also decoded as base64 ----
+def b64wrap(b):
+    t = base64.b64encode(b).decode()
+    return "\r\n".join(t[i:i + 76] for i in range(0, len(t), 76)) + "\r\n"
+
+
+def ct(ctype, body):
+    return ctype + "\0" + (body.decode("latin-1") if isinstance(body, bytes) else body)
+
+
+write("message", {
+    "b64-watson": base64.b64encode(WATSON).decode(),
+    "b64-mixed": base64.b64encode(MIXED).decode(),
+    "b64-wrapped": b64wrap(bytes(range(256)) * 3),
+    "b64-padding": "QQ==",
+    "b64-spaces": " QU JD\tRA =\r\n=",
+    "b64-bad-padding": "QQ=",
+    "b64-url": "-_-_",
+    "empty": "",
+    "text-plain": ct("text/plain; charset=utf-8", WATSON),
+    "multipart": ct("multipart/mixed; boundary=b1", MIXED),
+    "multipart-quoted": ct('multipart/alternative; boundary="a b=c"',
+                           "--a b=c\r\n\r\nx\r\n--a b=c--\r\n"),
+    "multipart-params": ct('Multipart/Related; type="text/plain"; BOUNDARY=b1 ;x=y', MIXED),
+    "multipart-no-close": ct("multipart/mixed; boundary=b1", MIXED.replace(b"--b1--", b"--b1")),
+    "multipart-no-boundary": ct("multipart/mixed", MIXED),
+    "multipart-empty-boundary": ct('multipart/mixed; boundary=""', MIXED),
+    "multipart-unterminated-quote": ct('multipart/mixed; boundary="b1', MIXED),
+    "boundary-70": ct("multipart/mixed; boundary=" + "q" * 70,
+                      "--%s\r\n\r\nx\r\n--%s--" % ("q" * 70, "q" * 70)),
+    "boundary-71": ct("multipart/mixed; boundary=" + "q" * 71,
+                      "--%s\r\n\r\nx\r\n--%s--" % ("q" * 71, "q" * 71)),
+    "ctype-control": ct("text/plain\r\nX-Evil: 1", WATSON),
+    "ctype-tab": ct("multipart/mixed;\tboundary=b1", MIXED),
+    "ctype-not-type": ct("textplain", WATSON),
+    "ctype-b64": ct("QUJD", "QQ=="),
+})

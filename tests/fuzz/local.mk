@@ -14,14 +14,14 @@
 #    tests/fuzz/run-fuzzers.sh BUILDDIR runs them all for a while.
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
-	identity passport cachecontrol httpdate rcd policy
+	identity passport cachecontrol httpdate rcd policy diversion message
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
 	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict \
 	tests/fuzz/identity.dict tests/fuzz/passport.dict \
 	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict \
-	tests/fuzz/policy.dict
+	tests/fuzz/policy.dict tests/fuzz/diversion.dict tests/fuzz/message.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
@@ -31,7 +31,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_b64url tests/fuzz/replay_identity \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
 	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
-	tests/fuzz/replay_policy
+	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
+	tests/fuzz/replay_message
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -110,6 +111,16 @@ tests_fuzz_replay_policy_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"poli
 tests_fuzz_replay_policy_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_policy_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
+tests_fuzz_replay_diversion_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_diversion.c
+tests_fuzz_replay_diversion_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"diversion"'
+tests_fuzz_replay_diversion_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_diversion_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
+tests_fuzz_replay_message_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_message.c
+tests_fuzz_replay_message_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"message"'
+tests_fuzz_replay_message_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_message_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -119,7 +130,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_identity \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
 	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
-	tests/fuzz/fuzz_policy
+	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
+	tests/fuzz/fuzz_message
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -180,7 +192,7 @@ tests_fuzz_fuzz_identity_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_identity_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_passport_SOURCES = tests/fuzz/fuzz_passport.c tests/fuzz/fuzz.h \
-	daemon/identity.c daemon/verify.c daemon/passport.c daemon/tn.c
+	daemon/identity.c daemon/verify.c daemon/passport.c daemon/tn.c daemon/rcd.c
 tests_fuzz_fuzz_passport_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_passport_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_passport_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
@@ -210,6 +222,20 @@ tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_policy_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
+	$(SODIUM_LIBS)
+
+tests_fuzz_fuzz_diversion_SOURCES = tests/fuzz/fuzz_diversion.c tests/fuzz/fuzz.h \
+	daemon/diversion.c daemon/verify.c daemon/tn.c
+tests_fuzz_fuzz_diversion_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_diversion_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_diversion_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
+	$(SODIUM_LIBS)
+
+tests_fuzz_fuzz_message_SOURCES = tests/fuzz/fuzz_message.c tests/fuzz/fuzz.h \
+	daemon/message.c daemon/rcd.c
+tests_fuzz_fuzz_message_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_message_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 # ---- make fuzz-smoke: every libFuzzer target for a short while ----

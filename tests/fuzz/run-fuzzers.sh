@@ -23,7 +23,7 @@ usage() {
 	exit 2
 }
 
-ALL_TARGETS="request linebuf tnauth chain config ident b64url identity passport cachecontrol httpdate rcd policy"
+ALL_TARGETS="request linebuf tnauth chain config ident b64url identity passport cachecontrol httpdate rcd policy diversion message"
 secs=${FUZZ_SECONDS:-30}
 jobs=1
 keep=no

@@ -18,7 +18,11 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 
+#include "daemon/passport.h"
 #include "harness.h"
 
 static const char *
@@ -436,4 +440,69 @@ h_read_log(struct h *h, char *out, size_t outlen)
 	n = fread(out, 1, outlen - 1, f);
 	out[n] = '\0';
 	fclose(f);
+}
+
+void
+h_verifier_conf(struct h *h, const char *extra_conf)
+{
+	char extra[H_PATH_MAX + 4096];
+
+	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
+	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\n%s", h->pki, extra_conf ? extra_conf : "");
+	h_write_conf(h, extra);
+}
+
+char *
+h_jws(const struct h *h, const char *key_file, const char *header, const char *payload,
+    const char *params)
+{
+	gnutls_datum_t pem = { NULL, 0 }, data, sig = { NULL, 0 }, r = { NULL, 0 }, s = { NULL, 0 };
+	gnutls_privkey_t pk;
+	char key[H_PATH_MAX * 2], *h64, *p64, *s64, *tbs, *res;
+	uint8_t raw[64];
+	size_t rl, sl;
+
+	snprintf(key, sizeof(key), "%s/%s", h->pki, key_file);
+	ck_assert_int_ge(gnutls_load_file(key, &pem), 0);
+	ck_assert_int_ge(gnutls_privkey_init(&pk), 0);
+	ck_assert_int_ge(gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0), 0);
+	h64 = stir_b64url_encode((const uint8_t *)header, strlen(header));
+	p64 = stir_b64url_encode((const uint8_t *)payload, strlen(payload));
+	ck_assert_ptr_nonnull(tbs = malloc(strlen(h64) + strlen(p64) + 2));
+	sprintf(tbs, "%s.%s", h64, p64);
+	data.data = (unsigned char *)tbs;
+	data.size = (unsigned)strlen(tbs);
+	ck_assert_int_ge(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig), 0);
+	ck_assert_int_ge(gnutls_decode_rs_value(&sig, &r, &s), 0);
+	/* DER integers to JWS r||s: left-padded 32-byte halves */
+	memset(raw, 0, sizeof(raw));
+	rl = r.size > 32 ? 32 : r.size;
+	sl = s.size > 32 ? 32 : s.size;
+	memcpy(raw + 32 - rl, r.data + r.size - rl, rl);
+	memcpy(raw + 64 - sl, s.data + s.size - sl, sl);
+	s64 = stir_b64url_encode(raw, 64);
+	ck_assert_ptr_nonnull(res = malloc(strlen(tbs) + strlen(s64) + strlen(params) + 2));
+	sprintf(res, "%s.%s%s", tbs, s64, params);
+	free(h64);
+	free(p64);
+	free(s64);
+	free(tbs);
+	gnutls_free(sig.data);
+	gnutls_free(r.data);
+	gnutls_free(s.data);
+	gnutls_free(pem.data);
+	gnutls_privkey_deinit(pk);
+	return res;
+}
+
+int
+h_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <check.h>
+
 #define H_PATH_MAX	512
 #define H_OUT_MAX	(2 * 1024 * 1024)
 
@@ -79,5 +81,20 @@ int	h_count(const char *hay, const char *needle);
 void	h_provision(struct h *h);
 /* The log so far, read into out. */
 void	h_read_log(struct h *h, char *out, size_t outlen);
+/*
+ * Write the config of a verifying daemon: the test HTTPS server's CA for
+ * x5u fetches, loopback allowed, short timeouts, no minimum cache time,
+ * plus the extra lines.
+ */
+void	h_verifier_conf(struct h *h, const char *extra_conf);
+/*
+ * A JWS "header.payload.signature" over the header and payload texts,
+ * signed ES256 with the PKI's key_file outside stird, followed by params
+ * (";info=<...>;alg=ES256;ppt=..."); free() it.
+ */
+char	*h_jws(const struct h *h, const char *key_file, const char *header,
+	    const char *payload, const char *params);
+/* Run a Check suite; the exit status for main(). */
+int	h_run(Suite *s);
 
 #endif

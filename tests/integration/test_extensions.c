@@ -39,10 +39,9 @@ setup_with(const char *more)
 	char extra[H_PATH_MAX * 2 + 512];
 
 	h_init(&H, NULL);
-	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
-	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\nconnected_identity = " CALLED ", 1202555*\n%s",
-	    H.pki, more ? more : "");
-	h_write_conf(&H, extra);
+	snprintf(extra, sizeof(extra), "connected_identity = " CALLED ", 1202555*\n%s",
+	    more ? more : "");
+	h_verifier_conf(&H, extra);
 	h_publish(&H, "sp-chain.pem");
 	h_publish(&H, "tn-chain.pem");
 	ck_assert_msg(h_https_start(&H), "tests/https-server.py did not start");
@@ -133,46 +132,6 @@ detail_at(json_t *res, size_t i)
 	return d != NULL ? d : "";
 }
 
-/* A JWS over header and payload text signed with key_file, plus params. */
-static char *
-jws(const char *key_file, const char *header, const char *payload, const char *params)
-{
-	gnutls_datum_t pem = { NULL, 0 }, data, sig = { NULL, 0 }, r = { NULL, 0 }, s = { NULL, 0 };
-	gnutls_privkey_t pk;
-	char key[H_PATH_MAX + 32], *h64, *p64, *s64, *tbs, *res;
-	uint8_t raw[64];
-
-	snprintf(key, sizeof(key), "%s/%s", H.pki, key_file);
-	ck_assert_int_ge(gnutls_load_file(key, &pem), 0);
-	ck_assert_int_ge(gnutls_privkey_init(&pk), 0);
-	ck_assert_int_ge(gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0), 0);
-	h64 = stir_b64url_encode((const uint8_t *)header, strlen(header));
-	p64 = stir_b64url_encode((const uint8_t *)payload, strlen(payload));
-	tbs = malloc(strlen(h64) + strlen(p64) + 2);
-	sprintf(tbs, "%s.%s", h64, p64);
-	data.data = (unsigned char *)tbs;
-	data.size = (unsigned)strlen(tbs);
-	ck_assert_int_ge(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig), 0);
-	ck_assert_int_ge(gnutls_decode_rs_value(&sig, &r, &s), 0);
-	memset(raw, 0, sizeof(raw));
-	memcpy(raw + 32 - (r.size > 32 ? 32 : r.size), r.data + (r.size > 32 ? r.size - 32 : 0),
-	    r.size > 32 ? 32 : r.size);
-	memcpy(raw + 64 - (s.size > 32 ? 32 : s.size), s.data + (s.size > 32 ? s.size - 32 : 0),
-	    s.size > 32 ? 32 : s.size);
-	s64 = stir_b64url_encode(raw, 64);
-	res = malloc(strlen(tbs) + strlen(s64) + strlen(params) + 4);
-	sprintf(res, "%s.%s%s", tbs, s64, params);
-	free(h64);
-	free(p64);
-	free(s64);
-	free(tbs);
-	gnutls_free(sig.data);
-	gnutls_free(r.data);
-	gnutls_free(s.data);
-	gnutls_free(pem.data);
-	gnutls_privkey_deinit(pk);
-	return res;
-}
 
 /* A div PASSporT signed outside stird with cred's key (sp or tn). */
 static char *
@@ -185,7 +144,7 @@ foreign_div(const char *cred, const char *orig, const char *dest, const char *di
 	snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"%s\"]},\"div\":{\"tn\":\"%s\"},\"iat\":%ld,"
 	    "\"orig\":{\"tn\":\"%s\"}}", dest, div, (long)time(NULL), orig);
 	snprintf(params, sizeof(params), ";info=<%s/%s-chain.pem>;alg=ES256;ppt=div", base, cred);
-	return jws(strcmp(cred, "sp") == 0 ? "sp.key" : "tn.key", hdr, pay, params);
+	return h_jws(&H, strcmp(cred, "sp") == 0 ? "sp.key" : "tn.key", hdr, pay, params);
 }
 
 /* The original call, then two diversions: CALLED -> FWD1 -> FWD2. */
@@ -465,7 +424,7 @@ START_TEST(connected_identity_is_signed_and_checked)
 	snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"" CALLED "\"]},\"iat\":%ld,"
 	    "\"orig\":{\"tn\":\"" CALLER "\"}}", (long)time(NULL));
 	snprintf(params, sizeof(params), ";info=<%s/tn-chain.pem>;alg=ES256;ppt=rsp", base);
-	bad = jws("tn.key", hdr, pay, params);
+	bad = h_jws(&H, "tn.key", hdr, pay, params);
 	res = verify(1, "--response --identity '%s' --from " CALLER " --to " CALLED, bad);
 	ck_assert_str_eq(detail_at(res, 0), "the certificate's TNAuthList does not cover dest");
 	ck_assert(json_is_false(json_object_get(json_object_get(res, "connected"), "verified")));
@@ -561,7 +520,7 @@ START_TEST(mixed_headers_get_one_reason_each)
 		    "\"orig\":{\"tn\":\"" CALLER "\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
 		    (long)time(NULL));
 		snprintf(params, sizeof(params), ";info=<%s/nosuch.pem>;alg=ES256;ppt=shaken", base);
-		bad2 = jws("sp.key", hdr, pay, params);
+		bad2 = h_jws(&H, "sp.key", hdr, pay, params);
 	}
 	res = verify(0, "--identity '%s' --identity '%s' --identity '%s' --from " CALLER " --to " CALLED,
 	    bad1, good, bad2);
@@ -625,11 +584,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return h_run(suite());
 }

@@ -31,12 +31,8 @@ static char base[64];
 static void
 setup(void)
 {
-	char extra[H_PATH_MAX * 2];
-
 	h_init(&H, NULL);
-	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
-	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\nrcd_icon_max_bytes = 4096\n", H.pki);
-	h_write_conf(&H, extra);
+	h_verifier_conf(&H, "rcd_icon_max_bytes = 4096\n");
 	h_publish(&H, "sp-chain.pem");
 	h_publish(&H, "tn-chain.pem");
 	ck_assert_msg(h_https_start(&H), "tests/https-server.py did not start");
@@ -530,11 +526,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return h_run(suite());
 }

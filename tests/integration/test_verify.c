@@ -33,12 +33,8 @@ static char x5u[64];
 static void
 setup(void)
 {
-	char extra[H_PATH_MAX * 2];
-
 	h_init(&H, NULL);
-	snprintf(extra, sizeof(extra), "x5u_ca_file = %s/web-ca.pem\nx5u_allow_private = yes\n"
-	    "fetch_timeout_ms = 1500\ncache_min_ttl = 0\n", H.pki);
-	h_write_conf(&H, extra);
+	h_verifier_conf(&H, NULL);
 	h_publish(&H, "sp-chain.pem");
 	h_publish(&H, "tn-chain.pem");
 	h_publish(&H, "expired-chain.pem");
@@ -102,44 +98,17 @@ id_code(json_t *res, size_t i)
 	    json_object_get(res, "identities"), i), "error"), "code"));
 }
 
-/* A JWS over arbitrary header and payload text, signed with key_file. */
+/* A shaken JWS over header and payload texts signed with key_file, for x5u info. */
 static char *
 jws(const char *key_file, const char *header, const char *payload, const char *info)
 {
-	gnutls_datum_t pem = { NULL, 0 }, data, sig = { NULL, 0 }, r = { NULL, 0 }, s = { NULL, 0 };
-	gnutls_privkey_t pk;
-	char key[H_PATH_MAX + 32], *h64, *p64, *s64, *tbs, *res;
-	uint8_t raw[64];
+	size_t n = strlen(info) + 64;
+	char *params, *res;
 
-	snprintf(key, sizeof(key), "%s/%s", H.pki, key_file);
-	ck_assert_int_ge(gnutls_load_file(key, &pem), 0);
-	ck_assert_int_ge(gnutls_privkey_init(&pk), 0);
-	ck_assert_int_ge(gnutls_privkey_import_x509_raw(pk, &pem, GNUTLS_X509_FMT_PEM, NULL, 0), 0);
-	h64 = stir_b64url_encode((const uint8_t *)header, strlen(header));
-	p64 = stir_b64url_encode((const uint8_t *)payload, strlen(payload));
-	tbs = malloc(strlen(h64) + strlen(p64) + 2);
-	sprintf(tbs, "%s.%s", h64, p64);
-	data.data = (unsigned char *)tbs;
-	data.size = (unsigned)strlen(tbs);
-	ck_assert_int_ge(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig), 0);
-	ck_assert_int_ge(gnutls_decode_rs_value(&sig, &r, &s), 0);
-	memset(raw, 0, sizeof(raw));
-	memcpy(raw + 32 - (r.size > 32 ? 32 : r.size), r.data + (r.size > 32 ? r.size - 32 : 0),
-	    r.size > 32 ? 32 : r.size);
-	memcpy(raw + 64 - (s.size > 32 ? 32 : s.size), s.data + (s.size > 32 ? s.size - 32 : 0),
-	    s.size > 32 ? 32 : s.size);
-	s64 = stir_b64url_encode(raw, 64);
-	res = malloc(strlen(tbs) + strlen(s64) + strlen(info) + 64);
-	sprintf(res, "%s.%s;info=<%s>;alg=ES256;ppt=shaken", tbs, s64, info);
-	free(h64);
-	free(p64);
-	free(s64);
-	free(tbs);
-	gnutls_free(sig.data);
-	gnutls_free(r.data);
-	gnutls_free(s.data);
-	gnutls_free(pem.data);
-	gnutls_privkey_deinit(pk);
+	ck_assert_ptr_nonnull(params = malloc(n));
+	snprintf(params, n, ";info=<%s>;alg=ES256;ppt=shaken", info);
+	res = h_jws(&H, key_file, header, payload, params);
+	free(params);
 	return res;
 }
 
@@ -771,11 +740,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return h_run(suite());
 }

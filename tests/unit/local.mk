@@ -115,3 +115,21 @@ tests_unit_test_policy_SOURCES = tests/unit/test_policy.c $(UNIT_UTIL)
 tests_unit_test_policy_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_policy_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 endif
+
+# Diversion chains and History-Info/Diversion identities (daemon/diversion.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_diversion
+TESTS += tests/unit/test_diversion
+tests_unit_test_diversion_SOURCES = tests/unit/test_diversion.c $(UNIT_UTIL)
+tests_unit_test_diversion_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_diversion_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+endif
+
+# SIP MESSAGE bodies: base64 transport, Content-Type checks (daemon/message.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_message
+TESTS += tests/unit/test_message
+tests_unit_test_message_SOURCES = tests/unit/test_message.c $(UNIT_UTIL)
+tests_unit_test_message_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_message_LDADD = $(TEST_LIBS) $(SODIUM_LIBS)
+endif

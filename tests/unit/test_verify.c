@@ -686,6 +686,578 @@ START_TEST(http_date_three_forms_and_garbage)
 }
 END_TEST
 
+/* ---- the PASSporT types of RFC 8946, RFC 9475 and RFC 9970 ---- */
+
+#define HDRP(p)		"{\"alg\":\"ES256\",\"ppt\":\"" p "\",\"typ\":\"passport\",\"x5u\":\"" X5U "\"}"
+#define PARAMSP(p)	";info=<" X5U ">;alg=ES256;ppt=" p
+#define DEST14		"\"dest\":{\"tn\":[\"12125551214\"]}"
+#define DIV13		"\"div\":{\"tn\":\"12125551213\"}"
+/* a div payload: the call to ...213 (To) was diverted to ...214 */
+#define DIVPAY(div)	"{" DEST14 "," div ",\"iat\":" AT_S "," ORIG "}"
+#define OPT		"eyJhbGciOiJFUzI1NiJ9.eyJpYXQiOjF9.c2ln"
+#define WATSON		"Watson, come here."
+#define MSGI256		"sha256-ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0="
+#define MSGI384		"sha384-3gT0m0c8z21NpXBDoG8eEClyYW6xEEyqFX98SMv2aDc/MipBsq6apQFbms0iVn35"
+#define MSGI512		"sha512-oG8ebFo7n4AgIBW5Qg7hRSTX54fMTbVNE9EdEAY568kL8TttmPksm+lnajTUvFqSm" \
+			"jbBGLjYel2S8Zxw3XRIZg=="
+#define MSGPAY(msgi)	"{" DEST ",\"iat\":" AT_S ",\"msgi\":" msgi "," ORIG "}"
+#define RSPPAY(dest)	"{\"dest\":" dest ",\"iat\":" AT_S "," ORIG "}"
+
+/* As check_into() for a full form of hdr and pay with params; the caller clears. */
+static void
+check_res(const char *hdr, const char *pay, const char *params, const struct stir_vctx *v,
+    int code, const char *detail, struct stir_vresult *res)
+{
+	char *value = full(hdr, pay, params);
+
+	check_into(value, v, code, detail, res);
+	free(value);
+}
+
+/* The request of req() with a MESSAGE body. */
+static struct stir_vctx
+req_body(const char *body, size_t len)
+{
+	struct stir_vctx v = req();
+
+	v.body = (const uint8_t *)body;
+	v.body_len = len;
+	return v;
+}
+
+/* A response (or pre-call provisional response) to the request of req(). */
+static struct stir_vctx
+rsp_ctx(enum stir_vmode mode)
+{
+	struct stir_vctx v = req();
+
+	v.mode = mode;
+	return v;
+}
+
+static void
+want_ident(const struct stir_ident *id, enum stir_ident_kind kind, const char *value)
+{
+	ck_assert_int_eq(id->kind, kind);
+	ck_assert_str_eq(id->value, value);
+}
+
+START_TEST(div_valid_claims_pass_without_the_to_check)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+
+	/* dest (...214) does not include To (...213): not checked for div */
+	check_res(HDRP("div"), DIVPAY(DIV13), PARAMSP("div"), &v, 0, "", &res);
+	ck_assert(!res.ignored);
+	ck_assert_str_eq(res.ppt, "div");
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_DIV);
+	want_ident(&res.authority, STIR_IDENT_TN, "12125551213");
+	want_ident(&res.div, STIR_IDENT_TN, "12125551213");
+	want_ident(&res.orig, STIR_IDENT_TN, "12155551212");
+	ck_assert_ptr_null(res.opt);
+	ck_assert_int_eq(res.attest, 0);
+	stir_vresult_clear(&res);
+	/* nor against any To at all */
+	canon("tel:+19995550000", &v.to);
+	check_full(HDRP("div"), DIVPAY(DIV13), PARAMSP("div"), &v, 0, "");
+	/* with hi (RFC 8946 section 8), a quoted ppt, the RFC's header without alg */
+	check_full(HDRP("div"), DIVPAY("\"div\":{\"hi\":\"1.2.1\",\"tn\":\"12125551213\"}"),
+	    ";info=<" X5U ">;ppt=\"div\"", &v, 0, "");
+	/* a URI div, canonicalized */
+	check_res(HDRP("div"), DIVPAY("\"div\":{\"uri\":\"sip:bob@EXAMPLE.org;transport=tcp\"}"),
+	    PARAMSP("div"), &v, 0, "", &res);
+	want_ident(&res.div, STIR_IDENT_URI, "sip:bob@example.org");
+	want_ident(&res.authority, STIR_IDENT_URI, "sip:bob@example.org");
+	stir_vresult_clear(&res);
+	/* the base checks still apply: orig, freshness */
+	check_full(HDRP("div"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S
+	    ",\"orig\":{\"tn\":\"12155550000\"}}", PARAMSP("div"), &v, STIR_SIP_INVALID,
+	    "orig does not match From");
+	check_full(HDRP("div"), "{" DEST14 "," DIV13 ",\"iat\":1," ORIG "}", PARAMSP("div"), &v,
+	    STIR_SIP_STALE, "iat is outside the freshness window");
+	/* div PASSporTs belong in responses too (RFC 9970 section 5) */
+	v = rsp_ctx(STIR_VMODE_RESPONSE);
+	check_full(HDRP("div"), DIVPAY(DIV13), PARAMSP("div"), &v, 0, "");
+	v = rsp_ctx(STIR_VMODE_PRECALL);
+	check_full(HDRP("div-o"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":\"" OPT "\","
+	    ORIG "}", PARAMSP("div-o"), &v, 0, "");
+}
+END_TEST
+
+START_TEST(div_with_opt_is_invalid_438)
+{
+	struct stir_vctx v = req();
+	static const char want[] = "a ppt div PASSporT must not carry opt (RFC 8946)";
+
+	check_full(HDRP("div"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":\"" OPT "\","
+	    ORIG "}", PARAMSP("div"), &v, STIR_SIP_INVALID, want);
+	check_full(HDRP("div"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":null," ORIG "}",
+	    PARAMSP("div"), &v, STIR_SIP_INVALID, want);
+}
+END_TEST
+
+START_TEST(div_malformed_div_is_invalid_438)
+{
+	struct stir_vctx v = req();
+	static const char missing[] = "div is missing or not an object";
+	static const char one[] = "div must hold exactly one \"tn\" or \"uri\" string";
+	static const char *const not_object[] = {
+		"\"x\":1", "\"div\":[\"12125551213\"]", "\"div\":[{\"tn\":\"12125551213\"}]",
+		"\"div\":\"12125551213\"", "\"div\":null", "\"div\":12125551213",
+	};
+	static const char *const not_one[] = {
+		"\"div\":{}",
+		"\"div\":{\"tn\":\"12125551213\",\"uri\":\"sip:bob@example.org\"}",
+		"\"div\":{\"tn\":[\"12125551213\"]}",
+		"\"div\":{\"tn\":12125551213}",
+		"\"div\":{\"tn\":\"+12125551213\"}",
+		"\"div\":{\"tn\":\"\"}",
+		"\"div\":{\"tn\":\"1234567890123456\"}",
+		"\"div\":{\"uri\":\"mailto:bob@example.org\"}",
+		"\"div\":{\"hi\":\"1.1\"}",
+		"\"div\":{\"tel\":\"12125551213\"}",
+	};
+	static const char *const bad_hi[] = {
+		"\"div\":{\"hi\":1,\"tn\":\"12125551213\"}",
+		"\"div\":{\"hi\":null,\"tn\":\"12125551213\"}",
+		"\"div\":{\"hi\":[\"1.1\"],\"tn\":\"12125551213\"}",
+	};
+
+	for (size_t i = 0; i < sizeof(not_object) / sizeof(not_object[0]); i++) {
+		char *pay = shaken_pay(DIVPAY("%s"), not_object[i]);
+
+		check_full(HDRP("div"), pay, PARAMSP("div"), &v, STIR_SIP_INVALID, missing);
+		free(pay);
+	}
+	for (size_t i = 0; i < sizeof(not_one) / sizeof(not_one[0]); i++) {
+		char *pay = shaken_pay(DIVPAY("%s"), not_one[i]);
+
+		check_full(HDRP("div"), pay, PARAMSP("div"), &v, STIR_SIP_INVALID, one);
+		free(pay);
+	}
+	for (size_t i = 0; i < sizeof(bad_hi) / sizeof(bad_hi[0]); i++) {
+		char *pay = shaken_pay(DIVPAY("%s"), bad_hi[i]);
+
+		check_full(HDRP("div"), pay, PARAMSP("div"), &v, STIR_SIP_INVALID,
+		    "div.hi is not a string");
+		free(pay);
+	}
+	/* a div PASSporT in compact form cannot be rebuilt */
+	{
+		struct stir_vresult res;
+		char *s = b64sig(anysig), *value;
+
+		v.date = AT;
+		ck_assert_int_ge(asprintf(&value, "..%s" PARAMSP("div"), s), 0);
+		check_into(value, &v, STIR_SIP_INVALID,
+		    "a compact form cannot carry the claims of ppt 'div'; send the full form", &res);
+		stir_vresult_clear(&res);
+		free(value);
+		free(s);
+	}
+}
+END_TEST
+
+START_TEST(div_o_needs_a_full_form_opt)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+	static const char no_opt[] = "a ppt div-o PASSporT has no opt string";
+	static const char not_full[] =
+	    "opt is not a full-form PASSporT (header.payload.signature)";
+	static const char *const bad_opts[] = {
+		"\"\"", "\"abc\"", "\"a.b\"", "\"a.b.c.d\"", "\"a..c\"", "\"a.b.\"", "\".b.c\"",
+		"\"..c2ln\"", "\"...\"",
+	};
+
+	check_full(HDRP("div-o"), DIVPAY(DIV13), PARAMSP("div-o"), &v, STIR_SIP_INVALID, no_opt);
+	check_full(HDRP("div-o"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":42," ORIG "}",
+	    PARAMSP("div-o"), &v, STIR_SIP_INVALID, no_opt);
+	check_full(HDRP("div-o"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":{}," ORIG "}",
+	    PARAMSP("div-o"), &v, STIR_SIP_INVALID, no_opt);
+	for (size_t i = 0; i < sizeof(bad_opts) / sizeof(bad_opts[0]); i++) {
+		char *pay = shaken_pay("{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":%s," ORIG "}",
+		    bad_opts[i]);
+
+		check_full(HDRP("div-o"), pay, PARAMSP("div-o"), &v, STIR_SIP_INVALID, not_full);
+		free(pay);
+	}
+	/* a full-form opt: the div rules apply next */
+	check_res(HDRP("div-o"), "{" DEST14 "," DIV13 ",\"iat\":" AT_S ",\"opt\":\"" OPT "\","
+	    ORIG "}", PARAMSP("div-o"), &v, 0, "", &res);
+	ck_assert_str_eq(res.ppt, "div-o");
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_DIV);
+	want_ident(&res.authority, STIR_IDENT_TN, "12125551213");
+	ck_assert_ptr_nonnull(res.opt);
+	ck_assert_str_eq(res.opt, OPT);
+	ck_assert_ptr_eq(res.opt, json_string_value(json_object_get(res.payload, "opt")));
+	stir_vresult_clear(&res);
+	check_full(HDRP("div-o"), "{" DEST14 ",\"iat\":" AT_S ",\"opt\":\"" OPT "\"," ORIG "}",
+	    PARAMSP("div-o"), &v, STIR_SIP_INVALID, "div is missing or not an object");
+	check_full(HDRP("div-o"), "{" DEST14 ",\"div\":{\"tn\":\"1\",\"hi\":2},\"iat\":" AT_S
+	    ",\"opt\":\"" OPT "\"," ORIG "}", PARAMSP("div-o"), &v, STIR_SIP_INVALID,
+	    "div.hi is not a string");
+}
+END_TEST
+
+START_TEST(msg_msgi_matches_the_body)
+{
+	static const char *const good[] = {
+		"\"" MSGI256 "\"", "\"" MSGI384 "\"", "\"" MSGI512 "\"",
+		/* padding is optional */
+		"\"sha256-ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0\"",
+		"\"sha512-oG8ebFo7n4AgIBW5Qg7hRSTX54fMTbVNE9EdEAY568kL8TttmPksm+lnajTUvFqSm"
+		"jbBGLjYel2S8Zxw3XRIZg\"",
+		"\"sha512-oG8ebFo7n4AgIBW5Qg7hRSTX54fMTbVNE9EdEAY568kL8TttmPksm+lnajTUvFqSm"
+		"jbBGLjYel2S8Zxw3XRIZg=\"",
+	};
+	struct stir_vctx v = req_body(WATSON, strlen(WATSON));
+	struct stir_vresult res;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *pay = shaken_pay(MSGPAY("%s"), good[i]);
+
+		check_res(HDRP("msg"), pay, PARAMSP("msg"), &v, 0, "", &res);
+		ck_assert_msg(res.msgi == 1, "%s: msgi %d", good[i], res.msgi);
+		ck_assert_str_eq(res.ppt, "msg");
+		ck_assert_int_eq(res.authority_of, STIR_AUTH_ORIG);
+		want_ident(&res.authority, STIR_IDENT_TN, "12155551212");
+		stir_vresult_clear(&res);
+		free(pay);
+	}
+	/* the empty body, and a multipart body hashed as one blob */
+	v = req_body("", 0);
+	check_res(HDRP("msg"), MSGPAY("\"sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""),
+	    PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 1);
+	stir_vresult_clear(&res);
+	{
+		static const char mixed[] =
+		    "--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+		    "--b1\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+		    "iVBORw0KGgo=\r\n--b1--\r\n";
+
+		v = req_body(mixed, sizeof(mixed) - 1);
+		check_res(HDRP("msg"),
+		    MSGPAY("\"sha256-wyz1NcKRuDr5w+XX8N6hgBke5u8dwaxGTRHwA0aC2q4=\""),
+		    PARAMSP("msg"), &v, 0, "", &res);
+		ck_assert_int_eq(res.msgi, 1);
+		stir_vresult_clear(&res);
+	}
+	/* a group: several dest values, one of them To */
+	v = req_body(WATSON, strlen(WATSON));
+	check_res(HDRP("msg"), "{\"dest\":{\"tn\":[\"12125551213\",\"12125551214\"]},\"iat\":"
+	    AT_S ",\"msgi\":\"" MSGI256 "\"," ORIG "}", PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 1);
+	stir_vresult_clear(&res);
+}
+END_TEST
+
+START_TEST(msg_msgi_mismatch_is_invalid_438)
+{
+	static const char mismatch[] = "the message body does not match msgi";
+	static const char malformed[] =
+	    "msgi is malformed or of an unsupported algorithm (sha256, sha384, sha512)";
+	static const char *const bad[] = {
+		"\"md5-AAAAAAAAAAAAAAAAAAAAAA==\"",
+		"\"sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=\"",
+		"\"SHA256-ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0=\"",
+		"\"sha256ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0=\"",
+		"\"sha256-\"",
+		"\"sha256-!!!!\"",
+		"\"sha256-ue_P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0=\"",	/* base64url */
+		"\"sha256-ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0==\"",
+		"\"sha256-3gT0m0c8z21NpXBDoG8eEClyYW6xEEyqFX98SMv2aDc/MipBsq6apQFbms0iVn35\"",
+		/* RFC 9475's own example: 42 bytes, no SHA-256 digest */
+		"\"sha256-H8BRh8j48O9oYatfu5AZzq6A9RINQZngK7T62em8MUt1FLm52t+eX6xO\"",
+		"\"\"",
+	};
+	struct stir_vctx v = req_body("Watson, come here!", 18);
+	struct stir_vresult res;
+
+	check_res(HDRP("msg"), MSGPAY("\"" MSGI256 "\""), PARAMSP("msg"), &v, STIR_SIP_INVALID,
+	    mismatch, &res);
+	ck_assert(!res.ignored);
+	ck_assert_int_ne(res.msgi, 1);
+	stir_vresult_clear(&res);
+	check_full(HDRP("msg"), MSGPAY("\"" MSGI512 "\""), PARAMSP("msg"), &v, STIR_SIP_INVALID,
+	    mismatch);
+	/* one byte fewer */
+	v = req_body(WATSON, strlen(WATSON) - 1);
+	check_full(HDRP("msg"), MSGPAY("\"" MSGI384 "\""), PARAMSP("msg"), &v, STIR_SIP_INVALID,
+	    mismatch);
+	v = req_body(WATSON, strlen(WATSON));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *pay = shaken_pay(MSGPAY("%s"), bad[i]);
+
+		check_full(HDRP("msg"), pay, PARAMSP("msg"), &v, STIR_SIP_INVALID, malformed);
+		free(pay);
+	}
+	/* not a string, or too long to be a digest */
+	check_full(HDRP("msg"), MSGPAY("42"), PARAMSP("msg"), &v, STIR_SIP_INVALID,
+	    "msgi is not a digest string");
+	check_full(HDRP("msg"), MSGPAY("[\"" MSGI256 "\"]"), PARAMSP("msg"), &v, STIR_SIP_INVALID,
+	    "msgi is not a digest string");
+	{
+		char digest[200], *pay;
+
+		memset(digest, 'A', sizeof(digest));
+		memcpy(digest, "sha512-", 7);
+		digest[157] = '\0';
+		pay = shaken_pay(MSGPAY("\"%s\""), digest);
+		check_full(HDRP("msg"), pay, PARAMSP("msg"), &v, STIR_SIP_INVALID,
+		    "msgi is not a digest string");
+		free(pay);
+		digest[156] = '\0';
+		pay = shaken_pay(MSGPAY("\"%s\""), digest);
+		check_full(HDRP("msg"), pay, PARAMSP("msg"), &v, STIR_SIP_INVALID, malformed);
+		free(pay);
+	}
+	/* msg keeps the To check */
+	check_full(HDRP("msg"), "{" DEST14 ",\"iat\":" AT_S ",\"msgi\":\"" MSGI256 "\"," ORIG "}",
+	    PARAMSP("msg"), &v, STIR_SIP_INVALID, "dest does not include To");
+}
+END_TEST
+
+START_TEST(msg_without_body_or_msgi)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+
+	/* no body: msgi is not checked, whatever it holds */
+	check_res(HDRP("msg"), MSGPAY("\"" MSGI256 "\""), PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 0);
+	stir_vresult_clear(&res);
+	check_res(HDRP("msg"), MSGPAY("\"md5-x\""), PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 0);
+	stir_vresult_clear(&res);
+	/* no msgi (optional in RFC 9475), with or without a body */
+	check_res(HDRP("msg"), PAY0, PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, -1);
+	stir_vresult_clear(&res);
+	v = req_body(WATSON, strlen(WATSON));
+	check_res(HDRP("msg"), PAY0, PARAMSP("msg"), &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, -1);
+	stir_vresult_clear(&res);
+	/* msgi in another ppt is ignored (RFC 9475 3.2), even when it does not match */
+	check_res(HDR, "{\"attest\":\"A\"," DEST ",\"iat\":" AT_S ",\"msgi\":\"sha256-AAAA\","
+	    ORIG ",\"origid\":\"" ORIGID "\"}", PARAMS, &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 0);
+	stir_vresult_clear(&res);
+	check_res(HDR0, MSGPAY("\"" MSGI256 "\""), PARAMS0, &v, 0, "", &res);
+	ck_assert_int_eq(res.msgi, 0);
+	stir_vresult_clear(&res);
+}
+END_TEST
+
+START_TEST(rsp_in_a_request_is_ignored)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+	static const char want[] = "ppt 'rsp' does not belong in a request";
+
+	check_res(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551213\"]}"), PARAMSP("rsp"), &v,
+	    STIR_SIP_INVALID, want, &res);
+	ck_assert(res.ignored);
+	ck_assert_str_eq(res.ppt, "rsp");
+	stir_vresult_clear(&res);
+	/* the ppt in the header only */
+	check_res(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551213\"]}"), PARAMS0, &v,
+	    STIR_SIP_INVALID, want, &res);
+	ck_assert(res.ignored);
+	ck_assert_str_eq(res.ppt, "rsp");
+	stir_vresult_clear(&res);
+	/* a compact form too */
+	{
+		char *s = b64sig(anysig), *value;
+
+		v.date = AT;
+		ck_assert_int_ge(asprintf(&value, "..%s" PARAMSP("rsp"), s), 0);
+		check_into(value, &v, STIR_SIP_INVALID, want, &res);
+		ck_assert(res.ignored);
+		stir_vresult_clear(&res);
+		free(value);
+		free(s);
+	}
+}
+END_TEST
+
+START_TEST(rsp_in_a_response_is_signed_for_dest)
+{
+	static const enum stir_vmode modes[] = { STIR_VMODE_RESPONSE, STIR_VMODE_PRECALL };
+	static const char one_tn[] = "a ppt rsp PASSporT's dest must be one tn";
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct stir_vctx v = rsp_ctx(modes[m]);
+		struct stir_vresult res;
+
+		/* the party reached (...214) is not To (...213): linked later, not here */
+		check_res(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551214\"]}"), PARAMSP("rsp"), &v, 0,
+		    "", &res);
+		ck_assert(!res.ignored);
+		ck_assert_str_eq(res.ppt, "rsp");
+		ck_assert_int_eq(res.authority_of, STIR_AUTH_DEST);
+		want_ident(&res.authority, STIR_IDENT_TN, "12125551214");
+		want_ident(&res.orig, STIR_IDENT_TN, "12155551212");
+		stir_vresult_clear(&res);
+		check_res(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551213\"]}"), PARAMSP("rsp"), &v, 0,
+		    "", &res);
+		want_ident(&res.authority, STIR_IDENT_TN, "12125551213");
+		stir_vresult_clear(&res);
+		/* dest must be one tn */
+		check_full(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551213\",\"12125551214\"]}"),
+		    PARAMSP("rsp"), &v, STIR_SIP_INVALID, one_tn);
+		check_full(HDRP("rsp"), RSPPAY("{\"uri\":[\"sip:bob@example.org\"]}"),
+		    PARAMSP("rsp"), &v, STIR_SIP_INVALID, one_tn);
+		check_full(HDRP("rsp"), RSPPAY("{\"tn\":[\"12125551213\"],\"uri\":[\"sip:b@x.org\"]}"),
+		    PARAMSP("rsp"), &v, STIR_SIP_INVALID, one_tn);
+		check_full(HDRP("rsp"), RSPPAY("{\"tn\":[]}"), PARAMSP("rsp"), &v,
+		    STIR_SIP_INVALID, "dest is missing or malformed");
+		/* orig is still the caller's (not swapped, RFC 9970 section 9) */
+		check_full(HDRP("rsp"), "{\"dest\":{\"tn\":[\"12155551212\"]},\"iat\":" AT_S
+		    ",\"orig\":{\"tn\":\"12125551214\"}}", PARAMSP("rsp"), &v, STIR_SIP_INVALID,
+		    "orig does not match From");
+		check_full(HDRP("rsp"), "{\"dest\":{\"tn\":[\"12125551214\"]},\"iat\":1," ORIG "}",
+		    PARAMSP("rsp"), &v, STIR_SIP_STALE, "iat is outside the freshness window");
+	}
+}
+END_TEST
+
+START_TEST(request_types_in_a_response_are_ignored)
+{
+	static const enum stir_vmode modes[] = { STIR_VMODE_RESPONSE, STIR_VMODE_PRECALL };
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct stir_vctx v = rsp_ctx(modes[m]);
+		struct stir_vresult res;
+
+		check_res(HDR, PAY, PARAMS, &v, STIR_SIP_INVALID,
+		    "ppt 'shaken' does not belong in a response", &res);
+		ck_assert(res.ignored);
+		ck_assert_str_eq(res.ppt, "shaken");
+		stir_vresult_clear(&res);
+		/* the ppt in the header only */
+		check_res(HDR, PAY, PARAMS0, &v, STIR_SIP_INVALID,
+		    "ppt 'shaken' does not belong in a response", &res);
+		ck_assert(res.ignored);
+		stir_vresult_clear(&res);
+		check_res(HDR0, PAY0, PARAMS0, &v, STIR_SIP_INVALID,
+		    "ppt '(none)' does not belong in a response", &res);
+		ck_assert(res.ignored);
+		ck_assert_str_eq(res.ppt, "");
+		stir_vresult_clear(&res);
+		check_res(HDRP("rcd"), "{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":{\"nam\":\"A\"}}",
+		    PARAMSP("rcd"), &v, STIR_SIP_INVALID, "ppt 'rcd' does not belong in a response",
+		    &res);
+		ck_assert(res.ignored);
+		stir_vresult_clear(&res);
+		check_res(HDRP("msg"), PAY0, PARAMSP("msg"), &v, STIR_SIP_INVALID,
+		    "ppt 'msg' does not belong in a response", &res);
+		ck_assert(res.ignored);
+		stir_vresult_clear(&res);
+		/* unsupported stays unsupported */
+		check_res(HDRP("foo"), PAY0, PARAMSP("foo"), &v, STIR_SIP_INVALID,
+		    "unsupported ppt 'foo'", &res);
+		ck_assert(res.ignored);
+		stir_vresult_clear(&res);
+	}
+}
+END_TEST
+
+START_TEST(request_types_fill_the_authority)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+
+	check_res(HDR, PAY, PARAMS, &v, 0, "", &res);
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_ORIG);
+	want_ident(&res.authority, STIR_IDENT_TN, "12155551212");
+	ck_assert_int_eq(res.msgi, 0);
+	ck_assert_ptr_null(res.opt);
+	ck_assert_str_eq(res.div.value, "");
+	stir_vresult_clear(&res);
+	check_res(HDRP("rcd"), "{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":{\"nam\":\"A\"}}",
+	    PARAMSP("rcd"), &v, 0, "", &res);
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_ORIG);
+	want_ident(&res.authority, STIR_IDENT_TN, "12155551212");
+	stir_vresult_clear(&res);
+	check_full(HDRP("rcd"), PAY0, PARAMSP("rcd"), &v, STIR_SIP_INVALID,
+	    "a ppt rcd PASSporT has no rcd claim");
+}
+END_TEST
+
+START_TEST(ppt_supported_list)
+{
+	static const char *const yes[] = { "shaken", "rcd", "msg", "div", "div-o", "rsp" };
+	static const char *const no[] = { "", "foo", "DIV", "Shaken", "div-", "divo", "rph", "rsp " };
+
+	ck_assert(stir_ppt_supported(NULL));
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(stir_ppt_supported(yes[i]), "%s", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!stir_ppt_supported(no[i]), "'%s'", no[i]);
+}
+END_TEST
+
+START_TEST(dest_has_tn_and_uri)
+{
+	json_t *dest = json_loads("{\"tn\":[\"12125551213\",7,\"12125551214\"],"
+	    "\"uri\":[\"sip:bob@EXAMPLE.org:5060\",\"not a uri\",\"sip:+12125551215@x.org;user=phone\"]}",
+	    0, NULL);
+	struct stir_ident id;
+
+	ck_assert_ptr_nonnull(dest);
+	canon("tel:+12125551213", &id);
+	ck_assert(stir_dest_has(dest, &id));
+	canon("tel:+12125551214", &id);
+	ck_assert(stir_dest_has(dest, &id));
+	canon("tel:+12125551215", &id);		/* only in uri: a TN is looked up in tn */
+	ck_assert(!stir_dest_has(dest, &id));
+	canon("sip:bob@example.org", &id);
+	ck_assert(stir_dest_has(dest, &id));
+	canon("sip:carol@example.org", &id);
+	ck_assert(!stir_dest_has(dest, &id));
+	ck_assert(!stir_dest_has(NULL, &id));
+	json_decref(dest);
+	dest = json_loads("{\"tn\":\"12125551213\"}", 0, NULL);
+	canon("tel:+12125551213", &id);
+	ck_assert(!stir_dest_has(dest, &id));
+	json_decref(dest);
+}
+END_TEST
+
+START_TEST(identity_payload_of_full_and_compact)
+{
+	struct stir_identity *id = NULL;
+	json_t *p = NULL;
+	char msg[256], *value = full(HDRP("div"), DIVPAY(DIV13), PARAMSP("div")), *s;
+
+	ck_assert_int_eq(stir_identity_parse(value, strlen(value), &id, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_identity_payload(id, &p), STIR_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(p, "div"), "tn")),
+	    "12125551213");
+	json_decref(p);
+	stir_identity_free(id);
+	free(value);
+	/* not JSON, not an object */
+	value = full(HDR, "[1]", PARAMS);
+	ck_assert_int_eq(stir_identity_parse(value, strlen(value), &id, msg, sizeof(msg)), STIR_OK);
+	p = (json_t *)&p;
+	ck_assert_int_eq(stir_identity_payload(id, &p), STIR_EINVAL);
+	stir_identity_free(id);
+	free(value);
+	/* compact */
+	s = b64sig(anysig);
+	ck_assert_int_ge(asprintf(&value, "..%s" PARAMS0, s), 0);
+	ck_assert_int_eq(stir_identity_parse(value, strlen(value), &id, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_identity_payload(id, &p), STIR_EINVAL);
+	stir_identity_free(id);
+	free(value);
+	free(s);
+}
+END_TEST
+
 /* ---- ES256 with a key of the test PKI ---- */
 
 static char *pki;
@@ -855,6 +1427,7 @@ verify_suite(void)
 {
 	Suite *s = suite_create("verify");
 	TCase *tc = tcase_create("checks"), *tk = tcase_create("es256");
+	TCase *tp = tcase_create("ppt");
 
 	tcase_add_test(tc, valid_shaken_passport_fills_the_result);
 	tcase_add_test(tc, base_passport_without_ppt_passes);
@@ -879,6 +1452,21 @@ verify_suite(void)
 	tcase_add_test(tc, sip_reason_phrases);
 	tcase_add_test(tc, http_date_three_forms_and_garbage);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tp, div_valid_claims_pass_without_the_to_check);
+	tcase_add_test(tp, div_with_opt_is_invalid_438);
+	tcase_add_test(tp, div_malformed_div_is_invalid_438);
+	tcase_add_test(tp, div_o_needs_a_full_form_opt);
+	tcase_add_test(tp, msg_msgi_matches_the_body);
+	tcase_add_test(tp, msg_msgi_mismatch_is_invalid_438);
+	tcase_add_test(tp, msg_without_body_or_msgi);
+	tcase_add_test(tp, rsp_in_a_request_is_ignored);
+	tcase_add_test(tp, rsp_in_a_response_is_signed_for_dest);
+	tcase_add_test(tp, request_types_in_a_response_are_ignored);
+	tcase_add_test(tp, request_types_fill_the_authority);
+	tcase_add_test(tp, ppt_supported_list);
+	tcase_add_test(tp, dest_has_tn_and_uri);
+	tcase_add_test(tp, identity_payload_of_full_and_compact);
+	suite_add_tcase(s, tp);
 	tcase_add_unchecked_fixture(tk, pki_setup, pki_teardown);
 	tcase_set_timeout(tk, 60);
 	tcase_add_test(tk, es256_good_and_flipped_signature);
