@@ -16,10 +16,12 @@ int
 stir_body_decode(const char *b64, unsigned max, uint8_t **ret, size_t *ret_len, char *msg,
     size_t msglen)
 {
-	size_t n = strlen(b64), len = 0;
+	size_t n = strlen(b64), len = 0, chars = 0;
 	uint8_t *bin;
 
-	if (n / 4 * 3 > (size_t)max + 3) {
+	for (size_t i = 0; i < n; i++)		/* whitespace is no data */
+		chars += strchr(" \t\r\n", b64[i]) == NULL;
+	if (chars / 4 * 3 > (size_t)max + 3) {
 		snprintf(msg, msglen, "the body is larger than msg_max_body_bytes (%u)", max);
 		return STIR_ETOOBIG;
 	}
@@ -98,7 +100,7 @@ stir_body_check(const uint8_t *body, size_t len, const char *ctype, char *msg, s
 		return STIR_EINVAL;
 	}
 	for (const char *p = ctype; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+		if (((unsigned char)*p < 0x20 && *p != '\t') || (unsigned char)*p > 0x7e) {
 			snprintf(msg, msglen, "content_type has a control or non-ASCII character");
 			return STIR_EINVAL;
 		}

@@ -510,17 +510,23 @@ opt_identity(const char *opt)
 	return out;
 }
 
-/* Parse and check item i (from text, len bytes); a bad value fails it. */
+/*
+ * Parse and check item i (from text, len bytes) in mode; a bad value
+ * fails it.  An original nested in a div-o is the request's, whatever
+ * carries the div-o now.
+ */
 static int
-item_check(struct vctx *x, size_t i, const char *text, size_t len)
+item_check(struct vctx *x, size_t i, const char *text, size_t len, enum stir_vmode mode)
 {
 	struct vitem *it = &x->items[i];
+	struct stir_vctx v = x->v;
 	char msg[384];
 	int r;
 
+	v.mode = mode;
 	r = stir_identity_parse(text, len, &it->id, msg, sizeof(msg));
 	if (r == STIR_ENOMEM || (r == STIR_OK &&
-	    stir_passport_check(it->id, &x->v, &it->res) == STIR_ENOMEM))
+	    stir_passport_check(it->id, &v, &it->res) == STIR_ENOMEM))
 		return STIR_ENOMEM;
 	if (r != STIR_OK)
 		stir_vreq_fail(it, STIR_SIP_INVALID, msg);
@@ -552,7 +558,7 @@ nest_originals(struct vctx *x)
 		x->items[x->n].nested_in = (int)i;
 		x->items[x->n].opt_item = -1;
 		it->opt_item = (int)x->n;
-		r = item_check(x, x->n++, text, strlen(text));
+		r = item_check(x, x->n++, text, strlen(text), STIR_VMODE_REQUEST);
 		free(text);
 		if (r != STIR_OK)
 			return r;
@@ -725,7 +731,7 @@ op_verify(struct stir_req *req)
 		return;
 	/* parse and check each value; a bad one is a failed identity */
 	json_array_foreach(ids, i, v) {
-		if (item_check(x, i, json_string_value(v), json_string_length(v)) != STIR_OK) {
+		if (item_check(x, i, json_string_value(v), json_string_length(v), x->v.mode) != STIR_OK) {
 			stir_req_fail(req, STIR_ENOMEM, NULL);
 			return;
 		}

@@ -455,7 +455,10 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	if (rule->authority == STIR_AUTH_DEST) {	/* rsp: the party reached */
 		json_t *d = json_object_get(dest, "tn");
 
-		if (json_array_size(d) != 1 || json_object_size(dest) != 1)
+		if (json_array_size(d) != 1 || json_object_size(dest) != 1 ||
+		    !stir_tn_is_valid(json_string_value(json_array_get(d, 0))) ||
+		    strspn(json_string_value(json_array_get(d, 0)), "0123456789") !=
+		    strlen(json_string_value(json_array_get(d, 0))))
 			return fail(res, STIR_SIP_INVALID, "a ppt rsp PASSporT's dest must be one tn");
 		res->authority.kind = STIR_IDENT_TN;
 		snprintf(res->authority.value, sizeof(res->authority.value), "%s",

@@ -25,7 +25,8 @@
  * is no usable hop has parent -1, depth 0, no code; a hop's parent is -1
  * (and it failed), STIR_DIV_ROOT (root equals its div) or an index of a
  * usable PASSporT with the same orig whose dest holds its div: a div-o's
- * own opt, else the first such PASSporT.  A valid hop's depth is its
+ * own opt, else one on the shortest way back to an original (root only
+ * when no original is a candidate).  A valid hop's depth is its
  * parent's plus one, at most max; a hop whose valid parent it could link
  * to failed only over max.  outermost is exactly "valid and no valid hop
  * diverts from it".  Linking twice gives the same.
@@ -238,8 +239,8 @@ check_hop(const struct items *it, const struct stir_div_out *out, size_t i)
 	}
 	if (p == STIR_DIV_ROOT) {
 		FUZZ_ASSERT(in[i].opt < 0 && it->has_root && ident_eq(&it->root, in[i].div));
-		for (size_t j = 0; j < it->n; j++)
-			FUZZ_ASSERT(!candidate(it, i, j));
+		for (size_t j = 0; j < it->n; j++)	/* no original was a candidate */
+			FUZZ_ASSERT(!candidate(it, i, j) || in[j].is_div);
 	} else {
 		FUZZ_ASSERT(in[p].usable && ident_eq(in[p].orig, in[i].orig));
 		FUZZ_ASSERT(stir_dest_has(in[p].dest, in[i].div));
@@ -247,8 +248,12 @@ check_hop(const struct items *it, const struct stir_div_out *out, size_t i)
 			FUZZ_ASSERT(p == in[i].opt);
 		} else {
 			FUZZ_ASSERT((size_t)p != i);
-			for (size_t j = 0; j < (size_t)p; j++)	/* the first one */
-				FUZZ_ASSERT(!candidate(it, i, j));
+			/* the shortest way back: no valid candidate is nearer an original */
+			if (o->code == 0)
+				for (size_t j = 0; j < it->n; j++)
+					if (candidate(it, i, j) && out[j].code == 0)
+						FUZZ_ASSERT((in[j].is_div ? out[j].depth : 0) >=
+						    (in[p].is_div ? out[p].depth : 0));
 		}
 	}
 	if (o->code == 0) {

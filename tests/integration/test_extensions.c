@@ -465,6 +465,15 @@ START_TEST(connected_identity_after_retargeting)
 	    "%s", out);
 	ck_assert(json_is_true(json_object_get(json_object_get(res, "connected"), "retargeted")));
 	json_decref(res);
+	/* the same with div-o, whose nested original is the request's */
+	ctl(0, div, sizeof(div), "sign --ppt div-o --original '%s' --dest 12025551000", orig);
+	res = verify(0, "--response --identity '%s' --identity '%s' --from " CALLER " --to " CALLED,
+	    div, rsp);
+	ck_assert_msg(json_is_true(json_object_get(json_object_get(res, "connected"), "verified")),
+	    "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(ident(res, 2), "ppt")), "shaken");
+	ck_assert(json_is_true(json_object_get(ident(res, 2), "valid")));
+	json_decref(res);
 	/* without the div, another number answering proves nothing */
 	res = verify(1, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
 	ck_assert_ptr_nonnull(strstr(detail_at(res, 0), "no div PASSporT leads to it"));

@@ -459,6 +459,35 @@ START_TEST(unusable_items_are_skipped)
 }
 END_TEST
 
+/* Identity headers are unordered (RFC 8946 4.2): a call forwarded back. */
+START_TEST(the_order_of_the_headers_does_not_matter)
+{
+	/* 13 -> 14 -> 13 again: listed original first, then hops last first */
+	set(0, A, N13, NULL);
+	set(1, A, N14, N13);
+	set(2, A, N13, N14);
+	link_n(3, 5, NULL);
+	want_ok(1, 0, 1, false);
+	want_ok(2, 1, 2, true);
+	set(0, A, N14, N13);
+	set(1, A, N13, N14);
+	set(2, A, N13, NULL);
+	link_n(3, 5, NULL);
+	want_ok(0, 2, 1, false);
+	want_ok(1, 0, 2, true);
+	want_none(2);
+	/* the shortest way back wins, so a long detour does not hit the limit */
+	set(0, A, N15, N13);		/* 13 -> 15, listed first */
+	set(1, A, N14, N13);		/* 13 -> 14 */
+	set(2, A, N13, N14);		/* 14 -> 13 */
+	set(3, A, N13, NULL);		/* the original */
+	link_n(4, 1, NULL);
+	want_ok(0, 3, 1, true);
+	want_ok(1, 3, 1, true);		/* what diverts from it failed */
+	want_fail(2, "more than 1 diversions (div_max_hops)");
+}
+END_TEST
+
 START_TEST(several_candidate_parents)
 {
 	/* two originals with the same dest (shaken and rcd): the first */
@@ -655,6 +684,7 @@ diversion_suite(void)
 	tcase_add_test(tl, root_links_a_hop_from_to);
 	tcase_add_test(tl, unusable_items_are_skipped);
 	tcase_add_test(tl, several_candidate_parents);
+	tcase_add_test(tl, the_order_of_the_headers_does_not_matter);
 	tcase_add_test(tl, linking_is_deterministic);
 	suite_add_tcase(s, tl);
 	tcase_add_test(th, history_info_and_diversion_values);

@@ -96,6 +96,9 @@ START_TEST(decode_ignores_whitespace)
 	/* MIME line length: 76 characters and CRLF */
 	decode_ok("V2F0c29uLCBjb21lIGhlcmUuV2F0c29uLCBjb21lIGhlcmUuV2F0c29uLCBjb21lIGhlcmUuV2F0\r\n"
 	    "c29uLCBjb21lIGhlcmUu\r\n", 1024, WATSON WATSON WATSON WATSON, 72);
+	/* line breaks do not count against the limit: exactly 72 bytes fit */
+	decode_ok("V2F0c29uLCBjb21lIGhlcmUuV2F0c29uLCBjb21lIGhlcmUuV2F0c29uLCBjb21lIGhlcmUuV2F0\r\n"
+	    "c29uLCBjb21lIGhlcmUu\r\n", 72, WATSON WATSON WATSON WATSON, 72);
 }
 END_TEST
 
@@ -257,6 +260,7 @@ START_TEST(body_check_quoted_boundary)
 {
 	check_ok(mixed, "multipart/mixed; boundary=\"b1\"");
 	check_ok(mixed, "multipart/mixed; boundary=\"b1\"; charset=x");
+	check_ok(mixed, "multipart/mixed;\tboundary=b1");	/* SIP allows tabs */
 	/* a quoted boundary may hold what a token cannot: spaces, '=' */
 	check_ok("--a b=c\r\nContent-Type: text/plain\r\n\r\nx\r\n--a b=c--\r\n",
 	    "multipart/alternative; boundary=\"a b=c\"");
