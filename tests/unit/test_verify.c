@@ -16,8 +16,10 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <sodium.h>
 
 #include "stirclient.h"
+#include "daemon/diversion.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
 #include "daemon/passport.h"
@@ -1422,6 +1424,73 @@ START_TEST(signed_passport_checks_and_verifies)
 }
 END_TEST
 
+/*
+ * RFC 8946's own div example (sections 3 and 4.1), with its Appendix A
+ * key: a known-answer signature vector.  Its div is one digit too long
+ * (121555551213 for 12155551213; see doc/extensions.md 1.8), so as a
+ * chain it must not link to the original it names.
+ */
+static const char RFC8946_DIV[] =
+    "eyJhbGciOiJFUzI1NiIsInBwdCI6ImRpdiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vY2VydC5jZXIifQ"
+    ".eyJkZXN0Ijp7InRuIjpbIjEyMTU1NTUxMjE0Il19LCJkaXYiOnsidG4iOiIxMjE1NTU1NTEyMTMifSwiaWF0IjoxNDQzMjA4MzQ1LCJvcmlnIjp7InRuIjoiMTIxNTU1NTEyMTIifX0"
+    ".xBHWipDEEJ8a6TsdX6xUXAnblsFiGUiAxwLiv0HLC9IICj6eG9jQd6WzeSSjHRBwxmChHhVIiMTSqIlk3yCNkg"
+    ";info=<https://www.example.com/cert.cer>;ppt=\"div\"";
+static const char RFC8946_PUB[] =
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEmzGM1VsO+3IqbMF54rQMaYKQftO4hUYm9wv5wutLgEd9FsiTy3+4+Wa2O7pffOXPC0QzO+yD8hGEXGP/2mZo6w==";
+
+START_TEST(rfc8946_div_example_signature_and_chain)
+{
+	struct stir_vctx v = req();
+	struct stir_identity *id = NULL;
+	struct stir_vresult res;
+	gnutls_datum_t der;
+	gnutls_pubkey_t pub;
+	uint8_t spki[128];
+	size_t len = 0;
+	char msg[256];
+	struct stir_ident orig, to;
+	json_t *odest;
+	struct stir_div_in in[2];
+	struct stir_div_out out[2];
+
+	v.at = 1443208345;
+	canon("tel:+12155551212", &v.from);
+	canon("tel:+12155551213", &v.to);
+	ck_assert_int_eq(stir_identity_parse(RFC8946_DIV, strlen(RFC8946_DIV), &id, msg,
+	    sizeof(msg)), STIR_OK);
+	memset(&res, 0, sizeof(res));
+	ck_assert_int_eq(stir_passport_check(id, &v, &res), STIR_OK);
+	ck_assert_msg(res.code == 0, "%s", res.detail);
+	ck_assert_str_eq(res.ppt, "div");
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_DIV);
+	ck_assert_str_eq(res.div.value, "121555551213");
+	ck_assert_int_eq(sodium_base642bin(spki, sizeof(spki), RFC8946_PUB, strlen(RFC8946_PUB),
+	    NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	der.data = spki;
+	der.size = (unsigned)len;
+	ck_assert_int_ge(gnutls_pubkey_init(&pub), 0);
+	ck_assert_int_ge(gnutls_pubkey_import(pub, &der, GNUTLS_X509_FMT_DER), 0);
+	ck_assert(stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	res.tbs[5] ^= 1;
+	ck_assert(!stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	/* the original it names (dest 12155551213) does not hold its div */
+	canon("tel:+12155551212", &orig);
+	canon("tel:+12155551213", &to);
+	odest = json_pack("{s:[s]}", "tn", "12155551213");
+	memset(in, 0, sizeof(in));
+	in[0] = (struct stir_div_in){ true, false, &orig, odest, NULL, -1 };
+	in[1] = (struct stir_div_in){ true, true, &res.orig, json_object_get(res.payload, "dest"),
+	    &res.div, -1 };
+	stir_div_link(in, 2, 5, NULL, out);
+	ck_assert_int_eq(out[1].code, STIR_SIP_INVALID);
+	ck_assert_str_eq(out[1].detail, "div 121555551213 is not the dest of any other PASSporT of the request");
+	json_decref(odest);
+	gnutls_pubkey_deinit(pub);
+	stir_vresult_clear(&res);
+	stir_identity_free(id);
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -1466,6 +1535,7 @@ verify_suite(void)
 	tcase_add_test(tp, ppt_supported_list);
 	tcase_add_test(tp, dest_has_tn_and_uri);
 	tcase_add_test(tp, identity_payload_of_full_and_compact);
+	tcase_add_test(tp, rfc8946_div_example_signature_and_chain);
 	suite_add_tcase(s, tp);
 	tcase_add_unchecked_fixture(tk, pki_setup, pki_teardown);
 	tcase_set_timeout(tk, 60);
