@@ -284,6 +284,28 @@ verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **re
 	}
 }
 
+/*
+ * A separate ppt=rcd PASSporT brands a call only beside a valid PASSporT
+ * of the call itself (shaken) from the same orig: a branding service's
+ * RCD does not stand in for the call's own verification.
+ */
+static bool
+rcd_call_verified(const struct vctx *x, size_t i)
+{
+	const struct stir_vresult *r = &x->items[i].res;
+
+	if (strcmp(r->ppt, "rcd") != 0)
+		return true;
+	for (size_t j = 0; j < x->n; j++) {
+		const struct stir_vresult *o = &x->items[j].res;
+
+		if (j != i && o->code == 0 && !o->ignored && strcmp(o->ppt, "rcd") != 0 &&
+		    o->orig.kind == r->orig.kind && strcmp(o->orig.value, r->orig.value) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 verify_done(struct stir_req *req)
 {
@@ -291,6 +313,8 @@ verify_done(struct stir_req *req)
 	struct stir_server *srv = req->conn->srv;
 	json_t *ids = json_array(), *reasons = json_array();
 	const char *verstat, *detail;
+	json_t *lone_rcd = json_pack("{s:b, s:s}", "verified", 0, "why_not",
+	    "an rcd PASSporT brands a call only beside a valid shaken PASSporT from the same orig");
 	int code;
 
 	for (size_t i = 0; i < x->n; i++) {
@@ -329,19 +353,22 @@ verify_done(struct stir_req *req)
 	}
 	verdict(x, &verstat, &code, &detail);
 	{
+		static const char *const modes[_STIR_VMODE_MAX] = { "request", "response",
+		    "precall" };
 		json_t *rcd = NULL, *v;
 		size_t i;
 
 		json_array_foreach(ids, i, v) {
 			json_t *r = json_object_get(v, "rcd");
 
+			if (json_is_object(r) && json_is_true(json_object_get(r, "verified")) &&
+			    !rcd_call_verified(x, i))
+				r = lone_rcd;
 			if (json_is_object(r) && (rcd == NULL ||
 			    (!json_is_true(json_object_get(rcd, "verified")) &&
 			    json_is_true(json_object_get(r, "verified")))))
 				rcd = r;
 		}
-		static const char *const modes[_STIR_VMODE_MAX] = { "request", "response",
-		    "precall" };
 
 		req->result = json_pack("{s:s, s:s, s:o, s:o, s:o, s:O, s:o, s:o, s:o}",
 		    "verstat", verstat, "mode", modes[x->v.mode], "error",
@@ -350,6 +377,7 @@ verify_done(struct stir_req *req)
 		    rcd != NULL ? rcd : json_null(), "diversion", stir_vreq_diversion_json(x),
 		    "connected", stir_vreq_connected_json(x), "reason", reasons);
 	}
+	json_decref(lone_rcd);
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be built");
 }

@@ -388,6 +388,13 @@ START_TEST(a_branded_call_as_a_separate_rcd_passport_verifies)
 	ck_assert_msg(json_is_true(json_object_get(rcd, "verified")), "%s", out);
 	ck_assert_str_eq(json_string_value(json_object_get(rcd, "nam")), "Acme Pharmacy");
 	json_decref(res);
+	/* the rcd PASSporT alone does not brand the call */
+	snprintf(arg, sizeof(arg), "--identity '%s'", lines[1]);
+	verify_ids(arg, &res);
+	rcd = json_object_get(res, "rcd");
+	ck_assert(json_is_false(json_object_get(rcd, "verified")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(rcd, "why_not")), "beside a valid shaken"));
+	json_decref(res);
 }
 END_TEST
 

@@ -205,7 +205,8 @@ verify(const char *identity, json_t **ret)
 	    "TN-Validation-Passed");
 	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(*ret,
 	    "identities"), 0), "valid")));
-	return json_object_get(*ret, "rcd");
+	/* this PASSporT's own RCD result (alone, a ppt=rcd one brands no call) */
+	return json_object_get(json_array_get(json_object_get(*ret, "identities"), 0), "rcd");
 }
 
 /* Verify and expect verified RCD; returns its "integrity". */
