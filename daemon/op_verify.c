@@ -240,7 +240,9 @@ item_json(const struct vctx *x, const struct vitem *it)
  * RFC 8224 across all Identity values: valid if any is; otherwise the one
  * error a proxy would answer with: 436 only if no credential could be
  * fetched for any, 437 if every one was fetched but unusable (or not
- * fetched), 403 if every one was stale, else 438.
+ * fetched), 403 if every one was stale, else 438.  In a response, only
+ * the rsp values count (a div copied from the request proves nothing of
+ * who answered).
  */
 static void
 verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **ret_detail)
@@ -251,7 +253,10 @@ verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **re
 	for (size_t i = 0; i < x->n; i++) {
 		const struct stir_vresult *r = &x->items[i].res;
 
-		if (r->ignored)
+		/* an original inside a div-o is judged as part of its hop; in a
+		 * response only connected identity (rsp) says who answered */
+		if (r->ignored || x->items[i].nested_in >= 0 ||
+		    (x->v.mode != STIR_VMODE_REQUEST && r->authority_of != STIR_AUTH_DEST))
 			continue;
 		counted++;
 		if (r->code == 0) {
@@ -284,6 +289,17 @@ verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **re
 	}
 }
 
+/* Does a valid diversion hop of this request start from item i? */
+static bool
+diverted_from(const struct vctx *x, size_t i)
+{
+	for (size_t j = 0; j < x->n; j++)
+		if (j != i && x->items[j].res.authority_of == STIR_AUTH_DIV &&
+		    x->items[j].hop.parent == (int)i && x->items[j].res.code == 0)
+			return true;
+	return false;
+}
+
 /*
  * A separate ppt=rcd PASSporT brands a call only beside a valid PASSporT
  * of the call itself (shaken) from the same orig: a branding service's
@@ -299,8 +315,10 @@ rcd_call_verified(const struct vctx *x, size_t i)
 	for (size_t j = 0; j < x->n; j++) {
 		const struct stir_vresult *o = &x->items[j].res;
 
-		if (j != i && o->code == 0 && !o->ignored && strcmp(o->ppt, "rcd") != 0 &&
-		    o->orig.kind == r->orig.kind && strcmp(o->orig.value, r->orig.value) == 0)
+		if (j != i && o->code == 0 && !o->ignored &&
+		    (strcmp(o->ppt, "shaken") == 0 || o->ppt[0] == '\0') &&
+		    o->orig.kind == r->orig.kind && strcmp(o->orig.value, r->orig.value) == 0 &&
+		    json_equal(json_object_get(o->payload, "dest"), json_object_get(r->payload, "dest")))
 			return true;
 	}
 	return false;
@@ -314,7 +332,7 @@ verify_done(struct stir_req *req)
 	json_t *ids = json_array(), *reasons = json_array();
 	const char *verstat, *detail;
 	json_t *lone_rcd = json_pack("{s:b, s:s}", "verified", 0, "why_not",
-	    "an rcd PASSporT brands a call only beside a valid shaken PASSporT from the same orig");
+	    "an rcd PASSporT brands a call only beside a valid shaken PASSporT with the same orig and dest");
 	int code;
 
 	for (size_t i = 0; i < x->n; i++) {
@@ -326,9 +344,17 @@ verify_done(struct stir_req *req)
 		if (x->use_memo && it->cert != NULL && it->pem != NULL &&
 		    x->trust_gen == srv->trust_gen && x->crl_mode == srv->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
-		/* replays are judged on the clock, and only for live calls */
+	}
+	stir_vreq_link(x);
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+
+		/* replays are judged on the clock, and only for live calls: not
+		 * an original nested in a div-o, nor one a valid diversion of
+		 * this request starts from (a forwarded call comes back with it) */
 		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
-		    x->use_memo && stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
+		    x->use_memo && it->nested_in < 0 && !diverted_from(x, i) &&
+		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
 		    (int64_t)time(NULL), srv->cfg->replay_window)) {
 			it->replay = true;
 			if (srv->cfg->replay_reject)
@@ -336,12 +362,11 @@ verify_done(struct stir_req *req)
 				    "the same PASSporT was seen within replay_window");
 		}
 	}
-	stir_vreq_link(x);
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
 		json_t *o = item_json(x, it);
 
-		if (it->res.code != 0 && !it->res.ignored) {
+		if (it->res.code != 0 && !it->res.ignored && it->nested_in < 0) {
 			json_t *reason = json_sprintf("STIR;cause=%d;text=\"%s\";ppi=\"%s\"",
 			    it->res.code, stir_sip_reason(it->res.code),
 			    it->res.compact_ppi ? it->res.compact_ppi : "..");
@@ -707,8 +732,10 @@ op_verify(struct stir_req *req)
 	x->req = req;
 	x->n = n;
 	x->cap = cap;
-	for (i = 0; i < cap; i++)
+	for (i = 0; i < cap; i++) {
 		x->items[i].nested_in = x->items[i].opt_item = -1;
+		x->items[i].hop.parent = -1;
+	}
 	x->trust = stir_trust_ref(srv->trust);
 	x->trust_gen = srv->trust_gen;
 	x->rcd_anchors = stir_rcd_anchors_ref(srv->rcd_anchors);

@@ -40,7 +40,23 @@ in_history(const struct vctx *x, const struct stir_ident *id)
 	return false;
 }
 
-/* rsp: its dest is To, or the dest of a valid outermost hop from To. */
+/* Does hop h's chain start at To: the root, or an original sent to To? */
+static bool
+chain_from_to(const struct vctx *x, const struct vitem *h)
+{
+	size_t steps = 0;
+
+	while (h->hop.parent >= 0 && steps++ <= x->n) {
+		const struct vitem *p = &x->items[h->hop.parent];
+
+		if (!is_div(p))
+			return stir_dest_has(json_object_get(p->res.payload, "dest"), &x->v.to);
+		h = p;
+	}
+	return h->hop.parent == STIR_DIV_ROOT;
+}
+
+/* rsp: its dest is To, or the dest of a valid last hop of a chain from To. */
 static void
 link_rsp(struct vctx *x, struct vitem *it)
 {
@@ -51,7 +67,7 @@ link_rsp(struct vctx *x, struct vitem *it)
 	for (size_t j = 0; j < x->n; j++) {
 		const struct vitem *h = &x->items[j];
 
-		if (is_div(h) && usable(h) && h->hop.outermost &&
+		if (is_div(h) && usable(h) && h->hop.outermost && chain_from_to(x, h) &&
 		    stir_dest_has(json_object_get(h->res.payload, "dest"), reached))
 			return;
 	}
@@ -81,7 +97,8 @@ stir_vreq_link(struct vctx *x)
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
 
-		in[i].usable = usable(it);
+		/* an rsp is no PASSporT of the call: nothing diverts from it */
+		in[i].usable = usable(it) && it->res.authority_of != STIR_AUTH_DEST;
 		in[i].is_div = is_div(it);
 		in[i].orig = &it->res.orig;
 		in[i].dest = json_object_get(it->res.payload, "dest");

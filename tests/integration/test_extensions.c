@@ -474,6 +474,17 @@ START_TEST(connected_identity_after_retargeting)
 	ck_assert_str_eq(json_string_value(json_object_get(ident(res, 2), "ppt")), "shaken");
 	ck_assert(json_is_true(json_object_get(ident(res, 2), "valid")));
 	json_decref(res);
+	/* a valid div does not make up for an rsp that fails */
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig " CALLER " --dest 12025551000 --iat %ld",
+	    (long)time(NULL) - 3600);
+	res = verify(1, "--response --identity '%s' --identity '%s' --from " CALLER " --to " CALLED,
+	    div, rsp);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Failed");
+	ck_assert(json_is_false(json_object_get(json_object_get(res, "connected"), "verified")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "action"), "do")),
+	    "terminate");
+	json_decref(res);
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig " CALLER " --dest 12025551000");
 	/* without the div, another number answering proves nothing */
 	res = verify(1, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
 	ck_assert_ptr_nonnull(strstr(detail_at(res, 0), "no div PASSporT leads to it"));
@@ -567,6 +578,37 @@ START_TEST(mixed_headers_get_one_reason_each)
 }
 END_TEST
 
+/* Replay detection does not break a call forwarded back, nor div-o. */
+START_TEST(replay_detection_and_diversion)
+{
+	char orig[8192], div[8192], divo[16384];
+	json_t *res;
+
+	teardown();
+	setup_with("replay_window = 60\nreplay_reject = yes\n");
+	ctl(0, orig, sizeof(orig), "sign --orig " CALLER " --dest " CALLED " --attest A");
+	res = verify(0, "--identity '%s' --from " CALLER " --to " CALLED, orig);
+	json_decref(res);
+	/* the call is forwarded and comes back through this stird with its div */
+	ctl(0, div, sizeof(div), "sign --ppt div --original '%s' --dest " FWD1, orig);
+	res = verify(0, "--identity '%s' --identity '%s' --from " CALLER " --to " CALLED
+	    " --request-uri " FWD1, orig, div);
+	ck_assert_msg(json_is_true(json_object_get(json_object_get(res, "diversion"), "verified")),
+	    "%s", out);
+	ck_assert(json_is_false(json_object_get(ident(res, 0), "replay")));
+	json_decref(res);
+	/* a div-o carries the same original inside: not a replay of it */
+	ctl(0, divo, sizeof(divo), "sign --ppt div-o --original '%s' --dest " FWD2, orig);
+	res = verify(0, "--identity '%s' --from " CALLER " --to " CALLED, divo);
+	ck_assert_msg(json_is_true(json_object_get(ident(res, 0), "valid")), "%s", out);
+	json_decref(res);
+	/* the original alone again is a replay */
+	res = verify(1, "--identity '%s' --from " CALLER " --to " CALLED, orig);
+	ck_assert(json_is_true(json_object_get(ident(res, 0), "replay")));
+	json_decref(res);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -586,6 +628,7 @@ suite(void)
 	tcase_add_test(tc, connected_identity_after_retargeting);
 	tcase_add_test(tc, a_precall_check_reports_the_party_reached);
 	tcase_add_test(tc, mixed_headers_get_one_reason_each);
+	tcase_add_test(tc, replay_detection_and_diversion);
 	suite_add_tcase(s, tc);
 	return s;
 }
