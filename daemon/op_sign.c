@@ -354,7 +354,7 @@ prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 	orig = json_object_get(payload, "orig");
 	iat = json_object_get(payload, "iat");
 	r = STIR_EINVAL;
-	if (!json_is_object(orig) || json_object_size(orig) != 1) {
+	if (stir_claim_ident(orig, &x->claims.orig) != STIR_OK) {
 		snprintf(msg, msglen, "the original's orig is malformed");
 		goto out;
 	}
@@ -366,8 +366,17 @@ prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		r = STIR_EINVAL;
 		goto out;
 	}
-	if (json_object_get(p, "iat") == NULL && json_is_integer(iat))
-		x->claims.iat = json_integer_value(iat);	/* RFC 8946: SHOULD */
+	if (json_object_get(p, "iat") == NULL && json_is_integer(iat)) {	/* RFC 8946: SHOULD */
+		json_int_t oiat = json_integer_value(iat), now = (json_int_t)time(NULL);
+
+		if (oiat <= 0 || oiat > now + SIGN_IAT_SKEW_MAX || oiat < now - SIGN_IAT_SKEW_MAX) {
+			snprintf(msg, msglen, "the original's iat is not within %d hours of now; give 'iat'",
+			    SIGN_IAT_SKEW_MAX / 3600);
+			r = STIR_EINVAL;
+			goto out;
+		}
+		x->claims.iat = oiat;
+	}
 	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &div, time(NULL), &cred,
 	    msg, msglen)) != STIR_OK)
 		goto out;
@@ -471,18 +480,28 @@ prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 	return build_one(x, cred, ppt, NULL, NULL, msg, msglen);
 }
 
+/* Fields that belong to one kind or another: refused where they do not apply. */
+static const char *const for_shaken[] = { "original", "div", "body", "content_type", NULL };
+static const char *const for_div[] = { "orig", "attest", "origid", "rcd", "crn", "body",
+    "content_type", NULL };
+static const char *const for_msg[] = { "attest", "origid", "rcd", "crn", "original", "div",
+    NULL };
+static const char *const for_rsp[] = { "attest", "origid", "rcd", "crn", "original", "div",
+    "body", "content_type", NULL };
+
 /* The dispatch table of the PASSporT types the sign op makes. */
 static const struct sign_kind {
 	const char	*ppt;
 	int		(*prepare)(struct stir_req *, struct sign_ctx *, const char *, char *, size_t);
 	bool		 needs_orig;
+	const char *const *foreign;	/* fields that do not apply */
 } sign_kinds[] = {
-	{ "shaken", prepare_shaken, true },
-	{ "rcd",    prepare_shaken, true },
-	{ "div",    prepare_div,    false },
-	{ "div-o",  prepare_div,    false },
-	{ "msg",    prepare_msg,    true },
-	{ "rsp",    prepare_rsp,    true },
+	{ "shaken", prepare_shaken, true,  for_shaken },
+	{ "rcd",    prepare_shaken, true,  for_shaken },
+	{ "div",    prepare_div,    false, for_div },
+	{ "div-o",  prepare_div,    false, for_div },
+	{ "msg",    prepare_msg,    true,  for_msg },
+	{ "rsp",    prepare_rsp,    true,  for_rsp },
 };
 
 void
@@ -517,6 +536,12 @@ op_sign(struct stir_req *req)
 		stir_req_fail(req, STIR_EINVAL, "field 'ppt' must be shaken, rcd, div, div-o, msg or rsp");
 		return;
 	}
+	for (size_t i = 0; kind->foreign[i] != NULL; i++)
+		if (json_object_get(p, kind->foreign[i]) != NULL) {
+			stir_req_fail(req, STIR_EBADREQ, "field '%s' does not apply to ppt %s",
+			    kind->foreign[i], ppt);
+			return;
+		}
 	if (kind->needs_orig && orig == NULL) {
 		stir_req_fail(req, STIR_EBADREQ, "field 'orig' is missing");
 		return;

@@ -84,8 +84,8 @@ stir_identity_payload(const struct stir_identity *id, json_t **ret)
 }
 
 /* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
-static int
-claim_ident(json_t *o, struct stir_ident *ret)
+int
+stir_claim_ident(json_t *o, struct stir_ident *ret)
 {
 	const char *tn = json_string_value(json_object_get(o, "tn"));
 	const char *uri = json_string_value(json_object_get(o, "uri"));
@@ -236,7 +236,7 @@ claims_div_common(struct stir_vresult *res)
 	if ((o = json_deep_copy(div)) == NULL)
 		return STIR_ENOMEM;
 	(void)json_object_del(o, "hi");
-	r = claim_ident(o, &res->div);
+	r = stir_claim_ident(o, &res->div);
 	json_decref(o);
 	if (r != STIR_OK)
 		return fail(res, STIR_SIP_INVALID, "div must hold exactly one \"tn\" or \"uri\" string");
@@ -444,7 +444,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	dest = json_object_get(res->payload, "dest");
 	if (!json_is_integer(iat))
 		return fail(res, STIR_SIP_INVALID, "iat is missing or not an integer");
-	if (claim_ident(orig, &res->orig) != STIR_OK)
+	if (stir_claim_ident(orig, &res->orig) != STIR_OK)
 		return fail(res, STIR_SIP_INVALID, "orig is missing or malformed");
 	if (!dest_valid(dest))
 		return fail(res, STIR_SIP_INVALID, "dest is missing or malformed");

@@ -106,6 +106,12 @@ int	stir_identity_payload(const struct stir_identity *id, json_t **ret);
 /* Is ppt (NULL: a base PASSporT) one this verifier knows, in any mode? */
 bool	stir_ppt_supported(const char *ppt);
 
+/*
+ * An identity claim, {"tn":"<digits>"} or {"uri":"<sip URI>"}, into *ret
+ * (a URI canonicalized).  STIR_EINVAL if it is anything else.
+ */
+int	stir_claim_ident(json_t *o, struct stir_ident *ret);
+
 /* Does dest (a PASSporT's dest claim) hold want? */
 bool	stir_dest_has(json_t *dest, const struct stir_ident *want);
 

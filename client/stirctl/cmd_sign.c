@@ -58,11 +58,13 @@ ext_option(int ch, const char *arg, json_t *params)
 	case 0x206:
 		(void)json_object_set_new(params, "diversion", json_string(arg));
 		return 1;
-	case 0x207:
-		(void)json_object_set_new(params, "mode", json_string("response"));
-		return 1;
-	case 0x208:
-		(void)json_object_set_new(params, "mode", json_string("precall"));
+	case 0x207: case 0x208:
+		if (json_object_get(params, "mode") != NULL) {
+			ctl_err("give one of --response and --precall");
+			return -1;
+		}
+		(void)json_object_set_new(params, "mode", json_string(ch == 0x207 ? "response" :
+		    "precall"));
 		return 1;
 	default:
 		return 0;
@@ -146,7 +148,7 @@ cmd_sign(struct ctl *ctl, int argc, char **argv)
 	if (optind != argc || json_array_size(dest) == 0 || norig > 1 ||
 	    ((ppt == NULL || strcmp(ppt, "shaken") == 0 || strcmp(ppt, "rcd") == 0) &&
 	    json_object_get(params, "attest") == NULL) ||
-	    (norig == 0 && (ppt == NULL || strncmp(ppt, "div", 3) != 0)))
+	    (norig == 0 && (ppt == NULL || (strcmp(ppt, "div") != 0 && strcmp(ppt, "div-o") != 0))))
 		goto usage;
 	if (orig != NULL)
 		(void)json_object_set_new(params, "orig", json_string(orig));

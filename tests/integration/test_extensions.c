@@ -189,6 +189,11 @@ START_TEST(a_two_hop_diversion_chain_verifies)
 	ck_assert_ptr_nonnull(strstr(out, "nothing was diverted"));
 	ctl(1, NULL, 0, "sign --ppt div --original '%s' --dest " FWD1 " --div 12125559999 2>&1", orig);
 	ck_assert_ptr_nonnull(strstr(out, "not a dest of the original"));
+	/* a field that does not apply is refused, not ignored */
+	ctl(1, NULL, 0, "sign --ppt div --original '%s' --dest " FWD1 " --rcd 2>&1", orig);
+	ck_assert_ptr_nonnull(strstr(out, "field 'rcd' does not apply to ppt div"));
+	ctl(1, NULL, 0, "sign --orig " CALLER " --dest " CALLED " --attest A --div " CALLED " 2>&1");
+	ck_assert_ptr_nonnull(strstr(out, "field 'div' does not apply to ppt shaken"));
 }
 END_TEST
 
