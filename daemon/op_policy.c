@@ -42,6 +42,7 @@ struct content_job {
 	json_t			*content;	/* url -> entry, for those judged good */
 	json_t			*errors;	/* "url: why" */
 	unsigned		 pending;	/* fetches outstanding (+1 guard) */
+	size_t			 max_urls;	/* URLs one job may fetch */
 	unsigned		 icon_max, jcard_max;
 	bool			 allow_http;
 	content_done_fn		 done;
@@ -84,6 +85,7 @@ content_job_new(struct stir_server *srv, content_done_fn done, void *arg)
 	j->done = done;
 	j->arg = arg;
 	j->pending = 1;
+	j->max_urls = STIR_POLICY_URLS_MAX;
 	if (j->kinds == NULL || j->content == NULL || j->errors == NULL) {
 		content_job_free(j);
 		return NULL;
@@ -148,7 +150,7 @@ content_start(struct content_job *j, const char *url, const char *kind)
 			    "it is used both as an icon and as a jCard; give each role its own URL");
 		return;
 	}
-	if (json_object_size(j->kinds) >= STIR_POLICY_URLS_MAX) {
+	if (json_object_size(j->kinds) >= j->max_urls) {
 		char msg[128];
 
 		snprintf(msg, sizeof(msg), "too many URLs (a policy references at most %d, jCard URLs included)",
@@ -597,9 +599,9 @@ op_policy_test(struct stir_req *req)
 
 struct refresh {
 	struct stir_server	*srv;
-	json_t			*old;		/* policy name -> content (as it was) */
+	json_t			*old;		/* name -> {"doc", "content", "urls"} as it was */
 	json_t			*changes;	/* "policy: url changed" messages */
-	json_t			*updates;	/* policy name -> new content */
+	json_t			*updates;	/* name -> {"doc", "content"} to store */
 	struct stir_creds	*creds;
 	uint64_t		 seq;
 	uv_work_t		 work;
@@ -616,18 +618,23 @@ refresh_free(struct refresh *rf)
 	free(rf);
 }
 
+/* Pool: store the new content of policies not replaced meanwhile; reload. */
 static void
 refresh_work(uv_work_t *w)
 {
 	struct refresh *rf = w->data;
 	const char *name;
-	json_t *content;
+	json_t *u;
 
-	json_object_foreach(rf->updates, name, content) {
-		char *text = stir_json_dump(content, JSON_COMPACT, 0, NULL);
+	json_object_foreach(rf->updates, name, u) {
+		char *text = stir_json_dump(json_object_get(u, "content"), JSON_COMPACT, 0, NULL);
+		int r = text == NULL ? STIR_ENOMEM : stir_store_policy_set_content(rf->srv->store,
+		    name, json_string_value(json_object_get(u, "doc")), text);
 
-		if (text == NULL || stir_store_policy_set_content(rf->srv->store, name, text,
-		    (int64_t)time(NULL)) != STIR_OK)
+		if (r == STIR_ENOENT)
+			log_debug("RCD policy '%s' changed during its content refresh; its new content stands",
+			    name);
+		else if (r != STIR_OK)
 			log_err("RCD policy '%s': its refreshed content could not be stored", name);
 		free(text);
 	}
@@ -653,65 +660,129 @@ refresh_after(uv_work_t *w, int status)
 	refresh_free(rf);
 }
 
-/* Content a changed jCard now points to, which the policy did not have. */
-static void
-add_nested(json_t *content, const json_t *fetched)
+/*
+ * Does every URL a jCard entry points to have content, now or before?
+ * A changed jCard whose new URLs could not be fetched is not taken: the
+ * calls would carry digests for content nobody judged.
+ */
+static bool
+jcard_complete(const json_t *entry, const json_t *have, const json_t *fetched)
 {
-	const char *url;
-	json_t *e, *u;
+	json_t *u;
 	size_t i;
 
-	json_object_foreach(content, url, e)
-		json_array_foreach(json_object_get(e, "urls"), i, u) {
-			const char *nu = json_string_value(json_object_get(u, "url"));
+	json_array_foreach(json_object_get(entry, "urls"), i, u) {
+		const char *url = json_string_value(json_object_get(u, "url"));
 
-			if (nu != NULL && json_object_get(content, nu) == NULL &&
-			    json_object_get(fetched, nu) != NULL)
-				(void)json_object_set(content, nu, json_object_get(fetched, nu));
-		}
+		if (url == NULL || (json_object_get(have, url) == NULL &&
+		    json_object_get(fetched, url) == NULL))
+			return false;
+	}
+	return true;
 }
 
-/* Merge what was fetched into each policy's content; note what changed. */
+/* Content the policy now needs (a new jCard URL, a document URL) that it lacked. */
+static void
+add_missing(json_t *content, const json_t *doc_urls, const json_t *fetched)
+{
+	json_t *want = json_object(), *e, *u;
+	const char *url;
+	size_t i;
+
+	if (want == NULL)
+		return;
+	json_object_foreach((json_t *)doc_urls, url, e)
+		(void)json_object_set_new(want, url, json_true());
+	json_object_foreach(content, url, e)
+		json_array_foreach(json_object_get(e, "urls"), i, u)
+			if (json_is_string(json_object_get(u, "url")))
+				(void)json_object_set_new(want, json_string_value(json_object_get(u,
+				    "url")), json_true());
+	json_object_foreach(want, url, e)	/* content is not walked while it grows */
+		if (json_object_get(content, url) == NULL && json_object_get(fetched, url) != NULL)
+			(void)json_object_set_new(content, url,
+			    json_deep_copy(json_object_get(fetched, url)));
+	json_decref(want);
+}
+
+/* Merge what was fetched into one policy's content; note what changed. */
+static json_t *
+merge_content(struct refresh *rf, const char *name, const json_t *old, const json_t *doc_urls,
+    const json_t *fetched)
+{
+	json_t *nc = json_deep_copy(old), *e;
+	int64_t now = (int64_t)time(NULL);
+	const char *url;
+
+	if (nc == NULL)
+		return NULL;
+	json_object_foreach((json_t *)old, url, e) {
+		json_t *fresh = json_object_get(fetched, url), *cur = json_object_get(nc, url);
+
+		if (fresh == NULL || (json_object_get(fresh, "urls") != NULL &&
+		    !jcard_complete(fresh, old, fetched))) {
+			/* not fetched: try again after the negative TTL */
+			(void)json_object_set_new(cur, "expires", json_integer(now +
+			    (int64_t)rf->srv->cfg->cache_negative_ttl + 1));
+			continue;
+		}
+		if ((fresh = json_deep_copy(fresh)) == NULL)
+			continue;
+		if (!json_equal(json_object_get(fresh, "digest"), json_object_get(e, "digest"))) {
+			log_warn("RCD policy '%s': the content of %s changed (%s -> %s); calls now carry the new digest",
+			    name, url, json_string_value(json_object_get(e, "digest")),
+			    json_string_value(json_object_get(fresh, "digest")));
+			(void)json_array_append_new(rf->changes, json_sprintf(
+			    "policy %s: content of %.150s changed", name, url));
+		} else
+			(void)json_object_set(fresh, "changed", json_object_get(e, "changed"));
+		(void)json_object_set_new(nc, url, fresh);
+	}
+	add_missing(nc, doc_urls, fetched);
+	return nc;
+}
+
 static void
 refresh_fetched(struct content_job *j)
 {
 	struct refresh *rf = j->arg;
-	const char *name, *url;
-	json_t *content, *e, *v;
-	int64_t now = (int64_t)time(NULL);
+	const char *name;
+	json_t *p, *v;
 	size_t i;
 
-	json_array_foreach(j->errors, i, v)
-		log_warn("RCD policy content: %s; calls keep the digest they had", json_string_value(v));
-	json_object_foreach(rf->old, name, content) {
-		json_t *nc = json_deep_copy(content);
+	if (!rf->srv->stopping)
+		json_array_foreach(j->errors, i, v)
+			log_warn("RCD policy content: %s; calls keep the digest they had",
+			    json_string_value(v));
+	json_object_foreach(rf->old, name, p) {
+		json_t *nc = merge_content(rf, name, json_object_get(p, "content"),
+		    json_object_get(p, "urls"), j->content);
 
-		json_object_foreach(content, url, e) {
-			json_t *fresh = json_object_get(j->content, url);
-			json_t *cur = json_object_get(nc, url);
-
-			if (fresh == NULL) {	/* failed: try again after the negative TTL */
-				(void)json_object_set_new(cur, "expires", json_integer(now +
-				    (int64_t)rf->srv->cfg->cache_negative_ttl + 1));
-				continue;
-			}
-			if (!json_equal(json_object_get(fresh, "digest"), json_object_get(e, "digest"))) {
-				log_warn("RCD policy '%s': the content of %s changed (%s -> %s); calls now carry the new digest",
-				    name, url, json_string_value(json_object_get(e, "digest")),
-				    json_string_value(json_object_get(fresh, "digest")));
-				(void)json_array_append_new(rf->changes, json_sprintf(
-				    "policy %s: content of %.150s changed", name, url));
-			} else
-				(void)json_object_set(fresh, "changed", json_object_get(e, "changed"));
-			(void)json_object_set(nc, url, fresh);
-		}
-		add_nested(nc, j->content);
-		(void)json_object_set_new(rf->updates, name, nc);
+		if (nc != NULL)
+			(void)json_object_set_new(rf->updates, name, json_pack("{s:O, s:o}", "doc",
+			    json_object_get(p, "doc"), "content", nc));
 	}
 	content_job_free(j);
 	rf->work.data = rf;
-	if (rf->srv->stopping || uv_queue_work(rf->srv->loop, &rf->work, refresh_work, refresh_after) != 0)
+	if (rf->srv->stopping || uv_queue_work(rf->srv->loop, &rf->work, refresh_work,
+	    refresh_after) != 0)
 		refresh_free(rf);
+}
+
+/* Is anything of p's content due: expired, or named by its document but missing? */
+static bool
+refresh_due(const struct stir_policy *p, const json_t *doc_urls, int64_t now)
+{
+	const char *url;
+	json_t *e;
+
+	json_object_foreach(p->content, url, e)
+		if (json_integer_value(json_object_get(e, "expires")) <= now)
+			return true;
+	json_object_foreach((json_t *)doc_urls, url, e)
+		if (json_object_get(p->content, url) == NULL)
+			return true;
+	return false;
 }
 
 void
@@ -724,7 +795,7 @@ stir_policy_refresh(struct stir_server *srv)
 	const char *url;
 	json_t *e;
 
-	if (srv->policy_refreshing || ps == NULL || srv->stopping ||
+	if (srv->policy_refreshing || ps == NULL || ps->n == 0 || srv->stopping ||
 	    uv_now(srv->loop) - srv->policy_refresh_ms < POLICY_REFRESH_MIN_MS)
 		return;
 	srv->policy_refresh_ms = uv_now(srv->loop);
@@ -740,16 +811,25 @@ stir_policy_refresh(struct stir_server *srv)
 		refresh_free(rf);
 		return;
 	}
+	j->max_urls = STIR_POLICY_URLS_MAX * ps->n;	/* each policy has its own budget */
 	for (size_t i = 0; i < ps->n; i++) {
-		bool due = false;
+		const struct stir_policy *p = &ps->v[i];
+		json_t *doc_urls = stir_policy_urls(p);
 
-		json_object_foreach(ps->v[i].content, url, e)
-			due |= json_integer_value(json_object_get(e, "expires")) <= now;
-		if (!due)
+		if (doc_urls == NULL || !refresh_due(p, doc_urls, now)) {
+			json_decref(doc_urls);
 			continue;
-		(void)json_object_set(rf->old, ps->v[i].name, ps->v[i].content);
-		json_object_foreach(ps->v[i].content, url, e)
-			content_start(j, url, json_string_value(json_object_get(e, "kind")));
+		}
+		(void)json_object_set_new(rf->old, p->name, json_pack("{s:s, s:O, s:O}", "doc",
+		    p->text, "content", p->content, "urls", doc_urls));
+		json_object_foreach(doc_urls, url, e)
+			content_start(j, url, json_string_value(e));
+		json_object_foreach(p->content, url, e) {
+			const char *kind = json_string_value(json_object_get(e, "kind"));
+
+			content_start(j, url, kind != NULL ? kind : "other");
+		}
+		json_decref(doc_urls);
 	}
 	if (json_object_size(rf->old) == 0) {
 		content_job_free(j);

@@ -350,6 +350,7 @@ stir_policy_free(struct stir_policy *p)
 	if (p == NULL)
 		return;
 	free(p->name);
+	free(p->text);
 	free(p->specs);
 	json_decref(p->doc);
 	json_decref(p->content);
@@ -360,6 +361,7 @@ static void
 policy_clear(struct stir_policy *p)
 {
 	free(p->name);
+	free(p->text);
 	free(p->specs);
 	json_decref(p->doc);
 	json_decref(p->content);
@@ -698,6 +700,20 @@ stir_policies_free(struct stir_policies *ps)
 	free(ps);
 }
 
+/* Stored content as stird writes it: each entry has a kind and a digest. */
+static bool
+content_sane(const json_t *content)
+{
+	const char *url;
+	json_t *e;
+
+	json_object_foreach((json_t *)content, url, e)
+		if (!json_is_string(json_object_get(e, "kind")) ||
+		    !json_is_string(json_object_get(e, "digest")))
+			return false;
+	return true;
+}
+
 static int
 policy_from_row(const struct stir_policy_row *row, struct stir_policy *ret)
 {
@@ -711,10 +727,14 @@ policy_from_row(const struct stir_policy_row *row, struct stir_policy *ret)
 	}
 	json_decref(p->content);
 	if ((p->content = json_loads(row->content != NULL ? row->content : "{}", 0, NULL)) == NULL ||
-	    !json_is_object(p->content)) {
+	    !json_is_object(p->content) || !content_sane(p->content)) {
 		log_err("RCD policy '%s': its stored content is not a JSON object", row->name);
 		stir_policy_free(p);
 		return STIR_EDB;
+	}
+	if ((p->text = strdup(row->doc)) == NULL) {
+		stir_policy_free(p);
+		return STIR_ENOMEM;
 	}
 	p->created = row->created;
 	p->updated = row->updated;

@@ -43,6 +43,7 @@ enum stir_rcd_attach {
 
 struct stir_policy {
 	char			*name;
+	char			*text;		/* the document as stored, or NULL */
 	json_t			*doc;		/* the validated document */
 	struct stir_tnspec	*specs;		/* match.tns */
 	size_t			 nspecs;

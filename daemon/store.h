@@ -83,9 +83,12 @@ struct stir_policy_row {
  */
 int	stir_store_policy_put(struct stir_store *st, const struct stir_policy_row *row,
 	    bool replace);
-/* Replace the content of a policy (STIR_ENOENT if there is none). */
+/*
+ * Replace the content of policy name if its document is still doc (a
+ * policy replaced meanwhile keeps its own): STIR_ENOENT otherwise.
+ */
 int	stir_store_policy_set_content(struct stir_store *st, const char *name,
-	    const char *content, int64_t updated);
+	    const char *doc, const char *content);
 int	stir_store_policy_remove(struct stir_store *st, const char *name);
 /* All policies, by name. */
 int	stir_store_policy_list(struct stir_store *st, struct stir_policy_row **ret,

@@ -50,18 +50,18 @@ stir_store_policy_put(struct stir_store *st, const struct stir_policy_row *row,
 }
 
 int
-stir_store_policy_set_content(struct stir_store *st, const char *name,
-    const char *content, int64_t updated)
+stir_store_policy_set_content(struct stir_store *st, const char *name, const char *doc,
+    const char *content)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, r = STIR_OK;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE rcd_policies SET content = ?,"
-	    " updated = ? WHERE name = ?", -1, &s, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE rcd_policies SET content = ?"
+	    " WHERE name = ? AND doc = ?", -1, &s, NULL)) != SQLITE_OK)
 		return stir__store_err(st, rc, "policy content");
 	(void)sqlite3_bind_text(s, 1, content, -1, SQLITE_STATIC);
-	(void)sqlite3_bind_int64(s, 2, updated);
-	(void)sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(s, 3, doc, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		r = stir__store_err(st, rc, "policy content");
 	else if (sqlite3_changes(st->db) == 0)

@@ -274,6 +274,34 @@ START_TEST(credential_used_by_a_policy_cannot_be_removed)
 }
 END_TEST
 
+/* Policies: put, replace, list; content only onto the document it was for. */
+START_TEST(policies_put_list_and_content_follows_its_document)
+{
+	struct stir_store *st = open_ok();
+	struct stir_policy_row a = { S("p"), S("{\"v\":1}"), NULL, S("{}"), 1, 1 };
+	struct stir_policy_row b = { S("p"), S("{\"v\":2}"), NULL, S("{}"), 2, 2 };
+	struct stir_policy_row *rows = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(stir_store_policy_put(st, &a, false), STIR_OK);
+	ck_assert_int_eq(stir_store_policy_put(st, &a, false), STIR_EEXIST);
+	ck_assert_int_eq(stir_store_policy_set_content(st, "p", "{\"v\":1}", "{\"u\":1}"), STIR_OK);
+	/* replaced while a refresh ran: the refresh's content does not land */
+	ck_assert_int_eq(stir_store_policy_put(st, &b, true), STIR_OK);
+	ck_assert_int_eq(stir_store_policy_set_content(st, "p", "{\"v\":1}", "{\"u\":9}"),
+	    STIR_ENOENT);
+	ck_assert_int_eq(stir_store_policy_list(st, &rows, &n), STIR_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(rows[0].doc, "{\"v\":2}");
+	ck_assert_str_eq(rows[0].content, "{}");
+	ck_assert_int_eq(rows[0].created, 1);	/* replacing keeps the creation time */
+	stir_store_policy_rows_free(rows, n);
+	ck_assert_int_eq(stir_store_policy_remove(st, "p"), STIR_OK);
+	ck_assert_int_eq(stir_store_policy_remove(st, "p"), STIR_ENOENT);
+	stir_store_close(st);
+}
+END_TEST
+
 START_TEST(trust_anchors_add_list_remove_and_duplicate_fingerprint)
 {
 	struct stir_store *st = open_ok();
@@ -388,6 +416,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tr, setup, teardown);
 	tcase_add_test(tr, credentials_add_list_remove);
 	tcase_add_test(tr, credential_used_by_a_policy_cannot_be_removed);
+	tcase_add_test(tr, policies_put_list_and_content_follows_its_document);
 	tcase_add_test(tr, trust_anchors_add_list_remove_and_duplicate_fingerprint);
 	tcase_add_test(tr, audit_entries_list_newest_first);
 	tcase_add_test(tr, empty_lists_are_ok_with_zero_rows);
