@@ -395,6 +395,11 @@ add_or_check(struct stir_req *req, bool store)
 		    x->name);
 		return;
 	}
+	if (x->policy->cred != NULL && stir_creds_find(srv->creds, x->policy->cred) == NULL) {
+		stir_req_fail(req, STIR_EPOLICY, "RCD policy '%s' names credential '%s', which does not exist (see 'stirctl cred list')",
+		    x->name, x->policy->cred);
+		return;
+	}
 	if ((other = duplicate_spec(srv->creds->policies, x->policy, &i)) != NULL) {
 		if (x->policy->nspecs > 0)
 			stir_req_fail(req, STIR_EEXIST, "match.tns[%zu] is matched the same way by RCD policy '%s'; a call must have one policy",

@@ -378,8 +378,10 @@ prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		x->claims.iat = oiat;
 	}
 	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &div, time(NULL), &cred,
-	    msg, msglen)) != STIR_OK)
+	    m, sizeof(m))) != STIR_OK) {
+		snprintf(msg, msglen, "the diverting number (div) decides the credential: %s", m);
 		goto out;
+	}
 	r = STIR_ENOMEM;
 	if ((extra = json_pack("{s:o}", "div", stir_passport_ident(&div))) == NULL)
 		goto out;
@@ -462,6 +464,7 @@ prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 	struct stir_server *srv = req->conn->srv;
 	const struct stir_ident *reached = &x->claims.dest[0];
 	const struct stir_cred *cred;
+	char m[300];
 	int r;
 
 	if (x->claims.ndest != 1 || reached->kind != STIR_IDENT_TN) {
@@ -475,8 +478,10 @@ prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		return STIR_EPOLICY;
 	}
 	if ((r = stir_creds_select(srv->creds, stir_param_str(req->env->params, "cred"), reached,
-	    time(NULL), &cred, msg, msglen)) != STIR_OK)
+	    time(NULL), &cred, m, sizeof(m))) != STIR_OK) {
+		snprintf(msg, msglen, "the number reached (dest) decides the credential: %s", m);
 		return r;
+	}
 	return build_one(x, cred, ppt, NULL, NULL, msg, msglen);
 }
 

@@ -252,7 +252,7 @@ find_nocase(const uint8_t *s, size_t n, const char *needle)
 static bool
 svg_self_contained(const uint8_t *b, size_t n)
 {
-	static const char *const banned[] = { "<script", "<!entity", "<foreignobject",
+	static const char *const banned[] = { "<script", "<!entity", "<!doctype", "<foreignobject",
 	    "javascript:", "<iframe", "<embed", "<object", "@import" };
 	static const char *const refs[] = { "href", "url(" };
 	const uint8_t *p, *end = b + n;

@@ -29,8 +29,16 @@ stir_sign_plan(const struct stir_creds *cs, const struct stir_ident *orig,
 	if (want_rcd || crn != NULL)
 		p = stir_policies_match(cs->policies, tn, credname);
 	if ((r = stir_creds_select(cs, credname != NULL ? credname :
-	    p != NULL ? p->cred : NULL, orig, now, &plan.cred, msg, msglen)) != STIR_OK)
+	    p != NULL ? p->cred : NULL, orig, now, &plan.cred, msg, msglen)) != STIR_OK) {
+		if (credname == NULL && p != NULL && p->cred != NULL) {
+			char m[384];
+
+			snprintf(m, sizeof(m), "%s", msg);
+			snprintf(msg, msglen, "RCD policy '%s' is bound to credential '%s' (after a certificate rollover, bind it to the new one): %s",
+			    p->name, p->cred, m);
+		}
 		return r;
+	}
 	if (!want_rcd && crn == NULL) {
 		*ret = plan;
 		return STIR_OK;

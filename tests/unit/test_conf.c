@@ -343,6 +343,30 @@ START_TEST(socket_equal_to_admin_socket_is_refused)
 }
 END_TEST
 
+/* RCD, diversion, messaging and connected-identity settings. */
+START_TEST(extension_settings_are_checked)
+{
+	static const char ci[] = CONF ": 'connected_identity' is a list of numbers, prefixes (1215555*) and ranges (a-b), separated by commas";
+	struct stir_config *cfg;
+
+	cfg = accept_text("connected_identity = 12125551213, 1202555*, 12155550100-12155550199\n"
+	    "failure_action = continue-with-reason\ndiv_max_hops = 16\n");
+	ck_assert_int_eq(cfg->failure_action, STIR_ACTION_CONTINUE_REASON);
+	ck_assert_uint_eq(cfg->div_max_hops, 16);
+	stir_config_free(cfg);
+	assert_refused("connected_identity = 121-12\n", ci);
+	assert_refused("connected_identity = 129-121\n", ci);
+	assert_refused("connected_identity = 12*3\n", ci);
+	assert_refused("connected_identity = *\n", ci);
+	assert_refused("connected_identity = 1234567890123456\n", ci);
+	assert_refused("failure_action = maybe\n",
+	    CONF ":1: 'failure_action' must be reject, continue or continue-with-reason");
+	assert_refused("rcd_icon_max_bytes = 100000\n", CONF ": 'rcd_icon_max_bytes' and "
+	    "'rcd_jcard_max_bytes' must not be larger than 'fetch_max_bytes'");
+	assert_refused("crl_mode = medium\n", CONF ":1: 'crl_mode' must be off, soft or hard");
+}
+END_TEST
+
 START_TEST(line_over_the_limit_is_refused_and_at_the_limit_accepted)
 {
 	char *text = malloc(STIR_CONFIG_LINE_MAX + 64);
@@ -422,6 +446,7 @@ conf_suite(void)
 	tcase_add_test(tc, duplicate_key_names_the_second_line);
 	tcase_add_test(tc, group_by_number_or_name_and_unknown_group_refused);
 	tcase_add_test(tc, socket_equal_to_admin_socket_is_refused);
+	tcase_add_test(tc, extension_settings_are_checked);
 	tcase_add_test(tc, line_over_the_limit_is_refused_and_at_the_limit_accepted);
 	tcase_add_test(tc, load_reads_a_file_and_reports_a_missing_one);
 	suite_add_tcase(s, tc);
