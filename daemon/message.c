@@ -77,12 +77,7 @@ boundary_of(const char *ctype, char *b, size_t blen)
 static const uint8_t *
 find(const uint8_t *hay, size_t n, const char *needle)
 {
-	size_t k = strlen(needle);
-
-	for (size_t i = 0; k <= n && i <= n - k; i++)
-		if (memcmp(hay + i, needle, k) == 0)
-			return hay + i;
-	return NULL;
+	return memmem(hay, n, needle, strlen(needle));
 }
 
 int
