@@ -50,19 +50,9 @@ static struct admin_ctx *
 admin_begin(struct stir_req *req, const struct stir_field *fields)
 {
 	struct admin_ctx *x;
-	char msg[384];
-	int r;
 
-	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
+	if ((x = stir_req_begin(req, fields, sizeof(*x), admin_ctx_free)) == NULL)
 		return NULL;
-	}
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		stir_req_fail(req, STIR_ENOMEM, NULL);
-		return NULL;
-	}
-	req->ctx = x;
-	req->ctx_free = admin_ctx_free;
 	/* the pool must not read srv->cfg, which a reload may replace */
 	if ((x->crl_file = strdup(req->conn->srv->cfg->crl_file)) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);

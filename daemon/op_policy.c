@@ -211,21 +211,7 @@ pol_ctx_free(void *p)
 static struct pol_ctx *
 pol_begin(struct stir_req *req, const struct stir_field *fields)
 {
-	struct pol_ctx *x;
-	char msg[384];
-	int r;
-
-	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return NULL;
-	}
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		stir_req_fail(req, STIR_ENOMEM, NULL);
-		return NULL;
-	}
-	req->ctx = x;
-	req->ctx_free = pol_ctx_free;
-	return x;
+	return stir_req_begin(req, fields, sizeof(struct pol_ctx), pol_ctx_free);
 }
 
 /* Done on the loop: install the reloaded table, hand over the result. */

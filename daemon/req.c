@@ -144,6 +144,27 @@ req_after_work_cb(uv_work_t *w, int status)
 	stir_req_reply(req);
 }
 
+void *
+stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
+    void (*ctx_free)(void *))
+{
+	char msg[384];
+	void *x;
+	int r;
+
+	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
+		stir_req_fail(req, r, "%s", msg);
+		return NULL;
+	}
+	if ((x = calloc(1, size)) == NULL) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return NULL;
+	}
+	req->ctx = x;
+	req->ctx_free = ctx_free;
+	return x;
+}
+
 void
 stir_req_queue(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
 {

@@ -200,6 +200,13 @@ void	stir_req_reply(struct stir_req *req);
 void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Run work_fn on the pool, then done_fn (if any) on the loop, then reply. */
+/*
+ * Check req's params against fields and attach a zeroed context of size
+ * bytes, freed with ctx_free; on failure reply with the error and return
+ * NULL.
+ */
+void	*stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
+	    void (*ctx_free)(void *));
 void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
 /* The same for hot ops (sign, verify): batched through srv->workq. */
