@@ -10,6 +10,7 @@
 #include "daemon/creds.h"
 #include "daemon/dispatch.h"
 #include "daemon/log.h"
+#include "daemon/policy.h"
 #include "daemon/passport.h"
 #include "daemon/signer.h"
 #include "daemon/store.h"
@@ -80,6 +81,17 @@ status_work(struct stir_req *req)
 		free(keys);
 }
 
+/* RCD policies bound to a credential that expires stop branding with it. */
+static void
+policy_warnings(const struct stir_policies *ps, const char *cred, json_t *warnings)
+{
+	for (size_t i = 0; ps != NULL && i < ps->n; i++)
+		if (ps->v[i].cred != NULL && strcmp(ps->v[i].cred, cred) == 0)
+			(void)json_array_append_new(warnings, json_sprintf(
+			    "RCD policy '%s' is bound to credential '%s': bind it to the renewed credential (stirctl policy add --replace)",
+			    ps->v[i].name, cred));
+}
+
 static void
 status_done(struct stir_req *req)
 {
@@ -109,6 +121,8 @@ status_done(struct stir_req *req)
 		(void)json_array_append_new(creds, json_pack("{s:s, s:I, s:I, s:s}",
 		    "name", c->name, "not_after", (json_int_t)c->not_after,
 		    "days_left", (json_int_t)(left / 86400), "state", state));
+		if (strcmp(state, "ok") != 0)
+			policy_warnings(cs->policies, c->name, warnings);
 	}
 	req->result = json_pack("{s:s, s:I, s:I, s:i, s:i, s:{s:I, s:I, s:I, s:I, s:i},"
 	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",

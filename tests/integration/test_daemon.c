@@ -381,6 +381,12 @@ START_TEST(status_warns_about_a_credential_that_expires_soon)
 	    H.pki, H.pki), 0);
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "status"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "warning: credential 'soon' expires in"));
+	/* an RCD policy bound to it is named too (no URL content to fetch) */
+	ck_assert_int_eq(h_sh(NULL, 0, "printf '%%s' '{\"name\":\"brand\",\"match\":{\"cred\":\"soon\"},"
+	    "\"rcd\":{\"nam\":\"Soon Brand\"}}' > '%s/brand.json'", H.dir), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "policy add '%s/brand.json'", H.dir), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "status"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "RCD policy 'brand' is bound to credential 'soon'"));
 }
 END_TEST
 
