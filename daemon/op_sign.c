@@ -556,7 +556,7 @@ op_sign(struct stir_req *req)
 		return;
 	}
 	if ((r = parse_dest(dest, &x->claims, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r == STIR_ETOOBIG ? r : STIR_EINVAL, "%s%s",
+		stir_req_fail(req, r, "%s%s",
 		    json_is_string(dest) ? "field 'dest': " : "", msg);
 		return;
 	}
