@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,9 +221,10 @@ item_json(const struct vctx *x, const struct vitem *it)
 	(void)json_object_set_new(o, "replay", json_boolean(it->replay));
 	(void)json_object_set_new(o, "error", error_json(r->code, r->detail));
 	if (it->cert != NULL && it->cert->err == STIR_OK)
-		cert = json_pack("{s:s, s:s, s:o, s:I}", "subject", it->cert->info.subject,
+		cert = json_pack("{s:s, s:s, s:o, s:I, s:s}", "subject", it->cert->info.subject,
 		    "issuer", it->cert->info.issuer, "tnauth", stir_tnauth_json(it->cert->tnauth),
-		    "not_after", (json_int_t)it->cert->info.not_after);
+		    "not_after", (json_int_t)it->cert->info.not_after, "sha256",
+		    it->cert->info.sha256);
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
 	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? stir_vreq_rcd_json(x, it) :
 	    json_null());
@@ -344,6 +346,12 @@ verify_done(struct stir_req *req)
 		if (x->use_memo && it->cert != NULL && it->pem != NULL &&
 		    x->trust_gen == srv->trust_gen && x->crl_mode == srv->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
+		/* RFC 9970: later requests of the dialog come from the party that
+		 * answered: its certificate, pinned from the first response */
+		if (x->expect_cert[0] != '\0' && it->res.code == 0 && !it->res.ignored &&
+		    it->cert != NULL && strcmp(it->cert->info.sha256, x->expect_cert) != 0)
+			stir_vreq_fail(it, STIR_SIP_INVALID,
+			    "signed with another certificate than expect_cert (the dialog's first response)");
 	}
 	stir_vreq_link(x);
 	for (size_t i = 0; i < x->n; i++) {
@@ -527,6 +535,7 @@ static const struct stir_field verify_fields[] = {
 	/* body: base64, checked against msg_max_body_bytes in read_body() */
 	{ "body",         STIR_JT_STRING, false, 0 },
 	{ "content_type", STIR_JT_STRING, false, 256 },
+	{ "expect_cert",  STIR_JT_STRING, false, 64 },
 	{ NULL, 0, false, 0 }
 };
 
@@ -657,6 +666,16 @@ read_context(struct stir_req *req, struct vctx *x)
 		return STIR_EINVAL;
 	}
 	x->v.mode = mode != NULL ? (enum stir_vmode)m : STIR_VMODE_REQUEST;
+	if (stir_param_str(p, "expect_cert") != NULL) {
+		const char *fp = stir_param_str(p, "expect_cert");
+
+		if (strlen(fp) != 64 || strspn(fp, "0123456789abcdefABCDEF") != 64) {
+			stir_req_fail(req, STIR_EINVAL, "field 'expect_cert' must be a SHA-256 fingerprint (64 hex digits)");
+			return STIR_EINVAL;
+		}
+		for (size_t k = 0; k < 64; k++)
+			x->expect_cert[k] = (char)tolower((unsigned char)fp[k]);
+	}
 	if (stir_param_str(p, "request_uri") != NULL) {
 		if (stir_ident_canon(stir_param_str(p, "request_uri"), &x->ruri, msg,
 		    sizeof(msg)) != STIR_OK) {

@@ -121,6 +121,7 @@ struct vctx {
 	size_t			 nhistory;
 	bool			 has_history;
 	uint8_t			*body;		/* a MESSAGE's body (x->v.body) */
+	char			 expect_cert[65];	/* pinned end entity (RFC 9970), or "" */
 	unsigned		 div_max_hops;
 	int			 failure_action;
 	size_t			 n, cap;	/* items used, allocated */

@@ -58,6 +58,9 @@ ext_option(int ch, const char *arg, json_t *params)
 	case 0x206:
 		(void)json_object_set_new(params, "diversion", json_string(arg));
 		return 1;
+	case 0x209:
+		(void)json_object_set_new(params, "expect_cert", json_string(arg));
+		return 1;
 	case 0x207: case 0x208:
 		if (json_object_get(params, "mode") != NULL) {
 			ctl_err("give one of --response and --precall");
@@ -209,6 +212,7 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 		{ "diversion", required_argument, NULL, 0x206 },
 		{ "response", no_argument, NULL, 0x207 },
 		{ "precall", no_argument, NULL, 0x208 },
+		{ "expect-cert", required_argument, NULL, 0x209 },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t *params = json_object(), *ids = json_array(), *res = NULL;

@@ -418,6 +418,25 @@ START_TEST(connected_identity_is_signed_and_checked)
 	ck_assert_msg(json_is_true(json_object_get(con, "verified")), "%s", out);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(con, "number"), "tn")), CALLED);
 	json_decref(res);
+	/* later requests of the dialog: pinned to the answering certificate */
+	{
+		char fp[80], tnrsp[8192];
+
+		res = verify(0, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
+		snprintf(fp, sizeof(fp), "%s", json_string_value(json_object_get(json_object_get(
+		    ident(res, 0), "cert"), "sha256")));
+		ck_assert_uint_eq(strlen(fp), 64);
+		json_decref(res);
+		res = verify(0, "--response --expect-cert %s --identity '%s' --from " CALLER
+		    " --to " CALLED, fp, rsp);
+		json_decref(res);
+		/* the same dialog answered with another certificate (tn covers 12025551000) */
+		ctl(0, tnrsp, sizeof(tnrsp), "sign --ppt rsp --orig " CALLER " --dest 12025551000");
+		res = verify(1, "--response --expect-cert %s --identity '%s' --from " CALLER
+		    " --to 12025551000", fp, tnrsp);
+		ck_assert_ptr_nonnull(strstr(detail_at(res, 0), "expect_cert"));
+		json_decref(res);
+	}
 	/* in a request it is ignored */
 	res = verify(1, "--identity '%s' --from " CALLER " --to " CALLED, rsp);
 	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "No-TN-Validation");
