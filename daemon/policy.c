@@ -407,8 +407,8 @@ stir_policy_parse(const char *text, size_t len, struct stir_policy **ret, char *
  * if one is "other" (no type rule): the stricter kind stands.  An icon
  * that is also a jCard cannot be both: STIR_EINVAL.
  */
-int
-stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind)
+static int
+add_url(json_t *kinds, const char *url, const char *kind)
 {
 	const char *had = json_string_value(json_object_get(kinds, url));
 
@@ -417,12 +417,6 @@ stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind)
 	if (had != NULL && strcmp(had, "other") != 0)
 		return STIR_EINVAL;
 	return json_object_set_new(kinds, url, json_string(kind)) == 0 ? STIR_OK : STIR_ENOMEM;
-}
-
-static int
-add_url(json_t *out, const char *url, const char *kind)
-{
-	return stir_policy_kind_merge(out, url, kind);
 }
 
 static int

@@ -98,13 +98,6 @@ int	stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 	    unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,
 	    int64_t expires, json_t **ret, char *msg, size_t msglen);
 
-/*
- * Add url with its kind ("icon", "jcard", "other") to kinds (url ->
- * kind).  A URL already there keeps the stricter kind ("other" yields);
- * an icon that is also a jCard is STIR_EINVAL.
- */
-int	stir_policy_kind_merge(json_t *kinds, const char *url, const char *kind);
-
 
 /*
  * The claims a call carries under policy p: an object with "rcd" (when
