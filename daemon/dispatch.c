@@ -75,17 +75,6 @@ perm_group_key(enum stir_perm perm)
 }
 
 void
-stir_req_audit(struct stir_req *req, const char *subject, int result)
-{
-	struct stir_conn *c = req->conn;
-
-	if (stir_store_audit(c->srv->store, (int64_t)time(NULL), c->uid, c->pid,
-	    req->op->name, subject, result) != STIR_OK)
-		log_err("audit log write failed for op=%s uid=%u", req->op->name,
-		    (unsigned)c->uid);
-}
-
-void
 stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 {
 	struct stir_server *srv = c->srv;

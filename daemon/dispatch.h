@@ -51,7 +51,4 @@ struct stir_tnauth;
 /* A TNAuthList as the protocol shows it: [{"spc"},{"tn"},{"start","count"}]. */
 json_t	*stir_tnauth_json(const struct stir_tnauth *ta);
 
-/* Record an admin change in the audit log (pool thread). */
-void	stir_req_audit(struct stir_req *req, const char *subject, int result);
-
 #endif

@@ -30,19 +30,46 @@ stir_log_set_level(int level)
 	log_level = level;
 }
 
+static void
+escape_controls(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < outlen; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			out[o++] = (char)ch;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
+}
+
 void
 stir_log(int level, const char *fmt, ...)
 {
 	static const char *names[] = { "emerg", "alert", "crit", "error",
 	    "warning", "notice", "info", "debug" };
-	char buf[2048];
+	char raw[2048], buf[sizeof(raw) * 4];
 	va_list ap;
 
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/*
+	 * One message is one line: a control character from a client or the
+	 * network (a newline and "<0>" would forge a journal entry) is
+	 * written as \xNN, whatever the call site did.
+	 */
+	escape_controls(raw, buf, sizeof(buf));
 	if (log_journal)
 		(void)fprintf(stderr, "<%d>%s\n", level, buf);
 	else {

@@ -103,6 +103,24 @@ reload_creds(struct stir_req *req)
 
 /* ---- keys ---- */
 
+/* Store thread, after the audit record of key.remove is committed. */
+static void
+key_remove_commit(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_conn *c = req->conn;
+	int r;
+
+	if ((r = stir_signer_key_remove(c->srv->signer, x->name)) == STIR_OK)
+		return;
+	stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
+	/* the record says it went: add that it did not */
+	if (stir_store_audit(c->srv->store, (int64_t)time(NULL), c->uid, c->pid,
+	    req->op->name, req->audit_subject, r) != STIR_OK)
+		log_err("key '%s' could not be removed (%s) and the audit log could not say so",
+		    x->name, stir_strerror(r));
+}
+
 static const struct stir_field key_name_fields[] = {
 	{ "name", STIR_JT_STRING, true, STIR_KEY_NAME_MAX },
 	{ NULL, 0, false, 0 }
@@ -117,6 +135,18 @@ key_name_ok(struct stir_req *req, const char *name)
 		return 0;
 	}
 	return 1;
+}
+
+/* The audit record of a new key could not be written: the key goes. */
+static void
+key_new_undo(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	int r;
+
+	if ((r = stir_signer_key_remove(req->conn->srv->signer, x->name)) != STIR_OK)
+		log_err("key '%s' was made but its audit record failed, and it cannot be removed: %s",
+		    x->name, stir_strerror(r));
 }
 
 static void
@@ -140,8 +170,10 @@ key_new_work(struct stir_req *req)
 		stir_req_set_error(req, r, "not an unencrypted PEM EC P-256 private key (PKCS#8 or SEC1)");
 	else if (r != STIR_OK)
 		stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
-	else
+	else {
 		x->out = json_pack("{s:s, s:s}", "name", x->name, "public_key", x->pub_pem);
+		req->undo_fn = key_new_undo;
+	}
 }
 
 void
@@ -206,13 +238,19 @@ op_key_list(struct stir_req *req)
 	stir_req_queue(req, key_list_work, admin_done);
 }
 
+/*
+ * Store thread, in the audit transaction: may the key go?  Admin ops run
+ * one at a time, so no credential can start using it before the file is
+ * removed in key_remove_commit(), once the audit record is committed.
+ */
 static void
 key_remove_work(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
-	int r;
-
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
 	char *user = NULL;
+	int r;
 
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "key %s", x->name);
 	/* the store, not the loaded table, says who uses a key: a stored
@@ -227,13 +265,14 @@ key_remove_work(struct stir_req *req)
 		stir_req_set_error(req, r, "cannot check which credentials use key '%s'", x->name);
 		return;
 	}
-	r = stir_signer_key_remove(req->conn->srv->signer, x->name);
-	if (r == STIR_ENOENT)
+	r = stir_signer_pubkey_der(req->conn->srv->signer, x->name, &spki, &spki_len);
+	free(spki);
+	if (r == STIR_ENOENT) {
 		stir_req_set_error(req, r, "no key named '%s' (see 'stirctl key list')", x->name);
-	else if (r != STIR_OK)
-		stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
-	else
-		x->out = json_pack("{s:s}", "removed", x->name);
+		return;
+	}
+	x->out = json_pack("{s:s}", "removed", x->name);
+	req->commit_fn = key_remove_commit;
 }
 
 void
@@ -369,7 +408,7 @@ cred_add_work(struct stir_req *req)
 		    x->name);
 		goto out;
 	}
-	reload_creds(req);
+	req->commit_fn = reload_creds;
 	x->out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", x->name,
 	    "subject", info.subject, "x5u", row.x5u, "not_after", (json_int_t)info.not_after,
 	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n);
@@ -527,7 +566,7 @@ cred_remove_work(struct stir_req *req)
 	else if (r != STIR_OK)
 		stir_req_set_error(req, r, "cannot remove credential '%s'", x->name);
 	else {
-		reload_creds(req);
+		req->commit_fn = reload_creds;
 		x->out = json_pack("{s:s}", "removed", x->name);
 	}
 }
@@ -539,6 +578,11 @@ op_cred_remove(struct stir_req *req)
 
 	if ((x = admin_begin(req, key_name_fields)) == NULL)
 		return;
+	if (stir_signer_name_check(stir_param_str(req->env->params, "name")) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'name': a credential name is 1-%d of A-Z a-z 0-9 _ . - and does not start with '.'",
+		    STIR_CRED_NAME_MAX);
+		return;
+	}
 	snprintf(x->name, sizeof(x->name), "%s", stir_param_str(req->env->params, "name"));
 	stir_req_queue(req, cred_remove_work, admin_done);
 }
@@ -612,7 +656,7 @@ trust_add_work(struct stir_req *req)
 		snprintf(req->audit_subject, sizeof(req->audit_subject),
 		    "trust %s (%u of %u)", info.sha256, i + 1, c->n);
 	}
-	reload_trust(req);
+	req->commit_fn = reload_trust;
 	x->out = json_pack("{s:O, s:O}", "added", added, "existing", existing);
  out:
 	json_decref(added);
@@ -682,7 +726,7 @@ trust_remove_work(struct stir_req *req)
 	else if (r != STIR_OK)
 		stir_req_set_error(req, r, "cannot remove trust anchor %lld", (long long)x->id);
 	else {
-		reload_trust(req);
+		req->commit_fn = reload_trust;
 		x->out = json_pack("{s:I}", "removed", (json_int_t)x->id);
 	}
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,26 @@ op_cache_show(struct stir_req *req)
 	stir_req_reply(req);
 }
 
+/* Store thread, in the audit transaction: the stored rows go too. */
+static void
+purge_work(struct stir_req *req)
+{
+	const char *u = stir_param_str(req->env->params, "url");
+	int r = stir_store_cache_delete(req->conn->srv->store, u);
+
+	if (r != STIR_OK && r != STIR_ENOENT)
+		stir_req_set_error(req, r, "the stored cache could not be purged: %s",
+		    stir_strerror(r));
+}
+
+static void
+purge_done(struct stir_req *req)
+{
+	if (req->err == STIR_OK)
+		req->result = json_pack("{s:I}", "purged", (json_int_t)(uintptr_t)req->ctx);
+	req->ctx = NULL;
+}
+
 void
 op_cache_purge(struct stir_req *req)
 {
@@ -189,9 +210,9 @@ op_cache_purge(struct stir_req *req)
 		stir_req_fail(req, r, NULL);
 		return;
 	}
-	if ((req->result = json_pack("{s:I}", "purged", (json_int_t)n)) == NULL)
-		stir_req_set_error(req, STIR_ENOMEM, NULL);
-	stir_req_reply(req);
+	/* the memory entries are gone; the reply waits for the stored rows */
+	req->ctx = (void *)(uintptr_t)n;
+	stir_req_queue(req, purge_work, purge_done);
 }
 
 static void

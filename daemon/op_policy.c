@@ -27,6 +27,7 @@
 #include "daemon/policy.h"
 #include "daemon/rcd_sign.h"
 #include "daemon/store.h"
+#include "daemon/storeq.h"
 
 #define POLICY_REFRESH_MIN_MS	5000	/* between two refresh rounds */
 
@@ -283,7 +284,7 @@ add_work(struct stir_req *req)
 		    "cannot store RCD policy '%s'", x->name, x->policy->cred ? x->policy->cred : "");
 		return;
 	}
-	reload(req);
+	req->commit_fn = reload;
 	x->out = json_pack("{s:s, s:b, s:o}", "name", x->name, "replaced", x->replace,
 	    "content", content_summary(x->content));
 }
@@ -511,7 +512,7 @@ remove_work(struct stir_req *req)
 		    "cannot remove RCD policy '%s'", x->name);
 		return;
 	}
-	reload(req);
+	req->commit_fn = reload;
 	x->out = json_pack("{s:s}", "removed", x->name);
 }
 
@@ -609,7 +610,7 @@ refresh_free(struct refresh *rf)
 	free(rf);
 }
 
-/* Pool: store the new content of policies not replaced meanwhile; reload. */
+/* Store thread: store the new content of policies not replaced meanwhile; reload. */
 static void
 refresh_work(uv_work_t *w)
 {
@@ -755,8 +756,8 @@ refresh_fetched(struct content_job *j)
 	}
 	content_job_free(j);
 	rf->work.data = rf;
-	if (rf->srv->stopping || uv_queue_work(rf->srv->loop, &rf->work, refresh_work,
-	    refresh_after) != 0)
+	if (rf->srv->stopping || stir_storeq_queue(rf->srv->storeq, &rf->work,
+	    refresh_work, refresh_after) != 0)
 		refresh_free(rf);
 }
 

@@ -14,6 +14,7 @@
 #include "daemon/log.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
+#include "daemon/storeq.h"
 
 uint64_t
 stir_now_ns(void)
@@ -120,16 +121,53 @@ stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	stir_req_reply(req);
 }
 
+/*
+ * Store thread.  An admin change, and its audit record, is one
+ * transaction: if the record cannot be written the change is rolled
+ * back and the op fails with EDB; if the database is locked past the
+ * op's deadline it fails with EDB and changes nothing.
+ */
 static void
 req_work_cb(uv_work_t *w)
 {
 	struct stir_req *req = w->data;
+	struct stir_conn *c = req->conn;
+	struct stir_store *st = c->srv->store;
+	int r;
 
-	req->work_fn(req);
-	if (req->op->audited) {
-		stir_req_audit(req, req->audit_subject, req->err);
-		req->audit_done = true;
+	stir_store_set_deadline(st, req->t0_ns + (uint64_t)STIR_ADMIN_DB_TIMEOUT_MS * 1000000u);
+	if (!req->op->audited) {
+		req->work_fn(req);
+		goto out;
 	}
+	req->audit_done = true;
+	if ((r = stir_store_begin(st)) != STIR_OK) {
+		stir_req_set_error(req, r, "the database is unavailable (locked or failing):"
+		    " nothing was changed");
+		log_err("audit: op=%s uid=%u not run and not recorded: the database is unavailable",
+		    req->op->name, (unsigned)c->uid);
+		goto out;
+	}
+	req->work_fn(req);
+	r = stir_store_audit(st, (int64_t)time(NULL), c->uid, c->pid, req->op->name,
+	    req->audit_subject[0] ? req->audit_subject : NULL, req->err);
+	if (r == STIR_OK)
+		r = stir_store_commit(st);
+	else
+		stir_store_rollback(st);
+	if (r != STIR_OK) {
+		if (req->undo_fn != NULL && req->err == STIR_OK)
+			req->undo_fn(req);
+		stir_req_set_error(req, STIR_EDB, "the change and its audit record could not be"
+		    " written (%s): nothing was changed", stir_strerror(r));
+		log_err("audit: op=%s uid=%u rolled back: its audit record could not be written",
+		    req->op->name, (unsigned)c->uid);
+		goto out;
+	}
+	if (req->commit_fn != NULL && req->err == STIR_OK)
+		req->commit_fn(req);
+ out:
+	stir_store_set_deadline(st, 0);
 }
 
 static void
@@ -173,7 +211,7 @@ stir_req_queue(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
 	req->work_fn = work_fn;
 	req->done_fn = done_fn;
 	req->work.data = req;
-	rc = uv_queue_work(req->conn->srv->loop, &req->work, req_work_cb,
+	rc = stir_storeq_queue(req->conn->srv->storeq, &req->work, req_work_cb,
 	    req_after_work_cb);
 	if (rc != 0)
 		stir_req_fail(req, STIR_EINTERNAL, "cannot queue work: %s",
@@ -188,7 +226,7 @@ stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done
 	stir_workq_push(&req->conn->srv->workq, req);
 }
 
-/* ---- audit records written from the loop go through the pool ---- */
+/* ---- audit records written from the loop go through the store thread ---- */
 
 struct audit_job {
 	uv_work_t		 work;
@@ -207,6 +245,7 @@ audit_work(uv_work_t *w)
 {
 	struct audit_job *j = w->data;
 
+	stir_store_set_deadline(j->store, 0);
 	if (stir_store_audit(j->store, j->ts, j->uid, j->pid, j->op,
 	    j->has_subject ? j->subject : NULL, j->result) != STIR_OK)
 		log_err("audit log write failed for op=%s uid=%u", j->op, (unsigned)j->uid);
@@ -241,7 +280,7 @@ stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid, const char *op,
 		snprintf(j->subject, sizeof(j->subject), "%s", subject);
 		j->has_subject = true;
 	}
-	if (uv_queue_work(srv->loop, &j->work, audit_work, audit_done) != 0) {
+	if (stir_storeq_queue(srv->storeq, &j->work, audit_work, audit_done) != 0) {
 		log_err("audit: cannot queue; op=%s uid=%u not recorded", op, (unsigned)uid);
 		free(j);
 	}

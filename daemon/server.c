@@ -25,6 +25,7 @@
 #include "daemon/server.h"
 #include "daemon/signer.h"
 #include "daemon/store.h"
+#include "daemon/storeq.h"
 
 static unsigned
 signer_flags(const struct stir_config *cfg)
@@ -60,6 +61,8 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		log_err("database: %s", msg);
 		return r;
 	}
+	if ((r = stir_storeq_start(loop, &srv->storeq)) != STIR_OK)
+		return r;
 	if ((r = stir_signer_local_new(cfg->key_dir, signer_flags(cfg),
 	    cfg->pkcs11_module, &srv->signer)) != STIR_OK) {
 		log_err("key store '%s': %s", cfg->key_dir, stir_strerror(r));
@@ -444,7 +447,7 @@ stir_server_reload(struct stir_server *srv)
 	srv->reload_pending = true;
 	stir_notify("RELOADING=1\nSTATUS=reloading");
 	log_notice("reloading %s", srv->config_path);
-	if (uv_queue_work(srv->loop, &job->work, reload_work, reload_done) != 0) {
+	if (stir_storeq_queue(srv->storeq, &job->work, reload_work, reload_done) != 0) {
 		srv->reload_pending = false;
 		free(job);
 		return STIR_EINTERNAL;
@@ -666,6 +669,9 @@ stir_server_close_io(struct stir_server *srv)
 		stir_fetcher_close(srv->fetcher);	/* frees itself once closed */
 		srv->fetcher = NULL;
 	}
+	/* last: it finishes the admin changes and cache writes queued */
+	stir_storeq_stop(srv->storeq);		/* frees itself once closed */
+	srv->storeq = NULL;
 }
 
 void

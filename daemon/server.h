@@ -20,6 +20,7 @@
 #define STIR_STOP_DRAIN_MS	5000	/* on stop, connections get this long */
 #define STIR_SWEEP_MS		1000	/* how often timeouts are checked */
 #define STIR_MAX_ADMIN_CONNS	32	/* admin connections, apart from max_connections */
+#define STIR_ADMIN_DB_TIMEOUT_MS 5000	/* an admin op waits this long for the database */
 
 enum stir_role {
 	STIR_ROLE_CLIENT,	/* the service socket */
@@ -40,6 +41,7 @@ struct stir_server;
 struct stir_creds;
 struct stir_rcd_anchors;
 struct stir_rcd_pending;
+struct stir_storeq;
 
 struct stir_listener {
 	uv_pipe_t		 pipe;
@@ -86,13 +88,21 @@ struct stir_req {
 	uv_work_t		 work;
 	stir_work_fn		 work_fn;	/* runs on the thread pool */
 	stir_work_fn		 done_fn;	/* then on the loop, may be NULL */
+	/*
+	 * Audited ops: work_fn runs inside the change's transaction; after
+	 * it commits, commit_fn (store thread) does what must follow a
+	 * committed change (reload tables, remove a file); if the commit
+	 * fails, undo_fn undoes what work_fn did outside the database.
+	 */
+	stir_work_fn		 commit_fn;
+	stir_work_fn		 undo_fn;
 	void			*ctx;		/* op state */
 	void			(*ctx_free)(void *);
 	json_t			*result;	/* reply on success */
 	int			 err;		/* or this error */
 	char			 errmsg[512];
 	char			 audit_subject[256];	/* what an admin op changed */
-	bool			 audit_done;	/* written on the pool */
+	bool			 audit_done;	/* written with the change */
 	uint64_t		 t0_ns;
 	struct stir_req		*qnext;		/* workq lists */
 };
@@ -110,7 +120,8 @@ struct stir_server {
 	uv_loop_t		*loop;
 	struct stir_config	*cfg;
 	char			*config_path;
-	struct stir_store	*store;
+	struct stir_store	*store;	/* used on the store thread only */
+	struct stir_storeq	*storeq;	/* the store thread */
 	struct stir_signer	*signer;
 	struct stir_creds	*creds;		/* loop thread only */
 	pthread_mutex_t		 creds_mu;	/* orders credential reloads */
@@ -199,7 +210,6 @@ void	stir_conn_pump(struct stir_conn *c);
 void	stir_req_reply(struct stir_req *req);
 void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Run work_fn on the pool, then done_fn (if any) on the loop, then reply. */
 /*
  * Check req's params against fields and attach a zeroed context of size
  * bytes, freed with ctx_free; on failure reply with the error and return
@@ -207,6 +217,11 @@ void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
  */
 void	*stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
 	    void (*ctx_free)(void *));
+/*
+ * Run work_fn on the store thread (admin ops: serialized, with the
+ * database; audited ops in one transaction with their audit record),
+ * then done_fn (if any) on the loop, then reply.
+ */
 void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
 /* The same for hot ops (sign, verify): batched through srv->workq. */

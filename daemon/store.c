@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -16,6 +17,12 @@
 
 extern const char *const stir_migrations[];
 
+#define STIR_APPLICATION_ID	0x53544952	/* "STIR", PRAGMA application_id */
+#define BUSY_SLEEP_MAX_NS	5000000		/* between two tries for a lock */
+/* Tables that mark a database as stird's (schema version 1 on). */
+static const char *const stird_tables[] = { "credentials", "trust_anchors",
+    "cert_cache", "audit_log" };
+
 int
 stir__store_err(struct stir_store *st, int rc, const char *what)
 {
@@ -23,6 +30,109 @@ stir__store_err(struct stir_store *st, int rc, const char *what)
 	return STIR_EDB;
 }
 #define db_err stir__store_err
+
+uint64_t
+stir_store_now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* SQLite's busy handler: wait in short sleeps until the deadline. */
+static int
+on_busy(void *arg, int count)
+{
+	struct stir_store *st = arg;
+	uint64_t now = stir_store_now_ns(), end = st->deadline_ns, left;
+	struct timespec ts;
+
+	if (end == 0) {
+		if (count == 0)
+			st->busy_until_ns = now + (uint64_t)STIR_STORE_BUSY_MS * 1000000u;
+		end = st->busy_until_ns;
+	}
+	if (now >= end)
+		return 0;
+	left = end - now;
+	if (left > BUSY_SLEEP_MAX_NS)
+		left = BUSY_SLEEP_MAX_NS;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)left;
+	(void)nanosleep(&ts, NULL);
+	return 1;
+}
+
+void
+stir_store_set_deadline(struct stir_store *st, uint64_t deadline_ns)
+{
+	st->deadline_ns = deadline_ns;
+}
+
+int
+stir__store_step_count(struct stir_store *st, sqlite3_stmt *s, int64_t *ret_n,
+    int64_t *ret_first)
+{
+	int64_t n = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == 0 && ret_first != NULL)
+			*ret_first = sqlite3_column_int64(s, 0);
+		n++;
+	}
+	*ret_n = n;
+	if (rc != SQLITE_DONE)
+		return rc;
+	(void)st;
+	return SQLITE_OK;
+}
+
+int
+stir_store_begin(struct stir_store *st)
+{
+	int rc;
+
+	if (st->in_txn) {
+		log_err("store: a transaction is already open");
+		return STIR_EINTERNAL;
+	}
+	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "begin");
+	st->in_txn = true;
+	return STIR_OK;
+}
+
+int
+stir_store_commit(struct stir_store *st)
+{
+	int rc;
+
+	if (!st->in_txn)
+		return STIR_EINTERNAL;
+	if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+		int r = db_err(st, rc, "commit");
+
+		/* a failed COMMIT may leave the transaction open: end it */
+		if (!sqlite3_get_autocommit(st->db))
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->in_txn = false;
+		return r;
+	}
+	st->in_txn = false;
+	return STIR_OK;
+}
+
+void
+stir_store_rollback(struct stir_store *st)
+{
+	if (!st->in_txn)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_txn = false;
+}
 
 /* A duplicate name or fingerprint, as opposed to any other constraint. */
 static int
@@ -56,6 +166,52 @@ stir_store_version(struct stir_store *st, int *ret_version)
 	*ret_version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return STIR_OK;
+}
+
+/*
+ * Is this database stird's, or empty?  Another application's database is
+ * refused before anything (even the journal mode) is written to it.
+ */
+static int
+check_owner(struct stir_store *st, const char *path, char *msg, size_t msglen)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t app_id = 0, ntables = 0, ours = 0;
+	int version = 0, rc, r = STIR_EDB;
+
+	if ((r = stir_store_version(st, &version)) != STIR_OK) {
+		snprintf(msg, msglen, "%s: cannot read the schema version: %s", path,
+		    sqlite3_errmsg(st->db));
+		return r;
+	}
+	r = STIR_EDB;
+	if ((rc = sqlite3_prepare_v2(st->db, "SELECT (SELECT application_id FROM"
+	    " pragma_application_id), (SELECT count(*) FROM sqlite_schema WHERE"
+	    " name NOT LIKE 'sqlite\\_%' ESCAPE '\\'), (SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name IN (?,?,?,?))", -1, &s, NULL)) != SQLITE_OK)
+		goto sqlfail;
+	for (int i = 0; i < (int)(sizeof(stird_tables) / sizeof(stird_tables[0])); i++)
+		(void)sqlite3_bind_text(s, i + 1, stird_tables[i], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		goto sqlfail;
+	app_id = sqlite3_column_int64(s, 0);
+	ntables = sqlite3_column_int64(s, 1);
+	ours = sqlite3_column_int64(s, 2);
+	if (app_id == STIR_APPLICATION_ID ||
+	    (app_id == 0 && version == 0 && ntables == 0) ||
+	    (app_id == 0 && version > 0 && ours == (int64_t)(sizeof(stird_tables) /
+	    sizeof(stird_tables[0]))))
+		r = STIR_OK;
+	else
+		snprintf(msg, msglen, "%s: not a stird database (application id 0x%llx, schema"
+		    " version %d, %lld other objects); it was left as it is", path,
+		    (unsigned long long)app_id, version, (long long)ntables);
+	sqlite3_finalize(s);
+	return r;
+ sqlfail:
+	snprintf(msg, msglen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return STIR_EDB;
 }
 
 static int
@@ -99,7 +255,7 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 	struct stir_store *st = NULL;
 	struct stat sb;
 	sqlite3_stmt *s = NULL;
-	char *err = NULL;
+	char *err = NULL, pragma[64];
 	int rc, r = STIR_EDB;
 
 	if (stat(path, &sb) == 0) {
@@ -126,7 +282,7 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 		goto out;
 	}
 	(void)sqlite3_extended_result_codes(st->db, 1);
-	(void)sqlite3_busy_timeout(st->db, STIR_STORE_BUSY_MS);
+	(void)sqlite3_busy_handler(st->db, on_busy, st);
 	/* the first read tells a database from anything else */
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
 	if (rc == SQLITE_OK)
@@ -139,6 +295,9 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
+	if ((r = check_owner(st, path, msg, msglen)) != STIR_OK)
+		goto out;
+	r = STIR_EDB;
 	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
 	    " PRAGMA synchronous = NORMAL;", NULL, NULL, &err)) != SQLITE_OK) {
 		snprintf(msg, msglen, "%s: %s", path, err ? err : sqlite3_errstr(rc));
@@ -147,6 +306,13 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 	}
 	if ((r = migrate(st, msg, msglen)) != STIR_OK)
 		goto out;
+	snprintf(pragma, sizeof(pragma), "PRAGMA application_id = %d;", STIR_APPLICATION_ID);
+	if ((rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL)) != SQLITE_OK) {
+		snprintf(msg, msglen, "%s: cannot mark it as stird's: %s", path,
+		    sqlite3_errmsg(st->db));
+		r = STIR_EDB;
+		goto out;
+	}
 	*ret = st;
 	st = NULL;
 	r = STIR_OK;
@@ -220,6 +386,7 @@ static int
 delete_where(struct stir_store *st, const char *sql, const char *name, int64_t id)
 {
 	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
 	int rc, r;
 
 	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
@@ -228,11 +395,10 @@ delete_where(struct stir_store *st, const char *sql, const char *name, int64_t i
 		bind_text(s, 1, name);
 	else
 		sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
+	if ((rc = stir__store_step_count(st, s, &n, NULL)) != SQLITE_OK)
 		r = (rc & 0xff) == SQLITE_CONSTRAINT ? STIR_EPOLICY : db_err(st, rc, "delete");
 	else
-		r = sqlite3_changes(st->db) > 0 ? STIR_OK : STIR_ENOENT;
+		r = n > 0 ? STIR_OK : STIR_ENOENT;
 	sqlite3_finalize(s);
 	return r;
 }
@@ -240,7 +406,7 @@ delete_where(struct stir_store *st, const char *sql, const char *name, int64_t i
 int
 stir_store_cred_remove(struct stir_store *st, const char *name)
 {
-	return delete_where(st, "DELETE FROM credentials WHERE name = ?", name, 0);
+	return delete_where(st, "DELETE FROM credentials WHERE name = ? RETURNING 1", name, 0);
 }
 
 int
@@ -369,8 +535,9 @@ stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
     int64_t *ret_id)
 {
 	static const char sql[] = "INSERT INTO trust_anchors (sha256, subject, pem,"
-	    " not_after, rcd, added) VALUES (?,?,?,?,?,?)";
+	    " not_after, rcd, added) VALUES (?,?,?,?,?,?) RETURNING id";
 	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
 	int rc, r;
 
 	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
@@ -381,11 +548,9 @@ stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
 	sqlite3_bind_int64(s, 4, row->not_after);
 	sqlite3_bind_int(s, 5, row->rcd);
 	sqlite3_bind_int64(s, 6, row->added);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		*ret_id = sqlite3_last_insert_rowid(st->db);
-		r = STIR_OK;
-	} else if (is_duplicate(rc))
+	if ((rc = stir__store_step_count(st, s, &n, ret_id)) == SQLITE_OK)
+		r = n == 1 ? STIR_OK : db_err(st, SQLITE_INTERNAL, "trust add returned no id");
+	else if (is_duplicate(rc))
 		r = STIR_EEXIST;
 	else
 		r = db_err(st, rc, "trust add");
@@ -396,7 +561,7 @@ stir_store_trust_add(struct stir_store *st, const struct stir_trust_row *row,
 int
 stir_store_trust_remove(struct stir_store *st, int64_t id)
 {
-	return delete_where(st, "DELETE FROM trust_anchors WHERE id = ?", NULL, id);
+	return delete_where(st, "DELETE FROM trust_anchors WHERE id = ? RETURNING 1", NULL, id);
 }
 
 void

@@ -1,8 +1,18 @@
 /*
  * store.h: the SQLite store (the only module that includes sqlite3.h).
- * One connection, opened at start; SQLite's serialized mode makes it
- * safe to call from the thread pool.  Strings in rows are owned by the
- * row arrays and freed with the matching _free function.
+ *
+ * Concurrency model: one connection, owned by one thread.  It is opened
+ * at start on the main thread (loads before the loop runs), and from then
+ * on every call is made from the store thread (storeq.h), which runs
+ * admin changes, audit records, cache writes and reload queries one at a
+ * time.  Nothing on the loop or the crypto pool touches the database, so
+ * a locked or slow database never delays signing or verifying.  Row ids
+ * and row counts come from RETURNING, never from connection-wide state
+ * (last_insert_rowid, changes), and a multi-step admin change with its
+ * audit record is one transaction (stir_store_begin .. commit).
+ *
+ * Strings in rows are owned by the row arrays and freed with the
+ * matching _free function.
  */
 #ifndef STIR_STORE_H
 #define STIR_STORE_H
@@ -28,6 +38,22 @@ void	stir_store_close(struct stir_store *st);
 /* Schema version (PRAGMA user_version) and the newest this build knows. */
 int	stir_store_version(struct stir_store *st, int *ret_version);
 int	stir_store_latest_version(void);
+
+/*
+ * Waiting for another process's lock ends at deadline_ns (CLOCK_MONOTONIC,
+ * see stir_store_now_ns); 0 gives each statement STIR_STORE_BUSY_MS.
+ * Past it a statement fails with STIR_EDB.
+ */
+void	stir_store_set_deadline(struct stir_store *st, uint64_t deadline_ns);
+uint64_t stir_store_now_ns(void);
+/*
+ * One write transaction (BEGIN IMMEDIATE): the write lock is taken now,
+ * so nothing after it waits on another writer.  Commit or roll back
+ * exactly once.  Not nested.
+ */
+int	stir_store_begin(struct stir_store *st);
+int	stir_store_commit(struct stir_store *st);
+void	stir_store_rollback(struct stir_store *st);
 
 struct stir_cred_row {
 	char	*name;

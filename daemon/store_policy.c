@@ -54,17 +54,18 @@ stir_store_policy_set_content(struct stir_store *st, const char *name, const cha
     const char *content)
 {
 	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
 	int rc, r = STIR_OK;
 
 	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE rcd_policies SET content = ?"
-	    " WHERE name = ? AND doc = ?", -1, &s, NULL)) != SQLITE_OK)
+	    " WHERE name = ? AND doc = ? RETURNING 1", -1, &s, NULL)) != SQLITE_OK)
 		return stir__store_err(st, rc, "policy content");
 	(void)sqlite3_bind_text(s, 1, content, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(s, 3, doc, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+	if ((rc = stir__store_step_count(st, s, &n, NULL)) != SQLITE_OK)
 		r = stir__store_err(st, rc, "policy content");
-	else if (sqlite3_changes(st->db) == 0)
+	else if (n == 0)
 		r = STIR_ENOENT;
 	sqlite3_finalize(s);
 	return r;
@@ -74,15 +75,17 @@ int
 stir_store_policy_remove(struct stir_store *st, const char *name)
 {
 	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
 	int rc, r = STIR_OK;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "DELETE FROM rcd_policies WHERE name = ?", -1,
+	if ((rc = sqlite3_prepare_v2(st->db, "DELETE FROM rcd_policies WHERE name = ? RETURNING 1", -1,
 	    &s, NULL)) != SQLITE_OK)
 		return stir__store_err(st, rc, "policy remove");
 	(void)sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
-		r = stir__store_err(st, rc, "policy remove");
-	else if (sqlite3_changes(st->db) == 0)
+	if ((rc = stir__store_step_count(st, s, &n, NULL)) != SQLITE_OK)
+		r = (rc & 0xff) == SQLITE_CONSTRAINT ? STIR_EPOLICY :
+		    stir__store_err(st, rc, "policy remove");
+	else if (n == 0)
 		r = STIR_ENOENT;
 	sqlite3_finalize(s);
 	return r;

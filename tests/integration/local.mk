@@ -60,3 +60,13 @@ tests_integration_test_extensions_SOURCES = tests/integration/test_extensions.c 
 tests_integration_test_extensions_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_extensions_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# admin changes under concurrency and faults, log injection, foreign databases
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_admin
+TESTS += tests/integration/test_admin
+tests_integration_test_admin_SOURCES = tests/integration/test_admin.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_admin_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_admin_LDADD = libstirclient.la $(TEST_LIBS)
+endif
