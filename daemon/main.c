@@ -105,7 +105,8 @@ has_cap_ipc_lock(void)
  * lock_memory: keep every page of the process out of swap, those GnuTLS
  * holds the loaded private keys in (ordinary heap) included.  Called
  * before the keys are loaded.  MCL_ONFAULT locks pages only as they are
- * touched, so nothing is resident that would not be anyway.  MCL_FUTURE
+ * touched, not in advance (thread stacks, arenas); freed heap pages stay
+ * resident, as the kernel refuses MADV_DONTNEED on them.  MCL_FUTURE
  * makes every later mapping count against RLIMIT_MEMLOCK: with a finite
  * limit and no CAP_IPC_LOCK the daemon's allocations would start to fail
  * once it grew past it, so then nothing is locked and we say why.
