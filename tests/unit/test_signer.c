@@ -686,6 +686,7 @@ START_TEST(pem_decode_refuses_what_is_no_plain_key_block)
 	static const char *const bad[] = {
 		"",
 		"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n",
+		"-----BEGIN PRIVATE KEY-----",
 		"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49\n",
 		"-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n",
 		"-----BEGIN PRIVATE KEY-----MIGHAgEAMBMG\n-----END PRIVATE KEY-----\n",
