@@ -72,6 +72,7 @@ static const struct key_desc keys[] = {
 	{ "idle_timeout_ms", KT_UINT, OFF(idle_timeout_ms), 0, 86400000, 0, "0", NULL },
 	{ "log_level", KT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info", NULL },
 	{ "deterministic_signatures", KT_BOOL, OFF(deterministic_signatures), 0, 0, 0, "yes", NULL },
+	{ "lock_memory", KT_BOOL, OFF(lock_memory), 0, 0, 0, "yes", NULL },
 	{ "pkcs11_module", KT_OPTPATH, OFF(pkcs11_module), 0, 0, 0, "", NULL },
 	{ "cred_expiry_warn_days", KT_UINT, OFF(cred_expiry_warn_days), 0, 3650, 0, "30", NULL },
 	{ "cache_min_ttl", KT_UINT, OFF(cache_min_ttl), 0, 86400, 0, "60", NULL },

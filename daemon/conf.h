@@ -35,6 +35,7 @@ struct stir_config {
 	unsigned idle_timeout_ms;	/* 0 = never */
 	int	 log_level;
 	bool	 deterministic_signatures;
+	bool	 lock_memory;		/* mlockall() at start */
 	char	*pkcs11_module;		/* "" = p11-kit's configured modules */
 	unsigned cred_expiry_warn_days;
 	/* verification */

@@ -6,6 +6,11 @@
  * A key_id is either the name of a key file in key_dir ("name" for
  * key_dir/name.key) or a PKCS#11 URL ("pkcs11:token=...;object=...").
  * All functions are thread-safe.
+ *
+ * Private key bytes (PEM text, DER) live only in sodium_malloc()'d
+ * memory, which is locked and wiped when freed, on every path; GnuTLS is
+ * handed DER, never PEM, as its PEM reader copies the base64 text into
+ * buffers it frees unwiped.
  */
 #ifndef STIR_SIGNER_H
 #define STIR_SIGNER_H
@@ -19,6 +24,10 @@
 #define STIR_KEY_FILE_MAX	(64 * 1024)
 #define STIR_MAX_KEYS		4096
 #define STIR_SIGNER_FLAG_DETERMINISTIC	1u	/* RFC 6979 ECDSA */
+/* Temporary files of key.generate/import in key_dir; removed at open. */
+#define STIR_KEY_TMP_PREFIX	".stird-tmp-"
+
+enum stir_pem_kind { STIR_PEM_PKCS8 = 1, STIR_PEM_SEC1 };
 
 struct stir_signer;
 
@@ -62,6 +71,16 @@ int	stir_signer_key_generate(struct stir_signer *s, const char *name,
 int	stir_signer_key_import(struct stir_signer *s, const char *name,
 	    char *pem, size_t len, char **ret_pub_pem);
 int	stir_signer_key_remove(struct stir_signer *s, const char *name);
+/*
+ * The DER of the first "PRIVATE KEY" (PKCS#8) or "EC PRIVATE KEY" (SEC1)
+ * PEM block in pem, decoded straight into sodium_malloc()'d memory:
+ * *ret_der is released with sodium_free(), which wipes it.  No other copy
+ * is made on any path.  Text around the block is ignored; headers
+ * (encrypted SEC1), characters outside base64 in the block, or no END
+ * line are STIR_EKEY, with the outputs untouched.
+ */
+int	stir_signer_pem_decode(const char *pem, size_t len, uint8_t **ret_der,
+	    size_t *ret_len, enum stir_pem_kind *ret_kind);
 /* Key files loaded now; *ret (free()) has *ret_n entries. */
 int	stir_signer_key_list(struct stir_signer *s, struct stir_key_info **ret,
 	    size_t *ret_n);

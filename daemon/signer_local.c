@@ -175,22 +175,96 @@ key_check_type(gnutls_privkey_t pk, struct stir_key_info *info)
 	return STIR_OK;
 }
 
-/* Import PEM bytes into a new privkey.  Does not wipe pem. */
-static int
-privkey_from_pem(const uint8_t *pem, size_t len, gnutls_privkey_t *ret)
-{
-	gnutls_privkey_t pk = NULL;
-	gnutls_datum_t d = { (unsigned char *)pem, (unsigned)len };
+static const struct {
+	const char		*begin, *end;
+	enum stir_pem_kind	 kind;
+} pem_kinds[] = {
+	{ "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", STIR_PEM_PKCS8 },
+	{ "-----BEGIN EC PRIVATE KEY-----", "-----END EC PRIVATE KEY-----", STIR_PEM_SEC1 },
+};
 
-	if (gnutls_privkey_init(&pk) < 0)
+int
+stir_signer_pem_decode(const char *pem, size_t len, uint8_t **ret_der,
+    size_t *ret_len, enum stir_pem_kind *ret_kind)
+{
+	const char *begin = NULL, *body, *end = NULL;
+	size_t k = 0, blen, cap, dlen = 0;
+	uint8_t *der;
+
+	/* the first block of a kind we take (EC PARAMETERS may come first) */
+	for (size_t i = 0; i < sizeof(pem_kinds) / sizeof(pem_kinds[0]); i++) {
+		const char *b = memmem(pem, len, pem_kinds[i].begin,
+		    strlen(pem_kinds[i].begin));
+
+		if (b != NULL && (begin == NULL || b < begin)) {
+			begin = b;
+			k = i;
+		}
+	}
+	if (begin == NULL)
+		return STIR_EKEY;
+	body = begin + strlen(pem_kinds[k].begin);
+	end = memmem(body, len - (size_t)(body - pem), pem_kinds[k].end,
+	    strlen(pem_kinds[k].end));
+	if (end == NULL || end == body || (*body != '\n' && *body != '\r'))
+		return STIR_EKEY;
+	blen = (size_t)(end - body);
+	cap = blen / 4 * 3 + 3;
+	if ((der = sodium_malloc(cap)) == NULL)
 		return STIR_ENOMEM;
-	if (gnutls_privkey_import_x509_raw(pk, &d, GNUTLS_X509_FMT_PEM, NULL,
-	    GNUTLS_PKCS_PLAIN) < 0) {
-		gnutls_privkey_deinit(pk);
+	/* b64_end NULL: anything but base64 and line breaks is refused */
+	if (sodium_base642bin(der, cap, body, blen, " \t\r\n", &dlen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || dlen == 0) {
+		sodium_free(der);
 		return STIR_EKEY;
 	}
-	*ret = pk;
+	*ret_der = der;
+	*ret_len = dlen;
+	*ret_kind = pem_kinds[k].kind;
 	return STIR_OK;
+}
+
+/*
+ * A new privkey from PEM text.  GnuTLS gets the DER, decoded into locked
+ * memory and wiped here: its own PEM reader would leave copies of the
+ * base64 text in freed memory.  Does not wipe pem.
+ */
+static int
+privkey_from_pem(const char *pem, size_t len, gnutls_privkey_t *ret)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_privkey_t pk = NULL;
+	enum stir_pem_kind kind;
+	gnutls_datum_t d = { NULL, 0 };
+	uint8_t *der = NULL;
+	size_t dlen = 0;
+	int r, gr;
+
+	if ((r = stir_signer_pem_decode(pem, len, &der, &dlen, &kind)) != STIR_OK)
+		return r;
+	d.data = der;
+	d.size = (unsigned)dlen;
+	r = STIR_ENOMEM;
+	if (gnutls_x509_privkey_init(&xk) < 0 || gnutls_privkey_init(&pk) < 0)
+		goto out;
+	r = STIR_EKEY;
+	if (kind == STIR_PEM_PKCS8)
+		gr = gnutls_x509_privkey_import_pkcs8(xk, &d, GNUTLS_X509_FMT_DER,
+		    NULL, GNUTLS_PKCS_PLAIN);
+	else
+		gr = gnutls_x509_privkey_import(xk, &d, GNUTLS_X509_FMT_DER);
+	if (gr < 0 || gnutls_privkey_import_x509(pk, xk,
+	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE) < 0)
+		goto out;
+	xk = NULL;			/* pk owns it */
+	*ret = pk;
+	pk = NULL;
+	r = STIR_OK;
+ out:
+	sodium_free(der);		/* wipes */
+	gnutls_privkey_deinit(pk);
+	gnutls_x509_privkey_deinit(xk);
+	return r;
 }
 
 static int
@@ -218,38 +292,65 @@ key_new(const char *id, gnutls_privkey_t pk, bool pkcs11, struct signer_key **re
 	return STIR_OK;
 }
 
+/* Why a key file is not loaded, or NULL if it may be. */
+static const char *
+key_file_refusal(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return "is not a regular file";
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return "is owned by another user (chown it to the daemon's user)";
+	if ((st->st_mode & 077) != 0)
+		return "is accessible by group or others (chmod 0600)";
+	if (st->st_nlink != 1)
+		return "has more than one hard link";
+	if (st->st_size <= 0 || st->st_size > STIR_KEY_FILE_MAX)
+		return "is empty or larger than 64 KiB";
+	return NULL;
+}
+
 /*
- * Read dirfd/file into sodium_malloc'd memory and import it.  The file
- * must be a regular file, not readable or writable by group or others.
+ * Read dirfd/file into sodium_malloc'd memory and import it.  Only a
+ * regular file of ours (or root's) with one link and no permission bits
+ * for group or others is read; it is checked before it is opened, so a
+ * FIFO or device is never opened, and again on the descriptor, opened
+ * so that it cannot block or follow a symbolic link.
  */
 static int
 key_load_file(int dirfd, const char *file, const char *name, struct signer_key **ret)
 {
 	gnutls_privkey_t pk = NULL;
-	struct stat st;
-	uint8_t *buf = NULL;
+	struct stat st, fst;
+	const char *why;
+	char *buf = NULL;
 	size_t got = 0;
-	int fd, r;
+	int fd = -1, r = STIR_EPERM;
 
-	if ((fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY)) < 0)
-		return STIR_EKEY;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size > STIR_KEY_FILE_MAX) {
-		r = STIR_EKEY;
+	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return STIR_EKEY;	/* gone since readdir */
+	if (S_ISLNK(st.st_mode))
+		why = "is a symbolic link";
+	else if ((why = key_file_refusal(&st)) == NULL) {
+		fd = openat(dirfd, file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			why = "cannot be opened";
+		else if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
+		    fst.st_ino != st.st_ino)
+			why = "was replaced while it was opened";
+		else
+			why = key_file_refusal(&fst);
+	}
+	if (why != NULL) {
+		log_warn("key file '%s' %s; not loaded", file, why);
 		goto out;
 	}
-	if ((st.st_mode & 077) != 0) {
-		log_warn("key file '%s' is accessible by group or others; not loaded (chmod 0600)",
-		    file);
-		r = STIR_EPERM;
-		goto out;
-	}
-	if ((buf = sodium_malloc((size_t)st.st_size)) == NULL) {
+	if ((buf = sodium_malloc((size_t)fst.st_size)) == NULL) {
 		r = STIR_ENOMEM;
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	while (got < (size_t)fst.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)fst.st_size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -263,12 +364,10 @@ key_load_file(int dirfd, const char *file, const char *name, struct signer_key *
 		goto out;
 	pk = NULL;
  out:
-	if (buf != NULL) {
-		sodium_memzero(buf, (size_t)st.st_size);
-		sodium_free(buf);
-	}
+	sodium_free(buf);		/* wipes */
 	gnutls_privkey_deinit(pk);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -296,6 +395,54 @@ dir_check(const char *dir)
 	return STIR_OK;
 }
 
+/* Is file a temporary file of key_write_file(), or of 0.3 (".NAME.tmp")? */
+static bool
+is_tmp_file(const char *file)
+{
+	size_t n = strlen(file), pl = strlen(STIR_KEY_TMP_PREFIX);
+	char name[STIR_KEY_NAME_MAX + 1];
+
+	if (strncmp(file, STIR_KEY_TMP_PREFIX, pl) == 0)
+		return stir_signer_name_check(file + pl) == STIR_OK;
+	if (n < 6 || n - 5 > STIR_KEY_NAME_MAX || file[0] != '.' ||
+	    strcmp(file + n - 4, ".tmp") != 0)
+		return false;
+	memcpy(name, file + 1, n - 5);
+	name[n - 5] = '\0';
+	return stir_signer_name_check(name) == STIR_OK;
+}
+
+/*
+ * Remove the temporary files that a crash during key.generate or
+ * key.import left (they hold private keys): regular files of ours only.
+ * Key-set changes are ordered by s->change, so none is being written.
+ */
+static void
+tmp_files_clean(const char *dir, DIR *d)
+{
+	struct dirent *de;
+	struct stat st;
+	unsigned n = 0;
+
+	while ((de = readdir(d)) != NULL) {
+		if (!is_tmp_file(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
+			log_warn("key_dir '%s': cannot remove the temporary file '%s': %s",
+			    dir, de->d_name, strerror(errno));
+			continue;
+		}
+		log_notice("key_dir '%s': removed '%s', left by an interrupted key.generate or key.import",
+		    dir, de->d_name);
+		n++;
+	}
+	if (n > 0 && fsync(dirfd(d)) != 0)
+		log_warn("key_dir '%s': fsync: %s", dir, strerror(errno));
+	rewinddir(d);
+}
+
 /* Scan key_dir and build a new key array. */
 static int
 keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
@@ -314,6 +461,7 @@ keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
 		close(dfd);
 		return STIR_EIO;
 	}
+	tmp_files_clean(dir, d);	/* first: a key's link count is 1 again */
 	while ((de = readdir(d)) != NULL) {
 		char name[STIR_KEY_NAME_MAX + 1];
 		size_t len = strlen(de->d_name);
@@ -334,7 +482,8 @@ keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
 			break;
 		}
 		if ((r = key_load_file(dfd, de->d_name, name, &k)) != STIR_OK) {
-			log_err("key '%s': cannot load: %s", name, stir_strerror(r));
+			if (r != STIR_EPERM)	/* refusals are logged with why */
+				log_err("key '%s': cannot load: %s", name, stir_strerror(r));
 			r = STIR_OK;
 			continue;
 		}
@@ -552,24 +701,31 @@ stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
 	return r;
 }
 
-/* Write pem to key_dir/name.key atomically, mode 0600, refusing to
- * replace an existing key. */
+/*
+ * Write pem to key_dir/name.key atomically, mode 0600, refusing to
+ * replace an existing key: a temporary file, fsync, link, unlink the
+ * temporary file, fsync key_dir.  A crash leaves at most a temporary file,
+ * which the next open removes.  Caller holds s->change.
+ */
 static int
 key_write_file(struct stir_signer *s, const char *name, const void *pem,
     size_t len)
 {
-	char path[4096], tmp[4096];
+	char file[STIR_KEY_NAME_MAX + sizeof(KEY_SUFFIX)];
+	char tmp[sizeof(STIR_KEY_TMP_PREFIX) + STIR_KEY_NAME_MAX];
 	size_t off = 0;
-	int fd, r = STIR_EIO;
+	int dfd, fd = -1, r = STIR_EIO;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", s->key_dir, name,
-	    KEY_SUFFIX) >= sizeof(path))
-		return STIR_EINVAL;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", s->key_dir, name) >= sizeof(tmp))
-		return STIR_EINVAL;
-	(void)unlink(tmp);	/* left by a crash; key_dir is ours alone */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return errno == EEXIST ? STIR_EBUSY : STIR_EIO;
+	(void)snprintf(file, sizeof(file), "%s%s", name, KEY_SUFFIX);
+	(void)snprintf(tmp, sizeof(tmp), "%s%s", STIR_KEY_TMP_PREFIX, name);
+	if ((dfd = open(s->key_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return STIR_EIO;
+	(void)unlinkat(dfd, tmp, 0);
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) < 0) {
+		r = errno == EEXIST ? STIR_EBUSY : STIR_EIO;
+		goto out;
+	}
 	while (off < len) {
 		ssize_t n = write(fd, (const char *)pem + off, len - off);
 
@@ -579,21 +735,33 @@ key_write_file(struct stir_signer *s, const char *name, const void *pem,
 			goto fail;
 		off += (size_t)n;
 	}
-	if (fsync(fd) != 0)
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
 		goto fail;
-	close(fd);
+	}
 	fd = -1;
 	/* link() refuses to replace: a key is never overwritten */
-	if (link(tmp, path) != 0) {
+	if (linkat(dfd, tmp, dfd, file, 0) != 0) {
 		r = errno == EEXIST ? STIR_EEXIST : STIR_EIO;
 		goto fail;
 	}
-	(void)unlink(tmp);
-	return STIR_OK;
+	(void)unlinkat(dfd, tmp, 0);
+	if (fsync(dfd) != 0) {
+		/* not durable: say so rather than lose the key at a crash */
+		log_err("key_dir '%s': fsync: %s; key '%s' not added",
+		    s->key_dir, strerror(errno), name);
+		(void)unlinkat(dfd, file, 0);
+		r = STIR_EIO;
+		goto out;
+	}
+	r = STIR_OK;
+	goto out;
  fail:
 	if (fd >= 0)
 		close(fd);
-	(void)unlink(tmp);
+	(void)unlinkat(dfd, tmp, 0);
+ out:
+	close(dfd);
 	return r;
 }
 
@@ -635,13 +803,48 @@ key_add_loaded(struct stir_signer *s, const char *name, gnutls_privkey_t pk,
 	return r;
 }
 
+/* der as PEM "PRIVATE KEY" text in sodium_malloc()'d memory. */
+static int
+pem_encode_pkcs8(const uint8_t *der, size_t len, char **ret_pem, size_t *ret_len)
+{
+	static const char begin[] = "-----BEGIN PRIVATE KEY-----\n";
+	static const char end[] = "-----END PRIVATE KEY-----\n";
+	size_t cap, off = sizeof(begin) - 1;
+	char *p;
+
+	/* 48 bytes a line: 64 characters and a NUL, which '\n' replaces */
+	cap = sizeof(begin) + (len + 47) / 48 * 65 + sizeof(end);
+	if ((p = sodium_malloc(cap)) == NULL)
+		return STIR_ENOMEM;
+	memcpy(p, begin, off);
+	for (size_t i = 0; i < len; i += 48) {
+		size_t n = len - i < 48 ? len - i : 48;
+
+		(void)sodium_bin2base64(p + off, cap - off, der + i, n,
+		    sodium_base64_VARIANT_ORIGINAL);
+		off += sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) - 1;
+		p[off++] = '\n';
+	}
+	memcpy(p + off, end, sizeof(end) - 1);
+	*ret_pem = p;
+	*ret_len = off + sizeof(end) - 1;
+	return STIR_OK;
+}
+
+/*
+ * The file gets PKCS#8 exported as DER and encoded here, in locked
+ * memory: GnuTLS's PEM export and import would leave copies in freed
+ * memory.
+ */
 int
 stir_signer_key_generate(struct stir_signer *s, const char *name,
     char **ret_pub_pem)
 {
 	gnutls_x509_privkey_t xk = NULL;
 	gnutls_privkey_t pk = NULL;
-	gnutls_datum_t pem = { NULL, 0 };
+	gnutls_datum_t der = { NULL, 0 };
+	char *pem = NULL;
+	size_t pemlen = 0;
 	int r = STIR_ECRYPTO;
 
 	if (stir_signer_name_check(name) != STIR_OK)
@@ -651,19 +854,27 @@ stir_signer_key_generate(struct stir_signer *s, const char *name,
 	if (gnutls_x509_privkey_generate(xk, GNUTLS_PK_ECDSA,
 	    GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) < 0)
 		goto out;
-	if (gnutls_x509_privkey_export2_pkcs8(xk, GNUTLS_X509_FMT_PEM, NULL,
-	    GNUTLS_PKCS_PLAIN, &pem) < 0)
+	if (gnutls_x509_privkey_export2_pkcs8(xk, GNUTLS_X509_FMT_DER, NULL,
+	    GNUTLS_PKCS_PLAIN, &der) < 0)
 		goto out;
-	if ((r = privkey_from_pem(pem.data, pem.size, &pk)) != STIR_OK)
+	if ((r = pem_encode_pkcs8(der.data, der.size, &pem, &pemlen)) != STIR_OK)
 		goto out;
-	if ((r = key_add_loaded(s, name, pk, pem.data, pem.size, ret_pub_pem)) != STIR_OK)
+	r = STIR_ENOMEM;
+	if (gnutls_privkey_init(&pk) < 0)
+		goto out;
+	r = STIR_ECRYPTO;
+	if (gnutls_privkey_import_x509(pk, xk, GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE) < 0)
+		goto out;
+	xk = NULL;			/* pk owns it */
+	if ((r = key_add_loaded(s, name, pk, pem, pemlen, ret_pub_pem)) != STIR_OK)
 		goto out;
 	pk = NULL;
  out:
-	if (pem.data != NULL) {
-		sodium_memzero(pem.data, pem.size);
-		gnutls_free(pem.data);
+	if (der.data != NULL) {
+		sodium_memzero(der.data, der.size);
+		gnutls_free(der.data);
 	}
+	sodium_free(pem);		/* wipes */
 	gnutls_privkey_deinit(pk);
 	gnutls_x509_privkey_deinit(xk);
 	return r;
@@ -674,7 +885,7 @@ stir_signer_key_import(struct stir_signer *s, const char *name, char *pem,
     size_t len, char **ret_pub_pem)
 {
 	gnutls_privkey_t pk = NULL;
-	uint8_t *buf = NULL;
+	char *buf = NULL;
 	int r;
 
 	if (stir_signer_name_check(name) != STIR_OK) {
@@ -697,10 +908,7 @@ stir_signer_key_import(struct stir_signer *s, const char *name, char *pem,
 	pk = NULL;
  out:
 	sodium_memzero(pem, len);
-	if (buf != NULL) {
-		sodium_memzero(buf, len);
-		sodium_free(buf);
-	}
+	sodium_free(buf);		/* wipes */
 	gnutls_privkey_deinit(pk);
 	return r;
 }
@@ -708,23 +916,27 @@ stir_signer_key_import(struct stir_signer *s, const char *name, char *pem,
 int
 stir_signer_key_remove(struct stir_signer *s, const char *name)
 {
-	char path[4096];
-	int r = STIR_ENOENT;
+	char file[STIR_KEY_NAME_MAX + sizeof(KEY_SUFFIX)];
+	int dfd, r = STIR_ENOENT;
 
 	if (stir_signer_name_check(name) != STIR_OK)
 		return STIR_EINVAL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", s->key_dir, name,
-	    KEY_SUFFIX) >= sizeof(path))
-		return STIR_EINVAL;
+	(void)snprintf(file, sizeof(file), "%s%s", name, KEY_SUFFIX);
+	if ((dfd = open(s->key_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return STIR_EIO;
 	(void)pthread_mutex_lock(&s->change);
 	(void)pthread_rwlock_wrlock(&s->lock);
 	for (size_t i = 0; i < s->nkeys; i++) {
 		if (strcmp(s->keys[i]->id, name) != 0)
 			continue;
-		if (unlink(path) != 0 && errno != ENOENT) {
+		if (unlinkat(dfd, file, 0) != 0 && errno != ENOENT) {
 			r = STIR_EIO;
 			break;
 		}
+		/* the key is gone from the directory: drop it whatever fsync says */
+		if (fsync(dfd) != 0)
+			log_err("key_dir '%s': fsync: %s; key '%s' may reappear after a crash",
+			    s->key_dir, strerror(errno), name);
 		key_free(s->keys[i]);
 		s->keys[i] = s->keys[--s->nkeys];
 		r = STIR_OK;
@@ -732,6 +944,7 @@ stir_signer_key_remove(struct stir_signer *s, const char *name)
 	}
 	(void)pthread_rwlock_unlock(&s->lock);
 	(void)pthread_mutex_unlock(&s->change);
+	close(dfd);
 	return r;
 }
 

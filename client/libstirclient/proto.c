@@ -188,6 +188,7 @@ stir_request_decode(const char *line, size_t len,
 			*near = '\0';
 		snprintf(msg, msglen, "invalid JSON at column %d: %s",
 		    jerr.column, jerr.text);
+		sodium_memzero(&jerr, sizeof(jerr));	/* and the quote with it */
 		return STIR_EPROTO;
 	}
 	if (!json_is_object(root)) {

@@ -14,7 +14,8 @@
 #    tests/fuzz/run-fuzzers.sh BUILDDIR runs them all for a while.
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
-	identity passport cachecontrol httpdate rcd policy diversion message
+	identity passport cachecontrol httpdate rcd policy diversion message \
+	keypem
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -32,7 +33,7 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
 	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
-	tests/fuzz/replay_message
+	tests/fuzz/replay_message tests/fuzz/replay_keypem
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -121,6 +122,11 @@ tests_fuzz_replay_message_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"mes
 tests_fuzz_replay_message_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_message_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
+tests_fuzz_replay_keypem_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_keypem.c
+tests_fuzz_replay_keypem_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"keypem"'
+tests_fuzz_replay_keypem_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_keypem_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -131,7 +137,7 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
 	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
-	tests/fuzz/fuzz_message
+	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -178,6 +184,12 @@ tests_fuzz_fuzz_ident_SOURCES = tests/fuzz/fuzz_ident.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_ident_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_ident_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_ident_LDADD = $(FUZZ_BIN_LIBS)
+
+tests_fuzz_fuzz_keypem_SOURCES = tests/fuzz/fuzz_keypem.c tests/fuzz/fuzz.h \
+	daemon/signer_local.c
+tests_fuzz_fuzz_keypem_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_keypem_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_keypem_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h \
 	daemon/passport.c

@@ -79,6 +79,7 @@ START_TEST(defaults_are_the_documented_values)
 	ck_assert_uint_eq(cfg->idle_timeout_ms, 0);
 	ck_assert_int_eq(cfg->log_level, STIR_LOG_INFO);
 	ck_assert(cfg->deterministic_signatures);
+	ck_assert(cfg->lock_memory);
 	ck_assert_str_eq(cfg->pkcs11_module, "");
 	ck_assert_uint_eq(cfg->cred_expiry_warn_days, 30);
 	stir_config_free(cfg);
@@ -218,6 +219,10 @@ START_TEST(booleans_accept_yes_no_spellings)
 		snprintf(text, sizeof(text), "deterministic_signatures = %s\n", no[i]);
 		cfg = accept_text(text);
 		ck_assert_msg(!cfg->deterministic_signatures, "'%s' is not false", no[i]);
+		stir_config_free(cfg);
+		snprintf(text, sizeof(text), "lock_memory = %s\n", no[i]);
+		cfg = accept_text(text);
+		ck_assert_msg(!cfg->lock_memory, "'%s' is not false", no[i]);
 		stir_config_free(cfg);
 	}
 }

@@ -1,6 +1,8 @@
 /* test_signer.c: the local key store and ES256 signing (signer_local.c). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <sodium.h>
 
 #include "stirclient.h"
 #include "daemon/log.h"
@@ -380,8 +383,10 @@ START_TEST(generate_import_list_remove_round_trip)
 	ck_assert_int_eq(stir_signer_key_list(sg, &ki, &n), STIR_OK);
 	ck_assert_uint_eq(n, 2);
 	free(ki);
-	snprintf(path, sizeof(path), "%s/.gen-1.tmp", dir);
+	snprintf(path, sizeof(path), "%s/" STIR_KEY_TMP_PREFIX "gen-1", dir);
 	ck_assert_int_ne(access(path, F_OK), 0);	/* no temp file left */
+	snprintf(path, sizeof(path), "%s/" STIR_KEY_TMP_PREFIX "imported_2", dir);
+	ck_assert_int_ne(access(path, F_OK), 0);
 	free(gpub);
 	free(pub);
 	free(want);
@@ -417,8 +422,10 @@ START_TEST(import_of_a_p384_key_is_ekey)
 	    GNUTLS_PKCS_PLAIN, &pem), 0);
 	copy = strndup((const char *)pem.data, pem.size);
 	open_signer(0);
-	ck_assert_int_eq(stir_signer_key_import(sg, "p384", copy, strlen(copy), &pub),
+	ck_assert_int_eq(stir_signer_key_import(sg, "p384", copy, pem.size, &pub),
 	    STIR_EKEY);
+	for (size_t i = 0; i < pem.size; i++)	/* refused, and wiped */
+		ck_assert_int_eq(copy[i], 0);
 	ck_assert_int_eq(file_mode("p384.key"), -1);
 	free(copy);
 	gnutls_free(pem.data);
@@ -478,6 +485,331 @@ START_TEST(invalid_key_names_are_einval)
 }
 END_TEST
 
+/* The names of the loaded key files, sorted, space-separated. */
+static void
+loaded(char *out, size_t outlen)
+{
+	struct stir_key_info *ki = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(stir_signer_key_list(sg, &ki, &n), STIR_OK);
+	qsort(ki, n, sizeof(*ki), (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), outlen - strlen(out), "%s%s",
+		    i ? " " : "", ki[i].name);
+	free(ki);
+}
+
+static void
+dir_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* LOW 11: a FIFO would block open(2) until a writer came; O_NONBLOCK. */
+START_TEST(fifo_key_file_is_refused_without_blocking)
+{
+	uint8_t sig[STIR_SIG_MAX];
+	char path[512], names[256];
+	size_t n = 0;
+
+	dir_path("x.key", path, sizeof(path));
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	open_signer(0);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa");
+	ck_assert_int_eq(stir_signer_sign(sg, "x", (const uint8_t *)"x", 1, sig, &n),
+	    STIR_ENOENT);
+	ck_assert_int_eq(stir_signer_reload(sg), STIR_OK);	/* SIGHUP too */
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa");
+}
+END_TEST
+
+START_TEST(symlinked_key_file_is_refused)
+{
+	char path[512], names[256];
+
+	dir_path("link.key", path, sizeof(path));
+	ck_assert_int_eq(symlink("appa.key", path), 0);
+	open_signer(0);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa");
+}
+END_TEST
+
+/* Another name for a key is refused, and so is the key it shares. */
+START_TEST(hard_linked_key_file_is_refused)
+{
+	char path[512], other[512], names[256];
+
+	dir_path("appa.key", path, sizeof(path));
+	dir_path("hard.key", other, sizeof(other));
+	ck_assert_int_eq(link(path, other), 0);
+	open_signer(0);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "");
+	ck_assert_int_eq(unlink(other), 0);
+	ck_assert_int_eq(stir_signer_reload(sg), STIR_OK);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa");
+}
+END_TEST
+
+START_TEST(key_file_of_another_user_is_refused)
+{
+	char path[512], names[256];
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "key_file_of_another_user_is_refused: skipped: "
+		    "only root can give a file to another user\n");
+		return;
+	}
+	dir_path("appa.key", path, sizeof(path));
+	ck_assert_int_eq(chown(path, 1, 1), 0);
+	open_signer(0);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "");
+	ck_assert_int_eq(chown(path, 0, 0), 0);		/* root's is fine */
+	ck_assert_int_eq(stir_signer_reload(sg), STIR_OK);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa");
+}
+END_TEST
+
+/*
+ * LOW 13: a crash inside key_write_file() leaves a temporary file with a
+ * private key, possibly still linked to the new key file.
+ */
+START_TEST(leftover_temp_files_are_removed_at_open)
+{
+	static const char *const gone[] = { STIR_KEY_TMP_PREFIX "gen-1",
+	    STIR_KEY_TMP_PREFIX "linked", ".old.tmp" };
+	char path[512], other[512], names[256];
+	size_t len;
+	char *pem = tu_read_vector(APPA_KEY, &len);
+
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		dir_path(gone[i], path, sizeof(path));
+		ck_assert_int_eq(tu_write_file(path, pem, len, 0600), 0);
+	}
+	/* the crash came between link() and unlink() */
+	dir_path(STIR_KEY_TMP_PREFIX "linked", path, sizeof(path));
+	dir_path("linked.key", other, sizeof(other));
+	ck_assert_int_eq(link(path, other), 0);
+	/* not ours to remove: a symlink, a directory, other names */
+	dir_path(STIR_KEY_TMP_PREFIX "sym", path, sizeof(path));
+	ck_assert_int_eq(symlink("appa.key", path), 0);
+	dir_path(STIR_KEY_TMP_PREFIX "dir", path, sizeof(path));
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	dir_path("notes.tmp", path, sizeof(path));
+	ck_assert_int_eq(tu_write_file(path, "x", 1, 0600), 0);
+	open_signer(0);
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		dir_path(gone[i], path, sizeof(path));
+		ck_assert_msg(access(path, F_OK) != 0 && errno == ENOENT, "%s", gone[i]);
+	}
+	ck_assert_int_eq(file_mode(STIR_KEY_TMP_PREFIX "sym"), 0600);	/* appa's */
+	ck_assert_int_eq(file_mode(STIR_KEY_TMP_PREFIX "dir"), 0700);
+	ck_assert_int_eq(file_mode("notes.tmp"), 0600);
+	loaded(names, sizeof(names));
+	ck_assert_str_eq(names, "appa linked");
+	free(pem);
+}
+END_TEST
+
+START_TEST(temp_file_of_another_user_is_left_alone)
+{
+	char path[512];
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "temp_file_of_another_user_is_left_alone: skipped: "
+		    "only root can give a file to another user\n");
+		return;
+	}
+	dir_path(STIR_KEY_TMP_PREFIX "theirs", path, sizeof(path));
+	ck_assert_int_eq(tu_write_file(path, "x", 1, 0600), 0);
+	ck_assert_int_eq(chown(path, 1, 1), 0);
+	open_signer(0);
+	ck_assert_int_eq(file_mode(STIR_KEY_TMP_PREFIX "theirs"), 0600);
+}
+END_TEST
+
+/* gnutls's own PEM decoding of the first block labelled label. */
+static void
+gnutls_der(const char *label, const char *pem, size_t len, gnutls_datum_t *der)
+{
+	gnutls_datum_t in = { (unsigned char *)pem, (unsigned)len };
+
+	ck_assert_int_eq(gnutls_pem_base64_decode2(label, &in, der), 0);
+}
+
+/* LOW 10: the decode helper, which is all that sees PEM text. */
+START_TEST(pem_decode_gives_the_der_in_locked_memory)
+{
+	size_t len, dlen = 0;
+	char *pem = tu_read_vector(APPA_KEY, &len), *crlf;
+	gnutls_datum_t want = { NULL, 0 };
+	enum stir_pem_kind kind = 0;
+	uint8_t *der = NULL;
+
+	gnutls_der("PRIVATE KEY", pem, len, &want);
+	ck_assert_int_eq(stir_signer_pem_decode(pem, len, &der, &dlen, &kind), STIR_OK);
+	ck_assert_int_eq(kind, STIR_PEM_PKCS8);
+	ck_assert_uint_eq(dlen, want.size);
+	ck_assert_mem_eq(der, want.data, dlen);
+	sodium_free(der);
+	/* CRLF lines, and text before the block */
+	crlf = calloc(1, 2 * len + 64);
+	strcpy(crlf, "comment line\r\n");
+	for (size_t i = 0; i < len; i++) {
+		if (pem[i] == '\n')
+			strcat(crlf, "\r");
+		strncat(crlf, pem + i, 1);
+	}
+	der = NULL;
+	ck_assert_int_eq(stir_signer_pem_decode(crlf, strlen(crlf), &der, &dlen, &kind),
+	    STIR_OK);
+	ck_assert_uint_eq(dlen, want.size);
+	ck_assert_mem_eq(der, want.data, dlen);
+	sodium_free(der);
+	gnutls_free(want.data);
+	free(crlf);
+	free(pem);
+}
+END_TEST
+
+/* Refused: the outputs are untouched and nothing is left allocated. */
+START_TEST(pem_decode_refuses_what_is_no_plain_key_block)
+{
+	static const char *const bad[] = {
+		"",
+		"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n",
+		"-----BEGIN PRIVATE KEY-----",
+		"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49\n",
+		"-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n",
+		"-----BEGIN PRIVATE KEY-----MIGHAgEAMBMG\n-----END PRIVATE KEY-----\n",
+		"-----BEGIN PRIVATE KEY-----\nMIGHAgEA#BMG\n-----END PRIVATE KEY-----\n",
+		"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n-----END EC PRIVATE KEY-----\n",
+		"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIGHAgEAMBMG\n"
+		    "-----END ENCRYPTED PRIVATE KEY-----\n",
+		"-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+		    "DEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\n"
+		    "MIGHAgEAMBMG\n-----END EC PRIVATE KEY-----\n",
+	};
+	uint8_t *der = (uint8_t *)"untouched";
+	enum stir_pem_kind kind = 77;
+	size_t dlen = 99;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(stir_signer_pem_decode(bad[i], strlen(bad[i]), &der, &dlen,
+		    &kind) == STIR_EKEY, "bad[%zu]", i);
+		ck_assert_str_eq((const char *)der, "untouched");
+		ck_assert_uint_eq(dlen, 99);
+		ck_assert_int_eq(kind, 77);
+	}
+}
+END_TEST
+
+/*
+ * SEC1 after an EC PARAMETERS block, as "openssl ecparam -genkey" writes
+ * it: the App. A key through "openssl pkey -traditional" (SEC1 with the
+ * curve; GnuTLS's own SEC1 export leaves it out and cannot be read back).
+ */
+START_TEST(sec1_key_after_ec_parameters_imports)
+{
+	static const char sec1[] =
+	    "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+	    "-----BEGIN EC PRIVATE KEY-----\n"
+	    "MHcCAQEEIIu6tk2bzfVQxYPFcqgj9OmxE60dr/DEb6/Pa5+IvlAGoAoGCCqGSM49\n"
+	    "AwEHoUQDQgAEFn2o9R1BE6aDQqzrafSgPKNFe/SLlgESrfQtXBT5MndxQT+EnojW\n"
+	    "cUIQ6w9LXQR5bN/8BXvPvithaz8kBfb7oQ==\n"
+	    "-----END EC PRIVATE KEY-----\n";
+	char *want = tu_read_vector(DERIVED_PUB, NULL), *text, *pub = NULL;
+	enum stir_pem_kind kind = 0;
+	uint8_t *der = NULL;
+	size_t dlen = 0;
+
+	ck_assert_int_eq(stir_signer_pem_decode(sec1, strlen(sec1), &der, &dlen, &kind),
+	    STIR_OK);
+	ck_assert_int_eq(kind, STIR_PEM_SEC1);
+	ck_assert_uint_eq(dlen, 121);
+	ck_assert_uint_eq(der[0], 0x30);
+	sodium_free(der);
+	open_signer(0);
+	text = strdup(sec1);
+	ck_assert_int_eq(stir_signer_key_import(sg, "sec1", text, strlen(sec1), &pub), STIR_OK);
+	ck_assert_str_eq(pub, want);
+	free(pub);
+	free(text);
+	free(want);
+}
+END_TEST
+
+/* Every refusal wipes the caller's PEM, as stir_signer_key_import() says. */
+START_TEST(refused_imports_wipe_the_pem)
+{
+	size_t len;
+	char *pem = tu_read_vector(APPA_KEY, &len), *copy = malloc(len), *pub = NULL;
+	char *big = calloc(1, STIR_KEY_FILE_MAX + 1);
+	struct { const char *name; size_t len; int want; } cases[] = {
+		{ "../evil", len, STIR_EINVAL },
+		{ "appa", len, STIR_EEXIST },
+		{ "cut", len - 40, STIR_EKEY },
+	};
+
+	open_signer(0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(copy, pem, len);
+		ck_assert_int_eq(stir_signer_key_import(sg, cases[i].name, copy,
+		    cases[i].len, &pub), cases[i].want);
+		ck_assert_ptr_null(pub);
+		for (size_t j = 0; j < cases[i].len; j++)
+			ck_assert_msg(copy[j] == 0, "case %zu byte %zu", i, j);
+	}
+	memcpy(big, pem, len);
+	memset(big + len, 'A', STIR_KEY_FILE_MAX + 1 - len);
+	ck_assert_int_eq(stir_signer_key_import(sg, "big", big, STIR_KEY_FILE_MAX + 1,
+	    &pub), STIR_ETOOBIG);
+	for (size_t j = 0; j < STIR_KEY_FILE_MAX + 1; j++)
+		ck_assert_msg(big[j] == 0, "byte %zu", j);
+	free(big);
+	free(copy);
+	free(pem);
+}
+END_TEST
+
+/* The file key.generate writes is PKCS#8 PEM in 64-character lines. */
+START_TEST(generated_key_file_is_pkcs8_pem)
+{
+	char path[512], *pub = NULL, *text, *line, *save = NULL;
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t in;
+	size_t len;
+
+	open_signer(0);
+	ck_assert_int_eq(stir_signer_key_generate(sg, "gen", &pub), STIR_OK);
+	dir_path("gen.key", path, sizeof(path));
+	text = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(text);
+	in.data = (unsigned char *)text;
+	in.size = (unsigned)len;
+	ck_assert_int_eq(gnutls_x509_privkey_init(&xk), 0);
+	ck_assert_int_eq(gnutls_x509_privkey_import_pkcs8(xk, &in, GNUTLS_X509_FMT_PEM,
+	    NULL, GNUTLS_PKCS_PLAIN), 0);
+	ck_assert_int_eq(gnutls_x509_privkey_get_pk_algorithm(xk), GNUTLS_PK_ECDSA);
+	ck_assert_int_eq(text[len - 1], '\n');
+	ck_assert(strncmp(text, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		ck_assert_uint_le(strlen(line), 64);
+	gnutls_x509_privkey_deinit(xk);
+	free(text);
+	free(pub);
+}
+END_TEST
+
 static Suite *
 signer_suite(void)
 {
@@ -507,6 +839,17 @@ signer_suite(void)
 	tcase_add_test(tk, import_of_a_p384_key_is_ekey);
 	tcase_add_test(tk, duplicate_key_name_is_eexist);
 	tcase_add_test(tk, invalid_key_names_are_einval);
+	tcase_add_test(tk, fifo_key_file_is_refused_without_blocking);
+	tcase_add_test(tk, symlinked_key_file_is_refused);
+	tcase_add_test(tk, hard_linked_key_file_is_refused);
+	tcase_add_test(tk, key_file_of_another_user_is_refused);
+	tcase_add_test(tk, leftover_temp_files_are_removed_at_open);
+	tcase_add_test(tk, temp_file_of_another_user_is_left_alone);
+	tcase_add_test(tk, pem_decode_gives_the_der_in_locked_memory);
+	tcase_add_test(tk, pem_decode_refuses_what_is_no_plain_key_block);
+	tcase_add_test(tk, sec1_key_after_ec_parameters_imports);
+	tcase_add_test(tk, refused_imports_wipe_the_pem);
+	tcase_add_test(tk, generated_key_file_is_pkcs8_pem);
 	suite_add_tcase(s, tk);
 	return s;
 }
