@@ -898,13 +898,14 @@ START_TEST(refusals_are_logged_at_a_limited_rate)
 	/* every refusal is accounted for, logged or counted */
 	ck_assert_uint_eq(logged + dropped, N);
 	/* at most a burst per interval: as many intervals as the logged
-	 * refusals span, by the daemon's own clock */
+	 * refusals span by the daemon's clock, and one for the log stamps
+	 * and the loop's clock to disagree about an interval's edge */
 	ck_assert_int_ge(first, 0);
 	span = last - first;
 	if (span < 0)
 		span += 86400000L;	/* midnight */
 	ck_assert_uint_ge(logged, REFUSAL_LOG_BURST);
-	ck_assert_uint_le(logged, REFUSAL_LOG_BURST * (unsigned)(span / 1000 + 1));
+	ck_assert_uint_le(logged, REFUSAL_LOG_BURST * (unsigned)(span / 1000 + 2));
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
 }
 END_TEST
@@ -925,7 +926,7 @@ START_TEST(trickled_partial_line_is_dropped_at_its_deadline)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	/* one byte every 50 ms: each one is progress, and none helps */
-	for (int i = 0; i < 2000 && !eof; i++) {
+	for (int i = 0; i < 1000 && !eof; i++) {
 		if (poll(&pfd, 1, 50) > 0) {
 			ssize_t r = recv(fd, out + n, sizeof(out) - 1 - n, 0);
 
