@@ -51,7 +51,7 @@ static const char *const failure_actions[] = { "reject", "continue", "continue-w
 static const struct key_desc keys[] = {
 	{ "socket", KT_PATH, OFF(socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock", NULL },
 	{ "admin_socket", KT_PATH, OFF(admin_socket), 0, 0, 0, STIR_RUNSTATEDIR "/stird/admin.sock", NULL },
-	{ "socket_mode", KT_MODE, OFF(socket_mode), 0, 0777, 0, "0666", NULL },
+	{ "socket_mode", KT_MODE, OFF(socket_mode), 0, 0777, 0, "0660", NULL },
 	{ "admin_socket_mode", KT_MODE, OFF(admin_socket_mode), 0, 0777, 0, "0660", NULL },
 	{ "database", KT_PATH, OFF(database), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/stird.db", NULL },
 	{ "key_dir", KT_PATH, OFF(key_dir), 0, 0, 0, STIR_LOCALSTATEDIR "/lib/stird/keys", NULL },
@@ -69,7 +69,8 @@ static const struct key_desc keys[] = {
 	{ "max_connections", KT_UINT, OFF(max_connections), 1, 65536, 0, "1024", NULL },
 	{ "max_conn_per_uid", KT_UINT, OFF(max_conn_per_uid), 1, 65536, 0, "256", NULL },
 	{ "max_inflight", KT_UINT, OFF(max_inflight), 1, 4096, 0, "64", NULL },
-	{ "idle_timeout_ms", KT_UINT, OFF(idle_timeout_ms), 0, 86400000, 0, "0", NULL },
+	{ "idle_timeout_ms", KT_UINT, OFF(idle_timeout_ms), 0, 86400000, 0, "300000", NULL },
+	{ "request_timeout_ms", KT_UINT, OFF(request_timeout_ms), 100, 3600000, 0, "10000", NULL },
 	{ "log_level", KT_LOGLEVEL, OFF(log_level), 0, 0, 0, "info", NULL },
 	{ "deterministic_signatures", KT_BOOL, OFF(deterministic_signatures), 0, 0, 0, "yes", NULL },
 	{ "lock_memory", KT_BOOL, OFF(lock_memory), 0, 0, 0, "yes", NULL },

@@ -33,6 +33,7 @@ struct stir_config {
 	unsigned max_conn_per_uid;
 	unsigned max_inflight;		/* per connection */
 	unsigned idle_timeout_ms;	/* 0 = never */
+	unsigned request_timeout_ms;	/* a started line must end within this */
 	int	 log_level;
 	bool	 deterministic_signatures;
 	bool	 lock_memory;		/* mlockall() at start */

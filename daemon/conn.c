@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@ static void
 conn_free(struct stir_conn *c)
 {
 	free(c->out);
+	free(c->refusal);
 	stir_linebuf_free(c->in);
 	free(c);
 }
@@ -166,13 +168,52 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(p, (unsigned)(room > 65536 ? 65536 : room));
 }
 
+/* Log that c is refused (rate-limited: outsiders can cause any number). */
+static void
+log_refusal(struct stir_conn *c, const char *why)
+{
+	struct stir_server *srv = c->srv;
+	unsigned dropped;
+	bool allow;
+
+	allow = stir_ratelimit_allow(&srv->refusal_log, uv_now(srv->loop), &dropped);
+	if (dropped > 0)
+		log_warn("%u more connection refusal(s) not logged", dropped);
+	if (allow)
+		log_warn("conn %llu from uid %u pid %d refused: %s",
+		    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid, why);
+}
+
+void
+stir_conn_refusals_flush(struct stir_server *srv, uint64_t now_ms)
+{
+	unsigned dropped;
+
+	if ((dropped = stir_ratelimit_drain(&srv->refusal_log, now_ms)) > 0)
+		log_warn("%u more connection refusal(s) not logged", dropped);
+}
+
+/* A refused peer gets its one error line; the connection then closes. */
+static void
+conn_refuse_now(struct stir_conn *c)
+{
+	char *line = c->refusal;
+
+	c->refusal = NULL;
+	c->close_after_flush = true;
+	if (line != NULL)
+		stir_conn_send(c, line, c->refusal_len);
+}
+
 void
 stir_conn_sweep(struct stir_server *srv)
 {
 	uint64_t now = uv_now(srv->loop);
 	unsigned idle = srv->cfg->idle_timeout_ms;
+	unsigned line_ms = srv->cfg->request_timeout_ms;
 	struct stir_conn *c, *next;
 
+	stir_conn_refusals_flush(srv, now);
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
 		if (srv->stopping && now - srv->stop_ms >= STIR_STOP_DRAIN_MS) {
@@ -183,8 +224,26 @@ stir_conn_sweep(struct stir_server *srv)
 			log_warn("conn %llu from uid %u: replies not read for %d ms; closing it",
 			    (unsigned long long)c->serial, (unsigned)c->uid, STIR_WRITE_STALL_MS);
 			stir_conn_close(c);
+		} else if (c->refusal != NULL && now - c->last_read_ms >= line_ms) {
+			/* a refused peer that sends nothing gets its answer now */
+			conn_refuse_now(c);
+			stir_conn_pump(c);
+		} else if (c->partial_ms != 0 && !c->close_after_flush && !c->eof &&
+		    now - c->partial_ms >= line_ms) {
+			char *l;
+			size_t ll;
+
+			/* measured from the line's first byte: a trickle does not help */
+			log_warn("conn %llu from uid %u: request line not completed in %u ms; closing it",
+			    (unsigned long long)c->serial, (unsigned)c->uid, line_ms);
+			c->close_after_flush = true;
+			if ((l = stir_reply_error(NULL, STIR_ETIMEDOUT,
+			    "request line not completed within request_timeout_ms; closing",
+			    &ll)) != NULL)
+				stir_conn_send(c, l, ll);
+			stir_conn_pump(c);
 		} else if (idle > 0 && c->inflight == 0 && stir_conn_flushed(c) &&
-		    now - c->last_read_ms >= idle) {
+		    c->partial_ms == 0 && now - c->last_read_ms >= idle) {
 			log_debug("conn %llu idle; closing", (unsigned long long)c->serial);
 			stir_conn_close(c);
 		}
@@ -225,25 +284,35 @@ stir_conn_pump(struct stir_conn *c)
 
 	if (c->closing || c->dispatching)
 		return;
-	if (!c->close_after_flush) {
+	/* a refused peer is answered once it has sent something, so that
+	 * its request has left before the connection closes */
+	if (c->refusal != NULL && (c->eof || c->srv->stopping ||
+	    stir_linebuf_pending(c->in) > 0))
+		conn_refuse_now(c);
+	if (!c->close_after_flush && c->refusal == NULL) {
 		const char *line;
 		size_t len;
 
+		r = 1;		/* 0 below: no complete line is left */
 		c->dispatching = true;
 		while (!c->closing && c->inflight < cfg->max_inflight &&
 		    (r = stir_linebuf_next(c->in, &line, &len)) > 0) {
 			stir_dispatch_line(c, line, len);
 			stir_linebuf_wipe_consumed(c->in);
+			c->partial_ms = 0;
 		}
 		c->dispatching = false;
 		if (c->closing)
 			return;
+		if (r == 0 && c->partial_ms == 0 && stir_linebuf_pending(c->in) > 0)
+			c->partial_ms = uv_now(c->srv->loop);	/* a line has begun */
 		if (r == STIR_ETOOBIG) {
 			char *l;
 			size_t ll;
 
 			c->close_after_flush = true;
-			if ((l = stir_reply_error(NULL, STIR_ETOOBIG,
+			if ((l = stir_reply_error(NULL, STIR_ETOOBIG, c->role == STIR_ROLE_ADMIN ?
+			    "line longer than the largest request an admin op takes; closing" :
 			    "line longer than max_request_bytes; closing", &ll)) != NULL)
 				stir_conn_send(c, l, ll);
 		}
@@ -293,19 +362,68 @@ peer_credentials(struct stir_conn *c)
 #endif
 }
 
+/*
+ * Why c may not have a connection, or NULL: a peer with no permission
+ * that this socket serves has no business holding one (hello and ping
+ * included), so it can take no slot that a signer needs.  *ret_err is
+ * the error code of the refusal.
+ */
+static const char *
+conn_refusal(struct stir_server *srv, const struct stir_conn *c, int *ret_err,
+    char *msg, size_t msglen)
+{
+	unsigned same_uid = 0;
+
+	*ret_err = STIR_EBUSY;
+	if (srv->stopping) {
+		*ret_err = STIR_ESHUTDOWN;
+		return "stird is shutting down";
+	}
+	if (c->role == STIR_ROLE_ADMIN && !stir_server_peer_has(srv, c, STIR_PERM_ADMIN)) {
+		*ret_err = STIR_EPERM;
+		snprintf(msg, msglen, "uid %u lacks the 'admin' permission (membership of "
+		    "admin_group, or root); closing", (unsigned)c->uid);
+		return msg;
+	}
+	if (c->role == STIR_ROLE_CLIENT && !stir_server_peer_has(srv, c, STIR_PERM_SIGN) &&
+	    !stir_server_peer_has(srv, c, STIR_PERM_VERIFY)) {
+		*ret_err = STIR_EPERM;
+		snprintf(msg, msglen, "uid %u lacks the 'sign' and 'verify' permissions "
+		    "(membership of sign_group or verify_group, or root); closing",
+		    (unsigned)c->uid);
+		return msg;
+	}
+	if (c->role == STIR_ROLE_ADMIN ? srv->nadmin >= STIR_MAX_ADMIN_CONNS :
+	    srv->nconns >= srv->cfg->max_connections)
+		return c->role == STIR_ROLE_ADMIN ? "too many admin connections" :
+		    "too many connections (max_connections)";
+	/* each socket has its own budget per uid: a uid's service
+	 * connections do not lock it out of the admin socket */
+	for (struct stir_conn *o = srv->conns; o != NULL; o = o->next)
+		if (o->counted && o->role == c->role && o->uid == c->uid)
+			same_uid++;
+	if (same_uid >= srv->cfg->max_conn_per_uid)
+		return "too many connections from this uid (max_conn_per_uid)";
+	return NULL;
+}
+
 int
 stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 {
 	struct stir_conn *c;
-	unsigned same_uid = 0;
-	int rc;
+	const char *why;
+	char msg[256];
+	size_t max_line;
+	int rc, err;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return STIR_ENOMEM;
 	c->srv = srv;
 	c->role = l->role;
 	c->serial = ++srv->next_serial;
-	if ((c->in = stir_linebuf_new(srv->cfg->max_request_bytes)) == NULL) {
+	/* the admin socket takes the largest request any admin op takes */
+	max_line = stir_ops_max_line(l->role, srv->cfg->max_request_bytes);
+	if ((c->in = stir_linebuf_new(max_line)) == NULL) {
 		free(c);
 		return STIR_ENOMEM;
 	}
@@ -323,38 +441,29 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 	}
 	c->last_read_ms = c->last_write_ms = uv_now(srv->loop);
 	peer_credentials(c);
-	for (struct stir_conn *o = srv->conns; o != NULL; o = o->next)
-		if (o->uid == c->uid)
-			same_uid++;
+	why = conn_refusal(srv, c, &err, msg, sizeof(msg));
 	/* register before any close path, which unregisters */
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
 	srv->conns = c;
+	srv->stats.connections++;
+	if (why != NULL) {
+		/* holds no slot; answered when it sends, or at request_timeout_ms */
+		srv->nrefusing++;
+		srv->stats.refused_connections++;
+		log_refusal(c, why);
+		c->refusal = stir_reply_error(NULL, err, why, &c->refusal_len);
+		if (c->refusal == NULL || srv->nrefusing > STIR_MAX_REFUSING)
+			conn_refuse_now(c);	/* no memory, or too many waiting */
+		stir_conn_pump(c);
+		return STIR_OK;
+	}
+	c->counted = true;
 	if (c->role == STIR_ROLE_ADMIN)
 		srv->nadmin++;
 	else
 		srv->nconns++;
-	srv->stats.connections++;
-	/* admins have their own budget: a flood of clients cannot lock them out */
-	if ((c->role == STIR_ROLE_ADMIN ? srv->nadmin > STIR_MAX_ADMIN_CONNS :
-	    srv->nconns > srv->cfg->max_connections) ||
-	    same_uid >= srv->cfg->max_conn_per_uid || srv->stopping) {
-		char *line;
-		size_t len;
-
-		srv->stats.refused_connections++;
-		log_warn("conn %llu from uid %u refused: %s", (unsigned long long)c->serial,
-		    (unsigned)c->uid, srv->stopping ? "shutting down" : "too many connections");
-		line = stir_reply_error(NULL, srv->stopping ? STIR_ESHUTDOWN : STIR_EBUSY,
-		    srv->stopping ? "stird is shutting down" :
-		    "too many connections (max_connections / max_conn_per_uid)", &len);
-		c->close_after_flush = true;
-		if (line != NULL)
-			stir_conn_send(c, line, len);
-		stir_conn_pump(c);
-		return STIR_OK;
-	}
 	log_debug("conn %llu: %s socket, uid %u gid %u pid %d",
 	    (unsigned long long)c->serial, c->role == STIR_ROLE_ADMIN ? "admin" : "service",
 	    (unsigned)c->uid, (unsigned)c->gid, (int)c->pid);

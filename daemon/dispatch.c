@@ -13,6 +13,9 @@
 #include "daemon/store.h"
 
 #define SMALL	4096		/* requests that carry a name or two */
+/* trust.add: a PEM bundle of up to TRUST_PEM_MAX (1 MiB), JSON-escaped
+ * (each newline doubles), with the envelope */
+#define BUNDLE	(2 * 1024 * 1024 + SMALL)
 
 const struct stir_op_desc stir_ops[] = {
 	/* name            handler           permission        admin  max_line  secret audit */
@@ -29,7 +32,7 @@ const struct stir_op_desc stir_ops[] = {
 	{ "cred.add",      op_cred_add,      STIR_PERM_ADMIN,  true,  0,        true,  true },
 	{ "cred.list",     op_cred_list,     STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "cred.remove",   op_cred_remove,   STIR_PERM_ADMIN,  true,  SMALL,    false, true },
-	{ "trust.add",     op_trust_add,     STIR_PERM_ADMIN,  true,  0,        false, true },
+	{ "trust.add",     op_trust_add,     STIR_PERM_ADMIN,  true,  BUNDLE,   false, true },
 	{ "trust.list",    op_trust_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "trust.remove",  op_trust_remove,  STIR_PERM_ADMIN,  true,  SMALL,    false, true },
 	{ "audit.list",    op_audit_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false },
@@ -54,6 +57,18 @@ stir_op_find(const char *name)
 		if (strcmp(stir_ops[i].name, name) == 0)
 			return &stir_ops[i];
 	return NULL;
+}
+
+size_t
+stir_ops_max_line(enum stir_role role, size_t max_request_bytes)
+{
+	size_t max = max_request_bytes;
+
+	for (size_t i = 0; i < stir_nops; i++)
+		if (role == STIR_ROLE_ADMIN || !stir_ops[i].admin_only)
+			if (stir_ops[i].max_line > max)
+				max = stir_ops[i].max_line;
+	return max;
 }
 
 const char *
@@ -117,9 +132,10 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		    req->env->v, STIR_PROTO_VERSION);
 		return;
 	}
-	if (req->op->max_line != 0 && len > req->op->max_line) {
+	if (len > (req->op->max_line != 0 ? req->op->max_line : srv->cfg->max_request_bytes)) {
 		stir_req_fail(req, STIR_ETOOBIG, "op '%s' takes at most %zu bytes",
-		    req->op->name, req->op->max_line);
+		    req->op->name, req->op->max_line != 0 ? req->op->max_line :
+		    (size_t)srv->cfg->max_request_bytes);
 		return;
 	}
 	if (req->op->admin_only && c->role != STIR_ROLE_ADMIN) {

@@ -118,3 +118,32 @@ stir_log_quote(const char *in, size_t inlen, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+unsigned
+stir_ratelimit_drain(struct stir_ratelimit *rl, uint64_t now_ms)
+{
+	unsigned n;
+
+	if (!rl->started || now_ms - rl->start_ms < rl->interval_ms)
+		return 0;
+	n = rl->dropped;
+	rl->started = false;
+	rl->used = rl->dropped = 0;
+	return n;
+}
+
+bool
+stir_ratelimit_allow(struct stir_ratelimit *rl, uint64_t now_ms, unsigned *ret_dropped)
+{
+	*ret_dropped = stir_ratelimit_drain(rl, now_ms);
+	if (!rl->started) {
+		rl->started = true;
+		rl->start_ms = now_ms;
+	}
+	if (rl->used < rl->burst) {
+		rl->used++;
+		return true;
+	}
+	rl->dropped++;
+	return false;
+}

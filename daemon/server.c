@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +50,8 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	srv->cfg = cfg;
 	srv->self_uid = geteuid();
 	srv->started = time(NULL);
+	srv->refusal_log.burst = STIR_REFUSAL_LOG_BURST;
+	srv->refusal_log.interval_ms = STIR_REFUSAL_LOG_MS;
 	(void)pthread_mutex_init(&srv->creds_mu, NULL);
 	(void)pthread_mutex_init(&srv->trust_mu, NULL);
 	(void)pthread_mutex_init(&srv->rcd_mu, NULL);
@@ -115,20 +118,51 @@ listener_on_connection(uv_stream_t *s, int status)
 	(void)stir_conn_accept(l->srv, l);
 }
 
-static void
-make_parent_dir(const char *path)
+/*
+ * The socket's directory: created (mode 0755) if missing, then refused
+ * unless it is a real directory of root's or ours that nobody else may
+ * write to: whoever can write there can put a link where the socket goes.
+ */
+static int
+socket_dir_check(const struct stir_server *srv, const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
 	char *slash;
+	mode_t old;
+	int r;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return;
-	*slash = '\0';
-	if (mkdir(dir, 0755) == 0)
-		(void)chmod(dir, 0755);	/* umask is 077; clients must reach it */
-	else if (errno != EEXIST)
-		log_warn("cannot create %s: %s", dir, strerror(errno));
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return STIR_EINVAL;		/* conf.c takes absolute paths only */
+	slash[slash == dir ? 1 : 0] = '\0';
+	old = umask(022);			/* clients must be able to enter it */
+	r = mkdir(dir, 0755);
+	(void)umask(old);
+	if (r != 0 && errno != EEXIST) {
+		log_err("cannot create %s: %s", dir, strerror(errno));
+		return STIR_EIO;
+	}
+	if (lstat(dir, &st) != 0) {
+		log_err("%s: %s", dir, strerror(errno));
+		return STIR_EIO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("%s, the directory of socket %s, is not a directory (a symbolic link?); "
+		    "not using it", dir, path);
+		return STIR_EIO;
+	}
+	if (st.st_uid != 0 && st.st_uid != srv->self_uid) {
+		log_err("%s, the directory of socket %s, belongs to uid %u, neither root nor "
+		    "stird's user; not using it", dir, path, (unsigned)st.st_uid);
+		return STIR_EIO;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_err("%s, the directory of socket %s, is writable by others (mode %04o); "
+		    "not using it", dir, path, (unsigned)(st.st_mode & 07777));
+		return STIR_EIO;
+	}
+	return STIR_OK;
 }
 
 /* Refuse to steal a socket another stird still answers on. */
@@ -150,46 +184,78 @@ socket_in_use(const char *path)
 	return rc == 0;
 }
 
+/*
+ * Give the socket just bound at path to gid through a descriptor of the
+ * file the name leads to now, after checking that it is a socket of ours:
+ * never chown() by name, which follows a link someone put there.
+ */
+static void
+socket_set_group(const struct stir_server *srv, const char *path, gid_t gid)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		log_warn("cannot give %s to group %u: %s", path, (unsigned)gid, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != srv->self_uid)
+		log_warn("%s is no longer the socket stird bound; its group is left alone", path);
+	else if (fchownat(fd, "", (uid_t)-1, gid, AT_EMPTY_PATH) != 0)
+		log_warn("cannot give %s to group %u: %s", path, (unsigned)gid, strerror(errno));
+	close(fd);
+}
+
+/*
+ * Bind path, born with mode (a umask around bind(), no chmod() by name
+ * afterwards), in a directory only root or we can write to; a stale
+ * socket there is replaced, anything else is refused.
+ */
 static int
 listener_bind(struct stir_server *srv, struct stir_listener *l, const char *path,
     unsigned mode, gid_t gid)
 {
 	struct stat st;
-	int rc;
+	mode_t old;
+	int rc, r;
 
 	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		log_err("socket path '%s' is too long", path);
 		return STIR_EINVAL;
 	}
-	make_parent_dir(path);
-	switch (socket_in_use(path)) {
-	case 1:
-		log_err("%s: another daemon is answering on this socket", path);
-		return STIR_EBUSY;
-	case -1:
-		return STIR_EINVAL;
-	default:
-		break;
-	}
+	if ((r = socket_dir_check(srv, path)) != STIR_OK)
+		return r;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_err("%s exists and is not a socket; not touching it", path);
 			return STIR_EIO;
 		}
-		(void)unlink(path);
+		switch (socket_in_use(path)) {
+		case 1:
+			log_err("%s: another daemon is answering on this socket", path);
+			return STIR_EBUSY;
+		case -1:
+			return STIR_EINVAL;
+		default:
+			break;
+		}
+		if (unlink(path) != 0 && errno != ENOENT) {
+			log_err("cannot remove the stale socket %s: %s", path, strerror(errno));
+			return STIR_EIO;
+		}
 	}
-	if ((rc = uv_pipe_bind(&l->pipe, path)) != 0) {
+	old = umask(~(mode_t)mode & 0777);
+	rc = uv_pipe_bind(&l->pipe, path);
+	(void)umask(old);
+	if (rc != 0) {
 		log_err("bind %s: %s", path, uv_strerror(rc));
 		return STIR_EIO;
 	}
 	l->bound_here = true;
 	if ((l->path = strdup(path)) == NULL)
 		return STIR_ENOMEM;
-	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0)
-		log_warn("cannot give %s to group %u: %s", path, (unsigned)gid, strerror(errno));
-	if (chmod(path, mode) != 0)
-		log_warn("chmod %s: %s", path, strerror(errno));
-	(void)srv;
+	if (gid != (gid_t)-1)
+		socket_set_group(srv, path, gid);
 	return STIR_OK;
 }
 
@@ -310,7 +376,9 @@ stir__server_forget(struct stir_server *srv, struct stir_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
-	if (c->role == STIR_ROLE_ADMIN)
+	if (!c->counted)
+		srv->nrefusing--;
+	else if (c->role == STIR_ROLE_ADMIN)
 		srv->nadmin--;
 	else
 		srv->nconns--;
@@ -677,7 +745,8 @@ stir_server_close_io(struct stir_server *srv)
 void
 stir__server_maybe_finish(struct stir_server *srv)
 {
-	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->inflight_total > 0)
+	if (!srv->stopping || srv->nconns > 0 || srv->nadmin > 0 || srv->nrefusing > 0 ||
+	    srv->inflight_total > 0)
 		return;
 	stir_workq_close(&srv->workq);
 	stir_server_close_io(srv);
@@ -694,6 +763,7 @@ stir_server_stop(struct stir_server *srv)
 	srv->stop_ms = uv_now(srv->loop);
 	stir_notify("STOPPING=1\nSTATUS=stopping");
 	log_notice("stopping: finishing %u request(s) in flight", srv->inflight_total);
+	stir_conn_refusals_flush(srv, UINT64_MAX);
 	for (int i = 0; i < _STIR_ROLE_MAX; i++) {
 		struct stir_listener *l = &srv->listeners[i];
 

@@ -12,6 +12,7 @@
 
 #include "proto.h"
 #include "daemon/conf.h"
+#include "daemon/log.h"
 #include "daemon/workq.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
@@ -21,6 +22,9 @@
 #define STIR_SWEEP_MS		1000	/* how often timeouts are checked */
 #define STIR_MAX_ADMIN_CONNS	32	/* admin connections, apart from max_connections */
 #define STIR_ADMIN_DB_TIMEOUT_MS 5000	/* an admin op waits this long for the database */
+#define STIR_MAX_REFUSING	64	/* refused peers waiting for their answer */
+#define STIR_REFUSAL_LOG_BURST	10	/* refusals logged per interval ... */
+#define STIR_REFUSAL_LOG_MS	1000	/* ... of this many ms; the rest are counted */
 
 enum stir_role {
 	STIR_ROLE_CLIENT,	/* the service socket */
@@ -68,6 +72,10 @@ struct stir_conn {
 	unsigned		 writing;	/* uv_write()s outstanding */
 	uint64_t		 last_read_ms;	/* loop time of the last bytes in */
 	uint64_t		 last_write_ms;	/* last write start or completion */
+	uint64_t		 partial_ms;	/* loop time a partial line began, or 0 */
+	char			*refusal;	/* error line a refused peer gets, or NULL */
+	size_t			 refusal_len;
+	bool			 counted;	/* holds a slot (nconns or nadmin) */
 	unsigned		 inflight;
 	unsigned		 refs;		/* handles open + requests alive */
 	bool			 reading;
@@ -132,6 +140,8 @@ struct stir_server {
 	struct stir_conn	*conns;
 	unsigned		 nconns;	/* service connections */
 	unsigned		 nadmin;	/* admin connections */
+	unsigned		 nrefusing;	/* refused connections not yet closed */
+	struct stir_ratelimit	 refusal_log;	/* "conn N refused" lines */
 	uv_timer_t		 sweep;		/* idle, write-stall and stop deadlines */
 	uint64_t		 stop_ms;	/* loop time stop began */
 	uint64_t		 next_serial;
@@ -203,6 +213,11 @@ void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
 /* No reply buffered or being written. */
 bool	stir_conn_flushed(const struct stir_conn *c);
 void	stir_conn_unref(struct stir_conn *c);
+/*
+ * Log how many refusals the rate limit kept out of the log, once their
+ * interval has ended by now_ms (UINT64_MAX: at once, on stop).
+ */
+void	stir_conn_refusals_flush(struct stir_server *srv, uint64_t now_ms);
 /* Dispatch buffered lines, start or stop reading, close when done. */
 void	stir_conn_pump(struct stir_conn *c);
 
@@ -236,5 +251,10 @@ void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
 
 /* dispatch.c */
 void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);
+/*
+ * The longest request line a socket of that role must take: the largest
+ * limit of the ops it serves (an op without its own: max_request_bytes).
+ */
+size_t	stir_ops_max_line(enum stir_role role, size_t max_request_bytes);
 
 #endif

@@ -5,6 +5,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -278,18 +283,31 @@ END_TEST
 
 START_TEST(peer_without_the_group_is_refused)
 {
-	/* nobody is neither root nor the daemon's uid: no group, no sign */
+	/* by default the service socket is 0660: others cannot even connect */
 	h_provision(&H);
 	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "sign --orig 12155551212 --dest 12125551213 --attest A 2>&1"), 2);
+	ck_assert_ptr_nonnull(strstr(out, "permission denied on"));
+	/* with the socket open to all, stird itself turns them away: nobody
+	 * is neither root nor the daemon's uid, and in no group */
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_write_conf(&H, "socket_mode = 0666\n");
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
 	    sizeof(out), "sign --orig 12155551212 --dest 12125551213 --attest A 2>&1"), 1);
-	ck_assert_ptr_nonnull(strstr(out, "lacks the 'sign' permission"));
+	ck_assert_ptr_nonnull(strstr(out, "lacks the 'sign' and 'verify' permissions"));
 	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
 	    sizeof(out), "cred list 2>&1"), 1);
 	ck_assert_ptr_nonnull(strstr(out, "lacks the 'admin' permission"));
-	/* hello needs nothing, and reports no permissions */
+	/* hello and ping too: a peer with no permission gets no connection */
 	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
-	    sizeof(out), "hello"), 0);
-	ck_assert_ptr_nonnull(strstr(out, "\"permissions\": []"));
+	    sizeof(out), "hello 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "(EPERM)"));
+	ck_assert_int_eq(h_ctl(&H, "setpriv --reuid=nobody --regid=nogroup --clear-groups", out,
+	    sizeof(out), "ping 2>&1"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "(EPERM)"));
+	/* root still may */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "hello"), 0);
 }
 END_TEST
 
@@ -687,6 +705,383 @@ START_TEST(sd_notify_reports_ready_reloading_and_stopping)
 }
 END_TEST
 
+/* ---- connection budgets, deadlines and refusals ---- */
+
+#define HELLO_LINE	"{\"v\":1,\"id\":1,\"op\":\"hello\"}\n"
+#define REFUSAL_LOG_BURST	10	/* STIR_REFUSAL_LOG_BURST per second */
+
+/* Tests that switch to another uid need root; others skip, saying why. */
+static bool
+need_root(const char *test)
+{
+	if (geteuid() == 0)
+		return true;
+	printf("%s: skipped: needs root to run a peer as nobody\n", test);
+	return false;
+}
+
+/* In a child: become nobody:nogroup, in no other group. */
+static void
+become_nobody(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = getgrnam("nogroup");
+
+	if (pw == NULL || gr == NULL || setgroups(0, NULL) != 0 ||
+	    setgid(gr->gr_gid) != 0 || setuid(pw->pw_uid) != 0)
+		_exit(90);
+}
+
+/* Read fd until EOF into buf (NUL-terminated); false if it stays open. */
+static bool
+read_to_eof(int fd, char *buf, size_t len)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	size_t n = 0;
+
+	for (;;) {
+		ssize_t r;
+
+		if (poll(&pfd, 1, 30000) <= 0)
+			break;
+		if ((r = recv(fd, buf + n, len - 1 - n, 0)) <= 0) {
+			buf[n] = '\0';
+			return r == 0 || errno == ECONNRESET;
+		}
+		n += (size_t)r;
+		if (n + 1 >= len)
+			break;
+	}
+	buf[n] = '\0';
+	return false;
+}
+
+static int
+wait_child(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+START_TEST(unprivileged_peers_take_no_connection_slots)
+{
+	enum { K = 32 };	/* nobody's connections, against 4 slots in all */
+	struct stir_client *cl[5] = { NULL };
+	int ready[2], go[2];
+	pid_t pid;
+	char b;
+
+	if (!need_root("unprivileged_peers_take_no_connection_slots"))
+		return;
+	h_provision(&H);
+	ck_assert_int_eq(h_stop(&H), 0);
+	/* the refused wait for their first line up to request_timeout_ms */
+	h_write_conf(&H, "socket_mode = 0666\nmax_connections = 4\nmax_conn_per_uid = 4\n"
+	    "request_timeout_ms = 600000\n");
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		int fds[K];
+		char buf[1024];
+
+		become_nobody();
+		for (int i = 0; i < K; i++)
+			if ((fds[i] = h_connect(H.sock)) < 0)
+				_exit(91);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &b, 1) != 1)
+			_exit(92);
+		for (int i = 0; i < K; i++) {
+			/* still open and unanswered while the signers worked */
+			if (recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT) != -1 || errno != EAGAIN)
+				_exit(93);
+			if (send(fds[i], HELLO_LINE, strlen(HELLO_LINE), MSG_NOSIGNAL) < 0 ||
+			    !read_to_eof(fds[i], buf, sizeof(buf)) ||
+			    strstr(buf, "\"EPERM\"") == NULL ||
+			    strstr(buf, "lacks the 'sign' and 'verify' permissions") == NULL ||
+			    strstr(buf, "\"id\":null") == NULL)
+				_exit(94);
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	/* nobody holds 32 connections, yet a signer gets in and signs */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest A"), 0);
+	/* all four slots are still free ... */
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(stir_client_connect(H.sock, 5000, &cl[i]), STIR_OK);
+		ck_assert_int_eq(stir_client_ping(cl[i]), STIR_OK);
+	}
+	/* ... and there are only four */
+	ck_assert_int_eq(stir_client_connect(H.sock, 5000, &cl[4]), STIR_OK);
+	ck_assert_int_eq(stir_client_ping(cl[4]), STIR_EBUSY);
+	for (int i = 0; i < 5; i++)
+		stir_client_free(cl[i]);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	ck_assert_int_eq(wait_child(pid), 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+END_TEST
+
+/* Milliseconds of the day in a log line's "...THH:MM:SS.mmmZ" stamp. */
+static long
+log_stamp_ms(const char *line)
+{
+	int hh, mm, ss, ms;
+
+	ck_assert_int_eq(sscanf(line, "%*d-%*d-%*dT%d:%d:%d.%dZ", &hh, &mm, &ss, &ms), 4);
+	return ((hh * 60L + mm) * 60 + ss) * 1000 + ms;
+}
+
+START_TEST(refusals_are_logged_at_a_limited_rate)
+{
+	enum { N = 200 };
+	char *log = malloc(H_OUT_MAX), *line, *save = NULL;
+	long first = -1, last = -1, span;
+	unsigned logged = 0, dropped = 0;
+	pid_t pid;
+
+	if (!need_root("refusals_are_logged_at_a_limited_rate")) {
+		free(log);
+		return;
+	}
+	ck_assert_ptr_nonnull(log);
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_write_conf(&H, "socket_mode = 0666\n");
+	ck_assert(h_start(&H));
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		char buf[1024];
+
+		become_nobody();
+		for (int i = 0; i < N; i++) {
+			int fd = h_connect(H.sock);
+
+			if (fd < 0 || send(fd, HELLO_LINE, strlen(HELLO_LINE), MSG_NOSIGNAL) < 0 ||
+			    !read_to_eof(fd, buf, sizeof(buf)) || strstr(buf, "\"EPERM\"") == NULL)
+				_exit(91);
+			close(fd);
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(wait_child(pid), 0);
+	/* the count of the last interval is logged by the next sweep */
+	for (int tries = 0; tries < 1500 && logged + dropped < N; tries++) {
+		usleep(20000);
+		h_read_log(&H, log, H_OUT_MAX);
+		logged = dropped = 0;
+		first = last = -1;
+		for (line = strtok_r(log, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			const char *m;
+			unsigned n;
+
+			if (strstr(line, " refused: uid ") != NULL) {
+				logged++;
+				last = log_stamp_ms(line);
+				if (first < 0)
+					first = last;
+			} else if ((m = strstr(line, "stird[warning]: ")) != NULL &&
+			    sscanf(m, "stird[warning]: %u more connection refusal(s) not logged",
+			    &n) == 1)
+				dropped += n;
+		}
+	}
+	free(log);
+	/* every refusal is accounted for, logged or counted */
+	ck_assert_uint_eq(logged + dropped, N);
+	/* at most a burst per interval: as many intervals as the logged
+	 * refusals span by the daemon's clock, and one for the log stamps
+	 * and the loop's clock to disagree about an interval's edge */
+	ck_assert_int_ge(first, 0);
+	span = last - first;
+	if (span < 0)
+		span += 86400000L;	/* midnight */
+	ck_assert_uint_ge(logged, REFUSAL_LOG_BURST);
+	ck_assert_uint_le(logged, REFUSAL_LOG_BURST * (unsigned)(span / 1000 + 2));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
+START_TEST(trickled_partial_line_is_dropped_at_its_deadline)
+{
+	static const char start[] = "{\"v\":1,\"id\":1,\"op\":\"ping\",\"pad\":\"";
+	struct pollfd pfd;
+	size_t n = 0, trickled = 0;
+	bool eof = false;
+	int fd;
+
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_write_conf(&H, "request_timeout_ms = 300\n");
+	ck_assert(h_start(&H));
+	ck_assert_int_ge(fd = h_connect(H.sock), 0);
+	ck_assert_int_eq(send(fd, start, sizeof(start) - 1, 0), (ssize_t)(sizeof(start) - 1));
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	/* one byte every 50 ms: each one is progress, and none helps */
+	for (int i = 0; i < 1000 && !eof; i++) {
+		if (poll(&pfd, 1, 50) > 0) {
+			ssize_t r = recv(fd, out + n, sizeof(out) - 1 - n, 0);
+
+			if (r <= 0)
+				eof = true;
+			else
+				n += (size_t)r;
+		} else if (send(fd, "a", 1, MSG_NOSIGNAL) == 1)
+			trickled++;
+	}
+	out[n] = '\0';
+	close(fd);
+	ck_assert_msg(eof, "stird kept a trickling connection open (%zu bytes sent)", trickled);
+	ck_assert_uint_gt(trickled, 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":null,\"error\":{\"code\":-110,\"name\":\"ETIMEDOUT\""));
+	ck_assert_ptr_nonnull(strstr(out, "request_timeout_ms"));
+	ck_assert_int_eq(h_count(out, "\n"), 1);
+	/* a request that arrives whole is served as before */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
+START_TEST(service_connections_do_not_lock_a_uid_out_of_admin)
+{
+	struct stir_client *cl[3] = { NULL };
+
+	ck_assert_int_eq(h_stop(&H), 0);
+	h_write_conf(&H, "max_conn_per_uid = 2\n");
+	ck_assert(h_start(&H));
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(stir_client_connect(H.sock, 5000, &cl[i]), STIR_OK);
+		ck_assert_int_eq(stir_client_ping(cl[i]), i < 2 ? STIR_OK : STIR_EBUSY);
+	}
+	ck_assert_ptr_nonnull(strstr(stir_client_errmsg(cl[2]), "max_conn_per_uid"));
+	/* the uid's service budget is spent; its admin budget is its own */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "status"), 0);
+	for (int i = 0; i < 3; i++)
+		stir_client_free(cl[i]);
+}
+END_TEST
+
+START_TEST(trust_add_takes_a_bundle_larger_than_max_request_bytes)
+{
+	char bundle[H_PATH_MAX + 16];
+
+	/* 150 copies of the CA: about 100 KB of PEM, over max_request_bytes */
+	snprintf(bundle, sizeof(bundle), "%s/bundle.pem", H.dir);
+	ck_assert_int_eq(h_sh(NULL, 0, "for i in $(seq 150); do cat '%s/ca.pem'; done > '%s'",
+	    H.pki, bundle), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "stat -c %%s '%s'", bundle), 0);
+	ck_assert_int_gt(atol(out), 65536);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust add '%s' 2>&1", bundle), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json trust list"), 0);
+	ck_assert_int_eq(h_count(out, "\"sha256\""), 1);
+	/* the service socket keeps max_request_bytes */
+	{
+		size_t n = 70 * 1024;
+		char *in = malloc(n + 64);
+
+		ck_assert_ptr_nonnull(in);
+		memcpy(in, "{\"v\":1,\"id\":1,\"op\":\"ping\",\"pad\":\"", 33);
+		memset(in + 33, 'a', n);
+		strcpy(in + 33 + n, "\"}\n");
+		ck_assert_int_gt(h_raw(H.admin, in, strlen(in), out, sizeof(out), 5000), 0);
+		/* the admin socket reads it whole: ping's own limit answers */
+		ck_assert_ptr_nonnull(strstr(out, "\"id\":1,\"error\":{\"code\":-1001,\"name\":\"ETOOBIG\""));
+		ck_assert_int_gt(h_raw(H.sock, in, strlen(in), out, sizeof(out), 5000), 0);
+		ck_assert_ptr_nonnull(strstr(out, "\"id\":null,\"error\":{\"code\":-1001,\"name\":\"ETOOBIG\""));
+		free(in);
+	}
+}
+END_TEST
+
+/* ---- socket files ---- */
+
+START_TEST(symlink_at_the_socket_path_is_left_alone)
+{
+	char victim[H_PATH_MAX + 16], log[H_OUT_MAX];
+	struct stat st;
+
+	snprintf(victim, sizeof(victim), "%s/victim", H.dir);
+	ck_assert_int_eq(h_sh(NULL, 0, "echo secret > '%s' && chmod 0600 '%s'", victim, victim), 0);
+	ck_assert_int_eq(symlink(victim, H.sock), 0);
+	ck_assert_int_eq(h_start_fails(&H), 1);
+	h_read_log(&H, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "exists and is not a socket"));
+	ck_assert_int_eq(stat(victim, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(lstat(H.sock, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
+START_TEST(socket_dir_writable_by_others_is_refused)
+{
+	static const unsigned modes[] = { 0777, 01777, 0775 };
+	char victim[H_PATH_MAX + 16], dir[128], log[H_OUT_MAX];
+	struct stat st;
+
+	snprintf(victim, sizeof(victim), "%s/victim", H.dir);
+	snprintf(dir, sizeof(dir), "%s/run", H.dir);
+	ck_assert_int_eq(h_sh(NULL, 0, "echo secret > '%s' && chmod 0600 '%s'", victim, victim), 0);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(H.sock, sizeof(H.sock), "%s/stird.sock", dir);
+	h_write_conf(&H, NULL);
+	/* anyone who can write there could swap the socket for a link */
+	ck_assert_int_eq(symlink(victim, H.sock), 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		ck_assert_int_eq(chmod(dir, modes[i]), 0);
+		ck_assert_int_eq(h_sh(NULL, 0, ": > '%s'", H.log), 0);	/* this start's log only */
+		ck_assert_int_eq(h_start_fails(&H), 1);
+		h_read_log(&H, log, sizeof(log));
+		ck_assert_msg(strstr(log, "is writable by others") != NULL, "mode %o: %s", modes[i], log);
+		ck_assert_int_eq(stat(victim, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	}
+	/* once only root can write there, the link is still refused, not followed */
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(h_start_fails(&H), 1);
+	ck_assert_int_eq(stat(victim, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	/* and without it stird starts there */
+	ck_assert_int_eq(unlink(H.sock), 0);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--socket '%s' ping", H.sock), 0);
+}
+END_TEST
+
+START_TEST(sockets_are_born_with_their_mode_and_group)
+{
+	struct group *gr = getgrnam("nogroup");
+	struct stat st;
+
+	ck_assert_ptr_nonnull(gr);
+	h_write_conf(&H, "socket_mode = 0640\nsign_group = nogroup\n");
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(lstat(H.sock, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+	ck_assert_int_eq(lstat(H.admin, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0666);	/* the harness's admin_socket_mode */
+	/* a socket left by a killed daemon is replaced */
+	ck_assert_int_eq(kill(H.pid, SIGKILL), 0);
+	(void)wait_child(H.pid);
+	H.pid = 0;
+	ck_assert_int_eq(lstat(H.sock, &st), 0);
+	h_write_conf(&H, NULL);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(lstat(H.sock, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0660);	/* the default */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "ping"), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -710,6 +1105,11 @@ suite(void)
 	tcase_add_test(tc, sighup_reloads_without_dropping_connections);
 	tcase_add_test(tc, sigterm_finishes_and_exits_zero);
 	tcase_add_test(tc, hostile_input_does_not_hurt_the_daemon);
+	tcase_add_test(tc, unprivileged_peers_take_no_connection_slots);
+	tcase_add_test(tc, refusals_are_logged_at_a_limited_rate);
+	tcase_add_test(tc, trickled_partial_line_is_dropped_at_its_deadline);
+	tcase_add_test(tc, service_connections_do_not_lock_a_uid_out_of_admin);
+	tcase_add_test(tc, trust_add_takes_a_bundle_larger_than_max_request_bytes);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(ts, setup_stopped, teardown);
@@ -718,6 +1118,9 @@ suite(void)
 	tcase_add_test(ts, writable_key_dir_is_refused);
 	tcase_add_test(ts, check_config_names_the_line);
 	tcase_add_test(ts, second_daemon_does_not_steal_the_socket);
+	tcase_add_test(ts, symlink_at_the_socket_path_is_left_alone);
+	tcase_add_test(ts, socket_dir_writable_by_others_is_refused);
+	tcase_add_test(ts, sockets_are_born_with_their_mode_and_group);
 	tcase_add_test(ts, pkcs11_key_in_softhsm_signs);
 #ifdef HAVE_SYSTEMD
 	tcase_add_test(ts, socket_activation_uses_the_passed_sockets);

@@ -57,7 +57,7 @@ START_TEST(defaults_are_the_documented_values)
 	ck_assert_str_eq(cfg->admin_socket, STIR_RUNSTATEDIR "/stird/admin.sock");
 	ck_assert_str_eq(cfg->database, STIR_LOCALSTATEDIR "/lib/stird/stird.db");
 	ck_assert_str_eq(cfg->key_dir, STIR_LOCALSTATEDIR "/lib/stird/keys");
-	ck_assert_uint_eq(cfg->socket_mode, 0666);
+	ck_assert_uint_eq(cfg->socket_mode, 0660);
 	ck_assert_uint_eq(cfg->admin_socket_mode, 0660);
 	ck_assert_str_eq(cfg->x5u_ca_file, "");
 	ck_assert(!cfg->x5u_allow_http);
@@ -76,7 +76,8 @@ START_TEST(defaults_are_the_documented_values)
 	ck_assert_uint_eq(cfg->max_connections, 1024);
 	ck_assert_uint_eq(cfg->max_conn_per_uid, 256);
 	ck_assert_uint_eq(cfg->max_inflight, 64);
-	ck_assert_uint_eq(cfg->idle_timeout_ms, 0);
+	ck_assert_uint_eq(cfg->idle_timeout_ms, 300000);
+	ck_assert_uint_eq(cfg->request_timeout_ms, 10000);
 	ck_assert_int_eq(cfg->log_level, STIR_LOG_INFO);
 	ck_assert(cfg->deterministic_signatures);
 	ck_assert(cfg->lock_memory);
@@ -289,6 +290,17 @@ START_TEST(modes_are_octal_and_at_most_0777)
 }
 END_TEST
 
+START_TEST(request_timeout_has_a_floor)
+{
+	struct stir_config *cfg = accept_text("request_timeout_ms = 100\n");
+
+	ck_assert_uint_eq(cfg->request_timeout_ms, 100);
+	stir_config_free(cfg);
+	assert_refused("request_timeout_ms = 0\n",
+	    CONF ":1: 'request_timeout_ms' must be an integer from 100 to 3600000, not '0'");
+}
+END_TEST
+
 START_TEST(log_level_names_are_checked)
 {
 	struct stir_config *cfg = accept_text("log_level = debug\n");
@@ -445,6 +457,7 @@ conf_suite(void)
 	tcase_add_test(tc, bad_integer_names_key_range_and_value);
 	tcase_add_test(tc, integers_outside_their_range_are_refused_at_both_ends);
 	tcase_add_test(tc, modes_are_octal_and_at_most_0777);
+	tcase_add_test(tc, request_timeout_has_a_floor);
 	tcase_add_test(tc, log_level_names_are_checked);
 	tcase_add_test(tc, relative_or_empty_path_is_refused);
 	tcase_add_test(tc, optional_path_may_be_empty_but_not_relative);
