@@ -469,6 +469,14 @@ host_release(struct stir_fetcher *f, struct fetch_host *h)
 }
 
 static unsigned
+max_active(const struct stir_fetcher *f)
+{
+	unsigned m = f->opts.max_active;
+
+	return m == 0 || m > STIR_FETCH_MAX_INFLIGHT ? STIR_FETCH_MAX_INFLIGHT : m;
+}
+
+static unsigned
 per_host(const struct stir_fetcher *f)
 {
 	return f->opts.per_host ? f->opts.per_host : STIR_FETCH_PER_HOST;
@@ -765,7 +773,7 @@ start_queued(struct stir_fetcher *f)
 {
 	struct fetch_host *h;
 
-	while (!f->closing && f->nqueued > 0 && f->nactive < STIR_FETCH_MAX_INFLIGHT &&
+	while (!f->closing && f->nqueued > 0 && f->nactive < max_active(f) &&
 	    (h = next_host(f)) != NULL) {
 		struct xfer *x = h->queued;
 
@@ -1065,7 +1073,7 @@ stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 		return STIR_ENOMEM;
 	/* at once only if no one of this host waits and there is room */
 	if (h->nqueued == 0 && h->nactive < per_host(f) &&
-	    f->nactive < STIR_FETCH_MAX_INFLIGHT)
+	    f->nactive < max_active(f))
 		;
 	else if (h->nqueued >= FETCH_HOST_MAX_QUEUED || f->nqueued >= FETCH_MAX_QUEUED) {
 		f->refused++;
@@ -1082,7 +1090,7 @@ stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 	if ((r = add_waiter(x, cb, arg)) != STIR_OK)
 		goto fail;
 	if (h->nqueued == 0 && h->nactive < per_host(f) &&
-	    f->nactive < STIR_FETCH_MAX_INFLIGHT) {
+	    f->nactive < max_active(f)) {
 		/* libcurl starts it from the timer, never from inside this call */
 		if ((r = xfer_activate(f, x)) != STIR_OK)
 			goto fail;

@@ -43,6 +43,7 @@ struct stir_fetch_opts {
 	bool		 allow_private;
 	unsigned	 timeout_ms;
 	size_t		 max_bytes;
+	unsigned	 max_active;	/* 0 or over it: STIR_FETCH_MAX_INFLIGHT */
 	unsigned	 per_host;	/* 0: STIR_FETCH_PER_HOST */
 	unsigned	 per_owner;	/* 0: STIR_FETCH_PER_OWNER */
 	unsigned	 queue_ms;	/* longest wait for a slot; 0: timeout_ms */
