@@ -60,3 +60,13 @@ tests_integration_test_extensions_SOURCES = tests/integration/test_extensions.c 
 tests_integration_test_extensions_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_extensions_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# what a remote caller can make stird fetch: fair scheduling, x5u limit, CRL order
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_fetch_abuse
+TESTS += tests/integration/test_fetch_abuse
+tests_integration_test_fetch_abuse_SOURCES = tests/integration/test_fetch_abuse.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_fetch_abuse_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_fetch_abuse_LDADD = libstirclient.la $(TEST_LIBS)
+endif
