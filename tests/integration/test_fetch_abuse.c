@@ -271,6 +271,20 @@ START_TEST(a_flood_of_hanging_x5u_does_not_stall_other_hosts)
 		early += replies_436(&c[k], "no complete answer");
 	}
 	ck_assert_int_lt(early, ATTACK_TOTAL);
+	/* the silent host holds its share (fetch_per_host) of the slots */
+	{
+		const char *st = "{\"v\":1,\"id\":1,\"op\":\"status\"}\n";
+		json_t *res, *fetch;
+
+		ck_assert_int_gt(h_raw(H.admin, st, strlen(st), out, sizeof(out), 60000), 0);
+		ck_assert_ptr_nonnull(res = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL));
+		fetch = json_object_get(json_object_get(res, "result"), "fetch");
+		ck_assert_int_eq(json_integer_value(json_object_get(fetch, "active")), 8);
+		ck_assert_int_gt(json_integer_value(json_object_get(fetch, "queued")), 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(fetch, "hosts")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(fetch, "expired")), 0);
+		json_decref(res);
+	}
 
 	/* the silent server goes away: every attack verification ends 436 */
 	for (int i = 0; i < nheld; i++)
