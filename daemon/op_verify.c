@@ -77,10 +77,10 @@ stir_vreq_fail(struct vitem *it, int code, const char *detail)
 /* ---- pool: chains, TN authority, signatures ---- */
 
 /*
- * Parse it's chain into it->chain and check its path (anchor, times, TN
- * authority, claim constraints): everything but revocation.  Returns the
- * verdict (vc->err), or NULL if out of memory.  Touches no other field
- * of it, so the loop may look at the others meanwhile.
+ * Parse the item's chain into it->chain and check its path (anchor,
+ * times, TN authority, claim constraints): everything but revocation.
+ * Returns the verdict (vc->err), or NULL if out of memory.  Writes no
+ * other field of it, so the loop may read the others meanwhile.
  */
 static struct stir_vcert *
 path_check(struct vctx *x, struct vitem *it)
