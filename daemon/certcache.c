@@ -394,7 +394,8 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 	if (res->err == STIR_OK)
 		ttl = stir_http_cache_ttl(res->cache_control, res->expires, res->date, now,
 		    cc->opts.min_ttl, cc->opts.max_ttl);
-	else if (res->err == STIR_ESHUTDOWN || res->err == STIR_ENOMEM)
+	else if (res->err == STIR_ESHUTDOWN || res->err == STIR_ENOMEM ||
+	    res->err == STIR_EBUSY)	/* ours, not the server's: not kept */
 		ttl = 0;
 	else
 		ttl = cc->opts.negative_ttl;
@@ -481,7 +482,7 @@ waiter_add(struct cc_fetch *cf, stir_certcache_cb cb, void *arg)
 
 static int
 fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
-    int64_t now, stir_certcache_cb cb, void *arg)
+    int64_t now, uint64_t owner, stir_certcache_cb cb, void *arg)
 {
 	struct cc_fetch *cf = NULL;
 	bool added = false;
@@ -504,7 +505,7 @@ fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
 	cf->wtail = &cf->waiters;
 	if ((r = waiter_add(cf, cb, arg)) != STIR_OK)
 		goto fail;
-	if ((r = stir_fetch(cc->fetcher, url, on_fetched, cf)) != STIR_OK)
+	if ((r = stir_fetch_for(cc->fetcher, url, owner, on_fetched, cf)) != STIR_OK)
 		goto fail;
 	n->fetch = cf;
 	return STIR_OK;
@@ -526,6 +527,13 @@ int
 stir_certcache_get(struct stir_certcache *cc, const char *url, int64_t now,
     stir_certcache_cb cb, void *arg)
 {
+	return stir_certcache_get_for(cc, url, now, 0, cb, arg);
+}
+
+int
+stir_certcache_get_for(struct stir_certcache *cc, const char *url, int64_t now,
+    uint64_t owner, stir_certcache_cb cb, void *arg)
+{
 	struct cc_node *n;
 
 	if (!url_ok(url))
@@ -540,7 +548,7 @@ stir_certcache_get(struct stir_certcache *cc, const char *url, int64_t now,
 		cb(arg, &e);
 		return STIR_OK;
 	}
-	return fetch_start(cc, n, url, now, cb, arg);
+	return fetch_start(cc, n, url, now, owner, cb, arg);
 }
 
 int
@@ -549,7 +557,7 @@ stir_certcache_refresh(struct stir_certcache *cc, const char *url, int64_t now,
 {
 	if (!url_ok(url))
 		return STIR_EINVAL;
-	return fetch_start(cc, node_find(cc, url), url, now, cb, arg);
+	return fetch_start(cc, node_find(cc, url), url, now, 0, cb, arg);
 }
 
 int

@@ -61,6 +61,9 @@ void	stir_certcache_free(struct stir_certcache *cc);
  */
 int	stir_certcache_get(struct stir_certcache *cc, const char *url, int64_t now,
 	    stir_certcache_cb cb, void *arg);
+/* The same, a fetch counted against owner's share (stir_fetch_for()). */
+int	stir_certcache_get_for(struct stir_certcache *cc, const char *url, int64_t now,
+	    uint64_t owner, stir_certcache_cb cb, void *arg);
 
 /* For stirctl cache: list, show, purge, prefetch (admin ops). */
 struct stir_certcache_info {

@@ -60,6 +60,11 @@ static const struct key_desc keys[] = {
 	{ "x5u_allow_private", KT_BOOL, OFF(x5u_allow_private), 0, 0, 0, "no", NULL },
 	{ "fetch_timeout_ms", KT_UINT, OFF(fetch_timeout_ms), 100, 60000, 0, "2000", NULL },
 	{ "fetch_max_bytes", KT_UINT, OFF(fetch_max_bytes), 1024, 16 * 1024 * 1024, 0, "65536", NULL },
+	/* fetch scheduling (fetch.h): per host:port, per request, queue wait */
+	{ "fetch_per_host", KT_UINT, OFF(fetch_per_host), 1, 256, 0, "8", NULL },
+	{ "fetch_per_request", KT_UINT, OFF(fetch_per_request), 1, 256, 0, "16", NULL },
+	{ "fetch_queue_ms", KT_UINT, OFF(fetch_queue_ms), 0, 60000, 0, "0", NULL },
+	{ "max_x5u_per_verify", KT_UINT, OFF(max_x5u_per_verify), 1, 32, 0, "4", NULL },
 	{ "iat_window", KT_UINT, OFF(iat_window), 1, 86400, 0, "60", NULL },
 	{ "sign_group", KT_GROUP, OFF(sign_group), 0, 0, OFF(sign_gid), "", NULL },
 	{ "verify_group", KT_GROUP, OFF(verify_group), 0, 0, OFF(verify_gid), "", NULL },
@@ -422,6 +427,11 @@ stir_config_parse(const char *path, const char *text, size_t len,
 		seen[i] = true;
 		if ((r = set_key(cfg, &keys[i], val, msg, sizeof(msg))) != STIR_OK)
 			goto bad;
+	}
+	if (cfg->fetch_queue_ms > cfg->fetch_timeout_ms) {
+		snprintf(errbuf, errlen, "%s: 'fetch_queue_ms' is larger than 'fetch_timeout_ms'", path);
+		r = STIR_EINVAL;
+		goto out;
 	}
 	if (cfg->cache_min_ttl > cfg->cache_max_ttl) {
 		snprintf(errbuf, errlen, "%s: 'cache_min_ttl' is larger than 'cache_max_ttl'", path);

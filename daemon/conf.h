@@ -22,6 +22,10 @@ struct stir_config {
 	bool	 x5u_allow_private;
 	unsigned fetch_timeout_ms;
 	unsigned fetch_max_bytes;
+	unsigned fetch_per_host;	/* transfers at once to one host:port */
+	unsigned fetch_per_request;	/* transfers one request holds */
+	unsigned fetch_queue_ms;	/* longest wait for a slot; 0 = fetch_timeout_ms */
+	unsigned max_x5u_per_verify;	/* distinct x5u URLs one verify fetches */
 	unsigned iat_window;		/* seconds */
 	char	*sign_group;		/* "" = none */
 	char	*verify_group;

@@ -10,6 +10,12 @@
  * callbacks; the fetcher itself is freed when its last handle closed.
  * libcurl is never called from inside one of its own callbacks, and user
  * callbacks are never called from inside libcurl.
+ *
+ * Scheduling: a transfer runs at once if its host has nothing waiting,
+ * fewer than per_host running and the fetcher a free slot; otherwise it
+ * waits in its host's queue (struct fetch_host, FIFO).  When a slot
+ * frees, start_queued() serves the hosts in turn from f->rr.  A second
+ * timer (qtimer) fails waiting transfers whose deadline passed.
  */
 #include "config.h"
 
@@ -28,13 +34,21 @@
 #include "daemon/fetch.h"
 #include "daemon/log.h"
 
-#define FETCH_MAX_QUEUED	4096	/* transfers waiting for a slot */
+#define FETCH_MAX_QUEUED	4096	/* transfers waiting for a slot, in all */
+#define FETCH_HOST_MAX_QUEUED	256	/* waiting for one host:port */
+#define FETCH_HOST_KEY_MAX	300	/* "host:port" bytes kept */
+#define FETCH_HEADERS_MAX	16384	/* response header bytes, 1xx included */
 #define FETCH_HDR_MAX		512	/* Cache-Control kept, bytes */
 #define FETCH_HDR_SHORT_MAX	128	/* Expires, Date, Content-Type */
 #define FETCH_BUF_START		8192	/* first body allocation */
 #define FETCH_CC_SCAN_MAX	4096	/* Cache-Control bytes parsed */
 #define FETCH_DATE_MAX		128	/* HTTP-date bytes parsed */
 #define FETCH_DELTA_MAX		2147483648LL	/* RFC 9111 1.2.2 */
+#if LIBCURL_VERSION_NUM >= 0x080600
+#define FETCH_CURLE_TOO_LARGE	CURLE_TOO_LARGE
+#else
+#define FETCH_CURLE_TOO_LARGE	CURLE_OUT_OF_MEMORY	/* what it was before 8.6 */
+#endif
 
 struct fetch_waiter {
 	stir_fetch_cb		 cb;
@@ -42,10 +56,15 @@ struct fetch_waiter {
 	struct fetch_waiter	*next;
 };
 
+struct fetch_host;
+
 struct xfer {
 	struct stir_fetcher	*f;
+	struct fetch_host	*host;
 	CURL			*easy;
 	char			*url;
+	uint64_t		 owner;		/* 0: none */
+	uint64_t		 deadline;	/* loop ms: waiting fails after it */
 	struct fetch_waiter	*waiters, **wtail;
 	uint8_t			*buf;
 	size_t			 len, cap, max_bytes;
@@ -56,13 +75,26 @@ struct xfer {
 	bool			 allow_private;
 	bool			 active;	/* added to the multi handle */
 	bool			 cc_overflow;
+	bool			 scheme_ok;	/* https, or http with allow_http */
+	bool			 got_status;	/* a status line came */
+	bool			 hdr_end;	/* the final header block ended */
+	bool			 hdr_too_big;	/* over FETCH_HEADERS_MAX */
+	size_t			 hdr_bytes;
 	char			 cache_control[FETCH_HDR_MAX];
 	char			 expires[FETCH_HDR_SHORT_MAX];
 	char			 date[FETCH_HDR_SHORT_MAX];
 	char			 content_type[FETCH_HDR_SHORT_MAX];
 	bool			 has_cc, has_expires, has_date, has_ctype;
 	char			 errbuf[CURL_ERROR_SIZE];
-	struct xfer		*prev, *next;
+	struct xfer		*prev, *next;	/* active list or host queue */
+};
+
+/* A host:port with transfers running or waiting; freed when it has none. */
+struct fetch_host {
+	char			 key[FETCH_HOST_KEY_MAX];
+	struct xfer		*queued, *queued_tail;	/* oldest first */
+	unsigned		 nactive, nqueued;
+	struct fetch_host	*prev, *next;
 };
 
 struct fetch_sock {
@@ -78,9 +110,13 @@ struct stir_fetcher {
 	uv_timer_t		 timer;
 	struct stir_fetch_opts	 opts;		/* ca_file is ours */
 	char			*ca_file;
+	uv_timer_t		 qtimer;	/* queue deadlines */
+	uint64_t		 qdue;		/* loop ms qtimer fires; 0: stopped */
 	struct xfer		*active;	/* in the multi handle */
-	struct xfer		*queued, *queued_tail;
-	unsigned		 nactive, nqueued;
+	struct fetch_host	*hosts;		/* with a transfer running or waiting */
+	struct fetch_host	*rr;		/* the host served next, or NULL */
+	unsigned		 nactive, nqueued, nhosts;
+	uint64_t		 expired, refused;
 	struct fetch_sock	*socks;		/* polls not yet closing */
 	unsigned		 handles;	/* libuv handles not yet closed */
 	bool			 closing;
@@ -89,6 +125,7 @@ struct stir_fetcher {
 
 static void check_done(struct stir_fetcher *f);
 static void start_queued(struct stir_fetcher *f);
+static void on_qtimer(uv_timer_t *t);
 
 /* ---- addresses ---- */
 
@@ -256,11 +293,22 @@ on_header(char *line, size_t size, size_t nmemb, void *userp)
 	struct xfer *x = userp;
 	size_t len = size * nmemb, off;
 
+	if (len > FETCH_HEADERS_MAX - x->hdr_bytes) {
+		x->hdr_too_big = true;
+		return 0;		/* CURLE_WRITE_ERROR */
+	}
+	x->hdr_bytes += len;
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* a new response (after 1xx): forget the last one's headers */
 		x->has_cc = x->has_expires = x->has_date = x->has_ctype = false;
 		x->cc_overflow = false;
 		x->cache_control[0] = '\0';
+		x->got_status = true;
+		x->hdr_end = false;
+		return len;
+	}
+	if ((len == 2 && line[0] == '\r' && line[1] == '\n') || (len == 1 && line[0] == '\n')) {
+		x->hdr_end = true;
 		return len;
 	}
 	if (hdr_is(line, len, "Cache-Control", &off)) {
@@ -325,10 +373,154 @@ find_xfer(struct stir_fetcher *f, const char *url)
 	for (struct xfer *x = f->active; x != NULL; x = x->next)
 		if (strcmp(x->url, url) == 0)
 			return x;
-	for (struct xfer *x = f->queued; x != NULL; x = x->next)
-		if (strcmp(x->url, url) == 0)
-			return x;
+	for (struct fetch_host *h = f->hosts; h != NULL; h = h->next)
+		for (struct xfer *x = h->queued; x != NULL; x = x->next)
+			if (strcmp(x->url, url) == 0)
+				return x;
 	return NULL;
+}
+
+/* Transfers owner holds, running or waiting. */
+static unsigned
+owner_count(const struct stir_fetcher *f, uint64_t owner)
+{
+	unsigned n = 0;
+
+	for (const struct xfer *x = f->active; x != NULL; x = x->next)
+		n += x->owner == owner;
+	for (const struct fetch_host *h = f->hosts; h != NULL; h = h->next)
+		for (const struct xfer *x = h->queued; x != NULL; x = x->next)
+			n += x->owner == owner;
+	return n;
+}
+
+/* ---- hosts ---- */
+
+/*
+ * The scheduling key of url: its host, lowercased, and port (the
+ * scheme's default if none); whether its scheme may be fetched.  A URL
+ * libcurl cannot parse gets the key "" (it fails as soon as it runs).
+ */
+static void
+url_key(const char *url, bool allow_http, char key[static FETCH_HOST_KEY_MAX],
+    bool *ret_scheme_ok)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+
+	key[0] = '\0';
+	*ret_scheme_ok = false;
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK)
+		*ret_scheme_ok = strcasecmp(scheme, "https") == 0 ||
+		    (allow_http && strcasecmp(scheme, "http") == 0);
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		goto out;
+	if ((size_t)snprintf(key, FETCH_HOST_KEY_MAX, "%s:%s", host, port) >= FETCH_HOST_KEY_MAX)
+		key[FETCH_HOST_KEY_MAX - 1] = '\0';	/* hosts this long share a key */
+	for (char *p = key; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+ out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+/* The host of key, made if new; NULL if out of memory. */
+static struct fetch_host *
+host_get(struct stir_fetcher *f, const char *key)
+{
+	struct fetch_host *h;
+
+	for (h = f->hosts; h != NULL; h = h->next)
+		if (strcmp(h->key, key) == 0)
+			return h;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	snprintf(h->key, sizeof(h->key), "%s", key);
+	h->next = f->hosts;
+	if (f->hosts != NULL)
+		f->hosts->prev = h;
+	f->hosts = h;
+	f->nhosts++;
+	return h;
+}
+
+/* Forget h if nothing of it runs or waits. */
+static void
+host_release(struct stir_fetcher *f, struct fetch_host *h)
+{
+	if (h == NULL || h->nactive > 0 || h->nqueued > 0)
+		return;
+	if (f->rr == h)
+		f->rr = h->next;
+	if (h->prev != NULL)
+		h->prev->next = h->next;
+	else
+		f->hosts = h->next;
+	if (h->next != NULL)
+		h->next->prev = h->prev;
+	f->nhosts--;
+	free(h);
+}
+
+static unsigned
+max_active(const struct stir_fetcher *f)
+{
+	unsigned m = f->opts.max_active;
+
+	return m == 0 || m > STIR_FETCH_MAX_INFLIGHT ? STIR_FETCH_MAX_INFLIGHT : m;
+}
+
+static unsigned
+per_host(const struct stir_fetcher *f)
+{
+	return f->opts.per_host ? f->opts.per_host : STIR_FETCH_PER_HOST;
+}
+
+/* Append x to its host's queue, waiting until now + queue_ms at most. */
+static void
+host_enqueue(struct stir_fetcher *f, struct xfer *x)
+{
+	struct fetch_host *h = x->host;
+	uint64_t now = uv_now(f->loop);
+
+	x->deadline = now + (f->opts.queue_ms ? f->opts.queue_ms : f->opts.timeout_ms);
+	x->next = NULL;
+	x->prev = h->queued_tail;
+	if (h->queued_tail != NULL)
+		h->queued_tail->next = x;
+	else
+		h->queued = x;
+	h->queued_tail = x;
+	h->nqueued++;
+	f->nqueued++;
+	if (f->qdue == 0 || x->deadline < f->qdue) {
+		f->qdue = x->deadline;
+		(void)uv_timer_start(&f->qtimer, on_qtimer, x->deadline - now, 0);
+	}
+}
+
+static void
+host_dequeue(struct stir_fetcher *f, struct xfer *x)
+{
+	struct fetch_host *h = x->host;
+
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		h->queued = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	else
+		h->queued_tail = x->prev;
+	x->prev = x->next = NULL;
+	h->nqueued--;
+	f->nqueued--;
 }
 
 static int
@@ -413,6 +605,7 @@ xfer_activate(struct stir_fetcher *f, struct xfer *x)
 		f->active->prev = x;
 	f->active = x;
 	f->nactive++;
+	x->host->nactive++;
 	return STIR_OK;
 }
 
@@ -436,6 +629,14 @@ result_fill(struct xfer *x, CURLcode cc, struct stir_fetch_result *res)
 		res->err = STIR_ETOOBIG;
 		snprintf(res->detail, sizeof(res->detail), "the body is over %zu bytes",
 		    x->max_bytes);
+	} else if (x->hdr_too_big || (x->got_status && !x->hdr_end &&
+	    (cc == CURLE_OUT_OF_MEMORY || cc == FETCH_CURLE_TOO_LARGE))) {
+		/* ours, or libcurl's limit on one header line (which it reports
+		 * as out of memory before 8.6, CURLE_TOO_LARGE since) */
+		res->err = STIR_ETOOBIG;
+		snprintf(res->detail, sizeof(res->detail),
+		    "the response headers are too large (over %d bytes, or one line over libcurl's limit)",
+		    FETCH_HEADERS_MAX);
 	} else if (x->bad_status || (cc == CURLE_OK && res->http_status != 200)) {
 		res->err = STIR_EFETCH;
 		if (res->http_status >= 300 && res->http_status < 400)
@@ -453,6 +654,11 @@ result_fill(struct xfer *x, CURLcode cc, struct stir_fetch_result *res)
 		res->err = STIR_ETIMEDOUT;
 		snprintf(res->detail, sizeof(res->detail), "no complete answer within %u ms",
 		    x->f->opts.timeout_ms);
+	} else if (cc == CURLE_UNSUPPORTED_PROTOCOL && x->scheme_ok) {
+		/* an allowed scheme: the answer was not HTTP (no status line) */
+		res->err = STIR_EFETCH;
+		snprintf(res->detail, sizeof(res->detail),
+		    "the response has no HTTP status line (HTTP/0.9 or not HTTP)");
 	} else if (cc == CURLE_UNSUPPORTED_PROTOCOL) {
 		res->err = STIR_EPOLICY;
 		snprintf(res->detail, sizeof(res->detail), "the URL scheme is not allowed (https%s only)",
@@ -464,6 +670,9 @@ result_fill(struct xfer *x, CURLcode cc, struct stir_fetch_result *res)
 		case CURLE_URL_MALFORMAT:	why = "malformed URL"; break;
 		case CURLE_COULDNT_RESOLVE_HOST: why = "the host name does not resolve"; break;
 		case CURLE_COULDNT_CONNECT:	why = "cannot connect"; break;
+		case CURLE_WEIRD_SERVER_REPLY:	why = "the response is not valid HTTP"; break;
+		case CURLE_GOT_NOTHING:		why = "the server closed the connection without a response"; break;
+		case CURLE_RECV_ERROR:		why = "the connection failed while receiving"; break;
 		case CURLE_PEER_FAILED_VERIFICATION:
 		case CURLE_SSL_CACERT_BADFILE:
 		case CURLE_SSL_CONNECT_ERROR:	why = "TLS handshake or server certificate check failed"; break;
@@ -532,6 +741,9 @@ check_done(struct stir_fetcher *f)
 		list_unlink(&f->active, x);
 		f->nactive--;
 		x->active = false;
+		x->host->nactive--;
+		host_release(f, x->host);
+		x->host = NULL;
 		xfer_finish(x, &res);	/* may call stir_fetch or even close */
 	}
 	f->in_check = false;
@@ -539,21 +751,84 @@ check_done(struct stir_fetcher *f)
 		start_queued(f);
 }
 
+/* The next host in turn with a transfer waiting and a slot of its own. */
+static struct fetch_host *
+next_host(struct stir_fetcher *f)
+{
+	struct fetch_host *start = f->rr != NULL ? f->rr : f->hosts, *h = start;
+
+	if (start == NULL)
+		return NULL;
+	do {
+		if (h->nqueued > 0 && h->nactive < per_host(f))
+			return h;
+		h = h->next != NULL ? h->next : f->hosts;
+	} while (h != start);
+	return NULL;
+}
+
+/* Fill free slots from the hosts' queues, one host after another. */
 static void
 start_queued(struct stir_fetcher *f)
 {
-	while (!f->closing && f->queued != NULL && f->nactive < STIR_FETCH_MAX_INFLIGHT) {
-		struct xfer *x = f->queued;
+	struct fetch_host *h;
 
-		f->queued = x->next;
-		if (f->queued != NULL)
-			f->queued->prev = NULL;
-		else
-			f->queued_tail = NULL;
-		x->next = x->prev = NULL;
-		f->nqueued--;
-		if (xfer_activate(f, x) != STIR_OK)
+	while (!f->closing && f->nqueued > 0 && f->nactive < max_active(f) &&
+	    (h = next_host(f)) != NULL) {
+		struct xfer *x = h->queued;
+
+		host_dequeue(f, x);
+		f->rr = h->next;	/* the next host goes first next time */
+		if (xfer_activate(f, x) != STIR_OK) {
+			x->host = NULL;
+			host_release(f, h);
 			xfer_fail(x, STIR_EFETCH, "cannot start the transfer");
+		}
+	}
+}
+
+/* Fail the transfers that waited past their deadline; re-arm qtimer. */
+static void
+on_qtimer(uv_timer_t *t)
+{
+	struct stir_fetcher *f = t->data;
+	struct xfer *done = NULL, *x, *xn;
+	struct fetch_host *h, *hn;
+	uint64_t now = uv_now(f->loop), next = 0;
+	char detail[128];
+
+	f->qdue = 0;
+	if (f->closing)
+		return;
+	for (h = f->hosts; h != NULL; h = hn) {
+		hn = h->next;
+		for (x = h->queued; x != NULL; x = xn) {
+			xn = x->next;
+			if (x->deadline > now) {
+				if (next == 0 || x->deadline < next)
+					next = x->deadline;
+				continue;
+			}
+			host_dequeue(f, x);
+			x->host = NULL;
+			x->next = done;
+			done = x;
+			f->expired++;
+		}
+		host_release(f, h);
+	}
+	if (next != 0) {
+		f->qdue = next;
+		(void)uv_timer_start(&f->qtimer, on_qtimer, next - now, 0);
+	}
+	snprintf(detail, sizeof(detail),
+	    "no fetch slot within %u ms: too many fetches of this host or in all",
+	    f->opts.queue_ms ? f->opts.queue_ms : f->opts.timeout_ms);
+	/* callbacks may fetch again or close the fetcher: x is detached */
+	for (x = done; x != NULL; x = xn) {
+		xn = x->next;
+		x->next = NULL;
+		xfer_fail(x, STIR_EBUSY, detail);
 	}
 }
 
@@ -689,7 +964,7 @@ on_timeout_set(CURLM *m, long timeout_ms, void *userp)
 }
 
 static void
-on_timer_closed(uv_handle_t *h)
+on_handle_closed(uv_handle_t *h)
 {
 	struct stir_fetcher *f = h->data;
 
@@ -747,7 +1022,10 @@ stir_fetcher_new(uv_loop_t *loop, const struct stir_fetch_opts *opts,
 	if (uv_timer_init(loop, &f->timer) != 0)
 		goto nomem;
 	f->timer.data = f;
-	f->handles = 1;
+	/* cannot fail once the first did (it only links the handle) */
+	(void)uv_timer_init(loop, &f->qtimer);
+	f->qtimer.data = f;
+	f->handles = 2;
 	*ret = f;
 	return STIR_OK;
  nomem:
@@ -770,9 +1048,13 @@ stir_fetcher_set_opts(struct stir_fetcher *f, const struct stir_fetch_opts *opts
 }
 
 int
-stir_fetch(struct stir_fetcher *f, const char *url, stir_fetch_cb cb, void *arg)
+stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
+    stir_fetch_cb cb, void *arg)
 {
-	struct xfer *x;
+	char key[FETCH_HOST_KEY_MAX];
+	struct fetch_host *h = NULL;
+	struct xfer *x = NULL;
+	bool scheme_ok;
 	int r;
 
 	if (f->closing)
@@ -781,30 +1063,51 @@ stir_fetch(struct stir_fetcher *f, const char *url, stir_fetch_cb cb, void *arg)
 		return STIR_EINVAL;
 	if ((x = find_xfer(f, url)) != NULL)	/* one transfer per URL */
 		return add_waiter(x, cb, arg);
-	if (f->nqueued >= FETCH_MAX_QUEUED)
+	if (owner != 0 && owner_count(f, owner) >=
+	    (f->opts.per_owner ? f->opts.per_owner : STIR_FETCH_PER_OWNER)) {
+		f->refused++;
 		return STIR_EBUSY;
-	if ((x = xfer_new(f, url)) == NULL)
-		return STIR_ENOMEM;
-	if ((r = add_waiter(x, cb, arg)) != STIR_OK) {
-		xfer_free(x);
-		return r;
 	}
-	if (f->nactive < STIR_FETCH_MAX_INFLIGHT && f->queued == NULL) {
+	url_key(url, f->opts.allow_http, key, &scheme_ok);
+	if ((h = host_get(f, key)) == NULL)
+		return STIR_ENOMEM;
+	/* at once only if no one of this host waits and there is room */
+	if (h->nqueued == 0 && h->nactive < per_host(f) &&
+	    f->nactive < max_active(f))
+		;
+	else if (h->nqueued >= FETCH_HOST_MAX_QUEUED || f->nqueued >= FETCH_MAX_QUEUED) {
+		f->refused++;
+		r = STIR_EBUSY;
+		goto fail;
+	}
+	if ((x = xfer_new(f, url)) == NULL) {
+		r = STIR_ENOMEM;
+		goto fail;
+	}
+	x->host = h;
+	x->owner = owner;
+	x->scheme_ok = scheme_ok;
+	if ((r = add_waiter(x, cb, arg)) != STIR_OK)
+		goto fail;
+	if (h->nqueued == 0 && h->nactive < per_host(f) &&
+	    f->nactive < max_active(f)) {
 		/* libcurl starts it from the timer, never from inside this call */
-		if ((r = xfer_activate(f, x)) != STIR_OK) {
-			xfer_free(x);
-			return r;
-		}
+		if ((r = xfer_activate(f, x)) != STIR_OK)
+			goto fail;
 		return STIR_OK;
 	}
-	x->prev = f->queued_tail;
-	if (f->queued_tail != NULL)
-		f->queued_tail->next = x;
-	else
-		f->queued = x;
-	f->queued_tail = x;
-	f->nqueued++;
+	host_enqueue(f, x);
 	return STIR_OK;
+ fail:
+	xfer_free(x);
+	host_release(f, h);
+	return r;
+}
+
+int
+stir_fetch(struct stir_fetcher *f, const char *url, stir_fetch_cb cb, void *arg)
+{
+	return stir_fetch_for(f, url, 0, cb, arg);
 }
 
 void
@@ -824,12 +1127,19 @@ stir_fetcher_close(struct stir_fetcher *f)
 	}
 	f->active = NULL;
 	f->nactive = 0;
-	for (x = f->queued; x != NULL; x = xn) {
-		xn = x->next;
-		x->next = done;
-		done = x;
+	while (f->hosts != NULL) {
+		struct fetch_host *h = f->hosts;
+
+		for (x = h->queued; x != NULL; x = xn) {
+			xn = x->next;
+			x->next = done;
+			done = x;
+		}
+		f->hosts = h->next;
+		free(h);
 	}
-	f->queued = f->queued_tail = NULL;
+	f->rr = NULL;
+	f->nhosts = 0;
 	f->nqueued = 0;
 	/* may report CURL_POLL_REMOVE for cached connections: polls close */
 	(void)curl_multi_cleanup(f->multi);
@@ -837,7 +1147,9 @@ stir_fetcher_close(struct stir_fetcher *f)
 	while (f->socks != NULL)
 		sock_close(f->socks);
 	if (!uv_is_closing((uv_handle_t *)&f->timer))
-		uv_close((uv_handle_t *)&f->timer, on_timer_closed);
+		uv_close((uv_handle_t *)&f->timer, on_handle_closed);
+	if (!uv_is_closing((uv_handle_t *)&f->qtimer))
+		uv_close((uv_handle_t *)&f->qtimer, on_handle_closed);
 	/* waiters may call stir_fetch() (STIR_ESHUTDOWN) but nothing else here */
 	for (x = done; x != NULL; x = xn) {
 		xn = x->next;
@@ -850,6 +1162,17 @@ unsigned
 stir_fetcher_inflight(const struct stir_fetcher *f)
 {
 	return f->nactive;
+}
+
+void
+stir_fetcher_stats(const struct stir_fetcher *f, struct stir_fetch_stats *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->active = f->nactive;
+	ret->queued = f->nqueued;
+	ret->hosts = f->nhosts;
+	ret->expired = f->expired;
+	ret->refused = f->refused;
 }
 
 /* ---- Cache-Control and Expires (RFC 9111) ---- */

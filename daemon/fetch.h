@@ -13,6 +13,14 @@
  *   exceeded) and timeout_ms in all;
  * - TLS verification with ca_file (or the system bundle).
  * Concurrent fetches of one URL share one transfer.
+ *
+ * Scheduling is fair between hosts (a host is the URL's host, lowercased,
+ * and port): each host has its own queue, at most per_host of its
+ * transfers run at once, and a freed slot goes to the next host in turn
+ * (round robin), so a host that never answers holds per_host slots, not
+ * all of them.  A fetch that waited queue_ms for a slot fails with
+ * STIR_EBUSY without ever having run.  A tagged caller (an owner: one
+ * request) holds at most per_owner transfers, running or waiting.
  */
 #ifndef STIR_FETCH_H
 #define STIR_FETCH_H
@@ -23,6 +31,8 @@
 #include <uv.h>
 
 #define STIR_FETCH_MAX_INFLIGHT	256	/* transfers at once; more wait */
+#define STIR_FETCH_PER_HOST	8	/* default: at once to one host:port */
+#define STIR_FETCH_PER_OWNER	16	/* default: one owner's, running or waiting */
 #define STIR_URL_MAX		1024
 
 struct stir_fetcher;
@@ -33,11 +43,16 @@ struct stir_fetch_opts {
 	bool		 allow_private;
 	unsigned	 timeout_ms;
 	size_t		 max_bytes;
+	unsigned	 max_active;	/* 0 or over it: STIR_FETCH_MAX_INFLIGHT */
+	unsigned	 per_host;	/* 0: STIR_FETCH_PER_HOST */
+	unsigned	 per_owner;	/* 0: STIR_FETCH_PER_OWNER */
+	unsigned	 queue_ms;	/* longest wait for a slot; 0: timeout_ms */
 };
 
 struct stir_fetch_result {
 	int		 err;		/* STIR_OK, or STIR_EFETCH / STIR_ETIMEDOUT /
-					   STIR_ETOOBIG / STIR_EPOLICY (URL or address refused) */
+					   STIR_ETOOBIG / STIR_EPOLICY (URL or address refused) /
+					   STIR_EBUSY (no slot within queue_ms) */
 	long		 http_status;	/* 0 if no response */
 	const uint8_t	*body;		/* borrowed for the callback */
 	size_t		 len;
@@ -61,11 +76,30 @@ int	stir_fetcher_set_opts(struct stir_fetcher *f, const struct stir_fetch_opts *
  * call), unless this returns an error (then it is never called).
  */
 int	stir_fetch(struct stir_fetcher *f, const char *url, stir_fetch_cb cb, void *arg);
+/*
+ * The same on behalf of owner (non-zero; e.g. a request's address, and
+ * the owner waits for every callback): a new transfer is refused with
+ * STIR_EBUSY when owner already holds per_owner.  Joining a transfer of
+ * the same URL never counts.  stir_fetch() is owner 0 (no share).
+ * STIR_EBUSY also when the host's or the fetcher's queue is full.
+ */
+int	stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
+	    stir_fetch_cb cb, void *arg);
 /* Abort all transfers (their callbacks get STIR_ESHUTDOWN) and close the
  * libuv handles; the fetcher is freed when the last handle has closed. */
 void	stir_fetcher_close(struct stir_fetcher *f);
 /* Transfers running now (for status). */
 unsigned stir_fetcher_inflight(const struct stir_fetcher *f);
+
+struct stir_fetch_stats {
+	unsigned	 active;	/* transfers running */
+	unsigned	 queued;	/* waiting for a slot */
+	unsigned	 hosts;		/* hosts with a transfer running or waiting */
+	uint64_t	 expired;	/* failed after queue_ms without a slot */
+	uint64_t	 refused;	/* refused at once: a queue or a share was full */
+};
+/* The scheduler's counters now (for status and tests). */
+void	stir_fetcher_stats(const struct stir_fetcher *f, struct stir_fetch_stats *ret);
 
 /*
  * Parse caching headers (RFC 9111: Cache-Control max-age, s-maxage,

@@ -9,6 +9,7 @@
 #include "stirclient.h"
 #include "daemon/creds.h"
 #include "daemon/dispatch.h"
+#include "daemon/fetch.h"
 #include "daemon/log.h"
 #include "daemon/policy.h"
 #include "daemon/passport.h"
@@ -139,6 +140,14 @@ status_done(struct stir_req *req)
 	    "sign_errors", (json_int_t)srv->stats.sign_errors,
 	    "connections", (json_int_t)srv->stats.connections,
 	    "credentials", creds, "warnings", warnings);
+	if (req->result != NULL && srv->fetcher != NULL) {
+		struct stir_fetch_stats fs;
+
+		stir_fetcher_stats(srv->fetcher, &fs);
+		(void)json_object_set_new(req->result, "fetch", json_pack("{s:i, s:i, s:i, s:I, s:I}",
+		    "active", (int)fs.active, "queued", (int)fs.queued, "hosts", (int)fs.hosts,
+		    "expired", (json_int_t)fs.expired, "refused", (json_int_t)fs.refused));
+	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);
 }

@@ -7,6 +7,15 @@
  * remember validated certificates, apply RFC 8224's rules across the
  * Identity values, and reply.
  *
+ * With CRLs on, a fetched chain's path is checked first (on the pool,
+ * path_work), and only a chain that ends at an anchor has its CRLs
+ * fetched (an untrusted chain's URLs are never contacted); the CRLs are
+ * checked on the pool with the signature.
+ *
+ * At most max_x5u_per_verify distinct x5u URLs are fetched per request
+ * (limit_x5u), and every fetch counts against the request's share of
+ * the fetcher (fetch_per_request).
+ *
  * Rich Call Data: URL content (icn, jcl) is fetched through the same
  * cache beside the chain; a jCard's own URLs (photo, logo, ...) are
  * fetched in a second round, once the jCard is there (jcd: at once).
@@ -39,6 +48,8 @@ vctx_free(void *p)
 		stir_identity_free(x->items[i].id);
 		stir_vresult_clear(&x->items[i].res);
 		stir_vcert_unref(x->items[i].cert);
+		stir_vcert_unref(x->items[i].path.cert);
+		stir_chain_free(x->items[i].chain);
 		free(x->items[i].pem);
 		for (size_t k = 0; k < x->items[i].ncrls; k++) {
 			free(x->items[i].crls[k].url);
@@ -65,25 +76,28 @@ stir_vreq_fail(struct vitem *it, int code, const char *detail)
 
 /* ---- pool: chains, TN authority, signatures ---- */
 
-static void
-validate(struct vctx *x, struct vitem *it)
+/*
+ * Parse the item's chain into it->chain and check its path (anchor,
+ * times, TN authority, claim constraints): everything but revocation.
+ * Returns the verdict (vc->err), or NULL if out of memory.  Writes no
+ * other field of it, so the loop may read the others meanwhile.
+ */
+static struct stir_vcert *
+path_check(struct vctx *x, struct vitem *it)
 {
 	struct stir_chain *chain = NULL;
 	struct stir_vcert *vc;
 	int r;
 
-	if ((vc = stir_vcert_new(it->res.x5u, it->serial, it->expires)) == NULL) {
-		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, "out of memory");
-		return;
-	}
-	it->cert = vc;
+	if ((vc = stir_vcert_new(it->res.x5u, it->serial, it->expires)) == NULL)
+		return NULL;
 	if ((r = stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
 		vc->err = STIR_ECERT;
 		snprintf(vc->detail, sizeof(vc->detail), r == STIR_ETOOBIG ?
 		    "the x5u chain has more than %d certificates" :
 		    "the x5u resource is not a PEM certificate chain (end entity first)",
 		    STIR_CHAIN_MAX);
-		return;
+		return vc;
 	}
 	(void)stir_cert_info(chain->crt[0], &vc->info);
 	vc->trust_gen = x->trust_gen;
@@ -115,7 +129,18 @@ validate(struct vctx *x, struct vitem *it)
 			    "certificate %u has malformed JWT claim constraints", k + 1);
 		}
 	}
-	if (vc->err == STIR_OK && x->crl_mode != STIR_CRL_OFF) {
+	it->chain = chain;
+	return vc;
+}
+
+/* The CRLs fetched for a chain whose path is valid (pool). */
+static void
+crl_check(struct vctx *x, struct vitem *it)
+{
+	struct stir_vcert *vc = it->cert;
+
+	it->crl_pending = false;
+	if (vc->err == STIR_OK && it->chain != NULL && x->crl_mode != STIR_CRL_OFF) {
 		struct stir_crl_input in[STIR_CRL_URLS_MAX];
 
 		for (size_t k = 0; k < it->ncrls; k++) {
@@ -128,10 +153,9 @@ validate(struct vctx *x, struct vitem *it)
 			if (it->crls[k].expires > 0 && it->crls[k].expires < vc->expires)
 				vc->expires = it->crls[k].expires;
 		}
-		vc->err = stir_trust_check_crls(x->trust, chain, in, it->ncrls, x->v.at,
+		vc->err = stir_trust_check_crls(x->trust, it->chain, in, it->ncrls, x->v.at,
 		    x->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
 	}
-	stir_chain_free(chain);
 }
 
 static void
@@ -144,8 +168,13 @@ verify_work(struct stir_req *req)
 
 		if (!it->checking)
 			continue;
-		if (it->cert == NULL)
-			validate(x, it);
+		/* CRLs off: the path is checked here, else it was (path_work) */
+		if (it->cert == NULL && (it->cert = path_check(x, it)) == NULL) {
+			stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, "out of memory");
+			continue;
+		}
+		if (it->crl_pending)
+			crl_check(x, it);
 		if (it->cert->err != STIR_OK) {
 			stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, it->cert->detail);
 			continue;
@@ -451,23 +480,19 @@ on_crl(void *arg, const struct stir_certcache_entry *e)
 }
 
 /*
- * A chain not validated before: fetch the CRLs it names (through the
- * cache, on the loop), so validation on the pool can check revocation.
- * Parsing it here costs tens of microseconds, once per new chain.
+ * A chain not validated before whose path ends at an anchor: fetch the
+ * CRLs it names (through the cache, on the loop), so the pool can check
+ * revocation.
  */
 static void
 start_crls(struct vctx *x, size_t i)
 {
 	struct vitem *it = &x->items[i];
 	struct stir_server *srv = x->req->conn->srv;
-	struct stir_chain *chain = NULL;
 	char *urls[STIR_CRL_URLS_MAX];
 	size_t n;
 
-	if (stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain) != STIR_OK)
-		return;				/* validation reports it */
-	n = stir_chain_crl_urls(chain, urls, STIR_CRL_URLS_MAX);
-	stir_chain_free(chain);
+	n = stir_chain_crl_urls(it->chain, urls, STIR_CRL_URLS_MAX);
 	for (size_t k = 0; k < n; k++) {
 		struct vcrl *cr = &it->crls[it->ncrls++];
 
@@ -476,9 +501,56 @@ start_crls(struct vctx *x, size_t i)
 		cr->url = urls[k];
 		cr->err = STIR_EFETCH;
 		x->pending++;
-		if (stir_certcache_get(srv->certcache, cr->url, (int64_t)time(NULL), on_crl,
-		    cr) != STIR_OK)
-			x->pending--;
+		if (stir_certcache_get_for(srv->certcache, cr->url, (int64_t)time(NULL),
+		    stir_vreq_owner(x), on_crl, cr) != STIR_OK)
+			x->pending--;	/* the CRL check counts it as not fetched */
+	}
+}
+
+static void
+path_work(uv_work_t *w)
+{
+	struct vpath *p = w->data;
+
+	p->cert = path_check(p->x, p->it);
+}
+
+/* Back on the loop: an anchored path gets its CRLs, then the pool again. */
+static void
+path_done(uv_work_t *w, int status)
+{
+	struct vpath *p = w->data;
+	struct vctx *x = p->x;
+	struct vitem *it = p->it;
+
+	it->cert = p->cert;
+	p->cert = NULL;
+	if (status != 0 || it->cert == NULL) {
+		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, status != 0 ?
+		    "the daemon is shutting down" : "out of memory");
+	} else if (it->cert->err == STIR_OK) {
+		it->crl_pending = true;
+		start_crls(x, (size_t)(it - x->items));
+	}
+	if (--x->pending == 0)
+		stir_vreq_run(x);
+}
+
+/* Check a fetched chain's path on the pool before any CRL is fetched. */
+static void
+start_path(struct vctx *x, struct vitem *it)
+{
+	int rc;
+
+	it->path.x = x;
+	it->path.it = it;
+	it->path.work.data = &it->path;
+	x->pending++;
+	if ((rc = uv_queue_work(x->req->conn->srv->loop, &it->path.work, path_work,
+	    path_done)) != 0) {
+		x->pending--;
+		log_debug("verify: cannot queue a path check: %s", uv_strerror(rc));
+		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, "the chain could not be validated");
 	}
 }
 
@@ -515,7 +587,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 		it->serial = e->serial;
 		it->expires = e->expires;
 		if (x->crl_mode != STIR_CRL_OFF)
-			start_crls(x, i);
+			start_path(x, it);
 	}
 	if (--x->pending == 0)
 		stir_vreq_run(x);
@@ -701,6 +773,33 @@ read_context(struct stir_req *req, struct vctx *x)
 	return STIR_OK;
 }
 
+/*
+ * At most max distinct x5u URLs are fetched, in item order: the values
+ * with other URLs fail (436) before anything is fetched.
+ */
+static void
+limit_x5u(struct vctx *x, unsigned max)
+{
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+		bool seen = false;
+		char m[160];
+
+		if (!it->checking)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = x->items[k].checking && strcmp(x->items[k].res.x5u, it->res.x5u) == 0;
+		if (seen || distinct++ < max)
+			continue;
+		snprintf(m, sizeof(m),
+		    "x5u not fetched: the request names more than %u distinct x5u URLs (max_x5u_per_verify)",
+		    max);
+		stir_vreq_fail(it, STIR_SIP_BAD_INFO, m);
+	}
+}
+
 /* How many items to allocate: each div-o may nest one original per hop. */
 static size_t
 item_capacity(json_t *ids, unsigned max_hops)
@@ -814,6 +913,7 @@ op_verify(struct stir_req *req)
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
 	}
+	limit_x5u(x, srv->cfg->max_x5u_per_verify);
 	/* certificates: one cache lookup per value (the cache shares fetches) */
 	x->pending = 1;
 	for (i = 0; i < x->n; i++) {
@@ -828,10 +928,12 @@ op_verify(struct stir_req *req)
 		if (it->rcd_err == STIR_OK)
 			stir_vreq_rcd_start(x, it);
 		x->pending++;
-		if (stir_certcache_get(srv->certcache, it->res.x5u, (int64_t)time(NULL),
-		    on_cert, x) != STIR_OK) {
+		if ((r = stir_certcache_get_for(srv->certcache, it->res.x5u, (int64_t)time(NULL),
+		    stir_vreq_owner(x), on_cert, x)) != STIR_OK) {
 			x->pending--;
-			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "x5u could not be requested");
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, r == STIR_EBUSY ?
+			    "x5u not fetched: too many fetches waiting (of this request, this host or in all)" :
+			    "x5u could not be requested");
 		}
 	}
 	if (--x->pending == 0)

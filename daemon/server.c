@@ -674,6 +674,9 @@ fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
 	fo->allow_private = cfg->x5u_allow_private;
 	fo->timeout_ms = cfg->fetch_timeout_ms;
 	fo->max_bytes = cfg->fetch_max_bytes;
+	fo->per_host = cfg->fetch_per_host;
+	fo->per_owner = cfg->fetch_per_request;
+	fo->queue_ms = cfg->fetch_queue_ms;
 	memset(co, 0, sizeof(*co));
 	co->min_ttl = cfg->cache_min_ttl;
 	co->max_ttl = cfg->cache_max_ttl;

@@ -184,8 +184,8 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	f->state = VREF_FETCHING;
 	f->err = STIR_EFETCH;
 	x->pending++;
-	if (stir_certcache_get(x->req->conn->srv->certcache, url, (int64_t)time(NULL), on_ref,
-	    f) != STIR_OK)
+	if (stir_certcache_get_for(x->req->conn->srv->certcache, url, (int64_t)time(NULL),
+	    stir_vreq_owner(x), on_ref, f) != STIR_OK)
 		x->pending--;
 }
 

@@ -43,6 +43,14 @@ struct vcrl {
 
 struct vitem;
 
+/* A fetched chain's path check on the pool, before its CRLs are fetched. */
+struct vpath {
+	uv_work_t		 work;
+	struct vctx		*x;
+	struct vitem		*it;
+	struct stir_vcert	*cert;		/* the pool's result, taken on the loop */
+};
+
 /* What URL content of RCD is, which decides its checks and size limit. */
 enum vref_kind {
 	VREF_ICON,		/* icn: rcd_icon_max_bytes, PNG/JPEG/SVG */
@@ -86,6 +94,9 @@ struct vitem {
 	uint64_t		 serial;
 	int64_t			 expires;
 	bool			 replay;
+	struct stir_chain	*chain;		/* parsed it->pem, from the path check on */
+	struct vpath		 path;
+	bool			 crl_pending;	/* path valid: check the fetched CRLs */
 	struct vcrl		 crls[STIR_CRL_URLS_MAX];
 	size_t			 ncrls;
 	bool			 has_rcd;
@@ -128,6 +139,13 @@ struct vctx {
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	struct vitem		 items[];
 };
+
+/* The fetch share a request's fetches count against (fetch.h). */
+static inline uint64_t
+stir_vreq_owner(const struct vctx *x)
+{
+	return (uint64_t)(uintptr_t)x->req;
+}
 
 /* verify_rcd.c: fetch the content an item's rcd claim references. */
 void	stir_vreq_rcd_start(struct vctx *x, struct vitem *it);

@@ -13,6 +13,8 @@ GET/HEAD /p serves DIR/p.  A JSON sidecar DIR/p.meta changes that:
    "headers": {"Cache-Control": "max-age=60"},   extra response headers
    "delay": 1.5,                  seconds to wait before answering
    "hang": true,                  never answer (the connection stays open)
+   "raw": "text",                 send text as the whole response (no status
+                                  line unless it has one), then close
    "redirect": "https://..."}     answer 302 (or "status") with Location
 """
 import argparse
@@ -53,6 +55,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if meta.get("delay"):
             time.sleep(float(meta["delay"]))
+        if "raw" in meta:
+            self.wfile.write(meta["raw"].encode("utf-8"))
+            self.wfile.flush()
+            self.close_connection = True
+            return
         body = b""
         status = 404
         if full is not None and os.path.isfile(full):

@@ -69,4 +69,13 @@ tests_integration_test_admin_SOURCES = tests/integration/test_admin.c \
 	tests/integration/harness.c tests/integration/harness.h
 tests_integration_test_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_admin_LDADD = libstirclient.la $(TEST_LIBS)
+
+# what a remote caller can make stird fetch: fair scheduling, x5u limit, CRL order
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_fetch_abuse
+TESTS += tests/integration/test_fetch_abuse
+tests_integration_test_fetch_abuse_SOURCES = tests/integration/test_fetch_abuse.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_fetch_abuse_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_fetch_abuse_LDADD = libstirclient.la $(TEST_LIBS)
 endif

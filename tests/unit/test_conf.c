@@ -384,6 +384,34 @@ START_TEST(extension_settings_are_checked)
 }
 END_TEST
 
+/* Fetch scheduling (issue 9): defaults, ranges, the queue wait within the fetch time. */
+START_TEST(fetch_scheduling_settings_are_checked)
+{
+	struct stir_config *cfg = accept_text("");
+
+	ck_assert_uint_eq(cfg->fetch_per_host, 8);
+	ck_assert_uint_eq(cfg->fetch_per_request, 16);
+	ck_assert_uint_eq(cfg->fetch_queue_ms, 0);
+	ck_assert_uint_eq(cfg->max_x5u_per_verify, 4);
+	stir_config_free(cfg);
+	cfg = accept_text("fetch_per_host = 256\nfetch_per_request = 1\nfetch_timeout_ms = 3000\n"
+	    "fetch_queue_ms = 3000\nmax_x5u_per_verify = 32\n");
+	ck_assert_uint_eq(cfg->fetch_per_host, 256);
+	ck_assert_uint_eq(cfg->fetch_per_request, 1);
+	ck_assert_uint_eq(cfg->fetch_queue_ms, 3000);
+	ck_assert_uint_eq(cfg->max_x5u_per_verify, 32);
+	stir_config_free(cfg);
+	assert_refused("fetch_per_host = 0\n",
+	    CONF ":1: 'fetch_per_host' must be an integer from 1 to 256, not '0'");
+	assert_refused("fetch_per_request = 257\n",
+	    CONF ":1: 'fetch_per_request' must be an integer from 1 to 256, not '257'");
+	assert_refused("max_x5u_per_verify = 33\n",
+	    CONF ":1: 'max_x5u_per_verify' must be an integer from 1 to 32, not '33'");
+	assert_refused("fetch_queue_ms = 2001\n",
+	    CONF ": 'fetch_queue_ms' is larger than 'fetch_timeout_ms'");
+}
+END_TEST
+
 START_TEST(line_over_the_limit_is_refused_and_at_the_limit_accepted)
 {
 	char *text = malloc(STIR_CONFIG_LINE_MAX + 64);
@@ -465,6 +493,7 @@ conf_suite(void)
 	tcase_add_test(tc, group_by_number_or_name_and_unknown_group_refused);
 	tcase_add_test(tc, socket_equal_to_admin_socket_is_refused);
 	tcase_add_test(tc, extension_settings_are_checked);
+	tcase_add_test(tc, fetch_scheduling_settings_are_checked);
 	tcase_add_test(tc, line_over_the_limit_is_refused_and_at_the_limit_accepted);
 	tcase_add_test(tc, load_reads_a_file_and_reports_a_missing_one);
 	suite_add_tcase(s, tc);

@@ -177,6 +177,31 @@ suite_setup(void)
 	put_file("cc_lru3.pem", "3\n");
 	put_file("cc_pre.pem", "prefetch\n");
 	put_file("cc_pre.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=600\"}}");
+	put_file("nostatus.pem.meta", "{\"raw\":\"hello, this is not HTTP\\r\\n\\r\\n\"}");
+	put_file("bighdr.pem", "x\n");
+	put_file("manyhdr.pem", "x\n");
+	{
+		/* one 330 KB header line; 20 lines of 1000 bytes */
+		size_t n = 330 * 1024;
+		char *m = malloc(n + 64), *p;
+
+		if (m == NULL)
+			exit(EXIT_FAILURE);
+		p = m + sprintf(m, "{\"headers\":{\"X-Big\":\"");
+		memset(p, 'A', n);
+		strcpy(p + n, "\"}}");
+		put_file("bighdr.pem.meta", m);
+		p = m + sprintf(m, "{\"headers\":{");
+		for (int i = 0; i < 20; i++) {
+			p += sprintf(p, "%s\"X-H%d\":\"", i ? "," : "", i);
+			memset(p, 'B', 1000);
+			p += 1000;
+			*p++ = '"';
+		}
+		strcpy(p, "}}");
+		put_file("manyhdr.pem.meta", m);
+		free(m);
+	}
 
 	start_server(&tls_srv, true, tls_log);
 	start_server(&plain_srv, false, plain_log);
@@ -665,6 +690,244 @@ START_TEST(fetch_bad_arguments)
 }
 END_TEST
 
+/* ---- scheduling: hosts, queues, shares ---- */
+
+static void
+stats(struct stir_fetch_stats *st)
+{
+	stir_fetcher_stats(fetcher, st);
+}
+
+START_TEST(fetch_hanging_host_does_not_hold_other_hosts)
+{
+	struct stir_fetch_opts o = opts_default();
+	static struct fres hang[4], ok;
+	struct stir_fetch_stats st;
+	char u[256], p[64];
+
+	o.per_host = 2;
+	o.timeout_ms = 30000;
+	fetcher_up(&o);
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "/hang.pem?h%d", i);
+		memset(&hang[i], 0, sizeof(hang[i]));
+		ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", p), fetch_cb,
+		    &hang[i]), STIR_OK);
+	}
+	stats(&st);
+	ck_assert_uint_eq(st.active, 2);	/* the host's share */
+	ck_assert_uint_eq(st.queued, 2);
+	ck_assert_uint_eq(st.hosts, 1);
+	/* another host (name and port) runs at once */
+	memset(&ok, 0, sizeof(ok));
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "LocalHost", "/ok.pem?h"),
+	    fetch_cb, &ok), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 3);
+	ck_assert_uint_eq(st.hosts, 2);
+	run_until(&ok.done, 1, 20000);
+	ck_assert_int_eq(ok.done, 1);
+	ck_assert_int_eq(ok.err, STIR_OK);
+	ck_assert_uint_gt(ok.len, 0);
+	for (int i = 0; i < 4; i++)	/* ... while the hanging host's are pending */
+		ck_assert_int_eq(hang[i].done, 0);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 2);
+	ck_assert_uint_eq(st.queued, 2);
+	ck_assert_uint_eq(st.hosts, 1);
+	fetcher_down();
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(hang[i].done, 1);
+		ck_assert_int_eq(hang[i].err, STIR_ESHUTDOWN);
+	}
+}
+END_TEST
+
+START_TEST(fetch_freed_slots_go_to_hosts_in_turn)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres a1, a2, a3, b1;
+	struct stir_fetch_stats st;
+	char u[256];
+
+	o.max_active = 1;		/* every transfer waits for the one before */
+	fetcher_up(&o);
+	memset(&a1, 0, sizeof(a1));
+	memset(&a2, 0, sizeof(a2));
+	memset(&a3, 0, sizeof(a3));
+	memset(&b1, 0, sizeof(b1));
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/ok.pem?a1"),
+	    fetch_cb, &a1), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/ok.pem?a2"),
+	    fetch_cb, &a2), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/ok.pem?a3"),
+	    fetch_cb, &a3), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "localhost", "/ok.pem?b1"),
+	    fetch_cb, &b1), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 1);
+	ck_assert_uint_eq(st.queued, 3);
+	run_until(&finished, 4, 30000);
+	ck_assert_int_eq(finished, 4);
+	ck_assert_int_eq(a1.err, STIR_OK);
+	ck_assert_int_eq(a2.err, STIR_OK);
+	ck_assert_int_eq(a3.err, STIR_OK);
+	ck_assert_int_eq(b1.err, STIR_OK);
+	ck_assert_int_eq(a1.order, 1);
+	ck_assert_int_lt(a2.order, a3.order);	/* one host's in order */
+	/* first come, first served would run b1 last */
+	ck_assert_int_lt(b1.order, a3.order);
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_queue_deadline_fails_without_running)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres h, q;
+	struct stir_fetch_stats st;
+	char u[256];
+
+	o.per_host = 1;
+	o.timeout_ms = 30000;
+	o.queue_ms = 300;
+	fetcher_up(&o);
+	memset(&h, 0, sizeof(h));
+	memset(&q, 0, sizeof(q));
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?d1"),
+	    fetch_cb, &h), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/ok.pem?d2"),
+	    fetch_cb, &q), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.queued, 1);
+	run_until(&q.done, 1, 20000);
+	ck_assert_int_eq(q.done, 1);
+	ck_assert_int_eq(q.err, STIR_EBUSY);
+	ck_assert_ptr_nonnull(strstr(q.detail, "no fetch slot within 300 ms"));
+	ck_assert_int_eq(h.done, 0);		/* failed while the slot was held */
+	stats(&st);
+	ck_assert_uint_eq(st.queued, 0);
+	ck_assert_uint_eq(st.active, 1);
+	ck_assert(st.expired == 1);
+	ck_assert_int_eq(requests_for("/ok.pem?d2"), 0);	/* never ran */
+	fetcher_down();
+	ck_assert_int_eq(h.err, STIR_ESHUTDOWN);
+}
+END_TEST
+
+#define QFULL	(256 + 1)	/* FETCH_HOST_MAX_QUEUED, and the one running */
+
+START_TEST(fetch_full_host_queue_refuses_at_once)
+{
+	struct stir_fetch_opts o = opts_default();
+	static struct fres r[QFULL + 1], other;
+	struct stir_fetch_stats st;
+	char u[256], p[64];
+
+	o.per_host = 1;
+	o.timeout_ms = 30000;
+	fetcher_up(&o);
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < QFULL; i++) {
+		snprintf(p, sizeof(p), "/hang.pem?f%d", i);
+		ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", p), fetch_cb,
+		    &r[i]), STIR_OK);
+	}
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?over"),
+	    fetch_cb, &r[QFULL]), STIR_EBUSY);
+	/* joining a waiting transfer is no new transfer */
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?f9"),
+	    fetch_cb, &r[QFULL]), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 1);
+	ck_assert_uint_eq(st.queued, QFULL - 1);
+	ck_assert(st.refused == 1);
+	memset(&other, 0, sizeof(other));
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "localhost", "/ok.pem?f"),
+	    fetch_cb, &other), STIR_OK);
+	run_until(&other.done, 1, 20000);
+	ck_assert_int_eq(other.err, STIR_OK);
+	fetcher_down();
+	for (int i = 0; i <= QFULL; i++) {
+		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
+		ck_assert_int_eq(r[i].done, 1);
+	}
+}
+END_TEST
+
+START_TEST(fetch_owner_share_is_bounded)
+{
+	struct stir_fetch_opts o = opts_default();
+	static struct fres r[6];
+	struct stir_fetch_stats st;
+	char u[256];
+
+	o.per_owner = 2;
+	o.timeout_ms = 30000;
+	fetcher_up(&o);
+	memset(r, 0, sizeof(r));
+	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o1"),
+	    7, fetch_cb, &r[0]), STIR_OK);
+	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "localhost", "/hang.pem?o2"),
+	    7, fetch_cb, &r[1]), STIR_OK);
+	/* a third of owner 7, whatever host: refused */
+	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
+	    7, fetch_cb, &r[2]), STIR_EBUSY);
+	/* joining a transfer of the same URL is not a new one */
+	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o1"),
+	    7, fetch_cb, &r[2]), STIR_OK);
+	/* other owners, and untagged fetches, have their own */
+	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
+	    8, fetch_cb, &r[3]), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o4"),
+	    fetch_cb, &r[4]), STIR_OK);
+	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o5"),
+	    fetch_cb, &r[5]), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 5);
+	ck_assert(st.refused == 1);
+	fetcher_down();
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
+}
+END_TEST
+
+START_TEST(fetch_huge_headers_are_etoobig)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	/* one 330 KB line: libcurl's own limit, reported as out of memory */
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/bighdr.pem"), &r, 20000);
+	ck_assert_int_eq(r.err, STIR_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(r.detail, "response headers are too large"));
+	ck_assert_ptr_null(strstr(r.detail, "memory"));
+	/* 20 KB in lines of 1 KB: ours */
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/manyhdr.pem"), &r, 20000);
+	ck_assert_int_eq(r.err, STIR_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(r.detail, "response headers are too large"));
+	fetcher_down();
+}
+END_TEST
+
+START_TEST(fetch_no_status_line_is_not_a_scheme_error)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct fres r;
+	char u[256];
+
+	fetcher_up(&o);
+	fetch_one(url(u, sizeof(u), "127.0.0.1", "/nostatus.pem"), &r, 20000);
+	ck_assert_int_eq(r.err, STIR_EFETCH);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.detail, "no HTTP status line"));
+	ck_assert_ptr_null(strstr(r.detail, "scheme"));
+	fetcher_down();
+}
+END_TEST
+
 /* ---- the certificate cache ---- */
 
 struct cres {
@@ -986,6 +1249,13 @@ fetch_suite(void)
 	tcase_add_test(tf, fetch_slow_does_not_delay_fast);
 	tcase_add_test(tf, fetch_close_fails_transfers_with_eshutdown);
 	tcase_add_test(tf, fetch_bad_arguments);
+	tcase_add_test(tf, fetch_hanging_host_does_not_hold_other_hosts);
+	tcase_add_test(tf, fetch_freed_slots_go_to_hosts_in_turn);
+	tcase_add_test(tf, fetch_queue_deadline_fails_without_running);
+	tcase_add_test(tf, fetch_full_host_queue_refuses_at_once);
+	tcase_add_test(tf, fetch_owner_share_is_bounded);
+	tcase_add_test(tf, fetch_huge_headers_are_etoobig);
+	tcase_add_test(tf, fetch_no_status_line_is_not_a_scheme_error);
 	suite_add_tcase(s, tf);
 
 	tcase_add_unchecked_fixture(tc, tu_root_setup, tu_root_teardown);
