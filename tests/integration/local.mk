@@ -69,6 +69,7 @@ tests_integration_test_admin_SOURCES = tests/integration/test_admin.c \
 	tests/integration/harness.c tests/integration/harness.h
 tests_integration_test_admin_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_admin_LDADD = libstirclient.la $(TEST_LIBS)
+endif
 
 # what a remote caller can make stird fetch: fair scheduling, x5u limit, CRL order
 if HAVE_CHECK
