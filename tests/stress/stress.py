@@ -1128,9 +1128,12 @@ def s6_kill9(top, pki, scale):
             if str(result) in ("OK", "0"):
                 audit_ok.add((op, subj))
         db.close()
+        lost_items = []
         for (kind, name), (op, subj) in acked_add.items():
-            if name not in have[kind]:
+            # an unacknowledged removal of it may have been done
+            if name not in have[kind] and (kind + "-", name) not in unacked:
                 lost += 1
+                lost_items.append("%s %s" % (kind, name))
             if (op, subj) not in audit_ok:
                 unaudited += 1
         for (kind, name), (op, subj) in acked_rm.items():
@@ -1145,10 +1148,11 @@ def s6_kill9(top, pki, scale):
         ok = lost == 0 and resurrected == 0 and unaudited == 0
         return ok, ("%d kill -9 rounds (at %s s into 4-client admin bursts): %d acknowledged "
                     "writes (%d adds, %d removals): lost %d, removed-but-back %d, not audited %d; "
-                    "unacknowledged %d, of which done anyway %d (fine)"
+                    "unacknowledged %d, of which done anyway %d (fine)%s"
                     % (rounds, ", ".join("%.1f" % k for k in kills), len(acked_add) + len(acked_rm),
                        len(acked_add), len(acked_rm), lost, resurrected, unaudited, len(unacked),
-                       present_unacked + absent_unacked_rm))
+                       present_unacked + absent_unacked_rm,
+                       "; lost: %s" % ", ".join(lost_items[:5]) if lost_items else ""))
     finally:
         d.stop()
 
@@ -1225,14 +1229,17 @@ def s7_disk_full(top, pki, scale):
         res0, _ = admin_round("before")
         before = snapshot()
         # fill the file system
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            for size in (65536, 4096, 512, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\0" * size)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+        finally:
+            os.close(fd)
         free_kb = os.statvfs(small).f_bavail * os.statvfs(small).f_frsize // 1024
         full_res, full_added = admin_round("full")
         s_ok, v_ok = serve_round()
@@ -1244,21 +1251,35 @@ def s7_disk_full(top, pki, scale):
         s_ok2, v_ok2 = serve_round()
         t = time.monotonic()
         rc = d.stop()
-        d.start()
+        st = os.statvfs(small)
+        free_end = st.f_bavail * st.f_frsize // 1024
+        wal = os.path.getsize(d.db + "-wal") if os.path.exists(d.db + "-wal") else 0
+        restart = "OK"
+        try:
+            d.start()
+        except RuntimeError:
+            with open(d.log, errors="replace") as f:
+                errs = [ln.strip() for ln in f if "[error]" in ln]
+            restart = "FAILED (%s)" % (errs[-2].split("]: ", 1)[-1] if len(errs) >= 2 else "?")
+            # is anything lost?  Give the file system room and look
+            subprocess.run(["mount", "-o", "remount,size=8m", small], check=True)
+            d.start()
         final = snapshot()
         expect = {k: before[k] | full_added[k] | after_added[k] for k in before}
         lost = sum(len(expect[k] - final[k]) for k in expect)
         unclear = sum(v for k, v in full_res.items() if k not in ("OK", "EDB", "EIO"))
         ok = (alive_full and s_ok == n and v_ok == n and unclear == 0 and lost_full == 0 and
               lost == 0 and after_res.get("OK", 0) == 4 * n and s_ok2 == n and v_ok2 == n and
-              rc == 0 and full_res.get("OK", 0) < 4 * n)
+              rc == 0 and full_res.get("OK", 0) < 4 * n and restart == "OK")
         return ok, ("4 MB tmpfs filled (%d KB left): %d admin writes while full -> %s; "
                     "signs OK %d/%d, verifies OK %d/%d, daemon alive %s, stored items lost %d; "
-                    "space freed: admin writes %s, signs %d/%d, verifies %d/%d; SIGTERM exit %s, "
-                    "lost after restart %d"
+                    "space freed: admin writes %s, signs %d/%d, verifies %d/%d; SIGTERM exit %s "
+                    "leaving %d KB free (WAL %d KB); restart %s; stored items lost %d"
                     % (free_kb, 4 * n, json.dumps(full_res), s_ok, n, v_ok, n,
                        "yes" if alive_full else "NO", lost_full, json.dumps(after_res),
-                       s_ok2, n, v_ok2, n, rc, lost))
+                       s_ok2, n, v_ok2, n, rc, free_end, wal // 1024,
+                       restart if restart == "OK" else
+                       restart + ", started after remount to 8 MB", lost))
     finally:
         d.stop()
         srv.shutdown()
