@@ -850,7 +850,7 @@ def s3_slowloris(top, pki, scale):
 def s4_junk_cache(top, pki, scale):
     """N verifies, each naming a distinct x5u URL answered 200 with junk:
     what does that cost in memory, on disk and at restart?"""
-    n = 1500 * scale
+    n = 3000 * scale
     junk_bytes = 60000
     srv, port = https_server(pki, lambda p: (hashlib.sha256(p.encode()).digest() *
                                              (junk_bytes // 32), "application/pem-certificate-chain"))
@@ -929,10 +929,12 @@ def s5_fetch_stall(top, pki, scale):
         if line.startswith("fetch_timeout_ms"):
             fetch_timeout = int(line.split("=")[1])
     seq = [0]
+    seq_lock = threading.Lock()
 
     def legit():
-        seq[0] += 1
-        url = "https://127.0.0.1:%d/legit/%d.pem" % (port, seq[0])
+        with seq_lock:
+            seq[0] += 1
+            url = "https://127.0.0.1:%d/legit/%d.pem" % (port, seq[0])
         t0 = time.monotonic()
         try:
             rep = one_call(d.sock, "verify", timeout=120, identity=[pki.jws(url)],
@@ -977,14 +979,22 @@ def s5_fetch_stall(top, pki, scale):
         at = threading.Thread(target=attacker, daemon=True)
         at.start()
         time.sleep(2.0)
+        # one legitimate cold verify starts every second, whether or not
+        # the previous one has been answered
         samples = []
+        probes = []
         t_end = time.monotonic() + secs - 2
+        nxt = time.monotonic()
         while time.monotonic() < t_end:
-            t0 = time.monotonic()
-            samples.append(legit())
-            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+            th = threading.Thread(target=lambda: samples.append(legit()), daemon=True)
+            th.start()
+            probes.append(th)
+            nxt += 1.0
+            time.sleep(max(0.0, nxt - time.monotonic()))
         stop.set()
         at.join()
+        for th in probes:
+            th.join(150)
         lat = [s[0] for s in samples]
         bad = [s[1] for s in samples if s[1] != "TN-Validation-Passed"]
         blat = [b[0] for b in base]
