@@ -143,6 +143,12 @@ class Conn:
                 return rep
 
     def close(self):
+        # shut down first: wakes a thread blocked reading (rf.close() would
+        # wait for it, as the buffered reader's lock is held)
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             self.rf.close()
             self.sock.close()
@@ -1021,7 +1027,8 @@ def s6_kill9(top, pki, scale):
     write must be there (and audited), every acknowledged removal gone."""
     rounds = 3 * scale
     d = Stird(top, "s6", pki, "")
-    rng = random.Random(0x5712d)
+    seed = int(os.environ.get("STRESS_SEED") or time.time())
+    rng = random.Random(seed)
     acked_add = {}     # (kind, name) -> audit subject
     acked_rm = {}      # (kind, name) -> audit subject
     unacked = set()
@@ -1117,7 +1124,7 @@ def s6_kill9(top, pki, scale):
             ths = [threading.Thread(target=client, args=(t,)) for t in range(4)]
             for t in ths:
                 t.start()
-            delay = rng.uniform(0.5, 2.5)
+            delay = rng.uniform(0.2, 2.5)
             time.sleep(delay)
             d.kill9()
             kills.append(delay)
@@ -1156,10 +1163,12 @@ def s6_kill9(top, pki, scale):
         absent_unacked_rm = sum(1 for (kind, name) in unacked
                                 if kind.endswith("-") and name not in have[kind[:-1]])
         ok = lost == 0 and resurrected == 0 and unaudited == 0
-        return ok, ("%d kill -9 rounds (at %s s into 4-client admin bursts): %d acknowledged "
+        return ok, ("%d kill -9 rounds (STRESS_SEED=%d: at %s s into 4-client admin bursts): "
+                    "%d acknowledged "
                     "writes (%d adds, %d removals): lost %d, removed-but-back %d, not audited %d; "
                     "unacknowledged %d, of which done anyway %d (fine)%s"
-                    % (rounds, ", ".join("%.1f" % k for k in kills), len(acked_add) + len(acked_rm),
+                    % (rounds, seed, ", ".join("%.1f" % k for k in kills),
+                       len(acked_add) + len(acked_rm),
                        len(acked_add), len(acked_rm), lost, resurrected, unaudited, len(unacked),
                        present_unacked + absent_unacked_rm,
                        "; lost: %s" % ", ".join(lost_items[:5]) if lost_items else ""))
