@@ -25,7 +25,6 @@ import signal
 import socket
 import socketserver
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
