@@ -608,6 +608,8 @@ fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
 	co->max_ttl = cfg->cache_max_ttl;
 	co->negative_ttl = cfg->cache_negative_ttl;
 	co->max_entries = cfg->cache_max_entries;
+	co->max_bytes = cfg->cache_max_bytes;
+	co->store_max_bytes = cfg->cache_store_max_bytes;
 }
 
 int
