@@ -117,7 +117,7 @@ void	stir_store_audit_rows_free(struct stir_audit_row *rows, size_t n);
  * schema (cert_cache_total), so bounding the table never scans it.
  */
 #define STIR_CACHE_ROW_OVERHEAD	512	/* bytes an entry costs besides URL and body */
-#define STIR_CACHE_TRIM_BATCH	32	/* least recently used rows deleted at a time */
+#define STIR_CACHE_TRIM_BATCH	32	/* least recently used rows looked at a time */
 
 struct stir_cache_row {
 	char	*url;

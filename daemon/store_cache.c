@@ -111,16 +111,45 @@ stir_store_cache_total(struct stir_store *st, size_t *ret_bytes, size_t *ret_row
 	return r;
 }
 
+/*
+ * The least recently used rows that free at least excess bytes (at most
+ * STIR_CACHE_TRIM_BATCH of them), from the (last_used, expires_at, size)
+ * index alone: their rowids in ids.
+ */
+static int
+oldest_rows(struct stir_store *st, size_t excess, int64_t *ids, size_t *ret_n)
+{
+	static const char sql[] = "SELECT rowid, size FROM cert_cache"
+	    " ORDER BY last_used, expires_at LIMIT ?";
+	sqlite3_stmt *s = NULL;
+	size_t n = 0, freed = 0;
+	int rc, r = STIR_OK;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return stir__store_err(st, rc, "cache trim");
+	(void)sqlite3_bind_int(s, 1, STIR_CACHE_TRIM_BATCH);
+	rc = SQLITE_DONE;
+	while (freed < excess && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t size = sqlite3_column_int64(s, 1);
+
+		ids[n++] = sqlite3_column_int64(s, 0);
+		freed += size > 0 ? (size_t)size : 0;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = stir__store_err(st, rc, "cache trim");
+	sqlite3_finalize(s);
+	*ret_n = n;
+	return r;
+}
+
 int
 stir_store_cache_trim(struct stir_store *st, int64_t now, size_t max_bytes,
     size_t *ret_deleted)
 {
-	/* through the indexes on expires_at and (last_used, expires_at) */
 	static const char expired[] = "DELETE FROM cert_cache WHERE expires_at <= ?";
-	static const char oldest[] = "DELETE FROM cert_cache WHERE rowid IN (SELECT rowid"
-	    " FROM cert_cache ORDER BY last_used, expires_at LIMIT ?)";
+	int64_t ids[STIR_CACHE_TRIM_BATCH];
 	sqlite3_stmt *s = NULL;
-	size_t deleted = 0, bytes, rows;
+	size_t deleted = 0, bytes, rows, n = 0;
 	int rc, r;
 
 	if ((rc = sqlite3_prepare_v2(st->db, expired, -1, &s, NULL)) != SQLITE_OK)
@@ -129,21 +158,23 @@ stir_store_cache_trim(struct stir_store *st, int64_t now, size_t max_bytes,
 	if ((r = step_done(st, s, "cache trim")) != STIR_OK)
 		return r;
 	deleted += (size_t)sqlite3_changes(st->db);
-	for (;;) {
-		if ((r = stir_store_cache_total(st, &bytes, &rows)) != STIR_OK)
+	/* then the least recently used, until the rows fit */
+	while ((r = stir_store_cache_total(st, &bytes, &rows)) == STIR_OK &&
+	    bytes > max_bytes && rows > 0) {
+		if ((r = oldest_rows(st, bytes - max_bytes, ids, &n)) != STIR_OK || n == 0)
 			break;
-		if (bytes <= max_bytes || rows == 0)
-			break;
-		if ((rc = sqlite3_prepare_v2(st->db, oldest, -1, &s, NULL)) != SQLITE_OK) {
-			r = stir__store_err(st, rc, "cache trim");
-			break;
+		for (size_t i = 0; r == STIR_OK && i < n; i++) {
+			if ((rc = sqlite3_prepare_v2(st->db, "DELETE FROM cert_cache WHERE rowid = ?",
+			    -1, &s, NULL)) != SQLITE_OK) {
+				r = stir__store_err(st, rc, "cache trim");
+				break;
+			}
+			(void)sqlite3_bind_int64(s, 1, ids[i]);
+			if ((r = step_done(st, s, "cache trim")) == STIR_OK)
+				deleted += (size_t)sqlite3_changes(st->db);
 		}
-		(void)sqlite3_bind_int(s, 1, STIR_CACHE_TRIM_BATCH);
-		if ((r = step_done(st, s, "cache trim")) != STIR_OK)
+		if (r != STIR_OK)
 			break;
-		if (sqlite3_changes(st->db) == 0)
-			break;
-		deleted += (size_t)sqlite3_changes(st->db);
 	}
 	if (ret_deleted != NULL)
 		*ret_deleted = deleted;

@@ -8,7 +8,7 @@ DELETE FROM cert_cache;
 ALTER TABLE cert_cache ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cert_cache ADD COLUMN last_used INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cert_cache ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX cert_cache_lru ON cert_cache (last_used, expires_at);
+CREATE INDEX cert_cache_lru ON cert_cache (last_used, expires_at, size);
 
 CREATE TABLE cert_cache_total (
 	id	INTEGER PRIMARY KEY CHECK (id = 0),
