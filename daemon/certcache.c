@@ -1,8 +1,11 @@
 /*
- * certcache.c: fetched x5u chains and CRLs, in memory (a hash table keyed
- * by SipHash of the URL, with a least-recently-used list) and in the
- * store (cert_cache) through a writer that runs one batch at a time on
- * the thread pool, so rows change in the order the loop asked.
+ * certcache.c: fetched x5u chains, CRLs and RCD content, in memory (a
+ * hash table keyed by SipHash of the URL, with a least-recently-used
+ * list, bounded in entries and bytes) and in the store (cert_cache)
+ * through a writer that runs one batch at a time on the thread pool, so
+ * rows change in the order the loop asked.  A hit never waits for the
+ * store: it queues a last_used update (at most one per entry per
+ * CC_TOUCH_SECONDS), and the writer bounds the table after its puts.
  *
  * A fetch in progress is a cc_fetch with its waiters.  It outlives the
  * cache if stir_certcache_free() comes first: its waiters still get the
@@ -21,22 +24,26 @@
 
 #include "stirclient.h"
 #include "daemon/certcache.h"
+#include "daemon/storeq.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
 
 #define CC_WRITES_MAX	1024	/* row writes waiting for the pool */
 #define CC_BUCKETS_MIN	64
 #define CC_DETAIL_MAX	256
+#define CC_TOUCH_SECONDS 60	/* a row's last_used is rewritten at most this often */
 
 struct cc_waiter {
 	stir_certcache_cb	 cb;
 	void			*arg;
+	int			 kind;		/* enum stir_cc_kind */
 	struct cc_waiter	*next;
 };
 
 struct cc_fetch {
 	struct stir_certcache	*cc;		/* NULL once the cache is freed */
 	char			*url;
+	int			 kind;		/* as the first caller asked */
 	int64_t			 now;		/* caller's clock at the start */
 	uint64_t		 t0_ms;		/* loop time at the start */
 	struct cc_waiter	*waiters, **wtail;
@@ -49,15 +56,19 @@ struct cc_node {
 	struct cc_node		*lprev, *lnext;	/* LRU, when has_data */
 	bool			 has_data;
 	int			 err;
+	int			 kind;		/* what the body parsed as */
 	char			 detail[CC_DETAIL_MAX];
 	uint8_t			*body;
 	size_t			 len;
+	size_t			 cost;		/* stir_cache_cost(), when has_data */
 	int64_t			 fetched_at, expires;
+	int64_t			 last_used;	/* by the callers' clock */
+	int64_t			 row_used;	/* last_used as last sent to the store */
 	uint64_t		 serial;
 	struct cc_fetch		*fetch;		/* in progress, or NULL */
 };
 
-enum cc_op_kind { CC_OP_PUT, CC_OP_DELETE };
+enum cc_op_kind { CC_OP_PUT, CC_OP_DELETE, CC_OP_TOUCH };
 
 struct cc_op {
 	enum cc_op_kind		 kind;
@@ -68,12 +79,21 @@ struct cc_op {
 struct cc_writer {
 	uv_loop_t		*loop;
 	struct stir_store	*store;
+	struct stir_storeq	*storeq;	/* the store's thread, or NULL: the pool */
 	struct cc_op		*head, **tail;
 	unsigned		 n;
 	struct cc_op		*batch;		/* on the pool */
 	uv_work_t		 work;
 	bool			 busy;
 	bool			 detached;	/* the cache is gone: free when idle */
+	/* bound the table after the next batch (set by puts, start, reload) */
+	bool			 want_trim;
+	int64_t			 trim_now;
+	size_t			 store_max;
+	/* the same for the batch on the pool (only it reads these) */
+	bool			 batch_trim;
+	int64_t			 batch_now;
+	size_t			 batch_max;
 };
 
 struct stir_certcache {
@@ -83,6 +103,7 @@ struct stir_certcache {
 	struct cc_node		**buckets;
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 nnodes, ndata;
+	size_t			 bytes;		/* the entries' cost */
 	struct cc_node		*lru_head, *lru_tail;	/* most recent first */
 	uint64_t		 next_serial;
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
@@ -111,13 +132,24 @@ writer_work(uv_work_t *req)
 {
 	struct cc_writer *w = req->data;
 
-	for (struct cc_op *op = w->batch; op != NULL; op = op->next) {
-		int r = op->kind == CC_OP_PUT ? stir_store_cache_put(w->store, &op->row) :
-		    stir_store_cache_delete(w->store, op->row.url);
+	size_t deleted = 0;
+	int r;
 
+	for (struct cc_op *op = w->batch; op != NULL; op = op->next) {
+		r = op->kind == CC_OP_PUT ? stir_store_cache_put(w->store, &op->row) :
+		    op->kind == CC_OP_TOUCH ? stir_store_cache_touch(w->store, op->row.url,
+		    op->row.last_used) : stir_store_cache_delete(w->store, op->row.url);
 		if (r != STIR_OK && r != STIR_ENOENT)
-			log_debug("cert cache row %s failed: %s",
-			    op->kind == CC_OP_PUT ? "write" : "delete", stir_strerror(r));
+			log_debug("cert cache row %s failed: %s", op->kind == CC_OP_PUT ? "write" :
+			    op->kind == CC_OP_TOUCH ? "touch" : "delete", stir_strerror(r));
+	}
+	if (w->batch_trim) {
+		if ((r = stir_store_cache_trim(w->store, w->batch_now, w->batch_max,
+		    &deleted)) != STIR_OK)
+			log_debug("cert cache rows could not be bounded: %s", stir_strerror(r));
+		else if (deleted > 0)
+			log_debug("cert cache: %zu expired or least recently used rows deleted",
+			    deleted);
 	}
 }
 
@@ -130,7 +162,7 @@ writer_after(uv_work_t *req, int status)
 	op_free(w->batch);
 	w->batch = NULL;
 	w->busy = false;
-	if (w->head != NULL)
+	if (w->head != NULL || w->want_trim)
 		writer_kick(w);
 	else if (w->detached)
 		free(w);
@@ -139,15 +171,20 @@ writer_after(uv_work_t *req, int status)
 static void
 writer_kick(struct cc_writer *w)
 {
-	if (w->busy || w->head == NULL)
+	if (w->busy || (w->head == NULL && !w->want_trim))
 		return;
 	w->batch = w->head;
 	w->head = NULL;
 	w->tail = &w->head;
 	w->n = 0;
+	w->batch_trim = w->want_trim;
+	w->batch_now = w->trim_now;
+	w->batch_max = w->store_max;
+	w->want_trim = false;
 	w->busy = true;
 	w->work.data = w;
-	if (uv_queue_work(w->loop, &w->work, writer_work, writer_after) != 0) {
+	if ((w->storeq != NULL ? stir_storeq_queue(w->storeq, &w->work, writer_work,
+	    writer_after) : uv_queue_work(w->loop, &w->work, writer_work, writer_after)) != 0) {
 		log_debug("cannot queue cert cache writes");
 		op_free(w->batch);
 		w->batch = NULL;
@@ -155,36 +192,52 @@ writer_kick(struct cc_writer *w)
 	}
 }
 
+/* Queue a row change; row (borrowed) is copied.  A NULL url deletes all. */
 static void
-writer_push(struct cc_writer *w, enum cc_op_kind kind, const char *url,
-    const uint8_t *body, size_t len, int status, int64_t fetched_at, int64_t expires)
+writer_push(struct cc_writer *w, enum cc_op_kind kind, const struct stir_cache_row *row)
 {
 	struct cc_op *op;
 
 	if (w == NULL)
 		return;
-	if (kind == CC_OP_PUT && w->n >= CC_WRITES_MAX) {
-		log_debug("cert cache write queue full; a row is not persisted");
+	if (kind != CC_OP_DELETE && w->n >= CC_WRITES_MAX) {
+		log_debug("cert cache write queue full; a row %s is not persisted",
+		    kind == CC_OP_PUT ? "write" : "touch");
 		return;
 	}
 	if ((op = calloc(1, sizeof(*op))) == NULL ||
-	    (url != NULL && (op->row.url = strdup(url)) == NULL) ||
-	    (body != NULL && (op->row.body = malloc(len ? len : 1)) == NULL)) {
+	    (row->url != NULL && (op->row.url = strdup(row->url)) == NULL) ||
+	    (row->body != NULL && (op->row.body = malloc(row->len ? row->len : 1)) == NULL)) {
 		op_free(op);
 		log_debug("out of memory: a cert cache row change is lost");
 		return;
 	}
 	op->kind = kind;
-	if (body != NULL)
-		memcpy(op->row.body, body, len);
-	op->row.len = body != NULL ? len : 0;
-	op->row.status = status;
-	op->row.fetched_at = fetched_at;
-	op->row.expires_at = expires;
+	if (row->body != NULL)
+		memcpy(op->row.body, row->body, row->len);
+	op->row.len = row->body != NULL ? row->len : 0;
+	op->row.status = row->status;
+	op->row.kind = row->kind;
+	op->row.fetched_at = row->fetched_at;
+	op->row.expires_at = row->expires_at;
+	op->row.last_used = row->last_used;
 	*w->tail = op;
 	w->tail = &op->next;
 	w->n++;
+	if (kind == CC_OP_PUT) {	/* the table may have grown past its bound */
+		w->want_trim = true;
+		if (row->fetched_at > w->trim_now)
+			w->trim_now = row->fetched_at;
+	}
 	writer_kick(w);
+}
+
+static void
+writer_delete(struct cc_writer *w, const char *url)
+{
+	struct stir_cache_row row = { .url = (char *)url };
+
+	writer_push(w, CC_OP_DELETE, &row);
 }
 
 /* ---- the table ---- */
@@ -299,6 +352,8 @@ node_drop(struct stir_certcache *cc, struct cc_node *n)
 	if (n->has_data) {
 		lru_unlink(cc, n);
 		cc->ndata--;
+		cc->bytes -= n->cost;
+		n->cost = 0;
 		free(n->body);
 		n->body = NULL;
 		n->len = 0;
@@ -316,13 +371,15 @@ node_drop(struct stir_certcache *cc, struct cc_node *n)
 	}
 }
 
+/* The least recently used go until the entries fit both bounds. */
 static void
 evict(struct stir_certcache *cc)
 {
-	while (cc->ndata > cc->opts.max_entries && cc->lru_tail != NULL) {
+	while ((cc->ndata > cc->opts.max_entries || cc->bytes > cc->opts.max_bytes) &&
+	    cc->lru_tail != NULL) {
 		struct cc_node *n = cc->lru_tail;
 
-		writer_push(cc->writer, CC_OP_DELETE, n->url, NULL, 0, 0, 0, 0);
+		writer_delete(cc->writer, n->url);
 		node_drop(cc, n);
 	}
 }
@@ -330,22 +387,44 @@ evict(struct stir_certcache *cc)
 /* Take body (owned) as n's data, most recently used. */
 static void
 node_set(struct stir_certcache *cc, struct cc_node *n, int err, const char *detail,
-    uint8_t *body, size_t len, int64_t fetched_at, int64_t expires, uint64_t serial)
+    uint8_t *body, size_t len, int kind, int64_t fetched_at, int64_t expires,
+    uint64_t serial)
 {
 	if (n->has_data) {
 		lru_unlink(cc, n);
 		free(n->body);
+		cc->bytes -= n->cost;
 	} else
 		cc->ndata++;
 	n->has_data = true;
 	n->err = err;
+	n->kind = kind;
 	snprintf(n->detail, sizeof(n->detail), "%s", detail ? detail : "");
 	n->body = body;
 	n->len = len;
+	n->cost = stir_cache_cost(n->url, len);
+	cc->bytes += n->cost;
 	n->fetched_at = fetched_at;
 	n->expires = expires;
+	n->last_used = n->row_used = fetched_at;
 	n->serial = serial;
 	lru_push_head(cc, n);
+}
+
+/* The code stir_cc_kind_check() gives a body that is not of kind, or 0. */
+static int
+kind_refusal(int kind)
+{
+	switch (kind) {
+	case STIR_CC_CHAIN:
+	case STIR_CC_CRL:
+		return STIR_ECERT;
+	case STIR_CC_IMAGE:
+	case STIR_CC_JCARD:
+		return STIR_EINVAL;
+	default:
+		return 0;
+	}
 }
 
 static void
@@ -361,6 +440,7 @@ entry_of(const struct cc_node *n, bool from_cache, struct stir_certcache_entry *
 	e->expires = n->expires;
 	e->serial = n->serial;
 	e->from_cache = from_cache;
+	e->kind = n->kind;
 }
 
 /* ---- fetching ---- */
@@ -378,12 +458,42 @@ fetch_free(struct cc_fetch *cf)
 	free(cf);
 }
 
-/* Install a fetch's answer; returns the serial and sets *ret_expires. */
+/* A fetch's answer as one kind sees it: computed once per kind. */
+struct cc_verdict {
+	bool	 done;
+	int	 err;
+	char	 detail[CC_DETAIL_MAX];
+};
+
+static const struct cc_verdict *
+verdict(struct cc_verdict *v, int kind, const struct stir_fetch_result *res)
+{
+	struct cc_verdict *k = &v[kind];
+
+	if (k->done)
+		return k;
+	k->done = true;
+	if (res->err != STIR_OK) {
+		k->err = res->err;
+		snprintf(k->detail, sizeof(k->detail), "%s", res->detail);
+	} else
+		k->err = stir_cc_kind_check((enum stir_cc_kind)kind, res->body, res->len,
+		    k->detail, sizeof(k->detail));
+	return k;
+}
+
+/*
+ * Install a fetch's answer as the fetch's kind saw it (v): a body only if
+ * it parsed.  Returns the serial and sets *ret_expires.
+ */
 static uint64_t
 install(struct stir_certcache *cc, struct cc_fetch *cf,
-    const struct stir_fetch_result *res, int64_t now, int64_t *ret_expires)
+    const struct stir_fetch_result *res, const struct cc_verdict *v, int64_t now,
+    int64_t *ret_expires)
 {
 	struct cc_node *n = node_find(cc, cf->url);
+	struct stir_cache_row row;
+	size_t len = v->err == STIR_OK ? res->len : 0;
 	int64_t ttl;
 	uint8_t *body = NULL;
 	uint64_t serial;
@@ -391,24 +501,25 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 
 	if (n != NULL && n->fetch == cf)
 		n->fetch = NULL;
-	if (res->err == STIR_OK)
+	if (v->err == STIR_OK)
 		ttl = stir_http_cache_ttl(res->cache_control, res->expires, res->date, now,
 		    cc->opts.min_ttl, cc->opts.max_ttl);
-	else if (res->err == STIR_ESHUTDOWN || res->err == STIR_ENOMEM ||
-	    res->err == STIR_EBUSY)	/* ours, not the server's: not kept */
+	else if (v->err == STIR_ESHUTDOWN || v->err == STIR_ENOMEM ||
+	    v->err == STIR_EBUSY)	/* ours, not the server's: not kept */
 		ttl = 0;
 	else
 		ttl = cc->opts.negative_ttl;
-	keep = ttl > 0 && cc->opts.max_entries > 0;
+	/* an entry larger than the whole memory bound is used once, not kept */
+	keep = ttl > 0 && cc->opts.max_entries > 0 &&
+	    stir_cache_cost(cf->url, len) <= cc->opts.max_bytes;
 	/* the same bytes as before keep their serial (and any memo on it) */
-	if (n != NULL && n->has_data && res->err == STIR_OK && n->err == STIR_OK &&
+	if (n != NULL && n->has_data && v->err == STIR_OK && n->err == STIR_OK &&
 	    n->len == res->len && (res->len == 0 || memcmp(n->body, res->body, res->len) == 0))
 		serial = n->serial;
 	else
 		serial = ++cc->next_serial;
 	*ret_expires = now + ttl;
-	if (keep && res->err == STIR_OK &&
-	    (body = malloc(res->len ? res->len : 1)) == NULL)
+	if (keep && v->err == STIR_OK && (body = malloc(len ? len : 1)) == NULL)
 		keep = false;
 	if (keep && n == NULL && (n = node_add(cc, cf->url)) == NULL)
 		keep = false;
@@ -416,17 +527,25 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 		free(body);
 		if (n != NULL) {	/* "do not keep": nor any older answer */
 			if (n->has_data)
-				writer_push(cc->writer, CC_OP_DELETE, n->url, NULL, 0, 0, 0, 0);
+				writer_delete(cc->writer, n->url);
 			node_drop(cc, n);
 		}
 		*ret_expires = now;
 		return serial;
 	}
-	if (res->err == STIR_OK)
-		memcpy(body, res->body, res->len);
-	node_set(cc, n, res->err, res->detail, body, res->err == STIR_OK ? res->len : 0,
-	    now, now + ttl, serial);
-	writer_push(cc->writer, CC_OP_PUT, n->url, body, n->len, n->err, now, now + ttl);
+	if (v->err == STIR_OK)
+		memcpy(body, res->body, len);
+	node_set(cc, n, v->err, v->detail, body, len, cf->kind, now, now + ttl, serial);
+	memset(&row, 0, sizeof(row));
+	row.url = n->url;
+	row.body = body;
+	row.len = len;
+	row.status = v->err;
+	row.kind = cf->kind;
+	row.fetched_at = now;
+	row.expires_at = now + ttl;
+	row.last_used = now;
+	writer_push(cc->writer, CC_OP_PUT, &row);
 	evict(cc);
 	return serial;
 }
@@ -437,29 +556,34 @@ on_fetched(void *arg, const struct stir_fetch_result *res)
 	struct cc_fetch *cf = arg;
 	struct stir_certcache *cc = cf->cc;
 	struct stir_certcache_entry e;
+	struct cc_verdict v[STIR_CC_KINDS];
 	struct cc_waiter *w, *wn;
 	int64_t now = cf->now, expires = cf->now;
 	uint64_t serial = 0;
 
+	memset(v, 0, sizeof(v));
 	if (cc != NULL) {
 		now += (int64_t)((uv_now(cc->loop) - cf->t0_ms) / 1000);
-		serial = install(cc, cf, res, now, &expires);
+		serial = install(cc, cf, res, verdict(v, cf->kind, res), now, &expires);
 	}
-	memset(&e, 0, sizeof(e));
-	e.url = cf->url;
-	e.err = res->err;
-	e.detail = res->err != STIR_OK ? res->detail : NULL;
-	e.body = res->err == STIR_OK ? res->body : NULL;
-	e.len = res->err == STIR_OK ? res->len : 0;
-	e.fetched_at = now;
-	e.expires = expires;
-	e.serial = serial;
-	e.from_cache = false;
 	/* the waiters may use the cache again, even free it: cf is ours */
 	w = cf->waiters;
 	cf->waiters = NULL;
 	for (; w != NULL; w = wn) {
+		const struct cc_verdict *k = verdict(v, w->kind, res);
+
 		wn = w->next;
+		memset(&e, 0, sizeof(e));
+		e.url = cf->url;
+		e.err = k->err;
+		e.detail = k->err != STIR_OK ? k->detail : NULL;
+		e.body = k->err == STIR_OK ? res->body : NULL;
+		e.len = k->err == STIR_OK ? res->len : 0;
+		e.fetched_at = now;
+		e.expires = expires;
+		e.serial = serial;
+		e.from_cache = false;
+		e.kind = w->kind;
 		w->cb(w->arg, &e);
 		free(w);
 	}
@@ -467,7 +591,7 @@ on_fetched(void *arg, const struct stir_fetch_result *res)
 }
 
 static int
-waiter_add(struct cc_fetch *cf, stir_certcache_cb cb, void *arg)
+waiter_add(struct cc_fetch *cf, int kind, stir_certcache_cb cb, void *arg)
 {
 	struct cc_waiter *w;
 
@@ -475,6 +599,7 @@ waiter_add(struct cc_fetch *cf, stir_certcache_cb cb, void *arg)
 		return STIR_ENOMEM;
 	w->cb = cb;
 	w->arg = arg;
+	w->kind = kind;
 	*cf->wtail = w;
 	cf->wtail = &w->next;
 	return STIR_OK;
@@ -482,14 +607,14 @@ waiter_add(struct cc_fetch *cf, stir_certcache_cb cb, void *arg)
 
 static int
 fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
-    int64_t now, uint64_t owner, stir_certcache_cb cb, void *arg)
+    int kind, int64_t now, uint64_t owner, stir_certcache_cb cb, void *arg)
 {
 	struct cc_fetch *cf = NULL;
 	bool added = false;
 	int r;
 
 	if (n != NULL && n->fetch != NULL)	/* one transfer, many waiters */
-		return waiter_add(n->fetch, cb, arg);
+		return waiter_add(n->fetch, kind, cb, arg);
 	if (n == NULL) {
 		if ((n = node_add(cc, url)) == NULL)
 			return STIR_ENOMEM;
@@ -500,10 +625,11 @@ fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
 		goto fail;
 	}
 	cf->cc = cc;
+	cf->kind = kind;
 	cf->now = now;
 	cf->t0_ms = uv_now(cc->loop);
 	cf->wtail = &cf->waiters;
-	if ((r = waiter_add(cf, cb, arg)) != STIR_OK)
+	if ((r = waiter_add(cf, kind, cb, arg)) != STIR_OK)
 		goto fail;
 	if ((r = stir_fetch_for(cc->fetcher, url, owner, on_fetched, cf)) != STIR_OK)
 		goto fail;
@@ -523,41 +649,74 @@ url_ok(const char *url)
 	return url != NULL && url[0] != '\0' && strlen(url) <= STIR_URL_MAX;
 }
 
-int
-stir_certcache_get(struct stir_certcache *cc, const char *url, int64_t now,
-    stir_certcache_cb cb, void *arg)
+static int
+kind_ok(int kind)
 {
-	return stir_certcache_get_for(cc, url, now, 0, cb, arg);
+	return kind >= 0 && kind < STIR_CC_KINDS;
+}
+
+/* n was used now: first in memory, and in the store now and then. */
+static void
+touch(struct stir_certcache *cc, struct cc_node *n, int64_t now)
+{
+	lru_unlink(cc, n);
+	lru_push_head(cc, n);
+	if (now > n->last_used)
+		n->last_used = now;
+	if (now - n->row_used >= CC_TOUCH_SECONDS) {
+		struct stir_cache_row row = { .url = n->url, .last_used = now };
+
+		writer_push(cc->writer, CC_OP_TOUCH, &row);
+		n->row_used = now;
+	}
 }
 
 int
-stir_certcache_get_for(struct stir_certcache *cc, const char *url, int64_t now,
-    uint64_t owner, stir_certcache_cb cb, void *arg)
+stir_certcache_get(struct stir_certcache *cc, const char *url,
+    enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg)
 {
+	return stir_certcache_get_for(cc, url, kind, now, 0, cb, arg);
+}
+
+int
+stir_certcache_get_for(struct stir_certcache *cc, const char *url,
+    enum stir_cc_kind kind, int64_t now, uint64_t owner, stir_certcache_cb cb, void *arg)
+{
+	struct stir_certcache_entry e;
+	char detail[CC_DETAIL_MAX];
 	struct cc_node *n;
 
-	if (!url_ok(url))
+	if (!url_ok(url) || !kind_ok((int)kind))
 		return STIR_EINVAL;
 	n = node_find(cc, url);
-	if (n != NULL && n->has_data && now < n->expires) {
-		struct stir_certcache_entry e;
-
-		lru_unlink(cc, n);
-		lru_push_head(cc, n);
-		entry_of(n, true, &e);
-		cb(arg, &e);
-		return STIR_OK;
+	if (n == NULL || !n->has_data || now >= n->expires)
+		return fetch_start(cc, n, url, (int)kind, now, owner, cb, arg);
+	/* another kind's refusal says nothing about this kind: fetch */
+	if (n->kind != (int)kind && n->err != STIR_OK && n->err == kind_refusal(n->kind))
+		return fetch_start(cc, n, url, (int)kind, now, owner, cb, arg);
+	touch(cc, n, now);
+	entry_of(n, true, &e);
+	/* a body kept as another kind answers if it parses as this one too */
+	if (n->kind != (int)kind && n->err == STIR_OK) {
+		e.kind = (int)kind;
+		if ((e.err = stir_cc_kind_check(kind, n->body, n->len, detail,
+		    sizeof(detail))) != STIR_OK) {
+			e.detail = detail;
+			e.body = NULL;
+			e.len = 0;
+		}
 	}
-	return fetch_start(cc, n, url, now, owner, cb, arg);
+	cb(arg, &e);
+	return STIR_OK;
 }
 
 int
-stir_certcache_refresh(struct stir_certcache *cc, const char *url, int64_t now,
-    stir_certcache_cb cb, void *arg)
+stir_certcache_refresh(struct stir_certcache *cc, const char *url,
+    enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg)
 {
-	if (!url_ok(url))
+	if (!url_ok(url) || !kind_ok((int)kind))
 		return STIR_EINVAL;
-	return fetch_start(cc, node_find(cc, url), url, now, 0, cb, arg);
+	return fetch_start(cc, node_find(cc, url), url, (int)kind, now, 0, cb, arg);
 }
 
 int
@@ -576,6 +735,13 @@ stir_certcache_lookup(struct stir_certcache *cc, const char *url,
 
 /* ---- lifetime ---- */
 
+/*
+ * At start, the most recently used unexpired rows that fit the memory
+ * bounds, in one query that reads nothing beyond them: the time a restart
+ * takes is bounded by cache_max_bytes and cache_max_entries, whatever the
+ * table holds.  Rows were checked against their kind before they were
+ * written; the rest of the table is bounded by the writer.
+ */
 static void
 load_rows(struct stir_certcache *cc, struct stir_store *store)
 {
@@ -583,27 +749,31 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 	size_t nrows = 0;
 	int64_t now = (int64_t)time(NULL);
 
-	/* every row (expires_at > 0): the stale ones are deleted */
-	if (stir_store_cache_load(store, 0, STIR_STORE_LIST_MAX, &rows, &nrows) != STIR_OK) {
-		log_warn("the x5u cache could not be loaded from the store; starting empty");
+	if (stir_store_cache_load(store, now, cc->opts.max_entries, cc->opts.max_bytes,
+	    &rows, &nrows) != STIR_OK) {
+		log_warn("the certificate cache could not be loaded from the store; starting empty");
 		return;
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		struct stir_cache_row *row = &rows[i];
 		struct cc_node *n;
+		size_t cost;
 
-		if (row->expires_at <= now || cc->ndata >= cc->opts.max_entries ||
-		    !url_ok(row->url) || node_find(cc, row->url) != NULL ||
+		if (!url_ok(row->url) || !kind_ok(row->kind) || node_find(cc, row->url) != NULL ||
 		    (row->status == STIR_OK && row->body == NULL)) {
-			writer_push(cc->writer, CC_OP_DELETE, row->url, NULL, 0, 0, 0, 0);
+			writer_delete(cc->writer, row->url);
 			continue;
 		}
+		cost = stir_cache_cost(row->url, row->status == STIR_OK ? row->len : 0);
+		if (cc->ndata >= cc->opts.max_entries || cost > cc->opts.max_bytes - cc->bytes)
+			break;
 		if ((n = node_add(cc, row->url)) == NULL)
 			break;
-		/* rows come newest first: each goes behind the one before */
+		/* rows come most recently used first: each goes behind the one before */
 		n->has_data = true;
 		cc->ndata++;
 		n->err = row->status;
+		n->kind = row->kind;
 		if (row->status != STIR_OK)
 			snprintf(n->detail, sizeof(n->detail), "%s (remembered)",
 			    stir_strerror(row->status));
@@ -611,12 +781,19 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 		n->len = row->status == STIR_OK ? row->len : 0;
 		if (row->status == STIR_OK)
 			row->body = NULL;
+		n->cost = cost;
+		cc->bytes += cost;
 		n->fetched_at = row->fetched_at;
 		n->expires = row->expires_at;
+		n->last_used = n->row_used = row->last_used;
 		n->serial = ++cc->next_serial;
 		lru_push_tail(cc, n);
 	}
 	stir_store_cache_rows_free(rows, nrows);
+	/* the expired rows and those past the store's bound, on the pool */
+	cc->writer->want_trim = true;
+	cc->writer->trim_now = now;
+	writer_kick(cc->writer);
 }
 
 int
@@ -643,6 +820,7 @@ stir_certcache_new(uv_loop_t *loop, struct stir_store *store,
 		cc->writer->loop = loop;
 		cc->writer->store = store;
 		cc->writer->tail = &cc->writer->head;
+		cc->writer->store_max = opts->store_max_bytes;
 		load_rows(cc, store);	/* at startup: the one synchronous read */
 	}
 	*ret = cc;
@@ -659,6 +837,11 @@ stir_certcache_set_opts(struct stir_certcache *cc,
 {
 	cc->opts = *opts;
 	evict(cc);
+	if (cc->writer != NULL && cc->writer->store_max != opts->store_max_bytes) {
+		cc->writer->store_max = opts->store_max_bytes;
+		cc->writer->want_trim = true;
+		writer_kick(cc->writer);
+	}
 }
 
 void
@@ -706,6 +889,8 @@ stir_certcache_list(struct stir_certcache *cc, size_t max,
 		v[n].len = e->len;
 		v[n].fetched_at = e->fetched_at;
 		v[n].expires = e->expires;
+		v[n].last_used = e->last_used;
+		v[n].kind = e->kind;
 	}
 	*ret = v;
 	*ret_n = n;
@@ -734,7 +919,7 @@ stir_certcache_purge_count(struct stir_certcache *cc, const char *url,
 		}
 	}
 	/* the store too, even for a URL evicted from memory */
-	writer_push(cc->writer, CC_OP_DELETE, url, NULL, 0, 0, 0, 0);
+	writer_delete(cc->writer, url);
 	*ret_n = n;
 	return STIR_OK;
 }
@@ -759,4 +944,17 @@ size_t
 stir_certcache_size(const struct stir_certcache *cc)
 {
 	return cc->ndata;
+}
+
+size_t
+stir_certcache_bytes(const struct stir_certcache *cc)
+{
+	return cc->bytes;
+}
+
+void
+stir_certcache_set_storeq(struct stir_certcache *cc, struct stir_storeq *q)
+{
+	if (cc->writer != NULL)
+		cc->writer->storeq = q;
 }

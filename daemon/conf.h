@@ -48,6 +48,8 @@ struct stir_config {
 	unsigned cache_max_ttl;		/* ... and at most */
 	unsigned cache_negative_ttl;	/* seconds a failed fetch is remembered */
 	unsigned cache_max_entries;
+	unsigned cache_max_bytes;	/* memory the cached entries may cost */
+	unsigned cache_store_max_bytes;	/* ... and their rows in the store */
 	int	 crl_mode;		/* STIR_CRL_OFF, _SOFT, _HARD */
 	char	*crl_file;		/* "" = none: PEM CRLs checked besides CRLDPs */
 	unsigned date_iat_skew;		/* |Date - iat| allowed; 0 = not checked */

@@ -59,14 +59,16 @@ url_field_ok(struct stir_req *req, const char *u)
 }
 
 static json_t *
-entry_json(const char *url, int err, size_t len, int64_t fetched_at, int64_t expires)
+entry_json(const char *url, int err, int kind, size_t len, int64_t fetched_at,
+    int64_t expires)
 {
+	const char *k = stir_cc_kind_name(kind);
 	char q[STIR_URL_MAX * 4 + 8];
 
 	/* URLs in the cache are printable ASCII, but a reply must encode */
-	return json_pack("{s:s, s:s, s:I, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
 	    "url", stir_log_quote(url, strlen(url), q, sizeof(q)),
-	    "status", stir_errname(err), "bytes", (json_int_t)len,
+	    "status", stir_errname(err), "kind", k != NULL ? k : "?", "bytes", (json_int_t)len,
 	    "fetched_at", (json_int_t)fetched_at, "expires", (json_int_t)expires);
 }
 
@@ -84,7 +86,7 @@ body_text(const uint8_t *b, size_t len)
 static json_t *
 full_entry_json(const struct stir_certcache_entry *e)
 {
-	json_t *o = entry_json(e->url, e->err, e->len, e->fetched_at, e->expires);
+	json_t *o = entry_json(e->url, e->err, e->kind, e->len, e->fetched_at, e->expires);
 	json_t *pem;
 
 	if (o == NULL)
@@ -127,9 +129,14 @@ op_cache_list(struct stir_req *req)
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		(void)json_array_append_new(arr, entry_json(v[i].url, v[i].err, v[i].len,
-		    v[i].fetched_at, v[i].expires));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = entry_json(v[i].url, v[i].err, v[i].kind, v[i].len,
+		    v[i].fetched_at, v[i].expires);
+
+		if (o != NULL)
+			(void)json_object_set_new(o, "last_used", json_integer(v[i].last_used));
+		(void)json_array_append_new(arr, o);
+	}
 	free(v);
 	if ((req->result = json_pack("{s:o}", "entries", arr)) == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);
@@ -233,19 +240,31 @@ prefetch_done(void *arg, const struct stir_certcache_entry *e)
 void
 op_cache_prefetch(struct stir_req *req)
 {
-	const char *u;
+	static const struct stir_field fields[] = {
+		{ "url", STIR_JT_STRING, true, STIR_URL_MAX },
+		{ "kind", STIR_JT_STRING, false, 16 },
+		{ NULL, 0, false, 0 }
+	};
+	enum stir_cc_kind kind = STIR_CC_CHAIN;
+	const char *u, *k;
 	char q[200];
 	int r;
 
-	if (!cache_begin(req, url_fields))
+	if (!cache_begin(req, fields))
 		return;
 	u = stir_param_str(req->env->params, "url");
 	if (!url_field_ok(req, u))
 		return;
+	k = stir_param_str(req->env->params, "kind");
+	if (k != NULL && stir_cc_kind_parse(k, &kind) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL,
+		    "field 'kind' must be chain, crl, image, jcard or other");
+		return;
+	}
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "cache %s",
 	    stir_log_quote(u, strlen(u), q, sizeof(q)));
 	/* the reply comes from prefetch_done, after the fetch */
-	r = stir_certcache_refresh(req->conn->srv->certcache, u, (int64_t)time(NULL),
+	r = stir_certcache_refresh(req->conn->srv->certcache, u, kind, (int64_t)time(NULL),
 	    prefetch_done, req);
 	if (r != STIR_OK)
 		stir_req_fail(req, r, "the fetch could not be started");

@@ -116,7 +116,9 @@ on_content(void *arg, const struct stir_certcache_entry *e)
 	char msg[256];
 	size_t i;
 
-	if (e->err != STIR_OK) {
+	if (e->err == STIR_EINVAL)	/* fetched, but not of its kind */
+		content_error(j, f->url, e->detail != NULL ? e->detail : stir_strerror(e->err));
+	else if (e->err != STIR_OK) {
 		snprintf(msg, sizeof(msg), "could not be fetched: %s",
 		    e->detail != NULL && *e->detail ? e->detail : stir_strerror(e->err));
 		content_error(j, f->url, msg);
@@ -171,6 +173,8 @@ content_start(struct content_job *j, const char *url, const char *kind)
 	f->job = j;
 	j->pending++;
 	if (j->srv->certcache == NULL || stir_certcache_get(j->srv->certcache, url,
+	    strcmp(kind, "icon") == 0 || strcmp(kind, "image") == 0 ? STIR_CC_IMAGE :
+	    strcmp(kind, "jcard") == 0 ? STIR_CC_JCARD : STIR_CC_OTHER,
 	    (int64_t)time(NULL), on_content, f) != STIR_OK) {
 		j->pending--;
 		content_error(j, url, "the fetch could not be started");

@@ -468,7 +468,8 @@ on_crl(void *arg, const struct stir_certcache_entry *e)
 	struct vcrl *cr = arg;
 	struct vctx *x = cr->x;
 
-	cr->err = e->err;
+	/* a body that is no CRL is "not a CRL" to the revocation check */
+	cr->err = e->err == STIR_ECERT ? STIR_OK : e->err;
 	cr->expires = e->expires;
 	if (e->err == STIR_OK && (cr->body = malloc(e->len ? e->len : 1)) != NULL) {
 		memcpy(cr->body, e->body, e->len);
@@ -501,7 +502,7 @@ start_crls(struct vctx *x, size_t i)
 		cr->url = urls[k];
 		cr->err = STIR_EFETCH;
 		x->pending++;
-		if (stir_certcache_get_for(srv->certcache, cr->url, (int64_t)time(NULL),
+		if (stir_certcache_get_for(srv->certcache, cr->url, STIR_CC_CRL, (int64_t)time(NULL),
 		    stir_vreq_owner(x), on_crl, cr) != STIR_OK)
 			x->pending--;	/* the CRL check counts it as not fetched */
 	}
@@ -566,6 +567,11 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 		if (!it->checking || it->cert != NULL || it->pem != NULL ||
 		    strcmp(it->res.x5u, e->url) != 0)
 			continue;
+		if (e->err == STIR_ECERT) {	/* fetched, but not a PEM chain */
+			stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, e->detail && *e->detail ?
+			    e->detail : stir_strerror(e->err));
+			continue;
+		}
 		if (e->err != STIR_OK) {
 			char d[256];
 
@@ -928,7 +934,7 @@ op_verify(struct stir_req *req)
 		if (it->rcd_err == STIR_OK)
 			stir_vreq_rcd_start(x, it);
 		x->pending++;
-		if ((r = stir_certcache_get_for(srv->certcache, it->res.x5u, (int64_t)time(NULL),
+		if ((r = stir_certcache_get_for(srv->certcache, it->res.x5u, STIR_CC_CHAIN, (int64_t)time(NULL),
 		    stir_vreq_owner(x), on_cert, x)) != STIR_OK) {
 			x->pending--;
 			stir_vreq_fail(it, STIR_SIP_BAD_INFO, r == STIR_EBUSY ?

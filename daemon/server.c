@@ -100,6 +100,7 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 			log_err("certificate cache: %s", stir_strerror(r));
 			return r;
 		}
+		stir_certcache_set_storeq(srv->certcache, srv->storeq);
 	}
 	return STIR_OK;
 }
@@ -682,6 +683,8 @@ fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
 	co->max_ttl = cfg->cache_max_ttl;
 	co->negative_ttl = cfg->cache_negative_ttl;
 	co->max_entries = cfg->cache_max_entries;
+	co->max_bytes = cfg->cache_max_bytes;
+	co->store_max_bytes = cfg->cache_store_max_bytes;
 }
 
 int

@@ -197,6 +197,7 @@ check_owner(struct stir_store *st, const char *path, char *msg, size_t msglen)
 	app_id = sqlite3_column_int64(s, 0);
 	ntables = sqlite3_column_int64(s, 1);
 	ours = sqlite3_column_int64(s, 2);
+	st->marked = app_id == STIR_APPLICATION_ID;
 	if (app_id == STIR_APPLICATION_ID ||
 	    (app_id == 0 && version == 0 && ntables == 0) ||
 	    (app_id == 0 && version > 0 && ours == (int64_t)(sizeof(stird_tables) /
@@ -298,7 +299,7 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 	if ((r = check_owner(st, path, msg, msglen)) != STIR_OK)
 		goto out;
 	r = STIR_EDB;
-	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 4194304; PRAGMA foreign_keys = ON;"
 	    " PRAGMA synchronous = NORMAL;", NULL, NULL, &err)) != SQLITE_OK) {
 		snprintf(msg, msglen, "%s: %s", path, err ? err : sqlite3_errstr(rc));
 		sqlite3_free(err);
@@ -306,8 +307,9 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 	}
 	if ((r = migrate(st, msg, msglen)) != STIR_OK)
 		goto out;
+	/* marked once: a full disk must not keep a marked database from opening */
 	snprintf(pragma, sizeof(pragma), "PRAGMA application_id = %d;", STIR_APPLICATION_ID);
-	if ((rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL)) != SQLITE_OK) {
+	if (!st->marked && (rc = sqlite3_exec(st->db, pragma, NULL, NULL, NULL)) != SQLITE_OK) {
 		snprintf(msg, msglen, "%s: cannot mark it as stird's: %s", path,
 		    sqlite3_errmsg(st->db));
 		r = STIR_EDB;

@@ -137,23 +137,48 @@ int	stir_store_audit_list(struct stir_store *st, size_t limit,
 	    struct stir_audit_row **ret, size_t *ret_n);
 void	stir_store_audit_rows_free(struct stir_audit_row *rows, size_t n);
 
-/* The fetched-certificate cache (store_cache.c). */
+/*
+ * The fetched-certificate cache (store_cache.c).  Each row costs its
+ * body, its URL and STIR_CACHE_ROW_OVERHEAD; the total is kept by the
+ * schema (cert_cache_total), so bounding the table never scans it.
+ */
+#define STIR_CACHE_ROW_OVERHEAD	512	/* bytes an entry costs besides URL and body */
+#define STIR_CACHE_TRIM_BATCH	32	/* least recently used rows looked at a time */
+
 struct stir_cache_row {
 	char	*url;
 	uint8_t	*body;		/* NULL for a failure */
 	size_t	 len;
 	int	 status;	/* STIR_OK, or the failure's STIR_E* code */
+	int	 kind;		/* enum stir_cc_kind (certcache.h) */
 	int64_t	 fetched_at;
 	int64_t	 expires_at;
+	int64_t	 last_used;
 };
 
+/* The cost of an entry with url and len bytes of body. */
+size_t	stir_cache_cost(const char *url, size_t len);
 /* Insert or replace the row for row->url. */
 int	stir_store_cache_put(struct stir_store *st, const struct stir_cache_row *row);
 /* Delete url's row, or every row if url is NULL. */
 int	stir_store_cache_delete(struct stir_store *st, const char *url);
-/* Rows that expire after now, newest first, at most max. */
+/* Set url's last_used (no row: nothing happens). */
+int	stir_store_cache_touch(struct stir_store *st, const char *url, int64_t last_used);
+/*
+ * Delete the rows expired at now, then the least recently used until the
+ * rows cost at most max_bytes; *ret_deleted (if not NULL) counts both.
+ */
+int	stir_store_cache_trim(struct stir_store *st, int64_t now, size_t max_bytes,
+	    size_t *ret_deleted);
+/* What the rows cost in all, and how many there are. */
+int	stir_store_cache_total(struct stir_store *st, size_t *ret_bytes, size_t *ret_rows);
+/*
+ * The rows that expire after now, most recently used first, in one query
+ * that stops at max rows or before the rows would cost more than
+ * max_bytes: nothing beyond is read.
+ */
 int	stir_store_cache_load(struct stir_store *st, int64_t now, size_t max,
-	    struct stir_cache_row **ret, size_t *ret_n);
+	    size_t max_bytes, struct stir_cache_row **ret, size_t *ret_n);
 void	stir_store_cache_rows_free(struct stir_cache_row *rows, size_t n);
 
 /* Row counts for status. */

@@ -16,6 +16,7 @@ struct stir_store {
 	uint64_t	 deadline_ns;	/* busy waits end here (0: per statement) */
 	uint64_t	 busy_until_ns;	/* the current statement's, if no deadline */
 	bool		 in_txn;	/* between stir_store_begin and commit */
+	bool		 marked;	/* application_id says stird's already */
 };
 
 /* A statement that returns rows one by one: count them (RETURNING). */

@@ -1,6 +1,6 @@
 # daemon/verify.mk: verification modules (fetcher, cert cache, cache ops)
 libstircore_la_SOURCES += daemon/fetch.c daemon/fetch.h \
-	daemon/certcache.c daemon/certcache.h daemon/store_cache.c \
+	daemon/certcache.c daemon/certcache.h daemon/certcache_kind.c daemon/store_cache.c \
 	daemon/op_cache.c daemon/op_cache.h
 stirctl_SOURCES += client/stirctl/cmd_cache.c client/stirctl/cmd_cache.h
 EXTRA_DIST += tests/https-server.py

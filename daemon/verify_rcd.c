@@ -184,8 +184,9 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	f->state = VREF_FETCHING;
 	f->err = STIR_EFETCH;
 	x->pending++;
-	if (stir_certcache_get_for(x->req->conn->srv->certcache, url, (int64_t)time(NULL),
-	    stir_vreq_owner(x), on_ref, f) != STIR_OK)
+	if (stir_certcache_get_for(x->req->conn->srv->certcache, url, kind == VREF_JCARD ?
+	    STIR_CC_JCARD : kind == VREF_OTHER ? STIR_CC_OTHER : STIR_CC_IMAGE,
+	    (int64_t)time(NULL), stir_vreq_owner(x), on_ref, f) != STIR_OK)
 		x->pending--;
 }
 
@@ -234,8 +235,8 @@ ref_judge(struct vref *f, const struct stir_certcache_entry *e)
 	int r;
 
 	f->err = e->err;
-	f->state = VREF_FETCH_FAILED;
-	if (e->err != STIR_OK)
+	f->state = e->err == STIR_EINVAL ? VREF_BAD_TYPE : VREF_FETCH_FAILED;
+	if (e->err != STIR_OK)		/* EINVAL: fetched, but not of its kind */
 		return;
 	f->state = VREF_TOO_BIG;
 	if ((image && e->len > x->icon_max) || (f->kind == VREF_JCARD && e->len > x->jcard_max))

@@ -11,7 +11,8 @@
 #include "cmd_cache.h"
 
 static const struct ctl_col cache_cols[] = {
-	{ "STATUS", "status", CTL_COL_STR }, { "BYTES", "bytes", CTL_COL_INT },
+	{ "STATUS", "status", CTL_COL_STR }, { "KIND", "kind", CTL_COL_STR },
+	{ "BYTES", "bytes", CTL_COL_INT },
 	{ "FETCHED (UTC)", "fetched_at", CTL_COL_TIME },
 	{ "EXPIRES (UTC)", "expires", CTL_COL_TIME }, { "URL", "url", CTL_COL_STR },
 	{ NULL, NULL, 0 }
@@ -55,6 +56,9 @@ print_entry(json_t *e)
 		put_text(detail);
 		putchar('\n');
 	}
+	printf("%-11s ", "kind:");
+	put_text(json_string_value(json_object_get(e, "kind")));
+	putchar('\n');
 	printf("%-11s %lld\n", "bytes:", (long long)json_integer_value(json_object_get(e, "bytes")));
 	put_time("fetched:", json_object_get(e, "fetched_at"));
 	put_time("expires:", json_object_get(e, "expires"));
@@ -147,13 +151,27 @@ cmd_cache_purge(struct ctl *ctl, int argc, char **argv)
 int
 cmd_cache_prefetch(struct ctl *ctl, int argc, char **argv)
 {
-	json_t *res = NULL;
-	int ex;
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 }
+	};
+	json_t *params, *res = NULL;
+	const char *kind = NULL;
+	int ch, ex;
 
-	if (argc != 2)
+	while ((ch = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
+		if (ch != 'k')
+			return ctl_usage_of("cache prefetch");
+		kind = optarg;
+	}
+	if (optind != argc - 1)
 		return ctl_usage_of("cache prefetch");
-	if ((ex = ctl_call(ctl, true, "cache.prefetch", json_pack("{s:s}", "url", argv[1]),
-	    &res)) != EXIT_OK)
+	if ((params = json_pack("{s:s}", "url", argv[optind])) == NULL ||
+	    (kind != NULL && json_object_set_new(params, "kind", json_string(kind)) != 0)) {
+		json_decref(params);
+		ctl_err("out of memory");
+		return EXIT_FAIL;
+	}
+	if ((ex = ctl_call(ctl, true, "cache.prefetch", params, &res)) != EXIT_OK)
 		return ex;
 	if (ctl->json)
 		ctl_print_json(res);

@@ -731,6 +731,44 @@ START_TEST(rich_call_data_is_verified_against_its_digests)
 }
 END_TEST
 
+/* A 200 that is no chain fails the identity and is remembered without its body. */
+START_TEST(a_junk_x5u_body_fails_and_is_not_cached)
+{
+	char hdr[1024], pay[512], info[512], path[H_PATH_MAX + 64], *t;
+	json_t *res;
+	FILE *f;
+
+	f = fopen((snprintf(path, sizeof(path), "%s/parked.pem", H.www), path), "w");
+	for (int i = 0; i < 200; i++)
+		fputs("<html><body>This domain is parked. Buy it today!</body></html>\n", f);
+	fclose(f);
+	snprintf(info, sizeof(info), "%s/parked.pem", x5u);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", info);
+	snprintf(pay, sizeof(pay), "{\"attest\":\"B\",\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
+	    (long)time(NULL));
+	t = jws("sp.key", hdr, pay, info);
+	for (int round = 0; round < 2; round++) {	/* fetched, then remembered */
+		ck_assert_int_eq(verify(t, &res), 1);
+		ck_assert_msg(code_of(res) == 437, "got %d: %s", code_of(res), out);
+		ck_assert_msg(strstr(out, "not a PEM certificate chain") != NULL, "%s", out);
+		json_decref(res);
+	}
+	free(t);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cache show %s", info), 0);
+	ck_assert_msg(strstr(out, "ECERT") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "bytes:      0\n") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "Buy it") == NULL, "%s", out);	/* no body */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "cache list"), 0);
+	ck_assert_msg(strstr(out, "parked.pem") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "ECERT") != NULL, "%s", out);
+	/* one fetch: the second verification was answered by the failure entry */
+	snprintf(path, sizeof(path), "%s/https.log", H.dir);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cat '%s'", path), 0);
+	ck_assert_int_eq(h_count(out, "GET /parked.pem "), 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -748,6 +786,7 @@ suite(void)
 	tcase_add_test(tc, tnauthlist_must_cover_orig);
 	tcase_add_test(tc, secsipidx_signature_verifies_as_passed);
 	tcase_add_test(tc, a_restart_keeps_the_cache_warm);
+	tcase_add_test(tc, a_junk_x5u_body_fails_and_is_not_cached);
 	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);
 	tcase_add_test(tc, crl_distribution_points_are_followed);
 	tcase_add_test(tc, certificate_claim_constraints_apply);

@@ -33,6 +33,9 @@ struct srv {
 	int	 port;
 };
 
+#define KB_FILES	10	/* www/cc_kb<i>.bin */
+#define KB_LEN		1000
+
 static char *dir;		/* PKI, www/, logs */
 static struct srv tls_srv, plain_srv;
 static char ca_file[512], tls_log[512];
@@ -201,6 +204,23 @@ suite_setup(void)
 		strcpy(p, "}}");
 		put_file("manyhdr.pem.meta", m);
 		free(m);
+	}
+	/* a 200 that is no certificate chain, and one that is */
+	put_file("cc_junk.pem", "<html><body>Welcome to our parking page</body></html>\n");
+	if (sh("cp '%s/ca.pem' '%s/www/cc_chain.pem'", dir, dir) != 0) {
+		fprintf(stderr, "cannot copy the test chain\n");
+		exit(EXIT_FAILURE);
+	}
+	/* ten bodies of KB_LEN bytes each, for the byte bounds */
+	for (int i = 0; i < KB_FILES; i++) {
+		char name[32], body[KB_LEN + 1];
+
+		memset(body, 'a' + i, KB_LEN);
+		body[KB_LEN] = '\0';
+		snprintf(name, sizeof(name), "cc_kb%d.bin", i);
+		put_file(name, body);
+		snprintf(name, sizeof(name), "cc_kb%d.bin.meta", i);
+		put_file(name, "{\"headers\":{\"Cache-Control\":\"max-age=3600\"}}");
 	}
 
 	start_server(&tls_srv, true, tls_log);
@@ -937,7 +957,10 @@ struct cres {
 	bool	 from_cache;
 	uint64_t serial;
 	int64_t	 expires;
+	size_t	 len;
+	int	 kind;
 	char	 body[64];
+	char	 detail[256];
 };
 
 static struct stir_store *store;
@@ -947,6 +970,7 @@ static bool in_get;
 
 static const struct stir_certcache_opts cc_opts = {
 	.min_ttl = 60, .max_ttl = 86400, .negative_ttl = 30, .max_entries = 100,
+	.max_bytes = 64 * 1024 * 1024, .store_max_bytes = 256 * 1024 * 1024,
 };
 
 static void
@@ -960,6 +984,9 @@ cache_cb(void *arg, const struct stir_certcache_entry *e)
 	x->from_cache = e->from_cache;
 	x->serial = e->serial;
 	x->expires = e->expires;
+	x->len = e->len;
+	x->kind = e->kind;
+	snprintf(x->detail, sizeof(x->detail), "%s", e->detail ? e->detail : "");
 	snprintf(x->body, sizeof(x->body), "%.*s", (int)(e->len < 63 ? e->len : 63),
 	    e->body ? (const char *)e->body : "");
 }
@@ -991,6 +1018,14 @@ cache_reopen(const struct stir_certcache_opts *co)
 	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
 }
 
+/* Let the writer finish every queued row change. */
+static void
+cache_drain(void)
+{
+	while (stir_certcache_writes_pending(cache) > 0)
+		(void)uv_run(&loop, UV_RUN_ONCE);
+}
+
 static void
 cache_down(void)
 {
@@ -1001,15 +1036,22 @@ cache_down(void)
 	store = NULL;
 }
 
+/* Get u as kind; cache_get() gets it as other content (any bytes). */
 static void
-cache_get(const char *u, int64_t now, struct cres *x)
+cache_get_as(const char *u, enum stir_cc_kind kind, int64_t now, struct cres *x)
 {
 	memset(x, 0, sizeof(*x));
 	in_get = true;
-	ck_assert_int_eq(stir_certcache_get(cache, u, now, cache_cb, x), STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, kind, now, cache_cb, x), STIR_OK);
 	in_get = false;
 	run_until(&x->done, 1, 5000);
 	ck_assert_int_eq(x->done, 1);
+}
+
+static void
+cache_get(const char *u, int64_t now, struct cres *x)
+{
+	cache_get_as(u, STIR_CC_OTHER, now, x);
 }
 
 START_TEST(cache_fresh_hit_without_fetch)
@@ -1118,9 +1160,10 @@ START_TEST(cache_waiters_share_one_fetch)
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(stir_certcache_get(cache, u, t, cache_cb, &a), STIR_OK);
-	ck_assert_int_eq(stir_certcache_get(cache, u, t, cache_cb, &b), STIR_OK);
-	ck_assert_int_eq(stir_certcache_refresh(cache, u, t, cache_cb, &c), STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t, cache_cb, &a), STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t, cache_cb, &b), STIR_OK);
+	ck_assert_int_eq(stir_certcache_refresh(cache, u, STIR_CC_OTHER, t, cache_cb, &c),
+	    STIR_OK);
 	run_until(&c.done, 1, 5000);
 	ck_assert_int_eq(a.done + b.done + c.done, 3);
 	ck_assert_str_eq(a.body, "join\n");
@@ -1209,13 +1252,226 @@ START_TEST(cache_refresh_fetches_even_when_fresh)
 	cache_get(u, t, &a);
 	memset(&b, 0, sizeof(b));
 	in_get = true;
-	ck_assert_int_eq(stir_certcache_refresh(cache, u, t + 1, cache_cb, &b), STIR_OK);
+	ck_assert_int_eq(stir_certcache_refresh(cache, u, STIR_CC_OTHER, t + 1, cache_cb, &b),
+	    STIR_OK);
 	in_get = false;
 	run_until(&b.done, 1, 5000);
 	ck_assert(!b.sync);
 	ck_assert(!b.from_cache);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_int_eq(requests_for("/cc_pre.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+/* ---- what is kept, and the bounds ---- */
+
+START_TEST(cache_junk_body_for_a_chain_is_not_stored)
+{
+	struct stir_certcache_entry e;
+	struct stir_cache_row *rows = NULL;
+	struct cres a, b, c, d;
+	char junk[256], chain[256];
+	size_t nrows = 0, bytes = 0, nr = 0;
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_junk.pem");
+
+	cache_up(&cc_opts);
+	url(junk, sizeof(junk), "127.0.0.1", "/cc_junk.pem");
+	url(chain, sizeof(chain), "127.0.0.1", "/cc_chain.pem");
+	cache_get_as(junk, STIR_CC_CHAIN, t, &a);
+	ck_assert_int_eq(a.err, STIR_ECERT);
+	ck_assert_uint_eq(a.len, 0);
+	ck_assert_msg(strstr(a.detail, "not a PEM certificate chain") != NULL, "%s", a.detail);
+	/* remembered as a failure without its body, for negative_ttl */
+	cache_get_as(junk, STIR_CC_CHAIN, t + 1, &b);
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_ECERT);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(stir_certcache_lookup(cache, junk, &e), STIR_OK);
+	ck_assert_int_eq(e.err, STIR_ECERT);
+	ck_assert_ptr_null(e.body);
+	ck_assert_uint_eq(e.len, 0);
+	ck_assert_uint_eq(stir_certcache_bytes(cache), stir_cache_cost(junk, 0));
+	ck_assert_int_eq(e.expires, t + 30);
+	/* a chain is kept whole */
+	cache_get_as(chain, STIR_CC_CHAIN, t, &c);
+	ck_assert_int_eq(c.err, STIR_OK);
+	ck_assert_uint_gt(c.len, 100);
+	ck_assert_uint_eq(stir_certcache_bytes(cache),
+	    stir_cache_cost(junk, 0) + stir_cache_cost(chain, c.len));
+	/* the store holds the same: the failure without a body */
+	cache_drain();
+	ck_assert_int_eq(stir_store_cache_load(store, 0, 100, SIZE_MAX, &rows, &nrows), STIR_OK);
+	ck_assert_uint_eq(nrows, 2);
+	for (size_t i = 0; i < nrows; i++) {
+		ck_assert_int_eq(rows[i].kind, STIR_CC_CHAIN);
+		if (strcmp(rows[i].url, junk) == 0) {
+			ck_assert_int_eq(rows[i].status, STIR_ECERT);
+			ck_assert_ptr_null(rows[i].body);
+			ck_assert_uint_eq(rows[i].len, 0);
+		} else {
+			ck_assert_str_eq(rows[i].url, chain);
+			ck_assert_int_eq(rows[i].status, STIR_OK);
+			ck_assert_uint_eq(rows[i].len, c.len);
+		}
+	}
+	stir_store_cache_rows_free(rows, nrows);
+	ck_assert_int_eq(stir_store_cache_total(store, &bytes, &nr), STIR_OK);
+	ck_assert_uint_eq(nr, 2);
+	ck_assert_uint_eq(bytes, stir_cache_cost(junk, 0) + stir_cache_cost(chain, c.len));
+	/* a chain's refusal says nothing about other content: fetched again */
+	cache_get_as(junk, STIR_CC_OTHER, t + 2, &d);
+	ck_assert(!d.from_cache);
+	ck_assert_int_eq(d.err, STIR_OK);
+	ck_assert_str_eq(d.body, "<html><body>Welcome to our parking page</body></html>\n");
+	/* kept as other content, it is still no chain, nor an image */
+	cache_get_as(junk, STIR_CC_CHAIN, t + 3, &d);
+	ck_assert(d.from_cache);
+	ck_assert_int_eq(d.err, STIR_ECERT);
+	ck_assert_uint_eq(d.len, 0);
+	cache_get_as(junk, STIR_CC_IMAGE, t + 3, &d);
+	ck_assert_int_eq(d.err, STIR_EINVAL);
+	ck_assert_int_eq(requests_for("/cc_junk.pem") - before, 2);
+	cache_down();
+}
+END_TEST
+
+static void
+kb_url(char *buf, size_t len, int i)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/cc_kb%d.bin", i);
+	url(buf, len, "127.0.0.1", path);
+}
+
+START_TEST(cache_memory_bound_in_bytes_evicts_least_recently_used)
+{
+	struct stir_certcache_opts co = cc_opts;
+	struct stir_certcache_entry e;
+	char u[4][256];
+	struct cres r;
+	size_t bytes = 0, nr = 0;
+	int64_t t = (int64_t)time(NULL);
+
+	for (int i = 0; i < 4; i++)
+		kb_url(u[i], sizeof(u[i]), i);
+	co.max_bytes = 3 * stir_cache_cost(u[0], KB_LEN) + 100;	/* three fit */
+	cache_up(&co);
+	for (int i = 0; i < 3; i++) {
+		cache_get(u[i], t, &r);
+		ck_assert_int_eq(r.err, STIR_OK);
+		ck_assert_uint_eq(r.len, KB_LEN);
+	}
+	ck_assert_uint_eq(stir_certcache_size(cache), 3);
+	cache_get(u[0], t + 1, &r);		/* u0 is used again: u1 is the oldest */
+	ck_assert(r.from_cache);
+	cache_get(u[3], t + 2, &r);
+	ck_assert_int_eq(r.err, STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 3);
+	ck_assert_uint_le(stir_certcache_bytes(cache), co.max_bytes);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[0], &e), STIR_OK);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[1], &e), STIR_ENOENT);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[2], &e), STIR_OK);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[3], &e), STIR_OK);
+	/* what leaves memory leaves the store */
+	cache_drain();
+	ck_assert_int_eq(stir_store_cache_total(store, &bytes, &nr), STIR_OK);
+	ck_assert_uint_eq(nr, 3);
+	ck_assert_uint_eq(bytes, 3 * stir_cache_cost(u[0], KB_LEN));
+	/* a body larger than the whole bound is answered, never kept */
+	co.max_bytes = stir_cache_cost(u[0], KB_LEN) - 1;
+	stir_certcache_set_opts(cache, &co);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	cache_get(u[1], t + 3, &r);
+	ck_assert_int_eq(r.err, STIR_OK);
+	ck_assert_uint_eq(r.len, KB_LEN);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	ck_assert_uint_eq(stir_certcache_bytes(cache), 0);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_store_is_bounded_in_bytes_least_recently_used_first)
+{
+	struct stir_certcache_opts co = cc_opts;
+	struct stir_cache_row *rows = NULL;
+	struct stir_certcache_entry e;
+	char u[KB_FILES][256];
+	struct cres r;
+	size_t nrows = 0, bytes = 0, nr = 0;
+	int64_t t = (int64_t)time(NULL);
+	bool kept[KB_FILES] = { false };
+
+	for (int i = 0; i < KB_FILES; i++)
+		kb_url(u[i], sizeof(u[i]), i);
+	co.store_max_bytes = 4 * stir_cache_cost(u[0], KB_LEN) + 100;	/* four rows fit */
+	cache_up(&co);
+	for (int i = 0; i < 4; i++)
+		cache_get(u[i], t + i, &r);
+	/* u0 used again, a minute later: its row's last_used moves on */
+	cache_get(u[0], t + 100, &r);
+	ck_assert(r.from_cache);
+	for (int i = 4; i < KB_FILES; i++)
+		cache_get(u[i], t + 10 + i, &r);
+	cache_drain();
+	/* memory holds all ten; the store only the four most recently used */
+	ck_assert_uint_eq(stir_certcache_size(cache), KB_FILES);
+	ck_assert_int_eq(stir_store_cache_total(store, &bytes, &nr), STIR_OK);
+	ck_assert_uint_le(bytes, co.store_max_bytes);
+	ck_assert_uint_eq(nr, 4);
+	ck_assert_int_eq(stir_store_cache_load(store, 0, 100, SIZE_MAX, &rows, &nrows), STIR_OK);
+	ck_assert_uint_eq(nrows, 4);
+	for (size_t k = 0; k < nrows; k++)
+		for (int i = 0; i < KB_FILES; i++)
+			if (strcmp(rows[k].url, u[i]) == 0)
+				kept[i] = true;
+	stir_store_cache_rows_free(rows, nrows);
+	ck_assert(kept[0] && kept[7] && kept[8] && kept[9]);
+	/* and a restart brings back those four */
+	cache_reopen(&co);
+	ck_assert_uint_eq(stir_certcache_size(cache), 4);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[0], &e), STIR_OK);
+	ck_assert_uint_eq(e.len, KB_LEN);
+	ck_assert_int_eq(stir_certcache_lookup(cache, u[1], &e), STIR_ENOENT);
+	cache_down();
+}
+END_TEST
+
+START_TEST(cache_start_loads_at_most_its_bounds_most_recent_first)
+{
+	struct stir_certcache_opts co = cc_opts;
+	struct stir_certcache_entry e;
+	char u[KB_FILES][256];
+	struct cres r;
+	size_t bytes = 0, nr = 0;
+	int64_t t = (int64_t)time(NULL);
+
+	for (int i = 0; i < KB_FILES; i++)
+		kb_url(u[i], sizeof(u[i]), i);
+	cache_up(&cc_opts);
+	for (int i = 0; i < KB_FILES; i++)
+		cache_get(u[i], t + i, &r);
+	ck_assert_uint_eq(stir_certcache_size(cache), KB_FILES);
+	/* the memory bound in bytes: the three most recently used */
+	co.max_bytes = 3 * stir_cache_cost(u[0], KB_LEN) + 100;
+	cache_reopen(&co);
+	ck_assert_uint_eq(stir_certcache_size(cache), 3);
+	ck_assert_uint_le(stir_certcache_bytes(cache), co.max_bytes);
+	for (int i = 0; i < KB_FILES; i++)
+		ck_assert_int_eq(stir_certcache_lookup(cache, u[i], &e), i >= 7 ? STIR_OK : STIR_ENOENT);
+	/* the bound in entries: the two most recently used */
+	co.max_bytes = cc_opts.max_bytes;
+	co.max_entries = 2;
+	cache_reopen(&co);
+	ck_assert_uint_eq(stir_certcache_size(cache), 2);
+	for (int i = 0; i < KB_FILES; i++)
+		ck_assert_int_eq(stir_certcache_lookup(cache, u[i], &e), i >= 8 ? STIR_OK : STIR_ENOENT);
+	/* what was not loaded stays in the store, which has its own bound */
+	cache_drain();
+	ck_assert_int_eq(stir_store_cache_total(store, &bytes, &nr), STIR_OK);
+	ck_assert_uint_eq(nr, KB_FILES);
 	cache_down();
 }
 END_TEST
@@ -1269,6 +1525,10 @@ fetch_suite(void)
 	tcase_add_test(tc, cache_survives_free_and_new_with_the_same_file);
 	tcase_add_test(tc, cache_is_bounded_least_recently_used_first);
 	tcase_add_test(tc, cache_refresh_fetches_even_when_fresh);
+	tcase_add_test(tc, cache_junk_body_for_a_chain_is_not_stored);
+	tcase_add_test(tc, cache_memory_bound_in_bytes_evicts_least_recently_used);
+	tcase_add_test(tc, cache_store_is_bounded_in_bytes_least_recently_used_first);
+	tcase_add_test(tc, cache_start_loads_at_most_its_bounds_most_recent_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

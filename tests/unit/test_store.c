@@ -395,6 +395,75 @@ START_TEST(empty_lists_are_ok_with_zero_rows)
 }
 END_TEST
 
+/* cert_cache: the running total, LRU trimming and the bounded load. */
+START_TEST(cache_rows_are_bounded_least_recently_used_first)
+{
+	struct stir_store *st = open_ok();
+	struct stir_cache_row row, *rows = NULL;
+	uint8_t body[1000];
+	char url[64];
+	size_t bytes = 0, n = 0, nrows = 0, deleted = 0, cost;
+
+	memset(body, 'x', sizeof(body));
+	snprintf(url, sizeof(url), "https://example.com/%03d.pem", 0);
+	cost = stir_cache_cost(url, sizeof(body));
+	/* 200 puts, each replacing row i % 100: 100 rows */
+	for (int i = 0; i < 200; i++) {
+		memset(&row, 0, sizeof(row));
+		snprintf(url, sizeof(url), "https://example.com/%03d.pem", i % 100);
+		row.url = url;
+		row.body = body;
+		row.len = sizeof(body);
+		row.fetched_at = 1000 + i;
+		row.expires_at = 100000;
+		row.last_used = 1000 + i;
+		ck_assert_int_eq(stir_store_cache_put(st, &row), STIR_OK);
+	}
+	/* a failure costs no body */
+	memset(&row, 0, sizeof(row));
+	row.url = S("https://example.com/junk.pem");
+	row.status = STIR_ECERT;
+	row.expires_at = 100000;
+	row.last_used = 5000;
+	ck_assert_int_eq(stir_store_cache_put(st, &row), STIR_OK);
+	ck_assert_int_eq(stir_store_cache_total(st, &bytes, &n), STIR_OK);
+	ck_assert_uint_eq(n, 101);
+	ck_assert_uint_eq(bytes, 100 * cost + stir_cache_cost(row.url, 0));
+	/* row 000 is used again: 001 to 011 are the oldest, and go */
+	ck_assert_int_eq(stir_store_cache_touch(st, "https://example.com/000.pem", 6000), STIR_OK);
+	ck_assert_int_eq(stir_store_cache_trim(st, 0, 90 * cost + 100, &deleted), STIR_OK);
+	ck_assert_int_eq(stir_store_cache_total(st, &bytes, &n), STIR_OK);
+	ck_assert_uint_le(bytes, 90 * cost + 100);
+	ck_assert_uint_eq(n, 90);
+	ck_assert_uint_eq(deleted, 11);
+	/* most recently used first, stopping at the byte bound: 000, junk, 099, 098 */
+	ck_assert_int_eq(stir_store_cache_load(st, 0, 100, 2 * cost + stir_cache_cost(row.url, 0),
+	    &rows, &nrows), STIR_OK);
+	ck_assert_uint_eq(nrows, 3);
+	ck_assert_str_eq(rows[0].url, "https://example.com/000.pem");
+	ck_assert_uint_eq(rows[0].len, sizeof(body));
+	ck_assert_int_eq(rows[0].last_used, 6000);
+	ck_assert_str_eq(rows[1].url, "https://example.com/junk.pem");
+	ck_assert_ptr_null(rows[1].body);
+	ck_assert_int_eq(rows[1].status, STIR_ECERT);
+	ck_assert_str_eq(rows[2].url, "https://example.com/099.pem");
+	stir_store_cache_rows_free(rows, nrows);
+	/* and at most max rows; expired rows are not loaded, and trimmed */
+	ck_assert_int_eq(stir_store_cache_load(st, 0, 5, SIZE_MAX, &rows, &nrows), STIR_OK);
+	ck_assert_uint_eq(nrows, 5);
+	stir_store_cache_rows_free(rows, nrows);
+	ck_assert_int_eq(stir_store_cache_load(st, 100000, 100, SIZE_MAX, &rows, &nrows), STIR_OK);
+	ck_assert_uint_eq(nrows, 0);
+	stir_store_cache_rows_free(rows, nrows);
+	ck_assert_int_eq(stir_store_cache_trim(st, 100000, SIZE_MAX, &deleted), STIR_OK);
+	ck_assert_uint_eq(deleted, 90);
+	ck_assert_int_eq(stir_store_cache_total(st, &bytes, &n), STIR_OK);
+	ck_assert_uint_eq(bytes, 0);
+	ck_assert_uint_eq(n, 0);
+	stir_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -418,6 +487,7 @@ store_suite(void)
 	tcase_add_test(tr, credential_used_by_a_policy_cannot_be_removed);
 	tcase_add_test(tr, policies_put_list_and_content_follows_its_document);
 	tcase_add_test(tr, trust_anchors_add_list_remove_and_duplicate_fingerprint);
+	tcase_add_test(tr, cache_rows_are_bounded_least_recently_used_first);
 	tcase_add_test(tr, audit_entries_list_newest_first);
 	tcase_add_test(tr, empty_lists_are_ok_with_zero_rows);
 	suite_add_tcase(s, tr);
