@@ -124,6 +124,73 @@ struct stir_verify_req {
 int	stir_client_verify(struct stir_client *c,
 	    const struct stir_verify_req *req, char **ret_result_json);
 
+
+/*
+ * ---- The non-blocking API ----
+ *
+ * For event loops (libuv, epoll, a SIP server's reactor): the caller owns
+ * the loop and polls the handle's file descriptor; requests are pipelined
+ * on one connection and replies, which may come back in any order, are
+ * matched to their requests by id and handed to the request's callback.
+ * Nothing here ever blocks (connect to a Unix socket completes at once or
+ * fails).  One struct stir_async belongs to one thread.
+ *
+ *	stir_async_connect(path, &a);
+ *	stir_async_call(a, "verify", params, 2000, on_reply, ctx);
+ *	loop: poll(stir_async_fd(a), stir_async_events(a)) ->
+ *	      stir_async_process(a, revents)   (callbacks run in here)
+ */
+struct stir_async;
+
+/* Events to wait for, and events that happened (stir_async_process). */
+#define STIR_ASYNC_READ		0x1
+#define STIR_ASYNC_WRITE	0x2
+
+/*
+ * A reply.  err is 0 and result_json the reply's "result" object as
+ * compact JSON text, or err is an error code (the daemon's, or STIR_EIO
+ * when the connection was lost, STIR_ESHUTDOWN when the handle was freed)
+ * with errmsg saying why and result_json NULL.  Both strings are borrowed
+ * for the duration of the callback.  A callback may queue new requests,
+ * cancel others and free the handle.
+ */
+typedef void (*stir_async_cb)(void *arg, int err, const char *errmsg,
+    const char *result_json);
+
+/* Connect to the daemon's socket, non-blocking. */
+int	stir_async_connect(const char *path, struct stir_async **ret_async);
+/*
+ * Close.  Callbacks of requests still pending run with STIR_ESHUTDOWN,
+ * before this returns.  NULL-safe.
+ */
+void	stir_async_free(struct stir_async *a);
+/* The descriptor to poll. */
+int	stir_async_fd(const struct stir_async *a);
+/* STIR_ASYNC_READ, plus STIR_ASYNC_WRITE while requests wait to be sent. */
+int	stir_async_events(const struct stir_async *a);
+/*
+ * Do the work the events allow: send what is queued, read what arrived
+ * and run the callbacks of complete replies.  Returns 0, or STIR_EIO once
+ * the connection is lost (every pending callback has then run with
+ * STIR_EIO; only stir_async_free() is left to call).
+ */
+int	stir_async_process(struct stir_async *a, int revents);
+/*
+ * Queue a request: op with params_json (a JSON object text of the op's
+ * fields, or NULL).  deadline_ms > 0 asks the daemon to answer within that
+ * many milliseconds (doc/protocol.md, "deadline_ms"); 0 means no deadline.
+ * Returns the request's id (> 0), to cancel it with, or an error; on
+ * error the callback is not called.  The request is sent by the next
+ * stir_async_process() (or at once, if the socket takes it).
+ */
+long long stir_async_call(struct stir_async *a, const char *op,
+	    const char *params_json, int deadline_ms, stir_async_cb cb,
+	    void *arg);
+/* Forget a request: its callback will not run.  STIR_ENOENT if unknown. */
+int	stir_async_cancel(struct stir_async *a, long long id);
+/* Requests queued or sent whose callbacks have not run yet. */
+size_t	stir_async_pending(const struct stir_async *a);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,7 +23,6 @@ usage() {
 	exit 2
 }
 
-ALL_TARGETS="request linebuf tnauth chain config ident b64url identity passport cachecontrol httpdate rcd policy diversion message"
 secs=${FUZZ_SECONDS:-30}
 jobs=1
 keep=no
@@ -45,6 +44,9 @@ case $jobs in ''|*[!0-9]*|0) usage ;; esac
 builddir=$(cd "$1" && pwd)
 shift
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+# Every tests/fuzz/fuzz_<name>.c is a target: no second list to forget.
+ALL_TARGETS=$(for f in "$srcdir"/tests/fuzz/fuzz_*.c; do
+	n=${f##*/fuzz_}; printf '%s ' "${n%.c}"; done)
 targets=${*:-$ALL_TARGETS}
 
 if ! grep -q '^FUZZ_CFLAGS = .*-fsanitize=fuzzer' "$builddir/Makefile" 2>/dev/null; then

@@ -13,7 +13,7 @@
 # target with its exec count, then "N passed, N failed"; exits non-zero if
 # anything failed (a failed bootstrap, configure or build counts as one).
 #
-# Environment: FUZZ_SECONDS (default 20: 15 targets, two at a time, are
+# Environment: FUZZ_SECONDS (default 20: 16 targets, two at a time, are
 # 8 x 20 s; with the build about 3 minutes on 2 cores), CC (default clang),
 # SMOKE_CONFIGURE_FLAGS (more ./configure arguments), SMOKE_KEEP=1 (keep
 # the scratch tree), TMPDIR.  Needs clang and libclang-rt-14-dev (or the
