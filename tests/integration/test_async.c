@@ -626,7 +626,9 @@ fake_read_request(struct stir_async *a, int fd)
 	ck_assert_ptr_nonnull(j = json_loadb(buf, (size_t)(nl - buf), JSON_REJECT_DUPLICATES,
 	    NULL));
 	have -= (size_t)(nl + 1 - buf);
-	memmove(buf, nl + 1, have);
+	/* a byte loop: valgrind takes a fortified memmove for a memcpy */
+	for (size_t i = 0; i < have; i++)
+		buf[i] = nl[1 + i];
 	return j;
 }
 
