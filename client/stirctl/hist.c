@@ -13,16 +13,24 @@ ctl_hist_quantile(const json_t *sample, double q, double *ret)
 
 	if (!json_is_array(buckets) || !(count > 0) || !(q > 0 && q < 1))
 		return -1;
-	rank = q * count;
 	json_array_foreach(buckets, i, b) {
 		double c = json_number_value(json_object_get(b, "count"));
 
 		le = json_number_value(json_object_get(b, "le"));
-		if (c < prev || le < lo)
+		if (c < prev || c > count || (i > 0 && le <= lo))
 			return -1;	/* not cumulative, or not ascending */
+		prev = c;
+		lo = le;
+	}
+	rank = q * count;
+	lo = prev = 0.0;
+	json_array_foreach(buckets, i, b) {
+		double c = json_number_value(json_object_get(b, "count"));
+
+		le = json_number_value(json_object_get(b, "le"));
 		if (c >= rank) {
 			/* within (lo, le]: interpolate by rank */
-			*ret = c > prev ? lo + (le - lo) * (rank - prev) / (c - prev) : le;
+			*ret = lo + (le - lo) * (rank - prev) / (c - prev);
 			return 0;
 		}
 		prev = c;
