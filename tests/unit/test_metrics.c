@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
+#include "daemon/conf.h"
 #include "daemon/metrics.h"
 #include "client/stirctl/cmd_stats.h"
 #include "tests/unit/test_util.h"
@@ -397,6 +398,29 @@ START_TEST(quantiles_interpolate_within_a_bucket)
 }
 END_TEST
 
+START_TEST(stats_group_is_a_group_key)
+{
+	static const char text[] = "stats_group = 4242\n";
+	struct stir_config *cfg = NULL;
+	char err[256];
+
+	ck_assert_int_eq(stir_config_defaults(&cfg), STIR_OK);
+	ck_assert_str_eq(cfg->stats_group, "");
+	ck_assert(cfg->stats_gid == (gid_t)-1);
+	stir_config_free(cfg);
+	cfg = NULL;
+	ck_assert_int_eq(stir_config_parse("t.conf", text, sizeof(text) - 1, &cfg, err,
+	    sizeof(err)), STIR_OK);
+	ck_assert(cfg->stats_gid == (gid_t)4242);
+	ck_assert(cfg->admin_gid == (gid_t)-1);
+	stir_config_free(cfg);
+	cfg = NULL;
+	ck_assert_int_ne(stir_config_parse("t.conf", "stats_group = stird-no-such-group\n", 34,
+	    &cfg, err, sizeof(err)), STIR_OK);
+	ck_assert_ptr_nonnull(strstr(err, "no such group"));
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -410,6 +434,7 @@ metrics_suite(void)
 	tcase_add_test(tc, verdicts_and_reasons_come_from_the_result);
 	tcase_add_test(tc, families_have_the_wire_shape);
 	tcase_add_test(tc, quantiles_interpolate_within_a_bucket);
+	tcase_add_test(tc, stats_group_is_a_group_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
