@@ -41,18 +41,6 @@ stir_stats_observe(struct stir_req *req)
 		stir_metrics_verify(m, ns, req->err, req->result);
 }
 
-/* The op table's names, once (they never change while stird runs). */
-static const char *const *
-op_names(void)
-{
-	static const char *names[STIR_METRICS_OPS];
-
-	if (names[0] == NULL)
-		for (size_t i = 0; i < stir_nops && i < STIR_METRICS_OPS; i++)
-			names[i] = stir_ops[i].name;
-	return names;
-}
-
 void
 op_stats(struct stir_req *req)
 {
@@ -61,6 +49,7 @@ op_stats(struct stir_req *req)
 	struct stir_metrics_cred *creds = NULL;
 	struct stir_fetch_stats fs;
 	struct stir_certcache_stats cs;
+	const char *names[STIR_METRICS_OPS];
 	json_t *fams = NULL;
 	char msg[256];
 	int r;
@@ -71,8 +60,10 @@ op_stats(struct stir_req *req)
 	}
 	memset(&v, 0, sizeof(v));
 	v.now = (int64_t)time(NULL);
-	v.op_names = op_names();
 	v.nops = stir_nops < STIR_METRICS_OPS ? stir_nops : STIR_METRICS_OPS;
+	for (size_t i = 0; i < v.nops; i++)
+		names[i] = stir_ops[i].name;
+	v.op_names = names;
 	v.conns[STIR_M_SOCK_SERVICE] = srv->nconns;
 	v.conns[STIR_M_SOCK_ADMIN] = srv->nadmin;
 	/* this request is being answered: it is not in flight any more */
