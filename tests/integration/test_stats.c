@@ -287,6 +287,46 @@ START_TEST(stats_counts_exactly_what_was_done)
 }
 END_TEST
 
+/*
+ * A verify whose x5u server never answers, with deadline_ms: answered at
+ * the deadline with a 436 verdict; its fetch goes on until
+ * fetch_timeout_ms and is then counted as a timeout.
+ */
+START_TEST(a_deadline_verdict_and_a_fetch_timeout_are_counted)
+{
+	char path[H_PATH_MAX + 32], line[9000];
+	const char *id;
+	json_t *res;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/slow.pem.meta", H.www);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("{\"hang\": true}\n", f);
+	fclose(f);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add slow --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/slow.pem",
+	    H.pki, H.pki, x5u), 0);
+	id = sign_with("slow");
+	snprintf(line, sizeof(line), "{\"v\":1,\"id\":7,\"op\":\"verify\",\"deadline_ms\":200,"
+	    "\"identity\":[\"%s\"],\"from\":\"sip:+12155551212@example.com;user=phone\","
+	    "\"to\":\"tel:+12125551213\"}\n", id);
+	/* the connection closes once the request is done: after its fetch */
+	ck_assert_int_gt(h_raw(H.sock, line, strlen(line), out, sizeof(out), 20000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "deadline_ms (200 ms)"));
+	res = stats();
+	ck_assert_int_eq(value(res, "stird_verify_verdicts_total", "verstat",
+	    "TN-Validation-Failed", "code", "436"), 1);
+	ck_assert_int_eq(value(res, "stird_verify_reasons_total", "cause", "436", NULL, NULL), 1);
+	ck_assert_int_eq(value(res, "stird_requests_total", "op", "verify", "outcome", "ok"), 1);
+	ck_assert_int_eq(histogram(res, "stird_verify_duration_seconds"), 1);
+	ck_assert_int_eq(value(res, "stird_fetches_total", "outcome", "timeout", NULL, NULL), 1);
+	ck_assert_int_eq(value(res, "stird_fetches_total", "outcome", "ok", NULL, NULL), 0);
+	ck_assert_int_eq(histogram(res, "stird_fetch_duration_seconds"), 1);
+	ck_assert_int_eq(value(res, "stird_fetch_active", NULL, NULL, NULL, NULL), 0);
+	json_decref(res);
+}
+END_TEST
+
 static bool
 need_root(const char *test)
 {
@@ -358,6 +398,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stats_counts_exactly_what_was_done);
+	tcase_add_test(tc, a_deadline_verdict_and_a_fetch_timeout_are_counted);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tp, setup_perms, teardown);
 	tcase_set_timeout(tp, 60);
