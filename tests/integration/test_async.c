@@ -33,14 +33,6 @@
 #include "async_util.h"
 #include "harness.h"
 
-/*
- * The tcase "deadline" needs stird to take the envelope field deadline_ms
- * (doc/protocol.md); set to 1 once it does.
- */
-#ifndef ASYNC_TEST_DEADLINE
-#define ASYNC_TEST_DEADLINE 0
-#endif
-
 #define NPIPE	100	/* signs, then as many verifies, pipelined */
 
 static struct h H;
@@ -512,11 +504,13 @@ END_TEST
 
 START_TEST(deadline_ms_bounds_a_hanging_verify)
 {
-	struct rec hv = { 0 }, pg = { 0 };
+	struct rec hv = { 0 }, nd = { 0 }, pg = { 0 };
 	struct stir_async *a;
 	json_t *res;
 
+	completed = 0;
 	ck_assert_int_eq(stir_async_connect(H.sock, &a), STIR_OK);
+	(void)queue_verify(a, NULL, NULL, 0, &nd);		/* no deadline */
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 5000, on_reply, &pg), 0);
 	(void)queue_verify(a, NULL, NULL, 300, &hv);
 	/* the fetch hangs for 60 s; the reply comes at the deadline */
@@ -527,8 +521,15 @@ START_TEST(deadline_ms_bounds_a_hanging_verify)
 	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Failed");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "error"), "code")),
 	    436);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(res, "identities"), 0), "error"), "code")), 436);
 	json_decref(res);
+	/* the same hanging fetch without a deadline is still waiting */
+	ck_assert_int_eq(nd.n, 0);
+	ck_assert_int_eq(stir_async_pending(a), 1);
 	stir_async_free(a);
+	ck_assert_int_eq(nd.n, 1);
+	ck_assert_int_eq(nd.err, STIR_ESHUTDOWN);
 	free(hv.json);
 	free(pg.json);
 }
@@ -740,7 +741,7 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("async");
-	TCase *tc = tcase_create("daemon"), *fk = tcase_create("fake");
+	TCase *tc = tcase_create("daemon"), *fk = tcase_create("fake"), *dl;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -750,19 +751,12 @@ suite(void)
 	tcase_add_test(tc, callbacks_may_cancel_queue_and_free);
 	tcase_add_test(tc, an_unpermitted_peer_gets_eperm);
 	suite_add_tcase(s, tc);
-#if ASYNC_TEST_DEADLINE
-	{
-		/* needs stird's deadline_ms (doc/protocol.md) */
-		TCase *dl = tcase_create("deadline");
-
-		tcase_add_checked_fixture(dl, setup, teardown);
-		tcase_set_timeout(dl, 30);
-		tcase_add_test(dl, deadline_ms_bounds_a_hanging_verify);
-		suite_add_tcase(s, dl);
-	}
-#else
-	(void)deadline_ms_bounds_a_hanging_verify;
-#endif
+	/* stird's envelope field deadline_ms (doc/protocol.md) */
+	dl = tcase_create("deadline");
+	tcase_add_checked_fixture(dl, setup, teardown);
+	tcase_set_timeout(dl, 30);
+	tcase_add_test(dl, deadline_ms_bounds_a_hanging_verify);
+	suite_add_tcase(s, dl);
 	tcase_add_checked_fixture(fk, au_fake_setup, au_fake_teardown);
 	tcase_set_timeout(fk, 30);
 	tcase_add_test(fk, requests_are_framed_and_replies_matched_by_id);

@@ -313,9 +313,38 @@ on_stats(void *arg, int err, const char *errmsg, const struct stir_stats_result 
 	struct seen *w = arg;
 
 	seen_start(w, err, errmsg, r);
-	if (r != NULL) {
-		w->z[0] = r->nfamilies;
-		CP(w, 0, r->nfamilies > 0 ? r->families[0].name : NULL);
+	if (r == NULL)
+		return;
+	w->z[0] = r->nfamilies;
+	w->i[3] = r->uptime;
+	for (size_t i = 0; i < r->nfamilies; i++) {
+		const struct stir_metric_family *f = &r->families[i];
+
+		if (strcmp(f->name, "stird_requests_total") == 0) {
+			w->i[0] = 1;
+			ck_assert_str_eq(f->type, "counter");
+			for (size_t j = 0; j < f->nsamples; j++)
+				for (size_t k = 0; k < f->samples[j].nlabels; k++)
+					if (strcmp(f->samples[j].label_names[k], "op") == 0 &&
+					    strcmp(f->samples[j].label_values[k], "ping") == 0)
+						w->i[1] += (int64_t)f->samples[j].value;
+		}
+		if (strcmp(f->type, "histogram") == 0)
+			for (size_t j = 0; j < f->nsamples; j++) {
+				const struct stir_metric_sample *sm = &f->samples[j];
+
+				/* cumulative, ascending, within count */
+				for (size_t k = 1; k < sm->nbuckets; k++) {
+					ck_assert(sm->buckets[k].le > sm->buckets[k - 1].le);
+					ck_assert_uint_ge(sm->buckets[k].count,
+					    sm->buckets[k - 1].count);
+				}
+				if (sm->nbuckets > 0) {
+					ck_assert_uint_le(sm->buckets[sm->nbuckets - 1].count,
+					    sm->count);
+					w->i[2] = 1;
+				}
+			}
 	}
 }
 
@@ -446,12 +475,14 @@ START_TEST(typed_admin_ops_against_stird)
 	ck_assert_int_eq(w.z[0], 1);
 	ck_assert_str_eq(w.s[1], "sp");
 	ck_assert_str_eq(w.s[2], "ok");
-	/* stats: typed when stird serves it (decoding: the fake tcase) */
+	/* stats: the families, the ping above counted, histograms well formed */
 	ONE(a, w, stir_async_stats(a, 0, on_stats, &w));
-	if (w.err == STIR_OK)
-		ck_assert_int_gt(w.z[0], 0);
-	else
-		ck_assert_int_eq(w.err, STIR_EUNSUPP);
+	ck_assert_msg(w.err == STIR_OK, "stats: %s", w.msg);
+	ck_assert_int_gt(w.z[0], 0);
+	ck_assert_int_eq(w.i[0], 1);
+	ck_assert_int_eq(w.i[1], 1);
+	ck_assert_int_eq(w.i[2], 1);
+	ck_assert_int_ge(w.i[3], 0);
 
 	/* keys */
 	ONE(a, w, stir_async_key_generate(a, "k2", 0, on_json, &w));
