@@ -49,6 +49,7 @@
 #define HD_DISCARD_MAX		(1024 * 1024)	/* body bytes dropped past the limit */
 #define HD_CONN_HEADROOM	16		/* MHD's own limit: ours plus this */
 #define HD_TLS_FILE_MAX		(1024 * 1024)
+#define HD_FLUSH_ROUNDS		3		/* MHD_run()s before stopping */
 
 struct hd_listener {
 	struct door		*d;
@@ -747,6 +748,12 @@ void
 hd_stop(struct door *d)
 {
 	bool any = false;
+
+	/* requests just answered (503 when stird went away) are sent first */
+	for (int round = 0; round < HD_FLUSH_ROUNDS; round++)
+		for (size_t i = 0; i < d->nlisteners; i++)
+			if (d->listeners[i].mhd != NULL)
+				(void)MHD_run(d->listeners[i].mhd);
 
 	for (size_t i = 0; i < d->nlisteners; i++) {
 		struct hd_listener *l = &d->listeners[i];
