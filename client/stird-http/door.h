@@ -18,6 +18,7 @@
 
 #include <uv.h>
 
+#include "daemon/log.h"
 #include "client/stird-http/conf.h"
 
 /* Permissions a request's principal may hold (auth.c). */
@@ -168,6 +169,7 @@ struct door {
 	size_t			 nlisteners;
 	size_t			 hd_open_handles;	/* listener handles not closed yet */
 	struct door_stats	 stats;
+	struct stir_ratelimit	 warn_rl;	/* 5xx log lines */
 	uv_signal_t		 sigterm, sigint, sigpipe;
 	bool			 stopping;
 };

@@ -162,9 +162,16 @@ hreq_fail(struct hreq *r, int status, int err, const char *msgid, const char *fi
 		    stir_errname(err), "message", text);
 	s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
-	if (status >= 500)
-		log_warn("request %s %s: %d %s", r->route ? r->route->name : "-",
-		    r->reqid[0] ? r->reqid : "-", status, text);
+	if (status >= 500) {
+		unsigned dropped = 0;
+
+		if (stir_ratelimit_allow(&r->door->warn_rl, door_now_ms(r->door), &dropped)) {
+			if (dropped > 0)
+				log_warn("%u more failed request(s) not logged", dropped);
+			log_warn("request %s %s: %d %s", r->route ? r->route->name : "-",
+			    r->reqid[0] ? r->reqid : "-", status, text);
+		}
+	}
 	hreq_reply(r, status, "application/json", s, s ? strlen(s) : 0);
 }
 
@@ -637,6 +644,10 @@ hd_open(struct door *d, struct hd_listener *l, const char *spec)
 	struct MHD_OptionItem opts[16];
 	size_t no = 0;
 
+	/* the logger first, so that MHD logs nothing of its own way */
+	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
+	    (intptr_t)on_mhd_log, NULL };
+
 	l->d = d;
 	snprintf(l->name, sizeof(l->name), "%s", spec);
 	l->fd = is_unix ? listen_unix(spec + 5, cf->unix_socket_mode) : listen_inet(spec, &loopback);
@@ -680,8 +691,6 @@ hd_open(struct door *d, struct hd_listener *l, const char *spec)
 	    (intptr_t)on_completed, NULL };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
 	    (intptr_t)on_connection, l };
-	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
-	    (intptr_t)on_mhd_log, NULL };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_access, l,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);

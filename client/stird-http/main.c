@@ -21,6 +21,8 @@
 #include "client/stird-http/door.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird-http.conf"
+#define DOOR_WARN_BURST		10	/* 5xx lines logged ... */
+#define DOOR_WARN_INTERVAL_MS	10000	/* ... per this long */
 
 static void
 usage(FILE *f)
@@ -112,6 +114,8 @@ main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	stir_log_init(STIR_LOG_INFO);
 	memset(&d, 0, sizeof(d));
+	d.warn_rl.burst = DOOR_WARN_BURST;
+	d.warn_rl.interval_ms = DOOR_WARN_INTERVAL_MS;
 	if (sodium_init() < 0 || gnutls_global_init() < 0) {
 		log_err("library initialisation failed");
 		return 1;

@@ -782,7 +782,7 @@ START_TEST(connections_over_max_connections_get_503)
 {
 	struct resp *r = malloc(sizeof(*r));
 	struct door_proc p;
-	char buf[4096], reqid[32], url[256];
+	char buf[4096], reqid[32], url[256], *m;
 	int fds[2];
 	size_t have;
 	long status;
@@ -807,7 +807,9 @@ START_TEST(connections_over_max_connections_get_503)
 	ck_assert(healthz_becomes(p.base, 200));	/* slots free again */
 	snprintf(url, sizeof(url), "%s/metrics", p.base);
 	ck_assert_int_eq(http_ex(NULL, url, "GET", NULL, NULL, NULL, NULL, NULL, NULL, NULL, r), 200);
-	ck_assert_ptr_nonnull(strstr(r->body, "stird_http_refused_connections_total 1\n"));
+	/* at least the one above (retries while MHD noticed the closes may add more) */
+	ck_assert_ptr_nonnull(m = strstr(r->body, "\nstird_http_refused_connections_total "));
+	ck_assert_int_ge(strtol(m + 38, NULL, 10), 1);
 	ck_assert_int_eq(door_stop(&p), 0);
 	free(r);
 }
@@ -821,11 +823,11 @@ make_client_pki(char *fp, size_t fplen)
 	    "printf 'cn = stird test client CA\\nca\\ncert_signing_key\\nexpiration_days = 30\\n' > cca.tmpl && "
 	    "printf 'cn = client one\\ntls_www_client\\nsigning_key\\nexpiration_days = 30\\n' > c1.tmpl && "
 	    "printf 'cn = client two\\ntls_www_client\\nsigning_key\\nexpiration_days = 30\\n' > c2.tmpl && "
-	    "certtool --generate-privkey --key-type ecdsa --outfile cca.key && "
+	    "{ certtool --generate-privkey --key-type ecdsa --outfile cca.key && "
 	    "certtool --generate-self-signed --load-privkey cca.key --template cca.tmpl --outfile cca.pem && "
 	    "for c in c1 c2; do certtool --generate-privkey --key-type ecdsa --outfile $c.key && "
 	    "certtool --generate-certificate --load-privkey $c.key --load-ca-certificate cca.pem "
-	    "--load-ca-privkey cca.key --template $c.tmpl --outfile $c.pem || exit 1; done "
+	    "--load-ca-privkey cca.key --template $c.tmpl --outfile $c.pem || exit 1; done; } "
 	    ">/dev/null 2>&1 && openssl x509 -noout -fingerprint -sha256 -in c1.pem | sed 's/.*=//'",
 	    H.dir), 0);
 	out[strcspn(out, "\n")] = '\0';
