@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -229,7 +230,8 @@ json_of(const struct resp *r)
 /* ---- the door process ---- */
 
 static void
-door_start_ex(struct door_proc *p, const char *name, const char *extra, bool tls)
+door_start_at(struct door_proc *p, const char *name, const char *extra, bool tls,
+    const char *stird_sock)
 {
 	FILE *f;
 	int st;
@@ -241,7 +243,7 @@ door_start_ex(struct door_proc *p, const char *name, const char *extra, bool tls
 	snprintf(p->base, sizeof(p->base), "%s://127.0.0.1:%d", tls ? "https" : "http", p->port);
 	ck_assert_ptr_nonnull(f = fopen(p->conf, "w"));
 	fprintf(f, "listen = 127.0.0.1:%d\nstird_socket = %s\nlog_level = debug\n%s\n",
-	    p->port, H.sock, extra ? extra : "");
+	    p->port, stird_sock, extra ? extra : "");
 	fclose(f);
 	p->pid = fork();
 	ck_assert_int_ge(p->pid, 0);
@@ -274,6 +276,12 @@ door_start_ex(struct door_proc *p, const char *name, const char *extra, bool tls
 		usleep(20000);
 	}
 	ck_abort_msg("stird-http did not listen on %d", p->port);
+}
+
+static void
+door_start_ex(struct door_proc *p, const char *name, const char *extra, bool tls)
+{
+	door_start_at(p, name, extra, tls, H.sock);
 }
 
 static void
@@ -899,6 +907,79 @@ START_TEST(stird_stopped_gives_503_then_the_door_reconnects)
 }
 END_TEST
 
+/* A "stird" that accepts and reads but never answers; its pid. */
+static pid_t
+silent_stird(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+	pid_t pid;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert_int_lt(strlen(path), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path));
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct pollfd pfd[9];
+		nfds_t n = 1;
+		char sink[4096];
+
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		for (;;) {
+			if (poll(pfd, n, -1) <= 0)
+				continue;
+			if ((pfd[0].revents & POLLIN) && n < 9) {
+				pfd[n].fd = accept(fd, NULL, NULL);
+				pfd[n].events = POLLIN;
+				n++;
+			}
+			for (nfds_t i = 1; i < n; i++)
+				if (pfd[i].revents & POLLIN)
+					if (read(pfd[i].fd, sink, sizeof(sink)) <= 0)
+						pfd[i].events = 0;
+		}
+	}
+	close(fd);
+	return pid;
+}
+
+START_TEST(a_silent_stird_gives_504_after_the_deadline)
+{
+	struct resp *r = malloc(sizeof(*r));
+	struct door_proc p;
+	char sock[H_PATH_MAX + 16], url[256];
+	pid_t silent;
+	int st;
+	json_t *o;
+
+	snprintf(sock, sizeof(sock), "%s/silent.sock", H.dir);
+	silent = silent_stird(sock);
+	door_start_at(&p, "silent", "deadline_ms = 100\n", false, sock);
+	snprintf(url, sizeof(url), "%s/stir/v1/signing", p.base);
+	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", sign_body("12155551212"),
+	    "X-RequestID: slow", NULL, NULL, NULL, NULL, r), 504);
+	ck_assert_str_eq(r->reqid, "slow");
+	o = json_of(r);
+	ck_assert_str_eq(shaken_msgid(o), "SVC5004");
+	json_decref(o);
+	snprintf(url, sizeof(url), "%s/v1/verify", p.base);
+	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", "{}", NULL, NULL, NULL,
+	    NULL, NULL, r), 504);
+	ck_assert_ptr_nonnull(strstr(r->body, "ETIMEDOUT"));
+	ck_assert_int_eq(door_stop(&p), 0);
+	kill(silent, SIGKILL);
+	(void)waitpid(silent, &st, 0);
+	free(r);
+	still_serves();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -919,6 +1000,7 @@ main(void)
 	tcase_add_test(tc, bearer_tokens_authenticate_and_grant);
 	tcase_add_test(tc, connections_over_max_connections_get_503);
 	tcase_add_test(tc, tls_client_certificates_are_required_and_granted);
+	tcase_add_test(tc, a_silent_stird_gives_504_after_the_deadline);
 	suite_add_tcase(s, tc);
 	/* its own stack, made in the test's process: it stops and restarts stird */
 	tcase_add_checked_fixture(tr, stack_up, stack_down);
