@@ -114,13 +114,14 @@ void	up_free(struct upstream *u);
 /*
  * Send op with params to stird for r; cb runs later from the loop, exactly
  * once, unless up_cancel() is called first.  Returns 0, or an error
- * (STIR_ECONNREFUSED: no connection to stird) and cb will not run.
+ * (STIR_ECONNREFUSED: no connection to stird; STIR_ESHUTDOWN: u is NULL
+ * or being freed) and cb will not run.
  */
 int	up_call(struct upstream *u, struct hreq *r, const char *op,
 	    const char *params, up_cb cb);
 /* Forget r's request (its callback will not run); no-op if none. */
 void	up_cancel(struct upstream *u, struct hreq *r);
-/* Connected handles now. */
+/* Connected handles now (0 for NULL). */
 unsigned up_connected(const struct upstream *u);
 
 /* ---- auth.c ---- */

@@ -227,7 +227,7 @@ up_connected(const struct upstream *u)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; i < u->n; i++)
+	for (size_t i = 0; u != NULL && i < u->n; i++)
 		n += u->slots[i].a != NULL;
 	return n;
 }
@@ -262,6 +262,8 @@ up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, 
 	struct up_slot *best = NULL;
 	long long id;
 
+	if (u == NULL || u->freeing)		/* stopping */
+		return STIR_ESHUTDOWN;
 	for (size_t i = 0; i < u->n; i++) {
 		struct up_slot *s = &u->slots[i];
 

@@ -972,7 +972,23 @@ START_TEST(a_silent_stird_gives_504_after_the_deadline)
 	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", "{}", NULL, NULL, NULL,
 	    NULL, NULL, r), 504);
 	ck_assert_ptr_nonnull(strstr(r->body, "ETIMEDOUT"));
-	ck_assert_int_eq(door_stop(&p), 0);
+	{
+		/* SIGTERM with a request waiting for stird: a clean exit, and
+		 * the request, if the door had read it, answered 503 */
+		const char *q = "POST /v1/verify HTTP/1.1\r\nHost: t\r\nContent-Type: "
+		    "application/json\r\nContent-Length: 2\r\n\r\n{}";
+		char buf[4096], reqid[8];
+		size_t have = 0;
+		long status = 0;
+		int fd = tcp_connect(p.port);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(send(fd, q, strlen(q), 0), (ssize_t)strlen(q));
+		ck_assert_int_eq(door_stop(&p), 0);
+		if (read_response(fd, buf, sizeof(buf), &have, &status, reqid, sizeof(reqid)))
+			ck_assert_int_eq(status, 503);
+		close(fd);
+	}
 	kill(silent, SIGKILL);
 	(void)waitpid(silent, &st, 0);
 	free(r);
