@@ -107,6 +107,14 @@ void	hreq_fail_stir(struct hreq *r, int err, const char *errmsg);
 /* The HTTP status for a stird error code. */
 int	http_status_of(int err);
 
+/* ---- listen.c ---- */
+/* A listening unix socket at path (a stale file is replaced); -1 and errno. */
+int	door_listen_unix(const char *path, unsigned mode);
+/* A listening TCP socket for "host:port" or "[v6]:port"; -1 and errno. */
+int	door_listen_inet(const char *spec, bool *ret_loopback);
+/* A PEM file, NUL-terminated, into *ret (free()); -1 on failure. */
+int	door_read_pem(const char *path, char **ret);
+
 /* ---- upstream.c: the pool of stir_async connections to stird ---- */
 struct upstream;
 int	up_new(struct door *d, struct upstream **ret);

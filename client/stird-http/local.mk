@@ -15,6 +15,7 @@ sbin_PROGRAMS += stird-http
 stird_http_SOURCES = client/stird-http/door.h client/stird-http/main.c \
 	client/stird-http/http_mhd.c client/stird-http/upstream.c \
 	client/stird-http/auth.c client/stird-http/routes.c \
+	client/stird-http/listen.c \
 	client/stird-http/route_shaken.c client/stird-http/route_native.c \
 	client/stird-http/route_metrics.c
 stird_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(JANSSON_CFLAGS) \
