@@ -745,9 +745,13 @@ START_TEST(metrics_are_prometheus_text_with_the_door_counters)
 	ck_assert_ptr_nonnull(strstr(r->body, "stird_http_requests_total{route=\"none\",code=\"404\"} "));
 	ck_assert_ptr_nonnull(strstr(r->body, "# TYPE stird_http_connections gauge\n"));
 	ck_assert_ptr_nonnull(strstr(r->body, "stird_http_upstream_connections 2\n"));
-	/* stird's own families when it has the stats op (h10-metrics) */
-	if (strstr(r->body, "stird_http_stats_up 1\n") != NULL)
-		ck_assert_ptr_nonnull(strstr(r->body, "# TYPE stird_"));
+	/* stird's own families, from its stats op, rendered generically */
+	ck_assert_ptr_nonnull(strstr(r->body, "stird_http_stats_up 1\n"));
+	ck_assert_ptr_nonnull(strstr(r->body, "# TYPE stird_requests_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(r->body, "# TYPE stird_sign_duration_seconds histogram\n"));
+	ck_assert_ptr_nonnull(strstr(r->body, "stird_sign_duration_seconds_bucket{"));
+	ck_assert_ptr_nonnull(strstr(r->body, "le=\"+Inf\"} "));
+	ck_assert_ptr_nonnull(strstr(r->body, "\nstird_sign_duration_seconds_count"));
 	ck_assert_int_eq(http("/healthz", "GET", NULL, NULL, NULL, r), 200);
 	ck_assert_str_eq(r->body, "{\"status\":\"ok\"}");
 	free(r);
