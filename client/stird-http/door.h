@@ -61,7 +61,9 @@ struct hreq {
 	struct hd_listener	*lst;
 	char			*body;		/* NUL-terminated, body_len bytes */
 	size_t			 body_len;
+	size_t			 body_cap;	/* allocated, at most max_body_bytes + 1 */
 	size_t			 body_seen;	/* bytes that arrived (counted past the limit) */
+	bool			 body_oom;	/* no memory for the body: 500 */
 	char			 reqid[129];	/* X-RequestID, "" if none */
 	unsigned		 perms;		/* of the principal */
 	char			 principal[64];	/* token/cert name, or "-" */

@@ -42,6 +42,7 @@
 #define HD_DISCARD_MAX		(1024 * 1024)	/* body bytes dropped past the limit */
 #define HD_CONN_HEADROOM	16		/* MHD's own limit: ours plus this */
 #define HD_FLUSH_ROUNDS		3		/* MHD_run()s before stopping */
+#define HD_BODY_START		4096		/* first allocation for a body */
 
 struct hd_listener {
 	struct door		*d;
@@ -344,15 +345,29 @@ hreq_take(struct hreq *r, const char *data, size_t n)
 	size_t limit = r->door->cf->max_body_bytes;
 
 	r->body_seen += n;
-	if (r->resp != NULL || r->body_seen > limit) {
-		free(r->body);
+	if (r->resp != NULL || r->status != 0 || r->body_oom || r->body_seen > limit) {
+		free(r->body);		/* dropped: never more than the limit held */
 		r->body = NULL;
-		r->body_len = 0;
+		r->body_len = r->body_cap = 0;
 		return;
 	}
-	if (r->body == NULL && (r->body = malloc(limit + 1)) == NULL) {
-		r->body_seen = limit + 1;	/* treated as too big: no room */
-		return;
+	if (r->body_len + n + 1 > r->body_cap) {
+		size_t cap = r->body_cap ? r->body_cap : HD_BODY_START;
+		char *p;
+
+		while (cap < r->body_len + n + 1)
+			cap *= 2;
+		if (cap > limit + 1)
+			cap = limit + 1;
+		if ((p = realloc(r->body, cap)) == NULL) {
+			r->body_oom = true;
+			free(r->body);
+			r->body = NULL;
+			r->body_len = r->body_cap = 0;
+			return;
+		}
+		r->body = p;
+		r->body_cap = cap;
 	}
 	memcpy(r->body + r->body_len, data, n);
 	r->body_len += n;
@@ -436,6 +451,8 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 		if (r->body_seen > l->d->cf->max_body_bytes)
 			hreq_fail(r, 413, STIR_ETOOBIG, NULL, NULL,
 			    "the body is larger than %u bytes", l->d->cf->max_body_bytes);
+		else if (r->body_oom)
+			hreq_fail_stir(r, STIR_ENOMEM, NULL);
 		else {
 			if (r->body == NULL && (r->body = strdup("")) == NULL)
 				return MHD_NO;

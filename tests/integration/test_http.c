@@ -549,6 +549,42 @@ START_TEST(native_sign_and_verify_carry_the_op_fields)
 }
 END_TEST
 
+START_TEST(a_diverted_call_is_signed_and_verified_through_the_shaken_routes)
+{
+	struct resp *r = malloc(sizeof(*r));
+	char *orig = shaken_sign(), *body, *div;
+	json_t *o, *vr, *res;
+
+	ck_assert_ptr_nonnull(body = malloc(strlen(orig) * 2 + 1024));
+	sprintf(body, "{\"signingRequest\":{\"ppt\":\"div\",\"original\":\"%s\","
+	    "\"dest\":{\"tn\":[\"12125550100\"]},\"div\":{\"tn\":\"12125551213\"}}}", orig);
+	ck_assert_int_eq(post("/stir/v1/signing", body, NULL, r), 200);
+	o = json_of(r);
+	div = strdup(json_string_value(json_object_get(json_object_get(o, "signingResponse"),
+	    "identity")));
+	json_decref(o);
+	ck_assert_ptr_nonnull(strstr(div, "ppt=div"));
+	sprintf(body, "{\"verificationRequest\":{\"from\":{\"tn\":\"12155551212\"},"
+	    "\"to\":{\"tn\":[\"12125551213\"]},\"identity\":[\"%s\",\"%s\"],"
+	    "\"requestUri\":\"tel:+12125550100\"}}", orig, div);
+	ck_assert_int_eq(post("/stir/v1/verification", body, NULL, r), 200);
+	o = json_of(r);
+	vr = json_object_get(o, "verificationResponse");
+	ck_assert_str_eq(json_string_value(json_object_get(vr, "verstatValue")),
+	    "TN-Validation-Passed");
+	ck_assert_int_eq(json_array_size(json_object_get(vr, "verifyResults")), 2);
+	res = json_object_get(json_array_get(json_object_get(vr, "verifyResults"), 1), "verifyResult");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "ppt")), "div");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "status")), "pass");
+	ck_assert(json_is_true(json_object_get(json_object_get(vr, "diversion"), "verified")));
+	json_decref(o);
+	free(div);
+	free(body);
+	free(orig);
+	free(r);
+}
+END_TEST
+
 /* Read one HTTP response off fd into r (status, X-RequestID); false at EOF. */
 static bool
 read_response(int fd, char *buf, size_t cap, size_t *have, long *status, char *reqid,
@@ -781,6 +817,19 @@ START_TEST(bearer_tokens_authenticate_and_grant)
 	ck_assert_ptr_nonnull(strstr(r->body, "POL4001"));
 	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", sign_body("12155551212"),
 	    "Authorization: Bearer " TOKEN_ALL, NULL, NULL, NULL, NULL, r), 200);
+	{
+		/* a body well over the first allocation (grown as it streams in),
+		 * under this door's default 65536-byte limit */
+		const char *b = sign_body("12155551212");
+		size_t bl = strlen(b), pad = 40000;
+		char *big = malloc(bl + pad + 1);
+
+		memset(big, ' ', pad);
+		memcpy(big + pad, b, bl + 1);
+		ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", big,
+		    "Authorization: Bearer " TOKEN_ALL, NULL, NULL, NULL, NULL, r), 200);
+		free(big);
+	}
 	snprintf(url, sizeof(url), "%s/metrics", p.base);
 	ck_assert_int_eq(http_ex(NULL, url, "GET", NULL, NULL,
 	    "Authorization: Bearer " TOKEN_ALL, NULL, NULL, NULL, NULL, r), 403);
@@ -1012,6 +1061,7 @@ main(void)
 	tcase_add_test(tc, shaken_sign_then_verify_passes_and_echoes_the_request_id);
 	tcase_add_test(tc, spoofed_from_fails_with_438_and_reason_values);
 	tcase_add_test(tc, native_sign_and_verify_carry_the_op_fields);
+	tcase_add_test(tc, a_diverted_call_is_signed_and_verified_through_the_shaken_routes);
 	tcase_add_test(tc, fifty_pipelined_requests_on_one_connection_are_answered_in_order);
 	tcase_add_test(tc, bad_requests_get_their_status_and_the_door_goes_on);
 	tcase_add_test(tc, keep_alive_connection_survives_errors);
