@@ -1,0 +1,55 @@
+# client/stird-sipd/local.mk: stird-sipd, the SIP redirect front door
+# (doc/sip-redirect.md, stird-sipd(8)); included at the end of Makefile.am.
+
+# libosip2 (the parser library only) and the SIP <-> stird mapping: the
+# door, its fuzz target and its replay all link this
+noinst_LTLIBRARIES += libsipdmsg.la
+libsipdmsg_la_SOURCES = client/stird-sipd/sipmsg.c client/stird-sipd/sipmsg.h \
+	client/stird-sipd/sipmap.c client/stird-sipd/sipmap.h
+libsipdmsg_la_CFLAGS = $(AM_CFLAGS) $(OSIP_CFLAGS) $(JANSSON_CFLAGS)
+libsipdmsg_la_LIBADD = $(OSIPPARSER_LIBS) $(JANSSON_LIBS)
+
+sbin_PROGRAMS += stird-sipd
+stird_sipd_SOURCES = client/stird-sipd/main.c client/stird-sipd/sipd.h \
+	client/stird-sipd/conf.c client/stird-sipd/transport.c \
+	client/stird-sipd/tx.c client/stird-sipd/upstream.c
+stird_sipd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
+	$(OSIP_CFLAGS)
+stird_sipd_LDADD = libsipdmsg.la libstirclient.la libstirconf.la $(UV_LIBS) \
+	$(SODIUM_LIBS) $(SYSTEMD_LIBS)
+
+dist_man_MANS += doc/stird-sipd.8
+dist_stirdoc_DATA += doc/sip-redirect.md doc/stird-sipd.conf.example
+systemdsystemunit_DATA += systemd/stird-sipd.service
+EXTRA_DIST += systemd/stird-sipd.service.in
+
+# ---- tests: the real stird and stird-sipd, raw SIP over UDP and TCP ----
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_sipd
+TESTS += tests/integration/test_sipd
+tests_integration_test_sipd_SOURCES = tests/integration/test_sipd.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_sipd_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_sipd_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
+# ---- fuzzing: SIP message -> stird request (tests/fuzz/local.mk) ----
+FUZZ_NAMES += sipmsg
+EXTRA_DIST += tests/fuzz/sipmsg.dict
+if HAVE_CHECK
+check_PROGRAMS += tests/fuzz/replay_sipmsg
+TESTS += tests/fuzz/replay_sipmsg
+endif
+tests_fuzz_replay_sipmsg_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_sipmsg.c
+tests_fuzz_replay_sipmsg_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"sipmsg"'
+tests_fuzz_replay_sipmsg_CFLAGS = $(TEST_CFLAGS) $(OSIP_CFLAGS)
+tests_fuzz_replay_sipmsg_LDADD = libsipdmsg.la $(TEST_LIBS) $(JANSSON_LIBS)
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_sipmsg
+endif
+tests_fuzz_fuzz_sipmsg_SOURCES = tests/fuzz/fuzz_sipmsg.c tests/fuzz/fuzz.h \
+	client/stird-sipd/sipmsg.c client/stird-sipd/sipmap.c
+tests_fuzz_fuzz_sipmsg_CFLAGS = $(FUZZ_BIN_CFLAGS) $(OSIP_CFLAGS)
+tests_fuzz_fuzz_sipmsg_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_sipmsg_LDADD = $(FUZZ_BIN_LIBS) $(OSIPPARSER_LIBS) $(JANSSON_LIBS)
