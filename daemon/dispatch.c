@@ -89,6 +89,36 @@ perm_group_key(enum stir_perm perm)
 	}
 }
 
+/*
+ * The envelope's deadline_ms, taken out of the op's fields.  An op that
+ * changes state is never answered before it is done (its answer must say
+ * whether the change happened): the deadline does not apply to it.
+ */
+static int
+read_deadline(struct stir_req *req)
+{
+	json_t *d = json_object_get(req->env->root, "deadline_ms");
+	json_int_t ms;
+
+	if (d == NULL)
+		return STIR_OK;
+	if (!json_is_integer(d) || (ms = json_integer_value(d)) < 1 ||
+	    ms > STIR_DEADLINE_MAX_MS) {
+		stir_req_fail(req, STIR_EBADREQ, "field 'deadline_ms' must be an integer"
+		    " from 1 to %d", STIR_DEADLINE_MAX_MS);
+		return STIR_EBADREQ;
+	}
+	(void)json_object_del(req->env->root, "deadline_ms");
+	if (req->op->audited)
+		return STIR_OK;
+	req->deadline_ms = (unsigned)ms;
+	if (stir_req_start_deadline(req) != STIR_OK) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return STIR_ENOMEM;
+	}
+	return STIR_OK;
+}
+
 void
 stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 {
@@ -153,6 +183,8 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		stir_req_fail(req, STIR_ESHUTDOWN, "stird is shutting down");
 		return;
 	}
+	if (read_deadline(req) != STIR_OK)
+		return;
 	/* remove the envelope: handlers see only their own fields */
 	stir_request_strip(req->env);
 	req->op->fn(req);

@@ -89,6 +89,9 @@ struct stir_conn {
 struct stir_req;
 typedef void (*stir_work_fn)(struct stir_req *req);
 
+/* The longest deadline_ms a request may ask for. */
+#define STIR_DEADLINE_MAX_MS	600000
+
 struct stir_req {
 	struct stir_conn	*conn;
 	struct stir_request	*env;		/* decoded envelope */
@@ -113,6 +116,18 @@ struct stir_req {
 	bool			 audit_done;	/* written with the change */
 	uint64_t		 t0_ns;
 	struct stir_req		*qnext;		/* workq lists */
+	/*
+	 * deadline_ms (doc/protocol.md section 2): when the timer fires
+	 * before the reply is ready, on_deadline (if the op set one) may
+	 * build an early result; otherwise the request is answered with
+	 * ETIMEDOUT.  Either way the reply goes out at once, "answered" is
+	 * set, and the request finishes in the background: its own reply is
+	 * then dropped.
+	 */
+	unsigned		 deadline_ms;
+	uv_timer_t		*deadline;
+	void			(*on_deadline)(struct stir_req *);
+	bool			 answered;
 };
 
 struct stir_stats {
@@ -223,6 +238,13 @@ void	stir_conn_pump(struct stir_conn *c);
 
 /* req.c: request lifetime */
 void	stir_req_reply(struct stir_req *req);
+/* Start the request's deadline_ms timer (dispatch, before the handler). */
+int	stir_req_start_deadline(struct stir_req *req);
+/*
+ * Answer now with req->result or req->err, before the work is done; the
+ * request stays in flight until stir_req_reply(), whose reply is dropped.
+ */
+void	stir_req_answer_early(struct stir_req *req);
 void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
