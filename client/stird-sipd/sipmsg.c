@@ -28,7 +28,7 @@ struct sipmsg {
 	char		*request_uri;
 	char		*from;
 	char		*to;
-	char		*cseq_num;
+	char		*call_id;
 	char		*history_info;
 	char		*diversion;
 	char		*caller_uri;
@@ -145,7 +145,7 @@ sipmsg_free(struct sipmsg *m)
 	free(m->request_uri);
 	free(m->from);
 	free(m->to);
-	free(m->cseq_num);
+	free(m->call_id);
 	free(m->history_info);
 	free(m->diversion);
 	free(m->caller_uri);
@@ -316,8 +316,9 @@ sipmsg_parse(const char *buf, size_t len, unsigned max_headers, struct sipmsg **
 			m->f.to_tag = tag->gvalue;
 	}
 	m->f.to = m->to;
-	if (m->msg->call_id != NULL && m->msg->call_id->number != NULL)
-		m->f.call_id = m->msg->call_id->number;
+	if (m->msg->call_id != NULL && m->msg->call_id->number != NULL &&
+	    osip_call_id_to_str(m->msg->call_id, &m->call_id) == OSIP_SUCCESS)
+		m->f.call_id = m->call_id;
 	if (m->msg->cseq != NULL) {
 		m->f.cseq_num = m->msg->cseq->number;
 		m->f.cseq_method = m->msg->cseq->method;

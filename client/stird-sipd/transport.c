@@ -269,6 +269,7 @@ tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	}
 	c->used += (size_t)n;
 	c->last_active = sipd_now(s);
+	sipd_tcp_ref(c);		/* c lives until the end, closed or not */
 	while (c->used > 0 && !c->closing) {
 		if (c->buf[0] == '\r' || c->buf[0] == '\n') {
 			size_t k = 0;
@@ -283,23 +284,19 @@ tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 			else
 				break;		/* a keep-alive, half arrived */
 		} else {
-			sipd_tcp_ref(c);
 			r = sipmsg_frame(c->buf, c->used, max, s->conf->max_headers, &mlen);
 			if (r == 0 && c->used >= max)
 				r = STIR_ETOOBIG;
 			if (r < 0)
 				tcp_refuse(c, r);
-			else if (r > 0)
-				sipd_message(s, &(struct sipd_peer){ .l = c->l, .tcp = c }, c->buf, mlen);
-			if (r <= 0 || c->closing) {
-				sipd_tcp_unref(c);
-				return;
-			}
-			sipd_tcp_unref(c);
+			if (r <= 0)
+				break;
+			sipd_message(s, &(struct sipd_peer){ .l = c->l, .tcp = c }, c->buf, mlen);
 		}
 		memmove(c->buf, c->buf + mlen, c->used - mlen);
 		c->used -= mlen;
 	}
+	sipd_tcp_unref(c);
 }
 
 static void
