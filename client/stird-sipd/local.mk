@@ -32,6 +32,7 @@ tests_integration_test_sipd_SOURCES = tests/integration/test_sipd.c \
 tests_integration_test_sipd_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_sipd_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+EXTRA_DIST += tests/integration/sipd-sign-verify.xml
 
 # ---- fuzzing: SIP message -> stird request (tests/fuzz/local.mk) ----
 FUZZ_NAMES += sipmsg

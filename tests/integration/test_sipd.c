@@ -624,6 +624,36 @@ START_TEST(stird_down_gives_503_and_the_door_reconnects)
 }
 END_TEST
 
+/* sipp (Debian sip-tester) as the proxy would be: sign, then verify. */
+static void
+run_sipp(const char *transport, int port)
+{
+	char cmd[4 * H_PATH_MAX];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && sipp -sf '%s/tests/integration/sipd-sign-verify.xml' "
+	    "-t %s -i 127.0.0.1 -m 4 -r 20 -l 4 -timeout 30s -timeout_error -nostdin "
+	    "-trace_err -error_file sipp-%s.err -trace_stat -stf sipp-%s.csv 127.0.0.1:%d "
+	    ">sipp-%s.out 2>&1", H.dir, env_or("top_srcdir", "."), transport, transport,
+	    transport, port, transport);
+	rc = h_sh(out, sizeof(out), "%s", cmd);
+	if (rc != 0) {
+		(void)h_sh(out, sizeof(out), "cat '%s/sipp-%s.out' '%s/sipp-%s.err' 2>&1 | tail -40",
+		    H.dir, transport, H.dir, transport);
+		ck_abort_msg("sipp over %s failed (%d): %s", transport, rc, out);
+	}
+}
+
+START_TEST(sipp_signs_then_verifies_over_udp_and_tcp)
+{
+	long long before = stird_signs();
+
+	run_sipp("u1", udp_port);
+	run_sipp("t1", tcp_port);
+	ck_assert_int_eq(stird_signs(), before + 8);	/* 4 calls each, signed once */
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -642,6 +672,7 @@ suite(void)
 	tcase_add_test(tc, malformed_tcp_is_answered_and_closed_and_the_door_keeps_serving);
 	tcase_add_test(tc, two_invites_pipelined_on_one_tcp_connection_both_answered);
 	tcase_add_test(tc, stird_down_gives_503_and_the_door_reconnects);
+	tcase_add_test(tc, sipp_signs_then_verifies_over_udp_and_tcp);
 	suite_add_tcase(s, tc);
 	return s;
 }
