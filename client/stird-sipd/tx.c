@@ -289,8 +289,11 @@ on_reply(void *arg, int err, const char *errmsg, const char *result)
 			r = sipmap_verify_answer(sipmsg_fields(t->req), result,
 			    (enum sipd_on_failure)s->conf->on_verify_failure, &a);
 		if (r != STIR_OK) {
-			log_err("stird's %s result could not be used (%s)", op_names[t->op],
-			    stir_errname(r));
+			char q[160];
+
+			log_err("stird's %s result could not be used (%s): %s", op_names[t->op],
+			    stir_errname(r), result != NULL ?
+			    stir_log_quote(result, strlen(result), q, sizeof(q)) : "null");
 			sip_answer_init(&a, 500, "Server Internal Error");
 		}
 	}
