@@ -628,6 +628,135 @@ START_TEST(stird_down_gives_503_and_the_door_reconnects)
 }
 END_TEST
 
+static void
+send_cancel(int fd, const char *cid, const char *br)
+{
+	char m[4096];
+
+	snprintf(m, sizeof(m), "CANCEL " RURI " SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK%s;rport\r\n"
+	    "Max-Forwards: 70\r\nFrom: " FROM "\r\nTo: " TO "\r\nCall-ID: %s\r\nCSeq: 1 CANCEL\r\n"
+	    "Content-Length: 0\r\n\r\n", br, cid);
+	send_all(fd, m, strlen(m));
+}
+
+START_TEST(pending_invites_are_retransmitted_cancelled_and_timed_out)
+{
+	char resp[RESP_MAX], cid[64];
+	int fd, got200 = 0, got487 = 0;
+	const char *m;
+
+	ck_assert_int_eq(sipd_stop(), 0);
+	sipd_start("deadline_ms = 300");
+	ck_assert_int_eq(kill(H.pid, SIGSTOP), 0);	/* stird takes no calls now */
+	fd = sock_to(SOCK_DGRAM, udp_port);
+	snprintf(cid, sizeof(cid), "pending-%d@test", getpid());
+	m = invite(cid, "pend1", FROM, NULL, false);
+	send_all(fd, m, strlen(m));
+	ck_assert_int_gt(recv_msg(fd, false, resp, sizeof(resp), WAIT_MS), 0);
+	ck_assert_int_eq(code_of(resp), 100);
+	/* retransmitted while stird works: 100 again, nothing else */
+	send_all(fd, m, strlen(m));
+	ck_assert_int_gt(recv_msg(fd, false, resp, sizeof(resp), WAIT_MS), 0);
+	ck_assert_int_eq(code_of(resp), 100);
+	/* CANCEL: 200 for it, 487 for the INVITE */
+	send_cancel(fd, cid, "pend1");
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_gt(recv_msg(fd, false, resp, sizeof(resp), WAIT_MS), 0);
+		if (code_of(resp) == 200 && strcmp(hdr(resp, "CSeq", 0), "1 CANCEL") == 0)
+			got200++;
+		else if (code_of(resp) == 487 && strcmp(hdr(resp, "CSeq", 0), "1 INVITE") == 0)
+			got487++;
+	}
+	ck_assert_int_eq(got200, 1);
+	ck_assert_int_eq(got487, 1);
+	send_ack(fd, cid, "pend1", resp);
+	/* a CANCEL of nothing */
+	send_cancel(fd, "nothing@test", "none");
+	ck_assert_int_gt(recv_msg(fd, false, resp, sizeof(resp), WAIT_MS), 0);
+	ck_assert_int_eq(code_of(resp), 481);
+	close(fd);
+	/* stird never answers: 504 once deadline_ms and a second passed */
+	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 504);
+	ck_assert_int_eq(kill(H.pid, SIGCONT), 0);
+	/* stird answers what was cancelled, which is ignored, and the next call */
+	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 302);
+}
+END_TEST
+
+START_TEST(attestation_comes_from_the_config_or_the_allowed_header)
+{
+	char resp[RESP_MAX], identity[16384], cid[64];
+	int fd = -1;
+	const char *m;
+
+	ck_assert_int_eq(sipd_stop(), 0);
+	sipd_start("attest = B\nattest_header = X-Attest");
+	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 302);
+	snprintf(identity, sizeof(identity), "%s", hdr(resp, "Identity", 0));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from '%s' "
+	    "--to '%s'", identity, "sip:+12155551212@example.com;user=phone", "tel:+12125551213"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"attest\": \"B\""));
+	for (int i = 0; i < 2; i++) {
+		char with[24576], *p;
+
+		fd = sock_to(SOCK_DGRAM, udp_port);
+		snprintf(cid, sizeof(cid), "attest-%d-%d@test", getpid(), i);
+		m = invite(cid, i == 0 ? "att0" : "att1", FROM, NULL, false);
+		snprintf(with, sizeof(with), "%s", m);
+		p = strstr(with, "Content-Length");
+		snprintf(p, sizeof(with) - (size_t)(p - with), "X-Attest: %s\r\nContent-Length: 0\r\n\r\n",
+		    i == 0 ? "C" : "Z");
+		send_all(fd, with, strlen(with));
+		if (i == 0) {
+			ck_assert_int_eq(final(fd, false, resp, sizeof(resp), NULL), 302);
+			snprintf(identity, sizeof(identity), "%s", hdr(resp, "Identity", 0));
+		} else {
+			ck_assert_int_eq(final(fd, false, resp, sizeof(resp), NULL), 400);
+			ck_assert_ptr_nonnull(strstr(hdr(resp, "Warning", 0), "A, B or C"));
+		}
+		send_ack(fd, cid, i == 0 ? "att0" : "att1", resp);
+		close(fd);
+	}
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from '%s' "
+	    "--to '%s'", identity, "sip:+12155551212@example.com;user=phone", "tel:+12125551213"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"attest\": \"C\""));
+}
+END_TEST
+
+START_TEST(a_bad_config_is_refused_with_file_and_line)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "listen_udp = 127.0.0.1\n", ":1: 'listen_udp' must be ADDRESS:PORT" },
+		{ "\nmode = both\n", ":2: 'mode' must be one of auto, sign, verify" },
+		{ "attest = D\n", ":1: 'attest' must be A, B or C" },
+		{ "listen_tcp = [::1]:5070 mode=verify attest=Q\n", ":1: 'listen_tcp': unknown option" },
+		{ "deadline_ms = 0\n", ":1: 'deadline_ms' must be an integer from 1 to 600000" },
+		{ "frobnicate = 1\n", ":1: unknown key 'frobnicate'" },
+		{ "attest_header = X Attest\n", "'attest_header' must be a header field name" },
+		{ "retry_after = 5\nretry_after = 6\n", ":2: 'retry_after' is set twice" },
+	};
+	char path[H_PATH_MAX], prog[H_PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", H.dir);
+	snprintf(prog, sizeof(prog), "%s/stird-sipd", env_or("top_builddir", "."));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(bad[i].text, f);
+		fclose(f);
+		ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' -n -c '%s' 2>&1", prog, path), 1);
+		ck_assert_msg(strstr(out, bad[i].msg) != NULL, "%s: %s", bad[i].text, out);
+	}
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("listen_udp = 127.0.0.1:5070 mode=sign attest=B\nlisten_tcp = [::1]:5071\n"
+	    "on_verify_failure = mark # comment\nattest_header = \"X-Attest\"\n", f);
+	fclose(f);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' -n -c '%s' 2>&1", prog, path), 0);
+	ck_assert_ptr_nonnull(strstr(out, "OK"));
+}
+END_TEST
+
 /* sipp (Debian sip-tester) as the proxy would be: sign, then verify. */
 static void
 run_sipp(const char *transport, int port)
@@ -677,6 +806,9 @@ suite(void)
 	tcase_add_test(tc, two_invites_pipelined_on_one_tcp_connection_both_answered);
 	tcase_add_test(tc, stird_down_gives_503_and_the_door_reconnects);
 	tcase_add_test(tc, sipp_signs_then_verifies_over_udp_and_tcp);
+	tcase_add_test(tc, pending_invites_are_retransmitted_cancelled_and_timed_out);
+	tcase_add_test(tc, attestation_comes_from_the_config_or_the_allowed_header);
+	tcase_add_test(tc, a_bad_config_is_refused_with_file_and_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
