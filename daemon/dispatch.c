@@ -23,6 +23,7 @@ const struct stir_op_desc stir_ops[] = {
 	{ "ping",          op_ping,          STIR_PERM_NONE,   false, SMALL,    false, false },
 	{ "sign",          op_sign,          STIR_PERM_SIGN,   false, 0,        false, false },
 	{ "verify",        op_verify,        STIR_PERM_VERIFY, false, 0,        false, false },
+	{ "stats",         op_stats,         STIR_PERM_STATS,  false, SMALL,    false, false },
 	{ "status",        op_status,        STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "reload",        op_reload,        STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "key.generate",  op_key_generate,  STIR_PERM_ADMIN,  true,  SMALL,    false, true },
@@ -74,7 +75,8 @@ stir_ops_max_line(enum stir_role role, size_t max_request_bytes)
 const char *
 stir_perm_name(enum stir_perm perm)
 {
-	static const char *names[_STIR_PERM_MAX] = { "none", "sign", "verify", "admin" };
+	static const char *names[_STIR_PERM_MAX] = { "none", "sign", "verify", "admin",
+	    "stats" };
 
 	return perm < _STIR_PERM_MAX ? names[perm] : "?";
 }
@@ -85,6 +87,7 @@ perm_group_key(enum stir_perm perm)
 	switch (perm) {
 	case STIR_PERM_SIGN:	return "sign_group";
 	case STIR_PERM_VERIFY:	return "verify_group";
+	case STIR_PERM_STATS:	return "stats_group";
 	default:		return "admin_group";
 	}
 }

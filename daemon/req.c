@@ -96,6 +96,7 @@ req_send(struct stir_req *req)
 		srv->stats.errors++;
 		line = stir_reply_error(id, req->err, req->errmsg, &len);
 	}
+	stir_stats_observe(req);
 	if (line == NULL)
 		log_err("conn %llu: cannot encode a reply (out of memory)",
 		    (unsigned long long)c->serial);

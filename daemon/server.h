@@ -13,6 +13,7 @@
 #include "proto.h"
 #include "daemon/conf.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/workq.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
@@ -38,6 +39,7 @@ enum stir_perm {
 	STIR_PERM_SIGN,
 	STIR_PERM_VERIFY,
 	STIR_PERM_ADMIN,
+	STIR_PERM_STATS,	/* read the metrics (admin implies it) */
 	_STIR_PERM_MAX
 };
 
@@ -166,6 +168,7 @@ struct stir_server {
 	bool			 reload_pending;	/* a reload is running */
 	bool			 reload_again;		/* another was asked for meanwhile */
 	struct stir_stats	 stats;
+	struct stir_metrics	 metrics;	/* op stats; loop thread only */
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
 	bool			 policy_refreshing;	/* RCD content being fetched again */
@@ -270,6 +273,9 @@ uint64_t stir_now_ns(void);
 /* Append to the audit log from the loop (the write runs on the pool). */
 void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
 	    const char *op, const char *subject, int result);
+
+/* op_stats.c: count a request being answered (from stir_req_reply) */
+void	stir_stats_observe(struct stir_req *req);
 
 /* dispatch.c */
 void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);

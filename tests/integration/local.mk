@@ -80,3 +80,13 @@ tests_integration_test_fetch_abuse_SOURCES = tests/integration/test_fetch_abuse.
 tests_integration_test_fetch_abuse_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_fetch_abuse_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# libstirclient's non-blocking API: the real stird and a fake one
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_async
+TESTS += tests/integration/test_async
+tests_integration_test_async_SOURCES = tests/integration/test_async.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_async_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_async_LDADD = libstirclient.la $(TEST_LIBS)
+endif
