@@ -6,9 +6,13 @@
  *
  *	listen_udp = 127.0.0.1:5070 [mode=sign|verify|auto] [attest=A|B|C]
  *	listen_tcp = [::1]:5070
+ *
+ * and allow_from, a list of networks (192.0.2.0/24, 2001:db8::/32, a bare
+ * address) that may also be given on several lines.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,8 @@
 #define CONF_MAX_BYTES	(256 * 1024)
 #define DEFAULT_LISTEN	"127.0.0.1:5070"
 
-enum key_type { KT_PATH, KT_UINT, KT_ENUM, KT_ATTEST, KT_HEADER, KT_LOGLEVEL, KT_LISTEN };
+enum key_type { KT_PATH, KT_UINT, KT_ENUM, KT_ATTEST, KT_HEADER, KT_LOGLEVEL, KT_LISTEN,
+	KT_ALLOW };
 
 struct key_desc {
 	const char		*name;
@@ -49,6 +54,7 @@ static const char *const failures[] = { "follow", "reject", "mark", NULL };
 static const struct key_desc keys[] = {
 	{ "listen_udp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_UDP },
 	{ "listen_tcp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_TCP },
+	{ "allow_from", KT_ALLOW, 0, 0, 0, NULL, NULL, 0 },
 	{ "stird_socket", KT_PATH, OFF(stird_socket), 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock", NULL, 0 },
 	{ "upstream_connections", KT_UINT, OFF(upstream_connections), 1, 16, "2", NULL, 0 },
 	{ "deadline_ms", KT_UINT, OFF(deadline_ms), 1, 600000, "3000", NULL, 0 },
@@ -194,6 +200,77 @@ set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, si
 }
 
 static int
+set_allow(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_t msglen)
+{
+	char *word, *save = NULL;
+
+	for (word = strtok_r(v, " \t,", &save); word != NULL; word = strtok_r(NULL, " \t,", &save)) {
+		struct sipd_net *n;
+		char *slash = strchr(word, '/');
+		unsigned long bits = 0;
+		int max;
+
+		if (c->nallow >= SIPD_MAX_ALLOW) {
+			snprintf(msg, msglen, "'%s': more than %d networks", k->name, SIPD_MAX_ALLOW);
+			return STIR_EINVAL;
+		}
+		n = &c->allow[c->nallow];
+		if (slash != NULL)
+			*slash = '\0';
+		if (inet_pton(AF_INET, word, n->addr) == 1) {
+			n->family = AF_INET;
+			max = 32;
+		} else if (inet_pton(AF_INET6, word, n->addr) == 1) {
+			n->family = AF_INET6;
+			max = 128;
+		} else {
+			snprintf(msg, msglen, "'%s': '%.64s' is not an IPv4 or IPv6 address", k->name,
+			    word);
+			return STIR_EINVAL;
+		}
+		if (slash != NULL && (parse_uint(slash + 1, &bits) != 0 || bits > (unsigned)max)) {
+			snprintf(msg, msglen, "'%s': bad prefix length '/%.8s'", k->name, slash + 1);
+			return STIR_EINVAL;
+		}
+		n->bits = slash != NULL ? (unsigned)bits : (unsigned)max;
+		c->nallow++;
+	}
+	return STIR_OK;
+}
+
+bool
+sipd_conf_allowed(const struct sipd_conf *c, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	uint8_t mapped[4];
+	int family = sa->sa_family;
+
+	if (c->nallow == 0)
+		return true;
+	if (family == AF_INET)
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	else if (family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr)) {
+			memcpy(mapped, a + 12, 4);
+			a = mapped;
+			family = AF_INET;
+		}
+	} else
+		return false;
+	for (size_t i = 0; i < c->nallow; i++) {
+		const struct sipd_net *n = &c->allow[i];
+		unsigned full = n->bits / 8, rest = n->bits % 8;
+
+		if (n->family != family || memcmp(a, n->addr, full) != 0)
+			continue;
+		if (rest == 0 || ((a[full] ^ n->addr[full]) & (0xff << (8 - rest))) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
 set_key(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_t msglen)
 {
 	char *base = (char *)c;
@@ -259,6 +336,8 @@ set_key(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_
 	}
 	case KT_LISTEN:
 		return set_listen(c, k, v, msg, msglen);
+	case KT_ALLOW:
+		return set_allow(c, k, v, msg, msglen);
 	}
 	return STIR_EINVAL;
 }
@@ -376,7 +455,7 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
 			r = STIR_EINVAL;
 			goto bad;
 		}
-		if (seen[i] && keys[i].type != KT_LISTEN) {
+		if (seen[i] && keys[i].type != KT_LISTEN && keys[i].type != KT_ALLOW) {
 			snprintf(msg, sizeof(msg), "'%s' is set twice", key);
 			r = STIR_EINVAL;
 			goto bad;

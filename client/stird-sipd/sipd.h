@@ -27,6 +27,8 @@
 #include "client/stird-sipd/sipmsg.h"
 
 #define SIPD_MAX_LISTENERS	16
+#define SIPD_MAX_ALLOW		64	/* allow_from networks */
+#define SIPD_PARTIAL_MS		10000	/* a TCP message must be complete within */
 #define SIPD_TX_LINGER_MS	32000	/* a completed INVITE transaction (64*T1) */
 #define SIPD_T1_MS		500	/* RFC 3261 timers for retransmitting */
 #define SIPD_T2_MS		4000	/* ... a final response over UDP */
@@ -48,10 +50,19 @@ struct sipd_listen {
 	char			 attest[2];	/* "": the global one */
 };
 
+/* A network peers may come from: family, address bytes, prefix length. */
+struct sipd_net {
+	int		 family;
+	uint8_t		 addr[16];
+	unsigned	 bits;
+};
+
 struct sipd_conf {
 	char		*path;
 	struct sipd_listen listen[SIPD_MAX_LISTENERS];
 	size_t		 nlisten;
+	struct sipd_net	 allow[SIPD_MAX_ALLOW];	/* none: everyone */
+	size_t		 nallow;
 	char		*stird_socket;
 	unsigned	 upstream_connections;
 	unsigned	 deadline_ms;
@@ -72,6 +83,8 @@ int	sipd_conf_load(const char *path, struct sipd_conf **ret, char *err, size_t e
 int	sipd_conf_parse(const char *path, const char *text, size_t len,
 	    struct sipd_conf **ret, char *err, size_t errlen);
 void	sipd_conf_free(struct sipd_conf *c);
+/* May a peer at sa send us anything (allow_from)? */
+bool	sipd_conf_allowed(const struct sipd_conf *c, const struct sockaddr *sa);
 
 /* ---- the server ---- */
 

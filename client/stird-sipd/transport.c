@@ -35,6 +35,7 @@ struct sipd_tcp {
 	bool			 closing;	/* no more reads or writes */
 	bool			 handle_closed;
 	uint64_t		 last_active;
+	uint64_t		 partial_since;	/* a message began arriving */
 };
 
 struct send_req {
@@ -267,6 +268,8 @@ tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		tcp_close(c);
 		return;
 	}
+	if (c->used == 0)
+		c->partial_since = sipd_now(s);
 	c->used += (size_t)n;
 	c->last_active = sipd_now(s);
 	sipd_tcp_ref(c);		/* c lives until the end, closed or not */
@@ -295,6 +298,7 @@ tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		}
 		memmove(c->buf, c->buf + mlen, c->used - mlen);
 		c->used -= mlen;
+		c->partial_since = c->last_active;	/* the rest began now */
 	}
 	sipd_tcp_unref(c);
 }
@@ -326,6 +330,20 @@ tcp_accept(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)&c->h, tcp_closed);
 		return;
 	}
+	{
+		struct sockaddr_storage ss;
+		int len = sizeof(ss);
+		char from[80];
+
+		memset(&ss, 0, sizeof(ss));
+		if (uv_tcp_getpeername(&c->h, (struct sockaddr *)&ss, &len) != 0 ||
+		    !sipd_conf_allowed(s->conf, (struct sockaddr *)&ss)) {
+			addr_text((struct sockaddr *)&ss, from, sizeof(from));
+			peer_notice(s, "TCP connection from a peer not in allow_from refused", from);
+			uv_close((uv_handle_t *)&c->h, tcp_closed);
+			return;
+		}
+	}
 	c->closing = false;
 	c->next = s->conns;
 	if (s->conns != NULL)
@@ -348,6 +366,11 @@ sipd_tcp_sweep(struct sipd *s, uint64_t now)
 		/* refs > 1: a transaction still owes this connection an answer */
 		if (c->refs == 1 && now - c->last_active > idle)
 			tcp_close(c);
+		else if (c->used > 0 && now - c->partial_since > SIPD_PARTIAL_MS) {
+			/* bytes that never become a message hold a buffer */
+			peer_notice(s, "TCP message not complete in time; closing", NULL);
+			tcp_close(c);
+		}
 	}
 }
 
@@ -373,6 +396,13 @@ udp_recv(uv_udp_t *h, ssize_t n, const uv_buf_t *buf, const struct sockaddr *add
 
 	if (n <= 0 || addr == NULL)
 		return;
+	if (!sipd_conf_allowed(s->conf, addr)) {
+		/* never answered: a spoofed source must not get our bytes */
+		s->st.dropped++;
+		addr_text(addr, from, sizeof(from));
+		peer_notice(s, "UDP datagram from a peer not in allow_from dropped", from);
+		return;
+	}
 	if ((flags & UV_UDP_PARTIAL) || (size_t)n > s->conf->max_message_bytes) {
 		s->st.dropped++;
 		addr_text(addr, from, sizeof(from));

@@ -735,6 +735,8 @@ START_TEST(a_bad_config_is_refused_with_file_and_line)
 		{ "frobnicate = 1\n", ":1: unknown key 'frobnicate'" },
 		{ "attest_header = X Attest\n", "'attest_header' must be a header field name" },
 		{ "retry_after = 5\nretry_after = 6\n", ":2: 'retry_after' is set twice" },
+		{ "allow_from = 10.0.0.0/33\n", ":1: 'allow_from': bad prefix length" },
+		{ "allow_from = 10.0.0.0/8, example.com\n", "'example.com' is not an IPv4 or IPv6" },
 	};
 	char path[H_PATH_MAX], prog[H_PATH_MAX];
 	FILE *f;
@@ -754,6 +756,38 @@ START_TEST(a_bad_config_is_refused_with_file_and_line)
 	fclose(f);
 	ck_assert_int_eq(h_sh(out, sizeof(out), "'%s' -n -c '%s' 2>&1", prog, path), 0);
 	ck_assert_ptr_nonnull(strstr(out, "OK"));
+}
+END_TEST
+
+START_TEST(peers_outside_allow_from_get_nothing)
+{
+	char resp[RESP_MAX], log[65536], c;
+	int fd;
+	const char *m;
+
+	ck_assert_int_eq(sipd_stop(), 0);
+	sipd_start("allow_from = 192.0.2.0/24, 2001:db8::/32");
+	fd = sock_to(SOCK_DGRAM, udp_port);
+	m = invite("deny@test", "deny", FROM, NULL, false);
+	send_all(fd, m, strlen(m));
+	ck_assert(quiet(fd));		/* not even 100 Trying */
+	close(fd);
+	fd = sock_to(SOCK_STREAM, tcp_port);
+	send_all(fd, m, strlen(m));
+	{
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, WAIT_MS), 1);
+		ck_assert(recv(fd, &c, 1, 0) <= 0);	/* closed, unanswered */
+	}
+	close(fd);
+	read_file(sipd_log, log, sizeof(log));
+	ck_assert_int_eq(h_count(log, "UDP datagram from a peer not in allow_from dropped"), 1);
+	ck_assert_int_eq(h_count(log, "TCP connection from a peer not in allow_from refused"), 1);
+	/* loopback allowed: served */
+	ck_assert_int_eq(sipd_stop(), 0);
+	sipd_start("allow_from = 10.0.0.0/8\nallow_from = 127.0.0.1");
+	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 302);
 }
 END_TEST
 
@@ -809,6 +843,7 @@ suite(void)
 	tcase_add_test(tc, pending_invites_are_retransmitted_cancelled_and_timed_out);
 	tcase_add_test(tc, attestation_comes_from_the_config_or_the_allowed_header);
 	tcase_add_test(tc, a_bad_config_is_refused_with_file_and_line);
+	tcase_add_test(tc, peers_outside_allow_from_get_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
