@@ -33,7 +33,7 @@
 #define CONF_MAX_BYTES	(256 * 1024)
 #define DEFAULT_LISTEN	"127.0.0.1:5070"
 
-enum key_type { KT_PATH, KT_UINT, KT_ENUM, KT_ATTEST, KT_HEADER, KT_LOGLEVEL, KT_LISTEN,
+enum key_type { KT_PATH, KT_OPTPATH, KT_UINT, KT_ENUM, KT_ATTEST, KT_HEADER, KT_LOGLEVEL, KT_LISTEN,
 	KT_ALLOW };
 
 struct key_desc {
@@ -54,6 +54,10 @@ static const char *const failures[] = { "follow", "reject", "mark", NULL };
 static const struct key_desc keys[] = {
 	{ "listen_udp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_UDP },
 	{ "listen_tcp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_TCP },
+	{ "listen_tls", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_TLS },
+	{ "tls_cert", KT_OPTPATH, OFF(tls_cert), 0, 0, "", NULL, 0 },
+	{ "tls_key", KT_OPTPATH, OFF(tls_key), 0, 0, "", NULL, 0 },
+	{ "tls_client_ca", KT_OPTPATH, OFF(tls_client_ca), 0, 0, "", NULL, 0 },
 	{ "allow_from", KT_ALLOW, 0, 0, 0, NULL, NULL, 0 },
 	{ "stird_socket", KT_PATH, OFF(stird_socket), 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock", NULL, 0 },
 	{ "upstream_connections", KT_UINT, OFF(upstream_connections), 1, 16, "2", NULL, 0 },
@@ -81,6 +85,9 @@ sipd_conf_free(struct sipd_conf *c)
 	free(c->path);
 	free(c->stird_socket);
 	free(c->attest_header);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->tls_client_ca);
 	free(c);
 }
 
@@ -177,8 +184,8 @@ set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, si
 				    k->name, word);
 				return STIR_EINVAL;
 			}
-			snprintf(l->text, sizeof(l->text), "%s:%s", k->proto == SIPD_UDP ? "udp" : "tcp",
-			    word);
+			snprintf(l->text, sizeof(l->text), "%s:%s", k->proto == SIPD_UDP ? "udp" :
+			    k->proto == SIPD_TCP ? "tcp" : "tls", word);
 			first = false;
 		} else if (strncmp(word, "mode=", 5) == 0 && find_name(modes, word + 5) >= 0)
 			l->mode = find_name(modes, word + 5);
@@ -278,6 +285,14 @@ set_key(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_
 	int i;
 
 	switch (k->type) {
+	case KT_OPTPATH:
+		if (*v == '\0')
+			return set_string((char **)(base + k->off), v);
+		if (*v != '/' || strlen(v) >= PATH_MAX) {
+			snprintf(msg, msglen, "'%s' must be an absolute path", k->name);
+			return STIR_EINVAL;
+		}
+		return set_string((char **)(base + k->off), v);
 	case KT_PATH:
 		if (*v != '/' || strlen(v) >= 108) {
 			snprintf(msg, msglen, "'%s' must be an absolute path (under 108 bytes)", k->name);
@@ -465,6 +480,12 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
 			goto bad;
 	}
 	lineno = 0;
+	for (i = 0; i < c->nlisten; i++)
+		if (c->listen[i].proto == SIPD_TLS && (c->tls_cert[0] == '\0' || c->tls_key[0] == '\0')) {
+			snprintf(msg, sizeof(msg), "'listen_tls' needs 'tls_cert' and 'tls_key'");
+			r = STIR_EINVAL;
+			goto bad;
+		}
 	if (c->nlisten == 0) {
 		/* neither listen_udp nor listen_tcp: both on the default */
 		for (i = 0; i < 2; i++) {

@@ -12,11 +12,12 @@ libsipdmsg_la_LIBADD = $(OSIPPARSER_LIBS) $(JANSSON_LIBS)
 sbin_PROGRAMS += stird-sipd
 stird_sipd_SOURCES = client/stird-sipd/main.c client/stird-sipd/sipd.h \
 	client/stird-sipd/conf.c client/stird-sipd/transport.c \
-	client/stird-sipd/tx.c client/stird-sipd/upstream.c
+	client/stird-sipd/tx.c client/stird-sipd/upstream.c \
+	client/stird-sipd/tls.c client/stird-sipd/tls.h
 stird_sipd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
-	$(OSIP_CFLAGS)
+	$(OSIP_CFLAGS) $(GNUTLS_CFLAGS)
 stird_sipd_LDADD = libsipdmsg.la libstirclient.la libstirconf.la $(UV_LIBS) \
-	$(SODIUM_LIBS) $(SYSTEMD_LIBS)
+	$(SODIUM_LIBS) $(SYSTEMD_LIBS) $(GNUTLS_LIBS)
 
 dist_man_MANS += doc/stird-sipd.8
 dist_stirdoc_DATA += doc/sip-redirect.md doc/stird-sipd.conf.example

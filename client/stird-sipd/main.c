@@ -23,6 +23,7 @@
 #include "stirclient.h"
 #include "daemon/log.h"
 #include "client/stird-sipd/sipd.h"
+#include "client/stird-sipd/tls.h"
 
 #define DEFAULT_CONF	STIR_SYSCONFDIR "/stird/stird-sipd.conf"
 
@@ -123,6 +124,14 @@ main(int argc, char **argv)
 	sipmsg_global_init();
 	s.log_rl.burst = 10;
 	s.log_rl.interval_ms = 10000;
+	for (size_t i = 0; i < s.conf->nlisten; i++)
+		if (s.conf->listen[i].proto == SIPD_TLS && s.tls == NULL &&
+		    sipd_tls_new(s.conf->tls_cert, s.conf->tls_key,
+		    s.conf->tls_client_ca[0] != '\0' ? s.conf->tls_client_ca : NULL, &s.tls, err,
+		    sizeof(err)) != STIR_OK) {
+			log_err("%s", err);
+			goto out;
+		}
 	s.loop = uv_default_loop();
 	if (sipd_listen_all(&s) != STIR_OK || upstream_init(&s) != STIR_OK)
 		goto out;
@@ -151,6 +160,7 @@ main(int argc, char **argv)
 	if (s.loop != NULL)
 		(void)uv_loop_close(s.loop);
 	free(s.up);
+	sipd_tls_free(s.tls);
 	sipd_conf_free(s.conf);
 	return rc;
 }

@@ -8,6 +8,7 @@
  *	sipmsg.c	libosip2: framing, parsing, writing responses
  *	sipmap.c	SIP request <-> stird request and reply (Jansson)
  *	transport.c	listeners, TCP connections, sending
+ *	tls.c		GnuTLS sessions of listen_tls connections
  *	tx.c		transactions: retransmissions, ACK, CANCEL, timers
  *	upstream.c	stir_async handles watched with uv_poll
  *	main.c		argv, config, signals, the loop
@@ -38,7 +39,7 @@
 #define SIPD_TCP_WQ_MAX		(256 * 1024)	/* unsent bytes before a close */
 #define SIPD_TX_BUCKETS		1024
 
-enum sipd_proto { SIPD_UDP, SIPD_TCP };
+enum sipd_proto { SIPD_UDP, SIPD_TCP, SIPD_TLS };
 
 /* ---- configuration (conf.c) ---- */
 
@@ -77,6 +78,9 @@ struct sipd_conf {
 	unsigned	 idle_timeout_s;
 	unsigned	 retry_after;
 	int		 log_level;
+	char		*tls_cert;	/* "" = none; needed by listen_tls */
+	char		*tls_key;
+	char		*tls_client_ca;	/* "" = no client certificate asked */
 };
 
 int	sipd_conf_load(const char *path, struct sipd_conf **ret, char *err, size_t errlen);
@@ -90,6 +94,7 @@ bool	sipd_conf_allowed(const struct sipd_conf *c, const struct sockaddr *sa);
 
 struct sipd;
 struct sipd_tcp;
+struct sipd_tls;
 struct sipd_tx;
 struct upstream;
 
@@ -133,6 +138,7 @@ struct sipd {
 	struct sipd_tx		*tx_last;
 	size_t			 ntx;
 	struct upstream		**up;		/* upstream_connections slots */
+	struct sipd_tls		*tls;		/* with a listen_tls */
 	uint64_t		 last_reconnect;
 	struct sipd_stats	 st;
 	struct stir_ratelimit	 log_rl;	/* notices about peers */

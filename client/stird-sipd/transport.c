@@ -21,6 +21,7 @@
 #include "stirclient.h"
 #include "daemon/log.h"
 #include "client/stird-sipd/sipd.h"
+#include "client/stird-sipd/tls.h"
 
 #define TCP_BACKLOG	128
 
@@ -36,7 +37,11 @@ struct sipd_tcp {
 	bool			 handle_closed;
 	uint64_t		 last_active;
 	uint64_t		 partial_since;	/* a message began arriving */
+	struct sipd_tls_conn	*tls;		/* a listen_tls connection */
+	char			*cbuf;		/* TLS: ciphertext as read */
 };
+
+#define TLS_READ_BYTES	(16 * 1024 + 512)	/* one record and more */
 
 struct send_req {
 	union {
@@ -95,27 +100,42 @@ tcp_written(uv_write_t *req, int status)
 
 static void tcp_close(struct sipd_tcp *c);
 
-static void
-tcp_write(struct sipd_tcp *c, const char *buf, size_t len)
+/* Bytes as they go on the wire (TLS records, or plain SIP). */
+static int
+tcp_raw_write(void *arg, const void *buf, size_t len)
 {
+	struct sipd_tcp *c = arg;
 	struct send_req *req;
 	uv_buf_t b;
 
 	if (c->closing)
-		return;
+		return -1;
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->h) > SIPD_TCP_WQ_MAX) {
 		peer_notice(c->s, "TCP peer does not read its responses; closing", NULL);
 		tcp_close(c);
-		return;
+		return -1;
 	}
 	if ((req = malloc(sizeof(*req) + len)) == NULL)
-		return;
+		return -1;
 	memcpy(req->data, buf, len);
 	b = uv_buf_init(req->data, (unsigned)len);
 	if (uv_write(&req->r.tcp, (uv_stream_t *)&c->h, &b, 1, tcp_written) != 0) {
 		free(req);
 		tcp_close(c);
+		return -1;
 	}
+	return 0;
+}
+
+static void
+tcp_write(struct sipd_tcp *c, const char *buf, size_t len)
+{
+	if (c->closing)
+		return;
+	if (c->tls == NULL)
+		(void)tcp_raw_write(c, buf, len);
+	else if (sipd_tls_send(c->tls, buf, len) != STIR_OK)
+		tcp_close(c);
 }
 
 void
@@ -151,6 +171,8 @@ sipd_tcp_unref(struct sipd_tcp *c)
 {
 	if (c == NULL || --c->refs > 0)
 		return;
+	sipd_tls_conn_free(c->tls);
+	free(c->cbuf);
 	free(c->buf);
 	free(c);
 }
@@ -252,27 +274,20 @@ tcp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	size_t room = c->s->conf->max_message_bytes - c->used;
 
 	(void)hint;
-	*buf = uv_buf_init(c->buf + c->used, (unsigned)room);
+	if (c->tls != NULL)
+		*buf = uv_buf_init(c->cbuf, TLS_READ_BYTES);
+	else
+		*buf = uv_buf_init(c->buf + c->used, (unsigned)room);
 }
 
+/* Frame and handle the plaintext messages in c->buf. */
 static void
-tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+tcp_feed(struct sipd_tcp *c)
 {
-	struct sipd_tcp *c = st->data;
 	struct sipd *s = c->s;
 	size_t max = s->conf->max_message_bytes, mlen = 0;
 	int r;
 
-	(void)b;
-	if (n < 0) {
-		tcp_close(c);
-		return;
-	}
-	if (c->used == 0)
-		c->partial_since = sipd_now(s);
-	c->used += (size_t)n;
-	c->last_active = sipd_now(s);
-	sipd_tcp_ref(c);		/* c lives until the end, closed or not */
 	while (c->used > 0 && !c->closing) {
 		if (c->buf[0] == '\r' || c->buf[0] == '\n') {
 			size_t k = 0;
@@ -299,6 +314,54 @@ tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		memmove(c->buf, c->buf + mlen, c->used - mlen);
 		c->used -= mlen;
 		c->partial_since = c->last_active;	/* the rest began now */
+	}
+}
+
+/* TLS: decrypt what arrived (and what was kept) into c->buf, feed it. */
+static void
+tls_read(struct sipd_tcp *c, const char *cipher, size_t n)
+{
+	size_t max = c->s->conf->max_message_bytes, got;
+	int r;
+
+	do {
+		if (c->used == 0)
+			c->partial_since = c->last_active;
+		r = sipd_tls_input(c->tls, cipher, n, c->buf + c->used, max - c->used, &got);
+		n = 0;
+		if (r < 0) {
+			peer_notice(c->s, "TLS session failed; closing", stir_strerror(r));
+			tcp_close(c);
+			return;
+		}
+		c->used += got;
+		tcp_feed(c);
+		if (r == 1) {
+			tcp_close_after_write(c);	/* the peer said close_notify */
+			return;
+		}
+	} while (!c->closing && got > 0 && sipd_tls_pending(c->tls) > 0);
+}
+
+static void
+tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct sipd_tcp *c = st->data;
+
+	(void)b;
+	if (n < 0) {
+		tcp_close(c);
+		return;
+	}
+	c->last_active = sipd_now(c->s);
+	sipd_tcp_ref(c);		/* c lives until the end, closed or not */
+	if (c->tls != NULL)
+		tls_read(c, c->cbuf, (size_t)n);
+	else {
+		if (c->used == 0)
+			c->partial_since = c->last_active;
+		c->used += (size_t)n;
+		tcp_feed(c);
 	}
 	sipd_tcp_unref(c);
 }
@@ -343,6 +406,12 @@ tcp_accept(uv_stream_t *server, int status)
 			uv_close((uv_handle_t *)&c->h, tcp_closed);
 			return;
 		}
+	}
+	if (l->cfg->proto == SIPD_TLS &&
+	    ((c->cbuf = malloc(TLS_READ_BYTES)) == NULL ||
+	    sipd_tls_conn_new(s->tls, tcp_raw_write, c, &c->tls) != STIR_OK)) {
+		uv_close((uv_handle_t *)&c->h, tcp_closed);
+		return;
 	}
 	c->closing = false;
 	c->next = s->conns;
@@ -453,7 +522,7 @@ listen_one(struct sipd *s, struct sipd_listener *l)
 		return r;
 	addr_text((struct sockaddr *)&ss, where, sizeof(where));
 	log_notice("listening on %s:%s (mode %s, attest %s)",
-	    l->cfg->proto == SIPD_UDP ? "udp" : "tcp", where,
+	    l->cfg->proto == SIPD_UDP ? "udp" : l->cfg->proto == SIPD_TCP ? "tcp" : "tls", where,
 	    l->mode == SIPD_MODE_SIGN ? "sign" : l->mode == SIPD_MODE_VERIFY ? "verify" : "auto",
 	    l->attest);
 	return 0;

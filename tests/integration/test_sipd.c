@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <gnutls/gnutls.h>
 #include <jansson.h>
 
 #include "harness.h"
@@ -37,7 +38,7 @@
 static struct h H;
 static char out[H_OUT_MAX];
 static pid_t sipd_pid;
-static int udp_port, tcp_port;
+static int udp_port, tcp_port, tls_port;
 static char sipd_log[H_PATH_MAX];
 static int seq;
 static int crlf_seen;		/* keep-alive pongs skipped on TCP */
@@ -120,6 +121,7 @@ sipd_start(const char *extra)
 	ck_assert_msg(strstr(log, "ready") != NULL, "stird-sipd did not start: %s", log);
 	udp_port = port_of(log, "udp");
 	tcp_port = port_of(log, "tcp");
+	tls_port = port_of(log, "tls");
 	ck_assert_int_gt(udp_port, 0);
 	ck_assert_int_gt(tcp_port, 0);
 }
@@ -737,6 +739,7 @@ START_TEST(a_bad_config_is_refused_with_file_and_line)
 		{ "retry_after = 5\nretry_after = 6\n", ":2: 'retry_after' is set twice" },
 		{ "allow_from = 10.0.0.0/33\n", ":1: 'allow_from': bad prefix length" },
 		{ "allow_from = 10.0.0.0/8, example.com\n", "'example.com' is not an IPv4 or IPv6" },
+		{ "listen_tls = 127.0.0.1:5061\n", "'listen_tls' needs 'tls_cert' and 'tls_key'" },
 	};
 	char path[H_PATH_MAX], prog[H_PATH_MAX];
 	FILE *f;
@@ -788,6 +791,99 @@ START_TEST(peers_outside_allow_from_get_nothing)
 	ck_assert_int_eq(sipd_stop(), 0);
 	sipd_start("allow_from = 10.0.0.0/8\nallow_from = 127.0.0.1");
 	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 302);
+}
+END_TEST
+
+/*
+ * An INVITE over TLS, trusting the PKI's web CA, with a client certificate
+ * when client is given (pki/<client>.pem and .key): the response code, or
+ * -1 when the session failed before a response came.
+ */
+static int
+tls_invite(const char *client, char *resp, size_t len)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_session_t sess;
+	char ca[2 * H_PATH_MAX], cert[2 * H_PATH_MAX], key[2 * H_PATH_MAX];
+	int fd = sock_to(SOCK_STREAM, tls_port), code = -1;
+	size_t n = 0;
+	const char *m;
+
+	snprintf(ca, sizeof(ca), "%s/web-ca.pem", H.pki);
+	ck_assert_int_ge(gnutls_certificate_allocate_credentials(&cred), 0);
+	ck_assert_int_gt(gnutls_certificate_set_x509_trust_file(cred, ca, GNUTLS_X509_FMT_PEM), 0);
+	if (client != NULL) {
+		snprintf(cert, sizeof(cert), "%s/%s.pem", H.pki, client);
+		snprintf(key, sizeof(key), "%s/%s.key", H.pki, client);
+		ck_assert_int_ge(gnutls_certificate_set_x509_key_file(cred, cert, key,
+		    GNUTLS_X509_FMT_PEM), 0);
+	}
+	ck_assert_int_ge(gnutls_init(&sess, GNUTLS_CLIENT), 0);
+	ck_assert_int_ge(gnutls_set_default_priority(sess), 0);
+	ck_assert_int_ge(gnutls_credentials_set(sess, GNUTLS_CRD_CERTIFICATE, cred), 0);
+	gnutls_session_set_verify_cert(sess, "localhost", 0);
+	gnutls_transport_set_int(sess, fd);
+	gnutls_handshake_set_timeout(sess, WAIT_MS);
+	gnutls_record_set_timeout(sess, WAIT_MS);
+	if (gnutls_handshake(sess) < 0)
+		goto out;
+	m = invite("tls@test", "btls1", FROM, NULL, true);
+	if (gnutls_record_send(sess, m, strlen(m)) != (ssize_t)strlen(m))
+		goto out;
+	while (n + 1 < len) {
+		ssize_t r = gnutls_record_recv(sess, resp + n, len - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		resp[n] = '\0';
+		if (strstr(resp, "\r\n\r\n") != NULL) {
+			code = code_of(resp);
+			break;
+		}
+	}
+ out:
+	gnutls_deinit(sess);
+	gnutls_certificate_free_credentials(cred);
+	close(fd);
+	return code;
+}
+
+START_TEST(tls_invite_is_signed_and_client_certificates_are_checked)
+{
+	char resp[RESP_MAX], extra[4 * H_PATH_MAX];
+
+	ck_assert_int_eq(sipd_stop(), 0);
+	snprintf(extra, sizeof(extra), "listen_tls = 127.0.0.1:0\ntls_cert = %s/web.pem\n"
+	    "tls_key = %s/web.key", H.pki, H.pki);
+	sipd_start(extra);
+	ck_assert_int_gt(tls_port, 0);
+	ck_assert_int_eq(tls_invite(NULL, resp, sizeof(resp)), 302);
+	check_302_sign(resp);
+	/* plain SIP on the TLS port: no answer, the session just fails */
+	{
+		int fd = sock_to(SOCK_STREAM, tls_port);
+		const char *m = invite("plain@test", "plain", FROM, NULL, true);
+		char c[64];
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		send_all(fd, m, strlen(m));
+		ck_assert_int_eq(poll(&pfd, 1, WAIT_MS), 1);
+		ck_assert(recv(fd, c, sizeof(c), 0) <= 0 || strncmp(c, "SIP/2.0", 7) != 0);
+		close(fd);
+	}
+	/* mutual TLS: a client certificate from the CA is required */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && openssl ecparam -name prime256v1 "
+	    "-genkey -noout -out proxy.key 2>&1 && openssl req -new -key proxy.key "
+	    "-subj /CN=proxy -out proxy.csr 2>&1 && printf 'extendedKeyUsage=clientAuth\\n' "
+	    ">proxy.ext && openssl x509 -req -in proxy.csr -CA web-ca.pem -CAkey web-ca.key "
+	    "-CAcreateserial -days 2 -extfile proxy.ext -out proxy.pem 2>&1", H.pki), 0);
+	ck_assert_int_eq(sipd_stop(), 0);
+	snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "\ntls_client_ca = %s/web-ca.pem",
+	    H.pki);
+	sipd_start(extra);
+	ck_assert_int_eq(tls_invite(NULL, resp, sizeof(resp)), -1);
+	ck_assert_int_eq(tls_invite("proxy", resp, sizeof(resp)), 302);
 }
 END_TEST
 
@@ -844,6 +940,7 @@ suite(void)
 	tcase_add_test(tc, attestation_comes_from_the_config_or_the_allowed_header);
 	tcase_add_test(tc, a_bad_config_is_refused_with_file_and_line);
 	tcase_add_test(tc, peers_outside_allow_from_get_nothing);
+	tcase_add_test(tc, tls_invite_is_signed_and_client_certificates_are_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }
