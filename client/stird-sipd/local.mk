@@ -26,13 +26,18 @@ EXTRA_DIST += systemd/stird-sipd.service.in
 
 # ---- tests: the real stird and stird-sipd, raw SIP over UDP and TCP ----
 if HAVE_CHECK
-check_PROGRAMS += tests/integration/test_sipd
-TESTS += tests/integration/test_sipd
-tests_integration_test_sipd_SOURCES = tests/integration/test_sipd.c \
+check_PROGRAMS += tests/integration/test_sipd tests/integration/test_sipd_hostile
+TESTS += tests/integration/test_sipd tests/integration/test_sipd_hostile
+endif
+SIPD_TEST_SRC = tests/integration/sipd_harness.c tests/integration/sipd_harness.h \
 	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_sipd_SOURCES = tests/integration/test_sipd.c $(SIPD_TEST_SRC)
 tests_integration_test_sipd_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_sipd_LDADD = libstirclient.la $(TEST_LIBS)
-endif
+tests_integration_test_sipd_hostile_SOURCES = tests/integration/test_sipd_hostile.c \
+	$(SIPD_TEST_SRC)
+tests_integration_test_sipd_hostile_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_sipd_hostile_LDADD = libstirclient.la $(TEST_LIBS)
 EXTRA_DIST += tests/integration/sipd-sign-verify.xml
 
 # ---- fuzzing: SIP message -> stird request (tests/fuzz/local.mk) ----
