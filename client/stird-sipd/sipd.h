@@ -155,6 +155,9 @@ void	sipd_send(struct sipd *s, const struct sipd_peer *p, const char *buf, size_
 void	sipd_tcp_ref(struct sipd_tcp *c);
 void	sipd_tcp_unref(struct sipd_tcp *c);
 void	sipd_tcp_sweep(struct sipd *s, uint64_t now);
+/* A message on c that cannot be handled: 400 (or 513 for STIR_ETOOBIG),
+ * then the connection closes once that is written. */
+void	sipd_tcp_refuse(struct sipd_tcp *c, int err);
 /* Handle one message (tx.c): from a listener, with where to answer. */
 void	sipd_message(struct sipd *s, const struct sipd_peer *p, const char *buf, size_t len);
 

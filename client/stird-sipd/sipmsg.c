@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
@@ -79,13 +80,65 @@ count_lines(const char *buf, size_t len)
 	return n;
 }
 
+/*
+ * The Content-Length of a header block (long or compact "l" form), the one
+ * thing read from the bytes before osip parses them: a stream is framed
+ * by it (RFC 3261 section 18.3) before the body has arrived, and osip
+ * will not parse a header block whose body is missing.  osip parses the
+ * framed message whole and checks it agrees.  0 when absent, -1 when
+ * malformed or given twice with different values.
+ */
+static long
+scan_content_length(const char *h, size_t hlen)
+{
+	const char *p = h, *end = h + hlen;
+	long found = -2;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q;
+		size_t nl = 0;
+		long v = 0;
+
+		if (eol == NULL)
+			break;
+		if (p != h) {		/* not the start line */
+			if ((size_t)(eol - p) > 14 && strncasecmp(p, "content-length", 14) == 0)
+				nl = 14;
+			else if ((*p == 'l' || *p == 'L') && (p[1] == ':' || p[1] == ' ' ||
+			    p[1] == '\t'))
+				nl = 1;
+		}
+		if (nl > 0) {
+			for (q = p + nl; *q == ' ' || *q == '\t'; q++)
+				;
+			if (*q == ':') {
+				for (q++; *q == ' ' || *q == '\t'; q++)
+					;
+				if (*q < '0' || *q > '9')
+					return -1;
+				for (; *q >= '0' && *q <= '9'; q++) {
+					if (v > 100000000)
+						return -1;
+					v = v * 10 + (*q - '0');
+				}
+				if (*q != '\r' && *q != '\n' && *q != ' ' && *q != '\t')
+					return -1;
+				if (found >= 0 && found != v)
+					return -1;
+				found = v;
+			}
+		}
+		p = eol + 1;
+	}
+	return found == -2 ? 0 : found;
+}
+
 int
 sipmsg_frame(const char *buf, size_t len, size_t max, unsigned max_headers,
     size_t *ret_len)
 {
-	osip_message_t *msg = NULL;
-	size_t hlen, clen = 0;
-	int r;
+	size_t hlen;
+	long clen;
 
 	if ((hlen = header_end(buf, len)) == 0) {
 		if (len >= max || count_lines(buf, len) > (size_t)max_headers + 1)
@@ -94,45 +147,14 @@ sipmsg_frame(const char *buf, size_t len, size_t max, unsigned max_headers,
 	}
 	if (hlen > max || count_lines(buf, hlen) > (size_t)max_headers + 2)
 		return STIR_ETOOBIG;
-	if (osip_message_init(&msg) != OSIP_SUCCESS)
-		return STIR_ENOMEM;
-	if (osip_message_parse(msg, buf, hlen) != OSIP_SUCCESS) {
-		r = STIR_EPROTO;
-		goto out;
-	}
-	if (msg->content_length != NULL && msg->content_length->value != NULL) {
-		const char *v = msg->content_length->value;
-		char *end;
-		unsigned long n;
-
-		if (*v < '0' || *v > '9') {
-			r = STIR_EPROTO;
-			goto out;
-		}
-		n = strtoul(v, &end, 10);
-		if (*end != '\0') {
-			r = STIR_EPROTO;
-			goto out;
-		}
-		if (n > max) {
-			r = STIR_ETOOBIG;
-			goto out;
-		}
-		clen = n;
-	}
-	if (hlen + clen > max) {
-		r = STIR_ETOOBIG;
-		goto out;
-	}
-	if (len < hlen + clen) {
-		r = 0;
-		goto out;
-	}
-	*ret_len = hlen + clen;
-	r = 1;
- out:
-	osip_message_free(msg);
-	return r;
+	if ((clen = scan_content_length(buf, hlen)) < 0)
+		return STIR_EPROTO;
+	if ((size_t)clen > max - hlen)
+		return STIR_ETOOBIG;
+	if (len < hlen + (size_t)clen)
+		return 0;
+	*ret_len = hlen + (size_t)clen;
+	return 1;
 }
 
 void
@@ -262,8 +284,8 @@ collect_caller(struct sipmsg *m)
 }
 
 int
-sipmsg_parse(const char *buf, size_t len, unsigned max_headers, struct sipmsg **ret_msg,
-    const char **ret_why)
+sipmsg_parse(const char *buf, size_t len, unsigned max_headers, bool truncated,
+    struct sipmsg **ret_msg, const char **ret_why)
 {
 	struct sipmsg *m = NULL;
 	osip_via_t *via = NULL;
@@ -287,8 +309,15 @@ sipmsg_parse(const char *buf, size_t len, unsigned max_headers, struct sipmsg **
 		r = STIR_ENOMEM;
 		goto out;
 	}
-	if (osip_message_parse(m->msg, buf, len) != OSIP_SUCCESS) {
-		*ret_why = "not a SIP message";
+	/* whole, body included (osip checks it against Content-Length);
+	 * truncated: the header block alone, to answer a refused message */
+	if (truncated && hlen == 0) {
+		*ret_why = "no end of the header";
+		r = STIR_EPROTO;
+		goto out;
+	}
+	if (osip_message_parse(m->msg, buf, truncated ? hlen : len) != OSIP_SUCCESS) {
+		*ret_why = "not a SIP message, or its body does not fit its Content-Length or type";
 		r = STIR_EPROTO;
 		goto out;
 	}

@@ -60,18 +60,22 @@ void	sipmsg_global_init(void);
  * start of buf?  Returns 1 and *ret_len (headers, blank line, and
  * Content-Length bytes of body), 0 when more bytes are needed, STIR_ETOOBIG
  * when the message would be longer than max bytes or has more than
- * max_headers header lines, STIR_EPROTO when its header block does not
- * parse.  A missing Content-Length counts as 0.
+ * max_headers header lines, STIR_EPROTO when its Content-Length is
+ * malformed or given twice.  A missing Content-Length counts as 0.
  */
 int	sipmsg_frame(const char *buf, size_t len, size_t max, unsigned max_headers,
 	    size_t *ret_len);
 
 /*
- * Parse one message.  STIR_EPROTO if it is not SIP (*ret_why says why,
- * static text), STIR_ETOOBIG over max_headers header lines, STIR_ENOMEM.
- * Free with sipmsg_free().
+ * Parse one message, body included: a body that does not fit its
+ * Content-Length or its multipart type makes the message malformed.
+ * truncated: buf may end before the body does (a message refused for its
+ * size); only the header block is parsed, which fails when a body was
+ * announced with a Content-Type.  STIR_EPROTO if it is not SIP (*ret_why
+ * says why, static text), STIR_ETOOBIG over max_headers header lines,
+ * STIR_ENOMEM.  Free with sipmsg_free().
  */
-int	sipmsg_parse(const char *buf, size_t len, unsigned max_headers,
+int	sipmsg_parse(const char *buf, size_t len, unsigned max_headers, bool truncated,
 	    struct sipmsg **ret_msg, const char **ret_why);
 void	sipmsg_free(struct sipmsg *m);
 /* The fields; borrowed, valid while m lives. */

@@ -34,6 +34,7 @@ struct sipd_tcp {
 	size_t			 used;
 	unsigned		 refs;		/* the list's, and transactions' */
 	bool			 closing;	/* no more reads or writes */
+	bool			 draining;	/* no more reads: closing once written */
 	bool			 handle_closed;
 	uint64_t		 last_active;
 	uint64_t		 partial_since;	/* a message began arriving */
@@ -220,8 +221,9 @@ tcp_close_after_write(struct sipd_tcp *c)
 {
 	uv_shutdown_t *req;
 
-	if (c->closing)
+	if (c->closing || c->draining)
 		return;
+	c->draining = true;
 	(void)uv_read_stop((uv_stream_t *)&c->h);
 	if ((req = malloc(sizeof(*req))) == NULL) {
 		tcp_close(c);
@@ -239,8 +241,8 @@ tcp_close_after_write(struct sipd_tcp *c)
  * (513 Message Too Large, 400 Bad Request), else a bare status line, so
  * the peer learns why the connection ends.
  */
-static void
-tcp_refuse(struct sipd_tcp *c, int err)
+void
+sipd_tcp_refuse(struct sipd_tcp *c, int err)
 {
 	static const char bare400[] = "SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
 	static const char bare513[] = "SIP/2.0 513 Message Too Large\r\nContent-Length: 0\r\n\r\n";
@@ -250,10 +252,12 @@ tcp_refuse(struct sipd_tcp *c, int err)
 	size_t len;
 	bool big = err == STIR_ETOOBIG;
 
+	if (c->closing || c->draining)
+		return;
 	c->s->st.malformed++;
 	peer_notice(c->s, big ? "TCP message over max_message_bytes or max_headers; closing" :
 	    "TCP message does not parse; closing", NULL);
-	if (sipmsg_parse(c->buf, c->used, c->s->conf->max_headers, &m, &why) == STIR_OK &&
+	if (sipmsg_parse(c->buf, c->used, c->s->conf->max_headers, true, &m, &why) == STIR_OK &&
 	    sipmsg_fields(m)->is_request && sipmsg_check(m, &why) &&
 	    sipmsg_respond(m, big ? 513 : 400, big ? "Message Too Large" : "Bad Request", NULL,
 	    NULL, 0, &text, &len) == STIR_OK) {
@@ -288,7 +292,7 @@ tcp_feed(struct sipd_tcp *c)
 	size_t max = s->conf->max_message_bytes, mlen = 0;
 	int r;
 
-	while (c->used > 0 && !c->closing) {
+	while (c->used > 0 && !c->closing && !c->draining) {
 		if (c->buf[0] == '\r' || c->buf[0] == '\n') {
 			size_t k = 0;
 
@@ -306,7 +310,7 @@ tcp_feed(struct sipd_tcp *c)
 			if (r == 0 && c->used >= max)
 				r = STIR_ETOOBIG;
 			if (r < 0)
-				tcp_refuse(c, r);
+				sipd_tcp_refuse(c, r);
 			if (r <= 0)
 				break;
 			sipd_message(s, &(struct sipd_peer){ .l = c->l, .tcp = c }, c->buf, mlen);
@@ -340,7 +344,7 @@ tls_read(struct sipd_tcp *c, const char *cipher, size_t n)
 			tcp_close_after_write(c);	/* the peer said close_notify */
 			return;
 		}
-	} while (!c->closing && got > 0 && sipd_tls_pending(c->tls) > 0);
+	} while (!c->closing && !c->draining && got > 0 && sipd_tls_pending(c->tls) > 0);
 }
 
 static void

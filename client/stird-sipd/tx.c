@@ -417,14 +417,13 @@ sipd_message(struct sipd *s, const struct sipd_peer *p, const char *buf, size_t 
 	int r;
 
 	s->st.received++;
-	if ((r = sipmsg_parse(buf, len, s->conf->max_headers, &m, &why)) != STIR_OK) {
+	if ((r = sipmsg_parse(buf, len, s->conf->max_headers, false, &m, &why)) != STIR_OK) {
 		s->st.malformed++;
 		if (p->tcp == NULL) {
 			stir_log(STIR_LOG_DEBUG, "UDP datagram dropped: %s", why ? why : stir_strerror(r));
 			s->st.dropped++;
-		}
-		/* TCP: transport.c framed it, so the headers parse; the body
-		 * alone cannot make this fail */
+		} else
+			sipd_tcp_refuse(p->tcp, r);	/* 400, then closed */
 		return;
 	}
 	f = sipmsg_fields(m);

@@ -90,7 +90,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r <= 1);
 	if (r == 1)
 		FUZZ_ASSERT(framed > 0 && framed <= size);
-	r = sipmsg_parse(buf, size, MAX_HEADERS, &m, &why);
+	/* as tcp_refuse() parses a message refused for its size */
+	if (sipmsg_parse(buf, size, MAX_HEADERS, true, &m, &why) == STIR_OK) {
+		FUZZ_ASSERT(m != NULL);
+		sipmsg_free(m);
+		m = NULL;
+	}
+	r = sipmsg_parse(buf, size, MAX_HEADERS, false, &m, &why);
 	if (r != STIR_OK) {
 		FUZZ_ASSERT(m == NULL);
 		return 0;

@@ -265,6 +265,72 @@ START_TEST(tls_invite_is_signed_and_client_certificates_are_checked)
 }
 END_TEST
 
+/* An INVITE with a body: the Content-Length line replaced by ct and body. */
+static char *
+with_body(const char *cid, const char *br, bool tcp, const char *ct, const char *body,
+    int claimed)
+{
+	static char m[32768];
+	char *p;
+
+	snprintf(m, sizeof(m), "%s", invite(cid, br, FROM, NULL, tcp));
+	p = strstr(m, "Content-Length: 0");
+	snprintf(p, sizeof(m) - (size_t)(p - m), "Content-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+	    ct, claimed >= 0 ? claimed : (int)strlen(body), body);
+	return m;
+}
+
+START_TEST(bodies_must_fit_their_length_and_type)
+{
+	static const char mp[] = "--nope\r\nnot what the boundary says\r\n";
+	static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	    "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+	char resp[RESP_MAX], log[65536];
+	int fd;
+	const char *m;
+
+	fd = sock_to(SOCK_DGRAM, udp_port);
+	/* a multipart body that does not match its boundary: dropped */
+	m = with_body("mp@test", "bmp", false, "multipart/mixed;boundary=xyz", mp, -1);
+	send_all(fd, m, strlen(m));
+	ck_assert(quiet(fd));
+	/* a datagram shorter than its Content-Length: dropped (RFC 3261 18.3) */
+	m = with_body("short@test", "bshort", false, "application/sdp", sdp, 4000);
+	send_all(fd, m, strlen(m));
+	ck_assert(quiet(fd));
+	/* an SDP offer, as INVITEs carry one: signed */
+	m = with_body("sdpu@test", "bsdpu", false, "application/sdp", sdp, -1);
+	send_all(fd, m, strlen(m));
+	ck_assert_int_eq(final(fd, false, resp, sizeof(resp), NULL), 302);
+	send_ack(fd, "sdpu@test", "bsdpu", resp);
+	close(fd);
+	read_file(sipd_log, log, sizeof(log));
+	ck_assert_int_eq(h_count(log, "UDP datagram dropped: not a SIP message, or its body"), 2);
+	/* TCP: an SDP body in two writes, framed by its Content-Length */
+	fd = sock_to(SOCK_STREAM, tcp_port);
+	m = with_body("sdp@test", "bsdp", true, "application/sdp", sdp, -1);
+	send_all(fd, m, strlen(m) - 10);
+	ck_assert(quiet(fd));			/* not complete: no answer yet */
+	send_all(fd, m + strlen(m) - 10, 10);
+	ck_assert_int_gt(recv_msg(fd, true, resp, sizeof(resp), WAIT_MS), 0);
+	ck_assert_int_eq(code_of(resp), 302);
+	ck_assert_ptr_nonnull(strstr(hdr(resp, "Call-ID", 0), "sdp@test"));
+	/* a framed message whose body does not parse: 400, and closed */
+	m = with_body("mpt@test", "bmpt", true, "multipart/mixed;boundary=xyz", mp, -1);
+	send_all(fd, m, strlen(m));
+	ck_assert_int_gt(recv_msg(fd, true, resp, sizeof(resp), WAIT_MS), 0);
+	ck_assert_str_eq(resp, "SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+	{
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char c;
+
+		ck_assert_int_eq(poll(&pfd, 1, WAIT_MS), 1);
+		ck_assert_int_eq(recv(fd, &c, 1, 0), 0);
+	}
+	close(fd);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -275,6 +341,7 @@ suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, malformed_udp_is_dropped_or_answered_400_and_the_door_keeps_serving);
 	tcase_add_test(tc, malformed_tcp_is_answered_and_closed_and_the_door_keeps_serving);
+	tcase_add_test(tc, bodies_must_fit_their_length_and_type);
 	tcase_add_test(tc, a_bad_config_is_refused_with_file_and_line);
 	tcase_add_test(tc, peers_outside_allow_from_get_nothing);
 	tcase_add_test(tc, tls_invite_is_signed_and_client_certificates_are_checked);
