@@ -9,10 +9,11 @@
 #   http-verify    wrk: POST /stir/v1/verification through stird-http
 #   native-verify  wrk: POST /v1/verify through stird-http
 #   http-sign      wrk: POST /stir/v1/signing through stird-http
-#   secsipidx      wrk: POST /v1/check to `secsipidx -http-srv` with the
-#                  public key given (-fpubkey: no certificate fetch or chain
-#                  check at all, its fastest mode; stird checks the chain,
-#                  from its memo, on every call)
+#   secsipidx-x5u  wrk: POST /v1/check to `secsipidx -http-srv` doing
+#                  stird's job: the key from the x5u certificate (its file
+#                  cache), the chain checked against root and intermediate
+#   secsipidx-key  the same given the public key (-fpubkey: no certificate
+#                  work at all, its fastest mode)
 # CPU seconds per request are each process's utime+stime over the phase
 # (from /proc) divided by the requests answered: stird and stird-http are
 # added up for the door; the door's overhead is that against the socket
@@ -104,6 +105,19 @@ secsipidx -http-srv "127.0.0.1:$xport" -fpubkey "$dir/sp-pub.pem" -expire 3600 \
 xpid=$!
 pids="$pids $xpid"
 wait_for secsipidx curl -s -o /dev/null "http://127.0.0.1:$xport/"
+# the same job as stird's: the key from the x5u (its file cache, as the
+# Kamailio secsipid module runs it), the chain checked against the root
+# and intermediate, and the validity times (cert-verify 1|4|8); Go trusts
+# the x5u server's web CA through SSL_CERT_FILE
+yport=$(free_port)
+mkdir "$dir/xcache"
+SSL_CERT_FILE=$dir/pki/web-ca.pem secsipidx -http-srv "127.0.0.1:$yport" -expire 3600 \
+	-cache-dir "$dir/xcache" -cache-expire 3600 -cert-verify 13 \
+	-ca-file "$dir/pki/ca.pem" -ca-inter "$dir/pki/inter.pem" \
+	>"$dir/secsipidx-x5u.log" 2>&1 &
+ypid=$!
+pids="$pids $ypid"
+wait_for secsipidx-x5u curl -s -o /dev/null "http://127.0.0.1:$yport/"
 
 # one call, signed by stird, verified by everyone
 now=$(date +%s)
@@ -134,7 +148,8 @@ check native-verify "http://127.0.0.1:$hport/v1/verify" "$dir/native-verify.json
 check http-sign "http://127.0.0.1:$hport/stir/v1/signing" "$dir/shaken-sign.json" \
 	application/json signingResponse
 # secsipidx answers its own text; a bad signature gets another
-check secsipidx "http://127.0.0.1:$xport/v1/check" "$dir/identity.txt" text/plain "ok"
+check secsipidx "http://127.0.0.1:$xport/v1/check" "$dir/identity.txt" text/plain "^OK"
+check secsipidx-x5u "http://127.0.0.1:$yport/v1/check" "$dir/identity.txt" text/plain "^OK"
 
 hz=$(getconf CLK_TCK)
 results=$dir/results
@@ -153,7 +168,7 @@ phase_wrk() { # name url body ctype pids...
 	p50=$(awk '$1 == "50%" { print $2 }' "$dir/$name.wrk")
 	p99=$(awk '$1 == "99%" { print $2 }' "$dir/$name.wrk")
 	echo "$name $rps $p50 $p99 $(awk -v c=$((c1 - c0)) -v n="$n" -v hz="$hz" \
-		'BEGIN { printf "%.1f", n > 0 ? c / hz / n * 1e6 : -1 }')" >> "$results"
+		'BEGIN { printf "%.1f", (n > 0 ? c / hz / n * 1e6 : -1) }')" >> "$results"
 }
 
 # the baseline: the same verifications over stird's own socket
@@ -167,7 +182,7 @@ grep '^SUMMARY verify' "$dir/socket.out" | sed 's/^SUMMARY verify //' > "$dir/so
 eval "$(cat "$dir/socket.kv")"	# raw= daemon= ratio= percore= p50= p99= ...
 # stird's CPU per verify over the socket, from its cores used and rate
 echo "socket-verify $daemon ${p50}ms ${p99}ms $(awk -v pc="$percore" -v raw="$raw" \
-	'BEGIN { printf "%.1f", pc > 0 ? 1e6 / (pc * raw) : -1 }')" >> "$results"
+	'BEGIN { printf "%.1f", (pc > 0 ? 1e6 / (pc * raw) : -1) }')" >> "$results"
 
 phase_wrk http-verify "http://127.0.0.1:$hport/stir/v1/verification" "$dir/shaken-verify.json" \
 	application/json "$spid" "$hpid"
@@ -175,7 +190,8 @@ phase_wrk native-verify "http://127.0.0.1:$hport/v1/verify" "$dir/native-verify.
 	application/json "$spid" "$hpid"
 phase_wrk http-sign "http://127.0.0.1:$hport/stir/v1/signing" "$dir/shaken-sign.json" \
 	application/json "$spid" "$hpid"
-phase_wrk secsipidx "http://127.0.0.1:$xport/v1/check" "$dir/identity.txt" text/plain "$xpid"
+phase_wrk secsipidx-key "http://127.0.0.1:$xport/v1/check" "$dir/identity.txt" text/plain "$xpid"
+phase_wrk secsipidx-x5u "http://127.0.0.1:$yport/v1/check" "$dir/identity.txt" text/plain "$ypid"
 
 echo "== HTTP front door ($secs s per phase, $conns keep-alive connections, $(nproc) CPUs shared by load and servers)"
 printf '%-14s %10s %10s %10s %16s\n' phase "req/s" p50 p99 "CPU us/request"
@@ -188,7 +204,10 @@ awk '
 		if (us["socket-verify"] > 0 && us["http-verify"] > 0)
 			printf "door overhead: %.2fx the socket path CPU per verify (stird+stird-http vs stird)\n",
 			    us["http-verify"] / us["socket-verify"]
-		if (us["secsipidx"] > 0 && us["http-verify"] > 0)
-			printf "verifications per CPU-second: stird+door %.0f, secsipidx %.0f (%.2fx)\n",
-			    1e6 / us["http-verify"], 1e6 / us["secsipidx"], us["secsipidx"] / us["http-verify"]
+		if (us["secsipidx-x5u"] > 0 && us["http-verify"] > 0)
+			printf "verifications per CPU-second: stird+door %.0f, secsipidx (x5u, chain checked) %.0f: %.2fx\n",
+			    1e6 / us["http-verify"], 1e6 / us["secsipidx-x5u"], us["secsipidx-x5u"] / us["http-verify"]
+		if (us["secsipidx-key"] > 0 && us["http-verify"] > 0)
+			printf "  (secsipidx given the public key, no certificate work: %.0f: %.2fx)\n",
+			    1e6 / us["secsipidx-key"], us["secsipidx-key"] / us["http-verify"]
 	}' "$results"

@@ -86,7 +86,19 @@ if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_async
 TESTS += tests/integration/test_async
 tests_integration_test_async_SOURCES = tests/integration/test_async.c \
+	tests/integration/async_util.c tests/integration/async_util.h \
 	tests/integration/harness.c tests/integration/harness.h
 tests_integration_test_async_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_async_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
+# the typed layer of the non-blocking API: every op's request and result
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_async_typed
+TESTS += tests/integration/test_async_typed
+tests_integration_test_async_typed_SOURCES = tests/integration/test_async_typed.c \
+	tests/integration/async_util.c tests/integration/async_util.h \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_async_typed_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_async_typed_LDADD = libstirclient.la $(TEST_LIBS)
 endif

@@ -30,15 +30,8 @@
 
 #include "stirclient.h"
 #include "daemon/passport.h"
+#include "async_util.h"
 #include "harness.h"
-
-/*
- * The tcase "deadline" needs stird to take the envelope field deadline_ms
- * (doc/protocol.md); set to 1 once it does.
- */
-#ifndef ASYNC_TEST_DEADLINE
-#define ASYNC_TEST_DEADLINE 0
-#endif
 
 #define NPIPE	100	/* signs, then as many verifies, pipelined */
 
@@ -86,30 +79,6 @@ on_reply(void *arg, int err, const char *errmsg, const char *result)
 	else
 		ck_assert_ptr_null(result);
 }
-
-/* One poll round on a; returns what stir_async_process() said. */
-static int
-step(struct stir_async *a)
-{
-	struct pollfd p = { stir_async_fd(a), 0, 0 };
-	int ev = stir_async_events(a), rev = 0, n;
-
-	p.events = (short)(((ev & STIR_ASYNC_READ) ? POLLIN : 0) |
-	    ((ev & STIR_ASYNC_WRITE) ? POLLOUT : 0));
-	n = poll(&p, 1, 1000);
-	ck_assert_int_ge(n, 0);
-	if (p.revents & (POLLIN | POLLHUP | POLLERR))
-		rev |= STIR_ASYNC_READ;
-	if (p.revents & POLLOUT)
-		rev |= STIR_ASYNC_WRITE;
-	return stir_async_process(a, rev);
-}
-
-/* Poll until the condition holds; process must keep answering 0. */
-#define RUN_UNTIL(a, cond) do {						\
-	while (!(cond))							\
-		ck_assert_int_eq(step(a), STIR_OK);			\
-} while (0)
 
 static json_t *
 rec_json(const struct rec *r)
@@ -269,7 +238,7 @@ START_TEST(pipelined_replies_reach_their_own_callbacks)
 		ck_assert_int_eq(id, first + i);	/* ids increase by one */
 	}
 	ck_assert_int_eq(stir_async_pending(a), NPIPE);
-	RUN_UNTIL(a, completed == NPIPE);
+	AU_RUN_UNTIL(a, completed == NPIPE);
 	ck_assert_int_eq(stir_async_pending(a), 0);
 	for (int i = 0; i < NPIPE; i++) {
 		json_t *res;
@@ -290,7 +259,7 @@ START_TEST(pipelined_replies_reach_their_own_callbacks)
 		snprintf(to, sizeof(to), "tel:+1212555%04d", i + (i & 1));
 		(void)queue_verify(a, ident[i], to, 0, &v[i]);
 	}
-	RUN_UNTIL(a, completed == NPIPE);
+	AU_RUN_UNTIL(a, completed == NPIPE);
 	for (int i = 0; i < NPIPE; i++) {
 		json_t *res = rec_json(&v[i]);
 
@@ -312,11 +281,11 @@ START_TEST(pipelined_replies_reach_their_own_callbacks)
 
 		ck_assert_int_gt(stir_async_call(a, "sign", "{\"orig\":\"12155551212\"}", 0,
 		    on_reply, &e), 0);
-		RUN_UNTIL(a, e.n == 1);
+		AU_RUN_UNTIL(a, e.n == 1);
 		ck_assert_int_eq(e.err, STIR_EBADREQ);
 		ck_assert_ptr_nonnull(strstr(e.msg, "dest"));
 		ck_assert_int_gt(stir_async_call(a, "no.such.op", NULL, 0, on_reply, &e), 0);
-		RUN_UNTIL(a, e.n == 2);
+		AU_RUN_UNTIL(a, e.n == 2);
 		ck_assert_int_eq(e.err, STIR_EUNSUPP);
 	}
 	stir_async_free(a);
@@ -336,7 +305,7 @@ START_TEST(a_hanging_verify_holds_back_no_later_reply)
 	vid = queue_verify(a, NULL, NULL, 0, &hv);
 	(void)queue_sign(a, "12125551213", &sg);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &pg), 0);
-	RUN_UNTIL(a, sg.n == 1 && pg.n == 1);
+	AU_RUN_UNTIL(a, sg.n == 1 && pg.n == 1);
 	ck_assert_int_eq(sg.err, STIR_OK);
 	ck_assert_int_eq(pg.err, STIR_OK);
 	check_sign_dest(&sg, "12125551213");
@@ -349,7 +318,7 @@ START_TEST(a_hanging_verify_holds_back_no_later_reply)
 	ck_assert_int_eq(stir_async_cancel(a, 999999), STIR_ENOENT);
 	ck_assert_int_eq(stir_async_pending(a), 0);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &p2), 0);
-	RUN_UNTIL(a, p2.n == 1);
+	AU_RUN_UNTIL(a, p2.n == 1);
 	ck_assert_int_eq(hv.n, 0);
 	/* free with requests pending: each callback runs once, at once */
 	(void)queue_verify(a, NULL, NULL, 0, &h2);
@@ -379,12 +348,12 @@ START_TEST(a_killed_daemon_fails_every_pending_request_once)
 	for (int i = 0; i < 3; i++)
 		(void)queue_verify(a, NULL, NULL, 0, &hv[i]);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &pg), 0);
-	RUN_UNTIL(a, pg.n == 1);	/* the verifies have reached stird */
+	AU_RUN_UNTIL(a, pg.n == 1);	/* the verifies have reached stird */
 	ck_assert_int_eq(stir_async_pending(a), 3);
 	ck_assert_int_eq(kill(H.pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(H.pid, &status, 0), H.pid);
 	H.pid = 0;
-	while (step(a) == STIR_OK)
+	while (au_step(a) == STIR_OK)
 		;
 	ck_assert_int_eq(stir_async_pending(a), 0);
 	for (int i = 0; i < 3; i++) {
@@ -448,7 +417,7 @@ START_TEST(callbacks_may_cancel_queue_and_free)
 	for (int i = 1; i < 4; i++)
 		ck_assert_int_gt(re_id[i] = stir_async_call(re_a, "ping", NULL, 0, on_reply,
 		    &re_p[i]), 0);
-	RUN_UNTIL(re_a, re_p[4].n == 1 && re_p[3].n == 1 && re_p[1].n == 1);
+	AU_RUN_UNTIL(re_a, re_p[4].n == 1 && re_p[3].n == 1 && re_p[1].n == 1);
 	ck_assert_int_eq(re_p[0].n, 1);
 	ck_assert_int_eq(re_p[2].n, 0);		/* cancelled from a callback */
 	ck_assert_int_eq(re_p[4].err, STIR_OK);
@@ -461,7 +430,7 @@ START_TEST(callbacks_may_cancel_queue_and_free)
 	ck_assert_int_gt(stir_async_call(re_a, "ping", NULL, 0, on_queue_while_freeing,
 	    &re_p[2]), 0);
 	for (;;) {
-		int r = step(re_a);
+		int r = au_step(re_a);
 
 		if (r == STIR_ESHUTDOWN)
 			break;
@@ -509,7 +478,7 @@ nobody_pings(void)
 	if (stir_async_call(a, "ping", NULL, 0, on_reply, &r) <= 0)
 		return 92;
 	while (r.n == 0)
-		if (step(a) != STIR_OK)
+		if (au_step(a) != STIR_OK)
 			break;
 	stir_async_free(a);
 	if (r.n != 1)
@@ -535,100 +504,38 @@ END_TEST
 
 START_TEST(deadline_ms_bounds_a_hanging_verify)
 {
-	struct rec hv = { 0 }, pg = { 0 };
+	struct rec hv = { 0 }, nd = { 0 }, pg = { 0 };
 	struct stir_async *a;
 	json_t *res;
 
+	completed = 0;
 	ck_assert_int_eq(stir_async_connect(H.sock, &a), STIR_OK);
+	(void)queue_verify(a, NULL, NULL, 0, &nd);		/* no deadline */
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 5000, on_reply, &pg), 0);
 	(void)queue_verify(a, NULL, NULL, 300, &hv);
 	/* the fetch hangs for 60 s; the reply comes at the deadline */
-	RUN_UNTIL(a, hv.n == 1 && pg.n == 1);
+	AU_RUN_UNTIL(a, hv.n == 1 && pg.n == 1);
 	ck_assert_msg(pg.err == STIR_OK, "ping with deadline_ms: %s", pg.msg);
 	ck_assert_msg(hv.err == STIR_OK, "verify with deadline_ms: %s", hv.msg);
 	res = rec_json(&hv);
 	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Failed");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "error"), "code")),
 	    436);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(res, "identities"), 0), "error"), "code")), 436);
 	json_decref(res);
+	/* the same hanging fetch without a deadline is still waiting */
+	ck_assert_int_eq(nd.n, 0);
+	ck_assert_int_eq(stir_async_pending(a), 1);
 	stir_async_free(a);
+	ck_assert_int_eq(nd.n, 1);
+	ck_assert_int_eq(nd.err, STIR_ESHUTDOWN);
 	free(hv.json);
 	free(pg.json);
 }
 END_TEST
 
 /* ---- against a fake daemon: framing and limits ---- */
-
-static char fake_path[108];
-static int fake_lfd = -1;
-
-static void
-fake_setup(void)
-{
-	struct sockaddr_un sun;
-
-	snprintf(fake_path, sizeof(fake_path), "/tmp/stird-async.%ld.sock", (long)getpid());
-	(void)unlink(fake_path);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", fake_path);
-	ck_assert_int_ge(fake_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
-	ck_assert_int_eq(bind(fake_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ck_assert_int_eq(listen(fake_lfd, 4), 0);
-}
-
-static void
-fake_teardown(void)
-{
-	if (fake_lfd >= 0)
-		(void)close(fake_lfd);
-	fake_lfd = -1;
-	(void)unlink(fake_path);
-}
-
-/* Connect a handle; the fake daemon's end of it. */
-static int
-fake_pair(struct stir_async **ret_a)
-{
-	int fd;
-
-	ck_assert_int_eq(stir_async_connect(fake_path, ret_a), STIR_OK);
-	ck_assert_int_ge(fd = accept4(fake_lfd, NULL, NULL, SOCK_CLOEXEC), 0);
-	return fd;
-}
-
-static void
-fake_write(int fd, const char *s)
-{
-	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-}
-
-/* Read one request line the handle sent (after processing its output). */
-static json_t *
-fake_read_request(struct stir_async *a, int fd)
-{
-	static char buf[65536];
-	static size_t have;
-	char *nl;
-	json_t *j;
-
-	while ((nl = memchr(buf, '\n', have)) == NULL) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		ssize_t n;
-
-		(void)stir_async_process(a, STIR_ASYNC_WRITE);
-		ck_assert_int_ge(poll(&p, 1, 1000), 0);
-		if (!(p.revents & POLLIN))
-			continue;
-		ck_assert_int_gt(n = read(fd, buf + have, sizeof(buf) - have), 0);
-		have += (size_t)n;
-	}
-	ck_assert_ptr_nonnull(j = json_loadb(buf, (size_t)(nl - buf), JSON_REJECT_DUPLICATES,
-	    NULL));
-	have -= (size_t)(nl + 1 - buf);
-	memmove(buf, nl + 1, have);
-	return j;
-}
 
 START_TEST(requests_are_framed_and_replies_matched_by_id)
 {
@@ -639,27 +546,27 @@ START_TEST(requests_are_framed_and_replies_matched_by_id)
 	int fd;
 
 	completed = 0;
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	ck_assert_int_eq(stir_async_call(a, "ping", NULL, 1500, on_reply, &r[0]), 1);
 	ck_assert_int_eq(stir_async_call(a, "sign", "{\"orig\":\"1\",\"dest\":[\"2\"]}", 0,
 	    on_reply, &r[1]), 2);
 	ck_assert_int_eq(stir_async_call(a, "status", "{}", 0, on_reply, &r[2]), 3);
 	ck_assert_int_eq(stir_async_pending(a), 3);
 	/* the envelopes: v, integer id, op, deadline_ms only when asked */
-	j = fake_read_request(a, fd);
+	j = au_fake_read_request(a, fd);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "v")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "op")), "ping");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "deadline_ms")), 1500);
 	ck_assert_int_eq(json_object_size(j), 4);
 	json_decref(j);
-	j = fake_read_request(a, fd);
+	j = au_fake_read_request(a, fd);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), 2);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "dest"), 0)), "2");
 	ck_assert_ptr_null(json_object_get(j, "deadline_ms"));
 	ck_assert_int_eq(json_object_size(j), 5);
 	json_decref(j);
-	json_decref(fake_read_request(a, fd));
+	json_decref(au_fake_read_request(a, fd));
 	ck_assert_int_eq(stir_async_events(a), STIR_ASYNC_READ);	/* all sent */
 	/* id 2's reply first, one byte at a time: nothing before the newline */
 	for (size_t i = 0; reply2[i] != '\0'; i++) {
@@ -672,16 +579,16 @@ START_TEST(requests_are_framed_and_replies_matched_by_id)
 	ck_assert_int_eq(r[0].n, 0);
 	/* a reply for an id never sent and one for a string id are ignored;
 	 * then id 1's error and the start of id 3's reply in one write */
-	fake_write(fd, "{\"v\":1,\"id\":99,\"result\":{}}\n{\"v\":1,\"id\":\"3\",\"result\":{}}\n"
+	au_fake_write(fd, "{\"v\":1,\"id\":99,\"result\":{}}\n{\"v\":1,\"id\":\"3\",\"result\":{}}\n"
 	    "{\"v\":1,\"id\":1,\"error\":{\"code\":-1003,\"name\":\"EBADREQ\",\"message\":\"field 'x'\"}}\n"
 	    "{\"v\":1,\"id\":3,\"res");
-	RUN_UNTIL(a, r[0].n == 1);
+	AU_RUN_UNTIL(a, r[0].n == 1);
 	ck_assert_int_eq(r[0].err, STIR_EBADREQ);
 	ck_assert_str_eq(r[0].msg, "field 'x'");
 	ck_assert_int_eq(r[2].n, 0);
 	ck_assert_int_eq(stir_async_pending(a), 1);
-	fake_write(fd, "ult\":{\"a\":[1,2]}}\n");
-	RUN_UNTIL(a, r[2].n == 1);
+	au_fake_write(fd, "ult\":{\"a\":[1,2]}}\n");
+	AU_RUN_UNTIL(a, r[2].n == 1);
 	ck_assert_str_eq(r[2].json, "{\"a\":[1,2]}");
 	ck_assert_int_eq(r[0].n + r[1].n + r[2].n, 3);
 	ck_assert_int_eq(stir_async_pending(a), 0);
@@ -700,7 +607,7 @@ START_TEST(bad_arguments_are_refused_without_a_callback)
 
 	ck_assert_int_eq(stir_async_connect("/nonexistent/stird.sock", &a), STIR_ECONNREFUSED);
 	ck_assert_int_eq(stir_async_connect(NULL, &a), STIR_EINVAL);
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	ck_assert_int_eq(stir_async_call(a, "ping", "[1]", 0, on_reply, &r), STIR_EINVAL);
 	ck_assert_int_eq(stir_async_call(a, "ping", "{", 0, on_reply, &r), STIR_EINVAL);
 	ck_assert_int_eq(stir_async_call(a, "ping", NULL, -1, on_reply, &r), STIR_EINVAL);
@@ -726,11 +633,11 @@ START_TEST(a_malformed_reply_loses_the_connection)
 	struct stir_async *a;
 	int fd, rc;
 
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &r[0]), 0);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &r[1]), 0);
-	fake_write(fd, "{\"v\":1,\"id\":1,\"result\":{}}\nnot json\n");
-	while ((rc = step(a)) == STIR_OK)
+	au_fake_write(fd, "{\"v\":1,\"id\":1,\"result\":{}}\nnot json\n");
+	while ((rc = au_step(a)) == STIR_OK)
 		;
 	ck_assert_int_eq(rc, STIR_EIO);
 	ck_assert_int_eq(r[0].err, STIR_OK);
@@ -749,13 +656,13 @@ START_TEST(a_refusal_with_a_null_id_reaches_every_pending_request)
 	struct stir_async *a;
 	int fd;
 
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &r[0]), 0);
 	ck_assert_int_gt(stir_async_call(a, "sign", NULL, 0, on_reply, &r[1]), 0);
-	fake_write(fd, "{\"v\":1,\"id\":null,\"error\":{\"code\":-1,\"name\":\"EPERM\","
+	au_fake_write(fd, "{\"v\":1,\"id\":null,\"error\":{\"code\":-1,\"name\":\"EPERM\","
 	    "\"message\":\"uid 65534 lacks the permission\"}}\n");
 	(void)close(fd);
-	while (step(a) == STIR_OK)
+	while (au_step(a) == STIR_OK)
 		;
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(r[i].n, 1);
@@ -774,17 +681,17 @@ START_TEST(an_oversized_reply_loses_the_connection)
 	size_t sent = 0;
 	int fd, rc = STIR_OK;
 
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	ck_assert_int_gt(stir_async_call(a, "status", NULL, 0, on_reply, &r), 0);
 	memset(chunk, ' ', sizeof(chunk));
-	fake_write(fd, "{\"v\":1,\"id\":1,\"result\":{\"x\":\"");
+	au_fake_write(fd, "{\"v\":1,\"id\":1,\"result\":{\"x\":\"");
 	/* 16 MiB and more without a newline; the handle stops it */
 	while (rc == STIR_OK && sent < 17 * 1024 * 1024) {
 		ssize_t n = send(fd, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n > 0)
 			sent += (size_t)n;
-		rc = step(a);
+		rc = au_step(a);
 	}
 	ck_assert_int_eq(rc, STIR_EIO);
 	ck_assert_int_eq(r.n, 1);
@@ -805,7 +712,7 @@ START_TEST(the_output_queue_is_bounded)
 	int fd, queued = 0, rc;
 
 	completed = 0;
-	fd = fake_pair(&a);
+	fd = au_fake_pair(&a);
 	n = (size_t)snprintf(params, sizeof(params), "{\"pad\":\"");
 	memset(params + n, 'x', 65536);
 	snprintf(params + n + 65536, sizeof(params) - n - 65536, "\"}");
@@ -819,7 +726,7 @@ START_TEST(the_output_queue_is_bounded)
 	ck_assert_int_eq(r.n, 0);
 	/* the daemon goes away: each queued request fails once */
 	(void)close(fd);
-	while ((rc = step(a)) == STIR_OK)
+	while ((rc = au_step(a)) == STIR_OK)
 		;
 	ck_assert_int_eq(rc, STIR_EIO);
 	ck_assert_int_eq(r.n, queued);
@@ -834,7 +741,7 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("async");
-	TCase *tc = tcase_create("daemon"), *fk = tcase_create("fake");
+	TCase *tc = tcase_create("daemon"), *fk = tcase_create("fake"), *dl;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -844,20 +751,13 @@ suite(void)
 	tcase_add_test(tc, callbacks_may_cancel_queue_and_free);
 	tcase_add_test(tc, an_unpermitted_peer_gets_eperm);
 	suite_add_tcase(s, tc);
-#if ASYNC_TEST_DEADLINE
-	{
-		/* needs stird's deadline_ms (doc/protocol.md) */
-		TCase *dl = tcase_create("deadline");
-
-		tcase_add_checked_fixture(dl, setup, teardown);
-		tcase_set_timeout(dl, 30);
-		tcase_add_test(dl, deadline_ms_bounds_a_hanging_verify);
-		suite_add_tcase(s, dl);
-	}
-#else
-	(void)deadline_ms_bounds_a_hanging_verify;
-#endif
-	tcase_add_checked_fixture(fk, fake_setup, fake_teardown);
+	/* stird's envelope field deadline_ms (doc/protocol.md) */
+	dl = tcase_create("deadline");
+	tcase_add_checked_fixture(dl, setup, teardown);
+	tcase_set_timeout(dl, 30);
+	tcase_add_test(dl, deadline_ms_bounds_a_hanging_verify);
+	suite_add_tcase(s, dl);
+	tcase_add_checked_fixture(fk, au_fake_setup, au_fake_teardown);
 	tcase_set_timeout(fk, 30);
 	tcase_add_test(fk, requests_are_framed_and_replies_matched_by_id);
 	tcase_add_test(fk, bad_arguments_are_refused_without_a_callback);
