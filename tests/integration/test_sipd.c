@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -69,6 +70,32 @@ START_TEST(spoofed_from_is_rejected_with_438_and_a_stir_reason)
 	ck_assert_ptr_null(hdr(resp, "Contact", 0));
 	/* over TCP too */
 	ck_assert_int_eq(tcp_invite(SPOOF, identity, resp, sizeof(resp)), 438);
+}
+END_TEST
+
+/* The Date header is passed on: an hour away from iat is stale (403). */
+START_TEST(a_stale_date_is_rejected_with_403)
+{
+	char resp[RESP_MAX], identity[16384], m[32768], date[64], cid[64], *p;
+	time_t old = time(NULL) - 3600;
+	struct tm tm;
+	int fd;
+
+	ck_assert_int_eq(udp_invite(FROM, NULL, resp, sizeof(resp)), 302);
+	snprintf(identity, sizeof(identity), "%s", hdr(resp, "Identity", 0));
+	ck_assert_ptr_nonnull(gmtime_r(&old, &tm));
+	ck_assert_uint_gt(strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm), 0);
+	snprintf(cid, sizeof(cid), "stale-%d@test", getpid());
+	snprintf(m, sizeof(m), "%s", invite(cid, "bstale", FROM, identity, false));
+	p = strstr(m, "Content-Length: 0");
+	snprintf(p, sizeof(m) - (size_t)(p - m), "Date: %s\r\nContent-Length: 0\r\n\r\n", date);
+	fd = sock_to(SOCK_DGRAM, udp_port);
+	send_all(fd, m, strlen(m));
+	ck_assert_int_eq(final(fd, false, resp, sizeof(resp), NULL), 403);
+	ck_assert_ptr_nonnull(strstr(resp, "SIP/2.0 403 Stale Date\r\n"));
+	ck_assert_ptr_nonnull(strstr(hdr(resp, "Reason", 0), "STIR;cause=403"));
+	send_ack(fd, cid, "bstale", resp);
+	close(fd);
 }
 END_TEST
 
@@ -323,6 +350,7 @@ suite(void)
 	tcase_add_test(tc, tcp_invite_is_signed_and_verified);
 	tcase_add_test(tc, spoofed_from_is_rejected_with_438_and_a_stir_reason);
 	tcase_add_test(tc, mark_mode_redirects_a_failed_call_with_its_verstat);
+	tcase_add_test(tc, a_stale_date_is_rejected_with_403);
 	tcase_add_test(tc, retransmitted_invite_gets_the_same_response_and_stird_signs_once);
 	tcase_add_test(tc, options_is_answered_and_other_methods_are_refused);
 	tcase_add_test(tc, two_invites_pipelined_on_one_tcp_connection_both_answered);
