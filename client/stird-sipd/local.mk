@@ -24,7 +24,15 @@ dist_stirdoc_DATA += doc/sip-redirect.md doc/stird-sipd.conf.example
 systemdsystemunit_DATA += systemd/stird-sipd.service
 EXTRA_DIST += systemd/stird-sipd.service.in
 
-# ---- tests: the real stird and stird-sipd, raw SIP over UDP and TCP ----
+# ---- tests: the mapping alone (unit), then the real stird and stird-sipd ----
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sipmap
+TESTS += tests/unit/test_sipmap
+endif
+tests_unit_test_sipmap_SOURCES = tests/unit/test_sipmap.c
+tests_unit_test_sipmap_CFLAGS = $(TEST_CFLAGS) $(OSIP_CFLAGS)
+tests_unit_test_sipmap_LDADD = libsipdmsg.la $(TEST_LIBS) $(JANSSON_LIBS)
+
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_sipd tests/integration/test_sipd_hostile
 TESTS += tests/integration/test_sipd tests/integration/test_sipd_hostile

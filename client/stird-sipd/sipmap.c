@@ -240,7 +240,7 @@ sipmap_sign_answer(const struct sip_fields *f, const char *result_json,
 		    json_string_value(json_object_get(res, "identity")));
 	else
 		r = STIR_EPROTO;
-	if (r == STIR_OK && ret->nhdrs < 2)
+	if (r == STIR_EINVAL || (r == STIR_OK && ret->nhdrs < 2))
 		r = STIR_EPROTO;	/* no usable Identity value */
  out:
 	json_decref(res);
