@@ -115,7 +115,7 @@ struct sipd_listener {
 /* Where a response goes: the datagram's source, or the TCP connection. */
 struct sipd_peer {
 	struct sipd_listener	*l;
-	struct sockaddr_storage	 addr;		/* UDP */
+	struct sockaddr_storage	 addr;		/* UDP: where to; TCP: the peer's */
 	struct sipd_tcp		*tcp;		/* TCP: a reference held */
 };
 

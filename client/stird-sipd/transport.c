@@ -38,6 +38,7 @@ struct sipd_tcp {
 	bool			 handle_closed;
 	uint64_t		 last_active;
 	uint64_t		 partial_since;	/* a message began arriving */
+	struct sockaddr_storage	 peer;		/* the peer's address */
 	struct sipd_tls_conn	*tls;		/* a listen_tls connection */
 	char			*cbuf;		/* TLS: ciphertext as read */
 };
@@ -313,7 +314,8 @@ tcp_feed(struct sipd_tcp *c)
 				sipd_tcp_refuse(c, r);
 			if (r <= 0)
 				break;
-			sipd_message(s, &(struct sipd_peer){ .l = c->l, .tcp = c }, c->buf, mlen);
+			sipd_message(s, &(struct sipd_peer){ .l = c->l, .tcp = c, .addr = c->peer },
+			    c->buf, mlen);
 		}
 		memmove(c->buf, c->buf + mlen, c->used - mlen);
 		c->used -= mlen;
@@ -410,6 +412,7 @@ tcp_accept(uv_stream_t *server, int status)
 			uv_close((uv_handle_t *)&c->h, tcp_closed);
 			return;
 		}
+		c->peer = ss;
 	}
 	if (l->cfg->proto == SIPD_TLS &&
 	    ((c->cbuf = malloc(TLS_READ_BYTES)) == NULL ||

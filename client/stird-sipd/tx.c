@@ -74,12 +74,23 @@ hash(const char *k)
 	return h % SIPD_TX_BUCKETS;
 }
 
+/*
+ * Branch, Call-ID and CSeq number (RFC 3261 section 17.2.3 matches on the
+ * branch), and the peer's IP address: a request from elsewhere never gets
+ * another caller's answer, however it guessed the rest.
+ */
 static char *
-tx_key(const struct sip_fields *f)
+tx_key(const struct sip_fields *f, const struct sipd_peer *p)
 {
+	char ip[64] = "";
 	char *k;
 
-	if (asprintf(&k, "%s\n%s\n%s", f->branch ? f->branch : "", f->call_id, f->cseq_num) < 0)
+	if (p->addr.ss_family == AF_INET)
+		(void)uv_ip4_name((const struct sockaddr_in *)&p->addr, ip, sizeof(ip));
+	else if (p->addr.ss_family == AF_INET6)
+		(void)uv_ip6_name((const struct sockaddr_in6 *)&p->addr, ip, sizeof(ip));
+	if (asprintf(&k, "%s\n%s\n%s\n%s", ip, f->branch ? f->branch : "", f->call_id,
+	    f->cseq_num) < 0)
 		return NULL;
 	if (strlen(k) > TX_KEY_MAX) {
 		free(k);
@@ -313,7 +324,7 @@ invite(struct sipd *s, const struct sipd_peer *p, struct sipmsg *m)
 	char *key, *params = NULL;
 	int r;
 
-	if ((key = tx_key(f)) == NULL) {
+	if ((key = tx_key(f, p)) == NULL) {
 		reply_warning(s, p, m, 400, "Bad Request", "transaction key too long");
 		sipmsg_free(m);
 		return;
@@ -370,10 +381,10 @@ invite(struct sipd *s, const struct sipd_peer *p, struct sipmsg *m)
 }
 
 static void
-ack(struct sipd *s, struct sipmsg *m)
+ack(struct sipd *s, const struct sipd_peer *p, struct sipmsg *m)
 {
 	const struct sip_fields *f = sipmsg_fields(m);
-	char *key = tx_key(f);
+	char *key = tx_key(f, p);
 	struct sipd_tx *t = key != NULL ? tx_find(s, key) : NULL;
 
 	s->st.acks++;
@@ -387,7 +398,7 @@ static void
 cancel(struct sipd *s, const struct sipd_peer *p, struct sipmsg *m)
 {
 	const struct sip_fields *f = sipmsg_fields(m);
-	char *key = tx_key(f);
+	char *key = tx_key(f, p);
 	struct sipd_tx *t = key != NULL ? tx_find(s, key) : NULL;
 
 	free(key);
@@ -445,7 +456,7 @@ sipd_message(struct sipd *s, const struct sipd_peer *p, const char *buf, size_t 
 		return;
 	}
 	if (strcmp(f->method, "ACK") == 0) {
-		ack(s, m);
+		ack(s, p, m);
 		return;
 	}
 	if (strcmp(f->method, "CANCEL") == 0) {

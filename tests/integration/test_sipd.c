@@ -137,6 +137,25 @@ START_TEST(retransmitted_invite_gets_the_same_response_and_stird_signs_once)
 	ck_assert(quiet(fd));
 	close(fd);
 	ck_assert_int_eq(stird_signs(), before + 1);
+	/* the same INVITE from another address is another transaction */
+	{
+		struct sockaddr_in other = { .sin_family = AF_INET };
+		char to_tag[256];
+
+		snprintf(to_tag, sizeof(to_tag), "%s", hdr(resp, "To", 0));
+		other.sin_addr.s_addr = htonl(0x7f000002);	/* 127.0.0.2 */
+		ck_assert_int_ge(fd = socket(AF_INET, SOCK_DGRAM, 0), 0);
+		ck_assert_int_eq(bind(fd, (struct sockaddr *)&other, sizeof(other)), 0);
+		other.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		other.sin_port = htons((uint16_t)udp_port);
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&other, sizeof(other)), 0);
+		send_all(fd, m, strlen(m));
+		ck_assert_int_eq(final(fd, false, again, sizeof(again), NULL), 302);
+		ck_assert_str_ne(hdr(again, "To", 0), to_tag);	/* its own To tag */
+		send_ack(fd, cid, "rexmit1", again);
+		close(fd);
+		ck_assert_int_eq(stird_signs(), before + 2);
+	}
 }
 END_TEST
 
