@@ -68,3 +68,15 @@ tests_fuzz_fuzz_sipmsg_SOURCES = tests/fuzz/fuzz_sipmsg.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_sipmsg_CFLAGS = $(FUZZ_BIN_CFLAGS) $(OSIP_CFLAGS)
 tests_fuzz_fuzz_sipmsg_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_sipmsg_LDADD = $(FUZZ_BIN_LIBS) $(OSIPPARSER_LIBS) $(JANSSON_LIBS)
+
+# ---- make check-valgrind: the door's integration tests with stird-sipd
+# under valgrind (tests/valgrind-sipd.sh) ----
+EXTRA_DIST += tests/valgrind-sipd.sh
+check-valgrind-sipd: all $(check_PROGRAMS)
+	@echo "valgrind stird-sipd (integration tests)"
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		STIRD='$(abs_top_builddir)/stird' STIRCTL='$(abs_top_builddir)/stirctl' \
+		STIRD_SIPD='$(abs_top_srcdir)/tests/valgrind-sipd.sh' CK_VERBOSITY=normal \
+		sh -c 'for t in test_sipd test_sipd_hostile; do ./tests/integration/$$t || exit 1; done'
+check-valgrind: check-valgrind-sipd
+.PHONY: check-valgrind-sipd
