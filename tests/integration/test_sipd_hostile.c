@@ -331,6 +331,53 @@ START_TEST(bodies_must_fit_their_length_and_type)
 }
 END_TEST
 
+START_TEST(tcp_connections_past_max_connections_are_closed)
+{
+	char resp[RESP_MAX], c, log[65536];
+	int a, b, x;
+
+	ck_assert_int_eq(sipd_stop(), 0);
+	sipd_start("max_connections = 2");
+	a = sock_to(SOCK_STREAM, tcp_port);
+	b = sock_to(SOCK_STREAM, tcp_port);
+	/* both are served (and so certainly accepted before the third) */
+	for (int i = 0; i < 2; i++) {
+		const char *m = invite(i == 0 ? "mc0@test" : "mc1@test", i == 0 ? "bmc0" : "bmc1",
+		    FROM, NULL, true);
+
+		send_all(i == 0 ? a : b, m, strlen(m));
+		ck_assert_int_gt(recv_msg(i == 0 ? a : b, true, resp, sizeof(resp), WAIT_MS), 0);
+		ck_assert_int_eq(code_of(resp), 302);
+	}
+	x = sock_to(SOCK_STREAM, tcp_port);
+	{
+		struct pollfd pfd = { .fd = x, .events = POLLIN };
+
+		ck_assert_int_eq(poll(&pfd, 1, WAIT_MS), 1);
+		ck_assert(recv(x, &c, 1, 0) <= 0);	/* closed unanswered */
+	}
+	close(x);
+	read_file(sipd_log, log, sizeof(log));
+	ck_assert_int_eq(h_count(log, "TCP connection refused: max_connections reached"), 1);
+	/* one goes, another may come */
+	close(a);
+	for (int i = 0; i < 100; i++) {
+		const char *m = invite("mc2@test", "bmc2", FROM, NULL, true);
+		int code;
+
+		x = sock_to(SOCK_STREAM, tcp_port);
+		send_all(x, m, strlen(m));
+		code = recv_msg(x, true, resp, sizeof(resp), WAIT_MS) > 0 ? code_of(resp) : -1;
+		close(x);
+		if (code == 302)
+			break;
+		ck_assert_int_lt(i, 99);	/* the door noticed the close in time */
+		usleep(20000);
+	}
+	close(b);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -342,6 +389,7 @@ suite(void)
 	tcase_add_test(tc, malformed_udp_is_dropped_or_answered_400_and_the_door_keeps_serving);
 	tcase_add_test(tc, malformed_tcp_is_answered_and_closed_and_the_door_keeps_serving);
 	tcase_add_test(tc, bodies_must_fit_their_length_and_type);
+	tcase_add_test(tc, tcp_connections_past_max_connections_are_closed);
 	tcase_add_test(tc, a_bad_config_is_refused_with_file_and_line);
 	tcase_add_test(tc, peers_outside_allow_from_get_nothing);
 	tcase_add_test(tc, tls_invite_is_signed_and_client_certificates_are_checked);
