@@ -156,6 +156,12 @@ sipd_tls_conn_free(struct sipd_tls_conn *c)
 	free(c);
 }
 
+bool
+sipd_tls_ready(const struct sipd_tls_conn *c)
+{
+	return c->handshaken;
+}
+
 size_t
 sipd_tls_pending(const struct sipd_tls_conn *c)
 {

@@ -37,6 +37,8 @@ int	sipd_tls_input(struct sipd_tls_conn *c, const char *cipher, size_t n,
 	    char *plain, size_t room, size_t *ret_plain);
 /* Encrypt and push n bytes; STIR_EIO if the session cannot send. */
 int	sipd_tls_send(struct sipd_tls_conn *c, const char *data, size_t n);
+/* Has the handshake completed? */
+bool	sipd_tls_ready(const struct sipd_tls_conn *c);
 /* Ciphertext kept but not yet decrypted (more may come out of it). */
 size_t	sipd_tls_pending(const struct sipd_tls_conn *c);
 

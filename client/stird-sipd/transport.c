@@ -38,6 +38,7 @@ struct sipd_tcp {
 	bool			 handle_closed;
 	uint64_t		 last_active;
 	uint64_t		 partial_since;	/* a message began arriving */
+	uint64_t		 accepted;
 	struct sockaddr_storage	 peer;		/* the peer's address */
 	struct sipd_tls_conn	*tls;		/* a listen_tls connection */
 	char			*cbuf;		/* TLS: ciphertext as read */
@@ -384,7 +385,7 @@ tcp_accept(uv_stream_t *server, int status)
 	c->s = s;
 	c->l = l;
 	c->refs = 1;
-	c->last_active = sipd_now(s);
+	c->last_active = c->accepted = sipd_now(s);
 	if (uv_tcp_init(s->loop, &c->h) != 0) {
 		free(c);
 		return;
@@ -445,6 +446,10 @@ sipd_tcp_sweep(struct sipd *s, uint64_t now)
 		else if (c->used > 0 && now - c->partial_since > SIPD_PARTIAL_MS) {
 			/* bytes that never become a message hold a buffer */
 			peer_notice(s, "TCP message not complete in time; closing", NULL);
+			tcp_close(c);
+		} else if (c->tls != NULL && !sipd_tls_ready(c->tls) &&
+		    now - c->accepted > SIPD_PARTIAL_MS) {
+			peer_notice(s, "TLS handshake not complete in time; closing", NULL);
 			tcp_close(c);
 		}
 	}
