@@ -16,12 +16,19 @@
  */
 static int log_level = STIR_LOG_INFO;
 static int log_journal;
+static const char *log_ident = "stird";
 
 void
 stir_log_init(int level)
 {
 	log_level = level;
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+stir_log_set_ident(const char *ident)
+{
+	log_ident = ident;
 }
 
 void
@@ -80,7 +87,7 @@ stir_log(int level, const char *fmt, ...)
 		(void)clock_gettime(CLOCK_REALTIME, &ts);
 		(void)gmtime_r(&ts.tv_sec, &tm);
 		(void)strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-		(void)fprintf(stderr, "%s.%03ldZ stird[%s]: %s\n", tbuf,
+		(void)fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", tbuf, log_ident,
 		    ts.tv_nsec / 1000000, names[level & 7], buf);
 	}
 }

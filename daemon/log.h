@@ -17,6 +17,8 @@ enum stir_log_level {
 /* Set the threshold; also reads JOURNAL_STREAM to pick the prefix style. */
 void	stir_log_init(int level);
 void	stir_log_set_level(int level);
+/* The program name of stderr lines ("stird"); a static string. */
+void	stir_log_set_ident(const char *ident);
 void	stir_log(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*

@@ -113,6 +113,7 @@ main(int argc, char **argv)
 	(void)umask(077);
 	(void)signal(SIGPIPE, SIG_IGN);
 	stir_log_init(STIR_LOG_INFO);
+	stir_log_set_ident("stird-http");
 	memset(&d, 0, sizeof(d));
 	d.warn_rl.burst = DOOR_WARN_BURST;
 	d.warn_rl.interval_ms = DOOR_WARN_INTERVAL_MS;

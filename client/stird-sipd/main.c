@@ -114,6 +114,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	stir_log_init(s.conf->log_level);
+	stir_log_set_ident("stird-sipd");
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	(void)signal(SIGPIPE, SIG_IGN);
