@@ -87,8 +87,8 @@ stir_log(int level, const char *fmt, ...)
 		(void)clock_gettime(CLOCK_REALTIME, &ts);
 		(void)gmtime_r(&ts.tv_sec, &tm);
 		(void)strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-		(void)fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", tbuf, log_ident,
-		    ts.tv_nsec / 1000000, names[level & 7], buf);
+		(void)fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", tbuf,
+		    ts.tv_nsec / 1000000, log_ident, names[level & 7], buf);
 	}
 }
 
