@@ -668,7 +668,7 @@ main(void)
 {
 	if (!have_tools()) {
 		fprintf(stderr, "test_kamailio: SKIP: kamailio (with kamailio-utils-modules, "
-		    "kamailio-json-modules, kamailio-extra-modules) or sipp (sip-tester) "
+		    "kamailio-extra-modules) or sipp (sip-tester) "
 		    "is not installed\n");
 		return 77;
 	}
