@@ -108,6 +108,7 @@ struct stir_certcache {
 	uint64_t		 next_serial;
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
 	struct cc_writer	*writer;	/* NULL without a store */
+	uint64_t		 hits, misses, negative_hits;	/* stir_certcache_get*() */
 };
 
 /* ---- the store writer ---- */
@@ -689,11 +690,15 @@ stir_certcache_get_for(struct stir_certcache *cc, const char *url,
 	if (!url_ok(url) || !kind_ok((int)kind))
 		return STIR_EINVAL;
 	n = node_find(cc, url);
-	if (n == NULL || !n->has_data || now >= n->expires)
-		return fetch_start(cc, n, url, (int)kind, now, owner, cb, arg);
 	/* another kind's refusal says nothing about this kind: fetch */
-	if (n->kind != (int)kind && n->err != STIR_OK && n->err == kind_refusal(n->kind))
+	if (n == NULL || !n->has_data || now >= n->expires ||
+	    (n->kind != (int)kind && n->err != STIR_OK && n->err == kind_refusal(n->kind))) {
+		cc->misses++;
 		return fetch_start(cc, n, url, (int)kind, now, owner, cb, arg);
+	}
+	cc->hits++;
+	if (n->err != STIR_OK)
+		cc->negative_hits++;
 	touch(cc, n, now);
 	entry_of(n, true, &e);
 	/* a body kept as another kind answers if it parses as this one too */
@@ -950,6 +955,17 @@ size_t
 stir_certcache_bytes(const struct stir_certcache *cc)
 {
 	return cc->bytes;
+}
+
+void
+stir_certcache_stats(const struct stir_certcache *cc, struct stir_certcache_stats *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->entries = cc->ndata;
+	ret->bytes = cc->bytes;
+	ret->hits = cc->hits;
+	ret->misses = cc->misses;
+	ret->negative_hits = cc->negative_hits;
 }
 
 void

@@ -138,6 +138,16 @@ size_t	stir_certcache_size(const struct stir_certcache *cc);
 size_t	stir_certcache_bytes(const struct stir_certcache *cc);
 unsigned stir_certcache_writes_pending(const struct stir_certcache *cc);
 
+/* Counters since the start, for op stats (metrics.h). */
+struct stir_certcache_stats {
+	size_t		 entries, bytes;	/* as stir_certcache_size(), _bytes() */
+	uint64_t	 hits;		/* lookups answered by a fresh entry ... */
+	uint64_t	 negative_hits;	/* ... of which a remembered failure */
+	uint64_t	 misses;	/* lookups that fetched, or joined a fetch */
+};
+void	stir_certcache_stats(const struct stir_certcache *cc,
+	    struct stir_certcache_stats *ret);
+
 struct stir_storeq;
 /*
  * Write rows on the store thread (storeq.h), which owns the database;

@@ -69,6 +69,7 @@ static const struct key_desc keys[] = {
 	{ "sign_group", KT_GROUP, OFF(sign_group), 0, 0, OFF(sign_gid), "", NULL },
 	{ "verify_group", KT_GROUP, OFF(verify_group), 0, 0, OFF(verify_gid), "", NULL },
 	{ "admin_group", KT_GROUP, OFF(admin_group), 0, 0, OFF(admin_gid), "", NULL },
+	{ "stats_group", KT_GROUP, OFF(stats_group), 0, 0, OFF(stats_gid), "", NULL },
 	{ "max_request_bytes", KT_UINT, OFF(max_request_bytes), 1024, 16 * 1024 * 1024, 0, "65536", NULL },
 	{ "threads", KT_UINT, OFF(threads), 0, 128, 0, "0", NULL },
 	{ "max_connections", KT_UINT, OFF(max_connections), 1, 65536, 0, "1024", NULL },

@@ -30,7 +30,8 @@ struct stir_config {
 	char	*sign_group;		/* "" = none */
 	char	*verify_group;
 	char	*admin_group;
-	gid_t	 sign_gid, verify_gid, admin_gid;	/* (gid_t)-1 = none */
+	char	*stats_group;		/* op stats (metrics) */
+	gid_t	 sign_gid, verify_gid, admin_gid, stats_gid;	/* (gid_t)-1 = none */
 	unsigned max_request_bytes;
 	unsigned threads;		/* 0 = one per CPU */
 	unsigned max_connections;

@@ -386,11 +386,12 @@ conn_refusal(struct stir_server *srv, const struct stir_conn *c, int *ret_err,
 		return msg;
 	}
 	if (c->role == STIR_ROLE_CLIENT && !stir_server_peer_has(srv, c, STIR_PERM_SIGN) &&
-	    !stir_server_peer_has(srv, c, STIR_PERM_VERIFY)) {
+	    !stir_server_peer_has(srv, c, STIR_PERM_VERIFY) &&
+	    !stir_server_peer_has(srv, c, STIR_PERM_STATS)) {
 		*ret_err = STIR_EPERM;
 		snprintf(msg, msglen, "uid %u lacks the 'sign' and 'verify' permissions "
-		    "(membership of sign_group or verify_group, or root); closing",
-		    (unsigned)c->uid);
+		    "(membership of sign_group or verify_group, or root), and 'stats' "
+		    "(stats_group); closing", (unsigned)c->uid);
 		return msg;
 	}
 	if (c->role == STIR_ROLE_ADMIN ? srv->nadmin >= STIR_MAX_ADMIN_CONNS :
@@ -448,6 +449,8 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->stats.connections++;
+	stir_metrics_conn(&srv->metrics, c->role == STIR_ROLE_ADMIN ? STIR_M_SOCK_ADMIN :
+	    STIR_M_SOCK_SERVICE, why == NULL);
 	if (why != NULL) {
 		/* holds no slot; answered when it sends, or at request_timeout_ms */
 		srv->nrefusing++;

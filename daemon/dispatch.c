@@ -23,6 +23,7 @@ const struct stir_op_desc stir_ops[] = {
 	{ "ping",          op_ping,          STIR_PERM_NONE,   false, SMALL,    false, false },
 	{ "sign",          op_sign,          STIR_PERM_SIGN,   false, 0,        false, false },
 	{ "verify",        op_verify,        STIR_PERM_VERIFY, false, 0,        false, false },
+	{ "stats",         op_stats,         STIR_PERM_STATS,  false, SMALL,    false, false },
 	{ "status",        op_status,        STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "reload",        op_reload,        STIR_PERM_ADMIN,  true,  SMALL,    false, false },
 	{ "key.generate",  op_key_generate,  STIR_PERM_ADMIN,  true,  SMALL,    false, true },
@@ -74,7 +75,8 @@ stir_ops_max_line(enum stir_role role, size_t max_request_bytes)
 const char *
 stir_perm_name(enum stir_perm perm)
 {
-	static const char *names[_STIR_PERM_MAX] = { "none", "sign", "verify", "admin" };
+	static const char *names[_STIR_PERM_MAX] = { "none", "sign", "verify", "admin",
+	    "stats" };
 
 	return perm < _STIR_PERM_MAX ? names[perm] : "?";
 }
@@ -85,8 +87,39 @@ perm_group_key(enum stir_perm perm)
 	switch (perm) {
 	case STIR_PERM_SIGN:	return "sign_group";
 	case STIR_PERM_VERIFY:	return "verify_group";
+	case STIR_PERM_STATS:	return "stats_group";
 	default:		return "admin_group";
 	}
+}
+
+/*
+ * The envelope's deadline_ms, taken out of the op's fields.  An op that
+ * changes state is never answered before it is done (its answer must say
+ * whether the change happened): the deadline does not apply to it.
+ */
+static int
+read_deadline(struct stir_req *req)
+{
+	json_t *d = json_object_get(req->env->root, "deadline_ms");
+	json_int_t ms;
+
+	if (d == NULL)
+		return STIR_OK;
+	if (!json_is_integer(d) || (ms = json_integer_value(d)) < 1 ||
+	    ms > STIR_DEADLINE_MAX_MS) {
+		stir_req_fail(req, STIR_EBADREQ, "field 'deadline_ms' must be an integer"
+		    " from 1 to %d", STIR_DEADLINE_MAX_MS);
+		return STIR_EBADREQ;
+	}
+	(void)json_object_del(req->env->root, "deadline_ms");
+	if (req->op->audited)
+		return STIR_OK;
+	req->deadline_ms = (unsigned)ms;
+	if (stir_req_start_deadline(req) != STIR_OK) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return STIR_ENOMEM;
+	}
+	return STIR_OK;
 }
 
 void
@@ -153,6 +186,8 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		stir_req_fail(req, STIR_ESHUTDOWN, "stird is shutting down");
 		return;
 	}
+	if (read_deadline(req) != STIR_OK)
+		return;
 	/* remove the envelope: handlers see only their own fields */
 	stir_request_strip(req->env);
 	req->op->fn(req);

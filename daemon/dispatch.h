@@ -30,6 +30,8 @@ void	op_hello(struct stir_req *req);
 void	op_ping(struct stir_req *req);
 void	op_status(struct stir_req *req);
 void	op_reload(struct stir_req *req);
+/* op_stats.c */
+void	op_stats(struct stir_req *req);
 /* op_sign.c */
 void	op_sign(struct stir_req *req);
 /* op_verify.c */

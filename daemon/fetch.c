@@ -65,6 +65,7 @@ struct xfer {
 	char			*url;
 	uint64_t		 owner;		/* 0: none */
 	uint64_t		 deadline;	/* loop ms: waiting fails after it */
+	uint64_t		 t0_ns;		/* uv_hrtime() when it was asked for */
 	struct fetch_waiter	*waiters, **wtail;
 	uint8_t			*buf;
 	size_t			 len, cap, max_bytes;
@@ -117,6 +118,8 @@ struct stir_fetcher {
 	struct fetch_host	*rr;		/* the host served next, or NULL */
 	unsigned		 nactive, nqueued, nhosts;
 	uint64_t		 expired, refused;
+	uint64_t		 outcomes[_STIR_M_FETCH_MAX];	/* transfers ended, by outcome */
+	struct stir_histogram	 latency;	/* of the transfers ended */
 	struct fetch_sock	*socks;		/* polls not yet closing */
 	unsigned		 handles;	/* libuv handles not yet closed */
 	bool			 closing;
@@ -551,6 +554,7 @@ xfer_new(struct stir_fetcher *f, const char *url)
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
 	x->f = f;
+	x->t0_ns = uv_hrtime();
 	x->wtail = &x->waiters;
 	x->max_bytes = o->max_bytes;
 	x->allow_private = o->allow_private;
@@ -691,12 +695,31 @@ result_fill(struct xfer *x, CURLcode cc, struct stir_fetch_result *res)
 	res->date = x->has_date ? x->date : NULL;
 }
 
+/* Count how a transfer ended (metrics.h). */
+static void
+xfer_count(struct stir_fetcher *f, const struct xfer *x, int err)
+{
+	enum stir_m_fetch o;
+
+	switch (err) {
+	case STIR_OK:		o = STIR_M_FETCH_OK; break;
+	case STIR_ETIMEDOUT:	o = STIR_M_FETCH_TIMEOUT; break;
+	case STIR_EPOLICY:	o = STIR_M_FETCH_REFUSED; break;
+	case STIR_ETOOBIG:	o = STIR_M_FETCH_TOO_BIG; break;
+	case STIR_EBUSY:	o = STIR_M_FETCH_BUSY; break;
+	default:		o = STIR_M_FETCH_ERROR; break;
+	}
+	f->outcomes[o]++;
+	stir_histogram_observe(&f->latency, uv_hrtime() - x->t0_ns);
+}
+
 /* Call every waiter of x (detached from the fetcher), then free it. */
 static void
 xfer_finish(struct xfer *x, const struct stir_fetch_result *res)
 {
 	struct fetch_waiter *w = x->waiters, *wn;
 
+	xfer_count(x->f, x, res->err);
 	x->waiters = NULL;
 	x->wtail = &x->waiters;
 	for (; w != NULL; w = wn) {
@@ -1173,6 +1196,8 @@ stir_fetcher_stats(const struct stir_fetcher *f, struct stir_fetch_stats *ret)
 	ret->hosts = f->nhosts;
 	ret->expired = f->expired;
 	ret->refused = f->refused;
+	memcpy(ret->outcomes, f->outcomes, sizeof(ret->outcomes));
+	ret->latency = f->latency;
 }
 
 /* ---- Cache-Control and Expires (RFC 9111) ---- */

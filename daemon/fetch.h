@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "daemon/metrics.h"
+
 #define STIR_FETCH_MAX_INFLIGHT	256	/* transfers at once; more wait */
 #define STIR_FETCH_PER_HOST	8	/* default: at once to one host:port */
 #define STIR_FETCH_PER_OWNER	16	/* default: one owner's, running or waiting */
@@ -97,6 +99,9 @@ struct stir_fetch_stats {
 	unsigned	 hosts;		/* hosts with a transfer running or waiting */
 	uint64_t	 expired;	/* failed after queue_ms without a slot */
 	uint64_t	 refused;	/* refused at once: a queue or a share was full */
+	uint64_t	 outcomes[_STIR_M_FETCH_MAX];	/* transfers ended, by outcome
+					   (expired ones are STIR_M_FETCH_BUSY) */
+	struct stir_histogram latency;	/* their time, queueing included */
 };
 /* The scheduler's counters now (for status and tests). */
 void	stir_fetcher_stats(const struct stir_fetcher *f, struct stir_fetch_stats *ret);

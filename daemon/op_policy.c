@@ -746,6 +746,8 @@ refresh_fetched(struct content_job *j)
 	json_t *p, *v;
 	size_t i;
 
+	stir_metrics_policy_refresh(&rf->srv->metrics, json_object_size(j->content),
+	    json_array_size(j->errors));
 	if (!rf->srv->stopping)
 		json_array_foreach(j->errors, i, v)
 			log_warn("RCD policy content: %s; calls keep the digest they had",

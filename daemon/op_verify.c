@@ -450,6 +450,12 @@ stir_vreq_run(struct vctx *x)
 	struct stir_req *req = x->req;
 	bool work = false;
 
+	/* the verdict went out at the deadline: only the request is left */
+	if (x->deadline) {
+		stir_req_reply(req);
+		return;
+	}
+
 	/* a value still being checked has its chain (memoised or fetched):
 	 * its signature is verified on the pool */
 	for (size_t i = 0; i < x->n; i++)
@@ -459,7 +465,34 @@ stir_vreq_run(struct vctx *x)
 		stir_req_reply(req);
 		return;
 	}
+	x->hot = true;
 	stir_req_queue_hot(req, verify_work, verify_done);
+}
+
+/*
+ * deadline_ms passed while values wait for their x5u chain (or its path
+ * check or CRLs): those values fail with 436 and the verdict goes out now
+ * (RFC 8224 section 6.2.2: the credential could not be obtained in time).
+ * The fetches go on, so the cache is warm for the next call; their
+ * callbacks only count down.  Once the signatures are on the pool, the
+ * values are the pool's: the request is answered with ETIMEDOUT.
+ */
+static void
+verify_deadline(struct stir_req *req)
+{
+	struct vctx *x = req->ctx;
+	char d[160];
+
+	if (x == NULL || x->hot || x->pending == 0)
+		return;		/* ETIMEDOUT */
+	snprintf(d, sizeof(d), "not verified within the request's deadline_ms (%u ms):"
+	    " the x5u chain was still being fetched or checked", req->deadline_ms);
+	for (size_t i = 0; i < x->n; i++)
+		if (x->items[i].checking)
+			stir_vreq_fail(&x->items[i], STIR_SIP_BAD_INFO, d);
+	x->deadline = true;
+	verify_done(req);
+	stir_req_answer_early(req);
 }
 
 static void
@@ -468,6 +501,8 @@ on_crl(void *arg, const struct stir_certcache_entry *e)
 	struct vcrl *cr = arg;
 	struct vctx *x = cr->x;
 
+	if (x->deadline)
+		goto out;
 	/* a body that is no CRL is "not a CRL" to the revocation check */
 	cr->err = e->err == STIR_ECERT ? STIR_OK : e->err;
 	cr->expires = e->expires;
@@ -476,6 +511,7 @@ on_crl(void *arg, const struct stir_certcache_entry *e)
 		cr->len = e->len;
 	} else if (e->err == STIR_OK)
 		cr->err = STIR_ENOMEM;
+ out:
 	if (--x->pending == 0)
 		stir_vreq_run(x);
 }
@@ -529,7 +565,7 @@ path_done(uv_work_t *w, int status)
 	if (status != 0 || it->cert == NULL) {
 		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, status != 0 ?
 		    "the daemon is shutting down" : "out of memory");
-	} else if (it->cert->err == STIR_OK) {
+	} else if (it->cert->err == STIR_OK && !x->deadline) {
 		it->crl_pending = true;
 		start_crls(x, (size_t)(it - x->items));
 	}
@@ -561,7 +597,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 	struct vctx *x = arg;
 	struct stir_server *srv = x->req->conn->srv;
 
-	for (size_t i = 0; i < x->n; i++) {
+	for (size_t i = 0; i < x->n && !x->deadline; i++) {
 		struct vitem *it = &x->items[i];
 
 		if (!it->checking || it->cert != NULL || it->pem != NULL ||
@@ -853,6 +889,7 @@ op_verify(struct stir_req *req)
 	}
 	req->ctx = x;
 	req->ctx_free = vctx_free;
+	req->on_deadline = verify_deadline;
 	x->req = req;
 	x->n = n;
 	x->cap = cap;

@@ -41,8 +41,18 @@ stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 }
 
 static void
+deadline_closed_cb(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
 req_free(struct stir_req *req)
 {
+	if (req->deadline != NULL) {
+		(void)uv_timer_stop(req->deadline);
+		uv_close((uv_handle_t *)req->deadline, deadline_closed_cb);
+	}
 	if (req->ctx_free != NULL)
 		req->ctx_free(req->ctx);
 	json_decref(req->result);
@@ -60,8 +70,9 @@ req_free(struct stir_req *req)
 	free(req);
 }
 
-void
-stir_req_reply(struct stir_req *req)
+/* Encode and send the reply to req; once only. */
+static void
+req_send(struct stir_req *req)
 {
 	struct stir_conn *c = req->conn;
 	struct stir_server *srv = c->srv;
@@ -69,6 +80,7 @@ stir_req_reply(struct stir_req *req)
 	char *line = NULL;
 	size_t len = 0;
 
+	req->answered = true;
 	srv->stats.requests++;
 	if (req->err == STIR_OK && req->result == NULL &&
 	    (req->result = json_object()) == NULL)
@@ -84,11 +96,74 @@ stir_req_reply(struct stir_req *req)
 		srv->stats.errors++;
 		line = stir_reply_error(id, req->err, req->errmsg, &len);
 	}
+	stir_stats_observe(req);
 	if (line == NULL)
 		log_err("conn %llu: cannot encode a reply (out of memory)",
 		    (unsigned long long)c->serial);
 	else
 		stir_conn_send(c, line, len);
+}
+
+void
+stir_req_answer_early(struct stir_req *req)
+{
+	if (req->answered)
+		return;
+	req_send(req);
+	log_info("conn=%llu uid=%u pid=%d op=%s result=%s answered at its deadline_ms (%u ms)",
+	    (unsigned long long)req->conn->serial, (unsigned)req->conn->uid,
+	    (int)req->conn->pid, req->op ? req->op->name : "?", stir_errname(req->err),
+	    req->deadline_ms);
+	/* what the work still produces is not wanted */
+	json_decref(req->result);
+	req->result = NULL;
+}
+
+static void
+deadline_cb(uv_timer_t *t)
+{
+	struct stir_req *req = t->data;
+
+	if (req->answered)
+		return;
+	if (req->on_deadline != NULL)
+		req->on_deadline(req);
+	if (!req->answered) {
+		stir_req_set_error(req, STIR_ETIMEDOUT, "deadline_ms (%u ms) passed before the"
+		    " reply was ready", req->deadline_ms);
+		stir_req_answer_early(req);
+	}
+}
+
+int
+stir_req_start_deadline(struct stir_req *req)
+{
+	uv_loop_t *loop = req->conn->srv->loop;
+	int rc;
+
+	if (req->deadline_ms == 0)
+		return STIR_OK;
+	if ((req->deadline = malloc(sizeof(*req->deadline))) == NULL)
+		return STIR_ENOMEM;
+	if ((rc = uv_timer_init(loop, req->deadline)) != 0) {
+		free(req->deadline);
+		req->deadline = NULL;
+		return STIR_EINTERNAL;
+	}
+	req->deadline->data = req;
+	/* loop time was updated when the line was read */
+	(void)uv_timer_start(req->deadline, deadline_cb, req->deadline_ms, 0);
+	return STIR_OK;
+}
+
+void
+stir_req_reply(struct stir_req *req)
+{
+	struct stir_conn *c = req->conn;
+	struct stir_server *srv = c->srv;
+
+	if (!req->answered)
+		req_send(req);
 	/* admin ops refused before they reached the pool are audited too */
 	if (req->op != NULL && req->op->audited && !req->audit_done)
 		stir_audit_async(srv, c->uid, c->pid, req->op->name,

@@ -353,6 +353,12 @@ stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
 	case STIR_PERM_VERIFY:
 		gid = srv->cfg->verify_gid;
 		break;
+	case STIR_PERM_STATS:
+		/* reading the metrics is part of administering */
+		if (stir_server_peer_has(srv, c, STIR_PERM_ADMIN))
+			return true;
+		gid = srv->cfg->stats_gid;
+		break;
 	default:
 		gid = srv->cfg->admin_gid;
 		break;

@@ -13,6 +13,7 @@
 #include "proto.h"
 #include "daemon/conf.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/workq.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
@@ -38,6 +39,7 @@ enum stir_perm {
 	STIR_PERM_SIGN,
 	STIR_PERM_VERIFY,
 	STIR_PERM_ADMIN,
+	STIR_PERM_STATS,	/* read the metrics (admin implies it) */
 	_STIR_PERM_MAX
 };
 
@@ -89,6 +91,9 @@ struct stir_conn {
 struct stir_req;
 typedef void (*stir_work_fn)(struct stir_req *req);
 
+/* The longest deadline_ms a request may ask for. */
+#define STIR_DEADLINE_MAX_MS	600000
+
 struct stir_req {
 	struct stir_conn	*conn;
 	struct stir_request	*env;		/* decoded envelope */
@@ -113,6 +118,18 @@ struct stir_req {
 	bool			 audit_done;	/* written with the change */
 	uint64_t		 t0_ns;
 	struct stir_req		*qnext;		/* workq lists */
+	/*
+	 * deadline_ms (doc/protocol.md section 2): when the timer fires
+	 * before the reply is ready, on_deadline (if the op set one) may
+	 * build an early result; otherwise the request is answered with
+	 * ETIMEDOUT.  Either way the reply goes out at once, "answered" is
+	 * set, and the request finishes in the background: its own reply is
+	 * then dropped.
+	 */
+	unsigned		 deadline_ms;
+	uv_timer_t		*deadline;
+	void			(*on_deadline)(struct stir_req *);
+	bool			 answered;
 };
 
 struct stir_stats {
@@ -151,6 +168,7 @@ struct stir_server {
 	bool			 reload_pending;	/* a reload is running */
 	bool			 reload_again;		/* another was asked for meanwhile */
 	struct stir_stats	 stats;
+	struct stir_metrics	 metrics;	/* op stats; loop thread only */
 	unsigned		 inflight_total;
 	struct stir_workq	 workq;		/* sign and verify */
 	bool			 policy_refreshing;	/* RCD content being fetched again */
@@ -223,6 +241,13 @@ void	stir_conn_pump(struct stir_conn *c);
 
 /* req.c: request lifetime */
 void	stir_req_reply(struct stir_req *req);
+/* Start the request's deadline_ms timer (dispatch, before the handler). */
+int	stir_req_start_deadline(struct stir_req *req);
+/*
+ * Answer now with req->result or req->err, before the work is done; the
+ * request stays in flight until stir_req_reply(), whose reply is dropped.
+ */
+void	stir_req_answer_early(struct stir_req *req);
 void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
@@ -248,6 +273,9 @@ uint64_t stir_now_ns(void);
 /* Append to the audit log from the loop (the write runs on the pool). */
 void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
 	    const char *op, const char *subject, int result);
+
+/* op_stats.c: count a request being answered (from stir_req_reply) */
+void	stir_stats_observe(struct stir_req *req);
 
 /* dispatch.c */
 void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);

@@ -83,6 +83,32 @@ stir_identity_payload(const struct stir_identity *id, json_t **ret)
 	return STIR_OK;
 }
 
+/*
+ * The digits of a tn claim.  A signer should put the canonical form
+ * there (RFC 8224 section 8.3: digits only, the leading '+' removed), but
+ * some (secsipid, given an E.164 number with '+') sign "+12155551212".
+ * It is the same number, and the signature covers the bytes as sent, so
+ * a verifier applies the same canonicalization to the claim before it
+ * compares (RFC 8224 section 6.2 step 2: the comparison is of canonical
+ * forms): one leading '+' is dropped.  Anything else that is not a digit
+ * fails.  Returns the digits (in out) or NULL.
+ */
+const char *
+stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1])
+{
+	size_t n;
+
+	if (tn == NULL)
+		return NULL;
+	if (tn[0] == '+')
+		tn++;
+	n = strlen(tn);
+	if (n == 0 || n > STIR_TN_MAX || strspn(tn, "0123456789") != n)
+		return NULL;
+	memcpy(out, tn, n + 1);
+	return out;
+}
+
 /* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
 int
 stir_claim_ident(json_t *o, struct stir_ident *ret)
@@ -94,12 +120,9 @@ stir_claim_ident(json_t *o, struct stir_ident *ret)
 	if (!json_is_object(o) || json_object_size(o) != 1 || (tn == NULL) == (uri == NULL))
 		return STIR_EINVAL;
 	if (tn != NULL) {
-		/* a tn claim is already canonical digits (RFC 8224 section 8) */
-		if (strlen(tn) == 0 || strlen(tn) > STIR_TN_MAX ||
-		    strspn(tn, "0123456789") != strlen(tn))
+		if (stir_claim_tn(tn, ret->value) == NULL)
 			return STIR_EINVAL;
 		ret->kind = STIR_IDENT_TN;
-		memcpy(ret->value, tn, strlen(tn) + 1);
 		return STIR_OK;
 	}
 	return stir_ident_canon(uri, ret, m, sizeof(m));
@@ -125,7 +148,10 @@ stir_dest_has(json_t *dest, const struct stir_ident *want)
 		if (!json_is_string(v))
 			continue;
 		if (want->kind == STIR_IDENT_TN) {
-			if (strcmp(json_string_value(v), want->value) == 0)
+			char tn[STIR_TN_MAX + 1];
+
+			if (stir_claim_tn(json_string_value(v), tn) != NULL &&
+			    strcmp(tn, want->value) == 0)
 				return true;
 		} else if (stir_ident_canon(json_string_value(v), &d, m, sizeof(m)) == STIR_OK &&
 		    ident_eq(&d, want))
@@ -456,13 +482,10 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		json_t *d = json_object_get(dest, "tn");
 
 		if (json_array_size(d) != 1 || json_object_size(dest) != 1 ||
-		    !stir_tn_is_valid(json_string_value(json_array_get(d, 0))) ||
-		    strspn(json_string_value(json_array_get(d, 0)), "0123456789") !=
-		    strlen(json_string_value(json_array_get(d, 0))))
+		    stir_claim_tn(json_string_value(json_array_get(d, 0)),
+		    res->authority.value) == NULL)
 			return fail(res, STIR_SIP_INVALID, "a ppt rsp PASSporT's dest must be one tn");
 		res->authority.kind = STIR_IDENT_TN;
-		snprintf(res->authority.value, sizeof(res->authority.value), "%s",
-		    json_string_value(json_array_get(d, 0)));
 	}
 	if (rule->claims != NULL && ((r = rule->claims(v, res)) != STIR_OK || res->code != 0))
 		return r;

@@ -111,6 +111,8 @@ bool	stir_ppt_supported(const char *ppt);
  * (a URI canonicalized).  STIR_EINVAL if it is anything else.
  */
 int	stir_claim_ident(json_t *o, struct stir_ident *ret);
+/* A tn claim's digits, one leading '+' dropped (RFC 8224 8.3); or NULL. */
+const char *stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1]);
 
 /* Does dest (a PASSporT's dest claim) hold want? */
 bool	stir_dest_has(json_t *dest, const struct stir_ident *want);

@@ -267,7 +267,7 @@ on_ref(void *arg, const struct stir_certcache_entry *e)
 
 	ref_judge(f, e);
 	/* one level only: the jCard's URLs, never URLs in what they name */
-	if (f->kind == VREF_JCARD && f->state == VREF_OK)
+	if (f->kind == VREF_JCARD && f->state == VREF_OK && !x->deadline)
 		start_nested(x, f->it, "/jcl", f->it->jcard);
 	if (--x->pending == 0)
 		stir_vreq_run(x);

@@ -137,6 +137,8 @@ struct vctx {
 	int			 failure_action;
 	size_t			 n, cap;	/* items used, allocated */
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
+	bool			 hot;		/* signatures being checked on the pool */
+	bool			 deadline;	/* the verdict went out at deadline_ms */
 	struct vitem		 items[];
 };
 

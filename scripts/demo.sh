@@ -9,7 +9,10 @@
 # with its key as a signing credential, signs a call from +1 215 555 1212
 # to +1 212 555 1213 with full attestation, prints the Identity header,
 # has secsipidx (an independent implementation) check the signature, and
-# then verifies the call with stird and prints the verdict.
+# then verifies the call with stird and prints the verdict.  Then it starts
+# the HTTP front door (stird-http, a client of stird's socket) and signs
+# and verifies a call through it as an SBC would (the SHAKEN REST API),
+# printing the JSON exchange, and brands a call with Rich Call Data.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -106,6 +109,40 @@ echo "The same header on a call from another number:"
 if ctl verify --identity "$identity" --from 'sip:+19995550000@example.com' \
 	--to tel:+12125551213 > "$demo/verify-spoofed.json"; then st=0; else st=$?; fi
 echo "Verdict: $(sed -n 's/.*"verstat": "\([^"]*\)".*/\1/p' "$demo/verify-spoofed.json"), $(tr -d '\n' < "$demo/verify-spoofed.json" | sed -n 's/.*"error": {[^}]*"code": \([0-9]*\).*"reason": "\([^"]*\)".*/\1 \2/p' | head -n 1) (exit status $st)"
+
+# ---- the HTTP front door: what an SBC sends (SHAKEN REST API) ----
+echo
+echo "== The HTTP front door: an SBC signs and verifies over HTTP =="
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$demo/stird-http.conf" <<CONF
+# demo configuration of the door: loopback only, no authentication
+listen = 127.0.0.1:$hport
+stird_socket = $demo/stird.sock
+CONF
+"$bin/stird-http" -f -c "$demo/stird-http.conf" 2>"$demo/stird-http.log" &
+door=$!
+trap 'kill $door $pid $web 2>/dev/null; wait $pid 2>/dev/null || true' EXIT INT TERM
+i=0
+until curl -sf "http://127.0.0.1:$hport/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { cat "$demo/stird-http.log"; exit 1; }
+	sleep 0.1
+done
+echo "stird-http is running on http://127.0.0.1:$hport (pid $door), a client of stird's socket"
+post() { # path body
+	echo
+	echo "POST $1"
+	printf '%s\n' "$2" | python3 -m json.tool
+	echo "->"
+	curl -sS -H 'Content-Type: application/json' -H 'X-RequestID: demo-1' \
+		--data-binary "$2" "http://127.0.0.1:$hport$1" | tee "$demo/door.out" | python3 -m json.tool
+}
+now=$(date +%s)
+post /stir/v1/signing "{\"signingRequest\":{\"orig\":{\"tn\":\"12155551212\"},\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":$now,\"attest\":\"A\",\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}}"
+door_identity=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signingResponse"]["identity"])' "$demo/door.out")
+post /stir/v1/verification "{\"verificationRequest\":{\"from\":{\"tn\":\"12155551212\"},\"to\":{\"tn\":[\"12125551213\"]},\"time\":$now,\"identity\":\"$door_identity\"}}"
+echo
+echo "Door verdict: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verificationResponse"]["verstatValue"])' "$demo/door.out")"
 
 # ---- RCD in five minutes (README): brand the call ----
 echo

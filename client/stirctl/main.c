@@ -15,6 +15,7 @@
 #include "stirctl.h"
 #include "cmd_cache.h"
 #include "cmd_policy.h"
+#include "cmd_stats.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
 
@@ -22,6 +23,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "status", cmd_status, "", "daemon state, store counts, expiring credentials" },
 	{ "ping", cmd_ping, "", "check that stird answers on the service socket" },
 	{ "hello", cmd_hello, "", "protocol versions, ops and limits of the service socket" },
+	{ "stats", cmd_stats, "[--admin]", "counters, gauges and latency histograms (service socket; --admin: the admin socket)" },
 	{ "reload", cmd_reload, "", "re-read config, keys and credentials (as SIGHUP)" },
 	{ "audit", cmd_audit, "[--limit N]", "the newest admin changes" },
 	{ "key generate", cmd_key_generate, "NAME", "make a new EC P-256 key; prints its public key" },

@@ -81,17 +81,24 @@ tests_integration_test_fetch_abuse_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_fetch_abuse_LDADD = libstirclient.la $(TEST_LIBS)
 endif
 
-# the real Kamailio (contrib/kamailio/) with sipp in front of stird and its
-# doors; skips (77) where kamailio or sipp is not installed
+# libstirclient's non-blocking API: the real stird and a fake one
 if HAVE_CHECK
-check_PROGRAMS += tests/integration/test_kamailio
-TESTS += tests/integration/test_kamailio
-tests_integration_test_kamailio_SOURCES = tests/integration/test_kamailio.c \
+check_PROGRAMS += tests/integration/test_async
+TESTS += tests/integration/test_async
+tests_integration_test_async_SOURCES = tests/integration/test_async.c \
+	tests/integration/async_util.c tests/integration/async_util.h \
 	tests/integration/harness.c tests/integration/harness.h
-tests_integration_test_kamailio_CFLAGS = $(TEST_CFLAGS)
-tests_integration_test_kamailio_LDADD = libstirclient.la $(TEST_LIBS)
+tests_integration_test_async_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_async_LDADD = libstirclient.la $(TEST_LIBS)
 endif
-EXTRA_DIST += tests/kamailio/uac.xml tests/kamailio/uac_identity.xml \
-	tests/kamailio/uas.xml contrib/kamailio/README.md \
-	contrib/kamailio/stird-http.cfg contrib/kamailio/stird-http-async.cfg \
-	contrib/kamailio/stird-redirect.cfg doc/integration.md
+
+# the typed layer of the non-blocking API: every op's request and result
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_async_typed
+TESTS += tests/integration/test_async_typed
+tests_integration_test_async_typed_SOURCES = tests/integration/test_async_typed.c \
+	tests/integration/async_util.c tests/integration/async_util.h \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_async_typed_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_async_typed_LDADD = libstirclient.la $(TEST_LIBS)
+endif

@@ -303,6 +303,81 @@ START_TEST(a_flood_of_hanging_x5u_does_not_stall_other_hosts)
 END_TEST
 
 /* One verification fetches at most max_x5u_per_verify (4) x5u URLs. */
+/*
+ * deadline_ms: a verification whose x5u server never answers is answered
+ * at its deadline with a 436 verdict naming the deadline, while the fetch
+ * (60 s limit) is still pending; the same connection keeps serving, an
+ * op that changes state is not cut short, and bad values are refused.
+ */
+START_TEST(a_verify_is_answered_at_its_deadline)
+{
+	static int held[SILENT_MAX];
+	struct conn c;
+	char url[256], line[8192], *id;
+	int lfd, port, nheld = 0;
+	json_t *r, *res, *it0;
+	const char *p;
+
+	lfd = silent_listen(&port);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_ge(c.fd = h_connect(H.sock), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/deadline.pem", port);
+	id = identity("sp.key", url);
+	snprintf(line, sizeof(line), "{\"v\":1,\"id\":1,\"op\":\"verify\",\"deadline_ms\":300,"
+	    "\"identity\":[\"%s\"],\"from\":\"%s\",\"to\":\"%s\"}\n"
+	    "{\"v\":1,\"id\":2,\"op\":\"ping\",\"deadline_ms\":5000}\n"
+	    "{\"v\":1,\"id\":3,\"op\":\"ping\",\"deadline_ms\":0}\n"
+	    "{\"v\":1,\"id\":4,\"op\":\"ping\",\"deadline_ms\":600001}\n"
+	    "{\"v\":1,\"id\":5,\"op\":\"ping\",\"deadline_ms\":\"1\"}\n",
+	    id, JFROM, JTO);
+	free(id);
+	ck_assert_int_eq(write(c.fd, line, strlen(line)), (ssize_t)strlen(line));
+	/* five replies, the verify's while its fetch is held open */
+	for (int i = 0; i < 400 && c.lines < 5; i++) {
+		conn_read(&c, 50);
+		nheld = silent_accept(lfd, held, nheld);
+	}
+	ck_assert_int_eq(c.lines, 5);
+	nheld = silent_accept(lfd, held, nheld);
+	ck_assert_int_ge(nheld, 1);		/* the fetch was started and hangs */
+	for (p = c.buf; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		json_error_t e;
+		json_int_t rid;
+
+		ck_assert_ptr_nonnull(r = json_loadb(p, (size_t)(strchr(p, '\n') - p), 0, &e));
+		rid = json_integer_value(json_object_get(r, "id"));
+		res = json_object_get(r, "result");
+		if (rid == 1) {
+			ck_assert_ptr_nonnull(res);
+			ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")),
+			    "TN-Validation-Failed");
+			it0 = json_array_get(json_object_get(res, "identities"), 0);
+			ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(it0,
+			    "error"), "code")), 436);
+			ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(it0,
+			    "error"), "detail")), "deadline_ms (300 ms)"));
+			ck_assert_int_eq(json_array_size(json_object_get(res, "reason")), 1);
+		} else if (rid == 2)
+			ck_assert_ptr_nonnull(res);
+		else {
+			ck_assert_ptr_null(res);
+			ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"),
+			    "name")), "EBADREQ");
+			ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(r,
+			    "error"), "message")), "deadline_ms"));
+		}
+		json_decref(r);
+	}
+	/* the daemon and the connection carry on */
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "status"), 0);
+	close(c.fd);
+	free(c.buf);
+	for (int i = 0; i < nheld; i++)
+		close(held[i]);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(x5u_urls_beyond_the_limit_are_not_fetched)
 {
 	json_t *ids = json_array(), *req, *res, *idr;
@@ -394,6 +469,7 @@ suite(void)
 	tcase_add_test(tc, a_flood_of_hanging_x5u_does_not_stall_other_hosts);
 	tcase_add_test(tc, x5u_urls_beyond_the_limit_are_not_fetched);
 	tcase_add_test(tc, an_untrusted_chains_crl_is_never_fetched);
+	tcase_add_test(tc, a_verify_is_answered_at_its_deadline);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -490,6 +490,29 @@ START_TEST(changed_content_is_fetched_again_and_warned_about)
 	json_decref(res);
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json audit"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "policy.refresh"));
+	/* and counted (op stats): the logo fetched again */
+	{
+		json_int_t ok = -1, bad = -1;
+		json_t *f, *s;
+		size_t a, b;
+
+		res = ctl_json(0, "--json stats");
+		json_array_foreach(json_object_get(res, "metrics"), a, f)
+			if (strcmp(json_string_value(json_object_get(f, "name")),
+			    "stird_rcd_policy_refresh_total") == 0)
+				json_array_foreach(json_object_get(f, "samples"), b, s) {
+					const char *o = json_string_value(json_object_get(
+					    json_object_get(s, "labels"), "outcome"));
+
+					if (o != NULL && strcmp(o, "ok") == 0)
+						ok = json_integer_value(json_object_get(s, "value"));
+					else if (o != NULL && strcmp(o, "error") == 0)
+						bad = json_integer_value(json_object_get(s, "value"));
+				}
+		json_decref(res);
+		ck_assert_int_ge(ok, 1);
+		ck_assert_int_ge(bad, 0);	/* present, as every outcome is */
+	}
 	/* calls now carry the new digest, and verify */
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "sign --orig 12155551212 --dest 12125551213 --attest A --rcd"), 0);

@@ -18,7 +18,7 @@ esac
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 
-units="stird.service stird.socket stird-admin.socket"
+units="stird.service stird.socket stird-admin.socket stird-http.service"
 pass=0
 fail=0
 
@@ -127,14 +127,15 @@ if command -v systemd-sysusers >/dev/null 2>&1; then
 	if systemd-sysusers --root="$tmp/root" --dry-run \
 	    "$top_srcdir/systemd/stird.sysusers" >"$tmp/sysusers.out" 2>&1; then
 		missing=
-		for name in "user 'stird'" "group 'stird-clients'" "group 'stird-admin'"; do
+		for name in "user 'stird'" "group 'stird-clients'" "group 'stird-admin'" \
+		    "user 'stird-http'"; do
 			grep -q "$name" "$tmp/sysusers.out" || missing="$missing $name"
 		done
 		if [ -z "$missing" ]; then
-			ok "stird.sysusers creates stird, stird-clients, stird-admin"
+			ok "stird.sysusers creates stird, stird-clients, stird-admin, stird-http"
 		else
 			echo "missing:$missing" >>"$tmp/sysusers.out"
-			not_ok "stird.sysusers creates stird, stird-clients, stird-admin" \
+			not_ok "stird.sysusers creates stird, stird-clients, stird-admin, stird-http" \
 			    "$tmp/sysusers.out"
 		fi
 	else

@@ -441,6 +441,39 @@ START_TEST(secsipidx_signature_verifies_as_passed)
 }
 END_TEST
 
+/*
+ * secsipid signs the numbers as given: with E.164 '+' they are "+1215...",
+ * not the canonical digits RFC 8224 section 8.3 asks for.  stird
+ * canonicalizes the claim as it does the From and To, so the call passes;
+ * a tn with anything else in it still fails.
+ */
+START_TEST(secsipidx_plus_numbers_verify_as_passed)
+{
+	char cmd[H_PATH_MAX * 4];
+	json_t *res, *it;
+
+	if (system("command -v secsipidx >/dev/null 2>&1") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SECSIPIDX") != NULL, "secsipidx is not installed");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "secsipidx -sign-full -orig-tn +12155551212 -dest-tn +12125551213 "
+	    "-attest A -x5u %s/sp-chain.pem -k '%s/sp.key' 2>/dev/null", x5u, H.pki);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "%s", cmd), 0);
+	ck_assert_int_eq(verify(h_last_line(out), &res), 0);
+	it = json_array_get(json_object_get(res, "identities"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(it, "orig"), "tn")),
+	    "12155551212");
+	json_decref(res);
+	/* a '+' is the only thing dropped */
+	snprintf(cmd, sizeof(cmd), "secsipidx -sign-full -orig-tn 1-2155551212 -dest-tn 12125551213 "
+	    "-attest A -x5u %s/sp-chain.pem -k '%s/sp.key' 2>/dev/null", x5u, H.pki);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "%s", cmd), 0);
+	ck_assert_int_ne(verify(h_last_line(out), &res), 0);
+	ck_assert_int_eq(code_of(res), 438);
+	json_decref(res);
+}
+END_TEST
+
 START_TEST(a_restart_keeps_the_cache_warm)
 {
 	char path[H_PATH_MAX + 64];
@@ -785,6 +818,7 @@ suite(void)
 	tcase_add_test(tc, member_order_and_whitespace_of_another_signer_verify);
 	tcase_add_test(tc, tnauthlist_must_cover_orig);
 	tcase_add_test(tc, secsipidx_signature_verifies_as_passed);
+	tcase_add_test(tc, secsipidx_plus_numbers_verify_as_passed);
 	tcase_add_test(tc, a_restart_keeps_the_cache_warm);
 	tcase_add_test(tc, a_junk_x5u_body_fails_and_is_not_cached);
 	tcase_add_test(tc, a_slow_x5u_server_does_not_delay_other_verifications);

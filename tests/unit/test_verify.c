@@ -357,6 +357,29 @@ START_TEST(iat_must_be_an_integer)
 }
 END_TEST
 
+/* RFC 8224 8.3: the claim is canonicalized like From and To ('+' dropped). */
+START_TEST(a_leading_plus_in_tn_claims_is_canonicalized)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+	char *pay = shaken_pay("{\"attest\":\"A\",\"dest\":{\"tn\":[\"+12125551213\"]},"
+	    "\"iat\":" AT_S ",\"orig\":{\"tn\":\"+12155551212\"},\"origid\":\"" ORIGID "\"}");
+	char *value = full(HDR, pay, PARAMS);
+	char tn[STIR_TN_MAX + 1];
+
+	check_into(value, &v, 0, "", &res);
+	ck_assert_str_eq(res.orig.value, "12155551212");
+	stir_vresult_clear(&res);
+	ck_assert_str_eq(stir_claim_tn("+1", tn), "1");
+	ck_assert_ptr_null(stir_claim_tn("+", tn));
+	ck_assert_ptr_null(stir_claim_tn("++1", tn));
+	ck_assert_ptr_null(stir_claim_tn("1+1", tn));
+	ck_assert_ptr_null(stir_claim_tn(" 1", tn));
+	free(value);
+	free(pay);
+}
+END_TEST
+
 START_TEST(orig_must_be_well_formed)
 {
 	struct stir_vctx v = req();
@@ -365,7 +388,9 @@ START_TEST(orig_must_be_well_formed)
 		"",
 		"\"orig\":\"12155551212\",",
 		"\"orig\":{},",
-		"\"orig\":{\"tn\":\"+12155551212\"},",
+		"\"orig\":{\"tn\":\"++12155551212\"},",
+		"\"orig\":{\"tn\":\"1+2155551212\"},",
+		"\"orig\":{\"tn\":\"+\"},",
 		"\"orig\":{\"tn\":\"\"},",
 		"\"orig\":{\"tn\":\"1234567890123456\"},",
 		"\"orig\":{\"tn\":12155551212},",
@@ -813,7 +838,7 @@ START_TEST(div_malformed_div_is_invalid_438)
 		"\"div\":{\"tn\":\"12125551213\",\"uri\":\"sip:bob@example.org\"}",
 		"\"div\":{\"tn\":[\"12125551213\"]}",
 		"\"div\":{\"tn\":12125551213}",
-		"\"div\":{\"tn\":\"+12125551213\"}",
+		"\"div\":{\"tn\":\"++12125551213\"}",
 		"\"div\":{\"tn\":\"\"}",
 		"\"div\":{\"tn\":\"1234567890123456\"}",
 		"\"div\":{\"uri\":\"mailto:bob@example.org\"}",
@@ -1509,6 +1534,7 @@ verify_suite(void)
 	tcase_add_test(tc, signature_must_be_64_bytes);
 	tcase_add_test(tc, iat_must_be_an_integer);
 	tcase_add_test(tc, orig_must_be_well_formed);
+	tcase_add_test(tc, a_leading_plus_in_tn_claims_is_canonicalized);
 	tcase_add_test(tc, dest_must_be_well_formed);
 	tcase_add_test(tc, shaken_needs_attest_and_origid);
 	tcase_add_test(tc, iat_outside_the_window_is_stale_403);

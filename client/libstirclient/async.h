@@ -1,0 +1,30 @@
+/*
+ * async.h: internals of the non-blocking client shared by async.c and the
+ * typed layer (typed*.c).  Not installed; stir__ names are not exported.
+ */
+#ifndef STIR_ASYNC_H
+#define STIR_ASYNC_H
+
+#include <jansson.h>
+
+#include "stirclient.h"
+
+/* Any typed user callback, stored until its trampoline casts it back. */
+typedef void (*stir__async_fn)(void);
+/*
+ * A typed layer's trampoline: called with the user's callback and arg and
+ * the reply's decoded "result" (borrowed, NULL on error).
+ */
+typedef void (*stir__async_jcb)(stir__async_fn fn, void *arg, int err,
+    const char *errmsg, json_t *result);
+
+/*
+ * Queue op with params (borrowed; NULL for none; deadline_ms is added to
+ * it).  Exactly one of cb (text callback) or jcb+fn is used.  Returns the
+ * id or an error, as stir_async_call() does.
+ */
+long long stir__async_queue(struct stir_async *a, const char *op,
+	    json_t *params, int deadline_ms, stir_async_cb cb,
+	    stir__async_jcb jcb, stir__async_fn fn, void *arg);
+
+#endif /* STIR_ASYNC_H */
