@@ -269,7 +269,10 @@ start_door(void)
 	fprintf(f, "listen = 127.0.0.1:%d\nstird_socket = %s\nupstream_connections = 2\n"
 	    "deadline_ms = %d\n", door_port, H.sock, DOOR_DEADLINE);
 	fclose(f);
-	snprintf(prog, sizeof(prog), "%s", env_or("STIRD_HTTP_BIN", "./stird-http"));
+	if (*env_or("STIRD_HTTP_BIN", "") != '\0')
+		snprintf(prog, sizeof(prog), "%s", env_or("STIRD_HTTP_BIN", ""));
+	else
+		snprintf(prog, sizeof(prog), "%s/stird-http", env_or("top_builddir", "."));
 	spawn(&door, "stird-http", argv);
 	for (i = 0; i < 500 && !door_healthy(); i++)
 		usleep(20000);
@@ -289,7 +292,10 @@ start_sipd(void)
 	fprintf(f, "listen_udp = 127.0.0.1:%d\nlisten_tcp = 127.0.0.1:%d\nstird_socket = %s\n"
 	    "deadline_ms = %d\n", sipd_port, sipd_port, H.sock, DOOR_DEADLINE);
 	fclose(f);
-	snprintf(prog, sizeof(prog), "%s", env_or("STIRD_SIPD_BIN", "./stird-sipd"));
+	if (*env_or("STIRD_SIPD_BIN", "") != '\0')
+		snprintf(prog, sizeof(prog), "%s", env_or("STIRD_SIPD_BIN", ""));
+	else
+		snprintf(prog, sizeof(prog), "%s/stird-sipd", env_or("top_builddir", "."));
 	spawn(&sipd, "stird-sipd", argv);
 	for (i = 0; i < 500 && !sip_ping(sipd_port); i++)
 		usleep(20000);
