@@ -12,5 +12,6 @@ endif
 EXTRA_DIST += tests/kamailio/local.mk tests/kamailio/uac.xml \
 	tests/kamailio/uac_identity.xml tests/kamailio/uas.xml \
 	contrib/kamailio/README.md contrib/kamailio/stird-http.cfg \
-	contrib/kamailio/stird-http-async.cfg contrib/kamailio/stird-redirect.cfg \
-	doc/integration.md
+	contrib/kamailio/stird-http-async.cfg contrib/kamailio/stird-redirect.cfg
+# installed beside README.md: how SIP software uses the doors
+dist_stirdoc_DATA += doc/integration.md
