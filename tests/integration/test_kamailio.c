@@ -42,7 +42,6 @@
 #define SPOOF_TN	"12155550000"
 #define DEST_TN		"12125551213"
 
-#define MODDIR_DEFAULT	"/usr/lib/x86_64-linux-gnu/kamailio/modules"
 #define DOOR_DEADLINE	10000	/* ms: how long a call on a dead x5u waits */
 #define RATE		50	/* calls/s of the unrelated and restart runs */
 #define RUN_CALLS	100
@@ -66,6 +65,29 @@ env_or(const char *name, const char *dflt)
 	const char *v = getenv(name);
 
 	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+/* Kamailio's module directory: $KAMAILIO_MODULES, else its built-in one. */
+static const char *
+moddir(void)
+{
+	static char dir[H_PATH_MAX];
+	char *p, *e;
+
+	if (dir[0] != '\0')
+		return dir;
+	if (*env_or("KAMAILIO_MODULES", "") != '\0') {
+		snprintf(dir, sizeof(dir), "%s", env_or("KAMAILIO_MODULES", ""));
+		return dir;
+	}
+	if (h_sh(out, sizeof(out), "kamailio -I 2>&1") == 0 &&
+	    (p = strstr(out, "Default paths to modules: ")) != NULL) {
+		p += strlen("Default paths to modules: ");
+		if ((e = strpbrk(p, ":\n")) != NULL)
+			*e = '\0';
+		snprintf(dir, sizeof(dir), "%s", p);
+	}
+	return dir;
 }
 
 /* A port free for both UDP and TCP on 127.0.0.1 (Kamailio listens on both). */
@@ -321,7 +343,7 @@ start_kamailio(const char *cfg)
 	snprintf(a[3], sizeof(a[3]), "UAS_ADDR=\"sip:127.0.0.1:%d\"", uas_port);
 	snprintf(a[4], sizeof(a[4]), "STIRD_HTTPCON=\"stird=>http://127.0.0.1:%d\"", door_port);
 	snprintf(a[5], sizeof(a[5]), "SIPD_ADDR=\"sip:127.0.0.1:%d\"", sipd_port);
-	snprintf(a[6], sizeof(a[6]), "MPATH=\"%s/\"", env_or("KAMAILIO_MODULES", MODDIR_DEFAULT));
+	snprintf(a[6], sizeof(a[6]), "MPATH=\"%s/\"", moddir());
 	snprintf(a[7], sizeof(a[7]), "LOG_LEVEL=1");
 	spawn(&kam, "kamailio", argv);
 	for (i = 0; i < 500 && !sip_ping(orig_port); i++) {
@@ -690,8 +712,7 @@ have_tools(void)
 	if (h_sh(NULL, 0, "command -v kamailio >/dev/null && command -v sipp >/dev/null") != 0)
 		return false;
 	for (int i = 0; mods[i] != NULL; i++) {
-		snprintf(path, sizeof(path), "%s/%s.so", env_or("KAMAILIO_MODULES", MODDIR_DEFAULT),
-		    mods[i]);
+		snprintf(path, sizeof(path), "%s/%s.so", moddir(), mods[i]);
 		if (access(path, R_OK) != 0) {
 			fprintf(stderr, "test_kamailio: no %s\n", path);
 			return false;
