@@ -90,10 +90,13 @@ moddir(void)
 	return dir;
 }
 
-/* A port free for both UDP and TCP on 127.0.0.1 (Kamailio listens on both). */
+/* A port free for both UDP and TCP on 127.0.0.1 (Kamailio listens on
+ * both), and not handed out before in this test. */
 static int
 free_port(void)
 {
+	static int used[32];
+	static size_t nused;
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	int u, t, port = -1;
@@ -115,8 +118,13 @@ free_port(void)
 			close(t);
 		}
 		close(u);
+		for (size_t i = 0; i < nused && port > 0; i++)
+			if (used[i] == port)
+				port = -1;
 	}
 	ck_assert_int_gt(port, 0);
+	if (nused < sizeof(used) / sizeof(used[0]))
+		used[nused++] = port;
 	return port;
 }
 
@@ -384,9 +392,7 @@ setup_common(void)
 	    "cred add slow --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/hang.pem --tn "
 	    SLOW_TN, H.pki, H.pki, x5u), 0);
 	orig_port = free_port();
-	do
-		term_port = free_port();
-	while (term_port == orig_port);
+	term_port = free_port();
 	uas_port = free_port();
 	door_port = free_port();
 	sipd_port = free_port();
