@@ -23,6 +23,8 @@ autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 passed=0
 failed=0
+t_start=$(date +%s)
+elapsed() { echo "   ($(($(date +%s) - t_start)) s since the start)"; }
 count_checks() { # label file...: print and add up Check summary lines
 	label=$1; shift
 	for log in "$@"; do
@@ -55,6 +57,7 @@ run_check() { # builddir label configure-args...
 	st=0
 	make -C "$b" -j"$jobs" check >/dev/null 2>&1 || st=$?
 	summarise "$b" "$label"
+	elapsed
 	if [ $st -ne 0 ]; then
 		echo "== $label: make check FAILED; failing logs follow"
 		for log in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find "$b/tests" -name '*.trs') 2>/dev/null); do
@@ -72,6 +75,7 @@ if [ "${STIR_QUICK:-0}" != 1 ]; then
 	st=0
 	make -C build check-valgrind >build/valgrind.log 2>&1 || st=$?
 	count_checks valgrind build/valgrind.log
+	elapsed
 	if [ $st -ne 0 ]; then
 		echo "== valgrind FAILED"
 		tail -n 60 build/valgrind.log
@@ -88,6 +92,7 @@ if [ "${STIR_QUICK:-0}" != 1 ]; then
 	st=0
 	sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
 	grep -E '^(PASS|FAIL) ' build/fuzz-smoke.log | sed 's/^/fuzz /'
+	elapsed
 	fz=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/fuzz-smoke.log | tail -n 1)
 	if [ -n "$fz" ]; then
 		passed=$((passed + ${fz%% *}))
@@ -104,6 +109,7 @@ if [ "${STIR_QUICK:-0}" != 1 ] && [ $status -eq 0 ]; then
 	echo "== distcheck"
 	if make -C build -j"$jobs" distcheck >build/distcheck.log 2>&1; then
 		grep -E 'archives ready for distribution|\.tar\.gz' build/distcheck.log | head -n 3
+		elapsed
 	else
 		tail -n 40 build/distcheck.log
 		status=1

@@ -18,7 +18,7 @@ esac
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 
-units="stird.service stird.socket stird-admin.socket stird-http.service"
+units="stird.service stird.socket stird-admin.socket stird-http.service stird-sipd.service"
 pass=0
 fail=0
 
