@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define STIR_CONFIG_LINE_MAX	4096	/* longest config line */
+#include "daemon/conffile.h"
+
+#define STIR_CONFIG_LINE_MAX	CONFFILE_LINE_MAX	/* longest config line */
 #define STIR_CONFIG_MAX_BYTES	(1024 * 1024)
 
 struct stir_config {

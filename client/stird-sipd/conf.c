@@ -14,65 +14,67 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/conffile.h"
 #include "client/stird-sipd/sipd.h"
 
-#define CONF_LINE_MAX	4096
 #define CONF_MAX_BYTES	(256 * 1024)
 #define DEFAULT_LISTEN	"127.0.0.1:5070"
 
-enum key_type { KT_PATH, KT_OPTPATH, KT_UINT, KT_ENUM, KT_ATTEST, KT_HEADER, KT_LOGLEVEL, KT_LISTEN,
-	KT_ALLOW };
-
-struct key_desc {
-	const char		*name;
-	enum key_type		 type;
-	size_t			 off;
-	unsigned		 min, max;
-	const char		*dflt;
-	const char *const	*names;		/* KT_ENUM */
-	int			 proto;		/* KT_LISTEN */
-};
+static int	set_listen(void *, const struct conffile_key *, char *, char *, size_t);
+static int	set_allow(void *, const struct conffile_key *, char *, char *, size_t);
+static int	set_attest(void *, const struct conffile_key *, char *, char *, size_t);
+static int	set_header(void *, const struct conffile_key *, char *, char *, size_t);
 
 static const char *const modes[] = { "auto", "sign", "verify", NULL };
 static const char *const failures[] = { "follow", "reject", "mark", NULL };
 
 #define OFF(f)	offsetof(struct sipd_conf, f)
+#define LISTEN(n, proto) \
+	{ .name = n, .type = CONFFILE_CUSTOM, .flags = CONFFILE_REPEAT, .set = set_listen, \
+	  .aux = proto }
+#define OPTPATH(n, f) \
+	{ .name = n, .type = CONFFILE_OPTPATH, .off = OFF(f), .dflt = "", \
+	  .help = "an absolute path" }
+#define UINT(n, f, lo, hi, d) \
+	{ .name = n, .type = CONFFILE_UINT, .off = OFF(f), .min = lo, .max = hi, .dflt = d }
+#define ENUM(n, f, d, names_, help_) \
+	{ .name = n, .type = CONFFILE_ENUM, .off = OFF(f), .dflt = d, .names = names_, \
+	  .help = help_ }
 
-static const struct key_desc keys[] = {
-	{ "listen_udp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_UDP },
-	{ "listen_tcp", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_TCP },
-	{ "listen_tls", KT_LISTEN, 0, 0, 0, NULL, NULL, SIPD_TLS },
-	{ "tls_cert", KT_OPTPATH, OFF(tls_cert), 0, 0, "", NULL, 0 },
-	{ "tls_key", KT_OPTPATH, OFF(tls_key), 0, 0, "", NULL, 0 },
-	{ "tls_client_ca", KT_OPTPATH, OFF(tls_client_ca), 0, 0, "", NULL, 0 },
-	{ "allow_from", KT_ALLOW, 0, 0, 0, NULL, NULL, 0 },
-	{ "stird_socket", KT_PATH, OFF(stird_socket), 0, 0, STIR_RUNSTATEDIR "/stird/stird.sock", NULL, 0 },
-	{ "upstream_connections", KT_UINT, OFF(upstream_connections), 1, 16, "2", NULL, 0 },
-	{ "deadline_ms", KT_UINT, OFF(deadline_ms), 1, 600000, "3000", NULL, 0 },
-	{ "mode", KT_ENUM, OFF(mode), 0, 0, "auto", modes, 0 },
-	{ "attest", KT_ATTEST, OFF(attest), 0, 0, "A", NULL, 0 },
-	{ "attest_header", KT_HEADER, OFF(attest_header), 0, 0, "", NULL, 0 },
-	{ "on_verify_failure", KT_ENUM, OFF(on_verify_failure), 0, 0, "follow", failures, 0 },
-	{ "max_message_bytes", KT_UINT, OFF(max_message_bytes), 1024, 65535, "16384", NULL, 0 },
-	{ "max_headers", KT_UINT, OFF(max_headers), 8, 1000, "100", NULL, 0 },
-	{ "max_connections", KT_UINT, OFF(max_connections), 1, 65536, "256", NULL, 0 },
-	{ "max_transactions", KT_UINT, OFF(max_transactions), 16, 1000000, "8192", NULL, 0 },
-	{ "idle_timeout_s", KT_UINT, OFF(idle_timeout_s), 1, 86400, "120", NULL, 0 },
-	{ "retry_after", KT_UINT, OFF(retry_after), 1, 3600, "5", NULL, 0 },
-	{ "log_level", KT_LOGLEVEL, OFF(log_level), 0, 0, "info", NULL, 0 },
+static const struct conffile_key keys[] = {
+	LISTEN("listen_udp", SIPD_UDP),
+	LISTEN("listen_tcp", SIPD_TCP),
+	LISTEN("listen_tls", SIPD_TLS),
+	OPTPATH("tls_cert", tls_cert),
+	OPTPATH("tls_key", tls_key),
+	OPTPATH("tls_client_ca", tls_client_ca),
+	{ .name = "allow_from", .type = CONFFILE_CUSTOM, .flags = CONFFILE_REPEAT,
+	  .set = set_allow },
+	{ .name = "stird_socket", .type = CONFFILE_PATH, .off = OFF(stird_socket), .max = 108,
+	  .dflt = STIR_RUNSTATEDIR "/stird/stird.sock",
+	  .help = "an absolute path (under 108 bytes)" },
+	UINT("upstream_connections", upstream_connections, 1, 16, "2"),
+	UINT("deadline_ms", deadline_ms, 1, 600000, "3000"),
+	ENUM("mode", mode, "auto", modes, "one of auto, sign, verify"),
+	{ .name = "attest", .type = CONFFILE_CUSTOM, .off = OFF(attest), .dflt = "A",
+	  .set = set_attest },
+	{ .name = "attest_header", .type = CONFFILE_OPTSTRING, .off = OFF(attest_header),
+	  .dflt = "", .set = set_header },
+	ENUM("on_verify_failure", on_verify_failure, "follow", failures,
+	    "one of follow, reject, mark"),
+	UINT("max_message_bytes", max_message_bytes, 1024, 65535, "16384"),
+	UINT("max_headers", max_headers, 8, 1000, "100"),
+	UINT("max_connections", max_connections, 1, 65536, "256"),
+	UINT("max_transactions", max_transactions, 16, 1000000, "8192"),
+	UINT("idle_timeout_s", idle_timeout_s, 1, 86400, "120"),
+	UINT("retry_after", retry_after, 1, 3600, "5"),
+	{ .name = "log_level", .type = CONFFILE_LOGLEVEL, .off = OFF(log_level), .dflt = "info" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -82,41 +84,9 @@ sipd_conf_free(struct sipd_conf *c)
 {
 	if (c == NULL)
 		return;
+	conffile_free(keys, NKEYS, c);
 	free(c->path);
-	free(c->stird_socket);
-	free(c->attest_header);
-	free(c->tls_cert);
-	free(c->tls_key);
-	free(c->tls_client_ca);
 	free(c);
-}
-
-static int
-parse_uint(const char *v, unsigned long *ret)
-{
-	char *end;
-	unsigned long n;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*ret = n;
-	return 0;
-}
-
-static int
-set_string(char **dst, const char *v)
-{
-	char *s = strdup(v);
-
-	if (s == NULL)
-		return STIR_ENOMEM;
-	free(*dst);
-	*dst = s;
-	return STIR_OK;
 }
 
 static int
@@ -151,7 +121,7 @@ parse_addr(const char *v, struct sockaddr_storage *ss)
 			return -1;
 		hl = (size_t)(colon - v);
 	}
-	if (hl == 0 || hl >= sizeof(host) || parse_uint(colon + 1, &port) != 0 || port > 65535)
+	if (hl == 0 || hl >= sizeof(host) || conffile_uint(colon + 1, 10, &port) != 0 || port > 65535)
 		return -1;
 	memcpy(host, v, hl);
 	host[hl] = '\0';
@@ -163,8 +133,9 @@ parse_addr(const char *v, struct sockaddr_storage *ss)
 }
 
 static int
-set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_t msglen)
+set_listen(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
 {
+	struct sipd_conf *c = obj;
 	struct sipd_listen *l;
 	char *word, *save = NULL;
 	bool first = true;
@@ -175,7 +146,7 @@ set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, si
 	}
 	l = &c->listen[c->nlisten];
 	memset(l, 0, sizeof(*l));
-	l->proto = (enum sipd_proto)k->proto;
+	l->proto = (enum sipd_proto)k->aux;
 	l->mode = -1;
 	for (word = strtok_r(v, " \t", &save); word != NULL; word = strtok_r(NULL, " \t", &save)) {
 		if (first) {
@@ -184,8 +155,8 @@ set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, si
 				    k->name, word);
 				return STIR_EINVAL;
 			}
-			snprintf(l->text, sizeof(l->text), "%s:%s", k->proto == SIPD_UDP ? "udp" :
-			    k->proto == SIPD_TCP ? "tcp" : "tls", word);
+			snprintf(l->text, sizeof(l->text), "%s:%s", k->aux == SIPD_UDP ? "udp" :
+			    k->aux == SIPD_TCP ? "tcp" : "tls", word);
 			first = false;
 		} else if (strncmp(word, "mode=", 5) == 0 && find_name(modes, word + 5) >= 0)
 			l->mode = find_name(modes, word + 5);
@@ -207,8 +178,9 @@ set_listen(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, si
 }
 
 static int
-set_allow(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_t msglen)
+set_allow(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
 {
+	struct sipd_conf *c = obj;
 	char *word, *save = NULL;
 
 	for (word = strtok_r(v, " \t,", &save); word != NULL; word = strtok_r(NULL, " \t,", &save)) {
@@ -235,7 +207,7 @@ set_allow(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, siz
 			    word);
 			return STIR_EINVAL;
 		}
-		if (slash != NULL && (parse_uint(slash + 1, &bits) != 0 || bits > (unsigned)max)) {
+		if (slash != NULL && (conffile_uint(slash + 1, 10, &bits) != 0 || bits > (unsigned)max)) {
 			snprintf(msg, msglen, "'%s': bad prefix length '/%.8s'", k->name, slash + 1);
 			return STIR_EINVAL;
 		}
@@ -278,140 +250,33 @@ sipd_conf_allowed(const struct sipd_conf *c, const struct sockaddr *sa)
 }
 
 static int
-set_key(struct sipd_conf *c, const struct key_desc *k, char *v, char *msg, size_t msglen)
+set_attest(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
 {
-	char *base = (char *)c;
-	unsigned long n;
-	int i;
+	char *dst = (char *)obj + k->off;
 
-	switch (k->type) {
-	case KT_OPTPATH:
-		if (*v == '\0')
-			return set_string((char **)(base + k->off), v);
-		if (*v != '/' || strlen(v) >= PATH_MAX) {
-			snprintf(msg, msglen, "'%s' must be an absolute path", k->name);
-			return STIR_EINVAL;
-		}
-		return set_string((char **)(base + k->off), v);
-	case KT_PATH:
-		if (*v != '/' || strlen(v) >= 108) {
-			snprintf(msg, msglen, "'%s' must be an absolute path (under 108 bytes)", k->name);
-			return STIR_EINVAL;
-		}
-		return set_string((char **)(base + k->off), v);
-	case KT_UINT:
-		if (parse_uint(v, &n) != 0 || n < k->min || n > k->max) {
-			snprintf(msg, msglen, "'%s' must be an integer from %u to %u, not '%.64s'",
-			    k->name, k->min, k->max, v);
-			return STIR_EINVAL;
-		}
-		*(unsigned *)(base + k->off) = (unsigned)n;
-		return STIR_OK;
-	case KT_ENUM:
-		if ((i = find_name(k->names, v)) < 0) {
-			snprintf(msg, msglen, "'%s' must be one of %s, %s, %s", k->name,
-			    k->names[0], k->names[1], k->names[2]);
-			return STIR_EINVAL;
-		}
-		*(int *)(base + k->off) = i;
-		return STIR_OK;
-	case KT_ATTEST:
-		if (strlen(v) != 1 || strchr("ABC", *v) == NULL) {
-			snprintf(msg, msglen, "'%s' must be A, B or C", k->name);
-			return STIR_EINVAL;
-		}
-		((char *)(base + k->off))[0] = *v;
-		((char *)(base + k->off))[1] = '\0';
-		return STIR_OK;
-	case KT_HEADER:
-		/* a header field name: an RFC 3261 token */
-		for (const char *p = v; *p != '\0'; p++)
-			if (!isalnum((unsigned char)*p) && strchr("-.!%*_+`'~", *p) == NULL) {
-				snprintf(msg, msglen, "'%s' must be a header field name", k->name);
-				return STIR_EINVAL;
-			}
-		if (strlen(v) > 64) {
-			snprintf(msg, msglen, "'%s' is too long", k->name);
-			return STIR_EINVAL;
-		}
-		return set_string((char **)(base + k->off), v);
-	case KT_LOGLEVEL: {
-		static const struct { const char *n; int l; } levels[] = {
-			{ "error", STIR_LOG_ERR }, { "warning", STIR_LOG_WARNING },
-			{ "notice", STIR_LOG_NOTICE }, { "info", STIR_LOG_INFO },
-			{ "debug", STIR_LOG_DEBUG },
-		};
-		for (size_t j = 0; j < sizeof(levels) / sizeof(levels[0]); j++)
-			if (strcmp(v, levels[j].n) == 0) {
-				*(int *)(base + k->off) = levels[j].l;
-				return STIR_OK;
-			}
-		snprintf(msg, msglen, "'%s' must be error, warning, notice, info or debug", k->name);
+	if (strlen(v) != 1 || strchr("ABC", *v) == NULL) {
+		snprintf(msg, msglen, "'%s' must be A, B or C", k->name);
 		return STIR_EINVAL;
 	}
-	case KT_LISTEN:
-		return set_listen(c, k, v, msg, msglen);
-	case KT_ALLOW:
-		return set_allow(c, k, v, msg, msglen);
-	}
-	return STIR_EINVAL;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/* Split "key = value # comment" in place; NULL key for blank lines. */
-static int
-split_line(char *line, char **ret_key, char **ret_val, char *msg, size_t msglen)
-{
-	char *key = trim(line), *eq, *val, *hash;
-
-	*ret_key = NULL;
-	if (*key == '\0' || *key == '#')
-		return STIR_OK;
-	if ((eq = strchr(key, '=')) == NULL) {
-		snprintf(msg, msglen, "expected 'key = value'");
-		return STIR_EINVAL;
-	}
-	*eq = '\0';
-	val = eq + 1;
-	while (*val == ' ' || *val == '\t')
-		val++;
-	if (*val == '"') {
-		char *close = strchr(val + 1, '"');
-
-		if (close == NULL) {
-			snprintf(msg, msglen, "unterminated quoted value");
-			return STIR_EINVAL;
-		}
-		*close = '\0';
-		hash = trim(close + 1);
-		if (*hash != '\0' && *hash != '#') {
-			snprintf(msg, msglen, "text after the quoted value");
-			return STIR_EINVAL;
-		}
-		val++;
-	} else {
-		for (hash = val; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == val || hash[-1] == ' ' || hash[-1] == '\t') {
-				*hash = '\0';
-				break;
-			}
-		val = trim(val);
-	}
-	*ret_key = trim(key);
-	*ret_val = val;
+	dst[0] = *v;
+	dst[1] = '\0';
 	return STIR_OK;
+}
+
+/* a header field name: an RFC 3261 token */
+static int
+set_header(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
+{
+	for (const char *p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-.!%*_+`'~", *p) == NULL) {
+			snprintf(msg, msglen, "'%s' must be a header field name", k->name);
+			return STIR_EINVAL;
+		}
+	if (strlen(v) > 64) {
+		snprintf(msg, msglen, "'%s' is too long", k->name);
+		return STIR_EINVAL;
+	}
+	return conffile_set_string((char **)((char *)obj + k->off), v);
 }
 
 int
@@ -419,9 +284,8 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
     char *err, size_t errlen)
 {
 	struct sipd_conf *c;
-	bool seen[NKEYS] = { false };
-	char line[CONF_LINE_MAX + 1], msg[384], dflt[64];
-	size_t pos = 0, lineno = 0, i;
+	char msg[384], dflt[64];
+	size_t i;
 	int r;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL || (c->path = strdup(path)) == NULL) {
@@ -429,57 +293,10 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
 		snprintf(err, errlen, "%s: out of memory", path);
 		return STIR_ENOMEM;
 	}
-	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].dflt == NULL)
-			continue;
-		snprintf(dflt, sizeof(dflt), "%s", keys[i].dflt);
-		if ((r = set_key(c, &keys[i], dflt, msg, sizeof(msg))) != STIR_OK)
-			goto bad;
-	}
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		char *key, *val;
-
-		lineno++;
-		if (n > CONF_LINE_MAX) {
-			snprintf(msg, sizeof(msg), "line longer than %d bytes", CONF_LINE_MAX);
-			r = STIR_EINVAL;
-			goto bad;
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += n + (nl ? 1 : 0);
-		if (memchr(line, '\0', n) != NULL) {
-			snprintf(msg, sizeof(msg), "NUL byte in line");
-			r = STIR_EINVAL;
-			goto bad;
-		}
-		if ((r = split_line(line, &key, &val, msg, sizeof(msg))) != STIR_OK)
-			goto bad;
-		if (key == NULL)
-			continue;
-		for (i = 0; i < NKEYS; i++)
-			if (strcmp(keys[i].name, key) == 0)
-				break;
-		if (i == NKEYS) {
-			char q[80];
-
-			snprintf(msg, sizeof(msg), "unknown key '%s'",
-			    stir_log_quote(key, strlen(key), q, sizeof(q)));
-			r = STIR_EINVAL;
-			goto bad;
-		}
-		if (seen[i] && keys[i].type != KT_LISTEN && keys[i].type != KT_ALLOW) {
-			snprintf(msg, sizeof(msg), "'%s' is set twice", key);
-			r = STIR_EINVAL;
-			goto bad;
-		}
-		seen[i] = true;
-		if ((r = set_key(c, &keys[i], val, msg, sizeof(msg))) != STIR_OK)
-			goto bad;
-	}
-	lineno = 0;
+	if ((r = conffile_defaults(keys, NKEYS, c, msg, sizeof(msg))) != STIR_OK)
+		goto bad;
+	if ((r = conffile_parse(keys, NKEYS, c, path, text, len, err, errlen)) != STIR_OK)
+		goto out;
 	for (i = 0; i < c->nlisten; i++)
 		if (c->listen[i].proto == SIPD_TLS && (c->tls_cert[0] == '\0' || c->tls_key[0] == '\0')) {
 			snprintf(msg, sizeof(msg), "'listen_tls' needs 'tls_cert' and 'tls_key'");
@@ -497,10 +314,8 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
 	*ret = c;
 	return STIR_OK;
  bad:
-	if (lineno > 0)
-		snprintf(err, errlen, "%s:%zu: %s", path, lineno, msg);
-	else
-		snprintf(err, errlen, "%s: %s", path, msg);
+	snprintf(err, errlen, "%s: %s", path, msg);
+ out:
 	sipd_conf_free(c);
 	return r;
 }
@@ -508,41 +323,13 @@ sipd_conf_parse(const char *path, const char *text, size_t len, struct sipd_conf
 int
 sipd_conf_load(const char *path, struct sipd_conf **ret, char *err, size_t errlen)
 {
-	struct stat st;
-	char *text = NULL;
-	size_t got = 0;
-	int fd, r;
+	char *text;
+	size_t len;
+	int r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return STIR_EIO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		r = STIR_EIO;
-		goto out;
-	}
-	if (st.st_size > CONF_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CONF_MAX_BYTES);
-		r = STIR_EINVAL;
-		goto out;
-	}
-	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
-		r = STIR_ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	r = sipd_conf_parse(path, text, got, ret, err, errlen);
- out:
+	if ((r = conffile_read(path, CONF_MAX_BYTES, &text, &len, err, errlen)) != STIR_OK)
+		return r;
+	r = sipd_conf_parse(path, text, len, ret, err, errlen);
 	free(text);
-	close(fd);
 	return r;
 }

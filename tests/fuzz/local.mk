@@ -174,7 +174,7 @@ tests_fuzz_fuzz_chain_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_chain_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/fuzz.h \
-	daemon/conf.c daemon/log.c
+	daemon/conf.c daemon/conffile.c daemon/log.c
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_BIN_LIBS)
