@@ -1,7 +1,6 @@
 /* main.c: stird: argv, config, startup checks, the loop. */
 #include "config.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,9 +10,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,6 +25,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/server.h"
+#include "daemon/startup.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
 
@@ -65,32 +63,6 @@ json_wiping_free(void *ptr)
 	memcpy(&n, p, sizeof(n));
 	sodium_memzero(ptr, n);
 	free(p);
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: stird [-c FILE] [--check-config] [--foreground]\n"
-	    "       stird --version\n"
-	    "\n"
-	    "  -c, --config FILE   configuration file (default %s)\n"
-	    "  -t, --check-config  validate the configuration and exit\n"
-	    "  -f, --foreground    run in the foreground (always; for unit files)\n"
-	    "  -V, --version       print the version and exit\n"
-	    "  -h, --help          this text\n", DEFAULT_CONFIG);
-}
-
-/* No core dumps: memory holds private keys. */
-static void
-harden_process(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)setrlimit(RLIMIT_CORE, &rl);
-	(void)umask(077);
-	(void)signal(SIGPIPE, SIG_IGN);
 }
 
 static bool
@@ -170,48 +142,19 @@ close_walk_cb(uv_handle_t *h, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 't' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct stir_server srv;
 	struct stir_config *cfg = NULL;
 	const char *config_path = DEFAULT_CONFIG;
 	char err[1024], threads[16];
-	bool check_only = false;
+	bool check_only;
 	uv_loop_t loop;
-	int ch, r, status = 1;
+	int r, status = 1;
 
-	while ((ch = getopt_long(argc, argv, "c:tfVh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 't':
-			check_only = true;
-			break;
-		case 'f':
-			break;
-		case 'V':
-			printf("stird %s (protocol %d)\n", PACKAGE_VERSION, STIR_PROTO_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	harden_process();
+	if ((r = stir_cmdline(argc, argv, "stird", "validate the configuration and exit",
+	    &config_path, &check_only)) >= 0)
+		return r;
+	/* no core dumps: memory holds private keys */
+	stir_harden_process(true);
 	json_set_alloc_funcs(json_wiping_malloc, json_wiping_free);
 	stir_log_init(STIR_LOG_INFO);
 	if (stir_config_load(config_path, &cfg, err, sizeof(err)) != STIR_OK) {

@@ -4,39 +4,22 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <sodium.h>
 
 #include "stirclient.h"
 #include "daemon/log.h"
+#include "daemon/startup.h"
 #include "client/stird-http/door.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird-http.conf"
 #define DOOR_WARN_BURST		10	/* 5xx lines logged ... */
 #define DOOR_WARN_INTERVAL_MS	10000	/* ... per this long */
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: stird-http [-c FILE] [--check-config] [--foreground]\n"
-	    "       stird-http --version\n"
-	    "\n"
-	    "  -c, --config FILE   configuration file (default %s)\n"
-	    "  -t, --check-config  validate the configuration (and the files it names) and exit\n"
-	    "  -f, --foreground    run in the foreground (always; for unit files)\n"
-	    "  -V, --version       print the version and exit\n"
-	    "  -h, --help          this text\n", DEFAULT_CONFIG);
-}
 
 static void
 close_walk_cb(uv_handle_t *h, void *arg)
@@ -66,52 +49,19 @@ on_signal(uv_signal_t *s, int signum)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 't' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rlimit rl = { 0, 0 };
 	struct door d;
 	uv_loop_t loop;
 	const char *config_path = DEFAULT_CONFIG;
 	char err[1024];
-	bool check_only = false, loop_ok = false;
-	int ch, status = 1;
+	bool check_only, loop_ok = false;
+	int r, status = 1;
 
-	while ((ch = getopt_long(argc, argv, "c:tfVh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 't':
-			check_only = true;
-			break;
-		case 'f':
-			break;
-		case 'V':
-			printf("stird-http %s (protocol %d)\n", PACKAGE_VERSION, STIR_PROTO_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if ((r = stir_cmdline(argc, argv, "stird-http",
+	    "validate the configuration (and the files it names) and exit", &config_path,
+	    &check_only)) >= 0)
+		return r;
 	/* bearer tokens are in memory: no core dumps */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)setrlimit(RLIMIT_CORE, &rl);
-	(void)umask(077);
-	(void)signal(SIGPIPE, SIG_IGN);
+	stir_harden_process(true);
 	stir_log_init(STIR_LOG_INFO);
 	stir_log_set_ident("stird-http");
 	memset(&d, 0, sizeof(d));

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -22,6 +20,7 @@
 
 #include "stirclient.h"
 #include "daemon/log.h"
+#include "daemon/startup.h"
 #include "client/stird-sipd/sipd.h"
 #include "client/stird-sipd/tls.h"
 
@@ -115,9 +114,7 @@ main(int argc, char **argv)
 	}
 	stir_log_init(s.conf->log_level);
 	stir_log_set_ident("stird-sipd");
-	(void)prctl(PR_SET_DUMPABLE, 0);
-	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
-	(void)signal(SIGPIPE, SIG_IGN);
+	stir_harden_process(false);
 	if (sodium_init() < 0) {
 		log_err("libsodium did not initialise");
 		goto out;
