@@ -1,6 +1,7 @@
 /* test_conf.c: stird.conf parsing (daemon/conf.c). */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "stirclient.h"
 #include "daemon/conf.h"
+#include "daemon/conffile.h"
 #include "daemon/log.h"
 #include "tests/unit/test_util.h"
 
@@ -460,6 +462,139 @@ START_TEST(load_reads_a_file_and_reports_a_missing_one)
 }
 END_TEST
 
+/* conffile.h with a table of its own: what the doors' tables rely on. */
+struct tconf {
+	char		*name;
+	char		*dir;
+	unsigned	 n;
+	unsigned	 mode;
+	int		 colour;
+	size_t		 nitems;
+	char		 items[4][16];
+};
+
+static int
+set_item(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
+{
+	struct tconf *t = obj;
+
+	if (strcmp(v, "bad") == 0 || t->nitems == 4) {
+		snprintf(msg, msglen, "'%s' refuses '%s' (aux %zu)", k->name, v, k->aux);
+		return STIR_EINVAL;
+	}
+	snprintf(t->items[t->nitems++], sizeof(t->items[0]), "%s", v);
+	return STIR_OK;
+}
+
+static const char *const colours[] = { "red", "green", "blue", NULL };
+
+#define TOFF(f)	offsetof(struct tconf, f)
+
+static const struct conffile_key tkeys[] = {
+	{ .name = "item", .type = CONFFILE_CUSTOM, .flags = CONFFILE_REPEAT, .set = set_item,
+	  .aux = 7 },
+	{ .name = "name", .type = CONFFILE_STRING, .off = TOFF(name), .dflt = "anon" },
+	{ .name = "dir", .type = CONFFILE_PATH, .off = TOFF(dir), .max = 8, .dflt = "/d" },
+	{ .name = "n", .type = CONFFILE_UINT, .off = TOFF(n), .min = 2, .max = 9 },
+	{ .name = "mode", .type = CONFFILE_MODE, .off = TOFF(mode), .max = 0777,
+	  .help = "an octal mode" },
+	{ .name = "colour", .type = CONFFILE_ENUM, .off = TOFF(colour), .dflt = "green",
+	  .names = colours },
+	{ .name = "hue", .type = CONFFILE_ENUM, .off = TOFF(colour), .names = colours,
+	  .help = "one of red, green, blue" },
+};
+#define NTKEYS	(sizeof(tkeys) / sizeof(tkeys[0]))
+
+/* Parse text with tkeys over the defaults; err is "" on success. */
+static int
+tparse(struct tconf *t, const char *text, char *err, size_t errlen)
+{
+	char msg[256];
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	err[0] = '\0';
+	ck_assert_int_eq(conffile_defaults(tkeys, NTKEYS, t, msg, sizeof(msg)), STIR_OK);
+	r = conffile_parse(tkeys, NTKEYS, t, "t.conf", text, strlen(text), err, errlen);
+	conffile_free(tkeys, NTKEYS, t);
+	ck_assert_ptr_null(t->name);
+	return r;
+}
+
+START_TEST(conffile_defaults_and_repeatable_custom_key)
+{
+	struct tconf t;
+	char err[256];
+
+	ck_assert_int_eq(tparse(&t, "", err, sizeof(err)), STIR_OK);
+	ck_assert_uint_eq(t.n, 0);		/* no default: untouched */
+	ck_assert_int_eq(t.colour, 1);
+	ck_assert_int_eq(tparse(&t, "item = a\n# c\nitem = \"b c\"\nn = 9\nitem=d", err,
+	    sizeof(err)), STIR_OK);
+	ck_assert_uint_eq(t.nitems, 3);
+	ck_assert_str_eq(t.items[0], "a");
+	ck_assert_str_eq(t.items[1], "b c");
+	ck_assert_str_eq(t.items[2], "d");
+	ck_assert_uint_eq(t.n, 9);
+	ck_assert_int_eq(tparse(&t, "n = 3\nitem = a\nn = 4\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:3: 'n' is set twice");
+}
+END_TEST
+
+START_TEST(conffile_setter_and_type_errors_name_file_and_line)
+{
+	struct tconf t;
+	char err[256];
+
+	ck_assert_int_eq(tparse(&t, "item = a\n\nitem = bad\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:3: 'item' refuses 'bad' (aux 7)");
+	ck_assert_int_eq(tparse(&t, "item=1\nitem=2\nitem=3\nitem=4\nitem=5\n", err,
+	    sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:5: 'item' refuses '5' (aux 7)");
+	ck_assert_int_eq(tparse(&t, "name = \"\"\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'name' must not be empty");
+	ck_assert_int_eq(tparse(&t, "dir = /1234567\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'dir' is too long");
+	ck_assert_int_eq(tparse(&t, "dir = /123456\n", err, sizeof(err)), STIR_OK);
+	ck_assert_int_eq(tparse(&t, "dir = d\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'dir' must be an absolute path");
+	ck_assert_int_eq(tparse(&t, "n = 1\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'n' must be an integer from 2 to 9, not '1'");
+	/* help replaces the default message */
+	ck_assert_int_eq(tparse(&t, "mode = 0800\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'mode' must be an octal mode");
+	ck_assert_int_eq(tparse(&t, "colour = pink\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'colour' must be red, green or blue");
+	ck_assert_int_eq(tparse(&t, "hue = pink\n", err, sizeof(err)), STIR_EINVAL);
+	ck_assert_str_eq(err, "t.conf:1: 'hue' must be one of red, green, blue");
+	ck_assert_int_eq(tparse(&t, "hue = blue\n", err, sizeof(err)), STIR_OK);
+	ck_assert_int_eq(t.colour, 2);
+}
+END_TEST
+
+START_TEST(conffile_read_limits_size_and_refuses_non_files)
+{
+	char *dir = tu_mkdtemp(), path[512], err[512], *text = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/c.conf", dir);
+	ck_assert_int_eq(tu_write_file(path, "n = 5\n", 6, 0644), 0);
+	ck_assert_int_eq(conffile_read(path, 6, &text, &len, err, sizeof(err)), STIR_OK);
+	ck_assert_uint_eq(len, 6);
+	ck_assert_str_eq(text, "n = 5\n");	/* NUL-terminated */
+	free(text);
+	text = NULL;
+	ck_assert_int_eq(conffile_read(path, 5, &text, &len, err, sizeof(err)), STIR_EINVAL);
+	ck_assert_ptr_null(text);
+	ck_assert_msg(strstr(err, "/c.conf: larger than 5 bytes") != NULL, "message: %s", err);
+	ck_assert_int_eq(conffile_read(dir, 1024, &text, &len, err, sizeof(err)), STIR_EIO);
+	ck_assert_ptr_null(text);
+	ck_assert_msg(strstr(err, ": not a regular file") != NULL, "message: %s", err);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -496,6 +631,10 @@ conf_suite(void)
 	tcase_add_test(tc, fetch_scheduling_settings_are_checked);
 	tcase_add_test(tc, line_over_the_limit_is_refused_and_at_the_limit_accepted);
 	tcase_add_test(tc, load_reads_a_file_and_reports_a_missing_one);
+	/* conffile.h with a table of its own */
+	tcase_add_test(tc, conffile_defaults_and_repeatable_custom_key);
+	tcase_add_test(tc, conffile_setter_and_type_errors_name_file_and_line);
+	tcase_add_test(tc, conffile_read_limits_size_and_refuses_non_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
