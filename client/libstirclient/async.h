@@ -1,6 +1,10 @@
 /*
  * async.h: internals of the non-blocking client shared by async.c and the
- * typed layer (typed*.c).  Not installed; stir__ names are not exported.
+ * typed layer (typed*.c).  Not installed; stir__ names are not exported
+ * from libstirclient.so.  In-tree programs that hold requests and results
+ * as Jansson values (stird-http) link libstirasync.la and use
+ * stir__async_queue() with a jcb of their own: no JSON text is dumped and
+ * parsed again on the way in or out.
  */
 #ifndef STIR_ASYNC_H
 #define STIR_ASYNC_H

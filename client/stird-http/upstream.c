@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "stirclient.h"
+#include "client/libstirclient/async.h"
 #include "daemon/log.h"
 #include "client/stird-http/door.h"
 
@@ -232,17 +233,19 @@ up_connected(const struct upstream *u)
 	return n;
 }
 
+/* The reply's result as a Jansson value (stir__async_queue()'s jcb). */
 static void
-on_reply(void *arg, int err, const char *errmsg, const char *result_json)
+on_reply(stir__async_fn fn, void *arg, int err, const char *errmsg, json_t *result)
 {
 	struct hreq *r = arg;
 	up_cb cb = r->up_done;
 
+	(void)fn;
 	r->up_slot = NULL;
 	r->up_done = NULL;
 	guard_stop(r);
 	if (cb != NULL)
-		cb(r, err, errmsg, result_json);
+		cb(r, err, errmsg, result);
 }
 
 static void
@@ -257,7 +260,7 @@ on_guard(uv_timer_t *t)
 }
 
 int
-up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, up_cb cb)
+up_call(struct upstream *u, struct hreq *r, const char *op, json_t *params, up_cb cb)
 {
 	struct up_slot *best = NULL;
 	long long id;
@@ -278,8 +281,8 @@ up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, 
 	(void)uv_timer_init(u->d->loop, r->guard);
 	r->guard->data = r;
 	r->up_done = cb;
-	if ((id = stir_async_call(best->a, op, params, (int)u->d->cf->deadline_ms,
-	    on_reply, r)) < 0) {
+	if ((id = stir__async_queue(best->a, op, params, (int)u->d->cf->deadline_ms,
+	    NULL, on_reply, NULL, r)) < 0) {
 		r->up_done = NULL;
 		guard_stop(r);
 		return (int)id;
