@@ -134,6 +134,11 @@ void	up_free(struct upstream *u);
  */
 int	up_call(struct upstream *u, struct hreq *r, const char *op,
 	    json_t *params, up_cb cb);
+/*
+ * Send the requests up_call() queued (once per loop iteration: they go in
+ * one system call per connection).  NULL-safe.
+ */
+void	up_flush(struct upstream *u);
 /* Forget r's request (its callback will not run); no-op if none. */
 void	up_cancel(struct upstream *u, struct hreq *r);
 /* Connected handles now (0 for NULL). */
@@ -184,6 +189,9 @@ struct door {
 	struct hd_listener	*listeners;	/* array of cf->nlisten */
 	size_t			 nlisteners;
 	size_t			 hd_open_handles;	/* listener handles not closed yet */
+	uv_check_t		 hd_check;	/* runs MHD once per loop iteration */
+	uv_idle_t		 hd_soon;	/* active: the check has work */
+	bool			 hd_check_on;
 	struct door_stats	 stats;
 	struct stir_ratelimit	 warn_rl;	/* 5xx log lines */
 	uv_signal_t		 sigterm, sigint, sigpipe;
