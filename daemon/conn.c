@@ -122,9 +122,9 @@ conn_on_write(uv_write_t *w, int status)
 }
 
 /*
- * Takes ownership of line.  With no write outstanding it goes out at
- * once; otherwise it joins the buffer that the next write sends, so a
- * batch of replies costs one system call.
+ * Takes ownership of line.  With no write outstanding (and no cork) it
+ * goes out at once; otherwise it joins the buffer that the next write (or
+ * the uncork) sends, so a batch of replies costs one system call.
  */
 void
 stir_conn_send(struct stir_conn *c, char *line, size_t len)
@@ -133,9 +133,16 @@ stir_conn_send(struct stir_conn *c, char *line, size_t len)
 		free(line);
 		return;
 	}
-	if (c->writing == 0) {
+	if (c->writing == 0 && c->srv->cork == 0) {
 		conn_write(c, line, len);
 	} else {
+		if (c->writing == 0 && !c->corked) {
+			/* written by stir_conn_uncork(); alive until then */
+			c->corked = true;
+			c->refs++;
+			c->corked_next = c->srv->corked_conns;
+			c->srv->corked_conns = c;
+		}
 		if (c->outlen + len > c->outcap) {
 			size_t cap = c->outcap ? c->outcap : 4096;
 			char *t;
@@ -153,6 +160,35 @@ stir_conn_send(struct stir_conn *c, char *line, size_t len)
 		memcpy(c->out + c->outlen, line, len);
 		c->outlen += len;
 		free(line);
+	}
+}
+
+void
+stir_conn_cork(struct stir_server *srv)
+{
+	srv->cork++;
+}
+
+void
+stir_conn_uncork(struct stir_server *srv)
+{
+	struct stir_conn *c;
+
+	if (srv->cork == 0 || --srv->cork > 0)
+		return;
+	while ((c = srv->corked_conns) != NULL) {
+		srv->corked_conns = c->corked_next;
+		c->corked_next = NULL;
+		c->corked = false;
+		if (!c->closing && c->writing == 0 && c->outlen > 0) {
+			char *buf = c->out;
+			size_t len = c->outlen;
+
+			c->out = NULL;
+			c->outlen = c->outcap = 0;
+			conn_write(c, buf, len);
+		}
+		stir_conn_unref(c);	/* pumps: may close or free c */
 	}
 }
 

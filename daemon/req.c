@@ -41,18 +41,29 @@ stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 }
 
 static void
-deadline_closed_cb(uv_handle_t *h)
+dl_unlink(struct stir_req *req)
 {
-	free(h);
+	struct stir_server *srv = req->conn->srv;
+
+	if (!req->dl_on)
+		return;
+	req->dl_on = false;
+	if (req->dl_prev != NULL)
+		req->dl_prev->dl_next = req->dl_next;
+	else
+		srv->dl_head = req->dl_next;
+	if (req->dl_next != NULL)
+		req->dl_next->dl_prev = req->dl_prev;
+	else
+		srv->dl_tail = req->dl_prev;
+	req->dl_prev = req->dl_next = NULL;
+	/* the timer is left as it is: firing early only re-arms it */
 }
 
 static void
 req_free(struct stir_req *req)
 {
-	if (req->deadline != NULL) {
-		(void)uv_timer_stop(req->deadline);
-		uv_close((uv_handle_t *)req->deadline, deadline_closed_cb);
-	}
+	dl_unlink(req);
 	if (req->ctx_free != NULL)
 		req->ctx_free(req->ctx);
 	json_decref(req->result);
@@ -120,10 +131,8 @@ stir_req_answer_early(struct stir_req *req)
 }
 
 static void
-deadline_cb(uv_timer_t *t)
+deadline_cb(struct stir_req *req)
 {
-	struct stir_req *req = t->data;
-
 	if (req->answered)
 		return;
 	if (req->on_deadline != NULL)
@@ -135,24 +144,77 @@ deadline_cb(uv_timer_t *t)
 	}
 }
 
+static void on_dl_timer(uv_timer_t *t);
+
+/* Fire at the head's due time, unless the timer already fires before. */
+static void
+dl_arm(struct stir_server *srv)
+{
+	uint64_t now = uv_now(srv->loop), due;
+
+	if (srv->dl_head == NULL)
+		return;
+	due = srv->dl_head->deadline_due;
+	if (srv->dl_armed != 0 && srv->dl_armed <= due)
+		return;
+	srv->dl_armed = due;
+	(void)uv_timer_start(&srv->dl_timer, on_dl_timer, due > now ? due - now : 0, 0);
+}
+
+/* Every request whose deadline_ms has passed, in due order. */
+static void
+on_dl_timer(uv_timer_t *t)
+{
+	struct stir_server *srv = t->data;
+	uint64_t now = uv_now(srv->loop);
+	struct stir_req *req;
+
+	srv->dl_armed = 0;
+	while ((req = srv->dl_head) != NULL && req->deadline_due <= now) {
+		dl_unlink(req);
+		deadline_cb(req);
+	}
+	dl_arm(srv);
+}
+
+/*
+ * One timer per server for every request's deadline_ms (no handle per
+ * request to allocate and close): the list is kept in due order, and
+ * requests mostly come with the same deadline_ms, so a new one goes at
+ * the tail.
+ */
 int
 stir_req_start_deadline(struct stir_req *req)
 {
-	uv_loop_t *loop = req->conn->srv->loop;
-	int rc;
+	struct stir_server *srv = req->conn->srv;
+	struct stir_req *at;
 
 	if (req->deadline_ms == 0)
 		return STIR_OK;
-	if ((req->deadline = malloc(sizeof(*req->deadline))) == NULL)
-		return STIR_ENOMEM;
-	if ((rc = uv_timer_init(loop, req->deadline)) != 0) {
-		free(req->deadline);
-		req->deadline = NULL;
-		return STIR_EINTERNAL;
+	if (!srv->dl_timer_init) {
+		if (uv_timer_init(srv->loop, &srv->dl_timer) != 0)
+			return STIR_EINTERNAL;
+		srv->dl_timer.data = srv;
+		uv_unref((uv_handle_t *)&srv->dl_timer);	/* requests keep the loop */
+		srv->dl_timer_init = true;
 	}
-	req->deadline->data = req;
 	/* loop time was updated when the line was read */
-	(void)uv_timer_start(req->deadline, deadline_cb, req->deadline_ms, 0);
+	req->deadline_due = uv_now(srv->loop) + req->deadline_ms;
+	for (at = srv->dl_tail; at != NULL && at->deadline_due > req->deadline_due;
+	    at = at->dl_prev)
+		;
+	req->dl_prev = at;
+	req->dl_next = at != NULL ? at->dl_next : srv->dl_head;
+	if (req->dl_next != NULL)
+		req->dl_next->dl_prev = req;
+	else
+		srv->dl_tail = req;
+	if (at != NULL)
+		at->dl_next = req;
+	else
+		srv->dl_head = req;
+	req->dl_on = true;
+	dl_arm(srv);
 	return STIR_OK;
 }
 

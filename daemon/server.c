@@ -311,10 +311,11 @@ stir_server_listen(struct stir_server *srv)
 {
 	int fd_client, fd_admin, r;
 
-	(void)stir_listen_fds(&fd_client, &fd_admin);
-	if ((r = listener_open(srv, STIR_ROLE_CLIENT, fd_client)) != STIR_OK ||
-	    (r = listener_open(srv, STIR_ROLE_ADMIN, fd_admin)) != STIR_OK)
-		return r;
+	/*
+	 * Signals first: a client can connect as soon as a socket listens,
+	 * and one that then sends SIGTERM must find it caught (a clean stop),
+	 * not the default action.
+	 */
 	(void)uv_signal_init(srv->loop, &srv->sig_hup);
 	(void)uv_signal_init(srv->loop, &srv->sig_term);
 	(void)uv_signal_init(srv->loop, &srv->sig_int);
@@ -327,6 +328,10 @@ stir_server_listen(struct stir_server *srv)
 	uv_unref((uv_handle_t *)&srv->sig_hup);
 	uv_unref((uv_handle_t *)&srv->sig_term);
 	uv_unref((uv_handle_t *)&srv->sig_int);
+	(void)stir_listen_fds(&fd_client, &fd_admin);
+	if ((r = listener_open(srv, STIR_ROLE_CLIENT, fd_client)) != STIR_OK ||
+	    (r = listener_open(srv, STIR_ROLE_ADMIN, fd_admin)) != STIR_OK)
+		return r;
 	(void)uv_timer_init(srv->loop, &srv->sweep);
 	srv->sweep.data = srv;
 	(void)uv_timer_start(&srv->sweep, on_sweep, STIR_SWEEP_MS, STIR_SWEEP_MS);

@@ -85,6 +85,8 @@ struct stir_conn {
 	bool			 eof;		/* the peer finished sending */
 	bool			 closing;
 	bool			 close_after_flush;	/* over-long line: nothing more */
+	bool			 corked;	/* on srv->corked_conns (holds a ref) */
+	struct stir_conn	*corked_next;
 	struct stir_conn	*prev, *next;
 };
 
@@ -127,7 +129,9 @@ struct stir_req {
 	 * then dropped.
 	 */
 	unsigned		 deadline_ms;
-	uv_timer_t		*deadline;
+	uint64_t		 deadline_due;	/* loop time; on srv's deadline list */
+	struct stir_req		*dl_prev, *dl_next;
+	bool			 dl_on;
 	void			(*on_deadline)(struct stir_req *);
 	bool			 answered;
 };
@@ -183,6 +187,13 @@ struct stir_server {
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
+	/* requests with a deadline_ms, in due order, and one timer (req.c) */
+	struct stir_req		*dl_head, *dl_tail;
+	uv_timer_t		 dl_timer;
+	uint64_t		 dl_armed;	/* loop time it fires at; 0: stopped */
+	bool			 dl_timer_init;
+	unsigned		 cork;		/* >0: replies wait for stir_conn_uncork() */
+	struct stir_conn	*corked_conns;	/* with replies waiting for it */
 };
 
 /* server.c */
@@ -228,6 +239,12 @@ void	stir__server_maybe_finish(struct stir_server *srv);
 int	stir_conn_accept(struct stir_server *srv, struct stir_listener *l);
 void	stir_conn_close(struct stir_conn *c);
 void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
+/*
+ * Between these, replies are gathered per connection and written by the
+ * uncork, one write each (a batch of results from the workers, say).
+ */
+void	stir_conn_cork(struct stir_server *srv);
+void	stir_conn_uncork(struct stir_server *srv);
 /* No reply buffered or being written. */
 bool	stir_conn_flushed(const struct stir_conn *c);
 void	stir_conn_unref(struct stir_conn *c);

@@ -62,12 +62,18 @@ static void
 on_done(uv_async_t *a)
 {
 	struct stir_workq *q = a->data;
+	struct stir_server *srv;
 	struct stir_req *r, *next;
 
 	(void)pthread_mutex_lock(&q->mu);
 	r = q->done_head;
 	q->done_head = q->done_tail = NULL;
 	(void)pthread_mutex_unlock(&q->mu);
+	if (r == NULL)
+		return;
+	/* the batch's replies: one write per connection */
+	srv = r->conn->srv;
+	stir_conn_cork(srv);
 	for (; r != NULL; r = next) {
 		next = r->qnext;
 		r->qnext = NULL;
@@ -76,6 +82,7 @@ on_done(uv_async_t *a)
 			r->done_fn(r);
 		stir_req_reply(r);
 	}
+	stir_conn_uncork(srv);
 }
 
 int

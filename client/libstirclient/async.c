@@ -59,6 +59,7 @@ struct stir_async {
 	bool			 dead;		/* connection lost: only free is left */
 	bool			 broken;	/* a send failed; process fails all */
 	bool			 freeing;	/* free was called (maybe deferred) */
+	bool			 defer;		/* queue only; process() sends */
 	int			 lost_err;	/* code given to pending on loss */
 	char			 lost_msg[256];
 };
@@ -242,6 +243,12 @@ stir_async_free(struct stir_async *a)
 	/* else stir_async_process() releases it on its way out */
 }
 
+void
+stir__async_defer(struct stir_async *a, bool on)
+{
+	a->defer = on;
+}
+
 int
 stir_async_fd(const struct stir_async *a)
 {
@@ -411,9 +418,10 @@ stir__async_queue(struct stir_async *a, const char *op, json_t *params,
 	}
 	r = a->next_id++;
 	p = NULL;
-	/* send at once if the socket takes it; a failure is reported by
-	 * the next stir_async_process(), which runs the callbacks */
-	if (!a->broken)
+	/* send at once if the socket takes it (unless the caller gathers
+	 * a loop iteration's requests into one send); a failure is reported
+	 * by the next stir_async_process(), which runs the callbacks */
+	if (!a->broken && !a->defer)
 		(void)flush_out(a);
  out:
 	if (line != NULL) {
@@ -492,10 +500,16 @@ handle_line(struct stir_async *a, const char *line, size_t len)
 	return true;
 }
 
-/* Read what arrived and run callbacks.  false: connection lost or freed. */
+/*
+ * Read what arrived and run callbacks.  false: connection lost or freed.
+ * A read shorter than the room offered emptied the socket: no second
+ * read just to be told EAGAIN (the caller polls again for more).
+ */
 static bool
 read_in(struct stir_async *a)
 {
+	bool drained = false;
+
 	for (;;) {
 		const char *line;
 		size_t len, room;
@@ -515,6 +529,8 @@ read_in(struct stir_async *a)
 			    ASYNC_REPLY_MAX);
 			return false;
 		}
+		if (drained)
+			return true;
 		stir_linebuf_space(a->in, &p, &room);
 		if (room == 0) {
 			async_lost(a, STIR_ENOMEM, "out of memory reading a reply");
@@ -535,6 +551,7 @@ read_in(struct stir_async *a)
 			return false;
 		}
 		stir_linebuf_commit(a->in, (size_t)n);
+		drained = (size_t)n < room;
 	}
 }
 

@@ -456,8 +456,10 @@ stir_request_encode(const json_t *id, const char *op, json_t *params,
 	json_t *root;
 	char *s;
 
+	/* a shallow copy: the envelope members are added to it, params'
+	 * values are only read (dumped) */
 	if (params != NULL)
-		root = json_deep_copy(params);
+		root = json_copy(params);
 	else
 		root = json_object();
 	if (root == NULL || !json_is_object(root)) {

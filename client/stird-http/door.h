@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "daemon/log.h"
@@ -39,9 +40,12 @@ struct door;
 struct hd_listener;
 struct up_slot;
 
-/* A reply from stird for r (upstream.c): err 0 and the result, or an error. */
+/*
+ * A reply from stird for r (upstream.c): err 0 and the reply's "result"
+ * object (borrowed for the call), or an error and NULL.
+ */
 typedef void (*up_cb)(struct hreq *r, int err, const char *errmsg,
-    const char *result_json);
+    json_t *result);
 
 struct route {
 	const char	*path;
@@ -122,13 +126,19 @@ struct upstream;
 int	up_new(struct door *d, struct upstream **ret);
 void	up_free(struct upstream *u);
 /*
- * Send op with params to stird for r; cb runs later from the loop, exactly
- * once, unless up_cancel() is called first.  Returns 0, or an error
+ * Send op with params (a JSON object, borrowed, or NULL; deadline_ms is
+ * set in it) to stird for r; cb runs later from the loop, exactly once,
+ * unless up_cancel() is called first.  Returns 0, or an error
  * (STIR_ECONNREFUSED: no connection to stird; STIR_ESHUTDOWN: u is NULL
  * or being freed) and cb will not run.
  */
 int	up_call(struct upstream *u, struct hreq *r, const char *op,
-	    const char *params, up_cb cb);
+	    json_t *params, up_cb cb);
+/*
+ * Send the requests up_call() queued (once per loop iteration: they go in
+ * one system call per connection).  NULL-safe.
+ */
+void	up_flush(struct upstream *u);
 /* Forget r's request (its callback will not run); no-op if none. */
 void	up_cancel(struct upstream *u, struct hreq *r);
 /* Connected handles now (0 for NULL). */
@@ -179,6 +189,9 @@ struct door {
 	struct hd_listener	*listeners;	/* array of cf->nlisten */
 	size_t			 nlisteners;
 	size_t			 hd_open_handles;	/* listener handles not closed yet */
+	uv_check_t		 hd_check;	/* runs MHD once per loop iteration */
+	uv_idle_t		 hd_soon;	/* active: the check has work */
+	bool			 hd_check_on;
 	struct door_stats	 stats;
 	struct stir_ratelimit	 warn_rl;	/* 5xx log lines */
 	uv_signal_t		 sigterm, sigint, sigpipe;

@@ -2,9 +2,15 @@
  * http_mhd.c: the only user of libmicrohttpd.  One MHD daemon per listen
  * line, each in external epoll mode without threads of its own
  * (MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME): a uv_poll_t watches MHD's
- * epoll descriptor and a uv_timer_t follows MHD_get_timeout(); both call
- * MHD_run().  A request waiting for stird is suspended
- * (MHD_suspend_connection()) and resumed from the reply's callback.
+ * epoll descriptor and a uv_timer_t follows MHD_get_timeout().  A request
+ * waiting for stird is suspended (MHD_suspend_connection()) and resumed
+ * from the reply's callback.
+ *
+ * Once per loop iteration: the poll and the resumes only mark the daemon;
+ * a uv_check_t, after the loop's poll phase (so after every reply that
+ * came in), runs MHD_run() once for all of them (each run is an
+ * epoll_wait() of MHD's own) and then up_flush() sends the requests that
+ * run read to stird, one send per connection.
  *
  * Order of checks on a request, each answered once the body is read (so
  * that the connection stays usable), except the two that close it:
@@ -43,6 +49,7 @@
 #define HD_CONN_HEADROOM	16		/* MHD's own limit: ours plus this */
 #define HD_FLUSH_ROUNDS		3		/* MHD_run()s before stopping */
 #define HD_BODY_START		4096		/* first allocation for a body */
+#define HD_CHECK_ROUNDS		4		/* MHD_run()s per check, at most */
 
 struct hd_listener {
 	struct door		*d;
@@ -54,6 +61,7 @@ struct hd_listener {
 	bool			 client_ca;	/* a verified client certificate is required */
 	bool			 unauth_ok;
 	bool			 handles;	/* poll and timer initialised */
+	bool			 want_run;	/* MHD_run() at the next check */
 	char			 name[128];
 	char			*tls_cert, *tls_key, *tls_ca;	/* PEM, kept for MHD */
 };
@@ -84,14 +92,23 @@ http_status_of(int err)
 	}
 }
 
-static void on_hd_timer(uv_timer_t *t);
+static void
+on_hd_soon(uv_idle_t *h)
+{
+	(void)h;		/* only there to keep the poll from waiting */
+}
 
-/* Run MHD again soon: a resumed connection has its reply. */
+/*
+ * Run MHD at this iteration's check: a resumed connection has its reply.
+ * A resume outside the poll phase (a guard timer) must not wait for the
+ * poll: the idle handle makes it return at once.
+ */
 static void
 hd_kick(struct hd_listener *l)
 {
-	if (l->handles)
-		(void)uv_timer_start(&l->timer, on_hd_timer, 0, 0);
+	l->want_run = true;
+	if (l->d->hd_check_on)
+		(void)uv_idle_start(&l->d->hd_soon, on_hd_soon);
 }
 
 void
@@ -513,15 +530,54 @@ static void hd_run(struct hd_listener *l);
 static void
 on_hd_timer(uv_timer_t *t)
 {
-	hd_run(t->data);
+	struct hd_listener *l = t->data;
+
+	hd_run(l);
+	up_flush(l->d->up);	/* what it read: the poll may wait */
 }
 
 static void
 on_hd_poll(uv_poll_t *p, int status, int events)
 {
+	struct hd_listener *l = p->data;
+
 	(void)status;
 	(void)events;
-	hd_run(p->data);
+	l->want_run = true;	/* at the check, after the other callbacks */
+}
+
+/*
+ * After the poll phase: MHD reads the new requests and sends the replies
+ * of the connections resumed in this iteration, in one run; the requests
+ * read go to stird together.  Replies that the flush itself produces
+ * (a lost connection: 503) get another round.
+ */
+static void
+on_hd_check(uv_check_t *c)
+{
+	struct door *d = c->data;
+
+	for (int round = 0; round < HD_CHECK_ROUNDS; round++) {
+		bool ran = false;
+
+		for (size_t i = 0; i < d->nlisteners; i++) {
+			struct hd_listener *l = &d->listeners[i];
+
+			if (l->want_run) {
+				l->want_run = false;
+				hd_run(l);
+				ran = true;
+			}
+		}
+		up_flush(d->up);
+		if (!ran)
+			break;
+	}
+	/* still wanted: run at the next iteration without waiting */
+	for (size_t i = 0; i < d->nlisteners; i++)
+		if (d->listeners[i].want_run)
+			return;
+	(void)uv_idle_stop(&d->hd_soon);
 }
 
 static void
@@ -632,6 +688,14 @@ hd_start(struct door *d)
 
 	if ((d->listeners = calloc(d->cf->nlisten, sizeof(*d->listeners))) == NULL)
 		return STIR_ENOMEM;
+	/* neither keeps the loop alive by itself */
+	(void)uv_check_init(d->loop, &d->hd_check);
+	(void)uv_idle_init(d->loop, &d->hd_soon);
+	d->hd_check.data = d;
+	(void)uv_check_start(&d->hd_check, on_hd_check);
+	uv_unref((uv_handle_t *)&d->hd_check);
+	uv_unref((uv_handle_t *)&d->hd_soon);
+	d->hd_check_on = true;
 	d->nlisteners = d->cf->nlisten;
 	for (size_t i = 0; i < d->nlisteners; i++)
 		d->listeners[i].fd = -1;
@@ -665,6 +729,11 @@ hd_stop(struct door *d)
 {
 	bool any = false;
 
+	if (d->hd_check_on) {
+		uv_close((uv_handle_t *)&d->hd_check, NULL);
+		uv_close((uv_handle_t *)&d->hd_soon, NULL);
+		d->hd_check_on = false;
+	}
 	/* requests just answered (503 when stird went away) are sent first */
 	for (int round = 0; round < HD_FLUSH_ROUNDS; round++)
 		for (size_t i = 0; i < d->nlisteners; i++)

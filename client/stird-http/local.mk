@@ -20,7 +20,7 @@ stird_http_SOURCES = client/stird-http/door.h client/stird-http/main.c \
 	client/stird-http/route_metrics.c
 stird_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SODIUM_CFLAGS) $(UV_CFLAGS)
-stird_http_LDADD = libstirhttp.la libstirclient.la libstirconf.la $(MHD_LIBS) \
+stird_http_LDADD = libstirhttp.la libstirasync.la libstirproto.la libstirconf.la $(MHD_LIBS) \
 	$(GNUTLS_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) $(UV_LIBS)
 
 dist_man_MANS += doc/stird-http.8

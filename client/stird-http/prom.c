@@ -214,18 +214,14 @@ sample_histogram(struct prom_buf *b, const char *name, const json_t *s)
 }
 
 int
-prom_render_stats(struct prom_buf *b, const char *stats_json)
+prom_render_stats_json(struct prom_buf *b, const json_t *root)
 {
-	json_t *root, *fams, *f;
+	json_t *fams, *f;
 	size_t i;
 	int n = 0;
 
-	if ((root = json_loads(stats_json, 0, NULL)) == NULL)
+	if (!json_is_array(fams = json_object_get(root, "metrics")))
 		return STIR_EPROTO;
-	if (!json_is_array(fams = json_object_get(root, "metrics"))) {
-		json_decref(root);
-		return STIR_EPROTO;
-	}
 	json_array_foreach(fams, i, f) {
 		const char *name = json_string_value(json_object_get(f, "name"));
 		const char *type = json_string_value(json_object_get(f, "type"));
@@ -248,6 +244,18 @@ prom_render_stats(struct prom_buf *b, const char *stats_json)
 		}
 		n++;
 	}
-	json_decref(root);
 	return b->err != 0 ? b->err : n;
+}
+
+int
+prom_render_stats(struct prom_buf *b, const char *stats_json)
+{
+	json_t *root;
+	int r;
+
+	if ((root = json_loads(stats_json, 0, NULL)) == NULL)
+		return STIR_EPROTO;
+	r = prom_render_stats_json(b, root);
+	json_decref(root);
+	return r;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct prom_buf {
 	char	*s;		/* NUL-terminated; free() */
 	size_t	 len, cap;
@@ -23,6 +25,8 @@ void	prom_printf(struct prom_buf *b, const char *fmt, ...)
  * (STIR_EPROTO: not a stats result).
  */
 int	prom_render_stats(struct prom_buf *b, const char *stats_json);
+/* The same with the stats result as the door holds it (borrowed). */
+int	prom_render_stats_json(struct prom_buf *b, const json_t *stats);
 /* Append "# HELP" and "# TYPE" lines. */
 void	prom_family(struct prom_buf *b, const char *name, const char *type,
 	    const char *help);

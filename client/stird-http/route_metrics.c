@@ -73,13 +73,13 @@ door_families(struct door *d, struct prom_buf *b, bool stird_up)
 }
 
 static void
-on_stats(struct hreq *r, int err, const char *errmsg, const char *result_json)
+on_stats(struct hreq *r, int err, const char *errmsg, json_t *result)
 {
 	struct prom_buf b = { NULL, 0, 0, 0 };
 	bool up = false;
 
 	if (err == STIR_OK)
-		up = prom_render_stats(&b, result_json) >= 0;
+		up = prom_render_stats_json(&b, result) >= 0;
 	else
 		log_debug("stats: %s", errmsg ? errmsg : stir_strerror(err));
 	if (b.err != 0) {		/* start over with the door's own only */
@@ -105,11 +105,11 @@ route_metrics(struct hreq *r)
 }
 
 static void
-on_ping(struct hreq *r, int err, const char *errmsg, const char *result_json)
+on_ping(struct hreq *r, int err, const char *errmsg, json_t *result)
 {
 	char *body;
 
-	(void)result_json;
+	(void)result;
 	if (err != STIR_OK) {
 		body = strdup("{\"status\":\"unavailable\"}");
 		log_debug("healthz: %s", errmsg ? errmsg : stir_strerror(err));

@@ -18,21 +18,22 @@
 static const char *const envelope[] = { "v", "id", "op", "deadline_ms", NULL };
 
 static void
-on_native(struct hreq *r, int err, const char *errmsg, const char *result_json)
+on_native(struct hreq *r, int err, const char *errmsg, json_t *result)
 {
-	char *body;
-	size_t n;
+	json_t *wrap;
+	char *body = NULL;
 
 	if (err != STIR_OK) {
 		hreq_fail_stir(r, err, errmsg);
 		return;
 	}
-	n = strlen(result_json) + sizeof("{\"result\":}");
-	if ((body = malloc(n)) == NULL) {
+	if ((wrap = json_pack("{s:O}", "result", result)) != NULL)
+		body = json_dumps(wrap, JSON_COMPACT);
+	json_decref(wrap);
+	if (body == NULL) {
 		hreq_fail_stir(r, STIR_ENOMEM, NULL);
 		return;
 	}
-	snprintf(body, n, "{\"result\":%s}", result_json);
 	hreq_reply(r, 200, "application/json", body, strlen(body));
 }
 
@@ -60,9 +61,10 @@ native(struct hreq *r, const char *op)
 			    "field '%s' is set by stird-http, not by the body", envelope[i]);
 			return;
 		}
-	json_decref(o);
-	if ((rc = up_call(r->door->up, r, op, r->body, on_native)) != STIR_OK)
+	/* stird gets the object as parsed (deadline_ms added), not the text again */
+	if ((rc = up_call(r->door->up, r, op, o, on_native)) != STIR_OK)
 		hreq_fail_stir(r, rc, rc == STIR_ECONNREFUSED ? "stird is not reachable" : NULL);
+	json_decref(o);
 }
 
 void

@@ -31,7 +31,7 @@ shaken_stird_error(struct hreq *r, int err, const char *errmsg)
 
 static void
 send_mapped(struct hreq *r, int rc, const struct shaken_err *e, const char *op,
-    char *params, up_cb cb)
+    json_t *params, up_cb cb)
 {
 	if (rc == STIR_ENOMEM) {
 		hreq_fail_stir(r, rc, NULL);
@@ -43,11 +43,11 @@ send_mapped(struct hreq *r, int rc, const struct shaken_err *e, const char *op,
 	}
 	if ((rc = up_call(r->door->up, r, op, params, cb)) != STIR_OK)
 		shaken_stird_error(r, rc, rc == STIR_ECONNREFUSED ? "stird is not reachable" : NULL);
-	free(params);
+	json_decref(params);
 }
 
 static void
-on_signed(struct hreq *r, int err, const char *errmsg, const char *result_json)
+on_signed(struct hreq *r, int err, const char *errmsg, json_t *result)
 {
 	char *body = NULL;
 	int rc;
@@ -56,7 +56,7 @@ on_signed(struct hreq *r, int err, const char *errmsg, const char *result_json)
 		shaken_stird_error(r, err, errmsg);
 		return;
 	}
-	if ((rc = shaken_sign_reply(result_json, &body)) != STIR_OK) {
+	if ((rc = shaken_sign_reply_json(result, &body)) != STIR_OK) {
 		hreq_fail_stir(r, rc == STIR_ENOMEM ? rc : STIR_EINTERNAL,
 		    "stird's sign result could not be mapped");
 		return;
@@ -65,7 +65,7 @@ on_signed(struct hreq *r, int err, const char *errmsg, const char *result_json)
 }
 
 static void
-on_verified(struct hreq *r, int err, const char *errmsg, const char *result_json)
+on_verified(struct hreq *r, int err, const char *errmsg, json_t *result)
 {
 	char *body = NULL;
 	int rc;
@@ -74,7 +74,7 @@ on_verified(struct hreq *r, int err, const char *errmsg, const char *result_json
 		shaken_stird_error(r, err, errmsg);
 		return;
 	}
-	if ((rc = shaken_verify_reply(result_json, &body)) != STIR_OK) {
+	if ((rc = shaken_verify_reply_json(result, &body)) != STIR_OK) {
 		hreq_fail_stir(r, rc == STIR_ENOMEM ? rc : STIR_EINTERNAL,
 		    "stird's verify result could not be mapped");
 		return;
@@ -86,8 +86,8 @@ void
 route_shaken_sign(struct hreq *r)
 {
 	struct shaken_err e = { NULL, "", "" };
-	char *params = NULL;
-	int rc = shaken_sign_params(r->body, r->body_len, &params, &e);
+	json_t *params = NULL;
+	int rc = shaken_sign_params_json(r->body, r->body_len, &params, &e);
 
 	send_mapped(r, rc, &e, "sign", params, on_signed);
 }
@@ -96,8 +96,8 @@ void
 route_shaken_verify(struct hreq *r)
 {
 	struct shaken_err e = { NULL, "", "" };
-	char *params = NULL;
-	int rc = shaken_verify_params(r->body, r->body_len, &params, &e);
+	json_t *params = NULL;
+	int rc = shaken_verify_params_json(r->body, r->body_len, &params, &e);
 
 	send_mapped(r, rc, &e, "verify", params, on_verified);
 }

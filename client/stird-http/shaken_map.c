@@ -270,7 +270,8 @@ copy_str(json_t *dst, const char *dname, const json_t *src, const char *sname)
 }
 
 int
-shaken_sign_params(const char *body, size_t len, char **ret_params, struct shaken_err *e)
+shaken_sign_params_json(const char *body, size_t len, json_t **ret_params,
+    struct shaken_err *e)
 {
 	json_t *root = NULL, *sr, *out = NULL, *dest, *v;
 	const char *ppt = "shaken", *s;
@@ -356,7 +357,8 @@ shaken_sign_params(const char *body, size_t len, char **ret_params, struct shake
 		r = STIR_ENOMEM;
 		goto out;
 	}
-	r = dump(out, ret_params);
+	*ret_params = out;
+	out = NULL;
  out:
 	json_decref(out);
 	json_decref(root);
@@ -379,7 +381,8 @@ http_date(json_int_t t, char *buf, size_t len)
 }
 
 int
-shaken_verify_params(const char *body, size_t len, char **ret_params, struct shaken_err *e)
+shaken_verify_params_json(const char *body, size_t len, json_t **ret_params,
+    struct shaken_err *e)
 {
 	json_t *root = NULL, *vr, *out = NULL, *ids, *to, *v;
 	const char *s;
@@ -463,7 +466,8 @@ shaken_verify_params(const char *body, size_t len, char **ret_params, struct sha
 	    (r = copy_str(out, "body", vr, "body")) != STIR_OK ||
 	    (r = copy_str(out, "content_type", vr, "contentType")) != STIR_OK)
 		goto out;
-	r = dump(out, ret_params);
+	*ret_params = out;
+	out = NULL;
  out:
 	json_decref(out);
 	json_decref(root);
@@ -471,13 +475,11 @@ shaken_verify_params(const char *body, size_t len, char **ret_params, struct sha
 }
 
 int
-shaken_sign_reply(const char *result_json, char **ret_body)
+shaken_sign_reply_json(const json_t *res, char **ret_body)
 {
-	json_t *res, *out = NULL, *sresp, *ids;
+	json_t *out = NULL, *sresp, *ids;
 	int r = STIR_EPROTO;
 
-	if ((res = json_loads(result_json, 0, NULL)) == NULL)
-		return STIR_EPROTO;
 	if (!json_is_string(json_object_get(res, "identity")))
 		goto out;
 	if ((out = json_object()) == NULL || (sresp = json_object()) == NULL ||
@@ -495,7 +497,6 @@ shaken_sign_reply(const char *result_json, char **ret_body)
 	r = dump(out, ret_body);
  out:
 	json_decref(out);
-	json_decref(res);
 	return r;
 }
 
@@ -533,14 +534,12 @@ verify_result(const json_t *id)
 }
 
 int
-shaken_verify_reply(const char *result_json, char **ret_body)
+shaken_verify_reply_json(const json_t *res, char **ret_body)
 {
-	json_t *res, *out = NULL, *vresp, *list, *ids, *id, *err, *v;
+	json_t *out = NULL, *vresp, *list, *ids, *id, *err, *v;
 	size_t i;
 	int r = STIR_EPROTO;
 
-	if ((res = json_loads(result_json, 0, NULL)) == NULL)
-		return STIR_EPROTO;
 	if (!json_is_string(json_object_get(res, "verstat")))
 		goto out;
 	r = STIR_ENOMEM;
@@ -577,6 +576,64 @@ shaken_verify_reply(const char *result_json, char **ret_body)
 	r = dump(out, ret_body);
  out:
 	json_decref(out);
+	return r;
+}
+
+/* ---- the same with JSON text (tests, the fuzz target) ---- */
+
+static int
+params_text(json_t *params, char **ret_params)
+{
+	int r = dump(params, ret_params);
+
+	json_decref(params);
+	return r;
+}
+
+int
+shaken_sign_params(const char *body, size_t len, char **ret_params, struct shaken_err *e)
+{
+	json_t *params = NULL;
+	int r;
+
+	if ((r = shaken_sign_params_json(body, len, &params, e)) != STIR_OK)
+		return r;
+	return params_text(params, ret_params);
+}
+
+int
+shaken_verify_params(const char *body, size_t len, char **ret_params, struct shaken_err *e)
+{
+	json_t *params = NULL;
+	int r;
+
+	if ((r = shaken_verify_params_json(body, len, &params, e)) != STIR_OK)
+		return r;
+	return params_text(params, ret_params);
+}
+
+int
+shaken_sign_reply(const char *result_json, char **ret_body)
+{
+	json_t *res;
+	int r;
+
+	if ((res = json_loads(result_json, 0, NULL)) == NULL)
+		return STIR_EPROTO;
+	r = shaken_sign_reply_json(res, ret_body);
+	json_decref(res);
+	return r;
+}
+
+int
+shaken_verify_reply(const char *result_json, char **ret_body)
+{
+	json_t *res;
+	int r;
+
+	if ((res = json_loads(result_json, 0, NULL)) == NULL)
+		return STIR_EPROTO;
+	r = shaken_verify_reply_json(res, ret_body);
 	json_decref(res);
 	return r;
 }

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #define SHAKEN_MAX_IDENTITIES	32	/* identity values of one request */
 #define SHAKEN_MAX_DEST		16	/* dest numbers and URIs */
 
@@ -34,5 +36,16 @@ int	shaken_verify_params(const char *body, size_t len, char **ret_params,
 	    struct shaken_err *e);
 /* stird's verify result to the verificationResponse body (free()). */
 int	shaken_verify_reply(const char *result_json, char **ret_body);
+
+/*
+ * The same with Jansson values, as the door holds them: *ret_params is a
+ * new object (json_decref()); the result is borrowed.
+ */
+int	shaken_sign_params_json(const char *body, size_t len, json_t **ret_params,
+	    struct shaken_err *e);
+int	shaken_sign_reply_json(const json_t *result, char **ret_body);
+int	shaken_verify_params_json(const char *body, size_t len, json_t **ret_params,
+	    struct shaken_err *e);
+int	shaken_verify_reply_json(const json_t *result, char **ret_body);
 
 #endif

@@ -2,7 +2,9 @@
  * upstream.c: a pool of upstream_connections non-blocking connections to
  * stird (stir_async_*, stirclient.h), each watched by a uv_poll_t and
  * pipelined.  A request goes to the connected handle with the fewest
- * requests pending.  A lost connection fails its requests (the callbacks
+ * requests pending; requests are queued, and up_flush() (once per loop
+ * iteration, after MHD has read what it could) sends each handle's batch
+ * with one system call.  A lost connection fails its requests (the callbacks
  * run with STIR_EIO: 503) and is made again with backoff.
  *
  * Lifetimes (libuv's rule): a slot's uv_poll_t is malloc'd per connection
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "stirclient.h"
+#include "client/libstirclient/async.h"
 #include "daemon/log.h"
 #include "client/stird-http/door.h"
 
@@ -30,6 +33,7 @@ struct up_slot {
 	struct stir_async	*a;		/* NULL: not connected */
 	uv_poll_t		*poll;
 	uv_timer_t		 retry;
+	int			 armed;		/* uv events poll watches; -1: none */
 	unsigned		 gen;		/* bumped on every loss */
 	unsigned		 backoff_ms;
 	bool			 logged_down;
@@ -102,6 +106,10 @@ slot_lost(struct up_slot *s)
 
 static void on_poll(uv_poll_t *p, int status, int events);
 
+/*
+ * Watch what the handle waits for.  uv_poll_start() takes the descriptor
+ * out of epoll and puts it back (two system calls): only when that changes.
+ */
 static void
 slot_arm(struct up_slot *s)
 {
@@ -111,8 +119,13 @@ slot_arm(struct up_slot *s)
 		uvev |= UV_READABLE;
 	if (ev & STIR_ASYNC_WRITE)
 		uvev |= UV_WRITABLE;
-	if (uv_poll_start(s->poll, uvev, on_poll) != 0)
+	if (uvev == s->armed)
+		return;
+	if (uv_poll_start(s->poll, uvev, on_poll) != 0) {
 		slot_lost(s);
+		return;
+	}
+	s->armed = uvev;
 }
 
 static void
@@ -121,9 +134,10 @@ on_poll(uv_poll_t *p, int status, int events)
 	struct up_slot *s = p->data;
 	int rev = 0;
 
-	if (status < 0)
+	if (status < 0) {
+		s->armed = -1;		/* libuv stopped the watcher */
 		rev = STIR_ASYNC_READ | STIR_ASYNC_WRITE;
-	else {
+	} else {
 		if (events & (UV_READABLE | UV_DISCONNECT))
 			rev |= STIR_ASYNC_READ;
 		if (events & UV_WRITABLE)
@@ -161,6 +175,8 @@ slot_connect(struct up_slot *s)
 	}
 	s->poll->data = s;
 	s->a = a;
+	stir__async_defer(a, true);	/* up_flush() sends */
+	s->armed = -1;
 	s->backoff_ms = 0;
 	if (s->logged_down)
 		log_notice("connected to stird at '%s'", s->u->d->cf->stird_socket);
@@ -232,17 +248,19 @@ up_connected(const struct upstream *u)
 	return n;
 }
 
+/* The reply's result as a Jansson value (stir__async_queue()'s jcb). */
 static void
-on_reply(void *arg, int err, const char *errmsg, const char *result_json)
+on_reply(stir__async_fn fn, void *arg, int err, const char *errmsg, json_t *result)
 {
 	struct hreq *r = arg;
 	up_cb cb = r->up_done;
 
+	(void)fn;
 	r->up_slot = NULL;
 	r->up_done = NULL;
 	guard_stop(r);
 	if (cb != NULL)
-		cb(r, err, errmsg, result_json);
+		cb(r, err, errmsg, result);
 }
 
 static void
@@ -257,7 +275,7 @@ on_guard(uv_timer_t *t)
 }
 
 int
-up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, up_cb cb)
+up_call(struct upstream *u, struct hreq *r, const char *op, json_t *params, up_cb cb)
 {
 	struct up_slot *best = NULL;
 	long long id;
@@ -278,8 +296,8 @@ up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, 
 	(void)uv_timer_init(u->d->loop, r->guard);
 	r->guard->data = r;
 	r->up_done = cb;
-	if ((id = stir_async_call(best->a, op, params, (int)u->d->cf->deadline_ms,
-	    on_reply, r)) < 0) {
+	if ((id = stir__async_queue(best->a, op, params, (int)u->d->cf->deadline_ms,
+	    NULL, on_reply, NULL, r)) < 0) {
 		r->up_done = NULL;
 		guard_stop(r);
 		return (int)id;
@@ -288,8 +306,24 @@ up_call(struct upstream *u, struct hreq *r, const char *op, const char *params, 
 	r->up_gen = best->gen;
 	r->up_id = id;
 	(void)uv_timer_start(r->guard, on_guard, (uint64_t)u->d->cf->deadline_ms + UP_GUARD_MS, 0);
-	slot_arm(best);
-	return STIR_OK;
+	return STIR_OK;		/* sent by up_flush() */
+}
+
+void
+up_flush(struct upstream *u)
+{
+	for (size_t i = 0; u != NULL && i < u->n; i++) {
+		struct up_slot *s = &u->slots[i];
+
+		if (s->a == NULL || !(stir_async_events(s->a) & STIR_ASYNC_WRITE))
+			continue;
+		/* sends what is queued; what the socket does not take waits
+		 * for UV_WRITABLE */
+		if (stir_async_process(s->a, 0) != STIR_OK)
+			slot_lost(s);
+		else
+			slot_arm(s);
+	}
 }
 
 void

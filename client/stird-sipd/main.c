@@ -131,16 +131,17 @@ main(int argc, char **argv)
 			goto out;
 		}
 	s.loop = uv_default_loop();
-	if (sipd_listen_all(&s) != STIR_OK || upstream_init(&s) != STIR_OK)
-		goto out;
-	(void)uv_timer_init(s.loop, &s.tick);
-	s.tick.data = &s;
-	(void)uv_timer_start(&s.tick, on_tick, SIPD_TICK_MS, SIPD_TICK_MS);
+	/* caught before anyone can connect: a SIGTERM then is a clean stop */
 	(void)uv_signal_init(s.loop, &s.sigterm);
 	(void)uv_signal_init(s.loop, &s.sigint);
 	s.sigterm.data = s.sigint.data = &s;
 	(void)uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 	(void)uv_signal_start(&s.sigint, on_signal, SIGINT);
+	if (sipd_listen_all(&s) != STIR_OK || upstream_init(&s) != STIR_OK)
+		goto out;
+	(void)uv_timer_init(s.loop, &s.tick);
+	s.tick.data = &s;
+	(void)uv_timer_start(&s.tick, on_tick, SIPD_TICK_MS, SIPD_TICK_MS);
 	log_notice("stird-sipd %s ready", PACKAGE_VERSION);
 #ifdef HAVE_SYSTEMD
 	(void)sd_notify(0, "READY=1");
@@ -153,6 +154,8 @@ main(int argc, char **argv)
 		s.stopping = true;
 		sipd_close_all(&s);
 		upstream_close_all(&s);
+		uv_close((uv_handle_t *)&s.sigterm, NULL);
+		uv_close((uv_handle_t *)&s.sigint, NULL);
 		(void)uv_run(s.loop, UV_RUN_DEFAULT);
 	}
 	if (s.loop != NULL)
