@@ -18,7 +18,7 @@
 #include "daemon/server.h"
 
 void
-stir_stats_observe(struct stir_req *req)
+stir_stats_observe(struct stir_req *req, int err, const json_t *result)
 {
 	struct stir_metrics *m = &req->conn->srv->metrics;
 	int op = -1;
@@ -26,7 +26,7 @@ stir_stats_observe(struct stir_req *req)
 
 	if (req->op != NULL)
 		op = (int)(req->op - stir_ops);
-	stir_metrics_request(m, op, req->err);
+	stir_metrics_request(m, op, err);
 	if (req->op == NULL)
 		return;
 	ns = stir_now_ns() - req->t0_ns;
@@ -34,11 +34,11 @@ stir_stats_observe(struct stir_req *req)
 		const json_t *p = req->env != NULL ? req->env->params : NULL;
 		const char *ppt = json_string_value(json_object_get(p, "ppt"));
 
-		stir_metrics_sign(m, ns, req->err,
-		    json_string_value(json_object_get(req->result, "cred")),
+		stir_metrics_sign(m, ns, err,
+		    json_string_value(json_object_get(result, "cred")),
 		    ppt != NULL ? ppt : "shaken");
 	} else if (req->op->fn == op_verify)
-		stir_metrics_verify(m, ns, req->err, req->result);
+		stir_metrics_verify(m, ns, err, result);
 }
 
 void

@@ -372,8 +372,11 @@ verify_done(struct stir_req *req)
 		/* remember validated (and refused) chains until the entry expires */
 		/* only what was validated with the list in place now is shared:
 		 * a reload or trust change while this request ran supersedes it */
-		if (x->use_memo && it->cert != NULL && it->pem != NULL &&
-		    x->trust_gen == srv->trust_gen && x->crl_mode == srv->cfg->crl_mode)
+		/* not at a deadline: a path whose CRLs were still being
+		 * fetched was never checked for revocation */
+		if (x->use_memo && !x->deadline && !it->crl_pending && it->cert != NULL &&
+		    it->pem != NULL && x->trust_gen == srv->trust_gen &&
+		    x->crl_mode == srv->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
 		/* RFC 9970: later requests of the dialog come from the party that
 		 * answered: its certificate, pinned from the first response */

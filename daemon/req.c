@@ -40,24 +40,98 @@ stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Requests with a deadline_ms are on a binary min-heap by due time (one
+ * timer per server, no handle per request; O(log n) whatever order the
+ * deadlines come in).  req->dl_index is its place + 1, 0 when not on it.
+ */
+static void
+dl_set(struct stir_server *srv, size_t i, struct stir_req *req)
+{
+	srv->dl_heap[i] = req;
+	req->dl_index = i + 1;
+}
+
+static void
+dl_up(struct stir_server *srv, size_t i)
+{
+	struct stir_req *req = srv->dl_heap[i];
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (srv->dl_heap[parent]->deadline_due <= req->deadline_due)
+			break;
+		dl_set(srv, i, srv->dl_heap[parent]);
+		i = parent;
+	}
+	dl_set(srv, i, req);
+}
+
+static void
+dl_down(struct stir_server *srv, size_t i)
+{
+	struct stir_req *req = srv->dl_heap[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		uint64_t due = req->deadline_due;
+
+		if (l < srv->dl_n && srv->dl_heap[l]->deadline_due < due) {
+			m = l;
+			due = srv->dl_heap[l]->deadline_due;
+		}
+		if (l + 1 < srv->dl_n && srv->dl_heap[l + 1]->deadline_due < due)
+			m = l + 1;
+		if (m == i)
+			break;
+		dl_set(srv, i, srv->dl_heap[m]);
+		i = m;
+	}
+	dl_set(srv, i, req);
+}
+
+static int
+dl_push(struct stir_server *srv, struct stir_req *req)
+{
+	if (srv->dl_n == srv->dl_cap) {
+		size_t cap = srv->dl_cap ? srv->dl_cap * 2 : 64;
+		struct stir_req **h = realloc(srv->dl_heap, cap * sizeof(*h));
+
+		if (h == NULL)
+			return STIR_ENOMEM;
+		srv->dl_heap = h;
+		srv->dl_cap = cap;
+	}
+	srv->dl_heap[srv->dl_n++] = req;
+	dl_up(srv, srv->dl_n - 1);
+	return STIR_OK;
+}
+
 static void
 dl_unlink(struct stir_req *req)
 {
 	struct stir_server *srv = req->conn->srv;
+	size_t i;
 
-	if (!req->dl_on)
+	if (req->dl_index == 0)
 		return;
-	req->dl_on = false;
-	if (req->dl_prev != NULL)
-		req->dl_prev->dl_next = req->dl_next;
-	else
-		srv->dl_head = req->dl_next;
-	if (req->dl_next != NULL)
-		req->dl_next->dl_prev = req->dl_prev;
-	else
-		srv->dl_tail = req->dl_prev;
-	req->dl_prev = req->dl_next = NULL;
+	i = req->dl_index - 1;
+	req->dl_index = 0;
+	if (i != --srv->dl_n) {
+		dl_set(srv, i, srv->dl_heap[srv->dl_n]);
+		dl_down(srv, i);
+		dl_up(srv, i);
+	}
 	/* the timer is left as it is: firing early only re-arms it */
+}
+
+void
+stir_req_deadlines_free(struct stir_server *srv)
+{
+	free(srv->dl_heap);
+	srv->dl_heap = NULL;
+	srv->dl_n = srv->dl_cap = 0;
 }
 
 static void
@@ -107,7 +181,7 @@ req_send(struct stir_req *req)
 		srv->stats.errors++;
 		line = stir_reply_error(id, req->err, req->errmsg, &len);
 	}
-	stir_stats_observe(req);
+	stir_stats_observe(req, req->err, req->result);
 	if (line == NULL)
 		log_err("conn %llu: cannot encode a reply (out of memory)",
 		    (unsigned long long)c->serial);
@@ -130,6 +204,35 @@ stir_req_answer_early(struct stir_req *req)
 	req->result = NULL;
 }
 
+/*
+ * ETIMEDOUT at the deadline.  The work may be running on the pool or the
+ * store thread and owns req->err, req->errmsg and req->result: the reply
+ * is made from its own values and touches none of them.
+ */
+static void
+req_send_timeout(struct stir_req *req)
+{
+	struct stir_conn *c = req->conn;
+	const json_t *id = req->env != NULL ? req->env->id : NULL;
+	char msg[96], *line;
+	size_t len = 0;
+
+	snprintf(msg, sizeof(msg), "deadline_ms (%u ms) passed before the reply was ready",
+	    req->deadline_ms);
+	req->answered = true;
+	c->srv->stats.requests++;
+	c->srv->stats.errors++;
+	stir_stats_observe(req, STIR_ETIMEDOUT, NULL);
+	if ((line = stir_reply_error(id, STIR_ETIMEDOUT, msg, &len)) == NULL)
+		log_err("conn %llu: cannot encode a reply (out of memory)",
+		    (unsigned long long)c->serial);
+	else
+		stir_conn_send(c, line, len);
+	log_info("conn=%llu uid=%u pid=%d op=%s result=ETIMEDOUT answered at its deadline_ms (%u ms)",
+	    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
+	    req->op ? req->op->name : "?", req->deadline_ms);
+}
+
 static void
 deadline_cb(struct stir_req *req)
 {
@@ -137,11 +240,8 @@ deadline_cb(struct stir_req *req)
 		return;
 	if (req->on_deadline != NULL)
 		req->on_deadline(req);
-	if (!req->answered) {
-		stir_req_set_error(req, STIR_ETIMEDOUT, "deadline_ms (%u ms) passed before the"
-		    " reply was ready", req->deadline_ms);
-		stir_req_answer_early(req);
-	}
+	if (!req->answered)
+		req_send_timeout(req);
 }
 
 static void on_dl_timer(uv_timer_t *t);
@@ -152,9 +252,9 @@ dl_arm(struct stir_server *srv)
 {
 	uint64_t now = uv_now(srv->loop), due;
 
-	if (srv->dl_head == NULL)
+	if (srv->dl_n == 0)
 		return;
-	due = srv->dl_head->deadline_due;
+	due = srv->dl_heap[0]->deadline_due;
 	if (srv->dl_armed != 0 && srv->dl_armed <= due)
 		return;
 	srv->dl_armed = due;
@@ -170,24 +270,18 @@ on_dl_timer(uv_timer_t *t)
 	struct stir_req *req;
 
 	srv->dl_armed = 0;
-	while ((req = srv->dl_head) != NULL && req->deadline_due <= now) {
+	while (srv->dl_n > 0 && (req = srv->dl_heap[0])->deadline_due <= now) {
 		dl_unlink(req);
 		deadline_cb(req);
 	}
 	dl_arm(srv);
 }
 
-/*
- * One timer per server for every request's deadline_ms (no handle per
- * request to allocate and close): the list is kept in due order, and
- * requests mostly come with the same deadline_ms, so a new one goes at
- * the tail.
- */
+/* One timer per server for every request's deadline_ms (the heap above). */
 int
 stir_req_start_deadline(struct stir_req *req)
 {
 	struct stir_server *srv = req->conn->srv;
-	struct stir_req *at;
 
 	if (req->deadline_ms == 0)
 		return STIR_OK;
@@ -200,20 +294,8 @@ stir_req_start_deadline(struct stir_req *req)
 	}
 	/* loop time was updated when the line was read */
 	req->deadline_due = uv_now(srv->loop) + req->deadline_ms;
-	for (at = srv->dl_tail; at != NULL && at->deadline_due > req->deadline_due;
-	    at = at->dl_prev)
-		;
-	req->dl_prev = at;
-	req->dl_next = at != NULL ? at->dl_next : srv->dl_head;
-	if (req->dl_next != NULL)
-		req->dl_next->dl_prev = req;
-	else
-		srv->dl_tail = req;
-	if (at != NULL)
-		at->dl_next = req;
-	else
-		srv->dl_head = req;
-	req->dl_on = true;
+	if (dl_push(srv, req) != STIR_OK)
+		return STIR_ENOMEM;
 	dl_arm(srv);
 	return STIR_OK;
 }

@@ -815,6 +815,7 @@ stir_server_done(struct stir_server *srv)
 	stir_signer_free(srv->signer);
 	stir_store_close(srv->store);
 	stir_workq_done(&srv->workq);
+	stir_req_deadlines_free(srv);
 	stir_config_free(srv->cfg);
 	free(srv->config_path);
 	(void)pthread_mutex_destroy(&srv->creds_mu);

@@ -130,8 +130,7 @@ struct stir_req {
 	 */
 	unsigned		 deadline_ms;
 	uint64_t		 deadline_due;	/* loop time; on srv's deadline list */
-	struct stir_req		*dl_prev, *dl_next;
-	bool			 dl_on;
+	size_t			 dl_index;	/* on srv's deadline heap: place + 1 */
 	void			(*on_deadline)(struct stir_req *);
 	bool			 answered;
 };
@@ -187,8 +186,9 @@ struct stir_server {
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
-	/* requests with a deadline_ms, in due order, and one timer (req.c) */
-	struct stir_req		*dl_head, *dl_tail;
+	/* requests with a deadline_ms, a min-heap by due time, and one timer (req.c) */
+	struct stir_req		**dl_heap;
+	size_t			 dl_n, dl_cap;
 	uv_timer_t		 dl_timer;
 	uint64_t		 dl_armed;	/* loop time it fires at; 0: stopped */
 	bool			 dl_timer_init;
@@ -260,6 +260,8 @@ void	stir_conn_pump(struct stir_conn *c);
 void	stir_req_reply(struct stir_req *req);
 /* Start the request's deadline_ms timer (dispatch, before the handler). */
 int	stir_req_start_deadline(struct stir_req *req);
+/* Free the deadline heap (the server is closing; no request is left). */
+void	stir_req_deadlines_free(struct stir_server *srv);
 /*
  * Answer now with req->result or req->err, before the work is done; the
  * request stays in flight until stir_req_reply(), whose reply is dropped.
@@ -292,7 +294,7 @@ void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
 	    const char *op, const char *subject, int result);
 
 /* op_stats.c: count a request being answered (from stir_req_reply) */
-void	stir_stats_observe(struct stir_req *req);
+void	stir_stats_observe(struct stir_req *req, int err, const json_t *result);
 
 /* dispatch.c */
 void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);

@@ -378,6 +378,53 @@ START_TEST(a_verify_is_answered_at_its_deadline)
 }
 END_TEST
 
+/* Deadlines fire in due order, whatever order the requests came in. */
+START_TEST(deadlines_fire_in_due_order)
+{
+	static int held[SILENT_MAX];
+	static const int ms[] = { 1200, 400, 1000, 200, 800, 600 };
+	static const int want[] = { 4, 2, 6, 5, 3, 1 };	/* ids by deadline */
+	struct conn c;
+	char url[256], line[8192], *id;
+	int lfd, port, nheld = 0, k = 0;
+	const char *p;
+
+	lfd = silent_listen(&port);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_ge(c.fd = h_connect(H.sock), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/order.pem", port);
+	id = identity("sp.key", url);
+	for (int i = 0; i < 6; i++) {
+		snprintf(line, sizeof(line), "{\"v\":1,\"id\":%d,\"op\":\"verify\",\"deadline_ms\":%d,"
+		    "\"identity\":[\"%s\"],\"from\":\"%s\",\"to\":\"%s\"}\n", i + 1, ms[i], id, JFROM, JTO);
+		ck_assert_int_eq(write(c.fd, line, strlen(line)), (ssize_t)strlen(line));
+	}
+	free(id);
+	for (int i = 0; i < 600 && c.lines < 6; i++) {
+		conn_read(&c, 50);
+		nheld = silent_accept(lfd, held, nheld);
+	}
+	ck_assert_int_eq(c.lines, 6);
+	for (p = c.buf; *p != '\0'; p = strchr(p, '\n') + 1) {
+		json_error_t e;
+		json_t *r = json_loadb(p, (size_t)(strchr(p, '\n') - p), 0, &e);
+
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), want[k]);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "result"),
+		    "verstat")), "TN-Validation-Failed");
+		json_decref(r);
+		k++;
+	}
+	ck_assert_int_eq(k, 6);
+	close(c.fd);
+	free(c.buf);
+	for (int i = 0; i < nheld; i++)
+		close(held[i]);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(x5u_urls_beyond_the_limit_are_not_fetched)
 {
 	json_t *ids = json_array(), *req, *res, *idr;
@@ -470,6 +517,7 @@ suite(void)
 	tcase_add_test(tc, x5u_urls_beyond_the_limit_are_not_fetched);
 	tcase_add_test(tc, an_untrusted_chains_crl_is_never_fetched);
 	tcase_add_test(tc, a_verify_is_answered_at_its_deadline);
+	tcase_add_test(tc, deadlines_fire_in_due_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
