@@ -194,6 +194,7 @@ phase_wrk secsipidx-key "http://127.0.0.1:$xport/v1/check" "$dir/identity.txt" t
 phase_wrk secsipidx-x5u "http://127.0.0.1:$yport/v1/check" "$dir/identity.txt" text/plain "$ypid"
 
 echo "== HTTP front door ($secs s per phase, $conns keep-alive connections, $(nproc) CPUs shared by load and servers)"
+echo "(p50/p99: wrk's over the $conns connections; socket-verify's are stir-bench's one-client latency)"
 printf '%-14s %10s %10s %10s %16s\n' phase "req/s" p50 p99 "CPU us/request"
 while read -r name rps p50 p99 us; do
 	printf '%-14s %10s %10s %10s %16s\n' "$name" "$rps" "$p50" "$p99" "$us"
