@@ -605,6 +605,76 @@ START_TEST(a_locked_database_delays_no_signature_and_admin_ops_fail_with_edb)
 }
 END_TEST
 
+/*
+ * deadline_ms on an op the store thread has not reached: trust.list waits
+ * behind a trust.add held by an outside lock.  It is answered ETIMEDOUT
+ * at its deadline, before the trust.add's EDB; its own late reply is
+ * dropped (the next store-thread reply is the one after it); the
+ * trust.add, an op that changes state, is never cut short.
+ */
+static json_t *
+read_reply(int fd)
+{
+	static char buf[65536];
+	static size_t have;
+	char *nl;
+	json_t *j;
+
+	while ((nl = memchr(buf, '\n', have)) == NULL) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t k;
+
+		ck_assert_int_eq(poll(&p, 1, BURST_WAIT_MS), 1);
+		ck_assert_int_gt(k = read(fd, buf + have, sizeof(buf) - have), 0);
+		have += (size_t)k;
+	}
+	ck_assert_ptr_nonnull(j = json_loadb(buf, (size_t)(nl - buf), 0, NULL));
+	have -= (size_t)(nl + 1 - buf);
+	memmove(buf, nl + 1, have);
+	return j;
+}
+
+START_TEST(an_op_waiting_for_the_store_is_answered_at_its_deadline)
+{
+	char sha[65], *pem, *lines[3];
+	json_t *r;
+	pid_t locker;
+	int fd;
+
+	h_provision(&H);
+	locker = hold_write_lock();
+	pem = make_ca(300, sha);
+	lines[0] = req_line(1, "trust.add", json_pack("{s:s, s:i}", "pem", pem, "deadline_ms", 100));
+	free(pem);
+	lines[1] = req_line(2, "trust.list", json_pack("{s:i}", "deadline_ms", 300));
+	lines[2] = req_line(3, "audit.list", NULL);
+	ck_assert_int_ge(fd = h_connect(H.admin), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(write(fd, lines[i], strlen(lines[i])), (ssize_t)strlen(lines[i]));
+		ck_assert_int_eq(write(fd, "\n", 1), 1);
+	}
+	for (int i = 0; i < 3; i++)
+		free(lines[i]);
+	r = read_reply(fd);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 2);
+	ck_assert_str_eq(err_name(r), "ETIMEDOUT");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(r, "error"),
+	    "message")), "deadline_ms (300 ms)"));
+	json_decref(r);
+	r = read_reply(fd);		/* the change waited for the lock in vain */
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
+	ck_assert_str_eq(err_name(r), "EDB");
+	json_decref(r);
+	r = read_reply(fd);		/* not trust.list's late reply */
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 3);
+	ck_assert_str_eq(err_name(r), "OK");
+	json_decref(r);
+	close(fd);
+	kill(locker, SIGKILL);
+	(void)waitpid(locker, NULL, 0);
+}
+END_TEST
+
 /* ---- LOW 9: a foreign database is refused and left untouched ---- */
 
 START_TEST(a_foreign_database_is_refused_and_left_untouched)
@@ -725,6 +795,7 @@ admin_suite(void)
 	tcase_add_test(tc, key_remove_racing_cred_add_never_orphans_a_credential);
 	tcase_add_test(tc, a_change_whose_audit_record_fails_is_not_made);
 	tcase_add_test(tc, a_locked_database_delays_no_signature_and_admin_ops_fail_with_edb);
+	tcase_add_test(tc, an_op_waiting_for_the_store_is_answered_at_its_deadline);
 	tcase_add_test(tc, a_foreign_database_is_refused_and_left_untouched);
 	tcase_add_test(tc, client_strings_cannot_forge_log_lines);
 	suite_add_tcase(s, tc);
