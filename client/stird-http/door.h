@@ -97,6 +97,8 @@ struct hreq {
 int	hd_start(struct door *d);
 /* Stop accepting, answer what is pending, free the daemons (loop still runs). */
 void	hd_stop(struct door *d);
+/* The tokens and grants were reloaded: recompute who may go unauthenticated. */
+void	hd_auth_changed(struct door *d);
 /* Give r its reply (body malloc'd, owned now); resumes a suspended request. */
 void	hreq_reply(struct hreq *r, int status, const char *type, char *body,
 	    size_t len);
@@ -194,7 +196,7 @@ struct door {
 	bool			 hd_check_on;
 	struct door_stats	 stats;
 	struct stir_ratelimit	 warn_rl;	/* 5xx log lines */
-	uv_signal_t		 sigterm, sigint, sigpipe;
+	uv_signal_t		 sigterm, sigint, sigpipe, sighup;
 	bool			 stopping;
 };
 

@@ -60,11 +60,37 @@ struct hd_listener {
 	bool			 tls;
 	bool			 client_ca;	/* a verified client certificate is required */
 	bool			 unauth_ok;
+	bool			 local;		/* unix or loopback */
 	bool			 handles;	/* poll and timer initialised */
 	bool			 want_run;	/* MHD_run() at the next check */
 	char			 name[128];
 	char			*tls_cert, *tls_key, *tls_ca;	/* PEM, kept for MHD */
 };
+
+/*
+ * May requests without a token or certificate be served here?  "auto"
+ * (the default): only on a unix or loopback listener, and only while no
+ * token and no TLS are configured.
+ */
+static bool
+unauth_ok(const struct door *d, const struct hd_listener *l)
+{
+	switch (d->cf->allow_unauthenticated) {
+	case UNAUTH_YES:
+		return true;
+	case UNAUTH_NO:
+		return false;
+	default:
+		return l->local && !auth_has_tokens(d->auth) && *d->cf->tls_cert == '\0';
+	}
+}
+
+void
+hd_auth_changed(struct door *d)
+{
+	for (size_t i = 0; i < d->nlisteners; i++)
+		d->listeners[i].unauth_ok = unauth_ok(d, &d->listeners[i]);
+}
 
 uint64_t
 door_now_ms(const struct door *d)
@@ -633,18 +659,8 @@ hd_open(struct door *d, struct hd_listener *l, const char *spec)
 			l->client_ca = true;
 		}
 	}
-	switch (cf->allow_unauthenticated) {
-	case UNAUTH_YES:
-		l->unauth_ok = true;
-		break;
-	case UNAUTH_NO:
-		l->unauth_ok = false;
-		break;
-	default:
-		l->unauth_ok = (is_unix || loopback) && !auth_has_tokens(d->auth) &&
-		    *cf->tls_cert == '\0';
-		break;
-	}
+	l->local = is_unix || loopback;
+	l->unauth_ok = unauth_ok(d, l);
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, l->fd, NULL };
 	opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
 	    (intptr_t)(cf->max_connections + HD_CONN_HEADROOM), NULL };

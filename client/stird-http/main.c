@@ -29,6 +29,30 @@ close_walk_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/*
+ * SIGHUP: read tokens_file and client_cert_grants again (tokens rotate);
+ * on any error the old ones stay.  Listeners and limits need a restart.
+ */
+static void
+on_hup(uv_signal_t *s, int signum)
+{
+	struct door *d = s->data;
+	struct auth *na = NULL;
+	char err[1024];
+
+	(void)signum;
+	if (d->stopping)
+		return;
+	if (auth_load(d->cf, &na, err, sizeof(err)) != STIR_OK) {
+		log_err("reload: %s; the previous tokens and grants stay", err);
+		return;
+	}
+	auth_free(d->auth);
+	d->auth = na;
+	hd_auth_changed(d);
+	log_notice("reload: tokens and client certificate grants read again");
+}
+
 static void
 on_signal(uv_signal_t *s, int signum)
 {
@@ -44,6 +68,7 @@ on_signal(uv_signal_t *s, int signum)
 	hd_stop(d);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
 int
@@ -96,6 +121,9 @@ main(int argc, char **argv)
 	d.sigterm.data = d.sigint.data = &d;
 	(void)uv_signal_start(&d.sigterm, on_signal, SIGTERM);
 	(void)uv_signal_start(&d.sigint, on_signal, SIGINT);
+	(void)uv_signal_init(&loop, &d.sighup);
+	d.sighup.data = &d;
+	(void)uv_signal_start(&d.sighup, on_hup, SIGHUP);
 	if (up_new(&d, &d.up) != STIR_OK) {
 		log_err("out of memory");
 		goto stop;

@@ -31,6 +31,7 @@
 
 #define TOKEN_ALL	"tok-all-0123456789abcdef"
 #define TOKEN_VERIFY	"tok-verify-0123456789abcdef"
+#define TOKEN_NEW	"tok-new-0123456789abcdef"
 #define MAX_BODY	4096
 #define PIPELINED	50
 
@@ -833,6 +834,42 @@ START_TEST(bearer_tokens_authenticate_and_grant)
 	snprintf(url, sizeof(url), "%s/metrics", p.base);
 	ck_assert_int_eq(http_ex(NULL, url, "GET", NULL, NULL,
 	    "Authorization: Bearer " TOKEN_ALL, NULL, NULL, NULL, NULL, r), 403);
+
+	/* tokens rotate: SIGHUP reads the file again */
+	snprintf(url, sizeof(url), "%s/stir/v1/signing", p.base);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "printf '%s sign rotated\n' > '%s/tokens'",
+	    TOKEN_NEW, H.dir), 0);
+	ck_assert_int_eq(kill(p.pid, SIGHUP), 0);
+	{
+		long st = 0;
+
+		for (int i = 0; i < 200 && st != 401; i++) {
+			st = http_ex(NULL, url, "POST", "application/json", sign_body("12155551212"),
+			    "Authorization: Bearer " TOKEN_ALL, NULL, NULL, NULL, NULL, r);
+			if (st != 401)
+				usleep(50000);
+		}
+		ck_assert_int_eq(st, 401);
+	}
+	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", sign_body("12155551212"),
+	    "Authorization: Bearer " TOKEN_NEW, NULL, NULL, NULL, NULL, r), 200);
+	/* a broken file is refused and the tokens in use stay */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "printf 'just-one-word\n' > '%s/tokens'", H.dir), 0);
+	ck_assert_int_eq(kill(p.pid, SIGHUP), 0);
+	{
+		char log[65536];
+		int i;
+
+		for (i = 0; i < 200; i++) {
+			ck_assert_int_eq(h_sh(log, sizeof(log), "cat '%s'", p.log), 0);
+			if (strstr(log, "the previous tokens and grants stay") != NULL)
+				break;
+			usleep(50000);
+		}
+		ck_assert_int_lt(i, 200);
+	}
+	ck_assert_int_eq(http_ex(NULL, url, "POST", "application/json", sign_body("12155551212"),
+	    "Authorization: Bearer " TOKEN_NEW, NULL, NULL, NULL, NULL, r), 200);
 	ck_assert_int_eq(door_stop(&p), 0);
 	free(r);
 	still_serves();
