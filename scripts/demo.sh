@@ -108,7 +108,9 @@ echo
 echo "The same header on a call from another number:"
 if ctl verify --identity "$identity" --from 'sip:+19995550000@example.com' \
 	--to tel:+12125551213 > "$demo/verify-spoofed.json"; then st=0; else st=$?; fi
-echo "Verdict: $(sed -n 's/.*"verstat": "\([^"]*\)".*/\1/p' "$demo/verify-spoofed.json"), $(tr -d '\n' < "$demo/verify-spoofed.json" | sed -n 's/.*"error": {[^}]*"code": \([0-9]*\).*"reason": "\([^"]*\)".*/\1 \2/p' | head -n 1) (exit status $st)"
+echo "Verdict: $(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1])); e = r["error"]
+print("%s, %d %s: %s" % (r["verstat"], e["code"], e["reason"], e["detail"]))' "$demo/verify-spoofed.json") (exit status $st)"
 
 # ---- the HTTP front door: what an SBC sends (SHAKEN REST API) ----
 echo
