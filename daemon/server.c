@@ -287,7 +287,7 @@ listener_open(struct stir_server *srv, enum stir_role role, int fd)
 		    cfg->sign_gid != (gid_t)-1 ? cfg->sign_gid : cfg->verify_gid);
 	if (fd < 0 && r != STIR_OK)
 		return r;
-	if ((rc = uv_listen((uv_stream_t *)&l->pipe, 128, listener_on_connection)) != 0) {
+	if ((rc = uv_listen((uv_stream_t *)&l->pipe, SOMAXCONN, listener_on_connection)) != 0) {
 		log_err("listen on %s socket: %s", role == STIR_ROLE_ADMIN ? "admin" : "service",
 		    uv_strerror(rc));
 		return STIR_EIO;
@@ -450,6 +450,8 @@ warn_restart_needed(const struct stir_config *o, const struct stir_config *n)
 			    keys[i].name);
 	if (o->threads != n->threads)
 		log_warn("reload: 'threads' changed; it takes effect at the next restart");
+	if (o->lock_memory != n->lock_memory)
+		log_warn("reload: 'lock_memory' changed; it takes effect at the next restart");
 }
 
 static void

@@ -43,6 +43,16 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 		    (long long)json_integer_value(json_object_get(st, "trust_anchors")),
 		    (long long)json_integer_value(json_object_get(st, "cached_certs")),
 		    (long long)json_integer_value(json_object_get(st, "rcd_policies")));
+		{
+			json_t *f = json_object_get(res, "fetch");
+
+			printf("x5u/CRL fetches: %lld active, %lld queued, %lld hosts; since start %lld expired in the queue, %lld refused\n",
+			    (long long)json_integer_value(json_object_get(f, "active")),
+			    (long long)json_integer_value(json_object_get(f, "queued")),
+			    (long long)json_integer_value(json_object_get(f, "hosts")),
+			    (long long)json_integer_value(json_object_get(f, "expired")),
+			    (long long)json_integer_value(json_object_get(f, "refused")));
+		}
 		json_array_foreach(json_object_get(res, "warnings"), i, w)
 			printf("warning: %s\n", json_string_value(w));
 	}
