@@ -120,8 +120,6 @@ int	http_status_of(int err);
 int	door_listen_unix(const char *path, unsigned mode);
 /* A listening TCP socket for "host:port" or "[v6]:port"; -1 and errno. */
 int	door_listen_inet(const char *spec, bool *ret_loopback);
-/* A PEM file, NUL-terminated, into *ret (free()); -1 on failure. */
-int	door_read_pem(const char *path, char **ret);
 
 /* ---- upstream.c: the pool of stir_async connections to stird ---- */
 struct upstream;

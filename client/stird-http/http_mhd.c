@@ -39,8 +39,10 @@
 #include <gnutls/gnutls.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "stirclient.h"
+#include "daemon/conffile.h"
 #include "daemon/log.h"
 #include "client/stird-http/door.h"
 
@@ -90,6 +92,38 @@ hd_auth_changed(struct door *d)
 {
 	for (size_t i = 0; i < d->nlisteners; i++)
 		d->listeners[i].unauth_ok = unauth_ok(d, &d->listeners[i]);
+}
+
+#define PEM_FILE_MAX	(1024 * 1024)	/* bytes of a certificate or key file */
+
+/* A TLS certificate, key or CA file for MHD (which wants PEM text). */
+static int
+read_pem(const char *path, char **ret)
+{
+	char err[512];
+	size_t len;
+	int r;
+
+	if ((r = conffile_read(path, PEM_FILE_MAX, ret, &len, err, sizeof(err))) != STIR_OK) {
+		log_err("TLS: %s", err);
+		return r;
+	}
+	if (len == 0) {
+		log_err("TLS: %s: the file is empty", path);
+		free(*ret);
+		*ret = NULL;
+		return STIR_EINVAL;
+	}
+	return STIR_OK;
+}
+
+/* Free PEM text; a private key's is wiped first. */
+static void
+free_pem(char *pem)
+{
+	if (pem != NULL)
+		sodium_memzero(pem, strlen(pem));
+	free(pem);
 }
 
 uint64_t
@@ -644,13 +678,11 @@ hd_open(struct door *d, struct hd_listener *l, const char *spec)
 	}
 	l->tls = !is_unix && *cf->tls_cert != '\0';
 	if (l->tls) {
-		if (door_read_pem(cf->tls_cert, &l->tls_cert) != 0 ||
-		    door_read_pem(cf->tls_key, &l->tls_key) != 0 ||
+		if (read_pem(cf->tls_cert, &l->tls_cert) != STIR_OK ||
+		    read_pem(cf->tls_key, &l->tls_key) != STIR_OK ||
 		    (*cf->tls_client_ca != '\0' &&
-		    door_read_pem(cf->tls_client_ca, &l->tls_ca) != 0)) {
-			log_err("cannot read the TLS files (tls_cert, tls_key, tls_client_ca)");
+		    read_pem(cf->tls_client_ca, &l->tls_ca) != STIR_OK))
 			return STIR_EIO;
-		}
 		flags |= MHD_USE_TLS;
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, l->tls_cert };
 		opts[no++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, l->tls_key };
@@ -729,7 +761,7 @@ on_listener_closed(uv_handle_t *h)
 
 	if ((uv_handle_t *)&l->timer == h) {
 		free(l->tls_cert);
-		free(l->tls_key);
+		free_pem(l->tls_key);
 		free(l->tls_ca);
 		l->tls_cert = l->tls_key = l->tls_ca = NULL;
 	}
@@ -778,7 +810,7 @@ hd_stop(struct door *d)
 			any = true;
 		} else {
 			free(l->tls_cert);
-			free(l->tls_key);
+			free_pem(l->tls_key);
 			free(l->tls_ca);
 			l->tls_cert = l->tls_key = l->tls_ca = NULL;
 		}

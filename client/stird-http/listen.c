@@ -20,7 +20,6 @@
 #include "client/stird-http/door.h"
 
 #define LISTEN_BACKLOG	256
-#define PEM_FILE_MAX	(1024 * 1024)	/* bytes of a certificate or key file */
 
 int
 door_listen_unix(const char *path, unsigned mode)
@@ -99,28 +98,4 @@ door_listen_inet(const char *spec, bool *ret_loopback)
 	freeaddrinfo(ai);
 	errno = e;
 	return -1;
-}
-
-int
-door_read_pem(const char *path, char **ret)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	if ((buf = malloc(PEM_FILE_MAX + 1)) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	n = fread(buf, 1, PEM_FILE_MAX, f);
-	fclose(f);
-	if (n == 0 || n == PEM_FILE_MAX) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	return 0;
 }
