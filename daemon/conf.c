@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "stirclient.h"
+#include "daemon/callinfo.h"
 #include "daemon/conf.h"
 #include "daemon/conffile.h"
 
 static int	set_group(void *, const struct conffile_key *, char *, char *, size_t);
+static int	set_call_info(void *, const struct conffile_key *, char *, char *, size_t);
 
 static const char *const crl_modes[] = { "off", "soft", "hard", NULL };
 static const char *const failure_actions[] = { "reject", "continue", "continue-with-reason",
@@ -81,6 +83,9 @@ static const struct conffile_key keys[] = {
 	KEY("rcd_require_rcdi", BOOL, rcd_require_rcdi, "yes"),
 	KEY("rcd_require_constraints", BOOL, rcd_require_constraints, "no"),
 	KEY("rcd_anchors_only", BOOL, rcd_anchors_only, "no"),
+	/* RFC 9796 Call-Info values to pass on; the mask goes to rcd_call_info_mask */
+	{ .name = "rcd_call_info", .type = CONFFILE_OPTSTRING, .off = OFF(rcd_call_info),
+	  .dflt = STIR_CI_DEFAULT, .set = set_call_info, .aux = OFF(rcd_call_info_mask) },
 	UINT("div_max_hops", div_max_hops, 1, 16, "5"),
 	UINT("msg_max_body_bytes", msg_max_body_bytes, 64, 1024 * 1024, "16384"),
 	ENUM("failure_action", failure_action, "reject", failure_actions),
@@ -152,6 +157,18 @@ set_group(void *obj, const struct conffile_key *k, char *v, char *msg, size_t ms
 			return STIR_EINVAL;
 		}
 		*gid = res->gr_gid;
+	}
+	return conffile_set_string((char **)((char *)obj + k->off), v);
+}
+
+static int
+set_call_info(void *obj, const struct conffile_key *k, char *v, char *msg, size_t msglen)
+{
+	char m[160];
+
+	if (stir_callinfo_mask(v, (unsigned *)((char *)obj + k->aux), m, sizeof(m)) != STIR_OK) {
+		snprintf(msg, msglen, "'%s': %s", k->name, m);
+		return STIR_EINVAL;
 	}
 	return conffile_set_string((char **)((char *)obj + k->off), v);
 }

@@ -62,6 +62,8 @@ struct stir_config {
 	unsigned rcd_icon_max_bytes;	/* largest icon accepted */
 	unsigned rcd_jcard_max_bytes;	/* largest jCard accepted */
 	bool	 rcd_require_rcdi;	/* URL content needs an rcdi digest */
+	char	*rcd_call_info;		/* RFC 9796 Call-Info parts passed on */
+	unsigned rcd_call_info_mask;	/* the same, as STIR_CI_* bits */
 	bool	 rcd_require_constraints; /* RCD needs claim constraints in the path */
 	bool	 rcd_anchors_only;	/* RCD needs an anchor added with --rcd */
 	/* extensions */

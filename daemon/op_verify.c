@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "stirclient.h"
+#include "daemon/callinfo.h"
 #include "daemon/constraints.h"
 #include "daemon/dispatch.h"
 #include "daemon/log.h"
@@ -653,6 +654,7 @@ static const struct stir_field verify_fields[] = {
 	{ "body",         STIR_JT_STRING, false, 0 },
 	{ "content_type", STIR_JT_STRING, false, 256 },
 	{ "expect_cert",  STIR_JT_STRING, false, 64 },
+	{ "call_info",    STIR_JT_STRING, false, STIR_HEADER_MAX },
 	{ NULL, 0, false, 0 }
 };
 
@@ -761,6 +763,35 @@ read_body(struct stir_req *req, struct vctx *x, const char *b64, const char *cty
 	}
 	x->v.body = x->body;
 	x->v.body_len = len;
+	return STIR_OK;
+}
+
+/*
+ * What RCD is compared with or rebuilt from: the display-names of From and
+ * P-Asserted-Identity (RFC 9795 12.2) and the call-reason of Call-Info
+ * (9.3, for a compact form).  Replies on error.
+ */
+static int
+read_rcd_context(struct stir_req *req, struct vctx *x)
+{
+	json_t *p = req->env->params;
+	const char *ci = stir_param_str(p, "call_info");
+	int r;
+
+	x->has_from_name = stir_sip_display_name(stir_param_str(p, "from"), x->from_name,
+	    sizeof(x->from_name));
+	x->has_pai_name = stir_param_str(p, "pai") != NULL &&
+	    stir_sip_display_name(stir_param_str(p, "pai"), x->pai_name, sizeof(x->pai_name));
+	x->v.from_name = x->has_from_name ? x->from_name : NULL;
+	if (ci != NULL) {
+		r = stir_callinfo_reason(ci, x->call_reason, sizeof(x->call_reason));
+		if (r != STIR_OK && r != STIR_ENOENT) {
+			stir_req_fail(req, STIR_EINVAL, "field 'call_info': an unterminated <URI> or "
+			    "quoted-string, or a call-reason over %d bytes", STIR_CI_REASON_MAX);
+			return STIR_EINVAL;
+		}
+		x->v.call_reason = r == STIR_OK ? x->call_reason : NULL;
+	}
 	return STIR_OK;
 }
 
@@ -909,6 +940,7 @@ op_verify(struct stir_req *req)
 	x->require_rcdi = srv->cfg->rcd_require_rcdi;
 	x->require_cons = srv->cfg->rcd_require_constraints;
 	x->anchors_only = srv->cfg->rcd_anchors_only;
+	x->call_info = srv->cfg->rcd_call_info_mask;
 	x->div_max_hops = srv->cfg->div_max_hops;
 	x->failure_action = srv->cfg->failure_action;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
@@ -938,6 +970,8 @@ op_verify(struct stir_req *req)
 		}
 		x->v.has_pai = true;
 	}
+	if (read_rcd_context(req, x) != STIR_OK)
+		return;
 	if (stir_param_str(p, "date") != NULL &&
 	    stir_http_date(stir_param_str(p, "date"), &x->v.date) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "field 'date' is not an HTTP-date (RFC 7231)");

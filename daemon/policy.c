@@ -280,11 +280,46 @@ check_roles(const struct stir_policy *p, char *msg, size_t msglen)
 	return r;
 }
 
+/*
+ * rcdi_values: pointers to JSON values of rcd that get an rcdi digest
+ * over their serialization (RFC 9795 6.1 step 2), e.g. "/nam", "/jcd".
+ * URL content (icn, jcl, the jCard's URLs) always gets one; a pointer to
+ * a URL is refused so that the two cannot be confused.
+ */
+static int
+check_rcdi_values(const json_t *a, const json_t *rcd, char *msg, size_t msglen)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > 8) {
+		snprintf(msg, msglen, "'rcdi_values' must be an array of 1-8 JSON pointers into rcd");
+		return STIR_EINVAL;
+	}
+	json_array_foreach(a, i, v) {
+		const char *ptr = json_string_value(v);
+		json_t *t;
+
+		if (ptr == NULL || *ptr != '/' ||
+		    (t = stir_json_pointer((json_t *)rcd, ptr)) == NULL) {
+			snprintf(msg, msglen, "rcdi_values[%zu] must be a JSON pointer to a value of rcd (\"/nam\", \"/jcd\")",
+			    i);
+			return STIR_EINVAL;
+		}
+		if (json_is_string(t) && strncmp(json_string_value(t), "https://", 8) == 0) {
+			snprintf(msg, msglen, "rcdi_values[%zu] names a URL: its content gets a digest anyway",
+			    i);
+			return STIR_EINVAL;
+		}
+	}
+	return STIR_OK;
+}
+
 static int
 parse_doc(struct stir_policy *p, char *msg, size_t msglen)
 {
 	static const char *const keys[] = { "name", "description", "match", "rcd",
-	    "alternatives", "reasons", "attach", "caller_values", NULL };
+	    "alternatives", "reasons", "attach", "caller_values", "rcdi_values", NULL };
 	const json_t *d = p->doc, *v;
 	int r;
 
@@ -331,6 +366,9 @@ parse_doc(struct stir_policy *p, char *msg, size_t msglen)
 	}
 	if ((p->reasons = json_object_get(d, "reasons")) != NULL &&
 	    (r = check_reasons(p->reasons, msg, msglen)) != STIR_OK)
+		return r;
+	if ((p->rcdi_values = json_object_get(d, "rcdi_values")) != NULL &&
+	    (r = check_rcdi_values(p->rcdi_values, p->rcd, msg, msglen)) != STIR_OK)
 		return r;
 	v = json_object_get(d, "attach");
 	if (v == NULL || (json_is_string(v) && strcmp(json_string_value(v), "embedded") == 0))
@@ -554,7 +592,37 @@ put_digest(const struct stir_policy *p, json_t *rcdi, const char *ptr, const cha
 		    p->name, url, p->name);
 		return STIR_ENOENT;
 	}
-	return json_object_set_new(rcdi, ptr, json_string(digest)) == 0 ? STIR_OK : STIR_ENOMEM;
+	/* as RFC 9795 prints them: without the '=' padding 0.3 stored */
+	return json_object_set_new(rcdi, ptr, json_stringn(digest, strcspn(digest, "="))) == 0 ?
+	    STIR_OK : STIR_ENOMEM;
+}
+
+/* rcdi over the JSON values rcdi_values names (the final rcd, caller values in). */
+static int
+value_digests(const struct stir_policy *p, json_t *rcd, json_t *rcdi, char *msg,
+    size_t msglen)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(p->rcdi_values, i, v) {
+		json_t *t = stir_json_pointer(rcd, json_string_value(v));
+		char *d;
+		int r;
+
+		if (t == NULL) {
+			snprintf(msg, msglen, "RCD policy '%s': rcdi_values names %s, which the rcd to sign does not hold",
+			    p->name, json_string_value(v));
+			return STIR_EPOLICY;
+		}
+		if ((d = stir_rcdi_sha256_json(t)) == NULL)
+			return STIR_ENOMEM;
+		r = json_object_set_new(rcdi, json_string_value(v), json_string(d));
+		free(d);
+		if (r != 0)
+			return STIR_ENOMEM;
+	}
+	return STIR_OK;
 }
 
 static int
@@ -664,7 +732,8 @@ stir_policy_claims(const struct stir_policy *p, bool want_rcd, const json_t *req
 			goto out;
 		if (req_rcd != NULL && (r = caller_values(p, req_rcd, rcd, msg, msglen)) != STIR_OK)
 			goto out;
-		if ((r = rcd_digests(p, rcd, rcdi, msg, msglen)) != STIR_OK)
+		if ((r = rcd_digests(p, rcd, rcdi, msg, msglen)) != STIR_OK ||
+		    (r = value_digests(p, rcd, rcdi, msg, msglen)) != STIR_OK)
 			goto out;
 		r = STIR_ENOMEM;
 		if (json_object_set(out, "rcd", rcd) != 0 ||

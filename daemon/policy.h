@@ -51,6 +51,7 @@ struct stir_policy {
 	json_t			*rcd;		/* doc.rcd (borrowed from doc) */
 	json_t			*alternatives;	/* doc.alternatives or NULL */
 	json_t			*reasons;	/* doc.reasons or NULL */
+	json_t			*rcdi_values;	/* doc.rcdi_values or NULL: "/nam"... */
 	enum stir_rcd_attach	 attach;
 	bool			 caller_values;
 	json_t			*content;	/* see above; owned */

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "stirclient.h"
+#include "daemon/passport.h"
 #include "daemon/rcd.h"
 
 static bool
@@ -27,19 +28,58 @@ https_url(const char *s)
 }
 
 static int
-opt_string(json_t *o, const char *key, const char **ret, char *msg, size_t msglen)
+opt_string(json_t *o, const char *key, size_t max, const char **ret, char *msg, size_t msglen)
 {
 	json_t *v = json_object_get(o, key);
 
 	*ret = NULL;
 	if (v == NULL)
 		return STIR_OK;
-	if (!json_is_string(v) || json_string_length(v) > STIR_RCD_NAM_MAX) {
-		snprintf(msg, msglen, "rcd member '%s' is not a string of at most %d bytes",
-		    key, STIR_RCD_NAM_MAX);
+	if (!json_is_string(v) || json_string_length(v) > max) {
+		snprintf(msg, msglen, "rcd member '%s' is not a string of at most %zu bytes",
+		    key, max);
 		return STIR_EINVAL;
 	}
 	*ret = json_string_value(v);
+	return STIR_OK;
+}
+
+/* The rcd object's own members (RFC 9795 section 5.1); crn is read apart. */
+static int
+read_rcd_object(json_t *rcd, struct stir_rcd *r, char *msg, size_t msglen)
+{
+	if (!json_is_object(rcd)) {
+		snprintf(msg, msglen, "rcd is not an object");
+		return STIR_EINVAL;
+	}
+	if (opt_string(rcd, "nam", STIR_RCD_NAM_MAX, &r->nam, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "apn", STIR_RCD_NAM_MAX, &r->apn, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "icn", STIR_RCD_ICN_MAX, &r->icn, msg, msglen) != STIR_OK ||
+	    opt_string(rcd, "jcl", STIR_RCD_NAM_MAX, &r->jcl, msg, msglen) != STIR_OK)
+		return STIR_EINVAL;
+	if (r->nam == NULL) {		/* 5.1.1: "MUST be included once" */
+		snprintf(msg, msglen, "rcd has no nam");
+		return STIR_EINVAL;
+	}
+	r->jcd = json_object_get(rcd, "jcd");
+	if (r->jcd != NULL && r->jcl != NULL) {
+		snprintf(msg, msglen, "rcd has both jcd and jcl");
+		return STIR_EINVAL;
+	}
+	if (r->jcd != NULL && (!json_is_array(r->jcd) || json_array_size(r->jcd) != 2 ||
+	    !json_is_string(json_array_get(r->jcd, 0)) ||
+	    strcmp(json_string_value(json_array_get(r->jcd, 0)), "vcard") != 0 ||
+	    !json_is_array(json_array_get(r->jcd, 1)))) {
+		snprintf(msg, msglen, "rcd jcd is not a jCard");
+		return STIR_EINVAL;
+	}
+	/* an icn data: URI carries the image itself (the section 8.3 example) */
+	r->icn_data = r->icn != NULL && strncasecmp(r->icn, "data:", 5) == 0;
+	if ((r->icn != NULL && !r->icn_data && (strlen(r->icn) > STIR_RCD_NAM_MAX ||
+	    !https_url(r->icn))) || (r->jcl != NULL && !https_url(r->jcl))) {
+		snprintf(msg, msglen, "rcd icn (unless a data: URI) and jcl must be https URLs");
+		return STIR_EINVAL;
+	}
 	return STIR_OK;
 }
 
@@ -51,43 +91,18 @@ stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
 	const char *k;
 
 	memset(&r, 0, sizeof(r));
-	if (rcd == NULL)
-		return STIR_ENOENT;
-	if (!json_is_object(rcd)) {
-		snprintf(msg, msglen, "rcd is not an object");
-		return STIR_EINVAL;
-	}
-	if (opt_string(rcd, "nam", &r.nam, msg, msglen) != STIR_OK ||
-	    opt_string(rcd, "apn", &r.apn, msg, msglen) != STIR_OK ||
-	    opt_string(rcd, "icn", &r.icn, msg, msglen) != STIR_OK ||
-	    opt_string(rcd, "jcl", &r.jcl, msg, msglen) != STIR_OK)
-		return STIR_EINVAL;
-	if (r.nam == NULL) {
-		snprintf(msg, msglen, "rcd has no nam");
-		return STIR_EINVAL;
-	}
-	r.jcd = json_object_get(rcd, "jcd");
-	if (r.jcd != NULL && r.jcl != NULL) {
-		snprintf(msg, msglen, "rcd has both jcd and jcl");
-		return STIR_EINVAL;
-	}
-	if (r.jcd != NULL && (!json_is_array(r.jcd) || json_array_size(r.jcd) != 2 ||
-	    !json_is_string(json_array_get(r.jcd, 0)) ||
-	    strcmp(json_string_value(json_array_get(r.jcd, 0)), "vcard") != 0 ||
-	    !json_is_array(json_array_get(r.jcd, 1)))) {
-		snprintf(msg, msglen, "rcd jcd is not a jCard");
-		return STIR_EINVAL;
-	}
-	if ((r.icn != NULL && !https_url(r.icn)) || (r.jcl != NULL && !https_url(r.jcl))) {
-		snprintf(msg, msglen, "rcd icn and jcl must be https URLs");
-		return STIR_EINVAL;
-	}
 	crn = json_object_get(payload, "crn");
+	if (rcd == NULL && crn == NULL)
+		return STIR_ENOENT;
+	r.obj = rcd;
+	if (rcd != NULL && read_rcd_object(rcd, &r, msg, msglen) != STIR_OK)
+		return STIR_EINVAL;
 	if (crn != NULL && (!json_is_string(crn) || json_string_length(crn) > STIR_RCD_NAM_MAX)) {
 		snprintf(msg, msglen, "crn is not a string of at most %d bytes", STIR_RCD_NAM_MAX);
 		return STIR_EINVAL;
 	}
 	r.crn = json_string_value(crn);
+	r.iss = json_string_value(json_object_get(payload, "iss"));
 	rcdi = json_object_get(payload, "rcdi");
 	if (rcdi != NULL && !json_is_object(rcdi)) {
 		snprintf(msg, msglen, "rcdi is not an object");
@@ -95,13 +110,13 @@ stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
 	}
 	json_object_foreach(rcdi, k, v) {
 		/* pointers into the rcd claim's content (RFC 6901) */
-		if (k[0] != '/' || !json_is_string(v)) {
+		if (k[0] != '/' || strlen(k) >= STIR_RCD_PTR_MAX || !json_is_string(v)) {
 			snprintf(msg, msglen, "rcdi member '%.32s' is not a pointer with a digest", k);
 			return STIR_EINVAL;
 		}
 	}
 	r.rcdi = rcdi;
-	if (r.icn != NULL) {
+	if (r.icn != NULL && !r.icn_data) {
 		r.refs[r.nrefs].ptr = "/icn";
 		r.refs[r.nrefs].url = r.icn;
 		r.refs[r.nrefs++].digest = json_string_value(json_object_get(rcdi, "/icn"));
@@ -115,18 +130,24 @@ stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen)
 	return STIR_OK;
 }
 
+/*
+ * RFC 9795 and RFC 9796 print every digest without '=' padding
+ * ("sha256-" and 43 characters), and so does the signer here; Subresource
+ * Integrity, which rcdi follows, writes standard base64 with padding.  A
+ * verifier takes both (doc/rcd.md section 3).
+ */
 char *
 stir_rcdi_sha256(const uint8_t *body, size_t len)
 {
 	uint8_t md[32];
-	size_t n = sodium_base64_ENCODED_LEN(sizeof(md), sodium_base64_VARIANT_ORIGINAL);
+	size_t n = sodium_base64_ENCODED_LEN(sizeof(md), sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	char *out;
 
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, md) < 0 ||
 	    (out = malloc(7 + n)) == NULL)
 		return NULL;
 	memcpy(out, "sha256-", 7);
-	sodium_bin2base64(out + 7, n, md, sizeof(md), sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(out + 7, n, md, sizeof(md), sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	return out;
 }
 
@@ -143,19 +164,88 @@ stir_rcdi_check(const char *digest, const uint8_t *body, size_t len)
 	const char *end = NULL;
 
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		size_t pl = strlen(algs[i].name);
+		size_t pl = strlen(algs[i].name), bl, pad = 0;
+		const char *b64 = digest + pl;
 
 		if (strncmp(digest, algs[i].name, pl) != 0)
 			continue;
-		if (sodium_base642bin(want, sizeof(want), digest + pl, strlen(digest + pl), NULL,
-		    &wl, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    *end != '\0' || wl != algs[i].n)
+		/* padding complete or absent, nothing in between */
+		for (bl = strlen(b64); bl > 0 && b64[bl - 1] == '='; bl--)
+			pad++;
+		if ((pad != 0 && pad != (4 - bl % 4) % 4) ||
+		    sodium_base642bin(want, sizeof(want), b64, bl, NULL, &wl, &end,
+		    sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 || end != b64 + bl ||
+		    wl != algs[i].n)
 			return STIR_EINVAL;
 		if (gnutls_hash_fast(algs[i].alg, body, len, got) < 0)
 			return STIR_ECRYPTO;
 		return sodium_memcmp(want, got, wl) == 0 ? STIR_OK : STIR_EPOLICY;
 	}
 	return STIR_EINVAL;
+}
+
+int
+stir_rcdi_check_json(const char *digest, const json_t *value)
+{
+	char *s = stir_json_canonical(value);
+	int r;
+
+	if (s == NULL)
+		return STIR_ENOMEM;
+	r = stir_rcdi_check(digest, (const uint8_t *)s, strlen(s));
+	free(s);
+	return r;
+}
+
+char *
+stir_rcdi_sha256_json(const json_t *value)
+{
+	char *s = stir_json_canonical(value), *d;
+
+	if (s == NULL)
+		return NULL;
+	d = stir_rcdi_sha256((const uint8_t *)s, strlen(s));
+	free(s);
+	return d;
+}
+
+json_t *
+stir_json_pointer(json_t *root, const char *ptr)
+{
+	json_t *v = root;
+	char tok[STIR_RCD_PTR_MAX];
+
+	if (strlen(ptr) >= STIR_RCD_PTR_MAX || (*ptr != '\0' && *ptr != '/'))
+		return NULL;
+	while (v != NULL && *ptr == '/') {
+		size_t n = 0;
+		char *endp;
+		unsigned long idx;
+
+		/* one reference token, "~1" for '/' and "~0" for '~' (RFC 6901 4) */
+		for (ptr++; *ptr != '\0' && *ptr != '/'; ptr++) {
+			if (*ptr == '~') {
+				if (ptr[1] != '0' && ptr[1] != '1')
+					return NULL;
+				tok[n++] = ptr[1] == '0' ? '~' : '/';
+				ptr++;
+			} else
+				tok[n++] = *ptr;
+		}
+		tok[n] = '\0';
+		if (json_is_object(v))
+			v = json_object_get(v, tok);
+		else if (json_is_array(v)) {
+			/* an index is "0" or digits without a leading zero */
+			if (n == 0 || n > 6 || strspn(tok, "0123456789") != n ||
+			    (n > 1 && tok[0] == '0'))
+				return NULL;
+			idx = strtoul(tok, &endp, 10);
+			v = json_array_get(v, idx);
+		} else
+			return NULL;
+	}
+	return v;
 }
 
 /* Is s a URL with an http or https scheme (any case)? */
@@ -339,4 +429,105 @@ stir_rcd_display_name(const char *nam)
 		o--;
 	out[o] = '\0';
 	return out;
+}
+
+int
+stir_rcd_data_icon(const char *uri, size_t max, const char **ret_type, char *msg,
+    size_t msglen)
+{
+	static const char *const types[] = { "image/png", "image/jpeg", "image/svg+xml" };
+	const char *comma = strchr(uri, ',');
+	const char *sniffed, *declared = NULL, *end = NULL;
+	size_t n = strlen(uri), blen = 0, len = 0;
+	uint8_t *bin = NULL;
+	int r = STIR_EINVAL;
+
+	if (strncasecmp(uri, "data:", 5) != 0 || comma == NULL) {
+		snprintf(msg, msglen, "the icn data: URI has no ','");
+		return STIR_EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t tl = strlen(types[i]);
+
+		/* "data:<type>;base64,": no other parameter */
+		if ((size_t)(comma - uri) == 5 + tl + 7 && strncasecmp(uri + 5, types[i], tl) == 0 &&
+		    strncasecmp(uri + 5 + tl, ";base64", 7) == 0)
+			declared = types[i];
+	}
+	if (declared == NULL) {
+		snprintf(msg, msglen, "the icn data: URI is not data:image/png, image/jpeg or image/svg+xml;base64,...");
+		return STIR_EINVAL;
+	}
+	blen = n - (size_t)(comma + 1 - uri);
+	if (blen / 4 * 3 > max + 3) {
+		snprintf(msg, msglen, "the icon in the icn data: URI is larger than rcd_icon_max_bytes (%zu bytes)",
+		    max);
+		return STIR_ETOOBIG;
+	}
+	if ((bin = malloc(blen / 4 * 3 + 3)) == NULL)
+		return STIR_ENOMEM;
+	if (sodium_base642bin(bin, blen / 4 * 3 + 3, comma + 1, blen, NULL, &len, &end,
+	    blen > 0 && comma[blen] == '=' ? sodium_base64_VARIANT_ORIGINAL :
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 || *end != '\0') {
+		snprintf(msg, msglen, "the icn data: URI is not valid base64");
+		goto out;
+	}
+	if (len > max) {
+		snprintf(msg, msglen, "the icon in the icn data: URI is larger than rcd_icon_max_bytes (%zu bytes)",
+		    max);
+		r = STIR_ETOOBIG;
+		goto out;
+	}
+	if ((sniffed = stir_rcd_icon_type(bin, len)) == NULL || strcmp(sniffed, declared) != 0) {
+		snprintf(msg, msglen, "the icn data: URI does not hold the %s it declares", declared);
+		goto out;
+	}
+	*ret_type = declared;
+	r = STIR_OK;
+ out:
+	free(bin);
+	return r;
+}
+
+/* RFC 3261 LWS and the characters of a token (section 25.1). */
+#define SIP_LWS		" \t\r\n"
+#define SIP_TOKEN	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"
+
+bool
+stir_sip_display_name(const char *value, char *out, size_t outlen)
+{
+	const char *p = value + strspn(value, SIP_LWS);
+	size_t o = 0;
+
+	if (outlen == 0)
+		return false;
+	*out = '\0';
+	if (*p == '"') {		/* quoted-string, with quoted-pairs */
+		for (p++; *p != '\0' && *p != '"'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (o + 1 >= outlen)
+				return false;
+			out[o++] = *p;
+		}
+		if (*p != '"')
+			return false;
+		out[o] = '\0';
+		return true;
+	}
+	/* *(token LWS) before '<': the words, one space between them */
+	while (*p != '\0' && *p != '<') {
+		size_t t = strspn(p, SIP_TOKEN);
+
+		if (t == 0 || o + t + 2 >= outlen)
+			return false;
+		if (o > 0)
+			out[o++] = ' ';
+		memcpy(out + o, p, t);
+		o += t;
+		p += t;
+		p += strspn(p, SIP_LWS);
+	}
+	out[o] = '\0';
+	return *p == '<' && o > 0;
 }

@@ -2,7 +2,7 @@
  * rcd.h: Rich Call Data claims (RFC 9795) on the verifying side: the
  * rcd object, crn, and rcdi digests over URL-referenced content, plus what
  * may be shown to a person.  Pure functions; see doc/rcd.md for our
- * reading of the RFCs, including what stays unconfirmed.
+ * reading of the RFCs and the choices where they leave one.
  */
 #ifndef STIR_RCD_H
 #define STIR_RCD_H
@@ -16,7 +16,8 @@
 #define STIR_RCD_DISPLAY_MAX	64	/* characters of a display name */
 #define STIR_RCD_REFS_MAX	2	/* URL content followed: icn, jcl */
 #define STIR_RCD_NESTED_MAX	8	/* URLs followed inside one jCard */
-#define STIR_RCD_PTR_MAX	64	/* bytes of a pointer "/jcl/1/<i>/<k>" */
+#define STIR_RCD_PTR_MAX	64	/* bytes of an rcdi pointer, "/jcl/1/<i>/<k>" */
+#define STIR_RCD_ICN_MAX	12288	/* bytes of icn: a data: URI holds the image */
 
 /* URL-referenced content of one rcd claim. */
 struct stir_rcd_ref {
@@ -26,7 +27,10 @@ struct stir_rcd_ref {
 };
 
 struct stir_rcd {
+	json_t			*obj;		/* the rcd claim, or NULL (crn alone) */
 	const char		*nam, *apn, *icn, *jcl, *crn;	/* borrowed */
+	const char		*iss;		/* a third party's name (RFC 9795 10) */
+	bool			 icn_data;	/* icn is a data: URI: nothing to fetch */
 	json_t			*jcd;				/* borrowed */
 	json_t			*rcdi;		/* borrowed; NULL when absent */
 	struct stir_rcd_ref	 refs[STIR_RCD_REFS_MAX];
@@ -34,28 +38,63 @@ struct stir_rcd {
 };
 
 /*
- * Read the rcd, crn and rcdi claims of payload into *ret (strings stay
- * owned by payload; ret->rcdi is the rcdi object, for the pointers into
- * a jCard: stir_rcd_jcard_refs()).  STIR_ENOENT when there is no rcd claim; STIR_EINVAL
- * with the reason in msg when rcd is malformed (nam missing, jcd with
- * jcl, a member of the wrong type, an rcdi key that is not a pointer into
- * rcd, a URL that is not https).
+ * Read the rcd, crn, iss and rcdi claims of payload into *ret (strings
+ * stay owned by payload; ret->rcdi is the rcdi object, for the pointers
+ * into a jCard: stir_rcd_jcard_refs()).  A crn without rcd is RCD too
+ * (RFC 9795 section 8: "at least one "rcd" or "crn" claim").  STIR_ENOENT
+ * when there is neither; STIR_EINVAL with the reason in msg when rcd is
+ * malformed (nam missing, jcd with jcl, a member of the wrong type, an
+ * rcdi key that is not a pointer, jcl or an icn that is not a data: URI
+ * not an https URL).
  */
 int	stir_rcd_read(json_t *payload, struct stir_rcd *ret, char *msg, size_t msglen);
 
 /*
  * Check an rcdi digest ("sha256-<base64>", also sha384/sha512; standard
- * base64 with padding, as Subresource Integrity writes it) over body.
- * STIR_OK, STIR_EPOLICY (mismatch), STIR_EINVAL (malformed or another
- * algorithm).
+ * base64 without padding, as RFC 9795 prints it, or with it, as
+ * Subresource Integrity writes it) over body.  STIR_OK, STIR_EPOLICY
+ * (mismatch), STIR_EINVAL (malformed or another algorithm).
  */
 int	stir_rcdi_check(const char *digest, const uint8_t *body, size_t len);
 
 /*
- * The digest "sha256-<base64>" of body, as rcdi (RFC 9795) and msgi
- * (RFC 9475) write it.  Free with free().
+ * The same over a JSON value an rcdi pointer names (RFC 9795 section 6.1
+ * step 2): over its RFC 8225 section 9 serialization, so a string's
+ * digest covers its quotes.  STIR_ENOMEM besides.
+ */
+int	stir_rcdi_check_json(const char *digest, const json_t *value);
+
+/*
+ * The digest "sha256-<base64>" (unpadded, as RFC 9795 and RFC 9475 print
+ * it) of body, or of a JSON value's serialization.  Free with free().
  */
 char	*stir_rcdi_sha256(const uint8_t *body, size_t len);
+char	*stir_rcdi_sha256_json(const json_t *value);
+
+/*
+ * The value an RFC 6901 JSON pointer names in root ("" is root itself),
+ * borrowed; NULL if it names nothing, is malformed, or is
+ * STIR_RCD_PTR_MAX bytes or longer.
+ */
+json_t	*stir_json_pointer(json_t *root, const char *ptr);
+
+/*
+ * Check an icn data: URI (RFC 2397; RFC 9795 section 8.3):
+ * "data:image/png;base64,...", image/jpeg or image/svg+xml, whose bytes
+ * are what it declares (a self-contained SVG), at most max bytes.
+ * STIR_OK with the type in *ret_type; STIR_EINVAL or STIR_ETOOBIG with the
+ * reason in msg; STIR_ENOMEM.
+ */
+int	stir_rcd_data_icon(const char *uri, size_t max, const char **ret_type, char *msg,
+	    size_t msglen);
+
+/*
+ * The display-name of a From or P-Asserted-Identity header field value
+ * (RFC 3261 name-addr: a quoted-string, unescaped, or tokens before '<',
+ * one space between them) into out.  False when there is none or it does
+ * not fit.
+ */
+bool	stir_sip_display_name(const char *value, char *out, size_t outlen);
 
 /*
  * A URL inside a jCard: a property value of type "uri" with an http or

@@ -204,6 +204,13 @@ rebuild_compact(const struct stir_identity *id, const struct stir_vctx *v,
 	    orig->value);
 	if (res->header == NULL || res->payload == NULL)
 		goto out;
+	/* RFC 9795 9.1: nam is the From display-name, or ""; 9.3: crn the
+	 * Call-Info call-reason; jcd and jcl "MUST NOT be used" (doc/rcd.md) */
+	if (id->ppt != NULL && strcmp(id->ppt, "rcd") == 0 &&
+	    (json_object_set_new(res->payload, "rcd", json_pack("{s:s}", "nam",
+	    v->from_name != NULL ? v->from_name : "")) != 0 || (v->call_reason != NULL &&
+	    json_object_set_new(res->payload, "crn", json_string(v->call_reason)) != 0)))
+		goto out;
 	if ((h = stir_json_canonical(res->header)) == NULL ||
 	    (p = stir_json_canonical(res->payload)) == NULL ||
 	    (hb = stir_b64url_encode((const uint8_t *)h, strlen(h))) == NULL ||
@@ -239,12 +246,14 @@ claims_shaken(const struct stir_vctx *v, struct stir_vresult *res)
 	return STIR_OK;
 }
 
+/* RFC 9795 8: "at least one "rcd" or "crn" claim (or both)". */
 static int
 claims_rcd(const struct stir_vctx *v, struct stir_vresult *res)
 {
 	(void)v;
-	if (!json_is_object(json_object_get(res->payload, "rcd")))	/* RFC 9795 */
-		return fail(res, STIR_SIP_INVALID, "a ppt rcd PASSporT has no rcd claim");
+	if (!json_is_object(json_object_get(res->payload, "rcd")) &&
+	    !json_is_string(json_object_get(res->payload, "crn")))
+		return fail(res, STIR_SIP_INVALID, "a ppt rcd PASSporT has neither an rcd nor a crn claim");
 	return STIR_OK;
 }
 
@@ -303,23 +312,18 @@ static int
 claims_msg(const struct stir_vctx *v, struct stir_vresult *res)
 {
 	json_t *m = json_object_get(res->payload, "msgi");
-	char padded[160];
-	size_t n;
 	int r;
 
 	res->msgi = -1;
 	if (m == NULL)
 		return STIR_OK;
-	if (!json_is_string(m) || (n = json_string_length(m)) + 4 > sizeof(padded))
+	if (!json_is_string(m) || json_string_length(m) > 156)
 		return fail(res, STIR_SIP_INVALID, "msgi is not a digest string");
 	res->msgi = 0;
 	if (v->body == NULL)
 		return STIR_OK;
-	/* padding is optional (RFC 9475 leaves it open); add what is missing */
-	memcpy(padded, json_string_value(m), n + 1);
-	while (strchr(padded, '-') != NULL && (n - (size_t)(strchr(padded, '-') + 1 - padded)) % 4 != 0)
-		padded[n++] = '=', padded[n] = '\0';
-	r = stir_rcdi_check(padded, v->body, v->body_len);
+	/* padded or not: RFC 9475 leaves it open (stir_rcdi_check takes both) */
+	r = stir_rcdi_check(json_string_value(m), v->body, v->body_len);
 	if (r == STIR_EPOLICY)
 		return fail(res, STIR_SIP_INVALID, "the message body does not match msgi");
 	if (r != STIR_OK)
@@ -419,7 +423,8 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	free(bin);
 
 	if (id->compact) {
-		if (id->ppt != NULL)	/* shaken's attest and origid cannot be rebuilt */
+		/* shaken's attest and origid cannot be rebuilt; rcd's nam and crn can */
+		if (id->ppt != NULL && strcmp(id->ppt, "rcd") != 0)
 			return fail(res, STIR_SIP_INVALID,
 			    "a compact form cannot carry the claims of ppt '%s'; send the full form",
 			    id->ppt);

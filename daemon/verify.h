@@ -46,6 +46,8 @@ struct stir_vctx {
 	unsigned		date_iat_skew;	/* 0: not checked */
 	enum stir_vmode		mode;
 	const uint8_t		*body;		/* a MESSAGE's body (msgi), or NULL */
+	/* a compact ppt=rcd form's nam and crn (RFC 9795 9.1, 9.3), or NULL */
+	const char		*from_name, *call_reason;
 	size_t			body_len;
 };
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "daemon/callinfo.h"
 #include "daemon/cert.h"
 #include "daemon/certcache.h"
 #include "daemon/diversion.h"
@@ -56,7 +57,7 @@ enum vref_kind {
 	VREF_ICON,		/* icn: rcd_icon_max_bytes, PNG/JPEG/SVG */
 	VREF_JCARD,		/* jcl: rcd_jcard_max_bytes, a jCard */
 	VREF_IMAGE,		/* a jCard's photo or logo: as an icon */
-	VREF_OTHER,		/* any other jCard URL: fetch_max_bytes only */
+	VREF_OTHER,		/* any other jCard URL: never fetched (RFC 9795 8.2) */
 	_VREF_KIND_MAX
 };
 
@@ -65,6 +66,7 @@ enum vref_state {
 	VREF_FETCHING,		/* no answer (the request could not start) */
 	VREF_OK,
 	VREF_NO_DIGEST,		/* not fetched: rcd_require_rcdi and no digest */
+	VREF_NOT_FETCHED,	/* not presented, so not fetched (VREF_OTHER) */
 	VREF_FETCH_FAILED,
 	VREF_TOO_BIG,
 	VREF_BAD_TYPE,
@@ -125,6 +127,11 @@ struct vctx {
 	/* the RCD settings as the request began */
 	unsigned		 icon_max, jcard_max;
 	bool			 require_rcdi, require_cons, anchors_only;
+	unsigned		 call_info;	/* rcd_call_info: STIR_CI_* */
+	/* the display-names nam is compared with (RFC 9795 12.2) */
+	bool			 has_from_name, has_pai_name;
+	char			 from_name[STIR_IDENT_MAX + 1], pai_name[STIR_IDENT_MAX + 1];
+	char			 call_reason[STIR_CI_REASON_MAX + 1];	/* x->v.call_reason */
 	/* diversion, messages, responses: the request's fields and settings */
 	bool			 has_ruri;
 	struct stir_ident	 ruri;		/* Request-URI */

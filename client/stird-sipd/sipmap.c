@@ -283,8 +283,8 @@ add_pai(const struct sip_fields *f, json_t *res, const char *verstat, struct sip
 	char tn[TN_MAX], *v = NULL;
 	int r;
 
-	if (json_is_true(json_object_get(rcd, "verified")))
-		name = json_string_value(json_object_get(rcd, "display_name"));
+	/* display_name is there only when nam is verified (RFC 9795 8.2) */
+	name = json_string_value(json_object_get(rcd, "display_name"));
 	if (name != NULL && (strpbrk(name, "\"\\") != NULL || !header_safe(name)))
 		name = NULL;	/* stird promises neither; do not trust it */
 	if (caller_tn(f, res, strcmp(verstat, "TN-Validation-Passed") == 0, tn, sizeof(tn))) {
@@ -368,8 +368,8 @@ sipmap_verify_answer(const struct sip_fields *f, const char *result_json,
 	}
 	if ((r = add_contact(f, ret)) != STIR_OK || (r = add_pai(f, res, verstat, ret)) != STIR_OK)
 		goto out;
-	if (json_is_true(json_object_get(json_object_get(res, "rcd"), "verified")) &&
-	    (r = add_each(ret, "Call-Info",
+	/* call_info holds the verified parts only, each with verified="true" */
+	if ((r = add_each(ret, "Call-Info",
 	    json_object_get(json_object_get(res, "rcd"), "call_info"))) != STIR_OK)
 		goto out;
 	if (on_failure == SIPD_FAIL_FOLLOW)
