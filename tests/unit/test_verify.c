@@ -1297,6 +1297,15 @@ START_TEST(request_types_fill_the_authority)
 	stir_vresult_clear(&res);
 	check_full(HDRP("rcd"), PAY0, PARAMSP("rcd"), &v, STIR_SIP_INVALID,
 	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
+	/* RFC 9795 8: "at least one "rcd" or "crn" claim (or both)" */
+	check_full(HDRP("rcd"), "{\"crn\":\"For your ears only\"," DEST ",\"iat\":" AT_S ","
+	    ORIG "}", PARAMSP("rcd"), &v, 0, "");
+	check_full(HDRP("rcd"), "{\"crn\":7," DEST ",\"iat\":" AT_S "," ORIG "}",
+	    PARAMSP("rcd"), &v, STIR_SIP_INVALID,
+	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
+	check_full(HDRP("rcd"), "{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":\"A\"}",
+	    PARAMSP("rcd"), &v, STIR_SIP_INVALID,
+	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
 }
 END_TEST
 
