@@ -519,7 +519,8 @@ stir_sip_display_name(const char *value, char *out, size_t outlen)
 	while (*p != '\0' && *p != '<') {
 		size_t t = strspn(p, SIP_TOKEN);
 
-		if (t == 0 || o + t + 2 >= outlen)
+		/* the space before it (not the first), the token and the NUL */
+		if (t == 0 || o + (o > 0) + t + 1 > outlen)
 			return false;
 		if (o > 0)
 			out[o++] = ' ';

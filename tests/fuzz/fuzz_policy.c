@@ -12,12 +12,18 @@
  *  - stir_policy_urls(): https URLs, each "icon", "jcard" or "other", and
  *    the inline jCard's URL values (stir_jcard_urls(): "/1/<i>/<k>"
  *    naming value k >= 3 of a "uri" property, that URL) among them;
+ *  - rcdi_values: accepted only as 1 to 8 pointers naming values of rcd
+ *    that are not https URLs;
  *  - stir_policy_claims(): before any content is fetched, STIR_ENOENT
  *    exactly when the rcd references URLs; with a content entry for every
- *    URL, the policy's own rcd with an rcdi digest for each reference;
- *    every reason of the policy as crn, and no other; the caller's values
- *    accepted exactly when each is the policy's own or, with
- *    caller_values, one of its alternatives (STIR_EINVAL when malformed);
+ *    URL, the policy's own rcd with an rcdi digest for each reference and
+ *    for each rcdi_values pointer (stir_rcdi_sha256_json() of the value it
+ *    names in the rcd signed), and nothing else in rcdi; every reason of
+ *    the policy as crn, and no other; the caller's values accepted exactly
+ *    when each is the policy's own or, with caller_values, one of its
+ *    alternatives (STIR_EINVAL when malformed), and then STIR_EPOLICY when
+ *    they take away a value an rcdi_values pointer names (a jcl replaces
+ *    the jcd);
  *  - stir_policies_match() finds the policy by each of its TN specs and
  *    its credential, and not by another credential;
  *  - stir_policy_content_entry() of the raw input as an icon, a jCard and
@@ -119,6 +125,22 @@ check_fields(const struct stir_policy *p)
 	FUZZ_ASSERT(rcd == json_object_get(p->doc, "rcd"));
 	FUZZ_ASSERT(json_is_string(json_object_get(rcd, "nam")));
 	FUZZ_ASSERT(json_object_get(rcd, "jcd") == NULL || json_object_get(rcd, "jcl") == NULL);
+	/* rcdi_values: 1 to 8 pointers to values of rcd, none an https URL */
+	FUZZ_ASSERT(p->rcdi_values == json_object_get(p->doc, "rcdi_values"));
+	if (p->rcdi_values != NULL) {
+		json_t *v, *named;
+		size_t i;
+
+		FUZZ_ASSERT(json_array_size(p->rcdi_values) >= 1 &&
+		    json_array_size(p->rcdi_values) <= 8);
+		json_array_foreach(p->rcdi_values, i, v) {
+			FUZZ_ASSERT(json_is_string(v) && json_string_value(v)[0] == '/');
+			named = stir_json_pointer((json_t *)rcd, json_string_value(v));
+			FUZZ_ASSERT(named != NULL);
+			FUZZ_ASSERT(!json_is_string(named) ||
+			    strncmp(json_string_value(named), "https://", 8) != 0);
+		}
+	}
 	FUZZ_ASSERT(json_object_get(rcd, "icn") == NULL ||
 	    https_url(json_string_value(json_object_get(rcd, "icn"))));
 	FUZZ_ASSERT(json_object_get(rcd, "jcl") == NULL ||
@@ -184,17 +206,76 @@ check_digest(const json_t *rcdi, const char *ptr, const char *url)
 	free(d);
 }
 
-/* The rcdi of claims c: one digest for each reference of c's rcd. */
+/* The distinct pointers of p's rcdi_values (none are reference pointers). */
+static size_t
+values_count(const struct stir_policy *p)
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < json_array_size(p->rcdi_values); i++) {
+		const char *ptr = json_string_value(json_array_get(p->rcdi_values, i));
+
+		for (j = 0; j < i; j++)
+			if (strcmp(ptr, json_string_value(json_array_get(p->rcdi_values, j))) == 0)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+/* rcdi[ptr] is the digest of the value ptr names in the rcd signed. */
 static void
-check_rcdi(const json_t *c)
+check_values(const struct stir_policy *p, const json_t *rcd, const json_t *rcdi)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(p->rcdi_values, i, v) {
+		json_t *named = stir_json_pointer((json_t *)rcd, json_string_value(v));
+		char *d;
+
+		FUZZ_ASSERT(named != NULL);
+		d = stir_rcdi_sha256_json(named);
+		FUZZ_ASSERT(d != NULL);
+		FUZZ_ASSERT(strcmp(json_string_value(json_object_get(rcdi, json_string_value(v))),
+		    d) == 0);
+		FUZZ_ASSERT(stir_rcdi_check_json(d, named) == STIR_OK);
+		free(d);
+	}
+}
+
+/* Would the caller's values req take away a value rcdi_values names? */
+static bool
+values_lost(const struct stir_policy *p, const json_t *req)
+{
+	json_t *rcd = json_deep_copy(p->rcd), *v;
+	bool lost = false;
+	size_t i;
+
+	FUZZ_ASSERT(rcd != NULL);
+	if (json_is_object(req)) {
+		FUZZ_ASSERT(json_object_update(rcd, (json_t *)req) == 0);
+		if (json_object_get(req, "jcl") != NULL)
+			(void)json_object_del(rcd, "jcd");
+	}
+	json_array_foreach(p->rcdi_values, i, v)
+		lost = lost || stir_json_pointer(rcd, json_string_value(v)) == NULL;
+	json_decref(rcd);
+	return lost;
+}
+
+/* The rcdi of claims c: one digest for each reference of c's rcd and each rcdi_values. */
+static void
+check_rcdi(const struct stir_policy *p, const json_t *c)
 {
 	const json_t *rcd = json_object_get(c, "rcd"), *rcdi = json_object_get(c, "rcdi");
 	const char *icn = json_string_value(json_object_get(rcd, "icn"));
 	const char *jcl = json_string_value(json_object_get(rcd, "jcl"));
-	size_t n = rcd_refs(rcd);
+	size_t n = rcd_refs(rcd) + values_count(p);
 
 	FUZZ_ASSERT(json_object_get(rcd, "jcd") == NULL || jcl == NULL);
 	FUZZ_ASSERT(n == 0 ? rcdi == NULL : json_object_size(rcdi) == n);
+	check_values(p, rcd, rcdi);
 	if (icn != NULL)
 		check_digest(rcdi, "/icn", icn);
 	if (jcl != NULL)
@@ -262,6 +343,8 @@ check_caller(const struct stir_policy *p, const json_t *req)
 		FUZZ_ASSERT(r == STIR_EPOLICY);
 	else if (refused)
 		FUZZ_ASSERT(r == STIR_EPOLICY || r == STIR_EINVAL);
+	else if (values_lost(p, req))
+		FUZZ_ASSERT(r == STIR_EPOLICY && strstr(msg, "rcdi_values names") != NULL);
 	else
 		FUZZ_ASSERT(r == STIR_OK);
 	if (r != STIR_OK) {
@@ -270,7 +353,7 @@ check_caller(const struct stir_policy *p, const json_t *req)
 	}
 	json_object_foreach((json_t *)req, k, v)
 		FUZZ_ASSERT(json_equal(json_object_get(json_object_get(c, "rcd"), k), v));
-	check_rcdi(c);
+	check_rcdi(p, c);
 	json_decref(c);
 }
 
@@ -291,7 +374,7 @@ check_claims(struct stir_policy *p, const json_t *urls, const json_t *req)
 	} else {
 		FUZZ_ASSERT(r == STIR_OK);
 		FUZZ_ASSERT(json_equal(json_object_get(c, "rcd"), p->rcd));
-		FUZZ_ASSERT(json_object_get(c, "rcdi") == NULL);
+		check_rcdi(p, c);
 		json_decref(c);
 	}
 
@@ -300,7 +383,7 @@ check_claims(struct stir_policy *p, const json_t *urls, const json_t *req)
 	FUZZ_ASSERT(stir_policy_claims(p, true, NULL, NULL, &c, msg, sizeof(msg)) == STIR_OK);
 	FUZZ_ASSERT(json_equal(json_object_get(c, "rcd"), p->rcd));
 	FUZZ_ASSERT(json_object_get(c, "crn") == NULL);
-	check_rcdi(c);
+	check_rcdi(p, c);
 	json_decref(c);
 
 	/* call reasons: the policy's, and no other */

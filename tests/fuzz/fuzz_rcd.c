@@ -5,16 +5,42 @@
  * the display-name sanitizer directly.  Then:
  *
  *  - stir_rcd_read(): STIR_OK, STIR_ENOENT or STIR_EINVAL (with a reason);
- *    on STIR_OK, nam is set, icn and jcl are https URLs, jcd and jcl are
- *    not both there, jcd is a jCard, and refs are icn then jcl;
+ *    STIR_ENOENT only when there is neither rcd nor crn; on STIR_OK rcd is
+ *    an object with nam set, or absent with crn a string (RFC 9795 8) and
+ *    no rcd member read; crn and iss are the payload's; icn is an https
+ *    URL or (icn_data) a data: URI, jcl an https URL, jcd and jcl are not
+ *    both there, jcd is a jCard, and refs are an https icn then jcl;
+ *  - stir_rcd_data_icon() of a data: icn, of the raw input as a URI, and
+ *    of "data:<type>;base64,<the input in base64>" for each type, padded
+ *    and not: STIR_OK, STIR_EINVAL, STIR_ETOOBIG or STIR_ENOMEM, a reason
+ *    on error; STIR_OK only with the type the URI declares, and for the
+ *    built URIs exactly when stir_rcd_icon_type() of the input is that
+ *    type (STIR_ETOOBIG when the input is over the bound);
  *  - stir_rcd_display_name() of nam: valid UTF-8 without C0/C1 controls,
  *    bidi overrides, isolates and marks, U+FEFF, '"' or '\\', at most
  *    STIR_RCD_DISPLAY_MAX characters, and the same again when sanitized
  *    twice;
- *  - stir_rcdi_check() of every rcdi digest over the input bytes: one of
- *    STIR_OK, STIR_EPOLICY, STIR_EINVAL, STIR_ECRYPTO; and the right
- *    sha256/384/512 digest of the input gives STIR_OK, a wrong one
- *    STIR_EPOLICY;
+ *  - stir_rcdi_check() of every rcdi digest over the input bytes, and of
+ *    the raw input as a digest: one of STIR_OK, STIR_EPOLICY, STIR_EINVAL,
+ *    STIR_ECRYPTO, and STIR_OK or STIR_EPOLICY only for "sha256-",
+ *    "sha384-" or "sha512-" and base64 of the digest's length, unpadded
+ *    or completely padded; the right sha256/384/512 digest of the input
+ *    gives STIR_OK padded and unpadded, a wrong one STIR_EPOLICY, a
+ *    partly padded or over-padded one STIR_EINVAL;
+ *  - stir_rcdi_sha256_json() of the payload (and of every rcdi-named
+ *    value): "sha256-" and 43 characters, that stir_rcdi_check_json()
+ *    takes (with or without its one '='), the digest of its RFC 8225
+ *    serialization, the same for the value parsed back from that
+ *    serialization, STIR_EPOLICY for a changed value;
+ *  - stir_json_pointer(): "" is the root; a pointer built from each member
+ *    name (escaped "~0"/"~1") and each index, three levels down, names
+ *    that member or element; the raw input as a pointer names something
+ *    only if it starts with '/', is under STIR_RCD_PTR_MAX bytes and
+ *    every '~' is followed by '0' or '1';
+ *  - stir_sip_display_name() of the raw input: on true a NUL-terminated
+ *    name that fits; unquoted, only token characters and single spaces
+ *    before a '<'; the same name from a larger buffer, and again from the
+ *    name written back as a quoted-string;
  *  - stir_rcd_icon_type() and stir_rcd_jcard_valid() of the raw input;
  *  - stir_rcd_jcard_refs() of an inline jcd, of the input when it is a
  *    jCard, and (valid UTF-8 input) of a jCard whose photo URI is the input
@@ -37,10 +63,12 @@
 #include <sodium.h>
 
 #include "stirclient.h"
+#include "daemon/passport.h"
 #include "daemon/rcd.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RCD_INPUT_MAX	(64 * 1024)
+#define ICON_MAX	4096	/* the bound of the built data: URIs */
 
 /* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF);
  * calls f on each code point unless f is NULL.  Returns the count, or -1. */
@@ -182,16 +210,37 @@ jcard_urls(json_t *jcard, const char *base, json_t *ri)
 	}
 }
 
+/* The base64 length of an n-byte digest, unpadded or padded, is b64 (bl chars)? */
+static bool
+digest_b64_len(size_t n, const char *b64, size_t bl)
+{
+	size_t unpadded = (n * 4 + 2) / 3, padded = (n + 2) / 3 * 4, pad = padded - unpadded;
+
+	if (bl == unpadded)
+		return strchr(b64, '=') == NULL;
+	return bl == padded && strspn(b64 + unpadded, "=") == pad;
+}
+
 static void
 rcdi(const char *digest, const uint8_t *data, size_t size)
 {
+	static const struct { const char *name; size_t n; } algs[] = {
+		{ "sha256-", 32 }, { "sha384-", 48 }, { "sha512-", 64 },
+	};
 	int r = stir_rcdi_check(digest, data, size);
+	bool known = false;
 
 	FUZZ_ASSERT(r == STIR_OK || r == STIR_EPOLICY || r == STIR_EINVAL ||
 	    r == STIR_ECRYPTO);
+	if (r != STIR_OK && r != STIR_EPOLICY)
+		return;
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strncmp(digest, algs[i].name, 7) == 0)
+			known = digest_b64_len(algs[i].n, digest + 7, strlen(digest + 7));
+	FUZZ_ASSERT(known);
 }
 
-/* The right digest of the input passes, a wrong one does not. */
+/* The right digest of the input passes, padded or not; a wrong one does not. */
 static void
 rcdi_self(const uint8_t *data, size_t size)
 {
@@ -202,6 +251,7 @@ rcdi_self(const uint8_t *data, size_t size)
 	};
 	uint8_t h[64];
 	char d[8 + 100];
+	size_t l;
 
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		size_t pl = strlen(algs[i].name);
@@ -211,11 +261,222 @@ rcdi_self(const uint8_t *data, size_t size)
 		sodium_bin2base64(d + pl, sizeof(d) - pl, h, algs[i].n,
 		    sodium_base64_VARIANT_ORIGINAL);
 		FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_OK);
+		/* over-padded; and, with two '=', one taken away */
+		l = strlen(d);
+		d[l] = '=';
+		d[l + 1] = '\0';
+		FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_EINVAL);
+		d[l] = '\0';
+		if (d[l - 2] == '=') {
+			d[l - 1] = '\0';
+			FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_EINVAL);
+		}
+		sodium_bin2base64(d + pl, sizeof(d) - pl, h, algs[i].n,
+		    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+		FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_OK);
 		h[size % algs[i].n] ^= 0x01;
 		sodium_bin2base64(d + pl, sizeof(d) - pl, h, algs[i].n,
 		    sodium_base64_VARIANT_ORIGINAL);
 		FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_EPOLICY);
+		sodium_bin2base64(d + pl, sizeof(d) - pl, h, algs[i].n,
+		    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+		FUZZ_ASSERT(stir_rcdi_check(d, data, size) == STIR_EPOLICY);
 	}
+}
+
+/* The digest of a JSON value: over its serialization, stable, unpadded. */
+static void
+json_digest(json_t *v)
+{
+	char *d = stir_rcdi_sha256_json(v), *text = stir_json_canonical(v), *d2, padded[64];
+	json_t *back, *changed;
+
+	if (d == NULL || text == NULL) {	/* out of memory only */
+		free(d);
+		free(text);
+		return;
+	}
+	FUZZ_ASSERT(strncmp(d, "sha256-", 7) == 0 && strlen(d) == 7 + 43 &&
+	    strchr(d, '=') == NULL);
+	FUZZ_ASSERT(stir_rcdi_check_json(d, v) == STIR_OK);
+	FUZZ_ASSERT(stir_rcdi_check(d, (const uint8_t *)text, strlen(text)) == STIR_OK);
+	d2 = stir_rcdi_sha256((const uint8_t *)text, strlen(text));
+	FUZZ_ASSERT(d2 != NULL && strcmp(d, d2) == 0);
+	free(d2);
+	snprintf(padded, sizeof(padded), "%s=", d);
+	FUZZ_ASSERT(stir_rcdi_check_json(padded, v) == STIR_OK);
+	snprintf(padded, sizeof(padded), "%s==", d);
+	FUZZ_ASSERT(stir_rcdi_check_json(padded, v) == STIR_EINVAL);
+	/* the value parsed back from its serialization has the same digest */
+	back = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	FUZZ_ASSERT(back != NULL);
+	FUZZ_ASSERT(stir_rcdi_check_json(d, back) == STIR_OK);
+	json_decref(back);
+	/* another value does not */
+	changed = json_pack("[O,i]", v, 1);
+	if (changed != NULL)
+		FUZZ_ASSERT(stir_rcdi_check_json(d, changed) == STIR_EPOLICY);
+	json_decref(changed);
+	free(text);
+	free(d);
+}
+
+/* RFC 6901 4: "~" as "~0", "/" as "~1"; false when it does not fit. */
+static bool
+ptr_append(char *ptr, size_t cap, const char *tok)
+{
+	size_t o = strlen(ptr);
+
+	if (o + 1 >= cap)
+		return false;
+	ptr[o++] = '/';
+	for (; *tok != '\0'; tok++) {
+		if (o + 3 >= cap)
+			return false;
+		if (*tok == '~' || *tok == '/') {
+			ptr[o++] = '~';
+			ptr[o++] = *tok == '~' ? '0' : '1';
+		} else
+			ptr[o++] = *tok;
+	}
+	ptr[o] = '\0';
+	return true;
+}
+
+/* Each member and element of v, depth levels down, named by its pointer. */
+static void
+pointers_of(json_t *root, json_t *v, char *ptr, size_t cap, int depth)
+{
+	size_t len = strlen(ptr), i;
+	const char *k;
+	json_t *m;
+	char idx[24];
+
+	FUZZ_ASSERT(stir_json_pointer(root, ptr) == v);
+	if (depth == 0)
+		return;
+	json_object_foreach(v, k, m) {
+		/* a name with a NUL in it cannot be written as a C string */
+		if (strlen(k) == json_object_iter_key_len(json_object_key_to_iter(k)) &&
+		    ptr_append(ptr, cap, k) &&
+		    strlen(ptr) < STIR_RCD_PTR_MAX)
+			pointers_of(root, m, ptr, cap, depth - 1);
+		ptr[len] = '\0';
+	}
+	json_array_foreach(v, i, m) {
+		if (i > 3)
+			break;
+		snprintf(idx, sizeof(idx), "%zu", i);
+		if (ptr_append(ptr, cap, idx) && strlen(ptr) < STIR_RCD_PTR_MAX)
+			pointers_of(root, m, ptr, cap, depth - 1);
+		ptr[len] = '\0';
+	}
+}
+
+/* The raw text as a pointer: only a well-formed one names anything. */
+static void
+pointer_raw(json_t *root, const char *ptr)
+{
+	json_t *v = stir_json_pointer(root, ptr);
+
+	if (v == NULL)
+		return;
+	FUZZ_ASSERT(strlen(ptr) < STIR_RCD_PTR_MAX);
+	FUZZ_ASSERT(*ptr == '\0' ? v == root : *ptr == '/');
+	for (const char *t = strchr(ptr, '~'); t != NULL; t = strchr(t + 2, '~'))
+		FUZZ_ASSERT(t[1] == '0' || t[1] == '1');
+}
+
+static void
+data_icon(const char *uri, size_t max, int want)
+{
+	const char *type = NULL;
+	char msg[256];
+	int r;
+
+	msg[0] = '\0';
+	r = stir_rcd_data_icon(uri, max, &type, msg, sizeof(msg));
+	FUZZ_ASSERT(r == STIR_OK || r == STIR_EINVAL || r == STIR_ETOOBIG || r == STIR_ENOMEM);
+	if (r == STIR_ENOMEM)
+		return;
+	if (want != 1)
+		FUZZ_ASSERT(r == want);
+	if (r != STIR_OK) {
+		FUZZ_ASSERT(msg[0] != '\0' && FUZZ_IS_CSTR(msg, sizeof(msg)));
+		FUZZ_ASSERT(type == NULL);
+		return;
+	}
+	FUZZ_ASSERT(type != NULL && (strcmp(type, "image/png") == 0 ||
+	    strcmp(type, "image/jpeg") == 0 || strcmp(type, "image/svg+xml") == 0));
+	FUZZ_ASSERT(strncasecmp(uri, "data:", 5) == 0 &&
+	    strncasecmp(uri + 5, type, strlen(type)) == 0 &&
+	    strncasecmp(uri + 5 + strlen(type), ";base64,", 8) == 0);
+}
+
+/* "data:<type>;base64,<input>" is OK exactly when the input is that type. */
+static void
+data_icons_of(const uint8_t *data, size_t size)
+{
+	static const char *const types[] = { "image/png", "image/jpeg", "image/svg+xml" };
+	static const int variants[] = { sodium_base64_VARIANT_ORIGINAL,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING };
+	const char *sniffed = stir_rcd_icon_type(data, size);
+	size_t bl = sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL);
+	char *uri = malloc(32 + bl);
+
+	if (uri == NULL)
+		return;
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+			int n = snprintf(uri, 32, "data:%s;base64,", types[t]);
+
+			sodium_bin2base64(uri + n, bl, data, size, variants[v]);
+			data_icon(uri, ICON_MAX, size > ICON_MAX ? STIR_ETOOBIG :
+			    sniffed != NULL && strcmp(sniffed, types[t]) == 0 ? STIR_OK :
+			    STIR_EINVAL);
+		}
+	free(uri);
+}
+
+static const char SIP_TOKEN[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
+
+static void
+sip_name(const char *value)
+{
+	char small[16], big[1100], again[1100], *quoted;
+	const char *lead = value + strspn(value, " \t\r\n");
+	bool ok_small = stir_sip_display_name(value, small, sizeof(small));
+	bool ok = stir_sip_display_name(value, big, sizeof(big));
+	size_t n, o = 0;
+
+	FUZZ_ASSERT(!ok_small || ok);
+	if (!ok)
+		return;
+	n = strlen(big);
+	FUZZ_ASSERT(n < sizeof(big) && n < strlen(value));
+	if (ok_small)
+		FUZZ_ASSERT(strcmp(small, big) == 0);
+	if (*lead != '"') {
+		/* tokens, one space between them, then a '<' */
+		FUZZ_ASSERT(n > 0 && big[0] != ' ' && big[n - 1] != ' ' && strstr(big, "  ") == NULL);
+		for (size_t i = 0; i < n; i++)
+			FUZZ_ASSERT(big[i] == ' ' || strchr(SIP_TOKEN, big[i]) != NULL);
+		FUZZ_ASSERT(strchr(value, '<') != NULL);
+	}
+	/* written back as a quoted-string, the same name */
+	if ((quoted = malloc(2 * n + 16)) == NULL)
+		return;
+	quoted[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (big[i] == '"' || big[i] == '\\')
+			quoted[o++] = '\\';
+		quoted[o++] = big[i];
+	}
+	memcpy(quoted + o, "\" <sip:x>", 10);
+	FUZZ_ASSERT(stir_sip_display_name(quoted, again, sizeof(again)));
+	FUZZ_ASSERT(strcmp(again, big) == 0);
+	free(quoted);
 }
 
 static void
@@ -223,7 +484,7 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 {
 	struct stir_rcd r;
 	char msg[256];
-	json_t *ri, *v;
+	json_t *ri, *v, *rcd = json_object_get(payload, "rcd");
 	const char *k;
 	int rc;
 
@@ -234,38 +495,62 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 	if (rc == STIR_EINVAL)
 		FUZZ_ASSERT(msg[0] != '\0' && FUZZ_IS_CSTR(msg, sizeof(msg)));
 	if (rc == STIR_ENOENT)
-		FUZZ_ASSERT(json_object_get(payload, "rcd") == NULL);
+		FUZZ_ASSERT(rcd == NULL && json_object_get(payload, "crn") == NULL);
 	if (rc != STIR_OK)
 		return;
 
-	FUZZ_ASSERT(json_is_object(json_object_get(payload, "rcd")));
-	FUZZ_ASSERT(r.nam != NULL && strlen(r.nam) <= STIR_RCD_NAM_MAX);
+	FUZZ_ASSERT(r.obj == rcd);
+	FUZZ_ASSERT(r.crn == json_string_value(json_object_get(payload, "crn")));
+	FUZZ_ASSERT(r.iss == json_string_value(json_object_get(payload, "iss")));
+	if (rcd == NULL) {
+		/* crn alone (RFC 9795 8) */
+		FUZZ_ASSERT(r.crn != NULL);
+		FUZZ_ASSERT(r.nam == NULL && r.apn == NULL && r.icn == NULL && r.jcl == NULL &&
+		    r.jcd == NULL && !r.icn_data);
+	} else {
+		FUZZ_ASSERT(json_is_object(rcd));
+		FUZZ_ASSERT(r.nam != NULL && strlen(r.nam) <= STIR_RCD_NAM_MAX);
+	}
 	FUZZ_ASSERT(r.apn == NULL || strlen(r.apn) <= STIR_RCD_NAM_MAX);
 	FUZZ_ASSERT(r.crn == NULL || strlen(r.crn) <= STIR_RCD_NAM_MAX);
-	FUZZ_ASSERT(r.icn == NULL || https_url(r.icn));
+	FUZZ_ASSERT(r.icn == NULL || strlen(r.icn) <= STIR_RCD_ICN_MAX);
+	FUZZ_ASSERT(r.icn_data == (r.icn != NULL && strncasecmp(r.icn, "data:", 5) == 0));
+	FUZZ_ASSERT(r.icn == NULL || r.icn_data ||
+	    (https_url(r.icn) && strlen(r.icn) <= STIR_RCD_NAM_MAX));
 	FUZZ_ASSERT(r.jcl == NULL || https_url(r.jcl));
 	FUZZ_ASSERT(r.jcd == NULL || r.jcl == NULL);
 	FUZZ_ASSERT(r.jcd == NULL || jcard_shape(r.jcd));
-	FUZZ_ASSERT(r.nrefs == (size_t)(r.icn != NULL) + (size_t)(r.jcl != NULL));
+	FUZZ_ASSERT(r.nrefs == (size_t)(r.icn != NULL && !r.icn_data) + (size_t)(r.jcl != NULL));
 	FUZZ_ASSERT(r.rcdi == json_object_get(payload, "rcdi"));
 	for (size_t i = 0; i < r.nrefs; i++) {
-		const char *want = i == 0 && r.icn != NULL ? r.icn : r.jcl;
+		const char *want = i == 0 && r.icn != NULL && !r.icn_data ? r.icn : r.jcl;
 
 		FUZZ_ASSERT(r.refs[i].url == want);
 		FUZZ_ASSERT(strcmp(r.refs[i].ptr, want == r.icn ? "/icn" : "/jcl") == 0);
 		if (r.refs[i].digest != NULL)
 			rcdi(r.refs[i].digest, data, size);
 	}
-	display(r.nam);
+	if (r.icn_data)
+		data_icon(r.icn, STIR_RCD_ICN_MAX, 1);
+	if (r.nam != NULL)
+		display(r.nam);
 	if (r.apn != NULL)
 		display(r.apn);
 	if (r.crn != NULL)
 		display(r.crn);
-	/* every digest in rcdi, followed or not */
+	/* every digest in rcdi, followed or not; and over the value it names */
 	ri = json_object_get(payload, "rcdi");
 	json_object_foreach(ri, k, v) {
-		FUZZ_ASSERT(k[0] == '/' && json_is_string(v));
+		json_t *named = rcd != NULL ? stir_json_pointer(rcd, k) : NULL;
+
+		FUZZ_ASSERT(k[0] == '/' && strlen(k) < STIR_RCD_PTR_MAX && json_is_string(v));
 		rcdi(json_string_value(v), data, size);
+		if (named != NULL) {
+			rc = stir_rcdi_check_json(json_string_value(v), named);
+			FUZZ_ASSERT(rc == STIR_OK || rc == STIR_EPOLICY || rc == STIR_EINVAL ||
+			    rc == STIR_ECRYPTO || rc == STIR_ENOMEM);
+			json_digest(named);
+		}
 	}
 	/* an inline jCard: its URLs; written out, a jCard by the fetched-jCard check */
 	if (r.jcd != NULL) {
@@ -287,17 +572,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *payload, *jc = NULL;
 	const char *type;
+	char *text, ptr[STIR_RCD_PTR_MAX * 3 + 8];
 
 	if (size > RCD_INPUT_MAX)
 		return 0;
 	payload = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 	if (payload == NULL && utf8_each(data, size, NULL) >= 0)
 		payload = json_pack("{s:{s:s%}}", "rcd", "nam", (const char *)data, size);
+	/* the raw input as a C string (pointer, data: URI, From value) */
+	text = memchr(data, '\0', size) == NULL ? malloc(size + 1) : NULL;
+	if (text != NULL) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		data_icon(text, STIR_RCD_ICN_MAX, 1);
+		sip_name(text);
+	}
 	if (payload != NULL) {
 		check_rcd(payload, data, size);
+		json_digest(payload);
+		ptr[0] = '\0';
+		pointers_of(payload, payload, ptr, sizeof(ptr), 3);
+		if (text != NULL)
+			pointer_raw(payload, text);
 		json_decref(payload);
 	}
+	free(text);
 	rcdi_self(data, size);
+	data_icons_of(data, size);
 
 	type = stir_rcd_icon_type(data, size);
 	if (size >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)

@@ -15,14 +15,15 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem
+	keypem callinfo
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
 	tests/fuzz/request.dict tests/fuzz/config.dict tests/fuzz/ident.dict \
 	tests/fuzz/identity.dict tests/fuzz/passport.dict \
 	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict \
-	tests/fuzz/policy.dict tests/fuzz/diversion.dict tests/fuzz/message.dict
+	tests/fuzz/policy.dict tests/fuzz/diversion.dict tests/fuzz/message.dict \
+	tests/fuzz/callinfo.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
@@ -33,7 +34,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
 	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
-	tests/fuzz/replay_message tests/fuzz/replay_keypem
+	tests/fuzz/replay_message tests/fuzz/replay_keypem \
+	tests/fuzz/replay_callinfo
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -127,6 +129,11 @@ tests_fuzz_replay_keypem_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"keyp
 tests_fuzz_replay_keypem_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_keypem_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
+tests_fuzz_replay_callinfo_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_callinfo.c
+tests_fuzz_replay_callinfo_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"callinfo"'
+tests_fuzz_replay_callinfo_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_callinfo_LDADD = $(TEST_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -137,7 +144,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
 	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
-	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem
+	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
+	tests/fuzz/fuzz_callinfo
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -249,6 +257,13 @@ tests_fuzz_fuzz_message_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_message_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
+
+# RFC 9796 Call-Info values and call-reason
+tests_fuzz_fuzz_callinfo_SOURCES = tests/fuzz/fuzz_callinfo.c tests/fuzz/fuzz.h \
+	daemon/callinfo.c
+tests_fuzz_fuzz_callinfo_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_callinfo_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_callinfo_LDADD = $(FUZZ_BIN_LIBS)
 
 # ---- make fuzz-smoke: every libFuzzer target for a short while ----
 # FUZZ_SECONDS (default 20) each, two at a time, on scratch copies of the

@@ -133,3 +133,12 @@ tests_unit_test_message_SOURCES = tests/unit/test_message.c $(UNIT_UTIL)
 tests_unit_test_message_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_message_LDADD = $(TEST_LIBS) $(SODIUM_LIBS)
 endif
+
+# RFC 9796 Call-Info values and call-reason (daemon/callinfo.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_callinfo
+TESTS += tests/unit/test_callinfo
+tests_unit_test_callinfo_SOURCES = tests/unit/test_callinfo.c $(UNIT_UTIL)
+tests_unit_test_callinfo_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_callinfo_LDADD = $(TEST_LIBS)
+endif

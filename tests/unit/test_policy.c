@@ -35,9 +35,9 @@
 #define NOW	1795871896
 #define EXP	(NOW + 3600)
 
-/* SHA-256 test vectors (FIPS 180-2), as SRI writes them */
-#define SHA256_ABC	"sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
-#define SHA256_EMPTY	"sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+/* SHA-256 test vectors (FIPS 180-2), as RFC 9795 prints digests: no '=' padding */
+#define SHA256_ABC	"sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0"
+#define SHA256_EMPTY	"sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
 
 /* A copy of s with every ' turned into " (free()). */
 static char *
@@ -135,18 +135,23 @@ rep(char c, size_t n)
 	return s;
 }
 
-/* "sha256-<base64>" computed here, not by policy.c (free()). */
+/*
+ * "sha256-<base64>" computed here, not by policy.c (free()): unpadded, as
+ * RFC 9795 prints every digest (43 characters for SHA-256).
+ */
 static char *
 sri_sha256(const void *body, size_t len)
 {
+	const int variant = sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
 	uint8_t md[32];
-	char *out = malloc(7 + sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL));
+	char *out = malloc(7 + sodium_base64_ENCODED_LEN(32, variant));
 
 	ck_assert_ptr_nonnull(out);
 	ck_assert_int_eq(gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, md), 0);
 	memcpy(out, "sha256-", 7);
-	sodium_bin2base64(out + 7, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL),
-	    md, sizeof(md), sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(out + 7, sodium_base64_ENCODED_LEN(32, variant), md, sizeof(md),
+	    variant);
+	ck_assert_uint_eq(strlen(out), 7 + 43);
 	return out;
 }
 
@@ -1192,6 +1197,145 @@ START_TEST(test_claims_missing)
 }
 END_TEST
 
+/* ---- rcdi_values: digests over JSON values of rcd (RFC 9795 6.1 step 2) ---- */
+
+/* RFC 9795 8.3 (6) and 6.1.3: the digests of "/nam" and "/jcd" as printed. */
+#define RFC_NAM		"Q Branch Spy Gadgets"
+#define RFC_NAM_DIGEST	"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY"
+#define RFC_JCD_DIGEST	"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk"
+#define RFC_PHOTO	"https://example.com/photos/quartermaster-256x256.png"
+#define RFC_LOGO1	"https://example.com/logos/mi6-256x256.jpg"
+#define RFC_LOGO2	"https://example.com/logos/mi6-64x64.jpg"
+#define RFC_JCD	"['vcard',[['version',{},'text','4.0'],['fn',{},'text','Q Branch']," \
+	"['org',{},'text','MI6;Q Branch Spy Gadgets'],['photo',{},'uri','" RFC_PHOTO "']," \
+	"['logo',{},'uri','" RFC_LOGO1 "'],['logo',{},'uri','" RFC_LOGO2 "']]]"
+
+START_TEST(test_bad_rcdi_values)
+{
+	struct stir_policy *p;
+
+	/* pointers to values of the policy's rcd: accepted, kept */
+	p = parse_ok(HEAD "'rcd':{'nam':'N','apn':'1'},'rcdi_values':['/nam','/apn']}");
+	assert_json_eq(p->rcdi_values, "['/nam','/apn']");
+	stir_policy_free(p);
+	p = parse_ok(HEAD "'rcd':{'nam':'" RFC_NAM "','jcd':" RFC_JCD "},"
+	    "'rcdi_values':['/jcd','/jcd/1/1/3','/jcd/1/2','/nam']}");
+	ck_assert_uint_eq(json_array_size(p->rcdi_values), 4);
+	stir_policy_free(p);
+	p = parse_ok(HEAD "'rcd':{'nam':'N'}}");
+	ck_assert_ptr_null(p->rcdi_values);
+	stir_policy_free(p);
+
+	/* not an array of 1 to 8 pointers */
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':'/nam'}", "'rcdi_values' must be an array");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':{'/nam':true}}", "'rcdi_values' must be an array");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':[]}", "1-8 JSON pointers");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':['/nam','/nam','/nam','/nam','/nam','/nam',"
+	    "'/nam','/nam','/nam']}", "1-8 JSON pointers");
+	/* not a pointer, or one naming nothing in rcd */
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':[1]}", "rcdi_values[0] must be a JSON pointer");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':[null]}", "rcdi_values[0]");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':['nam']}", "rcdi_values[0]");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':['']}", "rcdi_values[0]");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':['/nam','/apn']}", "rcdi_values[1]");
+	bad(HEAD "'rcd':{'nam':'N'},'rcdi_values':['/nam/0']}", "rcdi_values[0]");
+	bad(HEAD "'rcd':{'nam':'N','jcd':" RFC_JCD "},'rcdi_values':['/jcd/1/01']}",
+	    "rcdi_values[0]");
+	bad(HEAD "'rcd':{'nam':'N','jcd':" RFC_JCD "},'rcdi_values':['/jcd/1/9']}",
+	    "rcdi_values[0]");
+	/* a URL: its content gets a digest anyway, not the URL's text */
+	bad(HEAD "'rcd':{'nam':'N','icn':'https://x.example/i.png'},'rcdi_values':['/icn']}",
+	    "rcdi_values[0] names a URL");
+	bad(HEAD "'rcd':{'nam':'N','jcl':'https://x.example/c.json'},'rcdi_values':['/nam','/jcl']}",
+	    "rcdi_values[1] names a URL");
+	bad(HEAD "'rcd':{'nam':'N','jcd':" RFC_JCD "},'rcdi_values':['/jcd/1/3/3']}",
+	    "rcdi_values[0] names a URL");
+}
+END_TEST
+
+START_TEST(test_claims_rcdi_values)
+{
+	struct stir_policy *p;
+	json_t *c, *ri;
+	char *d;
+
+	/* RFC 9795 8.3 (6): the RFC's "/nam" digest in the claims to sign */
+	p = parse_ok(HEAD "'rcd':{'nam':'" RFC_NAM "'},'rcdi_values':['/nam']}");
+	c = claims_ok(p, true, NULL, NULL);
+	assert_json_eq(c, "{'rcd':{'nam':'" RFC_NAM "'},'rcdi':{'/nam':'" RFC_NAM_DIGEST "'}}");
+	json_decref(c);
+	/* without RCD, no rcdi */
+	c = claims_ok(p, false, NULL, NULL);
+	assert_json_eq(c, "{}");
+	json_decref(c);
+	stir_policy_free(p);
+
+	/* RFC 9795 6.1.3: the RFC's "/jcd" digest beside the digests of its URLs */
+	p = parse_ok(HEAD "'rcd':{'nam':'" RFC_NAM "','jcd':" RFC_JCD "},"
+	    "'rcdi_values':['/jcd','/nam']}");
+	put_content(p, RFC_PHOTO, "sha256-PHOTO", NULL);
+	put_content(p, RFC_LOGO1, "sha256-LOGO1", NULL);
+	put_content(p, RFC_LOGO2, "sha256-LOGO2", NULL);
+	c = claims_ok(p, true, NULL, NULL);
+	assert_json_eq(json_object_get(c, "rcdi"), "{'/jcd':'" RFC_JCD_DIGEST "',"
+	    "'/nam':'" RFC_NAM_DIGEST "','/jcd/1/3/3':'sha256-PHOTO',"
+	    "'/jcd/1/4/3':'sha256-LOGO1','/jcd/1/5/3':'sha256-LOGO2'}");
+	/* each verifies over what the claims hold */
+	ri = json_object_get(c, "rcdi");
+	ck_assert_int_eq(stir_rcdi_check_json(json_string_value(json_object_get(ri, "/jcd")),
+	    json_object_get(json_object_get(c, "rcd"), "jcd")), STIR_OK);
+	json_decref(c);
+	stir_policy_free(p);
+
+	/* the digest is over the final rcd: a caller's value, not the policy's */
+	p = parse_ok(HEAD "'rcd':{'nam':'Bank','apn':'18005550199'},"
+	    "'alternatives':{'nam':['" RFC_NAM "','Bank Cards']},'caller_values':true,"
+	    "'rcdi_values':['/nam','/apn']}");
+	c = claims_ok(p, true, "{'nam':'" RFC_NAM "'}", NULL);
+	ri = json_object_get(c, "rcdi");
+	ck_assert_str_eq(json_string_value(json_object_get(ri, "/nam")), RFC_NAM_DIGEST);
+	d = sri_sha256("\"18005550199\"", 13);
+	ck_assert_str_eq(json_string_value(json_object_get(ri, "/apn")), d);
+	ck_assert_uint_eq(json_object_size(ri), 2);
+	free(d);
+	json_decref(c);
+	c = claims_ok(p, true, "{'nam':'Bank Cards'}", NULL);
+	d = sri_sha256("\"Bank Cards\"", 12);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "rcdi"), "/nam")), d);
+	free(d);
+	json_decref(c);
+	stir_policy_free(p);
+
+	/* a value the caller's choice took away: refused, not signed without it */
+	p = parse_ok(HEAD "'rcd':{'nam':'N','jcd':['vcard',[['fn',{},'text','N']]]},"
+	    "'alternatives':{'jcl':['" ALT_JCL "']},'caller_values':true,"
+	    "'rcdi_values':['/jcd']}");
+	put_content(p, ALT_JCL, "sha256-ALT", "[]");
+	c = claims_ok(p, true, NULL, NULL);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(c, "rcdi"), "/jcd"));
+	json_decref(c);
+	claims_bad(p, true, "{'jcl':'" ALT_JCL "'}", NULL, STIR_EPOLICY,
+	    "rcdi_values names /jcd, which the rcd to sign does not hold");
+	stir_policy_free(p);
+}
+END_TEST
+
+/* Digests stored padded (as 0.3 stored them) are signed as RFC 9795 prints them. */
+START_TEST(test_claims_unpadded)
+{
+	struct stir_policy *p = parse_ok(ACME);
+	json_t *c;
+
+	put_content(p, ACME_ICN, SHA256_ABC "=", NULL);
+	put_content(p, ACME_JCL, SHA256_EMPTY, "[]");
+	c = claims_ok(p, true, NULL, NULL);
+	assert_json_eq(json_object_get(c, "rcdi"),
+	    "{'/icn':'" SHA256_ABC "','/jcl':'" SHA256_EMPTY "'}");
+	json_decref(c);
+	stir_policy_free(p);
+}
+END_TEST
+
 /* ---- matching ---- */
 
 static const char *const match_docs[] = {
@@ -1332,6 +1476,7 @@ policy_suite(void)
 	tcase_add_test(tv, test_bad_reasons);
 	tcase_add_test(tv, test_bad_name_attach_description);
 	tcase_add_test(tv, test_bad_document);
+	tcase_add_test(tv, test_bad_rcdi_values);
 	suite_add_tcase(s, tv);
 	tcase_add_test(tj, test_jcard_urls);
 	tcase_add_test(tj, test_jcard_urls_refused);
@@ -1346,6 +1491,8 @@ policy_suite(void)
 	tcase_add_test(tl, test_claims_caller_values);
 	tcase_add_test(tl, test_claims_jcd_jcl);
 	tcase_add_test(tl, test_claims_missing);
+	tcase_add_test(tl, test_claims_rcdi_values);
+	tcase_add_test(tl, test_claims_unpadded);
 	suite_add_tcase(s, tl);
 	tcase_add_test(tm, test_match_rank);
 	tcase_add_test(tm, test_match_cred);

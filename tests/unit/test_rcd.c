@@ -66,7 +66,8 @@ START_TEST(test_read_none)
 	json_t *p;
 	char msg[160];
 
-	ck_assert_int_eq(read_rcd("{\"attest\":\"A\",\"crn\":\"x\",\"rcdi\":{}}", &r, &p,
+	/* neither rcd nor crn (RFC 9795 8): rcdi alone is not RCD */
+	ck_assert_int_eq(read_rcd("{\"attest\":\"A\",\"rcdi\":{}}", &r, &p,
 	    msg, sizeof(msg)), STIR_ENOENT);
 	json_decref(p);
 	ck_assert_int_eq(read_rcd("{}", &r, &p, msg, sizeof(msg)), STIR_ENOENT);
@@ -205,6 +206,18 @@ START_TEST(test_read_crn)
 	ck_assert_str_eq(r.crn, "Your delivery");
 	json_decref(p);
 
+	/* crn alone is RCD (RFC 9795 8: "at least one "rcd" or "crn" claim") */
+	ck_assert_int_eq(read_rcd("{\"attest\":\"A\",\"crn\":\"x\",\"rcdi\":{}}", &r,
+	    &p, msg, sizeof(msg)), STIR_OK);
+	ck_assert_ptr_null(r.obj);
+	ck_assert_ptr_null(r.nam);
+	ck_assert_str_eq(r.crn, "x");
+	ck_assert_uint_eq(r.nrefs, 0);
+	ck_assert_ptr_eq(r.rcdi, json_object_get(p, "rcdi"));
+	json_decref(p);
+	read_bad("{\"crn\":1}", "crn");
+	read_bad("{\"crn\":\"x\",\"rcdi\":[]}", "rcdi is not an object");
+
 	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":1}", "crn");
 	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":[\"x\"]}", "crn");
 	read_bad("{\"rcd\":{\"nam\":\"A\"},\"crn\":null}", "crn");
@@ -273,18 +286,15 @@ START_TEST(test_rcdi_malformed)
 {
 	char *d;
 
-	/* base64url, and base64 without its padding (sha256 needs one '=') */
+	/* base64url, padded or not */
 	d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_URLSAFE, -1);
 	ck_assert_ptr_nonnull(strpbrk(d + 7, "-_"));
 	free(d);
 	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_URLSAFE, -1, STIR_EINVAL);
-	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+	rcdi_is("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_URLSAFE_NO_PADDING, -1,
 	    STIR_EINVAL);
-	/* (48 bytes take no padding, so sha384 is the same either way) */
-	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
-	    STIR_OK);
 	rcdi_is("sha384-", GNUTLS_DIG_SHA384, sodium_base64_VARIANT_URLSAFE, -1, STIR_EINVAL);
-	rcdi_is("sha512-", GNUTLS_DIG_SHA512, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+	rcdi_is("sha512-", GNUTLS_DIG_SHA512, sodium_base64_VARIANT_URLSAFE_NO_PADDING, -1,
 	    STIR_EINVAL);
 	/* the digest of one algorithm under another's name */
 	rcdi_is("sha512-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
@@ -297,7 +307,7 @@ START_TEST(test_rcdi_malformed)
 	rcdi_is("", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1, STIR_EINVAL);
 	/* junk around the base64 */
 	d = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL, -1);
-	d[strlen(d) - 2] = '\0';		/* cut "x=" */
+	d[strlen(d) - 2] = '\0';		/* cut "x=": 42 characters, 31 bytes */
 	ck_assert_int_eq(stir_rcdi_check(d, BODY, sizeof(BODY)), STIR_EINVAL);
 	free(d);
 	ck_assert_int_eq(stir_rcdi_check("sha256-", BODY, sizeof(BODY)), STIR_EINVAL);
@@ -781,6 +791,678 @@ START_TEST(test_display_cap)
 }
 END_TEST
 
+/* "sha256-" and 43 characters, or ... and '=' padding for the same bytes. */
+START_TEST(test_rcdi_padding)
+{
+	static const struct { const char *prefix; gnutls_digest_algorithm_t alg; size_t pad; } a[] = {
+		{ "sha256-", GNUTLS_DIG_SHA256, 1 },
+		{ "sha384-", GNUTLS_DIG_SHA384, 0 },
+		{ "sha512-", GNUTLS_DIG_SHA512, 2 },
+	};
+	char buf[200], *d;
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		/* unpadded, as RFC 9795 prints it, and padded, as SRI writes it */
+		rcdi_is(a[i].prefix, a[i].alg, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1,
+		    STIR_OK);
+		rcdi_is(a[i].prefix, a[i].alg, sodium_base64_VARIANT_ORIGINAL, -1, STIR_OK);
+		rcdi_is(a[i].prefix, a[i].alg, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, 5,
+		    STIR_EPOLICY);
+		d = digest_of(a[i].prefix, a[i].alg, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1);
+		ck_assert_ptr_null(strchr(d, '='));
+		/* one '=' too many, and (sha512) one too few: partial padding */
+		snprintf(buf, sizeof(buf), "%s%.*s", d, (int)a[i].pad + 1, "===");
+		ck_assert_msg(stir_rcdi_check(buf, BODY, sizeof(BODY)) == STIR_EINVAL, "%s", buf);
+		if (a[i].pad == 2) {
+			snprintf(buf, sizeof(buf), "%s=", d);
+			ck_assert_msg(stir_rcdi_check(buf, BODY, sizeof(BODY)) == STIR_EINVAL,
+			    "%s", buf);
+		}
+		/* '=' anywhere but the end */
+		snprintf(buf, sizeof(buf), "%.*s=%s", (int)strlen(a[i].prefix) + 4, d,
+		    d + strlen(a[i].prefix) + 5);
+		ck_assert_msg(stir_rcdi_check(buf, BODY, sizeof(BODY)) == STIR_EINVAL, "%s", buf);
+		free(d);
+	}
+	/* nothing but padding */
+	ck_assert_int_eq(stir_rcdi_check("sha256-=", BODY, sizeof(BODY)), STIR_EINVAL);
+	ck_assert_int_eq(stir_rcdi_check("sha256-====", BODY, sizeof(BODY)), STIR_EINVAL);
+}
+END_TEST
+
+/* stir_rcdi_sha256() and _json(): unpadded, and what stir_rcdi_check() takes. */
+START_TEST(test_rcdi_sha256)
+{
+	char *d = stir_rcdi_sha256(BODY, sizeof(BODY)), *want;
+	json_t *v;
+
+	want = digest_of("sha256-", GNUTLS_DIG_SHA256, sodium_base64_VARIANT_ORIGINAL_NO_PADDING, -1);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, want);
+	ck_assert_uint_eq(strlen(d), 7 + 43);
+	ck_assert_int_eq(stir_rcdi_check(d, BODY, sizeof(BODY)), STIR_OK);
+	free(d);
+	free(want);
+	/* the empty body: the well-known SHA-256 of "" */
+	d = stir_rcdi_sha256((const uint8_t *)"", 0);
+	ck_assert_str_eq(d, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+	free(d);
+
+	/* over a JSON value: its RFC 8225 section 9 form (keys sorted, no blanks) */
+	v = load("{ \"b\": [1, 2], \"a\": \"x\" }");
+	d = stir_rcdi_sha256_json(v);
+	want = stir_rcdi_sha256((const uint8_t *)"{\"a\":\"x\",\"b\":[1,2]}", 19);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, want);
+	ck_assert_int_eq(stir_rcdi_check_json(d, v), STIR_OK);
+	json_decref(v);
+	free(want);
+	/* the same value written otherwise: the same digest */
+	v = load("{\"a\":\"x\",\n  \"b\":[ 1 ,2 ]}");
+	ck_assert_int_eq(stir_rcdi_check_json(d, v), STIR_OK);
+	json_decref(v);
+	/* another value: a mismatch; a malformed digest: EINVAL */
+	v = load("{\"a\":\"y\",\"b\":[1,2]}");
+	ck_assert_int_eq(stir_rcdi_check_json(d, v), STIR_EPOLICY);
+	ck_assert_int_eq(stir_rcdi_check_json("sha256-x", v), STIR_EINVAL);
+	json_decref(v);
+	free(d);
+	/* a string's digest covers its quotes */
+	v = json_string("Alice");
+	d = stir_rcdi_sha256_json(v);
+	want = stir_rcdi_sha256((const uint8_t *)"\"Alice\"", 7);
+	ck_assert_str_eq(d, want);
+	ck_assert_int_eq(stir_rcdi_check(d, (const uint8_t *)"Alice", 5), STIR_EPOLICY);
+	json_decref(v);
+	free(d);
+	free(want);
+}
+END_TEST
+
+/* ---- RFC 6901 JSON pointers ---- */
+
+/* RFC 6901 section 5's example document and its pointers. */
+START_TEST(test_pointer_rfc6901)
+{
+	json_t *doc = load("{\n"
+	    "   \"foo\": [\"bar\", \"baz\"],\n"
+	    "   \"\": 0,\n"
+	    "   \"a/b\": 1,\n"
+	    "   \"c%d\": 2,\n"
+	    "   \"e^f\": 3,\n"
+	    "   \"g|h\": 4,\n"
+	    "   \"i\\\\j\": 5,\n"
+	    "   \"k\\\"l\": 6,\n"
+	    "   \" \": 7,\n"
+	    "   \"m~n\": 8\n"
+	    "}");
+	static const struct { const char *ptr; int want; } ints[] = {
+		{ "/", 0 }, { "/a~1b", 1 }, { "/c%d", 2 }, { "/e^f", 3 }, { "/g|h", 4 },
+		{ "/i\\j", 5 }, { "/k\"l", 6 }, { "/ ", 7 }, { "/m~0n", 8 },
+	};
+
+	ck_assert_ptr_eq(stir_json_pointer(doc, ""), doc);
+	ck_assert_ptr_eq(stir_json_pointer(doc, "/foo"), json_object_get(doc, "foo"));
+	ck_assert_str_eq(json_string_value(stir_json_pointer(doc, "/foo/0")), "bar");
+	ck_assert_str_eq(json_string_value(stir_json_pointer(doc, "/foo/1")), "baz");
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		json_t *v = stir_json_pointer(doc, ints[i].ptr);
+
+		ck_assert_msg(json_is_integer(v) && json_integer_value(v) == ints[i].want,
+		    "%s", ints[i].ptr);
+	}
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_pointer_refused)
+{
+	json_t *doc = load("{\"foo\":[\"bar\",\"baz\",[10,11,12,13,14,15,16,17,18,19,20]],"
+	    "\"~1\":9,\"/\":10,\"m~n\":8,\"s\":\"str\",\"n\":null}");
+	static const char *const none[] = {
+		"foo", "#/foo", " /foo",		/* not starting with '/' */
+		"/foo/01", "/foo/00", "/foo/-", "/foo/+1", "/foo/ 1", "/foo/1 ", "/foo/-1",
+		"/foo/0x1", "/foo/1e0", "/foo/", "/foo/3", "/foo/1234567", "/foo/99999999999999999999",
+		"/m~2n", "/m~", "/m~n", "/~", "/bar", "/foo/0/0", "/s/0", "/n/x",
+		"/foo/2/10/0",
+	};
+	char longp[STIR_RCD_PTR_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		ck_assert_msg(stir_json_pointer(doc, none[i]) == NULL, "%s", none[i]);
+	/* "~01" is "~1" (RFC 6901 4: ~1 first, then ~0), "~10" is "/0" */
+	ck_assert_int_eq(json_integer_value(stir_json_pointer(doc, "/~01")), 9);
+	ck_assert_int_eq(json_integer_value(stir_json_pointer(doc, "/~1")), 10);
+	ck_assert_ptr_null(stir_json_pointer(doc, "/~10"));
+	ck_assert_int_eq(json_integer_value(stir_json_pointer(doc, "/foo/2/10")), 20);
+	ck_assert(json_is_null(stir_json_pointer(doc, "/n")));
+	/* STIR_RCD_PTR_MAX bytes or more: refused before it is read */
+	memset(longp, 0, sizeof(longp));
+	longp[0] = '/';
+	memset(longp + 1, 'x', STIR_RCD_PTR_MAX - 2);
+	ck_assert_uint_eq(strlen(longp), STIR_RCD_PTR_MAX - 1);
+	json_object_set_new(doc, longp + 1, json_integer(63));
+	ck_assert_int_eq(json_integer_value(stir_json_pointer(doc, longp)), 63);
+	longp[STIR_RCD_PTR_MAX - 1] = 'x';
+	json_object_set_new(doc, longp + 1, json_integer(64));
+	ck_assert_ptr_null(stir_json_pointer(doc, longp));
+	/* a pointer into a scalar root */
+	json_t *s = json_string("x");
+	ck_assert_ptr_eq(stir_json_pointer(s, ""), s);
+	ck_assert_ptr_null(stir_json_pointer(s, "/0"));
+	json_decref(s);
+	json_decref(doc);
+}
+END_TEST
+
+/* ---- icn data: URIs ---- */
+
+/* RFC 9795 8.3 example (3)'s icn, the base64 folded over three lines there. */
+#define RFC9795_ICN_DATA "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAUAAAAFCAY" \
+	"AAACNbyblAAAAHElEQVQI12P4//8/w38GIAXDIBKE0DHxgljNBAAO9TXL0Y4OH" \
+	"wAAAABJRU5ErkJggg=="
+
+/* stir_rcd_data_icon() of "<prefix><base64 of body>" */
+static int
+data_icon(const char *prefix, const void *body, size_t len, int variant, size_t max,
+    const char **type, char *msg, size_t msglen)
+{
+	size_t pl = strlen(prefix), bl = sodium_base64_ENCODED_LEN(len, variant);
+	char *uri = malloc(pl + bl);
+	int r;
+
+	ck_assert_ptr_nonnull(uri);
+	memcpy(uri, prefix, pl);
+	sodium_bin2base64(uri + pl, bl, body, len, variant);
+	msg[0] = '\0';
+	*type = NULL;
+	r = stir_rcd_data_icon(uri, max, type, msg, msglen);
+	free(uri);
+	return r;
+}
+
+#define SVG_OK	"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\" height=\"5\"><rect fill=\"url(#g)\"/></svg>"
+
+START_TEST(test_data_icon)
+{
+	static const uint8_t jpeg[] = "\xff\xd8\xff\xe0\0\x10JFIF\0\x01";
+	uint8_t *png;
+	size_t pnglen;
+	const char *type = NULL;
+	char msg[200];
+
+	/* the RFC's own example: a 85-byte 5x5 PNG */
+	ck_assert_int_eq(stir_rcd_data_icon(RFC9795_ICN_DATA, 12288, &type, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_str_eq(type, "image/png");
+	png = malloc(200);
+	ck_assert_int_eq(sodium_base642bin(png, 200, RFC9795_ICN_DATA + 22,
+	    strlen(RFC9795_ICN_DATA) - 22, NULL, &pnglen, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	ck_assert_uint_eq(pnglen, 85);
+	/* the bound: the icon's bytes, not its base64 */
+	ck_assert_int_eq(data_icon("data:image/png;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 85, &type, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(data_icon("data:image/png;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 84, &type, msg, sizeof(msg)), STIR_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(msg, "larger"));
+	ck_assert_ptr_null(type);
+	ck_assert_int_eq(data_icon("data:image/png;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 10, &type, msg, sizeof(msg)), STIR_ETOOBIG);
+	/* unpadded base64 and any case of the media type */
+	ck_assert_int_eq(data_icon("data:image/png;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING, 12288, &type, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(data_icon("DATA:Image/PNG;BASE64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(type, "image/png");
+	ck_assert_int_eq(data_icon("data:image/jpeg;base64,", jpeg, sizeof(jpeg) - 1,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(type, "image/jpeg");
+	ck_assert_int_eq(data_icon("data:image/svg+xml;base64,", SVG_OK, strlen(SVG_OK),
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(type, "image/svg+xml");
+
+	/* bytes that are not what the URI declares */
+	ck_assert_int_eq(data_icon("data:image/jpeg;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "image/jpeg"));
+	ck_assert_int_eq(data_icon("data:image/png;base64,", jpeg, sizeof(jpeg) - 1,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/svg+xml;base64,", "<svg><script>x</script></svg>",
+	    29, sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/png;base64,", "GIF89a", 6,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/png;base64,", "", 0,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	/* other types, parameters, not base64, base64url, not data: */
+	ck_assert_int_eq(data_icon("data:image/gif;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "image/png"));
+	ck_assert_int_eq(data_icon("data:image/png;charset=x;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/png,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/pngx;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("https:image/png;base64,", png, pnglen,
+	    sodium_base64_VARIANT_ORIGINAL, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_int_eq(data_icon("data:image/svg+xml;base64,", "<svg>\xfb\xff</svg>", 13,
+	    sodium_base64_VARIANT_URLSAFE, 12288, &type, msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "base64"));
+	{
+		static const char *const bad[] = {
+			"data:image/png;base64",
+			"data:image/png;base64,iVBORw0KGgo AAAANSUhEUg",
+			"data:image/png;base64,iVBORw0KGgo=AAAANSUhEUg",
+			"data:image/png;base64,iVBORw0KGgo\n",
+			"data:image/png;base64,iVBORw0KGgoA=",
+			"data:image/png;base64,!!!!",
+			"data:image/png;base64,",
+			"data:",
+			"",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			type = NULL;
+			ck_assert_msg(stir_rcd_data_icon(bad[i], 12288, &type, msg, sizeof(msg)) ==
+			    STIR_EINVAL && type == NULL, "%s", bad[i]);
+		}
+	}
+	free(png);
+}
+END_TEST
+
+/* ---- SIP display-names (RFC 3261 name-addr) ---- */
+
+static void
+name_is(const char *value, const char *want)
+{
+	char out[STIR_RCD_NAM_MAX + 1];
+	bool ok = stir_sip_display_name(value, out, sizeof(out));
+
+	if (want == NULL)
+		ck_assert_msg(!ok, "%s: '%s'", value, out);
+	else {
+		ck_assert_msg(ok, "%s", value);
+		ck_assert_str_eq(out, want);
+	}
+}
+
+START_TEST(test_sip_display_name)
+{
+	char out[8];
+
+	/* RFC 9796 7 and 5 (From values as printed, defects included) */
+	name_is("\"James Bond\" <sip:12155551000@example.com;user=phone>;tag=1928>", "James Bond");
+	name_is("Bob <sip:12155551000@example.com;user=phone>;tag=1928301774>", "Bob");
+	name_is("Alice <sip:alice@example.com>", "Alice");
+	/* tokens: one space between them, whatever LWS was there */
+	name_is("  Q \t Branch\r\n Spy<sip:q@example.com>", "Q Branch Spy");
+	name_is("Mr.Q-Branch!%*_+`'~ <sip:q@example.com>", "Mr.Q-Branch!%*_+`'~");
+	/* quoted-strings: quoted-pairs undone, anything else kept */
+	name_is("\"A \\\"q\\\" \\\\ b\" <sip:x@example.com>", "A \"q\" \\ b");
+	name_is("\"Zo\xc3\xab <x>, Inc.\"<sip:x@example.com>", "Zo\xc3\xab <x>, Inc.");
+	name_is(" \"  Spaced  \" <sip:x@example.com>", "  Spaced  ");
+	/* no display-name */
+	name_is("<sip:alice@example.com>", NULL);
+	name_is("sip:alice@example.com", NULL);
+	name_is("sip:alice@example.com;tag=1", NULL);
+	name_is("", NULL);
+	name_is("   ", NULL);
+	/* malformed: an unterminated quoted-string, non-token characters, no '<' */
+	name_is("\"James Bond <sip:x@example.com>", NULL);
+	name_is("\"James Bond\\\" <sip:x@example.com>", NULL);
+	name_is("James@Bond <sip:x@example.com>", NULL);
+	name_is("James \"Bond\" <sip:x@example.com>", NULL);
+	name_is("James Bond", NULL);
+	name_is("Zo\xc3\xab <sip:x@example.com>", NULL);
+	/* does not fit */
+	ck_assert(stir_sip_display_name("\"1234567\" <sip:x>", out, sizeof(out)));
+	ck_assert_str_eq(out, "1234567");
+	ck_assert(!stir_sip_display_name("\"12345678\" <sip:x>", out, sizeof(out)));
+	ck_assert(stir_sip_display_name("12 4567 <sip:x>", out, sizeof(out)));
+	ck_assert_str_eq(out, "12 4567");
+	ck_assert(!stir_sip_display_name("12 45678 <sip:x>", out, sizeof(out)));
+	ck_assert(!stir_sip_display_name("\"a\" <sip:x>", out, 0));
+}
+END_TEST
+
+/* ---- RFC 9795 known answers (../shared/specs/vectors/rfc, verbatim) ---- */
+
+/*
+ * The RFC's text with its line folding undone: a newline and the blanks
+ * after it removed (only the base64 of example (3) is folded inside a
+ * string; elsewhere they are blanks between JSON tokens).
+ */
+static json_t *
+load_rfc(const char *text)
+{
+	char *s = strdup(text), *o = s;
+	json_t *j;
+
+	ck_assert_ptr_nonnull(s);
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\n') {
+			p += strspn(p + 1, " ");
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	j = load(s);
+	free(s);
+	json_array_append(keep, j);
+	return j;
+}
+
+/* RFC 9795 8.3 (1) to (6), the claims objects as printed. */
+static const char *const rfc9795_s83[] = {
+	"   {  \"orig\":{\"tn\":\"12025551000\"},\n"
+	"      \"dest\":{\"tn\":[\"12025551001\"]},\n"
+	"      \"iat\":1443208345,\n"
+	"      \"rcd\":{\"nam\":\"James Bond\"} }\n",
+
+	"   {  \"orig\":{\"tn\":\"12025551000\"},\n"
+	"      \"dest\":{\"tn\":[\"12155551001\"]},\n"
+	"      \"iat\":1443208345,\n"
+	"      \"rcd\":{\n"
+	"        \"apn\":\"12025559990\",\n"
+	"        \"icn\":\"https://example.com/photos/quartermaster-256x256.png\",\n"
+	"        \"nam\":\"Her Majesty's Secret Service\" } }\n",
+
+	"   {  \"orig\":{\"tn\":\"12025551000\"},\n"
+	"      \"dest\":{\"tn\":[\"12155551001\"]},\n"
+	"      \"iat\":1443208345,\n"
+	"      \"rcd\":{\n"
+	"        \"apn\":\"12025559990\",\n"
+	"        \"icn\":\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAUAAAAFCAY\n"
+	"          AAACNbyblAAAAHElEQVQI12P4//8/w38GIAXDIBKE0DHxgljNBAAO9TXL0Y4OH\n"
+	"          wAAAABJRU5ErkJggg==\",\n"
+	"        \"nam\":\"Her Majesty's Secret Service\" } }\n",
+
+	"   {\n"
+	"     \"crn\": \"Rendezvous for Little Nellie\",\n"
+	"     \"orig\": { \"tn\": \"12025551000\"},\n"
+	"     \"dest\": { \"tn\": [\"12155551001\"]},\n"
+	"     \"iat\": 1443208345,\n"
+	"     \"rcd\": {\n"
+	"       \"jcd\": [\"vcard\",\n"
+	"       [ [\"version\",{},\"text\",\"4.0\"],\n"
+	"         [\"fn\",{},\"text\",\"Q Branch\"],\n"
+	"         [\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],\n"
+	"         [\"photo\",{},\"uri\",\"https://example.com/photos/q-256x256.png\"],\n"
+	"         [\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"],\n"
+	"         [\"logo\",{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"]\n"
+	"       ] ],\n"
+	"       \"nam\": \"Q Branch Spy Gadgets\"\n"
+	"     },\n"
+	"     \"rcdi\": {\n"
+	"      \"/jcd/1/3/3\":\"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\",\n"
+	"      \"/jcd/1/4/3\":\"sha256-jL4f47fF82LuwcrOrSyckA4SWrlElfARHkW6kYo1JdI\",\n"
+	"      \"/jcd/1/5/3\":\"sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo\"\n"
+	"     }\n"
+	"   }\n",
+
+	"   {\n"
+	"     \"crn\": \"Rendezvous for Little Nellie\",\n"
+	"     \"orig\": {\"tn\": \"12025551000\"},\n"
+	"     \"dest\": {\"tn\": [\"12155551001\"]},\n"
+	"     \"iat\": 1443208345,\n"
+	"     \"rcd\": {\n"
+	"       \"nam\": \"Q Branch Spy Gadgets\",\n"
+	"       \"jcl\": \"https://example.com/qbranch.json\"\n"
+	"     },\n"
+	"     \"rcdi\": {\n"
+	"      \"/jcl\":\"sha256-qCn4pEH6BJu7zXndLFuAP6DwlTv5fRmJ1AFkqftwnCs\",\n"
+	"      \"/jcl/1/3/3\":\"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\",\n"
+	"      \"/jcl/1/4/3\":\"sha256-jL4f47fF82LuwcrOrSyckA4SWrlElfARHkW6kYo1JdI\",\n"
+	"      \"/jcl/1/5/3\":\"sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo\"\n"
+	"     }\n"
+	"   }\n",
+
+	"   {\n"
+	"     \"crn\": \"Rendezvous for Little Nellie\",\n"
+	"     \"orig\": {\"tn\": \"12025551000\"},\n"
+	"     \"dest\": {\"tn\": [\"12155551001\"]},\n"
+	"     \"iat\": 1443208345,\n"
+	"     \"rcd\": {\n"
+	"       \"nam\": \"Q Branch Spy Gadgets\",\n"
+	"       \"icn\": \"https://example.com/photos/q-256x256.png\"\n"
+	"     },\n"
+	"     \"rcdi\": {\n"
+	"       \"/nam\": \"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY\",\n"
+	"       \"/icn\": \"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\"\n"
+	"     }\n"
+	"   }\n",
+};
+
+/* RFC 9795 8.3 (5): the jCard file at https://example.com/qbranch.json. */
+static const char rfc9795_s83_jcard[] =
+	"   [\"vcard\",\n"
+	"     [ [\"version\",{},\"text\",\"4.0\"],\n"
+	"       [\"fn\",{},\"text\",\"Q Branch\"],\n"
+	"       [\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],\n"
+	"       [\"photo\",{},\"uri\",\"https://example.com/photos/q-256x256.png\"],\n"
+	"       [\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"],\n"
+	"       [\"logo\",{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"]\n"
+	"     ]\n"
+	"   ]\n";
+
+/* The same as served (derived-rfc9795-qbranch-q256.compact.json). */
+static const char rfc9795_q256_compact[] =
+	"[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Q Branch\"],"
+	"[\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],"
+	"[\"photo\",{},\"uri\",\"https://example.com/photos/q-256x256.png\"],"
+	"[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"],"
+	"[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"]]]";
+
+#define Q256_DIGEST	"sha256-qCn4pEH6BJu7zXndLFuAP6DwlTv5fRmJ1AFkqftwnCs"
+#define NAM_DIGEST	"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY"
+#define JCD_DIGEST	"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk"
+
+/* RFC 9795 6.1.3, the rcd claim (as printed, inside braces). */
+static const char rfc9795_s613_rcd[] =
+	"{\n"
+	"   \"rcd\": {\n"
+	"     \"jcd\": [\"vcard\",\n"
+	"       [ [\"version\",{},\"text\",\"4.0\"],\n"
+	"         [\"fn\",{},\"text\",\"Q Branch\"],\n"
+	"         [\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],\n"
+	"         [\"photo\",{},\"uri\",\n"
+	"           \"https://example.com/photos/quartermaster-256x256.png\"],\n"
+	"         [\"logo\",{},\"uri\",\n"
+	"           \"https://example.com/logos/mi6-256x256.jpg\"],\n"
+	"         [\"logo\",{},\"uri\",\n"
+	"           \"https://example.com/logos/mi6-64x64.jpg\"]\n"
+	"       ]\n"
+	"     ],\n"
+	"     \"nam\": \"Q Branch Spy Gadgets\"\n"
+	"   }\n"
+	"}\n";
+
+START_TEST(test_rfc9795_nam)
+{
+	json_t *nam = json_string("Q Branch Spy Gadgets");
+	char *d = stir_rcdi_sha256_json(nam);
+
+	/* the 22 bytes "Q Branch Spy Gadgets", quotes included */
+	ck_assert_int_eq(stir_rcdi_check(NAM_DIGEST, (const uint8_t *)"\"Q Branch Spy Gadgets\"",
+	    22), STIR_OK);
+	ck_assert_int_eq(stir_rcdi_check(NAM_DIGEST, (const uint8_t *)"Q Branch Spy Gadgets",
+	    20), STIR_EPOLICY);
+	ck_assert_int_eq(stir_rcdi_check_json(NAM_DIGEST, nam), STIR_OK);
+	ck_assert_int_eq(stir_rcdi_check_json(NAM_DIGEST "=", nam), STIR_OK);
+	ck_assert_int_eq(stir_rcdi_check_json(NAM_DIGEST "==", nam), STIR_EINVAL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, NAM_DIGEST);
+	free(d);
+	json_decref(nam);
+	nam = json_string("James Bond");
+	ck_assert_int_eq(stir_rcdi_check_json(NAM_DIGEST, nam), STIR_EPOLICY);
+	json_decref(nam);
+}
+END_TEST
+
+START_TEST(test_rfc9795_jcd)
+{
+	json_t *doc = load_rfc(rfc9795_s613_rcd), *rcd = json_object_get(doc, "rcd");
+	json_t *jcd = stir_json_pointer(rcd, "/jcd");
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = 0;
+	char msg[160], *d;
+
+	/* the RFC's /jcd digest over the JSON value, however it was written */
+	ck_assert_ptr_eq(jcd, json_object_get(rcd, "jcd"));
+	ck_assert_int_eq(stir_rcdi_check_json(JCD_DIGEST, jcd), STIR_OK);
+	d = stir_rcdi_sha256_json(jcd);
+	ck_assert_str_eq(d, JCD_DIGEST);
+	free(d);
+	/* the pointers /jcd/1/{3,4,5}/3 name the three URLs */
+	ck_assert_str_eq(json_string_value(stir_json_pointer(rcd, "/jcd/1/3/3")),
+	    "https://example.com/photos/quartermaster-256x256.png");
+	ck_assert_str_eq(json_string_value(stir_json_pointer(rcd, "/jcd/1/4/3")),
+	    "https://example.com/logos/mi6-256x256.jpg");
+	ck_assert_str_eq(json_string_value(stir_json_pointer(rcd, "/jcd/1/5/3")),
+	    "https://example.com/logos/mi6-64x64.jpg");
+	ck_assert_int_eq(stir_rcd_jcard_refs(jcd, "/jcd", NULL, refs, &n, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(refs[0].ptr, "/jcd/1/3/3");
+	ck_assert_str_eq(refs[1].ptr, "/jcd/1/4/3");
+	ck_assert_str_eq(refs[2].ptr, "/jcd/1/5/3");
+	/* one character changed: no longer the RFC's digest */
+	json_string_set(json_array_get(json_array_get(json_array_get(jcd, 1), 1), 3), "Q Brunch");
+	ck_assert_int_eq(stir_rcdi_check_json(JCD_DIGEST, jcd), STIR_EPOLICY);
+}
+END_TEST
+
+START_TEST(test_rfc9795_jcl)
+{
+	json_t *pretty = load_rfc(rfc9795_s83_jcard), *jc = NULL;
+
+	/* the served bytes, and the JSON value of the RFC's pretty-printed text */
+	ck_assert_int_eq(stir_rcdi_check(Q256_DIGEST, (const uint8_t *)rfc9795_q256_compact,
+	    strlen(rfc9795_q256_compact)), STIR_OK);
+	ck_assert_int_eq(stir_rcdi_check_json(Q256_DIGEST, pretty), STIR_OK);
+	/* the pretty-printed bytes themselves are other bytes */
+	ck_assert_int_eq(stir_rcdi_check(Q256_DIGEST, (const uint8_t *)rfc9795_s83_jcard,
+	    strlen(rfc9795_s83_jcard)), STIR_EPOLICY);
+	ck_assert(stir_rcd_jcard_valid((const uint8_t *)rfc9795_q256_compact,
+	    strlen(rfc9795_q256_compact), &jc));
+	ck_assert(json_equal(jc, pretty));
+	json_decref(jc);
+	/* RFC 9795 6: an rcdi digest is "sha256-" and 43 characters, no padding */
+	ck_assert_uint_eq(strlen(Q256_DIGEST), 7 + 43);
+}
+END_TEST
+
+START_TEST(test_rfc9795_claims)
+{
+	struct stir_rcd r[6];
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	const char *type = NULL;
+	char msg[160];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 6; i++) {
+		msg[0] = '\0';
+		ck_assert_msg(stir_rcd_read(load_rfc(rfc9795_s83[i]), &r[i], msg, sizeof(msg)) ==
+		    STIR_OK, "8.3 (%zu): %s", i + 1, msg);
+	}
+	/* (1) nam only: nothing to fetch */
+	ck_assert_str_eq(r[0].nam, "James Bond");
+	ck_assert_uint_eq(r[0].nrefs, 0);
+	ck_assert_ptr_null(r[0].rcdi);
+	ck_assert_ptr_null(r[0].crn);
+	/* (2) an https icn without rcdi: a ref without a digest */
+	ck_assert_str_eq(r[1].apn, "12025559990");
+	ck_assert(!r[1].icn_data);
+	ck_assert_uint_eq(r[1].nrefs, 1);
+	ck_assert_str_eq(r[1].refs[0].ptr, "/icn");
+	ck_assert_str_eq(r[1].refs[0].url, "https://example.com/photos/quartermaster-256x256.png");
+	ck_assert_ptr_null(r[1].refs[0].digest);
+	/* (3) a data: icn: the image itself, no ref */
+	ck_assert(r[2].icn_data);
+	ck_assert_uint_eq(r[2].nrefs, 0);
+	ck_assert_str_eq(r[2].icn, RFC9795_ICN_DATA);
+	ck_assert_int_eq(stir_rcd_data_icon(r[2].icn, STIR_RCD_ICN_MAX, &type, msg, sizeof(msg)),
+	    STIR_OK);
+	ck_assert_str_eq(type, "image/png");
+	/* (4) jcd with digests of its three URLs, no ref of its own */
+	ck_assert_str_eq(r[3].crn, "Rendezvous for Little Nellie");
+	ck_assert_ptr_nonnull(r[3].jcd);
+	ck_assert_uint_eq(r[3].nrefs, 0);
+	ck_assert_int_eq(stir_rcd_jcard_refs(r[3].jcd, "/jcd", r[3].rcdi, refs, &n, msg,
+	    sizeof(msg)), STIR_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(refs[0].prop, "photo");
+	ck_assert_str_eq(refs[0].url, "https://example.com/photos/q-256x256.png");
+	ck_assert_str_eq(refs[0].digest, "sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4");
+	ck_assert_str_eq(refs[2].digest, "sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo");
+	/* (5) jcl: one ref with the RFC's digest of the file above */
+	ck_assert_uint_eq(r[4].nrefs, 1);
+	ck_assert_str_eq(r[4].refs[0].ptr, "/jcl");
+	ck_assert_str_eq(r[4].refs[0].url, "https://example.com/qbranch.json");
+	ck_assert_str_eq(r[4].refs[0].digest, Q256_DIGEST);
+	ck_assert_int_eq(stir_rcdi_check(r[4].refs[0].digest,
+	    (const uint8_t *)rfc9795_q256_compact, strlen(rfc9795_q256_compact)), STIR_OK);
+	/* (6) nam and icn: /icn a ref, /nam a digest over the claim's value */
+	ck_assert_uint_eq(r[5].nrefs, 1);
+	ck_assert_str_eq(r[5].refs[0].ptr, "/icn");
+	ck_assert_str_eq(r[5].refs[0].digest, "sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4");
+	ck_assert_int_eq(stir_rcdi_check_json(json_string_value(json_object_get(r[5].rcdi,
+	    "/nam")), stir_json_pointer(r[5].obj, "/nam")), STIR_OK);
+}
+END_TEST
+
+START_TEST(test_rfc9795_other)
+{
+	struct stir_rcd r;
+	char msg[160];
+
+	/* 7: crn with rcd */
+	ck_assert_int_eq(stir_rcd_read(load_rfc("{\n   \"crn\" : \"For your ears only\",\n"
+	    "   \"rcd\": { \"nam\": \"James Bond\",\n"
+	    "            \"jcl\": \"https://example.org/james_bond.json\"}\n}"), &r, msg,
+	    sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(r.crn, "For your ears only");
+	ck_assert_uint_eq(r.nrefs, 1);
+	ck_assert_ptr_null(r.refs[0].digest);
+	/* 8: crn alone */
+	ck_assert_int_eq(stir_rcd_read(load_rfc("{\"crn\" : \"For your ears only\"}"), &r, msg,
+	    sizeof(msg)), STIR_OK);
+	ck_assert_ptr_null(r.obj);
+	ck_assert_str_eq(r.crn, "For your ears only");
+	/* 10.1: a third party's iss */
+	ck_assert_int_eq(stir_rcd_read(load_rfc("   {  \"orig\":{\"tn\":\"12025551000\"},\n"
+	    "      \"dest\":{\"tn\":[\"12025551001\"]},\n"
+	    "      \"iat\":1443208345,\n"
+	    "      \"iss\":\"Zorin Industries\",\n"
+	    "      \"rcd\":{\"nam\":\"James St. John Smythe\"} }\n"), &r, msg, sizeof(msg)), STIR_OK);
+	ck_assert_str_eq(r.iss, "Zorin Industries");
+	ck_assert_str_eq(r.nam, "James St. John Smythe");
+	/* 13.2: shaken with rcd */
+	ck_assert_int_eq(stir_rcd_read(load_rfc("   {\n      \"attest\":\"A\",\n"
+	    "      \"dest\":{\"tn\":[\"12025551001\"]},\n      \"iat\":1443208345,\n"
+	    "      \"orig\":{\"tn\":\"12025551000\"},\n"
+	    "      \"origid\":\"123e4567-e89b-12d3-a456-426655440000\",\n"
+	    "      \"rcd\":{\"nam\":\"James Bond\"}\n   }\n"), &r, msg, sizeof(msg)), STIR_OK);
+	ck_assert_ptr_null(r.iss);
+	ck_assert_str_eq(r.nam, "James Bond");
+}
+END_TEST
+
+/* RFC 9475 3.2's msgi: 56 base64 characters are 42 bytes, no SHA-256 digest. */
+START_TEST(test_rfc9475_msgi)
+{
+	static const char msgi[] = "sha256-H8BRh8j48O9oYatfu5AZzq6A9RINQZngK7T62em8MUt1FLm52t+eX6xO";
+
+	ck_assert_int_eq(stir_rcdi_check(msgi, BODY, sizeof(BODY)), STIR_EINVAL);
+	ck_assert_int_eq(stir_rcdi_check(msgi, (const uint8_t *)"", 0), STIR_EINVAL);
+}
+END_TEST
+
 static Suite *
 rcd_suite(void)
 {
@@ -791,6 +1473,7 @@ rcd_suite(void)
 	TCase *td = tcase_create("display");
 	TCase *tj = tcase_create("jcard_urls");
 	TCase *ta = tcase_create("anchors");
+	TCase *tk = tcase_create("rfc9795");
 
 	tcase_add_test(tr, test_read_none);
 	tcase_add_test(tr, test_read_nam);
@@ -803,20 +1486,33 @@ rcd_suite(void)
 	tcase_add_test(ti, test_rcdi_mismatch);
 	tcase_add_test(ti, test_rcdi_malformed);
 	tcase_add_test(ti, test_rcdi_trailing);
+	tcase_add_test(ti, test_rcdi_padding);
+	tcase_add_test(ti, test_rcdi_sha256);
+	tcase_add_test(ti, test_pointer_rfc6901);
+	tcase_add_test(ti, test_pointer_refused);
 	suite_add_tcase(s, ti);
 	tcase_add_test(tc, test_icon_type);
 	tcase_add_test(tc, test_jcard);
+	tcase_add_test(tc, test_data_icon);
 	suite_add_tcase(s, tc);
 	tcase_add_test(td, test_display_plain);
 	tcase_add_test(td, test_display_bidi);
 	tcase_add_test(td, test_display_quotes);
 	tcase_add_test(td, test_display_cap);
+	tcase_add_test(td, test_sip_display_name);
 	suite_add_tcase(s, td);
 	tcase_add_test(tj, test_jcard_refs_none);
 	tcase_add_test(tj, test_jcard_refs_found);
 	tcase_add_test(tj, test_jcard_refs_refused);
 	tcase_add_test(tj, test_prop_is_image);
 	suite_add_tcase(s, tj);
+	tcase_add_test(tk, test_rfc9795_nam);
+	tcase_add_test(tk, test_rfc9795_jcd);
+	tcase_add_test(tk, test_rfc9795_jcl);
+	tcase_add_test(tk, test_rfc9795_claims);
+	tcase_add_test(tk, test_rfc9795_other);
+	tcase_add_test(tk, test_rfc9475_msgi);
+	suite_add_tcase(s, tk);
 	tcase_add_unchecked_fixture(ta, pki_setup, pki_teardown);
 	tcase_add_test(ta, test_anchors_issued);
 	tcase_add_test(ta, test_anchors_unreadable);

@@ -633,6 +633,89 @@ START_TEST(compact_form_is_rebuilt_from_the_request)
 }
 END_TEST
 
+/*
+ * A compact ppt=rcd form (RFC 9795 9): the payload is rebuilt with
+ * rcd {"nam": the From display-name, or ""} (9.1) and crn from the
+ * Call-Info call-reason (9.3), both passed in the vctx.
+ */
+#define RCD_PARAMS	";info=<" X5U ">;alg=ES256;ppt=rcd"
+#define RCD_HDR		"{\"alg\":\"ES256\",\"ppt\":\"rcd\",\"typ\":\"passport\",\"x5u\":\"" X5U "\"}"
+
+/* "b64(RCD_HDR).b64(pay)" (free()). */
+static char *
+rcd_tbs(const char *pay)
+{
+	char *h = b64(RCD_HDR), *p = b64(pay), *tbs;
+
+	ck_assert_int_ge(asprintf(&tbs, "%s.%s", h, p), 0);
+	free(h);
+	free(p);
+	return tbs;
+}
+
+START_TEST(compact_rcd_is_rebuilt_with_nam_and_crn)
+{
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+	char *s = b64sig(anysig), *value, *want;
+
+	v.date = AT;
+	v.from_name = "James Bond";
+	v.call_reason = "For your ears only";
+	ck_assert_int_ge(asprintf(&value, "..%s" RCD_PARAMS, s), 0);
+	check_into(value, &v, 0, "", &res);
+	want = rcd_tbs("{\"crn\":\"For your ears only\"," DEST ",\"iat\":" AT_S "," ORIG ","
+	    "\"rcd\":{\"nam\":\"James Bond\"}}");
+	ck_assert_str_eq(res.tbs, want);
+	ck_assert_str_eq(res.ppt, "rcd");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res.payload, "rcd"),
+	    "nam")), "James Bond");
+	stir_vresult_clear(&res);
+	free(want);
+
+	/* no display-name: nam is ""; no call-reason: no crn */
+	v.from_name = NULL;
+	v.call_reason = NULL;
+	check_into(value, &v, 0, "", &res);
+	want = rcd_tbs("{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":{\"nam\":\"\"}}");
+	ck_assert_str_eq(res.tbs, want);
+	ck_assert_ptr_null(json_object_get(res.payload, "crn"));
+	stir_vresult_clear(&res);
+	free(want);
+
+	/* a call-reason without a display-name; JSON escapes in the rebuilt text */
+	v.call_reason = "Say \"hi\" \\ bye";
+	check_into(value, &v, 0, "", &res);
+	want = rcd_tbs("{\"crn\":\"Say \\\"hi\\\" \\\\ bye\"," DEST ",\"iat\":" AT_S "," ORIG ","
+	    "\"rcd\":{\"nam\":\"\"}}");
+	ck_assert_str_eq(res.tbs, want);
+	stir_vresult_clear(&res);
+	free(want);
+	free(value);
+
+	/* RFC 9795 12.1 writes the parameter quoted: ppt="rcd" */
+	v.from_name = "James Bond";
+	v.call_reason = NULL;
+	ck_assert_int_ge(asprintf(&value, "..%s;info=<" X5U ">;alg=ES256;ppt=\"rcd\"", s), 0);
+	check_into(value, &v, 0, "", &res);
+	want = rcd_tbs("{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":{\"nam\":\"James Bond\"}}");
+	ck_assert_str_eq(res.tbs, want);
+	stir_vresult_clear(&res);
+	free(want);
+	free(value);
+
+	/* nam and crn are for ppt=rcd only: a compact form without ppt has neither */
+	ck_assert_int_ge(asprintf(&value, "..%s" PARAMS0, s), 0);
+	v.call_reason = "x";
+	check_into(value, &v, 0, "", &res);
+	ck_assert_ptr_null(json_object_get(res.payload, "rcd"));
+	ck_assert_ptr_null(json_object_get(res.payload, "crn"));
+	stir_vresult_clear(&res);
+	free(value);
+	free(s);
+}
+END_TEST
+
 START_TEST(compact_form_with_shaken_or_without_date_is_invalid_438)
 {
 	struct stir_vctx v = req();
@@ -1214,6 +1297,15 @@ START_TEST(request_types_fill_the_authority)
 	stir_vresult_clear(&res);
 	check_full(HDRP("rcd"), PAY0, PARAMSP("rcd"), &v, STIR_SIP_INVALID,
 	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
+	/* RFC 9795 8: "at least one "rcd" or "crn" claim (or both)" */
+	check_full(HDRP("rcd"), "{\"crn\":\"For your ears only\"," DEST ",\"iat\":" AT_S ","
+	    ORIG "}", PARAMSP("rcd"), &v, 0, "");
+	check_full(HDRP("rcd"), "{\"crn\":7," DEST ",\"iat\":" AT_S "," ORIG "}",
+	    PARAMSP("rcd"), &v, STIR_SIP_INVALID,
+	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
+	check_full(HDRP("rcd"), "{" DEST ",\"iat\":" AT_S "," ORIG ",\"rcd\":\"A\"}",
+	    PARAMSP("rcd"), &v, STIR_SIP_INVALID,
+	    "a ppt rcd PASSporT has neither an rcd nor a crn claim");
 }
 END_TEST
 
@@ -1519,6 +1611,52 @@ START_TEST(rfc8946_div_example_signature_and_chain)
 }
 END_TEST
 
+/* A compact ppt=rcd form verifies only over the nam and crn it was signed with. */
+START_TEST(signed_compact_rcd_verifies_over_nam_and_crn)
+{
+	gnutls_pubkey_t pub = pub_of("sp");
+	struct stir_vctx v = req();
+	struct stir_vresult res;
+	uint8_t sig[STIR_ES256_SIG_LEN];
+	char *tbs, *s, *value;
+
+	tbs = rcd_tbs("{\"crn\":\"Rendezvous for Little Nellie\"," DEST ",\"iat\":" AT_S ","
+	    ORIG ",\"rcd\":{\"nam\":\"Q Branch Spy Gadgets\"}}");
+	sign_with("sp", tbs, sig);
+	s = b64sig(sig);
+	ck_assert_int_ge(asprintf(&value, "..%s" RCD_PARAMS, s), 0);
+	v.date = AT;
+	v.from_name = "Q Branch Spy Gadgets";
+	v.call_reason = "Rendezvous for Little Nellie";
+	check_into(value, &v, 0, "", &res);
+	ck_assert_str_eq(res.tbs, tbs);
+	ck_assert(stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	stir_vresult_clear(&res);
+	/* another display-name, none, another call-reason, none: no longer */
+	v.from_name = "Q Branch";
+	check_into(value, &v, 0, "", &res);
+	ck_assert(!stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	stir_vresult_clear(&res);
+	v.from_name = NULL;
+	check_into(value, &v, 0, "", &res);
+	ck_assert(!stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	stir_vresult_clear(&res);
+	v.from_name = "Q Branch Spy Gadgets";
+	v.call_reason = "For your ears only";
+	check_into(value, &v, 0, "", &res);
+	ck_assert(!stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	stir_vresult_clear(&res);
+	v.call_reason = NULL;
+	check_into(value, &v, 0, "", &res);
+	ck_assert(!stir_es256_verify(pub, res.tbs, strlen(res.tbs), res.sig));
+	stir_vresult_clear(&res);
+	free(value);
+	free(s);
+	free(tbs);
+	gnutls_pubkey_deinit(pub);
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -1546,6 +1684,7 @@ verify_suite(void)
 	tcase_add_test(tc, dest_must_include_to);
 	tcase_add_test(tc, foreign_member_order_and_whitespace_pass_unchanged);
 	tcase_add_test(tc, compact_form_is_rebuilt_from_the_request);
+	tcase_add_test(tc, compact_rcd_is_rebuilt_with_nam_and_crn);
 	tcase_add_test(tc, compact_form_with_shaken_or_without_date_is_invalid_438);
 	tcase_add_test(tc, sip_reason_phrases);
 	tcase_add_test(tc, http_date_three_forms_and_garbage);
@@ -1570,6 +1709,7 @@ verify_suite(void)
 	tcase_set_timeout(tk, 60);
 	tcase_add_test(tk, es256_good_and_flipped_signature);
 	tcase_add_test(tk, signed_passport_checks_and_verifies);
+	tcase_add_test(tk, signed_compact_rcd_verifies_over_nam_and_crn);
 	suite_add_tcase(s, tk);
 	return s;
 }
