@@ -15,7 +15,7 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem
+	keypem constraints
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -33,7 +33,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_passport tests/fuzz/replay_cachecontrol \
 	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
-	tests/fuzz/replay_message tests/fuzz/replay_keypem
+	tests/fuzz/replay_message tests/fuzz/replay_keypem \
+	tests/fuzz/replay_constraints
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -127,6 +128,11 @@ tests_fuzz_replay_keypem_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"keyp
 tests_fuzz_replay_keypem_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_keypem_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
+tests_fuzz_replay_constraints_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_constraints.c
+tests_fuzz_replay_constraints_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"constraints"'
+tests_fuzz_replay_constraints_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_constraints_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -137,7 +143,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_passport tests/fuzz/fuzz_cachecontrol \
 	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
-	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem
+	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
+	tests/fuzz/fuzz_constraints
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -190,6 +197,12 @@ tests_fuzz_fuzz_keypem_SOURCES = tests/fuzz/fuzz_keypem.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_keypem_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_keypem_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_keypem_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
+tests_fuzz_fuzz_constraints_SOURCES = tests/fuzz/fuzz_constraints.c tests/fuzz/fuzz.h \
+	daemon/constraints.c daemon/passport.c
+tests_fuzz_fuzz_constraints_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_constraints_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_constraints_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h \
 	daemon/passport.c
