@@ -204,7 +204,7 @@ verify_work(struct stir_req *req)
 		}
 		/* a claim the signing certificate constrains rejects the PASSporT */
 		for (size_t k = 0; k < it->cert->ncons; k++) {
-			char m[200];
+			char m[200] = "out of memory";	/* deny() writes it otherwise */
 
 			if (stir_constraints_check(it->cert->cons[k], it->res.payload, m,
 			    sizeof(m)) != STIR_OK) {

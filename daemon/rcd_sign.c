@@ -66,7 +66,7 @@ int
 stir_sign_constraints(const struct stir_cred *cred, const json_t *payload, char *msg,
     size_t msglen)
 {
-	char m[300];
+	char m[300] = "out of memory";	/* overwritten with the reason */
 	int r;
 
 	/* the end-entity certificate's alone: RFC 8226 section 8 */
