@@ -5,29 +5,47 @@
  *
  * Reading of the RFCs, and where stird chooses for itself:
  *
+ * - Which certificate counts.  RFC 8226 section 8: the extension "is
+ *   non-critical, applicable only to end-entity certificates"; RFC 9118
+ *   section 3 says the same of the enhanced one, and RFC 9795 section 8.1
+ *   checks the rules "if present in the certificate used to compute the
+ *   signature in the PASSporT".  So only the end-entity certificate (the
+ *   first of an x5u chain, the signing one of a credential) is read: the
+ *   extension in a CA certificate or a trust anchor is ignored, not
+ *   decoded, and cannot fail a path.  stir_constraints_check_cert() takes
+ *   that one certificate.
  * - RFC 8226's ASN.1 comments: mustInclude lists claims that "MUST appear
  *   in the PASSporT in addition to iat, orig, and dest.  If absent, iat,
  *   orig, and dest MUST appear in the PASSporT", and for permittedValues
  *   "If claim name is present, the claim MUST contain one of the listed
  *   values".  So iat, orig and dest are required whenever a certificate
  *   carries constraints.  RFC 9118 keeps both rules and adds mustExclude.
+ * - RFC 9118 section 3: the baseline claims "MUST NOT be part of the
+ *   mustExclude list.  If one of these baseline PASSporT claims appears in
+ *   the mustExclude list, then the certificate MUST be treated as if the
+ *   extension was not present."  stir_constraints_decode() answers
+ *   STIR_ENOENT for such an extension, as for an absent one.
  * - Both types carry a WITH COMPONENTS constraint (at least one component
  *   present) and SIZE (1..MAX) on every list; libtasn1 enforces neither,
  *   so they are checked here: an empty list or an empty SEQUENCE is
  *   malformed (STIR_ECERT).
- * - Values are UTF8Strings; RFC 9118 says nothing (in the text we could
- *   read) about claims whose JSON value is not a string, and neither RFC
- *   defines a JSON serialization to compare an object or number against.
- *   So a string claim must equal a listed value byte for byte, and a
- *   claim that is not a JSON string never matches: a certificate that
- *   lists permitted values for, say, "rcd" (an object) fails closed.
- *   See check_permitted().
- * - A certificate with both extensions is refused (STIR_ECERT).  This is
- *   stird's policy, not a rule we could find in RFC 9118: its abstract
- *   says the enhanced extension "provides all of the capabilities
- *   available in the original certificate extension", i.e. it replaces
- *   it, and a certificate carrying both is ambiguous (which one did its
- *   issuer mean?), so it fails closed.  See stir_constraints_from_cert().
+ * - Values are UTF8Strings and a claim's value is JSON.  RFC 9118
+ *   section 3 says the claim "MUST exactly match one of the listed
+ *   values"; RFC 9795 sections 6.2 and 6.3 list values for the "rcd" and
+ *   "rcdi" objects, the latter "equal to the created "rcdi" claim value
+ *   string".  stird compares (check_permitted()):
+ *     - a claim that is a JSON string: its characters (UTF-8) with the
+ *       listed value, byte for byte ("confidence": "high" matches high);
+ *     - any other claim (object, array, number, true, false, null): its
+ *       RFC 8225 section 9 serialization (keys sorted, no whitespace: the
+ *       one stir_json_canonical() gives the JWS) with the same
+ *       serialization of each listed value that parses as JSON, so the
+ *       issuer's whitespace and key order do not matter.  A listed value
+ *       that is not JSON matches no such claim.
+ * - A certificate with both extensions is refused (STIR_ECERT): RFC 9118
+ *   section 6 says they "MUST NOT both appear in the same certificate",
+ *   and which one its issuer meant cannot be told, so it fails closed.
+ *   See stir_constraints_from_cert().
  */
 #include "config.h"
 
@@ -46,6 +64,7 @@
 #include "daemon/cert.h"
 #include "daemon/constraints.h"
 #include "daemon/log.h"
+#include "daemon/passport.h"
 
 extern const asn1_static_node stir_asn1_tab[];
 
@@ -74,6 +93,7 @@ stir_constraints_free(struct stir_constraints *c)
 		for (size_t i = 0; i < c->n_permitted; i++) {
 			free(c->permitted[i].claim);
 			strv_free(c->permitted[i].values, c->permitted[i].n);
+			strv_free(c->permitted[i].canon, c->permitted[i].n);
 		}
 	free(c->permitted);
 	free(c);
@@ -195,6 +215,25 @@ read_names(asn1_node n, const char *path, char ***ret, size_t *ret_n)
 	return STIR_OK;
 }
 
+/*
+ * The RFC 8225 section 9 serialization of value if it is JSON text (any
+ * JSON value, no duplicate keys), else NULL in *ret: what a claim that is
+ * not a string is compared with (top of file).  value is at most
+ * STIR_CLAIM_STR_MAX bytes, so Jansson's work is bounded.
+ */
+static int
+canonical_value(const char *value, char **ret)
+{
+	json_t *j = json_loads(value, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+
+	*ret = NULL;
+	if (j == NULL)
+		return STIR_OK;		/* not JSON: it can match a string claim only */
+	*ret = stir_json_canonical(j);
+	json_decref(j);
+	return *ret == NULL ? STIR_ENOMEM : STIR_OK;
+}
+
 /* A JWTClaimPermittedValuesList / JWTClaimValuesList at path. */
 static int
 read_permitted(asn1_node n, const char *path, const char *vname,
@@ -220,17 +259,30 @@ read_permitted(asn1_node n, const char *path, const char *vname,
 			return r;
 		if (nv == 0)
 			return STIR_ECERT;	/* not OPTIONAL */
-		if ((e->values = calloc((size_t)nv, sizeof(*e->values))) == NULL)
+		if ((e->values = calloc((size_t)nv, sizeof(*e->values))) == NULL ||
+		    (e->canon = calloc((size_t)nv, sizeof(*e->canon))) == NULL)
 			return STIR_ENOMEM;
 		e->n = (size_t)nv;
 		for (int k = 0; k < nv; k++) {
 			snprintf(elem, sizeof(elem), "%s.?%d.%s.?%d", path, i + 1, vname,
 			    k + 1);
-			if ((r = read_string(n, elem, false, &e->values[k])) != STIR_OK)
+			if ((r = read_string(n, elem, false, &e->values[k])) != STIR_OK ||
+			    (r = canonical_value(e->values[k], &e->canon[k])) != STIR_OK)
 				return r;
 		}
 	}
 	return STIR_OK;
+}
+
+/* Does c's mustExclude name iat, orig or dest? */
+static bool
+excludes_baseline(const struct stir_constraints *c)
+{
+	for (size_t i = 0; i < c->n_exclude; i++)
+		for (size_t k = 0; k < sizeof(base_claims) / sizeof(base_claims[0]); k++)
+			if (strcmp(c->exclude[i], base_claims[k]) == 0)
+				return true;
+	return false;
 }
 
 int
@@ -275,6 +327,13 @@ stir_constraints_decode(const uint8_t *der, size_t len, bool enhanced,
 		r = STIR_ECERT;
 		goto out;
 	}
+	/* RFC 9118 section 3: a baseline claim in mustExclude voids the extension */
+	if (excludes_baseline(c)) {
+		log_debug("EnhancedJWTClaimConstraints: mustExclude names a baseline "
+		    "claim; treated as absent (RFC 9118 section 3)");
+		r = STIR_ENOENT;
+		goto out;
+	}
 	*ret = c;
 	c = NULL;
 	r = STIR_OK;
@@ -308,22 +367,21 @@ get_ext(gnutls_x509_crt_t crt, const char *oid, gnutls_datum_t *ret)
 	return STIR_OK;
 }
 
-/* The constraints of crt; on STIR_ECERT, *why says what is wrong. */
-static int
-cert_constraints(gnutls_x509_crt_t crt, struct stir_constraints **ret,
-    const char **why)
+int
+stir_constraints_from_cert(gnutls_x509_crt_t crt, struct stir_constraints **ret,
+    const char **ret_why)
 {
 	gnutls_datum_t jcc = { NULL, 0 }, ejcc = { NULL, 0 };
+	const char *why = "its JWT claim constraints are malformed";
 	int rj, re, r;
 
-	*why = "its JWT claim constraints are malformed";
 	rj = get_ext(crt, STIR_OID_JWTCLAIMCONSTRAINTS, &jcc);
 	re = get_ext(crt, STIR_OID_EJWTCLAIMCONSTRAINTS, &ejcc);
 	if (rj == STIR_ENOENT && re == STIR_ENOENT)
 		r = STIR_ENOENT;
 	else if (rj == STIR_OK && re == STIR_OK) {
-		*why = "it has both JWTClaimConstraints and EnhancedJWTClaimConstraints";
-		r = STIR_ECERT;		/* stird refuses it (top of file) */
+		why = "it has both JWTClaimConstraints and EnhancedJWTClaimConstraints";
+		r = STIR_ECERT;		/* RFC 9118 section 6 (top of file) */
 	} else if (rj != STIR_OK && rj != STIR_ENOENT)
 		r = rj;
 	else if (re != STIR_OK && re != STIR_ENOENT)
@@ -334,15 +392,9 @@ cert_constraints(gnutls_x509_crt_t crt, struct stir_constraints **ret,
 		r = stir_constraints_decode(ejcc.data, ejcc.size, true, ret);
 	gnutls_free(jcc.data);
 	gnutls_free(ejcc.data);
+	if (r == STIR_ECERT && ret_why != NULL)
+		*ret_why = why;
 	return r;
-}
-
-int
-stir_constraints_from_cert(gnutls_x509_crt_t crt, struct stir_constraints **ret)
-{
-	const char *why;
-
-	return cert_constraints(crt, ret, &why);
 }
 
 /* ---- evaluation ---- */
@@ -364,31 +416,37 @@ deny(char *msg, size_t msglen, const char *fmt, ...)
 }
 
 /*
- * permittedValues: "If claim name is present, the claim MUST contain one
- * of the listed values" (RFC 8226 section 8; RFC 9118 carries the rule
- * over for JWTClaimValues).  The listed values are UTF8Strings and
- * neither RFC says how a claim that is not a JSON string (an object such
- * as "rcd", a number, a boolean) compares with one, so only a JSON string
- * can match, byte for byte; anything else is refused.
+ * permittedValues: "If the claim name is present, the claim MUST exactly
+ * match one of the listed values" (RFC 9118 section 3; RFC 8226 section 8
+ * says "contain").  A string claim compares its characters, any other
+ * claim its RFC 8225 section 9 serialization with that of each listed
+ * value that is JSON text (top of file).
  */
 static int
 check_permitted(const struct stir_claim_values *e, const json_t *payload,
     char *msg, size_t msglen)
 {
 	json_t *v = json_object_get(payload, e->claim);
-	const char *s;
-	size_t len;
+	char *canon = NULL;
+	bool match = false;
 
 	if (v == NULL)
 		return STIR_OK;
-	if (!json_is_string(v))
-		return deny(msg, msglen, "claim '%s' is not a string, so it cannot "
-		    "match the certificate's permitted values", e->claim);
-	s = json_string_value(v);
-	len = json_string_length(v);
-	for (size_t k = 0; k < e->n; k++)
-		if (strlen(e->values[k]) == len && memcmp(e->values[k], s, len) == 0)
-			return STIR_OK;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t len = json_string_length(v);
+
+		for (size_t k = 0; k < e->n && !match; k++)
+			match = strlen(e->values[k]) == len && memcmp(e->values[k], s, len) == 0;
+	} else {
+		if ((canon = stir_json_canonical(v)) == NULL)
+			return STIR_ENOMEM;
+		for (size_t k = 0; k < e->n && !match; k++)
+			match = e->canon[k] != NULL && strcmp(e->canon[k], canon) == 0;
+		free(canon);
+	}
+	if (match)
+		return STIR_OK;
 	return deny(msg, msglen, "the certificate does not permit this value of "
 	    "claim '%s'", e->claim);
 }
@@ -419,48 +477,25 @@ stir_constraints_check(const struct stir_constraints *c, const json_t *payload,
 	return STIR_OK;
 }
 
-/* One certificate of a path; who names it in messages ("certificate 2 of the chain"). */
-static int
-check_one(gnutls_x509_crt_t crt, const char *who, const json_t *payload,
+int
+stir_constraints_check_cert(gnutls_x509_crt_t crt, const json_t *payload,
     char *msg, size_t msglen)
 {
 	struct stir_constraints *c = NULL;
-	const char *bad;
-	char why[512];
-	int r;
-
-	r = cert_constraints(crt, &c, &bad);
-	if (r == STIR_ENOENT)
-		return STIR_OK;
-	if (r != STIR_OK) {
-		if (msg != NULL && msglen > 0)
-			snprintf(msg, msglen, "%s: %s", who, bad);
-		return r;
-	}
-	why[0] = '\0';
-	r = stir_constraints_check(c, payload, why, sizeof(why));
-	if (r != STIR_OK && msg != NULL && msglen > 0)
-		snprintf(msg, msglen, "%s: %s", who, why);
-	stir_constraints_free(c);
-	return r;
-}
-
-int
-stir_constraints_check_chain(const struct stir_chain *chain,
-    gnutls_x509_crt_t anchor, const json_t *payload, char *msg, size_t msglen)
-{
-	char who[64];
+	const char *why = NULL;
 	int r;
 
 	if (!json_is_object(payload))
 		return STIR_EINVAL;
-	for (unsigned i = 0; chain != NULL && i < chain->n; i++) {
-		snprintf(who, sizeof(who), "certificate %u of the chain", i + 1);
-		if ((r = check_one(chain->crt[i], who, payload, msg, msglen)) != STIR_OK)
-			return r;
-	}
-	if (anchor != NULL &&
-	    (r = check_one(anchor, "the trust anchor", payload, msg, msglen)) != STIR_OK)
+	r = stir_constraints_from_cert(crt, &c, &why);
+	if (r == STIR_ENOENT)
+		return STIR_OK;
+	if (r != STIR_OK) {
+		if (msg != NULL && msglen > 0)
+			snprintf(msg, msglen, "%s", why != NULL ? why : stir_strerror(r));
 		return r;
-	return STIR_OK;
+	}
+	r = stir_constraints_check(c, payload, msg, msglen);
+	stir_constraints_free(c);
+	return r;
 }

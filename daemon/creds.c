@@ -158,10 +158,12 @@ cred_from_row(const struct stir_cred_row *row, struct stir_cred *c)
 			c->nspecs++;
 		}
 	}
-	for (size_t i = 0; i < chain->n; i++) {
+	/* claim constraints count in the end-entity certificate only
+	 * (RFC 8226 section 8, RFC 9118 section 3); a CA's are ignored */
+	{
 		struct stir_constraints *k = NULL;
 
-		if ((r = stir_constraints_from_cert(chain->crt[i], &k)) == STIR_OK)
+		if ((r = stir_constraints_from_cert(chain->crt[0], &k, NULL)) == STIR_OK)
 			c->has_constraints = true;
 		else if (r != STIR_ENOENT)
 			goto out;	/* malformed: it could not be honoured */

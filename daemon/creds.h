@@ -39,7 +39,7 @@ struct stir_cred {
 	size_t			 nspecs;
 	struct stir_tnauth	*tnauth;	/* of the end-entity certificate */
 	struct stir_chain	*chain;		/* for claim constraints when signing */
-	bool			 has_constraints; /* some certificate of chain has them */
+	bool			 has_constraints; /* its end-entity certificate has them */
 	int64_t			 not_after;
 	json_t			*header;	/* shaken JOSE header for x5u */
 	char			*header_b64;	/* its canonical base64url */

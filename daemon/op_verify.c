@@ -117,17 +117,21 @@ path_check(struct vctx *x, struct vitem *it)
 	    vc->detail, sizeof(vc->detail));
 	/* known whatever rcd_anchors_only says: the verdict is memoised */
 	vc->rcd_anchor = vc->err == STIR_OK && stir_rcd_anchors_issued(x->rcd_anchors, chain);
-	/* claim constraints of every certificate of the path (RFC 8226 8, 9118) */
-	for (unsigned k = 0; vc->err == STIR_OK && k < chain->n; k++) {
+	/* claim constraints: "applicable only to end-entity certificates"
+	 * (RFC 8226 section 8, RFC 9118 section 3), the one that signs; a CA
+	 * certificate's extension is ignored */
+	if (vc->err == STIR_OK) {
 		struct stir_constraints *cons = NULL;
+		const char *why = NULL;
 
-		r = stir_constraints_from_cert(chain->crt[k], &cons);
+		r = stir_constraints_from_cert(chain->crt[0], &cons, &why);
 		if (r == STIR_OK)
 			vc->cons[vc->ncons++] = cons;
 		else if (r != STIR_ENOENT) {
 			vc->err = STIR_ECERT;
 			snprintf(vc->detail, sizeof(vc->detail),
-			    "certificate %u has malformed JWT claim constraints", k + 1);
+			    "the signing certificate's JWT claim constraints cannot be honoured: %s",
+			    why != NULL ? why : stir_strerror(r));
 		}
 	}
 	it->chain = chain;
@@ -199,9 +203,9 @@ verify_work(struct stir_req *req)
 			stir_vreq_fail(it, STIR_SIP_INVALID, "the signature does not verify");
 			continue;
 		}
-		/* a claim the path's certificates constrain rejects the PASSporT */
+		/* a claim the signing certificate constrains rejects the PASSporT */
 		for (size_t k = 0; k < it->cert->ncons; k++) {
-			char m[200];
+			char m[200] = "out of memory";	/* deny() writes it otherwise */
 
 			if (stir_constraints_check(it->cert->cons[k], it->res.payload, m,
 			    sizeof(m)) != STIR_OK) {

@@ -66,12 +66,13 @@ int
 stir_sign_constraints(const struct stir_cred *cred, const json_t *payload, char *msg,
     size_t msglen)
 {
-	char m[300];
+	char m[300] = "out of memory";	/* overwritten with the reason */
 	int r;
 
+	/* the end-entity certificate's alone: RFC 8226 section 8 */
 	if (!cred->has_constraints)
 		return STIR_OK;
-	if ((r = stir_constraints_check_chain(cred->chain, NULL, payload, m,
+	if ((r = stir_constraints_check_cert(cred->chain->crt[0], payload, m,
 	    sizeof(m))) == STIR_OK)
 		return STIR_OK;
 	snprintf(msg, msglen, "the certificate of credential '%s' does not permit this PASSporT: %s",

@@ -37,8 +37,9 @@ int	stir_sign_plan(const struct stir_creds *cs, const struct stir_ident *orig,
 void	stir_sign_plan_clear(struct stir_sign_plan *plan);
 
 /*
- * May the credential's certificate path sign payload?  Its claim
- * constraints (RFC 8226, RFC 9118) must allow it.  STIR_OK, or
+ * May the credential's certificate sign payload?  The claim constraints
+ * (RFC 8226, RFC 9118) of its end-entity certificate must allow it; those
+ * of the CA certificates above it do not apply.  STIR_OK, or
  * STIR_EPOLICY with the reason in msg.
  */
 int	stir_sign_constraints(const struct stir_cred *cred, const json_t *payload,

@@ -32,7 +32,8 @@ struct stir_vcert {
 	gnutls_pubkey_t		 pub;
 	struct stir_tnauth	*tnauth;
 	struct stir_cert_info	 info;
-	/* JWT claim constraints of the path (RFC 8226, RFC 9118): all apply */
+	/* JWT claim constraints of the end-entity certificate (RFC 8226
+	 * section 8, RFC 9118 section 3): at most one; a CA's do not apply */
 	struct stir_constraints	*cons[STIR_CHAIN_MAX];
 	size_t			 ncons;
 	/* the path ends at an anchor added for RCD (trust add --rcd) */

@@ -15,7 +15,7 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem callinfo
+	keypem callinfo constraints
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -35,7 +35,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_httpdate tests/fuzz/replay_rcd \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
 	tests/fuzz/replay_message tests/fuzz/replay_keypem \
-	tests/fuzz/replay_callinfo
+	tests/fuzz/replay_callinfo \
+	tests/fuzz/replay_constraints
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -134,6 +135,11 @@ tests_fuzz_replay_callinfo_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"ca
 tests_fuzz_replay_callinfo_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_callinfo_LDADD = $(TEST_LIBS)
 
+tests_fuzz_replay_constraints_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_constraints.c
+tests_fuzz_replay_constraints_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"constraints"'
+tests_fuzz_replay_constraints_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_constraints_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
+
 # ---- --enable-fuzzing: libFuzzer binaries ----
 if ENABLE_FUZZING
 noinst_PROGRAMS += \
@@ -145,7 +151,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_httpdate tests/fuzz/fuzz_rcd \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
 	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
-	tests/fuzz/fuzz_callinfo
+	tests/fuzz/fuzz_callinfo \
+	tests/fuzz/fuzz_constraints
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -198,6 +205,12 @@ tests_fuzz_fuzz_keypem_SOURCES = tests/fuzz/fuzz_keypem.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_keypem_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_keypem_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_keypem_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
+tests_fuzz_fuzz_constraints_SOURCES = tests/fuzz/fuzz_constraints.c tests/fuzz/fuzz.h \
+	daemon/constraints.c daemon/passport.c
+tests_fuzz_fuzz_constraints_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_constraints_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_constraints_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h \
 	daemon/passport.c

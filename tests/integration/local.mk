@@ -102,3 +102,14 @@ tests_integration_test_async_typed_SOURCES = tests/integration/test_async_typed.
 tests_integration_test_async_typed_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_async_typed_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# JWT claim constraints (RFC 8226, RFC 9118): end-entity certificates only,
+# void extensions, object-valued permitted values (issue 11)
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_claim_constraints
+TESTS += tests/integration/test_claim_constraints
+tests_integration_test_claim_constraints_SOURCES = tests/integration/test_claim_constraints.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_claim_constraints_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_claim_constraints_LDADD = libstirclient.la $(TEST_LIBS)
+endif

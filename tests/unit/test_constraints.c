@@ -12,6 +12,7 @@
 #include "daemon/cert.h"
 #include "daemon/constraints.h"
 #include "daemon/log.h"
+#include "daemon/passport.h"
 #include "tests/unit/test_util.h"
 
 #define V_JCC	"# JWTClaimConstraints mustInclude ['attest']"
@@ -454,20 +455,23 @@ START_TEST(test_check_rules)
 	    "the certificate does not permit this value of claim 'attest'");
 	expect(c, "{" BASE ",\"attest\":\"A\",\"origid\":\"x\",\"ppt\":\"div\"}", STIR_EPOLICY,
 	    "the certificate does not permit this value of claim 'ppt'");
-	/* a claim that is not a string never matches a UTF8String */
+	/* a claim that is not a string is compared as JSON text; A and B are
+	 * not JSON, so only the strings "A" and "B" match them */
 	expect(c, "{" BASE ",\"attest\":[\"A\"],\"origid\":\"x\"}", STIR_EPOLICY,
-	    "claim 'attest' is not a string, so it cannot match the certificate's permitted values");
+	    "the certificate does not permit this value of claim 'attest'");
 	expect(c, "{" BASE ",\"attest\":1,\"origid\":\"x\"}", STIR_EPOLICY,
-	    "claim 'attest' is not a string, so it cannot match the certificate's permitted values");
+	    "the certificate does not permit this value of claim 'attest'");
 	expect(c, "{" BASE ",\"attest\":null,\"origid\":\"x\"}", STIR_EPOLICY,
-	    "claim 'attest' is not a string, so it cannot match the certificate's permitted values");
+	    "the certificate does not permit this value of claim 'attest'");
 	stir_constraints_free(c);
 
-	/* without mustExclude, "rcd" is listed: an object still never matches */
+	/* without mustExclude, "rcd" is listed: the object matches by its
+	 * serialization, and a string with the same characters matches too */
 	len = enc_constraints(der, NULL, 0, pv, pl, NULL, 0);
 	c = decode_ok(der, len, true);
-	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\"}}", STIR_EPOLICY,
-	    "claim 'rcd' is not a string, so it cannot match the certificate's permitted values");
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\"}}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme \"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
 	expect(c, "{" BASE ",\"rcd\":\"{\\\"nam\\\":\\\"Acme\\\"}\"}", STIR_OK, NULL);
 	expect(c, "{" BASE "}", STIR_OK, NULL);	/* absent claims are not checked */
 
@@ -482,6 +486,186 @@ START_TEST(test_check_rules)
 	ck_assert_int_eq(msg[10], 'Z');
 	ck_assert_int_eq(stir_constraints_check(c, j, NULL, 0), STIR_EPOLICY);
 	json_decref(j);
+	stir_constraints_free(c);
+}
+END_TEST
+
+/* One permittedValues entry, claim in values (an EnhancedJWTClaimConstraints). */
+static struct stir_constraints *
+permitting(const char *claim, const char *const *values, size_t n)
+{
+	static uint8_t der[DER_MAX], pv[DER_MAX], tmp[DER_MAX];
+	size_t pl = enc_pv(tmp, claim, values, n), len;
+
+	pl = enc(pv, 0x30, tmp, pl);
+	len = enc_constraints(der, NULL, 0, pv, pl, NULL, 0);
+	return decode_ok(der, len, true);
+}
+
+/* RFC 9795 section 6.1.3: "rcd" and "rcdi" as the RFC prints them (the
+ * rcdi block without its one closing brace too many) */
+#define RFC9795_RCD \
+	"{\n     \"jcd\": [\"vcard\",\n       [ [\"version\",{},\"text\",\"4.0\"],\n" \
+	"         [\"fn\",{},\"text\",\"Q Branch\"],\n" \
+	"         [\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],\n" \
+	"         [\"photo\",{},\"uri\",\n" \
+	"           \"https://example.com/photos/quartermaster-256x256.png\"],\n" \
+	"         [\"logo\",{},\"uri\",\n" \
+	"           \"https://example.com/logos/mi6-256x256.jpg\"],\n" \
+	"         [\"logo\",{},\"uri\",\n" \
+	"           \"https://example.com/logos/mi6-64x64.jpg\"]\n" \
+	"       ]\n     ],\n     \"nam\": \"Q Branch Spy Gadgets\"\n   }"
+#define RFC9795_RCDI \
+	"{\n     \"/jcd\": \"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk\",\n" \
+	"     \"/jcd/1/3/3\": \"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\",\n" \
+	"     \"/jcd/1/4/3\": \"sha256-jL4f47fF82LuwcrOrSyckA4SWrlElfARHkW6kYo1JdI\",\n" \
+	"     \"/jcd/1/5/3\": \"sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo\"\n     }"
+
+/* issue 11 point 13: permittedValues of claims that are not strings */
+START_TEST(test_permitted_json)
+{
+	const char *rcd[] = { RFC9795_RCD, "{ \"nam\" : \"Caf\\u00e9\" }" };
+	const char *rcdi[] = { RFC9795_RCDI };
+	const char *other[] = { "1", "[1, 2]", "true", "null", "{\"a\":{\"c\":1,\"b\":[{\"e\":0,\"d\":0}]}}" };
+	const char *not_json[] = { "{\"nam\":\"Acme\"", "{\"nam\":\"Acme\",\"nam\":\"Acme\"}", "Acme" };
+	struct stir_constraints *c;
+	char *claims;
+	json_t *j;
+
+	/* the RFC's text, whitespace and all, as the certificate lists it */
+	c = permitting("rcd", rcd, 2);
+	ck_assert_ptr_nonnull(c->permitted[0].canon[0]);
+	j = payload(RFC9795_RCD);
+	claims = stir_json_canonical(j);
+	ck_assert_str_eq(c->permitted[0].canon[0], claims);
+	json_decref(j);
+	free(claims);
+	/* its jcd member is derived-rfc9795-qbranch-quartermaster.compact.json
+	 * (../shared/specs/vectors/rfc), whose SHA-256 is the RFC's own "/jcd"
+	 * digest 7kdCBZqH...: the serialization the RFC hashes */
+	ck_assert_str_eq(c->permitted[0].canon[0], "{\"jcd\":[\"vcard\",[[\"version\",{},"
+	    "\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Q Branch\"],[\"org\",{},\"text\","
+	    "\"MI6;Q Branch Spy Gadgets\"],[\"photo\",{},\"uri\","
+	    "\"https://example.com/photos/quartermaster-256x256.png\"],[\"logo\",{},\"uri\","
+	    "\"https://example.com/logos/mi6-256x256.jpg\"],[\"logo\",{},\"uri\","
+	    "\"https://example.com/logos/mi6-64x64.jpg\"]]],\"nam\":\"Q Branch Spy Gadgets\"}");
+	/* a PASSporT carrying it, in its own key order and spacing, passes */
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Q Branch Spy Gadgets\",\"jcd\":[\"vcard\","
+	    "[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Q Branch\"],"
+	    "[\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],"
+	    "[\"photo\",{},\"uri\",\"https://example.com/photos/quartermaster-256x256.png\"],"
+	    "[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"],"
+	    "[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"]]]}}", STIR_OK, NULL);
+	/* the same with the logos swapped: arrays keep their order */
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Q Branch Spy Gadgets\",\"jcd\":[\"vcard\","
+	    "[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Q Branch\"],"
+	    "[\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],"
+	    "[\"photo\",{},\"uri\",\"https://example.com/photos/quartermaster-256x256.png\"],"
+	    "[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"],"
+	    "[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"]]]}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	/* an escape in the listed value equals the character in the claim */
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Caf\xc3\xa9\"}}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Cafe\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	/* one member more or less is another value */
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Caf\xc3\xa9\",\"apn\":\"x\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	expect(c, "{" BASE ",\"rcd\":{}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	/* the string "{...}" is compared by its characters, not as JSON */
+	expect(c, "{" BASE ",\"rcd\":\"{\\\"nam\\\":\\\"Caf\xc3\xa9\\\"}\"}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	stir_constraints_free(c);
+
+	/* RFC 9795 section 6.3: permittedValues "equal to the created rcdi
+	 * claim value string"; key order and spacing do not matter */
+	c = permitting("rcdi", rcdi, 1);
+	expect(c, "{" BASE ",\"rcdi\":{"
+	    "\"/jcd/1/5/3\":\"sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo\","
+	    "\"/jcd/1/4/3\":\"sha256-jL4f47fF82LuwcrOrSyckA4SWrlElfARHkW6kYo1JdI\","
+	    "\"/jcd/1/3/3\":\"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\","
+	    "\"/jcd\":\"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk\"}}", STIR_OK, NULL);
+	/* one digest changed (the last character) */
+	expect(c, "{" BASE ",\"rcdi\":{"
+	    "\"/jcd/1/5/3\":\"sha256-GKNxxqlLRarbyBNh7hc/4lbZAdK6B0kMRf1AMRWPkSo\","
+	    "\"/jcd/1/4/3\":\"sha256-jL4f47fF82LuwcrOrSyckA4SWrlElfARHkW6kYo1JdI\","
+	    "\"/jcd/1/3/3\":\"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\","
+	    "\"/jcd\":\"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rl\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcdi'");
+	/* a pointer missing */
+	expect(c, "{" BASE ",\"rcdi\":{"
+	    "\"/jcd\":\"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcdi'");
+	stir_constraints_free(c);
+
+	/* numbers, arrays, booleans, null, nested objects: by serialization */
+	c = permitting("x", other, 5);
+	expect(c, "{" BASE ",\"x\":1}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"x\":[1,2]}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"x\":true}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"x\":null}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"x\":{\"a\":{\"b\":[{\"d\":0,\"e\":0}],\"c\":1}}}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"x\":[2,1]}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'x'");
+	expect(c, "{" BASE ",\"x\":1.0}", STIR_EPOLICY,		/* "1.0" is not "1" */
+	    "the certificate does not permit this value of claim 'x'");
+	expect(c, "{" BASE ",\"x\":false}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'x'");
+	expect(c, "{" BASE ",\"x\":\"1\"}", STIR_OK, NULL);	/* the string's characters */
+	expect(c, "{" BASE ",\"x\":\"true\"}", STIR_OK, NULL);
+	stir_constraints_free(c);
+
+	/* listed values that are not JSON text (cut short, a duplicate key,
+	 * a bare word) match no object, and stay strings */
+	c = permitting("rcd", not_json, 3);
+	for (size_t k = 0; k < 3; k++)
+		ck_assert_ptr_null(c->permitted[0].canon[k]);
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
+	expect(c, "{" BASE ",\"rcd\":\"Acme\"}", STIR_OK, NULL);
+	stir_constraints_free(c);
+}
+END_TEST
+
+/* issue 11 point 12: a baseline claim in mustExclude (RFC 9118 section 3) */
+START_TEST(test_baseline_exclude)
+{
+	static uint8_t der[DER_MAX];
+	const char *conf[] = { "confidence" };
+	const char *bad[][2] = {
+		{ "iat", NULL }, { "orig", NULL }, { "dest", NULL },
+		{ "priority", "dest" }, { "iat", "orig" },
+	};
+	const char *fine[][2] = { { "IAT", NULL }, { "origid", NULL }, { "dest ", NULL } };
+	struct stir_constraints *c = (void *)der;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = bad[i][1] != NULL ? 2 : 1;
+
+		/* alone, and beside a mustInclude that would otherwise fail */
+		len = enc_constraints(der, NULL, 0, NULL, 0, bad[i], n);
+		ck_assert_int_eq(stir_constraints_decode(der, len, true, &c), STIR_ENOENT);
+		len = enc_constraints(der, conf, 1, NULL, 0, bad[i], n);
+		ck_assert_int_eq(stir_constraints_decode(der, len, true, &c), STIR_ENOENT);
+		ck_assert_ptr_eq(c, (void *)der);		/* untouched */
+	}
+	/* names are case-sensitive and exact: these are other claims */
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		len = enc_constraints(der, conf, 1, NULL, 0, fine[i], 1);
+		c = decode_ok(der, len, true);
+		expect(c, "{" BASE "}", STIR_EPOLICY,
+		    "the certificate requires claim 'confidence', which the PASSporT lacks");
+		stir_constraints_free(c);
+	}
+	/* a malformed extension stays malformed, whatever it excludes */
+	len = enc_constraints(der, NULL, 0, NULL, 0, bad[0], 1);
+	assert_malformed(der, len - 1, true);
+	/* mustInclude may name them (SHOULD NOT, but harmless) */
+	len = enc_constraints(der, bad[4], 2, NULL, 0, NULL, 0);
+	c = decode_ok(der, len, true);
+	expect(c, "{" BASE "}", STIR_OK, NULL);
 	stir_constraints_free(c);
 }
 END_TEST
@@ -517,6 +701,16 @@ static const char pki_cnf[] =
 "[empty]\n"
 "basicConstraints = critical, CA:FALSE\n"
 "1.3.6.1.5.5.7.1.27 = ASN1:SEQUENCE:empty_body\n"
+/* RFC 9118 section 3: mustExclude names dest, so the extension is void */
+"[void]\n"
+"basicConstraints = critical, CA:FALSE\n"
+"keyUsage = critical, digitalSignature\n"
+"1.3.6.1.5.5.7.1.33 = ASN1:SEQUENCE:void_body\n"
+"[bothvoid]\n"
+"basicConstraints = critical, CA:FALSE\n"
+"keyUsage = critical, digitalSignature\n"
+"1.3.6.1.5.5.7.1.27 = ASN1:SEQUENCE:jcc_body\n"
+"1.3.6.1.5.5.7.1.33 = ASN1:SEQUENCE:void_body\n"
 "[root]\n"
 "basicConstraints = critical, CA:TRUE\n"
 "keyUsage = critical, keyCertSign, cRLSign\n"
@@ -573,7 +767,12 @@ static const char pki_cnf[] =
 "v1 = UTF8:{\\\"nam\\\":\\\"Acme\\\"}\n"
 "[noexcl_rcd]\n"
 "mustExclude = EXP:2,SEQUENCE:names_rcd\n"
-"[empty_body]\n";
+"[empty_body]\n"
+"[void_body]\n"
+"mustInclude = EXP:0,SEQUENCE:names_conf\n"
+"mustExclude = EXP:2,SEQUENCE:names_dest\n"
+"[names_dest]\n"
+"n1 = IA5:dest\n";
 
 static void
 pki_setup(void)
@@ -591,7 +790,7 @@ pki_setup(void)
 		goto fail;
 	snprintf(cmd, sizeof(cmd),
 	    "cd '%s' && {"
-	    " for n in none jcc ejcc rcd both empty root; do"
+	    " for n in none jcc ejcc rcd both empty void bothvoid root; do"
 	    "  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
 	    "   -keyout $n.key -subj /CN=$n -days 30 -config ext.cnf -extensions $n"
 	    "   -out $n.pem || exit 1;"
@@ -633,7 +832,7 @@ static int
 from_cert(const char *name, struct stir_constraints **ret)
 {
 	struct stir_chain *ch = load(name);
-	int r = stir_constraints_from_cert(ch->crt[0], ret);
+	int r = stir_constraints_from_cert(ch->crt[0], ret, NULL);
 
 	stir_chain_free(ch);
 	return r;
@@ -676,67 +875,147 @@ START_TEST(test_cert_extensions)
 	    "the certificate requires claim 'confidence', which the PASSporT lacks");
 	stir_constraints_free(c);
 
-	/* rcd: the listed value is JSON text; only the same string matches */
+	/* rcd: the listed value is JSON text, matched by the object */
 	ck_assert_int_eq(from_cert("rcd", &c), STIR_OK);
 	ck_assert_str_eq(c->permitted[0].values[0], "{\"nam\":\"Acme\"}");
-	expect(c, "{" BASE ",\"rcd\":\"{\\\"nam\\\":\\\"Acme\\\"}\"}", STIR_OK, NULL);
-	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\"}}", STIR_EPOLICY,
-	    "claim 'rcd' is not a string, so it cannot match the certificate's permitted values");
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\"}}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"rcd\":{\"nam\":\"Acme\",\"apn\":\"Acme Inc\"}}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'rcd'");
 	stir_constraints_free(c);
+
+	/* a baseline claim in mustExclude: as if there were no extension */
+	c = sentinel;
+	ck_assert_int_eq(from_cert("void", &c), STIR_ENOENT);
+	ck_assert_ptr_eq(c, sentinel);
 
 	c = sentinel;
 	ck_assert_int_eq(from_cert("none", &c), STIR_ENOENT);
 	ck_assert_ptr_eq(c, sentinel);
 	ck_assert_int_eq(from_cert("both", &c), STIR_ECERT);
 	ck_assert_ptr_eq(c, sentinel);
+	/* RFC 9118 section 6 forbids both; that one is void changes nothing */
+	ck_assert_int_eq(from_cert("bothvoid", &c), STIR_ECERT);
+	ck_assert_ptr_eq(c, sentinel);
 	ck_assert_int_eq(from_cert("empty", &c), STIR_ECERT);
 	ck_assert_ptr_eq(c, sentinel);
 }
 END_TEST
 
+/* stir_constraints_check_cert() on the first certificate of pki/<files>. */
 static void
-expect_chain(const char *files, bool with_anchor, const char *text, int want,
-    const char *want_msg)
+expect_cert(const char *files, const char *text, int want, const char *want_msg)
 {
-	struct stir_chain *ch = load(files), *anchor = with_anchor ? load("root") : NULL;
+	struct stir_chain *ch = load(files);
 	json_t *j = payload(text);
 	char msg[256] = "";
 
-	ck_assert_int_eq(stir_constraints_check_chain(ch, anchor ? anchor->crt[0] : NULL,
-	    j, msg, sizeof(msg)), want);
+	ck_assert_int_eq(stir_constraints_check_cert(ch->crt[0], j, msg, sizeof(msg)), want);
 	if (want_msg != NULL)
 		ck_assert_str_eq(msg, want_msg);
 	json_decref(j);
-	stir_chain_free(anchor);
 	stir_chain_free(ch);
 }
 
-START_TEST(test_chain)
+/* issue 11 point 11: the end-entity certificate's constraints alone apply */
+START_TEST(test_end_entity_only)
 {
 	const char *ok = "{" BASE ",\"attest\":\"A\"}";
 	const char *rcd = "{" BASE ",\"attest\":\"A\",\"rcd\":{\"nam\":\"Acme\"}}";
+	struct stir_chain *ch;
+	json_t *j;
 
-	/* ee (JWTClaimConstraints) issued by root (mustExclude rcd) */
-	expect_chain("ee", false, ok, STIR_OK, NULL);
-	expect_chain("ee", true, ok, STIR_OK, NULL);
-	expect_chain("ee root", false, ok, STIR_OK, NULL);
-	/* the delegate's own constraints... */
-	expect_chain("ee", true, "{" BASE ",\"attest\":\"C\"}", STIR_EPOLICY,
-	    "certificate 1 of the chain: the certificate does not permit this value of claim 'attest'");
-	/* ...do not relax the issuer's */
-	expect_chain("ee", false, rcd, STIR_OK, NULL);
-	expect_chain("ee", true, rcd, STIR_EPOLICY,
-	    "the trust anchor: the certificate forbids claim 'rcd', which the PASSporT has");
-	expect_chain("ee root", false, rcd, STIR_EPOLICY,
-	    "certificate 2 of the chain: the certificate forbids claim 'rcd', which the PASSporT has");
-	/* a certificate that cannot be read stops the path */
-	expect_chain("ee both", false, ok, STIR_ECERT,
-	    "certificate 2 of the chain: it has both JWTClaimConstraints and EnhancedJWTClaimConstraints");
-	expect_chain("ee empty", false, ok, STIR_ECERT,
-	    "certificate 2 of the chain: its JWT claim constraints are malformed");
-	/* certificates without constraints add nothing */
-	expect_chain("none", false, "{" BASE "}", STIR_OK, NULL);
-	expect_chain("none", false, "{\"iat\":1}", STIR_OK, NULL);
+	/* ee (JWTClaimConstraints) issued by root, a CA whose own extension
+	 * excludes rcd: RFC 8226 section 8 makes it "applicable only to
+	 * end-entity certificates", so root's is ignored */
+	expect_cert("ee root", ok, STIR_OK, NULL);
+	expect_cert("ee root", rcd, STIR_OK, NULL);
+	expect_cert("ee root", "{" BASE ",\"attest\":\"C\"}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'attest'");
+	expect_cert("ee root", "{" BASE "}", STIR_EPOLICY,
+	    "the certificate requires claim 'attest', which the PASSporT lacks");
+	/* root itself, were it the signer, would exclude rcd */
+	expect_cert("root", rcd, STIR_EPOLICY,
+	    "the certificate forbids claim 'rcd', which the PASSporT has");
+	/* a CA's extension that cannot be read does not matter either */
+	expect_cert("ee empty", ok, STIR_OK, NULL);
+	expect_cert("ee both", ok, STIR_OK, NULL);
+	/* the end entity's does */
+	expect_cert("both ee", ok, STIR_ECERT,
+	    "it has both JWTClaimConstraints and EnhancedJWTClaimConstraints");
+	expect_cert("empty", ok, STIR_ECERT, "its JWT claim constraints are malformed");
+	expect_cert("bothvoid", ok, STIR_ECERT,
+	    "it has both JWTClaimConstraints and EnhancedJWTClaimConstraints");
+	/* without constraints (or with void ones) nothing is required */
+	expect_cert("none", "{\"iat\":1}", STIR_OK, NULL);
+	expect_cert("void", "{\"iat\":1}", STIR_OK, NULL);
+	/* not an object */
+	ch = load("ee");
+	j = json_string("x");
+	ck_assert_int_eq(stir_constraints_check_cert(ch->crt[0], j, NULL, 0), STIR_EINVAL);
+	json_decref(j);
+	stir_chain_free(ch);
+}
+END_TEST
+
+/*
+ * The RFC 9118 section 5 Figure 1 certificate, verbatim: its extension
+ * decodes to Figure 2 and means what the section says: ""confidence"
+ * claim must be present", "must have a value of "high" or "medium"",
+ * ""priority" claim must not be present".
+ */
+START_TEST(test_rfc9118_figure1)
+{
+	struct stir_constraints *c = NULL;
+	struct stir_chain *ch = NULL;
+	gnutls_datum_t ext = { NULL, 0 };
+	unsigned critical = 1;
+	size_t len = 0, hexlen = 0;
+	char *pem = tu_read_vector("rfc9118-fig1-example-certificate.pem", &len);
+	char *hex = tu_vector_value("rfc9118-fig2-ejwtcc-dump.txt", "extnValue",
+	    "#   1.3.6.1.5.5.7.1.33  ");
+	uint8_t *der = NULL;
+
+	ck_assert_int_eq(stir_chain_parse(pem, len, STIR_CHAIN_MAX, false, &ch), STIR_OK);
+	ck_assert_int_eq(gnutls_x509_crt_get_extension_by_oid2(ch->crt[0],
+	    STIR_OID_EJWTCLAIMCONSTRAINTS, 0, &ext, &critical), 0);
+	ck_assert_uint_eq(critical, 0);			/* "non-critical" */
+	ck_assert_int_eq(tu_hex_decode(hex, &der, &hexlen), 0);
+	ck_assert_uint_eq(ext.size, hexlen);
+	ck_assert_uint_eq(hexlen, 66);			/* Figure 2: 0 64: SEQUENCE */
+	ck_assert_mem_eq(ext.data, der, hexlen);
+
+	ck_assert_int_eq(stir_constraints_from_cert(ch->crt[0], &c, NULL), STIR_OK);
+	ck_assert(c->enhanced);
+	ck_assert_uint_eq(c->n_include, 1);
+	ck_assert_str_eq(c->include[0], "confidence");
+	ck_assert_uint_eq(c->n_permitted, 1);
+	ck_assert_str_eq(c->permitted[0].claim, "confidence");
+	ck_assert_uint_eq(c->permitted[0].n, 2);
+	ck_assert_str_eq(c->permitted[0].values[0], "high");
+	ck_assert_str_eq(c->permitted[0].values[1], "medium");
+	ck_assert_ptr_null(c->permitted[0].canon[0]);	/* not JSON text */
+	ck_assert_uint_eq(c->n_exclude, 1);
+	ck_assert_str_eq(c->exclude[0], "priority");
+
+	expect(c, "{" BASE ",\"confidence\":\"high\"}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"confidence\":\"medium\"}", STIR_OK, NULL);
+	expect(c, "{" BASE ",\"confidence\":\"low\"}", STIR_EPOLICY,
+	    "the certificate does not permit this value of claim 'confidence'");
+	expect(c, "{" BASE "}", STIR_EPOLICY,
+	    "the certificate requires claim 'confidence', which the PASSporT lacks");
+	expect(c, "{" BASE ",\"confidence\":\"high\",\"priority\":\"urgent\"}", STIR_EPOLICY,
+	    "the certificate forbids claim 'priority', which the PASSporT has");
+	stir_constraints_free(c);
+	/* the same bytes through the decoder */
+	c = decode_ok(der, hexlen, true);
+	ck_assert_str_eq(c->exclude[0], "priority");
+	stir_constraints_free(c);
+
+	gnutls_free(ext.data);
+	free(der);
+	free(hex);
+	free(pem);
+	stir_chain_free(ch);
 }
 END_TEST
 
@@ -753,10 +1032,13 @@ constraints_suite(void)
 	tcase_add_test(tc, test_malformed_strings);
 	tcase_add_test(tc, test_malformed_counts);
 	tcase_add_test(tc, test_check_rules);
+	tcase_add_test(tc, test_permitted_json);
+	tcase_add_test(tc, test_baseline_exclude);
+	tcase_add_test(tc, test_rfc9118_figure1);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(tp, pki_setup, pki_teardown);
 	tcase_add_test(tp, test_cert_extensions);
-	tcase_add_test(tp, test_chain);
+	tcase_add_test(tp, test_end_entity_only);
 	suite_add_tcase(s, tp);
 	return s;
 }
