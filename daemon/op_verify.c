@@ -789,6 +789,11 @@ read_dialog_dest(struct stir_req *req, struct vctx *x)
 		stir_req_fail(req, STIR_EINVAL, "field 'connected_dest': %s", msg);
 		return STIR_EINVAL;
 	}
+	/* an rsp's dest, the number reached, is one tn (verify.c) */
+	if (x->v.dialog_dest.kind != STIR_IDENT_TN) {
+		stir_req_fail(req, STIR_EINVAL, "field 'connected_dest' must be a telephone number");
+		return STIR_EINVAL;
+	}
 	return STIR_OK;
 }
 

@@ -625,6 +625,9 @@ START_TEST(the_called_partys_bye_is_verified_for_the_connected_dest)
 	ctl(2, NULL, 0, "verify --response --connected-dest %s --identity '%s' --from " CALLER
 	    " --to " CALLED " 2>&1", number, rsp);
 	ck_assert_ptr_nonnull(strstr(out, "connected_dest"));
+	ctl(2, NULL, 0, "verify --backward --connected-dest sip:bob@example.org --identity '%s'"
+	    " --from " CALLER " --to " CALLED " 2>&1", bye);
+	ck_assert_ptr_nonnull(strstr(out, "field 'connected_dest' must be a telephone number"));
 	free(bye);
 	free(other);
 	free(forged);
