@@ -292,7 +292,7 @@ verdict(struct vctx *x, const char **ret_verstat, int *ret_code, const char **re
 		/* an original inside a div-o is judged as part of its hop; in a
 		 * response only connected identity (rsp) says who answered */
 		if (r->ignored || x->items[i].nested_in >= 0 ||
-		    (x->v.mode != STIR_VMODE_REQUEST && r->authority_of != STIR_AUTH_DEST))
+		    (stir_vmode_is_response(x->v.mode) && r->authority_of != STIR_AUTH_DEST))
 			continue;
 		counted++;
 		if (r->code == 0) {
@@ -423,8 +423,6 @@ verify_done(struct stir_req *req)
 	}
 	verdict(x, &verstat, &code, &detail);
 	{
-		static const char *const modes[_STIR_VMODE_MAX] = { "request", "response",
-		    "precall" };
 		json_t *rcd = NULL, *v;
 		size_t i;
 
@@ -441,7 +439,7 @@ verify_done(struct stir_req *req)
 		}
 
 		req->result = json_pack("{s:s, s:s, s:o, s:o, s:o, s:O, s:o, s:o, s:o}",
-		    "verstat", verstat, "mode", modes[x->v.mode], "error",
+		    "verstat", verstat, "mode", stir_vmode_name(x->v.mode), "error",
 		    error_json(code, detail), "identities", ids, "action",
 		    stir_vreq_action_json(x, verstat, code, reasons), "rcd",
 		    rcd != NULL ? rcd : json_null(), "diversion", stir_vreq_diversion_json(x),
@@ -659,6 +657,7 @@ static const struct stir_field verify_fields[] = {
 	{ "content_type", STIR_JT_STRING, false, 256 },
 	{ "expect_cert",  STIR_JT_STRING, false, 64 },
 	{ "call_info",    STIR_JT_STRING, false, STIR_HEADER_MAX },
+	{ "connected_dest", STIR_JT_STRING, false, STIR_IDENT_MAX },
 	{ NULL, 0, false, 0 }
 };
 
@@ -799,25 +798,56 @@ read_rcd_context(struct stir_req *req, struct vctx *x)
 	return STIR_OK;
 }
 
+/*
+ * A backward request's PASSporT must keep the dest of the dialog's first
+ * response (RFC 9970 section 6): connected_dest, what that response's
+ * verify returned as connected.number; without it, To (a call that was
+ * not retargeted is answered by To).  Replies on error.
+ */
+static int
+read_dialog_dest(struct stir_req *req, struct vctx *x)
+{
+	const char *cd = stir_param_str(req->env->params, "connected_dest");
+	char msg[256];
+
+	if (cd != NULL && x->v.mode != STIR_VMODE_BACKWARD) {
+		stir_req_fail(req, STIR_EINVAL, "field 'connected_dest' is for mode \"backward\" only");
+		return STIR_EINVAL;
+	}
+	if (x->v.mode != STIR_VMODE_BACKWARD)
+		return STIR_OK;
+	if (cd == NULL) {
+		x->v.dialog_dest = x->v.to;
+		return STIR_OK;
+	}
+	if (stir_ident_canon(cd, &x->v.dialog_dest, msg, sizeof(msg)) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'connected_dest': %s", msg);
+		return STIR_EINVAL;
+	}
+	/* an rsp's dest, the number reached, is one tn (verify.c) */
+	if (x->v.dialog_dest.kind != STIR_IDENT_TN) {
+		stir_req_fail(req, STIR_EINVAL, "field 'connected_dest' must be a telephone number");
+		return STIR_EINVAL;
+	}
+	return STIR_OK;
+}
+
 /* mode, request_uri, history_info and diversion; replies on error. */
 static int
 read_context(struct stir_req *req, struct vctx *x)
 {
-	static const char *const modes[_STIR_VMODE_MAX] = { "request", "response", "precall" };
 	json_t *p = req->env->params;
 	const char *mode = stir_param_str(p, "mode");
 	static const char *const hist[] = { "history_info", "diversion" };
 	char msg[256];
-	int m;
 
-	for (m = 0; mode != NULL && m < _STIR_VMODE_MAX; m++)
-		if (strcmp(mode, modes[m]) == 0)
-			break;
-	if (m == _STIR_VMODE_MAX) {
-		stir_req_fail(req, STIR_EINVAL, "field 'mode' must be \"request\", \"response\" or \"precall\"");
+	x->v.mode = STIR_VMODE_REQUEST;
+	if (mode != NULL && stir_vmode_parse(mode, &x->v.mode) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'mode' must be \"request\", \"response\", \"precall\" or \"backward\"");
 		return STIR_EINVAL;
 	}
-	x->v.mode = mode != NULL ? (enum stir_vmode)m : STIR_VMODE_REQUEST;
+	if (read_dialog_dest(req, x) != STIR_OK)
+		return STIR_EINVAL;
 	if (stir_param_str(p, "expect_cert") != NULL) {
 		const char *fp = stir_param_str(p, "expect_cert");
 

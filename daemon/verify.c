@@ -28,6 +28,36 @@ stir_vresult_clear(struct stir_vresult *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static const char *const vmode_names[_STIR_VMODE_MAX] = {
+	[STIR_VMODE_REQUEST] = "request",
+	[STIR_VMODE_RESPONSE] = "response",
+	[STIR_VMODE_PRECALL] = "precall",
+	[STIR_VMODE_BACKWARD] = "backward",
+};
+
+const char *
+stir_vmode_name(enum stir_vmode mode)
+{
+	return (unsigned)mode < _STIR_VMODE_MAX ? vmode_names[mode] : "";
+}
+
+int
+stir_vmode_parse(const char *name, enum stir_vmode *ret)
+{
+	for (unsigned m = 0; name != NULL && m < _STIR_VMODE_MAX; m++)
+		if (strcmp(name, vmode_names[m]) == 0) {
+			*ret = (enum stir_vmode)m;
+			return STIR_OK;
+		}
+	return STIR_EINVAL;
+}
+
+bool
+stir_vmode_is_response(enum stir_vmode mode)
+{
+	return mode == STIR_VMODE_RESPONSE || mode == STIR_VMODE_PRECALL;
+}
+
 const char *
 stir_sip_reason(int code)
 {
@@ -334,8 +364,16 @@ claims_msg(const struct stir_vctx *v, struct stir_vresult *res)
 
 #define M_REQ	(1u << STIR_VMODE_REQUEST)
 #define M_RSP	((1u << STIR_VMODE_RESPONSE) | (1u << STIR_VMODE_PRECALL))
+#define M_BWD	(1u << STIR_VMODE_BACKWARD)
 
-/* The dispatch table of PASSporT types. */
+/*
+ * The dispatch table of PASSporT types.  A backward request (the called
+ * party's BYE, re-INVITE or UPDATE, RFC 9970 section 6) takes the two
+ * types SIP requests are signed with, a base PASSporT and shaken; "rsp"
+ * MUST NOT be sent in a request and is ignored there (section 9), and
+ * the diversion was settled by the response.  Whatever its type, such a
+ * PASSporT speaks for dest, the connected party (vmode_authority()).
+ */
 static const struct ppt_rule {
 	const char		*ppt;		/* NULL: a base PASSporT */
 	int			(*claims)(const struct stir_vctx *, struct stir_vresult *);
@@ -343,8 +381,8 @@ static const struct ppt_rule {
 	enum stir_authority	 authority;
 	unsigned		 modes;		/* where it counts; elsewhere ignored */
 } ppt_rules[] = {
-	{ NULL,     NULL,          true,  STIR_AUTH_ORIG, M_REQ },
-	{ "shaken", claims_shaken, true,  STIR_AUTH_ORIG, M_REQ },
+	{ NULL,     NULL,          true,  STIR_AUTH_ORIG, M_REQ | M_BWD },
+	{ "shaken", claims_shaken, true,  STIR_AUTH_ORIG, M_REQ | M_BWD },
 	{ "rcd",    claims_rcd,    true,  STIR_AUTH_ORIG, M_REQ },
 	{ "msg",    claims_msg,    true,  STIR_AUTH_ORIG, M_REQ },
 	{ "div",    claims_div,    false, STIR_AUTH_DIV,  M_REQ | M_RSP },
@@ -379,7 +417,39 @@ ignore(const struct stir_vctx *v, const char *ppt, struct stir_vresult *res)
 	if (rule == NULL)
 		return fail(res, STIR_SIP_INVALID, "unsupported ppt '%s'", ppt);
 	return fail(res, STIR_SIP_INVALID, "ppt '%s' does not belong in a %s", ppt ? ppt : "(none)",
-	    v->mode == STIR_VMODE_REQUEST ? "request" : "response");
+	    v->mode == STIR_VMODE_REQUEST ? "request" :
+	    v->mode == STIR_VMODE_BACKWARD ? "backward request" : "response");
+}
+
+/* Whose number the signer speaks for: the type's, but in a backward
+ * request always the connected party's (RFC 9970 sections 6 and 13). */
+static enum stir_authority
+vmode_authority(const struct stir_vctx *v, const struct ppt_rule *rule)
+{
+	return v->mode == STIR_VMODE_BACKWARD ? STIR_AUTH_DEST : rule->authority;
+}
+
+/*
+ * The party a dest-signed PASSporT speaks for: its dest, one tn (rsp,
+ * RFC 9970 section 9; a backward request's, which must also be the
+ * dialog's connected dest, section 6).
+ */
+static int
+dest_authority(const struct stir_vctx *v, json_t *dest, struct stir_vresult *res)
+{
+	json_t *d = json_object_get(dest, "tn");
+
+	if (json_array_size(d) != 1 || json_object_size(dest) != 1 ||
+	    stir_claim_tn(json_string_value(json_array_get(d, 0)), res->authority.value) == NULL)
+		return fail(res, STIR_SIP_INVALID, v->mode == STIR_VMODE_BACKWARD ?
+		    "the dest of a backward request's PASSporT must be one tn (RFC 9970 section 6)" :
+		    "a ppt rsp PASSporT's dest must be one tn");
+	res->authority.kind = STIR_IDENT_TN;
+	if (v->mode == STIR_VMODE_BACKWARD && (v->dialog_dest.kind != STIR_IDENT_TN ||
+	    strcmp(v->dialog_dest.value, res->authority.value) != 0))
+		return fail(res, STIR_SIP_INVALID,
+		    "dest is not the dest the dialog's first response asserted (RFC 9970 section 6)");
+	return STIR_OK;
 }
 
 static bool
@@ -423,6 +493,11 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	free(bin);
 
 	if (id->compact) {
+		/* rebuilt from From and To, it could not say which party of the
+		 * dialog it speaks for (RFC 9970 section 6 keeps dest) */
+		if (v->mode == STIR_VMODE_BACKWARD)
+			return fail(res, STIR_SIP_INVALID,
+			    "a backward request's PASSporT must be in full form");
 		/* shaken's attest and origid cannot be rebuilt; rcd's nam and crn can */
 		if (id->ppt != NULL && strcmp(id->ppt, "rcd") != 0)
 			return fail(res, STIR_SIP_INVALID,
@@ -481,17 +556,11 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return fail(res, STIR_SIP_INVALID, "dest is missing or malformed");
 	res->iat = json_integer_value(iat);
 	rule = ppt_rule(hppt);
-	res->authority_of = rule->authority;
-	res->authority = rule->authority == STIR_AUTH_ORIG ? res->orig : res->authority;
-	if (rule->authority == STIR_AUTH_DEST) {	/* rsp: the party reached */
-		json_t *d = json_object_get(dest, "tn");
-
-		if (json_array_size(d) != 1 || json_object_size(dest) != 1 ||
-		    stir_claim_tn(json_string_value(json_array_get(d, 0)),
-		    res->authority.value) == NULL)
-			return fail(res, STIR_SIP_INVALID, "a ppt rsp PASSporT's dest must be one tn");
-		res->authority.kind = STIR_IDENT_TN;
-	}
+	res->authority_of = vmode_authority(v, rule);
+	res->authority = res->authority_of == STIR_AUTH_ORIG ? res->orig : res->authority;
+	if (res->authority_of == STIR_AUTH_DEST &&	/* the party reached */
+	    ((r = dest_authority(v, dest, res)) != STIR_OK || res->code != 0))
+		return r;
 	if (rule->claims != NULL && ((r = rule->claims(v, res)) != STIR_OK || res->code != 0))
 		return r;
 	/* freshness: iat within iat_window of at, past and future */
@@ -507,7 +576,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	if (!ident_eq(&res->orig, want) && !(v->has_pai && ident_eq(&res->orig, &v->from)))
 		return fail(res, STIR_SIP_INVALID, "orig does not match %s",
 		    v->has_pai ? "P-Asserted-Identity or From" : "From");
-	if (rule->check_to && !stir_dest_has(dest, &v->to))
+	if (rule->check_to && res->authority_of != STIR_AUTH_DEST && !stir_dest_has(dest, &v->to))
 		return fail(res, STIR_SIP_INVALID, "dest does not include To");
 	return STIR_OK;
 }

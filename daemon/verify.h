@@ -27,12 +27,16 @@
 /*
  * What the Identity values arrived in: a request (INVITE, MESSAGE, ...),
  * a response to a request this side sent (RFC 9970 connected identity),
- * or the provisional response to a media-less "pre-call" INVITE.
+ * the provisional response to a media-less "pre-call" INVITE, or a
+ * request the called party sent back in the dialog (BYE, re-INVITE,
+ * UPDATE: RFC 9970 section 6), whose PASSporT speaks for its dest.
+ * Names on the wire: stir_vmode_name().
  */
 enum stir_vmode {
 	STIR_VMODE_REQUEST,
 	STIR_VMODE_RESPONSE,
 	STIR_VMODE_PRECALL,
+	STIR_VMODE_BACKWARD,
 	_STIR_VMODE_MAX
 };
 
@@ -49,13 +53,16 @@ struct stir_vctx {
 	/* a compact ppt=rcd form's nam and crn (RFC 9795 9.1, 9.3), or NULL */
 	const char		*from_name, *call_reason;
 	size_t			body_len;
+	/* backward: the dest the dialog's first response asserted (RFC 9970
+	 * section 6), which every PASSporT's dest must be; else unused */
+	struct stir_ident	dialog_dest;
 };
 
 /* Whose number the signer's certificate must cover (RFC 8224, 8946, 9970). */
 enum stir_authority {
 	STIR_AUTH_ORIG,		/* the caller: shaken, rcd, msg */
 	STIR_AUTH_DIV,		/* the diverting number: div, div-o */
-	STIR_AUTH_DEST,		/* the party reached: rsp */
+	STIR_AUTH_DEST,		/* the party reached: rsp; any in a backward request */
 	_STIR_AUTH_MAX
 };
 
@@ -82,6 +89,12 @@ struct stir_vresult {
 };
 
 void	stir_vresult_clear(struct stir_vresult *r);
+/* "request", "response", "precall", "backward"; "" out of range. */
+const char *stir_vmode_name(enum stir_vmode mode);
+/* The mode named name into *ret; STIR_EINVAL for another name. */
+int	stir_vmode_parse(const char *name, enum stir_vmode *ret);
+/* Do the values of mode arrive in a SIP response (nothing to reject)? */
+bool	stir_vmode_is_response(enum stir_vmode mode);
 /* The reason phrase of a STIR_SIP_* code ("Invalid Identity Header", ...). */
 const char *stir_sip_reason(int code);
 
@@ -92,7 +105,9 @@ const char *stir_sip_reason(int code);
  * div and div-o, whose dest is the new target) dest against To, and a
  * msg's msgi against the body.  A ppt this verifier does not support, or
  * one that does not belong in v->mode (rsp in a request; anything but
- * rsp, div and div-o in a response), is ignored.  A compact form is
+ * rsp, div and div-o in a response; anything but a base or shaken
+ * PASSporT in a backward request), is ignored.  In a backward request the
+ * signer speaks for dest, which must be one tn equal to v->dialog_dest.  A compact form is
  * rebuilt from the SIP fields first.  Fills *res; res->code says the
  * outcome.  Returns STIR_ENOMEM only.
  */

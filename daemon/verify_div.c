@@ -82,6 +82,10 @@ stir_vreq_link(struct vctx *x)
 	struct stir_div_out *out;
 	bool any = false;
 
+	/* a backward request carries no div, and its dest was checked
+	 * against the dialog's (verify.c): nothing to link */
+	if (x->v.mode == STIR_VMODE_BACKWARD)
+		return;
 	for (size_t i = 0; i < x->n; i++)
 		any |= is_div(&x->items[i]) || x->items[i].res.authority_of == STIR_AUTH_DEST;
 	if (!any)
@@ -177,11 +181,26 @@ stir_vreq_diversion_json(const struct vctx *x)
 	    "hops", hops, "request_uri_checked", x->has_ruri);
 }
 
+/* Why no PASSporT of the connected party was found, per mode. */
+static const char *
+connected_missing(const struct vctx *x)
+{
+	switch (x->v.mode) {
+	case STIR_VMODE_PRECALL:
+		return "no rsp PASSporT: the party reached did not prove its number before media";
+	case STIR_VMODE_BACKWARD:
+		return "no PASSporT of the connected party in the request (a base or shaken PASSporT signed for dest)";
+	default:
+		return "no rsp PASSporT in the response";
+	}
+}
+
 json_t *
 stir_vreq_connected_json(const struct vctx *x)
 {
 	const struct vitem *best = NULL;
 	bool retargeted;
+	json_t *o;
 
 	if (x->v.mode == STIR_VMODE_REQUEST)
 		return json_null();
@@ -195,15 +214,19 @@ stir_vreq_connected_json(const struct vctx *x)
 	}
 	if (best == NULL)
 		return json_pack("{s:b, s:n, s:s}", "verified", 0, "number", "detail",
-		    x->v.mode == STIR_VMODE_PRECALL ?
-		    "no rsp PASSporT: the party reached did not prove its number before media" :
-		    "no rsp PASSporT in the response");
+		    connected_missing(x));
 	retargeted = strcmp(best->res.authority.value, x->v.to.value) != 0;
 	if (!usable(best))
 		return json_pack("{s:b, s:o, s:s}", "verified", 0, "number",
 		    ident_json(&best->res.authority), "detail", best->res.detail);
-	return json_pack("{s:b, s:o, s:b, s:n}", "verified", 1, "number",
+	/* what the caller pins for the dialog's backward requests (RFC 9970
+	 * section 6): this number as connected_dest, this certificate as
+	 * expect_cert */
+	o = json_pack("{s:b, s:o, s:b, s:n}", "verified", 1, "number",
 	    ident_json(&best->res.authority), "retargeted", retargeted, "detail");
+	if (o != NULL && best->cert != NULL)
+		(void)json_object_set_new(o, "cert_sha256", json_string(best->cert->info.sha256));
+	return o;
 }
 
 json_t *
@@ -214,12 +237,17 @@ stir_vreq_action_json(const struct vctx *x, const char *verstat, int code, json_
 	    json_array_size(reasons) > 0;
 
 	if (failed && x->failure_action == STIR_ACTION_REJECT) {
-		if (x->v.mode != STIR_VMODE_REQUEST)	/* a response cannot be rejected */
+		/* a response cannot be rejected (a backward request can) */
+		if (stir_vmode_is_response(x->v.mode))
 			return json_pack("{s:s}", "do", "terminate");
 		return json_pack("{s:s, s:i, s:s}", "do", "reject", "code", code,
 		    "reason_phrase", stir_sip_reason(code));
 	}
-	if (with_reason && x->v.mode == STIR_VMODE_REQUEST)
+	/* in every mode: after a response, the caller puts them in its next
+	 * request of the dialog to the called side (PRACK, ACK, UPDATE, BYE;
+	 * RFC 3326 lets any request carry Reason), whose signer must hear of
+	 * the failure as an authentication service does (RFC 9410 sections 4-6) */
+	if (with_reason)
 		return json_pack("{s:s, s:O}", "do", "continue", "reason", reasons);
 	return json_pack("{s:s}", "do", "continue");
 }

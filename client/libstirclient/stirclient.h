@@ -270,7 +270,9 @@ struct stir_verify_params {
 	const char	 *pai;
 	const char	 *date;		/* SIP Date header */
 	int64_t		  at;		/* verify as of; 0: now */
-	const char	 *mode;		/* NULL: "request"; "response", "precall" */
+	const char	 *mode;		/* NULL: "request"; "response", "precall",
+					 * "backward" (the called party's BYE,
+					 * re-INVITE, UPDATE: RFC 9970 s6) */
 	const char	 *request_uri;
 	const char	 *history_info;
 	const char	 *diversion;
@@ -279,6 +281,9 @@ struct stir_verify_params {
 	const char	 *body_b64;	/* or already in base64 (wins over body) */
 	const char	 *content_type;
 	const char	 *expect_cert;	/* SHA-256 hex of the expected certificate */
+	/* mode "backward": the dialog's connected dest, connected_number of
+	 * the verified first response (NULL: To) */
+	const char	 *connected_dest;
 };
 
 /* The Rich Call Data of a call or of one PASSporT (only when verified). */
@@ -346,6 +351,9 @@ struct stir_verify_result {
 	const struct stir_verify_identity *identities;
 	size_t		  nidentities;
 	const char	 *json;
+	/* connected == 1: the SHA-256 of the certificate that proved
+	 * connected_number, to pin (expect_cert) for the backward requests */
+	const char	 *connected_cert_sha256;
 };
 typedef void (*stir_async_verify_cb)(void *arg, int err, const char *errmsg,
     const struct stir_verify_result *res);

@@ -310,6 +310,7 @@ STIR__TRAMPOLINE(verify)
 			r.connected = B(v, "verified") ? 1 : -1;
 			r.connected_number = json_is_string(num) ? json_string_value(num) :
 			    S(num, "tn") != NULL ? S(num, "tn") : S(num, "uri");
+			r.connected_cert_sha256 = S(v, "cert_sha256");
 		}
 		arr = json_object_get(result, "identities");
 		if ((ids = t_alloc(&t, json_array_size(arr), sizeof(*ids))) != NULL) {

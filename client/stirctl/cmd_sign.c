@@ -61,13 +61,16 @@ ext_option(int ch, const char *arg, json_t *params)
 	case 0x209:
 		(void)json_object_set_new(params, "expect_cert", json_string(arg));
 		return 1;
-	case 0x207: case 0x208:
+	case 0x20a:
+		(void)json_object_set_new(params, "connected_dest", json_string(arg));
+		return 1;
+	case 0x207: case 0x208: case 0x20b:
 		if (json_object_get(params, "mode") != NULL) {
-			ctl_err("give one of --response and --precall");
+			ctl_err("give one of --response, --precall and --backward");
 			return -1;
 		}
 		(void)json_object_set_new(params, "mode", json_string(ch == 0x207 ? "response" :
-		    "precall"));
+		    ch == 0x208 ? "precall" : "backward"));
 		return 1;
 	default:
 		return 0;
@@ -213,6 +216,8 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 		{ "response", no_argument, NULL, 0x207 },
 		{ "precall", no_argument, NULL, 0x208 },
 		{ "expect-cert", required_argument, NULL, 0x209 },
+		{ "connected-dest", required_argument, NULL, 0x20a },
+		{ "backward", no_argument, NULL, 0x20b },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t *params = json_object(), *ids = json_array(), *res = NULL;

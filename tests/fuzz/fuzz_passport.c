@@ -15,16 +15,19 @@
  *    rather than its base64url.  BODY is the MESSAGE body of the fifth
  *    context below (default "Watson, come here.").
  *
- * Each parsed value is checked in five fixed contexts: (0) a request From
+ * Each parsed value is checked in six fixed contexts: (0) a request From
  * sip:+12155551212@example.com, To tel:+12125551213, no Date; (1) the
  * same To with a Date, P-Asserted-Identity tel:+12155551212 and From
  * sip:alice@example.com; (2) context 0 as a response (RFC 9970) and (3)
  * context 1 as a pre-call provisional response; (4) context 0 with a
- * MESSAGE body, so msgi is checked.  All verify as of 1795871896 with a
+ * MESSAGE body, so msgi is checked; (5) context 0 as the called party's
+ * backward request (RFC 9970 section 6) in a dialog whose connected dest
+ * is tel:+12125551214.  All verify as of 1795871896 with a
  * 60 s window.  Besides the outcome's shape: a ppt outside its context
  * is ignored; each type names the identity its signer must cover (orig;
- * div for div and div-o; the one dest tn for rsp); dest includes To
- * except for div, div-o and rsp; a div-o's opt is a full form and a div
+ * div for div and div-o; the one dest tn for rsp and in a backward
+ * request, where it is the connected dest); dest includes To except for
+ * div, div-o, rsp and backward requests; a div-o's opt is a full form and a div
  * has none; msgi is matched exactly when there is a body.
  */
 #include "config.h"
@@ -44,8 +47,9 @@
 #define FUZZ_WINDOW	60
 #define DEFAULT_PARAMS	";info=<https://x.example/c.pem>;alg=ES256;ppt=shaken"
 #define DEFAULT_BODY	"Watson, come here."
-#define NCTX		5
+#define NCTX		6
 #define CTX_BODY	4
+#define CTX_BWD		5
 
 static struct stir_vctx vctx[NCTX];
 
@@ -86,6 +90,9 @@ setup(void)
 	vctx[3] = vctx[1];
 	vctx[3].mode = STIR_VMODE_PRECALL;
 	vctx[CTX_BODY] = vctx[0];
+	vctx[CTX_BWD] = vctx[0];
+	vctx[CTX_BWD].mode = STIR_VMODE_BACKWARD;
+	canon("tel:+12125551214", &vctx[CTX_BWD].dialog_dest);
 	done = true;
 }
 
@@ -135,9 +142,18 @@ check_ppt(const struct stir_vresult *res, const struct stir_vctx *v)
 	if (v->mode == STIR_VMODE_REQUEST)
 		FUZZ_ASSERT(is_ppt(res, "") || is_ppt(res, "shaken") || is_ppt(res, "rcd") ||
 		    is_ppt(res, "msg") || is_ppt(res, "div") || is_ppt(res, "div-o"));
+	else if (v->mode == STIR_VMODE_BACKWARD)
+		FUZZ_ASSERT(is_ppt(res, "") || is_ppt(res, "shaken"));
 	else
 		FUZZ_ASSERT(is_ppt(res, "div") || is_ppt(res, "div-o") || is_ppt(res, "rsp"));
-	if (is_ppt(res, "div") || is_ppt(res, "div-o")) {
+	if (v->mode == STIR_VMODE_BACKWARD) {
+		json_t *tn = json_object_get(dest, "tn");
+
+		/* signed for the connected party, the dialog's dest */
+		FUZZ_ASSERT(res->authority_of == STIR_AUTH_DEST);
+		FUZZ_ASSERT(json_object_size(dest) == 1 && json_array_size(tn) == 1);
+		FUZZ_ASSERT(ident_eq(&res->authority, &v->dialog_dest));
+	} else if (is_ppt(res, "div") || is_ppt(res, "div-o")) {
 		FUZZ_ASSERT(res->authority_of == STIR_AUTH_DIV);
 		FUZZ_ASSERT(res->div.value[0] != '\0' && ident_eq(&res->authority, &res->div));
 		FUZZ_ASSERT(json_is_object(div));
@@ -204,12 +220,17 @@ check(const struct stir_identity *id, const struct stir_vctx *v)
 		FUZZ_ASSERT(strncmp(res.tbs, id->jws, id->hlen + 1 + id->plen) == 0);
 	}
 	/* a supported ppt out of its context is ignored, before anything else */
-	if (id->ppt != NULL && stir_ppt_supported(id->ppt) &&
+	if (id->ppt != NULL && stir_ppt_supported(id->ppt) && v->mode != STIR_VMODE_BACKWARD &&
 	    (strcmp(id->ppt, "rsp") == 0) == (v->mode == STIR_VMODE_REQUEST) &&
 	    strcmp(id->ppt, "div") != 0 && strcmp(id->ppt, "div-o") != 0)
 		FUZZ_ASSERT(res.ignored && res.code == STIR_SIP_INVALID);
 	if (id->ppt != NULL && !stir_ppt_supported(id->ppt))
 		FUZZ_ASSERT(res.ignored);
+	if (v->mode == STIR_VMODE_BACKWARD && id->ppt != NULL && strcmp(id->ppt, "shaken") != 0)
+		FUZZ_ASSERT(res.ignored);
+	/* a compact form cannot say which party of the dialog it speaks for */
+	if (v->mode == STIR_VMODE_BACKWARD && id->compact)
+		FUZZ_ASSERT(res.code != 0);
 	if (res.code != 0) {
 		stir_vresult_clear(&res);
 		return;

@@ -146,6 +146,13 @@ passport["full-ppt-header-only"] = jws() + ";info=<%s>;alg=ES256" % INFO
 passport["full-ppt-param-only"] = jws(h=with_(HDR, ppt=None)) + PARAMS
 passport["json-no-ppt"] = "J" + js(with_(HDR, ppt=None)) + "\n" + \
     js(with_(PAY, attest=None, origid=None)) + "\n;info=<%s>;alg=ES256" % INFO
+# the called party's BYE (RFC 9970 s6, the harness's backward context):
+# the s9 claim set's shape, signed for the connected dest ...214
+passport["json-backward"] = "J" + js(with_(HDR, ppt=None)) + "\n" + \
+    js(with_(PAY, attest=None, origid=None, dest={"tn": ["12125551214"]})) + \
+    "\n;info=<%s>;alg=ES256" % INFO
+passport["json-backward-shaken"] = "J" + js(HDR) + "\n" + \
+    js(with_(PAY, dest={"tn": ["12125551214"]}))
 passport["json-orig-uri"] = "J" + js(HDR) + "\n" + \
     js(with_(PAY, orig={"uri": "sip:alice@example.com"}))
 passport["json-escapes"] = "J" + js(HDR) + "\n" + \

@@ -696,10 +696,11 @@ START_TEST(typed_requests_carry_every_field)
 	vp.body_len = 1;
 	vp.content_type = "text/plain";
 	vp.expect_cert = "e";
+	vp.connected_dest = "cd";
 	ck_assert_int_eq(stir_async_verify(a, &vp, 0, on_verify, &sw), 3);
 	s = fields_of(au_fake_read_request(a, fd));
-	ck_assert_str_eq(s, "{\"at\":5,\"body\":\"QQ==\",\"content_type\":\"text/plain\","
-	    "\"date\":\"d\",\"diversion\":\"dv\",\"expect_cert\":\"e\",\"from\":\"f\","
+	ck_assert_str_eq(s, "{\"at\":5,\"body\":\"QQ==\",\"connected_dest\":\"cd\","
+	    "\"content_type\":\"text/plain\",\"date\":\"d\",\"diversion\":\"dv\",\"expect_cert\":\"e\",\"from\":\"f\","
 	    "\"history_info\":\"h\",\"identity\":[\"a.b.c;info=<x>\",\"..d;info=<y>\"],"
 	    "\"mode\":\"response\",\"pai\":\"p\",\"request_uri\":\"r\",\"to\":\"t\"}");
 	free(s);
@@ -786,7 +787,7 @@ static const char *verify_reply =
     "\"rcd\":{\"verified\":true,\"nam\":\"Q Branch\",\"display_name\":\"Q Branch\",\"apn\":\"1\","
     "\"crn\":\"c\",\"icon\":\"https://r/q.png\",\"call_info\":[\"<https://r/q.png>;purpose=icon\"],"
     "\"integrity\":true},"
-    "\"diversion\":{\"verified\":false},\"connected\":{\"verified\":true,\"number\":{\"tn\":\"1\"}},"
+    "\"diversion\":{\"verified\":false},\"connected\":{\"verified\":true,\"number\":{\"tn\":\"1\"},\"cert_sha256\":\"ab\"},"
     "\"reason\":[]}}\n";
 
 static void
@@ -815,6 +816,7 @@ on_verify_rich(void *arg, int err, const char *errmsg, const struct stir_verify_
 	ck_assert_int_eq(r->diversion, -1);
 	ck_assert_int_eq(r->connected, 1);
 	ck_assert_str_eq(r->connected_number, "1");
+	ck_assert_str_eq(r->connected_cert_sha256, "ab");
 	ck_assert_int_eq(r->nidentities, 2);
 	d = &r->identities[0];
 	s = &r->identities[1];

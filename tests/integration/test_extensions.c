@@ -516,6 +516,167 @@ START_TEST(connected_identity_after_retargeting)
 }
 END_TEST
 
+/*
+ * A request of the called party's, sent back in the dialog (BYE,
+ * re-INVITE, UPDATE), as its SIP element would sign it: the RFC 9970
+ * section 9 claim set's shape (orig the caller, dest the connected party,
+ * not swapped) in a base PASSporT, since rsp MUST NOT be in a request;
+ * key is tn or sp (free()).
+ */
+static char *
+backward_passport(const char *key, const char *dest)
+{
+	char hdr[512], pay[512], params[256];
+	const char *chain = strcmp(key, "tn") == 0 ? "tn-chain.pem" : "sp-chain.pem";
+	char keyfile[16];
+
+	snprintf(keyfile, sizeof(keyfile), "%s.key", key);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"passport\",\"x5u\":\"%s/%s\"}",
+	    base, chain);
+	snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"%s\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"" CALLER "\"}}", dest, (long)time(NULL));
+	snprintf(params, sizeof(params), ";info=<%s/%s>;alg=ES256", base, chain);
+	return h_jws(&H, keyfile, hdr, pay, params);
+}
+
+/*
+ * RFC 9970 section 6: after a retargeted call is answered with rsp, the
+ * called party's BYE is verified for the connected dest, pinned to the
+ * number and certificate the first response proved.
+ */
+START_TEST(the_called_partys_bye_is_verified_for_the_connected_dest)
+{
+	char orig[8192], div[8192], rsp[8192], fp[80], number[32], *bye, *forged, *other;
+	json_t *res, *con;
+
+	/* the first response: CALLED was retargeted to 12025551000, which answers */
+	ctl(0, orig, sizeof(orig), "sign --orig " CALLER " --dest " CALLED " --attest A");
+	ctl(0, div, sizeof(div), "sign --ppt div --original '%s' --dest 12025551000", orig);
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig " CALLER " --dest 12025551000");
+	res = verify(0, "--response --identity '%s' --identity '%s' --from " CALLER " --to " CALLED,
+	    div, rsp);
+	con = json_object_get(res, "connected");
+	ck_assert_msg(json_is_true(json_object_get(con, "verified")), "%s", out);
+	/* what the caller keeps for the dialog: the number and the certificate */
+	snprintf(number, sizeof(number), "%s",
+	    json_string_value(json_object_get(json_object_get(con, "number"), "tn")));
+	ck_assert_str_eq(number, "12025551000");
+	snprintf(fp, sizeof(fp), "%s", json_string_value(json_object_get(con, "cert_sha256")));
+	ck_assert_uint_eq(strlen(fp), 64);
+	ck_assert_str_eq(fp, json_string_value(json_object_get(json_object_get(ident(res, 1),
+	    "cert"), "sha256")));
+	json_decref(res);
+
+	/* the BYE: signed by the answering party for its own number */
+	bye = backward_passport("tn", number);
+	res = verify(0, "--backward --connected-dest %s --expect-cert %s --identity '%s'"
+	    " --from " CALLER " --to " CALLED, number, fp, bye);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "mode")), "backward");
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Passed");
+	con = json_object_get(res, "connected");
+	ck_assert(json_is_true(json_object_get(con, "verified")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(con, "number"), "tn")),
+	    number);
+	json_decref(res);
+	/* without connected_dest the dest must be To: this dialog was retargeted */
+	res = verify(1, "--backward --expect-cert %s --identity '%s' --from " CALLER " --to " CALLED,
+	    fp, bye);
+	ck_assert_int_eq(code_at(res, 0), 438);
+	ck_assert_str_eq(detail_at(res, 0),
+	    "dest is not the dest the dialog's first response asserted (RFC 9970 section 6)");
+	/* a backward request can be refused (default failure_action reject) */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "action"), "do")),
+	    "reject");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(res, "action"),
+	    "code")), 438);
+	json_decref(res);
+	/* the same signer for another of its numbers: not the dialog's dest */
+	other = backward_passport("tn", "12155550100");
+	res = verify(1, "--backward --connected-dest %s --identity '%s' --from " CALLER
+	    " --to " CALLED, number, other);
+	ck_assert_str_eq(detail_at(res, 0),
+	    "dest is not the dest the dialog's first response asserted (RFC 9970 section 6)");
+	json_decref(res);
+
+	/* a BYE forged with an SPC certificate (it covers every number): only
+	 * the pinned certificate tells it apart */
+	forged = backward_passport("sp", number);
+	res = verify(0, "--backward --connected-dest %s --identity '%s' --from " CALLER
+	    " --to " CALLED, number, forged);
+	json_decref(res);
+	res = verify(1, "--backward --connected-dest %s --expect-cert %s --identity '%s'"
+	    " --from " CALLER " --to " CALLED, number, fp, forged);
+	ck_assert_ptr_nonnull(strstr(detail_at(res, 0), "expect_cert"));
+	ck_assert(json_is_false(json_object_get(json_object_get(res, "connected"), "verified")));
+	json_decref(res);
+
+	/* rsp is ignored in a request (RFC 9970 section 9), backward too */
+	res = verify(1, "--backward --connected-dest %s --identity '%s' --from " CALLER
+	    " --to " CALLED, number, rsp);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "No-TN-Validation");
+	ck_assert(json_is_true(json_object_get(ident(res, 0), "ignored")));
+	ck_assert_str_eq(detail_at(res, 0), "ppt 'rsp' does not belong in a backward request");
+	con = json_object_get(res, "connected");
+	ck_assert(json_is_false(json_object_get(con, "verified")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(con, "detail")),
+	    "no PASSporT of the connected party"));
+	json_decref(res);
+	/* connected_dest belongs to backward requests only */
+	ctl(2, NULL, 0, "verify --response --connected-dest %s --identity '%s' --from " CALLER
+	    " --to " CALLED " 2>&1", number, rsp);
+	ck_assert_ptr_nonnull(strstr(out, "connected_dest"));
+	ctl(2, NULL, 0, "verify --backward --connected-dest sip:bob@example.org --identity '%s'"
+	    " --from " CALLER " --to " CALLED " 2>&1", bye);
+	ck_assert_ptr_nonnull(strstr(out, "field 'connected_dest' must be a telephone number"));
+	free(bye);
+	free(other);
+	free(forged);
+}
+END_TEST
+
+/* RFC 9410 under continue-with-reason, for responses and backward requests too. */
+START_TEST(a_failed_response_returns_its_reason_values)
+{
+	char rsp[8192], *bye;
+	json_t *res, *act, *reasons;
+
+	teardown();
+	setup_with("failure_action = continue-with-reason\n");
+	/* a stale rsp: 403 */
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig " CALLER " --dest " CALLED " --iat %ld",
+	    (long)time(NULL) - 3600);
+	res = verify(1, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Failed");
+	reasons = json_object_get(res, "reason");
+	ck_assert_int_eq(json_array_size(reasons), 1);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(reasons, 0)),
+	    "STIR;cause=403;text=\"Stale Date\";ppi=\".."));
+	act = json_object_get(res, "action");
+	ck_assert_str_eq(json_string_value(json_object_get(act, "do")), "continue");
+	ck_assert_msg(json_equal(json_object_get(act, "reason"), reasons), "%s", out);
+	json_decref(res);
+	/* the same on the provisional response to a pre-call INVITE */
+	res = verify(1, "--precall --identity '%s' --from " CALLER " --to " CALLED, rsp);
+	act = json_object_get(res, "action");
+	ck_assert_int_eq(json_array_size(json_object_get(act, "reason")), 1);
+	json_decref(res);
+	/* and on a backward request whose dest is not the dialog's */
+	bye = backward_passport("tn", "12025551000");
+	res = verify(1, "--backward --identity '%s' --from " CALLER " --to " CALLED, bye);
+	act = json_object_get(res, "action");
+	ck_assert_str_eq(json_string_value(json_object_get(act, "do")), "continue");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(act,
+	    "reason"), 0)), "STIR;cause=438;"));
+	json_decref(res);
+	free(bye);
+	/* a valid response has nothing to report */
+	ctl(0, rsp, sizeof(rsp), "sign --ppt rsp --orig " CALLER " --dest " CALLED);
+	res = verify(0, "--response --identity '%s' --from " CALLER " --to " CALLED, rsp);
+	ck_assert_ptr_null(json_object_get(json_object_get(res, "action"), "reason"));
+	json_decref(res);
+}
+END_TEST
+
 /* precall: did the party reached prove its number before any media? */
 START_TEST(a_precall_check_reports_the_party_reached)
 {
@@ -651,6 +812,8 @@ suite(void)
 	tcase_add_test(tc, connected_identity_is_signed_and_checked);
 	tcase_add_test(tc, connected_identity_after_retargeting);
 	tcase_add_test(tc, a_precall_check_reports_the_party_reached);
+	tcase_add_test(tc, the_called_partys_bye_is_verified_for_the_connected_dest);
+	tcase_add_test(tc, a_failed_response_returns_its_reason_values);
 	tcase_add_test(tc, mixed_headers_get_one_reason_each);
 	tcase_add_test(tc, replay_detection_and_diversion);
 	suite_add_tcase(s, tc);

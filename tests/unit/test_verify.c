@@ -1278,6 +1278,176 @@ START_TEST(request_types_in_a_response_are_ignored)
 }
 END_TEST
 
+/* ---- RFC 9970 section 6: the called party's requests in the dialog ---- */
+
+/* The RFC 9970 section 9 example claim set, verbatim, and its x5u. */
+#define RFC9970_X5U	"https://www.example.com/cert.pem"
+#define RFC9970_PAY	"{ \"orig\":{\"tn\":\"12155551212\"},\n" \
+			"  \"dest\":{\"tn\":[\"12155551214\"]},\n" \
+			"  \"iat\":1443208345 }"
+#define RFC9970_AT	1443208345
+/* the rsp header of section 9, verbatim; the same without ppt; shaken */
+#define RFC9970_RSPHDR	"{ \"typ\":\"passport\",\n  \"ppt\":\"rsp\",\n  \"alg\":\"ES256\",\n" \
+			"  \"x5u\":\"" RFC9970_X5U "\" }"
+#define RFC9970_HDR0	"{ \"typ\":\"passport\",\n  \"alg\":\"ES256\",\n" \
+			"  \"x5u\":\"" RFC9970_X5U "\" }"
+#define RFC9970_SHKHDR	"{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"" \
+			RFC9970_X5U "\"}"
+#define RFC9970_PARAMS0	";info=<" RFC9970_X5U ">;alg=ES256"
+#define RFC9970_PARAMSP(p) RFC9970_PARAMS0 ";ppt=" p
+
+/*
+ * A BYE from the called party of the RFC's call: From ...212 called
+ * ...213, answered (after a retarget) by ...214, whose dest the first
+ * response asserted.  from and to stay the dialog's, as in a response.
+ */
+static struct stir_vctx
+bwd_ctx(const char *dialog_dest)
+{
+	struct stir_vctx v;
+
+	memset(&v, 0, sizeof(v));
+	canon("<sip:+12155551212@example.com;user=phone>;tag=a", &v.from);
+	canon("<tel:+12155551213>;tag=b", &v.to);
+	canon(dialog_dest, &v.dialog_dest);
+	v.date = -1;
+	v.at = RFC9970_AT;
+	v.iat_window = 60;
+	v.mode = STIR_VMODE_BACKWARD;
+	return v;
+}
+
+START_TEST(backward_requests_are_signed_for_the_connected_dest)
+{
+	struct stir_vctx v = bwd_ctx("tel:+12155551214");
+	struct stir_vresult res;
+	char *shaken;
+
+	/* the RFC's claim set in a base PASSporT: signed for dest, not orig */
+	check_res(RFC9970_HDR0, RFC9970_PAY, RFC9970_PARAMS0, &v, 0, "", &res);
+	ck_assert(!res.ignored);
+	ck_assert_str_eq(res.ppt, "");
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_DEST);
+	want_ident(&res.authority, STIR_IDENT_TN, "12155551214");
+	want_ident(&res.orig, STIR_IDENT_TN, "12155551212");
+	ck_assert_int_eq(res.iat, RFC9970_AT);
+	stir_vresult_clear(&res);
+	/* the same claims as shaken: also the connected party's */
+	shaken = shaken_pay("{\"attest\":\"A\",\"dest\":{\"tn\":[\"12155551214\"]},\"iat\":%d,"
+	    "\"orig\":{\"tn\":\"12155551212\"},\"origid\":\"" ORIGID "\"}", RFC9970_AT);
+	check_res(RFC9970_SHKHDR, shaken, RFC9970_PARAMSP("shaken"), &v, 0, "", &res);
+	ck_assert_int_eq(res.authority_of, STIR_AUTH_DEST);
+	want_ident(&res.authority, STIR_IDENT_TN, "12155551214");
+	ck_assert_int_eq(res.attest, 'A');
+	stir_vresult_clear(&res);
+	free(shaken);
+	/* a dialog not retargeted: the connected dest is To, dest need not hold To */
+	v = bwd_ctx("tel:+12155551213");
+	check_full(RFC9970_HDR0, RFC9970_PAY, RFC9970_PARAMS0, &v, STIR_SIP_INVALID,
+	    "dest is not the dest the dialog's first response asserted (RFC 9970 section 6)");
+	check_full(RFC9970_HDR0, "{\"dest\":{\"tn\":[\"+12155551213\"]},\"iat\":1443208345,"
+	    "\"orig\":{\"tn\":\"12155551212\"}}", RFC9970_PARAMS0, &v, 0, "");
+}
+END_TEST
+
+START_TEST(backward_requests_keep_the_dialogs_dest_and_orig)
+{
+	struct stir_vctx v = bwd_ctx("12155551214");
+	static const char one_tn[] =
+	    "the dest of a backward request's PASSporT must be one tn (RFC 9970 section 6)";
+
+	/* dest must be the one the first response asserted, and only it */
+	check_full(RFC9970_HDR0, "{\"dest\":{\"tn\":[\"12155551215\"]},\"iat\":1443208345,"
+	    "\"orig\":{\"tn\":\"12155551212\"}}", RFC9970_PARAMS0, &v, STIR_SIP_INVALID,
+	    "dest is not the dest the dialog's first response asserted (RFC 9970 section 6)");
+	check_full(RFC9970_HDR0, "{\"dest\":{\"tn\":[\"12155551214\",\"12155551215\"]},"
+	    "\"iat\":1443208345,\"orig\":{\"tn\":\"12155551212\"}}", RFC9970_PARAMS0, &v,
+	    STIR_SIP_INVALID, one_tn);
+	check_full(RFC9970_HDR0, "{\"dest\":{\"uri\":[\"sip:carol@example.com\"]},"
+	    "\"iat\":1443208345,\"orig\":{\"tn\":\"12155551212\"}}", RFC9970_PARAMS0, &v,
+	    STIR_SIP_INVALID, one_tn);
+	/* not swapped: orig stays the caller's (the dialog's From) */
+	check_full(RFC9970_HDR0, "{\"dest\":{\"tn\":[\"12155551214\"]},\"iat\":1443208345,"
+	    "\"orig\":{\"tn\":\"12155551214\"}}", RFC9970_PARAMS0, &v, STIR_SIP_INVALID,
+	    "orig does not match From");
+	/* the base checks still apply */
+	check_full(RFC9970_HDR0, "{\"dest\":{\"tn\":[\"12155551214\"]},\"iat\":1443208000,"
+	    "\"orig\":{\"tn\":\"12155551212\"}}", RFC9970_PARAMS0, &v, STIR_SIP_STALE,
+	    "iat is outside the freshness window");
+	/* a compact form cannot say which party it speaks for */
+	{
+		struct stir_vresult res;
+		char *s = b64sig(anysig), *value;
+
+		v.date = RFC9970_AT;
+		ck_assert_int_ge(asprintf(&value, "..%s" RFC9970_PARAMS0, s), 0);
+		check_into(value, &v, STIR_SIP_INVALID,
+		    "a backward request's PASSporT must be in full form", &res);
+		ck_assert(!res.ignored);
+		stir_vresult_clear(&res);
+		free(value);
+		free(s);
+	}
+}
+END_TEST
+
+START_TEST(rsp_and_other_types_in_a_backward_request_are_ignored)
+{
+	struct stir_vctx v = bwd_ctx("12155551214");
+	struct stir_vresult res;
+	static const struct { const char *ppt, *pay; } other[] = {
+		{ "div", "{\"dest\":{\"tn\":[\"12155551214\"]},\"div\":{\"tn\":\"12155551213\"},"
+		    "\"iat\":1443208345,\"orig\":{\"tn\":\"12155551212\"}}" },
+		{ "div-o", RFC9970_PAY },
+		{ "rcd", RFC9970_PAY },
+		{ "msg", RFC9970_PAY },
+	};
+
+	/* rsp MUST NOT be sent in requests, and is ignored there (RFC 9970
+	 * section 9): the RFC's own rsp header and claims */
+	check_res(RFC9970_RSPHDR, RFC9970_PAY, RFC9970_PARAMSP("rsp"), &v, STIR_SIP_INVALID,
+	    "ppt 'rsp' does not belong in a backward request", &res);
+	ck_assert(res.ignored);
+	ck_assert_str_eq(res.ppt, "rsp");
+	stir_vresult_clear(&res);
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		char hdr[256], params[128], want[96];
+
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"%s\",\"typ\":\"passport\","
+		    "\"x5u\":\"" RFC9970_X5U "\"}", other[i].ppt);
+		snprintf(params, sizeof(params), RFC9970_PARAMS0 ";ppt=%s", other[i].ppt);
+		snprintf(want, sizeof(want), "ppt '%s' does not belong in a backward request",
+		    other[i].ppt);
+		check_res(hdr, other[i].pay, params, &v, STIR_SIP_INVALID, want, &res);
+		ck_assert_msg(res.ignored, "%s", other[i].ppt);
+		stir_vresult_clear(&res);
+	}
+}
+END_TEST
+
+START_TEST(vmode_names_round_trip)
+{
+	static const char *const names[] = { "request", "response", "precall", "backward" };
+	enum stir_vmode m;
+
+	for (unsigned i = 0; i < _STIR_VMODE_MAX; i++) {
+		ck_assert_str_eq(stir_vmode_name((enum stir_vmode)i), names[i]);
+		ck_assert_int_eq(stir_vmode_parse(names[i], &m), STIR_OK);
+		ck_assert_int_eq(m, (enum stir_vmode)i);
+	}
+	ck_assert_str_eq(stir_vmode_name(_STIR_VMODE_MAX), "");
+	m = STIR_VMODE_PRECALL;
+	ck_assert_int_eq(stir_vmode_parse("Backward", &m), STIR_EINVAL);
+	ck_assert_int_eq(stir_vmode_parse("", &m), STIR_EINVAL);
+	ck_assert_int_eq(stir_vmode_parse(NULL, &m), STIR_EINVAL);
+	ck_assert_int_eq(m, STIR_VMODE_PRECALL);	/* untouched on failure */
+	ck_assert(stir_vmode_is_response(STIR_VMODE_RESPONSE));
+	ck_assert(stir_vmode_is_response(STIR_VMODE_PRECALL));
+	ck_assert(!stir_vmode_is_response(STIR_VMODE_REQUEST));
+	ck_assert(!stir_vmode_is_response(STIR_VMODE_BACKWARD));
+}
+END_TEST
+
 START_TEST(request_types_fill_the_authority)
 {
 	struct stir_vctx v = req();
@@ -1700,6 +1870,10 @@ verify_suite(void)
 	tcase_add_test(tp, rsp_in_a_response_is_signed_for_dest);
 	tcase_add_test(tp, request_types_in_a_response_are_ignored);
 	tcase_add_test(tp, request_types_fill_the_authority);
+	tcase_add_test(tp, backward_requests_are_signed_for_the_connected_dest);
+	tcase_add_test(tp, backward_requests_keep_the_dialogs_dest_and_orig);
+	tcase_add_test(tp, rsp_and_other_types_in_a_backward_request_are_ignored);
+	tcase_add_test(tp, vmode_names_round_trip);
 	tcase_add_test(tp, ppt_supported_list);
 	tcase_add_test(tp, dest_has_tn_and_uri);
 	tcase_add_test(tp, identity_payload_of_full_and_compact);
