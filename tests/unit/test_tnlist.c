@@ -109,7 +109,7 @@ START_TEST(cache_keeps_only_a_der_tnauthlist_as_a_tn_list)
 {
 	enum stir_cc_kind k = STIR_CC_CHAIN;
 	char msg[160] = "";
-	size_t len = 0;
+	size_t len = 0, badlen = 0;
 	char *der = tu_cat_files(pki, "tnl-ee.der", "", &len), *bad;
 	uint8_t *big;
 
@@ -122,8 +122,8 @@ START_TEST(cache_keeps_only_a_der_tnauthlist_as_a_tn_list)
 	ck_assert_int_eq(stir_cc_kind_check(STIR_CC_TNLIST, (const uint8_t *)der, len - 1, msg,
 	    sizeof(msg)), STIR_ECERT);
 	ck_assert_str_eq(msg, "the TN list is not a DER TNAuthList (RFC 8226 section 9)");
-	bad = tu_cat_files(pki, "tnl-garbage.der", "", &len);
-	ck_assert_int_eq(stir_cc_kind_check(STIR_CC_TNLIST, (const uint8_t *)bad, len, msg,
+	bad = tu_cat_files(pki, "tnl-garbage.der", "", &badlen);
+	ck_assert_int_eq(stir_cc_kind_check(STIR_CC_TNLIST, (const uint8_t *)bad, badlen, msg,
 	    sizeof(msg)), STIR_ECERT);
 	ck_assert_int_eq(stir_cc_kind_check(STIR_CC_TNLIST, NULL, 0, msg, sizeof(msg)),
 	    STIR_ECERT);
