@@ -268,48 +268,129 @@ entry_text(const struct stir_tnentry *e, char *out, size_t outlen)
 }
 
 /*
- * Certificate number cno (1 is the end entity) and its issuer, named by
- * issuer_name for messages: if the issuer has a TNAuthList, the
- * certificate must have one within it.
+ * A certificate's TN scope: its TNAuthList by value and the one fetched
+ * by reference (RFC 8226 10.1).  With both, it is bounded by both: the
+ * reference is the current view of the scope (section 10: numbers move),
+ * the value what the CA signed, and neither text lets one widen the other.
+ */
+struct scope {
+	struct stir_tnauth		*val;	/* owned */
+	const struct stir_tnauth	*ref;	/* borrowed from the caller */
+};
+
+/*
+ * The scope of crt, named name in messages.  ref points at the list
+ * fetched for it, or is NULL when lists by reference were not fetched
+ * (the signing side, the anchor): then a list only by reference is
+ * unknown and counts as none.  STIR_ENOENT if it has no list; STIR_ECERT
+ * with msg if a list or its URI is malformed or a list by reference was
+ * not fetched.
  */
 static int
-delegation_pair(gnutls_x509_crt_t crt, unsigned cno, gnutls_x509_crt_t issuer,
-    const char *issuer_name, char *msg, size_t msglen)
+cert_scope(gnutls_x509_crt_t crt, const char *name, const struct stir_tnauth *const *ref,
+    struct scope *ret, char *msg, size_t msglen)
 {
-	struct stir_tnauth *pta = NULL, *cta = NULL;
-	const struct stir_tnentry *bad = NULL;
-	char ent[STIR_SPC_MAX + 32];
+	char url[STIR_URL_MAX_CERT + 1];
 	int r;
 
-	if ((r = stir_cert_tnauth(issuer, &pta)) == STIR_ENOENT)
-		return STIR_OK;		/* no scope to delegate from */
-	if (r != STIR_OK) {
-		snprintf(msg, msglen, "the TNAuthList of %s is malformed", issuer_name);
-		goto out;
+	ret->val = NULL;
+	ret->ref = NULL;
+	if ((r = stir_cert_tnauth(crt, &ret->val)) != STIR_OK && r != STIR_ENOENT) {
+		snprintf(msg, msglen, "the TNAuthList of %s is malformed", name);
+		return r;
 	}
-	if ((r = stir_cert_tnauth(crt, &cta)) != STIR_OK) {
-		snprintf(msg, msglen, r == STIR_ENOENT ?
-		    "certificate %u has no TNAuthList, but its issuer (%s) has one (RFC 9060)" :
-		    "the TNAuthList of certificate %u is malformed", cno, issuer_name);
+	switch (stir_cert_tnlist_url(crt, url, sizeof(url))) {
+	case STIR_ENOENT:
+		break;
+	case STIR_OK:
+		if (ref == NULL)
+			break;
+		if (*ref == NULL) {
+			snprintf(msg, msglen, "the TNAuthList of %s by reference (%s) was not fetched",
+			    name, url);
+			goto bad;
+		}
+		ret->ref = *ref;
+		break;
+	default:
+		snprintf(msg, msglen, "the TNAuthList URI of %s (AIA id-ad-stirTNList) is not an "
+		    "https URI (RFC 8226 section 10.1)", name);
+		goto bad;
+	}
+	return ret->val != NULL || ret->ref != NULL ? STIR_OK : STIR_ENOENT;
+ bad:
+	stir_tnauth_free(ret->val);
+	ret->val = NULL;
+	return STIR_ECERT;
+}
+
+/*
+ * Certificate number cno (1 is the end entity) and its issuer, named by
+ * issuer_name for messages, with the lists fetched for each (cert_scope):
+ * if the issuer has a TNAuthList, the certificate must have one within
+ * it.  With two lists on either side, some list of the certificate must
+ * lie within every list of the issuer: the part both of its lists hold
+ * is then within the part both of the issuer's hold.
+ */
+static int
+delegation_pair(gnutls_x509_crt_t crt, unsigned cno, const struct stir_tnauth *const *cref,
+    gnutls_x509_crt_t issuer, const char *issuer_name, const struct stir_tnauth *const *pref,
+    char *msg, size_t msglen)
+{
+	struct scope ps = { NULL, NULL }, cs = { NULL, NULL };
+	const struct stir_tnentry *bad = NULL;
+	bool bad_in_ref = false;
+	char ent[STIR_SPC_MAX + 32], cname[32];
+	int r;
+
+	if ((r = cert_scope(issuer, issuer_name, pref, &ps, msg, msglen)) == STIR_ENOENT)
+		return STIR_OK;		/* no scope to delegate from */
+	if (r != STIR_OK)
+		return r;
+	snprintf(cname, sizeof(cname), "certificate %u", cno);
+	if ((r = cert_scope(crt, cname, cref, &cs, msg, msglen)) != STIR_OK) {
+		if (r == STIR_ENOENT)
+			snprintf(msg, msglen, "certificate %u has no TNAuthList, but its issuer (%s) has one (RFC 9060)",
+			    cno, issuer_name);
 		r = r == STIR_ENOENT ? STIR_ECERT : r;
 		goto out;
 	}
-	if (!stir_tnauth_within(cta, pta, &bad)) {
-		entry_text(bad, ent, sizeof(ent));
-		snprintf(msg, msglen, "certificate %u holds %s, outside the TNAuthList of its issuer (%s) (RFC 9060)",
-		    cno, ent, issuer_name);
-		r = STIR_ECERT;
-		goto out;
+	{
+		const struct stir_tnauth *cl[2] = { cs.val, cs.ref }, *pl[2] = { ps.val, ps.ref };
+
+		for (size_t i = 0; i < 2; i++) {
+			bool inside = cl[i] != NULL;
+
+			for (size_t k = 0; inside && k < 2; k++) {
+				const struct stir_tnentry *b = NULL;
+
+				if (pl[k] == NULL || stir_tnauth_within(cl[i], pl[k], &b))
+					continue;
+				inside = false;
+				if (bad == NULL) {
+					bad = b;
+					bad_in_ref = k == 1;
+				}
+			}
+			if (inside) {
+				r = STIR_OK;
+				goto out;
+			}
+		}
 	}
-	r = STIR_OK;
+	entry_text(bad, ent, sizeof(ent));
+	snprintf(msg, msglen, "certificate %u holds %s, outside the TNAuthList%s of its issuer (%s) (RFC 9060)",
+	    cno, ent, bad_in_ref ? " by reference" : "", issuer_name);
+	r = STIR_ECERT;
  out:
-	stir_tnauth_free(cta);
-	stir_tnauth_free(pta);
+	stir_tnauth_free(cs.val);
+	stir_tnauth_free(ps.val);
 	return r;
 }
 
 int
-stir_chain_check_delegation(const struct stir_chain *c, char *msg, size_t msglen)
+stir_chain_check_delegation(const struct stir_chain *c, const struct stir_tnrefs *refs,
+    char *msg, size_t msglen)
 {
 	for (unsigned i = 0; i < c->n; i++) {
 		char name[32];
@@ -324,7 +405,8 @@ stir_chain_check_delegation(const struct stir_chain *c, char *msg, size_t msglen
 		if (j >= c->n)
 			continue;	/* issued from outside the chain */
 		snprintf(name, sizeof(name), "certificate %u", j + 1);
-		if ((r = delegation_pair(c->crt[i], i + 1, c->crt[j], name, msg, msglen)) != STIR_OK)
+		if ((r = delegation_pair(c->crt[i], i + 1, refs != NULL ? &refs->ta[i] : NULL,
+		    c->crt[j], name, refs != NULL ? &refs->ta[j] : NULL, msg, msglen)) != STIR_OK)
 			return r;
 	}
 	return STIR_OK;
@@ -388,6 +470,76 @@ stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret)
 	r = stir_tnauth_decode(ext.data, ext.size, ret);
 	gnutls_free(ext.data);
 	return r;
+}
+
+struct stir_tnauth *
+stir_tnauth_dup(const struct stir_tnauth *ta)
+{
+	struct stir_tnauth *copy;
+	size_t size;
+
+	if (ta == NULL)
+		return NULL;
+	size = sizeof(*ta) + ta->n * sizeof(ta->e[0]);
+	if ((copy = malloc(size)) != NULL)
+		memcpy(copy, ta, size);
+	return copy;
+}
+
+/* Is the datum d (as GnuTLS gives an OID: maybe NUL-terminated) the OID oid? */
+static bool
+oid_is(const gnutls_datum_t *d, const char *oid)
+{
+	size_t n = strlen(oid);
+
+	return d->data != NULL && (d->size == n || (d->size == n + 1 && d->data[n] == '\0')) &&
+	    memcmp(d->data, oid, n) == 0;
+}
+
+int
+stir_cert_tnlist_url(gnutls_x509_crt_t crt, char *out, size_t outlen)
+{
+	for (unsigned seq = 0; seq < STIR_AIA_MAX; seq++) {
+		gnutls_datum_t d = { NULL, 0 };
+		unsigned critical = 0;
+		bool ours;
+		int gr;
+
+		gr = gnutls_x509_crt_get_authority_info_access(crt, seq, GNUTLS_IA_ACCESSMETHOD_OID,
+		    &d, &critical);
+		if (gr == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return STIR_ENOENT;
+		if (gr < 0) {
+			log_debug("authorityInfoAccess: %s", gnutls_strerror(gr));
+			return STIR_ECERT;
+		}
+		ours = oid_is(&d, STIR_OID_AD_STIRTNLIST);
+		gnutls_free(d.data);
+		if (!ours)
+			continue;
+		/* the first id-ad-stirTNList entry is the one: it must be a URI */
+		d.data = NULL;
+		gr = gnutls_x509_crt_get_authority_info_access(crt, seq, GNUTLS_IA_URI, &d, &critical);
+		if (gr < 0) {
+			log_debug("id-ad-stirTNList accessLocation: %s", gnutls_strerror(gr));
+			return STIR_ECERT;
+		}
+		if (d.size <= 8 || d.size > STIR_URL_MAX_CERT || d.size >= outlen ||
+		    memcmp(d.data, "https://", 8) != 0) {
+			gnutls_free(d.data);
+			return STIR_ECERT;
+		}
+		for (unsigned k = 0; k < d.size; k++)
+			if (d.data[k] <= 0x20 || d.data[k] >= 0x7f) {
+				gnutls_free(d.data);
+				return STIR_ECERT;
+			}
+		memcpy(out, d.data, d.size);
+		out[d.size] = '\0';
+		gnutls_free(d.data);
+		return STIR_OK;
+	}
+	return STIR_ENOENT;
 }
 
 /*
@@ -496,8 +648,17 @@ stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
 	}
 	r = stir_cert_tnauth(ee, &ta);
 	if (r == STIR_ENOENT) {
-		snprintf(msg, msglen, "the certificate has no TNAuthList (%s)",
-		    STIR_OID_TNAUTHLIST);
+		char url[STIR_URL_MAX_CERT + 1];
+
+		/* RFC 8224 6.1: the signer checks it may speak for orig, and a
+		 * list by reference is not fetched here (RFC 8226 10.1) */
+		if (stir_cert_tnlist_url(ee, url, sizeof(url)) != STIR_ENOENT)
+			snprintf(msg, msglen, "the certificate carries its TNAuthList only by "
+			    "reference (AIA id-ad-stirTNList, RFC 8226 section 10.1); stird signs "
+			    "only with a TNAuthList by value, which it checks orig against");
+		else
+			snprintf(msg, msglen, "the certificate has no TNAuthList (%s)",
+			    STIR_OID_TNAUTHLIST);
 		r = STIR_ECERT;
 		goto out;
 	}
@@ -513,7 +674,7 @@ stir_cred_check(const struct stir_chain *c, const uint8_t *spki,
 			r = STIR_ECERT;
 			goto out;
 		}
-	if ((r = stir_chain_check_delegation(c, msg, msglen)) != STIR_OK)
+	if ((r = stir_chain_check_delegation(c, NULL, msg, msglen)) != STIR_OK)
 		goto out;
 	*ret_tnauth = ta;
 	ta = NULL;
@@ -614,8 +775,8 @@ stir_trust_count(const struct stir_trust *t)
  * which may hold a TNAuthList too (an SP's CA as the anchor).
  */
 static int
-anchor_delegation(const struct stir_trust *t, const struct stir_chain *c, char *msg,
-    size_t msglen)
+anchor_delegation(const struct stir_trust *t, const struct stir_chain *c,
+    const struct stir_tnrefs *refs, char *msg, size_t msglen)
 {
 	gnutls_x509_crt_t top = c->crt[c->n - 1], anchor = NULL;
 	int r;
@@ -624,7 +785,10 @@ anchor_delegation(const struct stir_trust *t, const struct stir_chain *c, char *
 		return STIR_OK;		/* self-issued: the chain holds its anchor */
 	if (gnutls_x509_trust_list_get_issuer(t->tl, top, &anchor, GNUTLS_TL_GET_COPY) < 0)
 		return STIR_OK;		/* the path verified, so not expected */
-	r = delegation_pair(top, c->n, anchor, "the trust anchor", msg, msglen);
+	/* the anchor is the operator's: a list it names by reference is not
+	 * fetched (NULL), only its list by value bounds the chain */
+	r = delegation_pair(top, c->n, refs != NULL ? &refs->ta[c->n - 1] : NULL, anchor,
+	    "the trust anchor", NULL, msg, msglen);
 	gnutls_x509_crt_deinit(anchor);
 	return r;
 }
@@ -649,12 +813,13 @@ verify_reason(unsigned status)
 
 int
 stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
-    int64_t at, gnutls_pubkey_t *ret_pub, struct stir_tnauth **ret_tnauth,
-    char *msg, size_t msglen)
+    const struct stir_tnrefs *refs, int64_t at, gnutls_pubkey_t *ret_pub,
+    struct stir_tnauth **ret_tnauth, char *msg, size_t msglen)
 {
+	static const struct stir_tnrefs none;
 	gnutls_x509_crt_t ee = c->crt[0];
 	gnutls_pubkey_t pub = NULL;
-	struct stir_tnauth *ta = NULL;
+	struct scope sc = { NULL, NULL };
 	unsigned status = 0, usage = 0;
 	int gr, r = STIR_ECERT;
 
@@ -681,15 +846,18 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 		snprintf(msg, msglen, "the certificate lacks keyUsage digitalSignature");
 		goto out;
 	}
-	if ((r = stir_cert_tnauth(ee, &ta)) != STIR_OK) {
-		snprintf(msg, msglen, r == STIR_ENOENT ? "the certificate has no TNAuthList" :
-		    "the certificate's TNAuthList is malformed");
+	/* a list by reference that was not fetched is a refusal here */
+	if (refs == NULL)
+		refs = &none;
+	if ((r = cert_scope(ee, "the certificate", &refs->ta[0], &sc, msg, msglen)) != STIR_OK) {
+		if (r == STIR_ENOENT)
+			snprintf(msg, msglen, "the certificate has no TNAuthList");
 		r = STIR_ECERT;
 		goto out;
 	}
 	/* RFC 9060: each TNAuthList within its issuer's, up to the anchor */
-	if ((r = stir_chain_check_delegation(c, msg, msglen)) != STIR_OK ||
-	    (r = anchor_delegation(t, c, msg, msglen)) != STIR_OK)
+	if ((r = stir_chain_check_delegation(c, refs, msg, msglen)) != STIR_OK ||
+	    (r = anchor_delegation(t, c, refs, msg, msglen)) != STIR_OK)
 		goto out;
 	r = STIR_ECERT;
 	if (gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, ee, 0) < 0) {
@@ -707,13 +875,13 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 		}
 	}
 	*ret_pub = pub;
-	*ret_tnauth = ta;
+	*ret_tnauth = sc.val;		/* NULL when only by reference */
 	pub = NULL;
-	ta = NULL;
+	sc.val = NULL;
 	r = STIR_OK;
  out:
 	gnutls_pubkey_deinit(pub);
-	stir_tnauth_free(ta);
+	stir_tnauth_free(sc.val);
 	return r;
 }
 

@@ -15,6 +15,10 @@
 #define STIR_TNAUTH_MAX		256		/* entries in one TNAuthList */
 #define STIR_SPC_MAX		64		/* bytes of one SPC */
 #define STIR_OID_TNAUTHLIST	"1.3.6.1.5.5.7.1.26"
+/* RFC 8226 10.1: AIA accessMethod id-ad-stirTNList (id-ad 14) */
+#define STIR_OID_AD_STIRTNLIST	"1.3.6.1.5.5.7.48.14"
+#define STIR_TNLIST_MAX_BYTES	(64 * 1024)	/* a TNAuthList fetched by reference */
+#define STIR_AIA_MAX		16	/* AIA entries looked at per certificate */
 
 enum stir_tnentry_type {
 	STIR_TNE_SPC,
@@ -38,6 +42,8 @@ struct stir_tnauth {
 int	stir_tnauth_decode(const uint8_t *der, size_t len,
 	    struct stir_tnauth **ret);
 void	stir_tnauth_free(struct stir_tnauth *ta);
+/* A copy of ta (NULL for NULL or out of memory). */
+struct stir_tnauth *stir_tnauth_dup(const struct stir_tnauth *ta);
 /* Does a TN or range entry cover tn? (SPC entries never do.) */
 bool	stir_tnauth_covers(const struct stir_tnauth *ta, const char *tn);
 /* Does the list hold any TN or range entries? */
@@ -66,17 +72,44 @@ int	stir_chain_parse(const char *pem, size_t len, unsigned max, bool sorted,
 #define STIR_TRUST_BUNDLE_MAX	512	/* anchors in one trust.add */
 void	stir_chain_free(struct stir_chain *c);
 
+struct stir_tnrefs;
+
 /*
  * RFC 9060 delegation: every certificate whose issuer (in the chain) has a
  * TNAuthList must have one within it (stir_tnauth_within).  Certificates
- * issued by a CA without a TNAuthList are not constrained.  STIR_ECERT
- * with the reason in msg otherwise.
+ * issued by a CA without a TNAuthList are not constrained.  refs holds
+ * the lists fetched by reference (NULL: none were fetched; then a list
+ * only by reference is unknown, and a CA holding only one constrains
+ * nothing: the signing side).  STIR_ECERT with the reason in msg
+ * otherwise.
  */
-int	stir_chain_check_delegation(const struct stir_chain *c, char *msg,
-	    size_t msglen);
+int	stir_chain_check_delegation(const struct stir_chain *c,
+	    const struct stir_tnrefs *refs, char *msg, size_t msglen);
 
 /* The TNAuthList of crt; STIR_ENOENT if it has none. */
 int	stir_cert_tnauth(gnutls_x509_crt_t crt, struct stir_tnauth **ret);
+
+/*
+ * RFC 8226 10.1: the URI of crt's TNAuthList by reference, the first
+ * Authority Information Access entry with accessMethod id-ad-stirTNList,
+ * into out (outlen >= STIR_URL_MAX_CERT + 1).  STIR_ENOENT if there is
+ * none; STIR_ECERT if that entry is not an https URI of at most
+ * STIR_URL_MAX_CERT printable bytes (the RFC's MUST), or the extension
+ * is malformed.
+ */
+int	stir_cert_tnlist_url(gnutls_x509_crt_t crt, char *out, size_t outlen);
+
+/*
+ * The TNAuthLists a chain's certificates carry by reference, fetched by
+ * the caller: ta[i] for certificate i (0 is the end entity), borrowed;
+ * NULL where the certificate names none.  Path checks treat a fetched
+ * list as if it were in the certificate (RFC 9060 section 4.1).  A
+ * certificate with both a list by value and one by reference is bounded
+ * by both: a number must lie in each (see doc/rcd.md section 11).
+ */
+struct stir_tnrefs {
+	const struct stir_tnauth *ta[STIR_CHAIN_MAX];
+};
 
 struct stir_cert_info {
 	char	subject[512];
@@ -93,7 +126,9 @@ int	stir_cert_info(gnutls_x509_crt_t crt, struct stir_cert_info *ret);
  * Check a signing credential: the end-entity certificate's public key is
  * spki (DER SubjectPublicKeyInfo of the private key), it is valid at now,
  * has a keyUsage extension that includes digitalSignature (ATIS-1000080;
- * a certificate without keyUsage is refused) and carries a TNAuthList, which is returned in *ret_tnauth.
+ * a certificate without keyUsage is refused) and carries a TNAuthList by
+ * value, which is returned in *ret_tnauth (one only by reference is
+ * refused: orig could not be checked against it before signing).
  * The chain must be in order, each TNAuthList within its issuer's
  * (stir_chain_check_delegation).
  * STIR_ECERT with the reason in msg otherwise.
@@ -130,13 +165,16 @@ unsigned stir_trust_count(const struct stir_trust *t);
  * certificate at `at`, CRLs when loaded, the end entity's keyUsage
  * digitalSignature and TNAuthList, and RFC 9060 delegation: each
  * certificate's TNAuthList within its issuer's, the anchor's included
- * (stir_chain_check_delegation).  On success *ret_pub is the end
+ * (stir_chain_check_delegation), with the lists refs holds fetched by
+ * reference as if they were by value; a certificate naming a list by
+ * reference that refs lacks is refused.  On success *ret_pub is the end
  * entity's public key (gnutls_pubkey_deinit) and *ret_tnauth its
- * TNAuthList.  STIR_ECERT with the reason in msg otherwise.
+ * TNAuthList by value, or NULL when it has one only by reference
+ * (refs->ta[0]).  STIR_ECERT with the reason in msg otherwise.
  */
 int	stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
-	    int64_t at, gnutls_pubkey_t *ret_pub, struct stir_tnauth **ret_tnauth,
-	    char *msg, size_t msglen);
+	    const struct stir_tnrefs *refs, int64_t at, gnutls_pubkey_t *ret_pub,
+	    struct stir_tnauth **ret_tnauth, char *msg, size_t msglen);
 
 
 /* ---- revocation through CRL Distribution Points ---- */

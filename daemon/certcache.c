@@ -419,6 +419,7 @@ kind_refusal(int kind)
 	switch (kind) {
 	case STIR_CC_CHAIN:
 	case STIR_CC_CRL:
+	case STIR_CC_TNLIST:
 		return STIR_ECERT;
 	case STIR_CC_IMAGE:
 	case STIR_CC_JCARD:

@@ -1,5 +1,6 @@
 /*
- * certcache.h: fetched x5u certificate chains, CRLs and RCD content, in
+ * certcache.h: fetched x5u certificate chains, CRLs, TN lists by
+ * reference and RCD content, in
  * memory and in the SQLite store (table cert_cache, via store.h), with
  * the HTTP cache's lifetimes.  Loop thread only; SQLite writes go to the
  * pool.
@@ -35,16 +36,17 @@ enum stir_cc_kind {
 	STIR_CC_IMAGE,		/* PNG, JPEG or SVG (RCD icn, jCard photo and logo) */
 	STIR_CC_JCARD,		/* jCard (RCD jcl) */
 	STIR_CC_OTHER,		/* other RCD content: any bytes, no type rule */
+	STIR_CC_TNLIST,		/* DER TNAuthList by reference (RFC 8226 10.1) */
 	STIR_CC_KINDS
 };
 
-/* "chain", "crl", "image", "jcard", "other"; NULL for no kind. */
+/* "chain", "crl", "image", "jcard", "other", "tnlist"; NULL for no kind. */
 const char *stir_cc_kind_name(int kind);
 /* The kind named name: STIR_OK, or STIR_EINVAL. */
 int	stir_cc_kind_parse(const char *name, enum stir_cc_kind *ret);
 /*
  * Does body parse as kind?  STIR_OK, or the code a caller sees for a body
- * that does not (STIR_ECERT for a chain or CRL, STIR_EINVAL for RCD
+ * that does not (STIR_ECERT for a chain, CRL or TN list, STIR_EINVAL for RCD
  * content), with why in msg.
  */
 int	stir_cc_kind_check(enum stir_cc_kind kind, const uint8_t *body, size_t len,

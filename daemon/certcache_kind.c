@@ -1,8 +1,8 @@
 /*
  * certcache_kind.c: what the certificate cache may keep.  A body fetched
  * for a URL is kept only if it parses as the kind it was fetched as: a
- * PEM chain, a CRL, an image, a jCard (other RCD content has no type
- * rule).  The checks are the ones the callers make later, so a body the
+ * PEM chain, a CRL, an image, a jCard, a DER TNAuthList (other RCD
+ * content has no type rule).  The checks are the ones the callers make later, so a body the
  * cache refuses would have been refused anyway.
  */
 #include "config.h"
@@ -24,6 +24,7 @@ static const char *const kind_names[STIR_CC_KINDS] = {
 	[STIR_CC_IMAGE] = "image",
 	[STIR_CC_JCARD] = "jcard",
 	[STIR_CC_OTHER] = "other",
+	[STIR_CC_TNLIST] = "tnlist",
 };
 
 const char *
@@ -100,6 +101,20 @@ stir_cc_kind_check(enum stir_cc_kind kind, const uint8_t *body, size_t len,
 		return STIR_EINVAL;
 	case STIR_CC_OTHER:
 		return STIR_OK;
+	case STIR_CC_TNLIST: {
+		/* RFC 8226 10.1: the complete DER TNAuthList; as verification
+		 * decodes it (op_verify.c on_tnlist()), within its own bound */
+		struct stir_tnauth *ta = NULL;
+
+		if (len <= STIR_TNLIST_MAX_BYTES && stir_tnauth_decode(body, len, &ta) == STIR_OK) {
+			stir_tnauth_free(ta);
+			return STIR_OK;
+		}
+		snprintf(msg, msglen, len > STIR_TNLIST_MAX_BYTES ?
+		    "the TN list is larger than %d bytes" :
+		    "the TN list is not a DER TNAuthList (RFC 8226 section 9)", STIR_TNLIST_MAX_BYTES);
+		return STIR_ECERT;
+	}
 	default:
 		snprintf(msg, msglen, "no such kind of content");
 		return STIR_EINVAL;

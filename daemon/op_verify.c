@@ -16,6 +16,12 @@
  * (limit_x5u), and every fetch counts against the request's share of
  * the fetcher (fetch_per_request).
  *
+ * TN lists by reference (RFC 8226 10.1): a fetched chain whose
+ * certificates name a TNAuthList URI (AIA id-ad-stirTNList) has those
+ * lists fetched through the same cache before its path is checked
+ * (start_tnlists); the path check takes them as if they were in the
+ * certificates, and the memoised verdict expires with them.
+ *
  * Rich Call Data: URL content (icn, jcl) is fetched through the same
  * cache beside the chain; a jCard's own URLs (photo, logo, ...) are
  * fetched in a second round, once the jCard is there (jcd: at once).
@@ -56,6 +62,10 @@ vctx_free(void *p)
 			free(x->items[i].crls[k].url);
 			free(x->items[i].crls[k].body);
 		}
+		for (size_t k = 0; k < x->items[i].ntnls; k++) {
+			free(x->items[i].tnls[k].url);
+			stir_tnauth_free(x->items[i].tnls[k].ta);
+		}
 		json_decref(x->items[i].jcard);
 	}
 	free(x->body);
@@ -88,10 +98,18 @@ path_check(struct vctx *x, struct vitem *it)
 {
 	struct stir_chain *chain = NULL;
 	struct stir_vcert *vc;
+	struct stir_tnrefs refs;
 	int r;
 
 	if ((vc = stir_vcert_new(it->res.x5u, it->serial, it->expires)) == NULL)
 		return NULL;
+	memset(&refs, 0, sizeof(refs));
+	for (size_t k = 0; k < it->ntnls; k++) {
+		refs.ta[it->tnls[k].cert] = it->tnls[k].ta;
+		/* the verdict holds no longer than the TN lists it used */
+		if (it->tnls[k].expires > 0 && it->tnls[k].expires < vc->expires)
+			vc->expires = it->tnls[k].expires;
+	}
 	if ((r = stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
 		vc->err = STIR_ECERT;
 		snprintf(vc->detail, sizeof(vc->detail), r == STIR_ETOOBIG ?
@@ -113,8 +131,14 @@ path_check(struct vctx *x, struct vitem *it)
 		if (na < vc->expires)
 			vc->expires = na;
 	}
-	vc->err = stir_trust_verify(x->trust, chain, x->v.at, &vc->pub, &vc->tnauth,
+	vc->err = stir_trust_verify(x->trust, chain, &refs, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
+	for (size_t k = 0; vc->err == STIR_OK && k < it->ntnls; k++)
+		if (it->tnls[k].cert == 0 && ((vc->tnref = stir_tnauth_dup(it->tnls[k].ta)) == NULL ||
+		    (vc->tnref_url = strdup(it->tnls[k].url)) == NULL)) {
+			vc->err = STIR_ENOMEM;
+			snprintf(vc->detail, sizeof(vc->detail), "out of memory");
+		}
 	/* known whatever rcd_anchors_only says: the verdict is memoised */
 	vc->rcd_anchor = vc->err == STIR_OK && stir_rcd_anchors_issued(x->rcd_anchors, chain);
 	/* claim constraints: "applicable only to end-entity certificates"
@@ -163,6 +187,24 @@ crl_check(struct vctx *x, struct vitem *it)
 	}
 }
 
+/*
+ * RFC 8226: do the certificate's TN entries cover the number the signer
+ * speaks for?  Each of its lists that holds TN entries must (by value and
+ * by reference: both bound it).  0 if covered, else 1 (the list by value)
+ * or 2 (the list by reference) fails.
+ */
+static int
+tn_uncovered(const struct stir_vcert *vc, const struct stir_ident *who)
+{
+	const struct stir_tnauth *lists[2] = { vc->tnauth, vc->tnref };
+
+	for (int k = 0; k < 2; k++)
+		if (lists[k] != NULL && stir_tnauth_has_tns(lists[k]) &&
+		    (who->kind != STIR_IDENT_TN || !stir_tnauth_covers(lists[k], who->value)))
+			return k + 1;
+	return 0;
+}
+
 static void
 verify_work(struct stir_req *req)
 {
@@ -170,6 +212,7 @@ verify_work(struct stir_req *req)
 
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
+		int uncovered;
 
 		if (!it->checking)
 			continue;
@@ -187,14 +230,12 @@ verify_work(struct stir_req *req)
 		/* RFC 8226: TN entries in the certificate must cover the number
 		 * the signer speaks for: orig, the diverting div (RFC 8946), or
 		 * the party reached (rsp, RFC 9970) */
-		if (stir_tnauth_has_tns(it->cert->tnauth) &&
-		    (it->res.authority.kind != STIR_IDENT_TN ||
-		    !stir_tnauth_covers(it->cert->tnauth, it->res.authority.value))) {
+		if ((uncovered = tn_uncovered(it->cert, &it->res.authority)) != 0) {
 			static const char *const whom[_STIR_AUTH_MAX] = { "orig", "div", "dest" };
 			char m[96];
 
-			snprintf(m, sizeof(m), "the certificate's TNAuthList does not cover %s",
-			    whom[it->res.authority_of]);
+			snprintf(m, sizeof(m), "the certificate's TNAuthList%s does not cover %s",
+			    uncovered == 2 ? " by reference" : "", whom[it->res.authority_of]);
 			stir_vreq_fail(it, STIR_SIP_INVALID, m);
 			continue;
 		}
@@ -254,11 +295,18 @@ item_json(const struct vctx *x, const struct vitem *it)
 	(void)json_object_set_new(o, "x5u", r->x5u ? json_string(r->x5u) : json_null());
 	(void)json_object_set_new(o, "replay", json_boolean(it->replay));
 	(void)json_object_set_new(o, "error", error_json(r->code, r->detail));
-	if (it->cert != NULL && it->cert->err == STIR_OK)
-		cert = json_pack("{s:s, s:s, s:o, s:I, s:s}", "subject", it->cert->info.subject,
-		    "issuer", it->cert->info.issuer, "tnauth", stir_tnauth_json(it->cert->tnauth),
-		    "not_after", (json_int_t)it->cert->info.not_after, "sha256",
-		    it->cert->info.sha256);
+	if (it->cert != NULL && it->cert->err == STIR_OK) {
+		const struct stir_vcert *vc = it->cert;
+
+		/* a list only by reference shows as if by value (RFC 9060 4.1) */
+		cert = json_pack("{s:s, s:s, s:o, s:I, s:s}", "subject", vc->info.subject,
+		    "issuer", vc->info.issuer, "tnauth",
+		    stir_tnauth_json(vc->tnauth != NULL ? vc->tnauth : vc->tnref),
+		    "not_after", (json_int_t)vc->info.not_after, "sha256", vc->info.sha256);
+		if (cert != NULL && vc->tnref_url != NULL)
+			(void)json_object_set_new(cert, "tnlist", json_pack("{s:s, s:o}", "url",
+			    vc->tnref_url, "tnauth", stir_tnauth_json(vc->tnref)));
+	}
 	(void)json_object_set_new(o, "cert", cert != NULL ? cert : json_null());
 	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? stir_vreq_rcd_json(x, it) :
 	    json_null());
@@ -492,7 +540,8 @@ verify_deadline(struct stir_req *req)
 	if (x == NULL || x->hot || x->pending == 0)
 		return;		/* ETIMEDOUT */
 	snprintf(d, sizeof(d), "not verified within the request's deadline_ms (%u ms):"
-	    " the x5u chain was still being fetched or checked", req->deadline_ms);
+	    " the x5u chain (or a TN list it references) was still being fetched or checked",
+	    req->deadline_ms);
 	for (size_t i = 0; i < x->n; i++)
 		if (x->items[i].checking)
 			stir_vreq_fail(&x->items[i], STIR_SIP_BAD_INFO, d);
@@ -583,6 +632,8 @@ path_done(uv_work_t *w, int status)
 static void
 start_path(struct vctx *x, struct vitem *it)
 {
+	if (!it->checking || x->deadline)
+		return;
 	int rc;
 
 	it->path.x = x;
@@ -595,6 +646,105 @@ start_path(struct vctx *x, struct vitem *it)
 		log_debug("verify: cannot queue a path check: %s", uv_strerror(rc));
 		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, "the chain could not be validated");
 	}
+}
+
+/* Every TN list of the item has answered: with CRLs on, check its path. */
+static void
+tnlists_done(struct vctx *x, struct vitem *it)
+{
+	if (x->crl_mode != STIR_CRL_OFF)
+		start_path(x, it);
+}
+
+/*
+ * A TN list by reference: a body that is no TNAuthList makes the
+ * credential unusable (437); one that cannot be fetched leaves it
+ * unobtained (436, as an x5u that cannot be: RFC 8224 6.2.2).
+ */
+static void
+on_tnlist(void *arg, const struct stir_certcache_entry *e)
+{
+	struct vtnl *tl = arg;
+	struct vctx *x = tl->x;
+	struct vitem *it = tl->it;
+	const char *why = e->detail != NULL && *e->detail ? e->detail : stir_strerror(e->err);
+	char d[STIR_URL_MAX_CERT + 160];
+	int r = e->err;
+
+	if (x->deadline || !it->checking)
+		goto out;
+	tl->expires = e->expires;
+	if (r == STIR_OK && (r = stir_tnauth_decode(e->body, e->len, &tl->ta)) != STIR_OK)
+		why = "not a DER TNAuthList";
+	if (r == STIR_ECERT) {
+		snprintf(d, sizeof(d), "the TNAuthList by reference of certificate %u (%s): %s",
+		    tl->cert + 1, tl->url, why);
+		stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, d);
+	} else if (r != STIR_OK) {
+		snprintf(d, sizeof(d), "the TNAuthList by reference of certificate %u could not be fetched (%s): %s",
+		    tl->cert + 1, tl->url, why);
+		stir_vreq_fail(it, STIR_SIP_BAD_INFO, d);
+	}
+ out:
+	if (--it->tnl_pending == 0)
+		tnlists_done(x, it);
+	if (--x->pending == 0)
+		stir_vreq_run(x);
+}
+
+/*
+ * RFC 8226 10.1, RFC 9060 4.1: fetch the TNAuthLists the fetched chain's
+ * certificates name by reference, through the cache as x5u (counted
+ * against the request's share), then go on (tnlists_done).  The chain is
+ * parsed here for their URIs only, as the cache parsed it to keep it; a
+ * URI that is not https fails the item (437).  An untrusted chain's TN
+ * list is fetched too: whoever made it chose the x5u already.
+ */
+static void
+start_tnlists(struct vctx *x, struct vitem *it)
+{
+	struct stir_server *srv = x->req->conn->srv;
+	struct stir_chain *chain = NULL;
+
+	it->tnl_pending = 1;		/* a guard: answers may come at once */
+	if (stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain) != STIR_OK)
+		goto done;		/* the path check says why */
+	for (unsigned k = 0; k < chain->n && it->checking; k++) {
+		char url[STIR_URL_MAX_CERT + 1], m[160];
+		struct vtnl *tl = &it->tnls[it->ntnls];
+		int r = stir_cert_tnlist_url(chain->crt[k], url, sizeof(url));
+
+		if (r == STIR_ENOENT)
+			continue;
+		if (r != STIR_OK) {
+			snprintf(m, sizeof(m), "the TNAuthList URI of certificate %u (AIA id-ad-stirTNList)"
+			    " is not an https URI (RFC 8226 section 10.1)", k + 1);
+			stir_vreq_fail(it, STIR_SIP_UNSUPPORTED, m);
+			break;
+		}
+		if ((tl->url = strdup(url)) == NULL) {
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "out of memory");
+			break;
+		}
+		it->ntnls++;
+		tl->x = x;
+		tl->it = it;
+		tl->cert = k;
+		it->tnl_pending++;
+		x->pending++;
+		if ((r = stir_certcache_get_for(srv->certcache, tl->url, STIR_CC_TNLIST,
+		    (int64_t)time(NULL), stir_vreq_owner(x), on_tnlist, tl)) != STIR_OK) {
+			it->tnl_pending--;
+			x->pending--;
+			stir_vreq_fail(it, STIR_SIP_BAD_INFO, r == STIR_EBUSY ?
+			    "TN list by reference not fetched: too many fetches waiting (of this request, this host or in all)" :
+			    "the TN list by reference could not be requested");
+		}
+	}
+ done:
+	stir_chain_free(chain);
+	if (--it->tnl_pending == 0)
+		tnlists_done(x, it);
 }
 
 static void
@@ -634,8 +784,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 		it->pemlen = e->len;
 		it->serial = e->serial;
 		it->expires = e->expires;
-		if (x->crl_mode != STIR_CRL_OFF)
-			start_path(x, it);
+		start_tnlists(x, it);
 	}
 	if (--x->pending == 0)
 		stir_vreq_run(x);

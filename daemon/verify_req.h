@@ -44,6 +44,20 @@ struct vcrl {
 
 struct vitem;
 
+/*
+ * A TNAuthList a chain's certificate carries by reference (RFC 8226
+ * 10.1), fetched through the cache like the chain before its path is
+ * checked; the path check takes it as if it were in the certificate.
+ */
+struct vtnl {
+	struct vctx		*x;
+	struct vitem		*it;
+	unsigned		 cert;		/* index in the chain, 0 the end entity */
+	char			*url;
+	struct stir_tnauth	*ta;		/* decoded, once fetched */
+	int64_t			 expires;	/* of the cache entry */
+};
+
 /* A fetched chain's path check on the pool, before its CRLs are fetched. */
 struct vpath {
 	uv_work_t		 work;
@@ -97,6 +111,9 @@ struct vitem {
 	int64_t			 expires;
 	bool			 replay;
 	struct stir_chain	*chain;		/* parsed it->pem, from the path check on */
+	struct vtnl		 tnls[STIR_CHAIN_MAX];	/* TN lists by reference */
+	size_t			 ntnls;
+	unsigned		 tnl_pending;	/* of them, not answered yet */
 	struct vpath		 path;
 	bool			 crl_pending;	/* path valid: check the fetched CRLs */
 	struct vcrl		 crls[STIR_CRL_URLS_MAX];

@@ -53,6 +53,8 @@ stir_vcert_unref(struct stir_vcert *vc)
 		return;
 	gnutls_pubkey_deinit(vc->pub);
 	stir_tnauth_free(vc->tnauth);
+	stir_tnauth_free(vc->tnref);
+	free(vc->tnref_url);
 	for (size_t i = 0; i < vc->ncons; i++)
 		stir_constraints_free(vc->cons[i]);
 	free(vc->url);

@@ -1,7 +1,8 @@
 /*
  * vmemo.h: what verification remembers in memory (loop thread only):
  * - validated certificates, keyed by x5u URL and the cache entry's serial,
- *   until the cache entry expires, so a chain is not validated per call;
+ *   until the cache entry expires (or a CRL or a TN list by reference the
+ *   verdict used does), so a chain is not validated per call;
  * - signatures seen within replay_window, to flag replays.
  */
 #ifndef STIR_VMEMO_H
@@ -23,14 +24,18 @@ struct stir_vcert {
 	int			 refs;		/* atomic */
 	char			*url;
 	uint64_t		 serial;
-	int64_t			 expires;	/* cache entry, CRLs and notAfter */
+	int64_t			 expires;	/* cache entry, CRLs, TN lists and notAfter */
 	int64_t			 not_before;	/* the latest notBefore of the chain */
 	uint64_t		 trust_gen;	/* the trust list it was validated with */
 	int			 crl_mode;
 	int			 err;		/* STIR_OK or STIR_ECERT */
 	char			 detail[256];
 	gnutls_pubkey_t		 pub;
-	struct stir_tnauth	*tnauth;
+	struct stir_tnauth	*tnauth;	/* by value; NULL if only by reference */
+	/* the end entity's TNAuthList by reference (RFC 8226 10.1) as fetched,
+	 * and its URL; NULL if it names none.  With tnauth, both bound it. */
+	struct stir_tnauth	*tnref;
+	char			*tnref_url;
 	struct stir_cert_info	 info;
 	/* JWT claim constraints of the end-entity certificate (RFC 8226
 	 * section 8, RFC 9118 section 3): at most one; a CA's do not apply */

@@ -2,7 +2,7 @@
  * fuzz_chain.c: a PEM certificate chain, as an x5u URL serves it or an
  * admin hands it to cred.add / trust.add: stir_chain_parse() in sorted
  * (credential, x5u) and unsorted (trust bundle) mode, then per certificate
- * what the daemon reads from it: stir_cert_tnauth(), stir_cert_info(),
+ * what the daemon reads from it: stir_cert_tnauth(), stir_cert_tnlist_url(), stir_cert_info(),
  * stir_trust_check() and, for the sorted chain, stir_cred_check() with the
  * end entity's own public key so it gets past the key match.
  *
@@ -30,7 +30,7 @@ cert(gnutls_x509_crt_t crt)
 {
 	struct stir_tnauth *ta = NULL;
 	struct stir_cert_info info;
-	char msg[256];
+	char msg[256], url[STIR_URL_MAX_CERT + 1];
 	int r;
 
 	r = stir_cert_tnauth(crt, &ta);
@@ -40,6 +40,12 @@ cert(gnutls_x509_crt_t crt)
 	if (ta != NULL)
 		FUZZ_ASSERT(ta->n >= 1 && ta->n <= STIR_TNAUTH_MAX);
 	stir_tnauth_free(ta);
+
+	/* RFC 8226 10.1: the TN list URI, which verify fetches */
+	r = stir_cert_tnlist_url(crt, url, sizeof(url));
+	FUZZ_ASSERT(r == STIR_OK || r == STIR_ENOENT || r == STIR_ECERT);
+	if (r == STIR_OK)
+		FUZZ_ASSERT(strncmp(url, "https://", 8) == 0 && strlen(url) <= STIR_URL_MAX_CERT);
 
 	r = stir_cert_info(crt, &info);
 	FUZZ_ASSERT(r == STIR_OK || r == STIR_ECERT || r == STIR_ECRYPTO);

@@ -41,6 +41,16 @@ tests_integration_test_delegate_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_delegate_LDADD = libstirclient.la $(TEST_LIBS)
 endif
 
+# TNAuthList by reference (RFC 8226 10.1), also for RFC 9060 delegation
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_tnlist
+TESTS += tests/integration/test_tnlist
+tests_integration_test_tnlist_SOURCES = tests/integration/test_tnlist.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_tnlist_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_tnlist_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
 # RCD policies and RCD signing
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_rcd_sign

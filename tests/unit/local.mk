@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_tnauth \
 	tests/unit/test_cert \
+	tests/unit/test_tnlist \
 	tests/unit/test_creds
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -52,6 +53,10 @@ tests_unit_test_tnauth_LDADD = $(TEST_LIBS)
 tests_unit_test_cert_SOURCES = tests/unit/test_cert.c $(UNIT_UTIL)
 tests_unit_test_cert_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cert_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
+
+tests_unit_test_tnlist_SOURCES = tests/unit/test_tnlist.c $(UNIT_UTIL)
+tests_unit_test_tnlist_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tnlist_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
 
 tests_unit_test_creds_SOURCES = tests/unit/test_creds.c $(UNIT_UTIL)
 tests_unit_test_creds_CFLAGS = $(TEST_CFLAGS)
@@ -142,3 +147,6 @@ tests_unit_test_callinfo_SOURCES = tests/unit/test_callinfo.c $(UNIT_UTIL)
 tests_unit_test_callinfo_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_callinfo_LDADD = $(TEST_LIBS)
 endif
+
+# certificates with a TNAuthList by reference, made at test time (test_tnlist, test_tnlist integration)
+EXTRA_DIST += tests/mktnlist.sh

@@ -366,15 +366,15 @@ START_TEST(delegate_chain_within_its_cas_passes)
 	char msg[256] = "";
 
 	ck_assert_uint_eq(c->n, 3);
-	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, NULL, msg, sizeof(msg)), STIR_OK);
 	ck_assert_str_eq(msg, "");
 	stir_chain_free(c);
 	/* CAs without a TNAuthList constrain nothing (SHAKEN today) */
 	c = chain_of("sp-chain.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, NULL, msg, sizeof(msg)), STIR_OK);
 	stir_chain_free(c);
 	c = chain_of("tn.pem inter.pem ca.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_chain_check_delegation(c, NULL, msg, sizeof(msg)), STIR_OK);
 	stir_chain_free(c);
 	stir_tnauth_free(cred_check("deleg-chain.pem", "deleg", time(NULL), STIR_OK, ""));
 }
@@ -387,12 +387,12 @@ START_TEST(delegate_outside_its_ca_is_refused)
 	struct stir_chain *c = chain_of("deleg-wide-chain.pem", true, STIR_OK);
 	char msg[256] = "";
 
-	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_ECERT);
+	ck_assert_int_eq(stir_chain_check_delegation(c, NULL, msg, sizeof(msg)), STIR_ECERT);
 	ck_assert_str_eq(msg, want);
 	stir_chain_free(c);
 	/* the issuer is found in a bundle too */
 	c = chain_of("sp-ca.pem deleg-wide.pem ent-ca.pem", false, STIR_OK);
-	ck_assert_int_eq(stir_chain_check_delegation(c, msg, sizeof(msg)), STIR_ECERT);
+	ck_assert_int_eq(stir_chain_check_delegation(c, NULL, msg, sizeof(msg)), STIR_ECERT);
 	ck_assert_str_eq(msg, "certificate 2 holds range 12155552000+10, outside the "
 	    "TNAuthList of its issuer (certificate 3) (RFC 9060)");
 	stir_chain_free(c);
@@ -415,7 +415,7 @@ START_TEST(trust_verify_applies_delegation_up_to_the_anchor)
 	/* the root as anchor: the path verifies, the scope check refuses */
 	ck_assert_int_eq(stir_trust_new(roots, 1, NULL, &t, msg, sizeof(msg)), STIR_OK);
 	c = chain_of("deleg-chain.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	ck_assert_int_eq(stir_trust_verify(t, c, NULL, time(NULL), &pub, &ta, msg, sizeof(msg)),
 	    STIR_OK);
 	ck_assert(stir_tnauth_covers(ta, "12155551049"));
 	ck_assert(!stir_tnauth_covers(ta, "12155551050"));
@@ -425,7 +425,7 @@ START_TEST(trust_verify_applies_delegation_up_to_the_anchor)
 	pub = NULL;
 	ta = NULL;
 	c = chain_of("deleg-wide-chain.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	ck_assert_int_eq(stir_trust_verify(t, c, NULL, time(NULL), &pub, &ta, msg, sizeof(msg)),
 	    STIR_ECERT);
 	ck_assert_str_eq(msg, "certificate 1 holds range 12155552000+10, outside the "
 	    "TNAuthList of its issuer (certificate 2) (RFC 9060)");
@@ -437,7 +437,7 @@ START_TEST(trust_verify_applies_delegation_up_to_the_anchor)
 	t = NULL;
 	ck_assert_int_eq(stir_trust_new(ents, 1, NULL, &t, msg, sizeof(msg)), STIR_OK);
 	c = chain_of("deleg.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	ck_assert_int_eq(stir_trust_verify(t, c, NULL, time(NULL), &pub, &ta, msg, sizeof(msg)),
 	    STIR_OK);
 	gnutls_pubkey_deinit(pub);
 	stir_tnauth_free(ta);
@@ -445,7 +445,7 @@ START_TEST(trust_verify_applies_delegation_up_to_the_anchor)
 	pub = NULL;
 	ta = NULL;
 	c = chain_of("deleg-wide.pem", true, STIR_OK);
-	ck_assert_int_eq(stir_trust_verify(t, c, time(NULL), &pub, &ta, msg, sizeof(msg)),
+	ck_assert_int_eq(stir_trust_verify(t, c, NULL, time(NULL), &pub, &ta, msg, sizeof(msg)),
 	    STIR_ECERT);
 	ck_assert_str_eq(msg, "certificate 1 holds range 12155552000+10, outside the "
 	    "TNAuthList of its issuer (the trust anchor) (RFC 9060)");

@@ -104,7 +104,7 @@ verify(const struct stir_trust *t, const char *file, int64_t at, int want,
 	gnutls_pubkey_t pub = NULL;
 	struct stir_tnauth *ta = NULL;
 	char msg[256] = "";
-	int r = stir_trust_verify(t, c, at, &pub, &ta, msg, sizeof(msg));
+	int r = stir_trust_verify(t, c, NULL, at, &pub, &ta, msg, sizeof(msg));
 
 	ck_assert_msg(r == want, "%s at %lld: %d (%s), want %d", file, (long long)at, r, msg,
 	    want);
