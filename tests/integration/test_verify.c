@@ -722,7 +722,13 @@ START_TEST(rich_call_data_is_verified_against_its_digests)
 	rcd = json_object_get(res, "rcd");
 	ck_assert(json_is_false(json_object_get(rcd, "verified")));
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(rcd, "why_not")), "does not match"));
-	ck_assert_ptr_null(json_object_get(rcd, "nam"));
+	/* the icon is not offered; the name, signed in the claims, still is
+	 * (RFC 9795 section 8.2) */
+	ck_assert(json_is_null(json_object_get(rcd, "icon")));
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(rcd, "nam")));
+	for (size_t k = 0; k < json_array_size(json_object_get(rcd, "call_info")); k++)
+		ck_assert_ptr_null(strstr(json_string_value(json_array_get(json_object_get(rcd,
+		    "call_info"), k)), "purpose=icon"));
 	json_decref(res);
 	free(t);
 	/* not a picture, and no digest at all */
