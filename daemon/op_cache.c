@@ -258,7 +258,7 @@ op_cache_prefetch(struct stir_req *req)
 	k = stir_param_str(req->env->params, "kind");
 	if (k != NULL && stir_cc_kind_parse(k, &kind) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL,
-		    "field 'kind' must be chain, crl, image, jcard or other");
+		    "field 'kind' must be chain, crl, tnlist, image, jcard or other");
 		return;
 	}
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "cache %s",

@@ -572,10 +572,16 @@ op_policy_test(struct stir_req *req)
 		stir_req_fail(req, r, "%s", msg);
 		return;
 	}
-	/* the constraints, over the claims with orig (dest and iat vary per call) */
+	/* the constraints, over the claims with orig, iat and a dest (they vary
+	 * per call: the dest is orig's own number here, which a mustInclude
+	 * needs and no CA constrains in practice) */
 	payload = json_deep_copy(plan.claims != NULL ? plan.claims : json_object());
-	if (payload != NULL && orig.kind == STIR_IDENT_TN)
+	if (payload != NULL && orig.kind == STIR_IDENT_TN) {
 		(void)json_object_set_new(payload, "orig", json_pack("{s:s}", "tn", orig.value));
+		(void)json_object_set_new(payload, "dest", json_pack("{s:[s]}", "tn", orig.value));
+	}
+	if (payload != NULL)
+		(void)json_object_set_new(payload, "iat", json_integer((json_int_t)time(NULL)));
 	if (payload == NULL || stir_sign_constraints(plan.cred, payload, cmsg,
 	    sizeof(cmsg)) == STIR_OK)
 		snprintf(cmsg, sizeof(cmsg), "ok");

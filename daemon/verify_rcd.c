@@ -70,7 +70,7 @@ static bool
 policy_why(const struct vctx *x, const struct vitem *it, char *why, size_t len)
 {
 	if (x->require_cons && (it->cert == NULL || it->cert->ncons == 0)) {
-		snprintf(why, len, "no certificate of the path carries JWT claim constraints "
+		snprintf(why, len, "the signing certificate carries no JWT claim constraints "
 		    "(rcd_require_constraints)");
 		return true;
 	}
