@@ -232,10 +232,16 @@ verify_work(struct stir_req *req)
 		 * the party reached (rsp, RFC 9970) */
 		if ((uncovered = tn_uncovered(it->cert, &it->res.authority)) != 0) {
 			static const char *const whom[_STIR_AUTH_MAX] = { "orig", "div", "dest" };
-			char m[96];
+			const char *iss = json_string_value(json_object_get(it->res.payload, "iss"));
+			char m[256];
 
-			snprintf(m, sizeof(m), "the certificate's TNAuthList%s does not cover %s",
-			    uncovered == 2 ? " by reference" : "", whom[it->res.authority_of]);
+			/* RFC 9795 10.2 lets a verifier trust third parties by other
+			 * means; stird has none, so it says why such a one fails */
+			snprintf(m, sizeof(m), "the certificate's TNAuthList%s does not cover %s%s%.40s%s",
+			    uncovered == 2 ? " by reference" : "", whom[it->res.authority_of],
+			    iss != NULL ? " (a third-party PASSporT, iss \"" : "", iss != NULL ? iss : "",
+			    iss != NULL ? "\": stird takes RCD only from a signer with authority over "
+			    "orig, doc/rcd.md section 10)" : "");
 			stir_vreq_fail(it, STIR_SIP_INVALID, m);
 			continue;
 		}

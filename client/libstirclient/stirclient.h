@@ -284,12 +284,19 @@ struct stir_verify_params {
 	/* mode "backward": the dialog's connected dest, connected_number of
 	 * the verified first response (NULL: To) */
 	const char	 *connected_dest;
+	/* the Call-Info header field value(s): a compact ppt=rcd value's crn
+	 * is rebuilt from its call-reason (RFC 9795 9.3) */
+	const char	 *call_info;
 };
 
-/* The Rich Call Data of a call or of one PASSporT (only when verified). */
+/*
+ * The Rich Call Data of a call or of one PASSporT.  Each member is set
+ * only when that part is verified (RFC 9795 8.2: a failed icon leaves the
+ * name usable); verified is 1 when all of it is.
+ */
 struct stir_verify_rcd {
-	int		  verified;	/* 1: the members below are set */
-	const char	 *why_not;	/* when not verified and there was RCD */
+	int		  verified;	/* 1: every part is verified */
+	const char	 *why_not;	/* the first part that is not, or NULL */
 	const char	 *display_name;	/* safe for From/PAI display-name */
 	const char	 *nam;
 	const char	 *apn;
@@ -298,6 +305,10 @@ struct stir_verify_rcd {
 	const char	**call_info;	/* RFC 9796 Call-Info values */
 	size_t		  ncall_info;
 	int		  integrity;
+	/* nam compared with the display-names (RFC 9795 12.2): "from", "pai",
+	 * "differs" or "no-display-name" */
+	const char	 *nam_match;
+	const char	 *iss;		/* a third party's name, or NULL */
 };
 
 /* One Identity value's outcome. */

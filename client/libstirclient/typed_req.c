@@ -239,6 +239,7 @@ stir_async_verify(struct stir_async *a, const struct stir_verify_params *p,
 	pb_str(&b, "content_type", p->content_type);
 	pb_str(&b, "expect_cert", p->expect_cert);
 	pb_str(&b, "connected_dest", p->connected_dest);
+	pb_str(&b, "call_info", p->call_info);
 	return pb_queue(a, "verify", &b, deadline_ms, stir__verify_done,
 	    (stir__async_fn)cb, arg);
 }

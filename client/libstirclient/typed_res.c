@@ -191,8 +191,7 @@ parse_rcd(struct tctx *t, const json_t *o, struct stir_verify_rcd *r)
 		return;
 	r->verified = B(o, "verified");
 	r->why_not = S(o, "why_not");
-	if (!r->verified)
-		return;
+	/* each part is there when it is verified, whether or not all are */
 	r->display_name = S(o, "display_name");
 	r->nam = S(o, "nam");
 	r->apn = S(o, "apn");
@@ -200,6 +199,8 @@ parse_rcd(struct tctx *t, const json_t *o, struct stir_verify_rcd *r)
 	r->icon = S(o, "icon");
 	r->call_info = strs(t, json_object_get(o, "call_info"), &r->ncall_info);
 	r->integrity = B(o, "integrity");
+	r->nam_match = S(o, "nam_match");
+	r->iss = S(o, "iss");
 }
 
 static void

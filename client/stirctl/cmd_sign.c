@@ -64,6 +64,9 @@ ext_option(int ch, const char *arg, json_t *params)
 	case 0x20a:
 		(void)json_object_set_new(params, "connected_dest", json_string(arg));
 		return 1;
+	case 0x20c:
+		(void)json_object_set_new(params, "call_info", json_string(arg));
+		return 1;
 	case 0x207: case 0x208: case 0x20b:
 		if (json_object_get(params, "mode") != NULL) {
 			ctl_err("give one of --response, --precall and --backward");
@@ -218,6 +221,7 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 		{ "expect-cert", required_argument, NULL, 0x209 },
 		{ "connected-dest", required_argument, NULL, 0x20a },
 		{ "backward", no_argument, NULL, 0x20b },
+		{ "call-info", required_argument, NULL, 0x20c },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t *params = json_object(), *ids = json_array(), *res = NULL;

@@ -56,7 +56,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "sign a call; the Identity header values are the last lines, in order" },
 	{ "verify", cmd_verify, "--identity VALUE... --from URI --to URI [--pai URI] [--date HTTP-DATE] [--at EPOCH]\n"
 	    "                [--request-uri URI] [--history-info V] [--diversion V] [--body-file F [--content-type T]]\n"
-	    "                [--response | --precall | --backward [--connected-dest TN]] [--expect-cert SHA256]",
+	    "                [--response | --precall | --backward [--connected-dest TN]] [--expect-cert SHA256]"
+	    " [--call-info VALUE]",
 	    "verify Identity header values; exit 0 only for TN-Validation-Passed" },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -625,6 +625,349 @@ START_TEST(rcd_anchors_only_needs_an_anchor_added_for_rcd)
 }
 END_TEST
 
+
+/* ---- the RFC's own examples (RFC 9795, RFC 9796) ---- */
+
+/*
+ * A PASSporT of type ppt (NULL: none) whose claims are the base ones and
+ * members (JSON members, may be ""), signed with cred's key for its x5u.
+ */
+static char *
+claims_jws(const char *cred, const char *ppt, const char *members)
+{
+	char hdr[1024], pay[16384], info[256], key[64], params[320];
+
+	snprintf(info, sizeof(info), "%s/%s-chain.pem", web, cred);
+	snprintf(key, sizeof(key), "%s.key", cred);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",%s%s%s\"typ\":\"passport\",\"x5u\":\"%s\"}",
+	    ppt ? "\"ppt\":\"" : "", ppt ? ppt : "", ppt ? "\"," : "", info);
+	snprintf(pay, sizeof(pay), "{\"dest\":{\"tn\":[\"12125551213\"]},\"iat\":%ld,"
+	    "\"orig\":{\"tn\":\"12155551212\"}%s%s}", (long)time(NULL), *members ? "," : "",
+	    members);
+	snprintf(params, sizeof(params), ";info=<%s>;alg=ES256%s%s", info, ppt ? ";ppt=" : "",
+	    ppt ? ppt : "");
+	return h_jws(&H, key, hdr, pay, params);
+}
+
+/* stirctl verify with From and more options; the first value's rcd. */
+static json_t *
+verify_as(const char *identity, const char *from, const char *more, json_t **ret)
+{
+	int st = h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from '%s' --to %s %s",
+	    identity, from, TO, more ? more : "");
+
+	ck_assert_ptr_nonnull(*ret = json_loads(out, 0, NULL));
+	ck_assert_msg(st == 0, "verify exit %d: %s", st, out);
+	return json_object_get(json_array_get(json_object_get(*ret, "identities"), 0), "rcd");
+}
+
+/* call_info of r is exactly the n values of want, in order. */
+static void
+call_info_is(json_t *r, const char *const *want, size_t n)
+{
+	json_t *ci = json_object_get(r, "call_info");
+
+	ck_assert_msg(json_array_size(ci) == n, "call_info: %.2000s", out);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(json_string_value(json_array_get(ci, i)), want[i]);
+}
+
+/* The jCard of RFC 9795 6.1.3, as printed (quartermaster photo). */
+#define RFC9795_JCD \
+	"[\"vcard\",\n  [ [\"version\",{},\"text\",\"4.0\"],\n    [\"fn\",{},\"text\",\"Q Branch\"],\n" \
+	"    [\"org\",{},\"text\",\"MI6;Q Branch Spy Gadgets\"],\n    [\"photo\",{},\"uri\",\n" \
+	"      \"https://example.com/photos/quartermaster-256x256.png\"],\n    [\"logo\",{},\"uri\",\n" \
+	"      \"https://example.com/logos/mi6-256x256.jpg\"],\n    [\"logo\",{},\"uri\",\n" \
+	"      \"https://example.com/logos/mi6-64x64.jpg\"]\n  ]\n]"
+/* The jCard file of RFC 9795 8.3 (5), compact: its digest is the RFC's /jcl one. */
+#define RFC9795_Q256 \
+	"[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",\"Q Branch\"],[\"org\",{}," \
+	"\"text\",\"MI6;Q Branch Spy Gadgets\"],[\"photo\",{},\"uri\",\"https://example.com/photos/" \
+	"q-256x256.png\"],[\"logo\",{},\"uri\",\"https://example.com/logos/mi6-256x256.jpg\"],[\"logo\"," \
+	"{},\"uri\",\"https://example.com/logos/mi6-64x64.jpg\"]]]"
+/* The data: URI icon of RFC 9795 8.3 (3), its three lines joined. */
+#define RFC9795_DATA_ICN \
+	"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAUAAAAFCAYAAACNbyblAAAAHElEQVQI12P4//8/w38GIA" \
+	"XDIBKE0DHxgljNBAAO9TXL0Y4OHwAAAABJRU5ErkJggg=="
+
+START_TEST(the_rfc9795_digests_over_json_values_verify)
+{
+	static const char *const jcd_urls[] = { "/jcd/1/3/3", "/jcd/1/4/3", "/jcd/1/5/3" };
+	char m[4096];
+	json_t *res, *r, *c;
+	char *t;
+
+	/* 8.3 (6): the /nam digest, and an icon the signer's digest does not
+	 * fit (the RFC gives no image bytes): the name stays verified */
+	put_png("q-256x256.png", "not the RFC's image", 100);
+	snprintf(m, sizeof(m), "\"crn\":\"Rendezvous for Little Nellie\",\"rcd\":{\"nam\":\"Q Branch Spy Gadgets\","
+	    "\"icn\":\"%s/q-256x256.png\"},\"rcdi\":{\"/nam\":\"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY\","
+	    "\"/icn\":\"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\"}", web);
+	t = claims_jws("sp", "rcd", m);
+	r = verify(t, &res);
+	ck_assert(json_is_false(json_object_get(r, "verified")));
+	ck_assert_str_eq(json_string_value(json_object_get(r, "why_not")),
+	    "the content of /icn does not match its rcdi digest");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam")), "Q Branch Spy Gadgets");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "crn")), "Rendezvous for Little Nellie");
+	ck_assert(json_is_null(json_object_get(r, "icon")));
+	c = json_array_get(json_object_get(r, "digests"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "ptr")), "/nam");
+	ck_assert(json_is_true(json_object_get(c, "verified")));
+	c = json_array_get(json_object_get(r, "content"), 0);
+	ck_assert(json_is_false(json_object_get(c, "verified")));
+	ck_assert(json_is_true(json_object_get(c, "fetched")));
+	no_unverified_offered(r);
+	json_decref(res);
+	free(t);
+	/* the same digest over another name: the name is not verified */
+	snprintf(m, sizeof(m), "\"rcd\":{\"nam\":\"Q Branch Spy Gadgetz\"},\"rcdi\":{\"/nam\":"
+	    "\"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY\"}");
+	t = claims_jws("sp", "rcd", m);
+	r = verify(t, &res);
+	ck_assert(json_is_false(json_object_get(r, "verified")));
+	ck_assert_str_eq(json_string_value(json_object_get(r, "why_not")),
+	    "the value at /nam does not match its rcdi digest");
+	ck_assert(json_is_null(json_object_get(r, "nam")));
+	ck_assert(json_is_null(json_object_get(r, "display_name")));
+	json_decref(res);
+	free(t);
+	/* 6.1.3: the /jcd digest over the jCard as the RFC prints it (the
+	 * digest is over its serialization, not its whitespace); its URLs
+	 * have no digest here, so they are neither fetched nor verified */
+	snprintf(m, sizeof(m), "\"rcd\":{\"jcd\":%s,\"nam\":\"Q Branch Spy Gadgets\"},\"rcdi\":{"
+	    "\"/jcd\":\"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk\"}", RFC9795_JCD);
+	t = claims_jws("sp", "rcd", m);
+	r = verify(t, &res);
+	ck_assert_ptr_nonnull(json_object_get(r, "jcard"));
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(r, "digests"), 0),
+	    "verified")));
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "content")), 3);
+	for (size_t i = 0; i < 3; i++) {
+		c = json_array_get(json_object_get(r, "content"), i);
+		ck_assert_str_eq(json_string_value(json_object_get(c, "ptr")), jcd_urls[i]);
+		ck_assert(json_is_false(json_object_get(c, "fetched")));
+		ck_assert(json_is_false(json_object_get(c, "verified")));
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(r, "why_not")),
+	    "no rcdi digest covers /jcd/1/3/3");
+	json_decref(res);
+	free(t);
+	/* the same digest over a jCard changed by one character */
+	snprintf(m, sizeof(m), "\"rcd\":{\"jcd\":[\"vcard\",[[\"fn\",{},\"text\",\"Q Branch\"]]],"
+	    "\"nam\":\"Q Branch\"},\"rcdi\":{\"/jcd\":\"sha256-7kdCBZqH0nqMSPsmABvsKlHPhZEStgjojhdSJGRr3rk\"}");
+	t = claims_jws("sp", "rcd", m);
+	r = verify(t, &res);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "why_not")),
+	    "the value at /jcd does not match its rcdi digest");
+	ck_assert(json_is_null(json_object_get(r, "jcard")));
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam")), "Q Branch");
+	json_decref(res);
+	free(t);
+	/* 8.3 (5): the jCard file served with the RFC's bytes matches the
+	 * RFC's unpadded /jcl digest */
+	put_str("qbranch.json", RFC9795_Q256);
+	snprintf(m, sizeof(m), "\"crn\":\"Rendezvous for Little Nellie\",\"rcd\":{\"nam\":"
+	    "\"Q Branch Spy Gadgets\",\"jcl\":\"%s/qbranch.json\"},\"rcdi\":{\"/jcl\":"
+	    "\"sha256-qCn4pEH6BJu7zXndLFuAP6DwlTv5fRmJ1AFkqftwnCs\"}", web);
+	t = claims_jws("sp", "rcd", m);
+	r = verify(t, &res);
+	c = json_array_get(json_object_get(r, "content"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "ptr")), "/jcl");
+	ck_assert_msg(json_is_true(json_object_get(c, "verified")), "%s", out);
+	ck_assert(json_is_true(json_object_get(c, "integrity")));
+	ck_assert_ptr_nonnull(json_object_get(r, "jcard"));
+	{
+		char want[512];
+		const char *w[2] = { want,
+		    "<data:>;purpose=jcard;call-reason=\"Rendezvous for Little Nellie\";verified=\"true\"" };
+
+		snprintf(want, sizeof(want), "<%s/qbranch.json>;purpose=jcard;verified=\"true\";"
+		    "integrity=\"sha256-qCn4pEH6BJu7zXndLFuAP6DwlTv5fRmJ1AFkqftwnCs\"", web);
+		call_info_is(r, w, 2);
+	}
+	json_decref(res);
+	free(t);
+	/* a stale pointer: rcdi names what the RCD does not hold */
+	unverified("\"nam\":\"Q Branch\"", "{\"/apn\":\"sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY\"}",
+	    "rcdi names /apn, which the RCD does not hold");
+}
+END_TEST
+
+START_TEST(crn_alone_and_an_icn_data_uri_need_no_fetch)
+{
+	static const char *const reason[] = {
+		"<data:>;purpose=jcard;call-reason=\"For your ears only\";verified=\"true\"" };
+	static const char *const icon[] = { "<" RFC9795_DATA_ICN ">;purpose=icon;verified=\"true\"" };
+	json_t *res, *r;
+	char *t;
+
+	/* 9795 8: a ppt=rcd PASSporT with only crn */
+	t = claims_jws("sp", "rcd", "\"crn\":\"For your ears only\"");
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "crn")), "For your ears only");
+	ck_assert(json_is_null(json_object_get(r, "nam")));
+	call_info_is(r, reason, 1);
+	json_decref(res);
+	free(t);
+	/* 8.3 (3): nam, apn and an icn data: URI, with no digest and no fetch */
+	t = claims_jws("sp", "rcd", "\"rcd\":{\"apn\":\"12025559990\",\"icn\":\"" RFC9795_DATA_ICN
+	    "\",\"nam\":\"Her Majesty's Secret Service\"}");
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "icon")), RFC9795_DATA_ICN);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "apn")), "12025559990");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "content")), 0);
+	call_info_is(r, icon, 1);
+	json_decref(res);
+	free(t);
+	/* a data: URI that is not what it declares */
+	t = claims_jws("sp", "rcd", "\"rcd\":{\"icn\":\"data:image/jpeg;base64,iVBORw0KGgoAAAANSUhEUg"
+	    "AAAAUAAAAFCAYAAACNbyblAAAAHElEQVQI12P4//8/w38GIAXDIBKE0DHxgljNBAAO9TXL0Y4OHwAAAABJRU5E"
+	    "rkJggg==\",\"nam\":\"Q Branch\"}");
+	unverified_t(t, "the icn data: URI does not hold the image/jpeg it declares");
+	free(t);
+	/* neither rcd nor crn in a ppt=rcd PASSporT: the identity fails */
+	t = claims_jws("sp", "rcd", "");
+	ck_assert_int_ne(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from %s --to %s",
+	    t, FROM, TO), 0);
+	ck_assert_ptr_nonnull(strstr(out, "a ppt rcd PASSporT has neither an rcd nor a crn claim"));
+	free(t);
+}
+END_TEST
+
+START_TEST(nam_is_compared_and_call_info_is_rfc9796s)
+{
+	char m[1024], icn[256], icon[512];
+	const char *s8[3];
+	json_t *res, *r;
+	char *t;
+
+	/* RFC 9796 8's example, our icon served and digested */
+	put_png("q.png", "the icon", 90);
+	snprintf(icn, sizeof(icn), "%s/q.png", web);
+	snprintf(m, sizeof(m), "\"crn\":\"Rendezvous for Little Nellie\",\"rcd\":{\"nam\":"
+	    "\"Q Branch Spy Gadgets\",\"icn\":\"%s\"},\"rcdi\":{\"/icn\":\"%s\"}", icn, digest("q.png"));
+	snprintf(icon, sizeof(icon), "<%s>;purpose=icon;verified=\"true\";integrity=\"%s\"", icn,
+	    digest("q.png"));
+	s8[0] = icon;
+	s8[1] = "<data:>;purpose=jcard;call-reason=\"Rendezvous for Little Nellie\";verified=\"true\"";
+	s8[2] = "<data:>;purpose=jcard;verified=\"true\"";
+	t = claims_jws("sp", "rcd", m);
+	/* the From display-name is nam: all three of 9796 8 */
+	r = verify_as(t, "\"Q Branch Spy Gadgets\" <sip:+12155551212@example.com;user=phone>;tag=1",
+	    NULL, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam_match")), "from");
+	call_info_is(r, s8, 3);
+	json_decref(res);
+	/* P-Asserted-Identity's is (the preferred value of 9795 12.2) */
+	r = verify_as(t, "sip:+12155551212@example.com;user=phone",
+	    "--pai 'Q Branch Spy Gadgets <tel:+12155551212>'", &res);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam_match")), "pai");
+	call_info_is(r, s8, 3);
+	json_decref(res);
+	/* another name shown: said, and the display-name is not vouched for */
+	r = verify_as(t, "\"Someone Else\" <sip:+12155551212@example.com;user=phone>", NULL, &res);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam_match")), "differs");
+	call_info_is(r, s8, 2);
+	json_decref(res);
+	r = verify_as(t, "<sip:+12155551212@example.com;user=phone>", NULL, &res);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam_match")), "no-display-name");
+	json_decref(res);
+	/* the operator chooses what is passed on */
+	restart("rcd_call_info = icon, call-reason\n");
+	r = verify_as(t, "\"Q Branch Spy Gadgets\" <sip:+12155551212@example.com>", NULL, &res);
+	snprintf(icon, sizeof(icon), "<%s>;purpose=icon", icn);
+	s8[1] = "<data:>;purpose=jcard;call-reason=\"Rendezvous for Little Nellie\"";
+	call_info_is(r, s8, 2);
+	json_decref(res);
+	restart("rcd_call_info = none\n");
+	r = verify_as(t, "\"Q Branch Spy Gadgets\" <sip:+12155551212@example.com>", NULL, &res);
+	call_info_is(r, s8, 0);
+	json_decref(res);
+	free(t);
+	/* a word stird does not know keeps it from starting */
+	ck_assert_int_eq(h_stop(&H), 0);
+	config("rcd_call_info = icon, colour\n");
+	ck_assert_int_ne(h_start_fails(&H), 0);
+}
+END_TEST
+
+START_TEST(a_compact_rcd_is_rebuilt_from_from_and_call_info)
+{
+	char hdr[512], pay[1024], info[256], more[256], *full, *sig, compact[512];
+	json_t *res, *r;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(more, sizeof(more), "--date '%a, %d %b %Y %H:%M:%S GMT' --call-info "
+	    "'<data:>;purpose=jcard;call-reason=\"Your appointment\"'", &tm);
+	snprintf(info, sizeof(info), "%s/sp-chain.pem", web);
+	/* what RFC 9795 9.1 and 9.3 rebuild: nam from From, crn from call-reason */
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"ppt\":\"rcd\",\"typ\":\"passport\",\"x5u\":\"%s\"}",
+	    info);
+	snprintf(pay, sizeof(pay), "{\"crn\":\"Your appointment\",\"dest\":{\"tn\":[\"12125551213\"]},"
+	    "\"iat\":%ld,\"orig\":{\"tn\":\"12155551212\"},\"rcd\":{\"nam\":\"Q Branch\"}}", (long)now);
+	full = h_jws(&H, "sp.key", hdr, pay, "");
+	ck_assert_ptr_nonnull(sig = strrchr(full, '.'));
+	snprintf(compact, sizeof(compact), "..%s;info=<%s>;alg=ES256;ppt=rcd", sig + 1, info);
+	r = verify_as(compact, "\"Q Branch\" <sip:+12155551212@example.com;user=phone>", more, &res);
+	ck_assert_str_eq(json_string_value(json_object_get(res, "verstat")), "TN-Validation-Passed");
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam")), "Q Branch");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "crn")), "Your appointment");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "nam_match")), "from");
+	json_decref(res);
+	/* another display-name, or no call-reason: another signing input */
+	(void)h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from '%s' --to %s %s",
+	    compact, "\"Q Brunch\" <sip:+12155551212@example.com>", TO, more);
+	ck_assert_ptr_nonnull(strstr(out, "the signature does not verify"));
+	strftime(more, sizeof(more), "--date '%a, %d %b %Y %H:%M:%S GMT'", &tm);
+	(void)h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from '%s' --to %s %s",
+	    compact, "\"Q Branch\" <sip:+12155551212@example.com>", TO, more);
+	ck_assert_ptr_nonnull(strstr(out, "the signature does not verify"));
+	free(full);
+}
+END_TEST
+
+START_TEST(a_third_party_rcd_passport_is_named_and_held_to_orig)
+{
+	json_t *res, *r;
+	char *t;
+
+	/* RFC 9795 10.1's example claims, signed by a signer for orig */
+	t = claims_jws("sp", "rcd", "\"iss\":\"Zorin Industries\",\"rcd\":{\"nam\":\"James St. John Smythe\"}");
+	r = verify(t, &res);
+	ck_assert_msg(json_is_true(json_object_get(r, "verified")), "%s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "iss")), "Zorin Industries");
+	json_decref(res);
+	free(t);
+	/* 12.1: a third party MUST use ppt rcd */
+	t = claims_jws("sp", "shaken", "\"attest\":\"A\",\"origid\":\"123e4567-e89b-12d3-a456-426655440000\","
+	    "\"iss\":\"Zorin Industries\",\"rcd\":{\"nam\":\"James St. John Smythe\"}");
+	withheld_t(t, "a third-party PASSporT (iss) must have ppt rcd");
+	free(t);
+	/* a certificate for another number: the value fails, saying why */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && cat >> ext.cnf <<EOF\n"
+	    "[other]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+	    "1.3.6.1.5.5.7.1.26 = ASN1:SEQUENCE:tnauth_tn\n[tnauth_tn]\ntn = EXP:2,IA5:12025551000\nEOF\n"
+	    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key 2>/dev/null &&"
+	    " openssl req -new -key other.key -subj /CN=Zorin\\ Industries -config ext.cnf -out other.csr &&"
+	    " openssl x509 -req -in other.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30"
+	    " -extfile ext.cnf -extensions other -out other.pem 2>/dev/null && cat other.pem inter.pem > other-chain.pem &&"
+	    " cp other-chain.pem '%s/'", H.pki, H.www), 0);
+	t = claims_jws("other", "rcd", "\"iss\":\"Zorin Industries\",\"rcd\":{\"nam\":\"James St. John Smythe\"}");
+	ck_assert_int_ne(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s' --from %s --to %s",
+	    t, FROM, TO), 0);
+	ck_assert_msg(strstr(out, "does not cover orig (a third-party PASSporT, iss \\\"Zorin Industries\\\"") != NULL,
+	    "%.2000s", out);
+	free(t);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -641,6 +984,11 @@ suite(void)
 	tcase_add_test(tc, rcd_require_rcdi_no_accepts_content_without_a_digest);
 	tcase_add_test(tc, rcd_require_constraints_needs_claim_constraints_in_the_path);
 	tcase_add_test(tc, rcd_anchors_only_needs_an_anchor_added_for_rcd);
+	tcase_add_test(tc, the_rfc9795_digests_over_json_values_verify);
+	tcase_add_test(tc, crn_alone_and_an_icn_data_uri_need_no_fetch);
+	tcase_add_test(tc, nam_is_compared_and_call_info_is_rfc9796s);
+	tcase_add_test(tc, a_compact_rcd_is_rebuilt_from_from_and_call_info);
+	tcase_add_test(tc, a_third_party_rcd_passport_is_named_and_held_to_orig);
 	suite_add_tcase(s, tc);
 	return s;
 }
