@@ -275,6 +275,42 @@ verify_ids(const char *ids, json_t **ret)
 	return st;
 }
 
+/* A policy's rcdi_values: digests over JSON values (RFC 9795 6.1), unpadded, and verified. */
+START_TEST(rcdi_values_digest_the_name_and_verify)
+{
+	char id[8192], arg[8300];
+	json_t *res, *rcd, *payload, *d;
+	size_t i;
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "policy add '%s'",
+	    policy_file("qbranch", "{\"name\":\"qbranch\",\"match\":{\"tns\":[\"1215555*\"]},"
+	    "\"rcd\":{\"nam\":\"Q Branch Spy Gadgets\"},\"rcdi_values\":[\"/nam\"]}")), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "sign --orig 12155551212 --dest 12125551213 --attest A --rcd"), 0);
+	snprintf(id, sizeof(id), "%s", h_last_line(out));
+	payload = payload_of(id);
+	/* the RFC's own digest of this name (8.3, last example) */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(payload, "rcdi"), "/nam")),
+	    "sha256-sM275lTgzCte+LHOKHtU4SxG8shlOo6OS4ot8IJQImY");
+	json_decref(payload);
+	snprintf(arg, sizeof(arg), "--identity '%s'", id);
+	ck_assert_int_eq(verify_ids(arg, &res), 0);
+	rcd = json_object_get(res, "rcd");
+	ck_assert_msg(json_is_true(json_object_get(rcd, "verified")), "%s", out);
+	json_array_foreach(json_object_get(rcd, "digests"), i, d) {
+		ck_assert_str_eq(json_string_value(json_object_get(d, "ptr")), "/nam");
+		ck_assert(json_is_true(json_object_get(d, "verified")));
+	}
+	ck_assert_uint_eq(i, 1);
+	json_decref(res);
+	/* a pointer to a URL is refused: its content gets a digest anyway */
+	ck_assert_int_ne(h_ctl(&H, NULL, out, sizeof(out), "policy add '%s' 2>&1",
+	    policy_file("bad", "{\"name\":\"bad\",\"match\":{\"tns\":[\"1215555*\"]},"
+	    "\"rcd\":{\"nam\":\"Q\",\"icn\":\"https://x.example/q.png\"},\"rcdi_values\":[\"/icn\"]}") ), 0);
+	ck_assert_ptr_nonnull(strstr(out, "names a URL"));
+}
+END_TEST
+
 /* Signed with RCD embedded in shaken: the called side sees the brand. */
 START_TEST(a_branded_call_embedded_in_shaken_verifies)
 {
@@ -558,6 +594,7 @@ suite(void)
 	tcase_add_test(tc, policies_are_stored_listed_and_removed);
 	tcase_add_test(tc, a_dry_run_shows_the_rcd_a_call_would_carry);
 	tcase_add_test(tc, a_branded_call_embedded_in_shaken_verifies);
+	tcase_add_test(tc, rcdi_values_digest_the_name_and_verify);
 	tcase_add_test(tc, a_tampered_name_fails_the_identity);
 	tcase_add_test(tc, a_branded_call_as_a_separate_rcd_passport_verifies);
 	tcase_add_test(tc, values_the_policy_does_not_permit_are_refused);
