@@ -1453,6 +1453,35 @@ START_TEST(test_rfc9795_other)
 }
 END_TEST
 
+/*
+ * RFC 9796 9's PASSporT is defective: no comma between its rcdi members
+ * (not JSON), and with one added, an rcd without nam (RFC 9795 5.1.1).
+ */
+START_TEST(test_rfc9796_s9_defective)
+{
+	static const char verbatim[] =
+	    "      {\n         \"crn\":\"For your ears only\",\n"
+	    "         \"dest\":{\"tn\":[\"12025551001\"]},\n         \"iat\":1443208345,\n"
+	    "         \"orig\":{\"tn\":\"12025551000\"},\n         \"rcd\":{\n"
+	    "           \"jcl\":\"https://example.com/qbranch.json\",\n"
+	    "           \"icn\":\"https://example.com/jbond.png\"\n         },\n"
+	    "         \"rcdi\": {\n"
+	    "           \"/jcl\": \"sha256-yHm1JKbm7+663bMvzymhkl4RojgWwU6xUtI4q82+kHP\"\n"
+	    "           \"/icn\": \"sha256-RojgWwU6xUtI4q82+kHPyHm1JKbm7+663bMvzymhkl4\"\n"
+	    "         }\n      }\n";
+	char fixed[sizeof(verbatim) + 1], *c;
+	json_t *j;
+
+	ck_assert_ptr_null(json_loads(verbatim, JSON_REJECT_DUPLICATES, NULL));
+	c = strstr(verbatim, "+kHP\"\n");
+	ck_assert_ptr_nonnull(c);
+	snprintf(fixed, sizeof(fixed), "%.*s,%s", (int)(c + 5 - verbatim), verbatim, c + 5);
+	read_bad(fixed, "rcd has no nam");
+	ck_assert_ptr_nonnull(j = json_loads(fixed, 0, NULL));
+	json_decref(j);
+}
+END_TEST
+
 /* RFC 9475 3.2's msgi: 56 base64 characters are 42 bytes, no SHA-256 digest. */
 START_TEST(test_rfc9475_msgi)
 {
@@ -1512,6 +1541,7 @@ rcd_suite(void)
 	tcase_add_test(tk, test_rfc9795_claims);
 	tcase_add_test(tk, test_rfc9795_other);
 	tcase_add_test(tk, test_rfc9475_msgi);
+	tcase_add_test(tk, test_rfc9796_s9_defective);
 	suite_add_tcase(s, tk);
 	tcase_add_unchecked_fixture(ta, pki_setup, pki_teardown);
 	tcase_add_test(ta, test_anchors_issued);
