@@ -1152,7 +1152,7 @@ load_rfc(const char *text)
 	*o = '\0';
 	j = load(s);
 	free(s);
-	json_array_append(keep, j);
+	json_array_append_new(keep, j);
 	return j;
 }
 
