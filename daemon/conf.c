@@ -15,6 +15,7 @@
 static int	set_group(void *, const struct conffile_key *, char *, char *, size_t);
 static int	set_call_info(void *, const struct conffile_key *, char *, char *, size_t);
 
+static const char *const signer_modes[] = { "process", "in-process", NULL };
 static const char *const crl_modes[] = { "off", "soft", "hard", NULL };
 static const char *const failure_actions[] = { "reject", "continue", "continue-with-reason",
     NULL };
@@ -65,6 +66,9 @@ static const struct conffile_key keys[] = {
 	KEY("deterministic_signatures", BOOL, deterministic_signatures, "yes"),
 	KEY("lock_memory", BOOL, lock_memory, "yes"),
 	KEY("pkcs11_module", OPTPATH, pkcs11_module, ""),
+	ENUM("signer", signer_mode, "process", signer_modes),
+	KEY("signer_network", BOOL, signer_network, "no"),
+	KEY("signer_write_dirs", OPTSTRING, signer_write_dirs, ""),
 	UINT("cred_expiry_warn_days", cred_expiry_warn_days, 0, 3650, "30"),
 	UINT("cache_min_ttl", cache_min_ttl, 0, 86400, "60"),
 	UINT("cache_max_ttl", cache_max_ttl, 60, 30 * 86400, "86400"),

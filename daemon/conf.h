@@ -45,6 +45,9 @@ struct stir_config {
 	bool	 deterministic_signatures;
 	bool	 lock_memory;		/* mlockall() at start */
 	char	*pkcs11_module;		/* "" = p11-kit's configured modules */
+	int	 signer_mode;		/* STIR_SIGNER_PROCESS, _IN_PROCESS */
+	bool	 signer_network;	/* the signer process may open inet sockets */
+	char	*signer_write_dirs;	/* where else it may write (Landlock), a list */
 	unsigned cred_expiry_warn_days;
 	/* verification */
 	unsigned cache_min_ttl;		/* seconds an x5u/CRL is kept at least */
@@ -78,6 +81,11 @@ enum stir_failure_action {
 	STIR_ACTION_CONTINUE,		/* let the call through */
 	STIR_ACTION_CONTINUE_REASON,	/* ... with RFC 9410 Reason values */
 	_STIR_ACTION_MAX
+};
+
+enum stir_signer_mode {
+	STIR_SIGNER_PROCESS,	/* keys in a sandboxed child (stird --signer) */
+	STIR_SIGNER_IN_PROCESS,	/* keys in stird itself (benchmarks, debugging) */
 };
 
 enum stir_crl_mode {

@@ -25,6 +25,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/server.h"
+#include "daemon/signer_main.h"
 #include "daemon/startup.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
@@ -150,6 +151,8 @@ main(int argc, char **argv)
 	uv_loop_t loop;
 	int r, status = 1;
 
+	if (argc > 1 && strcmp(argv[1], "--signer") == 0)
+		return stir_signer_main(argc, argv);
 	if ((r = stir_cmdline(argc, argv, "stird", "validate the configuration and exit",
 	    &config_path, &check_only)) >= 0)
 		return r;

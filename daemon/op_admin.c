@@ -353,23 +353,38 @@ cred_add_work(struct stir_req *req)
 	struct stir_cert_info info;
 	struct stir_cred_row row;
 	const char *key_ref, *pem = stir_param_str(p, "chain");
+	json_t *url;
 	uint8_t *spki = NULL;
 	size_t spki_len = 0;
 	char msg[384], *tns = NULL;
-	int r;
+	int created = 0, r;
 
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "cred %s", x->name);
-	key_ref = stir_param_str(p, "key") ? stir_param_str(p, "key") :
-	    stir_param_str(p, "pkcs11");
-	if ((r = stir_signer_pubkey_der(srv->signer, key_ref, &spki, &spki_len)) != STIR_OK) {
-		if (stir_param_str(p, "pkcs11") != NULL)	/* the URL may hold a PIN */
-			stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
+	if ((url = json_object_get(p, "pkcs11")) != NULL) {
+		/*
+		 * The signer keeps the URL (and its PIN) as key x->name; the
+		 * credential names that key.  The URL is wiped here by the call.
+		 */
+		r = stir_signer_pkcs11_register(srv->signer, x->name,
+		    (char *)json_string_value(url), json_string_length(url), &created);
+		if (r == STIR_EEXIST) {
+			stir_req_set_error(req, r, "a key named '%s' exists already, and it is not this PKCS#11 key (see 'stirctl key list')",
+			    x->name);
+			goto out;
+		}
+		if (r != STIR_OK) {	/* never the URL: it may hold a PIN */
+			stir_req_set_error(req, r == STIR_EINVAL ? r : STIR_EKEY,
 			    "the PKCS#11 key cannot be used: %s (is the URL, PIN and pkcs11_module right?)",
 			    stir_strerror(r));
-		else
-			stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
-			    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
-			    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
+			goto out;
+		}
+		key_ref = x->name;
+	} else
+		key_ref = stir_param_str(p, "key");
+	if ((r = stir_signer_pubkey_der(srv->signer, key_ref, &spki, &spki_len)) != STIR_OK) {
+		stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
+		    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
+		    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
 		goto out;
 	}
 	if ((r = stir_chain_parse(pem, strlen(pem), STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
@@ -412,7 +427,11 @@ cred_add_work(struct stir_req *req)
 	x->out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", x->name,
 	    "subject", info.subject, "x5u", row.x5u, "not_after", (json_int_t)info.not_after,
 	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n);
+	created = 0;			/* the credential keeps its key */
  out:
+	if (created && (r = stir_signer_key_remove(srv->signer, x->name)) != STIR_OK)
+		log_err("credential '%s' was not added, and its PKCS#11 registration could not be removed: %s",
+		    x->name, stir_strerror(r));
 	free(tns);
 	free(spki);
 	stir_tnauth_free(ta);

@@ -1,6 +1,8 @@
 /* server.c: struct stir_server: loop, listeners, signals, reload, stop. */
 #include "config.h"
 
+#include <limits.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -12,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "stirclient.h"
 #include "daemon/cert.h"
@@ -32,6 +36,67 @@ static unsigned
 signer_flags(const struct stir_config *cfg)
 {
 	return cfg->deterministic_signatures ? STIR_SIGNER_FLAG_DETERMINISTIC : 0;
+}
+
+/*
+ * The key store: by default in the signer process (this program run as
+ * `stird --signer`), one channel per pool thread and two for the store
+ * thread and reloads.
+ */
+static int
+signer_start(const struct stir_config *cfg, struct stir_signer **ret)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	unsigned threads = cfg->threads ? cfg->threads : (unsigned)uv_available_parallelism();
+
+	if (cfg->signer_mode == STIR_SIGNER_IN_PROCESS) {
+		log_warn("signer = in-process: private keys and PINs are in stird's own memory");
+		return stir_signer_local_new(cfg->key_dir, signer_flags(cfg),
+		    cfg->pkcs11_module, ret);
+	}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0) {
+		log_err("signer: cannot find this program (/proc/self/exe): %s", strerror(errno));
+		return STIR_EIO;
+	}
+	exe[n] = '\0';
+	return stir_signer_process_new(exe, cfg->key_dir, signer_flags(cfg),
+	    cfg->pkcs11_module, cfg->log_level, threads + 2, cfg->signer_network, cfg->signer_write_dirs, ret);
+}
+
+/*
+ * 0.3 stored a PKCS#11 credential's URL, PIN included, as its key.  Each
+ * such URL goes to the signer, registered as a key named like the
+ * credential, and the credential then names that key: the database keeps
+ * no URL and no PIN.  A key that cannot be opened now is tried again at
+ * the next start.
+ */
+static void
+creds_migrate_pkcs11(struct stir_server *srv)
+{
+	struct stir_cred_row *rows = NULL;
+	size_t n = 0;
+	int created, r;
+
+	if (stir_store_cred_list(srv->store, &rows, &n) != STIR_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(rows[i].key_ref, "pkcs11:", 7) != 0)
+			continue;
+		r = stir_signer_pkcs11_register(srv->signer, rows[i].name, rows[i].key_ref,
+		    strlen(rows[i].key_ref), &created);	/* wipes the URL */
+		if (r == STIR_OK)
+			r = stir_store_cred_set_key(srv->store, rows[i].name, rows[i].name);
+		if (r == STIR_OK)
+			log_notice("credential '%s': its PKCS#11 URL is now the signer's key '%s'",
+			    rows[i].name, rows[i].name);
+		else
+			log_err("credential '%s': its PKCS#11 URL could not be moved to the signer (%s); it signs only once it is (at the next start)",
+			    rows[i].name, stir_strerror(r));
+	}
+	for (size_t i = 0; i < n; i++)	/* URLs not moved hold PINs too */
+		sodium_memzero(rows[i].key_ref, strlen(rows[i].key_ref));
+	stir_store_cred_rows_free(rows, n);
 }
 
 static void fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
@@ -66,11 +131,11 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	}
 	if ((r = stir_storeq_start(loop, &srv->storeq)) != STIR_OK)
 		return r;
-	if ((r = stir_signer_local_new(cfg->key_dir, signer_flags(cfg),
-	    cfg->pkcs11_module, &srv->signer)) != STIR_OK) {
+	if ((r = signer_start(cfg, &srv->signer)) != STIR_OK) {
 		log_err("key store '%s': %s", cfg->key_dir, stir_strerror(r));
 		return r;
 	}
+	creds_migrate_pkcs11(srv);
 	if ((r = stir_creds_load(srv->store, &srv->creds)) != STIR_OK) {
 		log_err("credentials: %s", stir_strerror(r));
 		return r;

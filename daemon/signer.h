@@ -1,11 +1,20 @@
 /*
  * signer.h: the key store, and the only path to a private key.
  * Nothing here returns key bytes or parses JSON, PASSporTs or
- * certificates; it is shaped so it can move into a sandboxed process.
+ * certificates.  Two implementations sit behind one function table
+ * (signer_impl.h):
+ *   local   (signer_local.c)   keys in this process: key files in key_dir
+ *                              and PKCS#11 keys; used by the signer process
+ *                              and by `signer = in-process`;
+ *   process (signer_remote.c)  the same store in a sandboxed child process,
+ *                              `stird --signer` (signer_main.c), reached
+ *                              over socketpairs (signer_proto.h).
  *
- * A key_id is either the name of a key file in key_dir ("name" for
- * key_dir/name.key) or a PKCS#11 URL ("pkcs11:token=...;object=...").
- * All functions are thread-safe.
+ * A key_id is the name of a key in key_dir: a key file (key_dir/NAME.key)
+ * or a PKCS#11 registration (key_dir/NAME.p11, mode 0600, holding the
+ * pkcs11: URL and its PIN).  The local signer also takes a PKCS#11 URL
+ * itself as a key_id (0.3's credentials); the process signer does not, so
+ * no URL or PIN crosses stird.  All functions are thread-safe.
  *
  * Private key bytes (PEM text, DER) live only in sodium_malloc()'d
  * memory, which is locked and wiped when freed, on every path; GnuTLS is
@@ -15,6 +24,7 @@
 #ifndef STIR_SIGNER_H
 #define STIR_SIGNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +55,27 @@ struct stir_key_info {
 int	stir_signer_local_new(const char *key_dir, unsigned flags,
 	    const char *pkcs11_module, struct stir_signer **ret);
 void	stir_signer_free(struct stir_signer *s);
+/*
+ * The key store in a child process: exe (normally /proc/self/exe) is run
+ * as `exe --signer ...` with one socketpair per channel; channels are the
+ * number of threads that may sign at once.  network: the process may open
+ * sockets other than AF_UNIX (a network HSM's PKCS#11 module);
+ * write_dirs: directories, separated by commas or spaces, that it may
+ * write besides key_dir where Landlock confines writes (SoftHSM's tokens).  Fails as the local store
+ * would (key_dir refused, module not loaded) if the child cannot start.
+ */
+int	stir_signer_process_new(const char *exe, const char *key_dir,
+	    unsigned flags, const char *pkcs11_module, int log_level,
+	    unsigned channels, bool network, const char *write_dirs,
+	    struct stir_signer **ret);
+
+struct stir_signer_status {
+	const char	*mode;		/* "process" or "in-process" */
+	long		 pid;		/* the signer process, or 0 */
+	uint64_t	 restarts;	/* times the signer process was restarted */
+};
+void	stir_signer_status(struct stir_signer *s, struct stir_signer_status *st);
+
 /* Reload key files (SIGHUP); PKCS#11 keys are reopened on next use. */
 int	stir_signer_reload(struct stir_signer *s);
 void	stir_signer_set_flags(struct stir_signer *s, unsigned flags);
@@ -72,6 +103,16 @@ int	stir_signer_key_import(struct stir_signer *s, const char *name,
 	    char *pem, size_t len, char **ret_pub_pem);
 int	stir_signer_key_remove(struct stir_signer *s, const char *name);
 /*
+ * Register the PKCS#11 key at url (a "pkcs11:" URL, which may hold a PIN)
+ * as key name: it is opened (a P-256 key that signs, or STIR_EKEY), then
+ * written to key_dir/NAME.p11 (0600).  An existing registration of the
+ * same URL is STIR_OK with *ret_created false; another key of that name is
+ * STIR_EEXIST.  url is wiped before return whatever the outcome.
+ */
+int	stir_signer_pkcs11_register(struct stir_signer *s, const char *name,
+	    char *url, size_t len, int *ret_created);
+#define STIR_PKCS11_URL_MAX	2048
+/*
  * The DER of the first "PRIVATE KEY" (PKCS#8) or "EC PRIVATE KEY" (SEC1)
  * PEM block in pem, decoded straight into sodium_malloc()'d memory:
  * *ret_der is released with sodium_free(), which wipes it.  No other copy
@@ -81,7 +122,8 @@ int	stir_signer_key_remove(struct stir_signer *s, const char *name);
  */
 int	stir_signer_pem_decode(const char *pem, size_t len, uint8_t **ret_der,
 	    size_t *ret_len, enum stir_pem_kind *ret_kind);
-/* Key files loaded now; *ret (free()) has *ret_n entries. */
+/* Keys loaded now (files and PKCS#11 registrations); *ret (free()) has
+ * *ret_n entries. */
 int	stir_signer_key_list(struct stir_signer *s, struct stir_key_info **ret,
 	    size_t *ret_n);
 

@@ -25,19 +25,22 @@
 
 #include "stirclient.h"
 #include "daemon/log.h"
-#include "daemon/signer.h"
+#include "daemon/signer_impl.h"
 
 #define KEY_SUFFIX	".key"
+#define P11_SUFFIX	".p11"		/* a PKCS#11 registration: its URL */
 
 struct signer_key {
 	char			*id;		/* name or pkcs11: URL */
-	gnutls_privkey_t	 pk;
+	gnutls_privkey_t	 pk;		/* NULL: a registration not opened yet */
 	bool			 pkcs11;
+	char			*url;		/* a registration's URL (sodium_malloc) */
 	pthread_mutex_t		 mu;		/* PKCS#11 sessions are not shared */
 	struct stir_key_info	 info;
 };
 
-struct stir_signer {
+struct signer_local {
+	struct stir_signer	 base;		/* first: the function table */
 	pthread_mutex_t		 change;	/* orders changes to the key set */
 	pthread_rwlock_t	 lock;		/* guards keys/nkeys */
 	char			*key_dir;
@@ -52,6 +55,7 @@ key_free(struct signer_key *k)
 	if (k == NULL)
 		return;
 	gnutls_privkey_deinit(k->pk);
+	sodium_free(k->url);		/* wipes: it may hold a PIN */
 	(void)pthread_mutex_destroy(&k->mu);
 	free(k->id);
 	free(k);
@@ -63,18 +67,6 @@ keys_free(struct signer_key **keys, size_t n)
 	for (size_t i = 0; i < n; i++)
 		key_free(keys[i]);
 	free(keys);
-}
-
-int
-stir_signer_name_check(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > STIR_KEY_NAME_MAX || name[0] == '.' ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-") != n)
-		return STIR_EINVAL;
-	return STIR_OK;
 }
 
 static void
@@ -310,16 +302,16 @@ key_file_refusal(const struct stat *st)
 }
 
 /*
- * Read dirfd/file into sodium_malloc'd memory and import it.  Only a
- * regular file of ours (or root's) with one link and no permission bits
- * for group or others is read; it is checked before it is opened, so a
- * FIFO or device is never opened, and again on the descriptor, opened
- * so that it cannot block or follow a symbolic link.
+ * Read dirfd/file into sodium_malloc'd memory (*ret_buf, sodium_free()).
+ * Only a regular file of ours (or root's) with one link and no permission
+ * bits for group or others is read; it is checked before it is opened, so
+ * a FIFO or device is never opened, and again on the descriptor, opened
+ * so that it cannot block or follow a symbolic link.  A refusal is logged
+ * and STIR_EPERM.
  */
 static int
-key_load_file(int dirfd, const char *file, const char *name, struct signer_key **ret)
+secret_file_read(int dirfd, const char *file, char **ret_buf, size_t *ret_len)
 {
-	gnutls_privkey_t pk = NULL;
 	struct stat st, fst;
 	const char *why;
 	char *buf = NULL;
@@ -345,7 +337,7 @@ key_load_file(int dirfd, const char *file, const char *name, struct signer_key *
 		log_warn("key file '%s' %s; not loaded", file, why);
 		goto out;
 	}
-	if ((buf = sodium_malloc((size_t)fst.st_size)) == NULL) {
+	if ((buf = sodium_malloc((size_t)fst.st_size + 1)) == NULL) {
 		r = STIR_ENOMEM;
 		goto out;
 	}
@@ -358,7 +350,30 @@ key_load_file(int dirfd, const char *file, const char *name, struct signer_key *
 			break;
 		got += (size_t)n;
 	}
-	if ((r = privkey_from_pem(buf, got, &pk)) != STIR_OK)
+	buf[got] = '\0';
+	*ret_buf = buf;
+	*ret_len = got;
+	buf = NULL;
+	r = STIR_OK;
+ out:
+	sodium_free(buf);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Load the key file dirfd/file as key name. */
+static int
+key_load_file(int dirfd, const char *file, const char *name, struct signer_key **ret)
+{
+	gnutls_privkey_t pk = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = secret_file_read(dirfd, file, &buf, &len)) != STIR_OK)
+		return r;
+	if ((r = privkey_from_pem(buf, len, &pk)) != STIR_OK)
 		goto out;
 	if ((r = key_new(name, pk, false, ret)) != STIR_OK)
 		goto out;
@@ -366,9 +381,90 @@ key_load_file(int dirfd, const char *file, const char *name, struct signer_key *
  out:
 	sodium_free(buf);		/* wipes */
 	gnutls_privkey_deinit(pk);
-	if (fd >= 0)
-		close(fd);
 	return r;
+}
+
+/* Is url (len bytes) a pkcs11: URL we store: no controls, not too long? */
+static bool
+p11_url_ok(const char *url, size_t len)
+{
+	if (len <= 7 || len > STIR_PKCS11_URL_MAX || strncmp(url, "pkcs11:", 7) != 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* A registration, not opened yet: url is copied into locked memory. */
+static int
+p11_key_new(const char *name, const char *url, size_t len, struct signer_key **ret)
+{
+	struct signer_key *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return STIR_ENOMEM;
+	(void)pthread_mutex_init(&k->mu, NULL);
+	k->pkcs11 = true;
+	if ((k->id = strdup(name)) == NULL || (k->url = sodium_malloc(len + 1)) == NULL) {
+		key_free(k);
+		return STIR_ENOMEM;
+	}
+	memcpy(k->url, url, len);
+	k->url[len] = '\0';
+	snprintf(k->info.name, sizeof(k->info.name), "%s", name);
+	snprintf(k->info.type, sizeof(k->info.type), "PKCS#11");
+	*ret = k;
+	return STIR_OK;
+}
+
+/* Load the PKCS#11 registration dirfd/file as key name (opened on use). */
+static int
+p11_load_file(int dirfd, const char *file, const char *name, struct signer_key **ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = secret_file_read(dirfd, file, &buf, &len)) != STIR_OK)
+		return r;
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (!p11_url_ok(buf, len)) {
+		log_warn("key file '%s' does not hold one pkcs11: URL; not loaded", file);
+		r = STIR_EPERM;
+		goto out;
+	}
+	r = p11_key_new(name, buf, len, ret);
+ out:
+	sodium_free(buf);		/* wipes */
+	return r;
+}
+
+/*
+ * Open a PKCS#11 URL: a P-256 key or STIR_EKEY.  The URL is never logged:
+ * it may hold a PIN.
+ */
+static int
+p11_open(const char *url, gnutls_privkey_t *ret_pk, struct stir_key_info *info)
+{
+	gnutls_privkey_t pk = NULL;
+	int r;
+
+	if (gnutls_privkey_init(&pk) < 0)
+		return STIR_ENOMEM;
+	if ((r = gnutls_privkey_import_url(pk, url, 0)) < 0) {
+		log_warn("PKCS#11 key: %s", gnutls_strerror(r));
+		gnutls_privkey_deinit(pk);
+		return STIR_EKEY;
+	}
+	if ((r = key_check_type(pk, info)) != STIR_OK) {
+		log_warn("PKCS#11 key: not an EC P-256 key, or its public half cannot be read (does the module write files outside signer_write_dirs?)");
+		gnutls_privkey_deinit(pk);
+		return STIR_EKEY;
+	}
+	*ret_pk = pk;
+	return STIR_OK;
 }
 
 static int
@@ -443,6 +539,15 @@ tmp_files_clean(const char *dir, DIR *d)
 	rewinddir(d);
 }
 
+static struct signer_key *
+keys_find(struct signer_key **keys, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i]->id, id) == 0)
+			return keys[i];
+	return NULL;
+}
+
 /* Scan key_dir and build a new key array. */
 static int
 keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
@@ -466,10 +571,17 @@ keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
 		char name[STIR_KEY_NAME_MAX + 1];
 		size_t len = strlen(de->d_name);
 
-		if (len <= strlen(KEY_SUFFIX) ||
-		    strcmp(de->d_name + len - strlen(KEY_SUFFIX), KEY_SUFFIX) != 0)
+		bool p11;
+
+		if (len > strlen(KEY_SUFFIX) &&
+		    strcmp(de->d_name + len - strlen(KEY_SUFFIX), KEY_SUFFIX) == 0)
+			p11 = false;
+		else if (len > strlen(P11_SUFFIX) &&
+		    strcmp(de->d_name + len - strlen(P11_SUFFIX), P11_SUFFIX) == 0)
+			p11 = true;
+		else
 			continue;
-		len -= strlen(KEY_SUFFIX);
+		len -= strlen(KEY_SUFFIX);	/* both suffixes are 4 bytes */
 		if (len > STIR_KEY_NAME_MAX)
 			continue;
 		memcpy(name, de->d_name, len);
@@ -481,7 +593,14 @@ keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
 			    dir, STIR_MAX_KEYS);
 			break;
 		}
-		if ((r = key_load_file(dfd, de->d_name, name, &k)) != STIR_OK) {
+		if (keys_find(keys, n, name) != NULL) {
+			log_warn("key '%s' is both a key file and a PKCS#11 registration; '%s' is not loaded",
+			    name, de->d_name);
+			continue;
+		}
+		r = p11 ? p11_load_file(dfd, de->d_name, name, &k) :
+		    key_load_file(dfd, de->d_name, name, &k);
+		if (r != STIR_OK) {
 			if (r != STIR_EPERM)	/* refusals are logged with why */
 				log_err("key '%s': cannot load: %s", name, stir_strerror(r));
 			r = STIR_OK;
@@ -509,11 +628,14 @@ keys_scan(const char *dir, struct signer_key ***ret_keys, size_t *ret_n)
 	return STIR_OK;
 }
 
+static const struct stir_signer_ops local_ops;
+static void local_free(struct stir_signer *base);
+
 int
 stir_signer_local_new(const char *key_dir, unsigned flags,
     const char *pkcs11_module, struct stir_signer **ret)
 {
-	struct stir_signer *s;
+	struct signer_local *s;
 	int r;
 
 	if (pkcs11_module != NULL && *pkcs11_module != '\0') {
@@ -525,24 +647,26 @@ stir_signer_local_new(const char *key_dir, unsigned flags,
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return STIR_ENOMEM;
+	s->base.ops = &local_ops;
 	(void)pthread_rwlock_init(&s->lock, NULL);
 	(void)pthread_mutex_init(&s->change, NULL);
 	s->flags = flags;
 	if ((s->key_dir = strdup(key_dir)) == NULL) {
-		stir_signer_free(s);
+		local_free(&s->base);
 		return STIR_ENOMEM;
 	}
 	if ((r = keys_scan(key_dir, &s->keys, &s->nkeys)) != STIR_OK) {
-		stir_signer_free(s);
+		local_free(&s->base);
 		return r;
 	}
-	*ret = s;
+	*ret = &s->base;
 	return STIR_OK;
 }
 
-void
-stir_signer_free(struct stir_signer *s)
+static void
+local_free(struct stir_signer *base)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	if (s == NULL)
 		return;
 	keys_free(s->keys, s->nkeys);
@@ -552,17 +676,19 @@ stir_signer_free(struct stir_signer *s)
 	free(s);
 }
 
-void
-stir_signer_set_flags(struct stir_signer *s, unsigned flags)
+static void
+local_set_flags(struct stir_signer *base, unsigned flags)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	(void)pthread_rwlock_wrlock(&s->lock);
 	s->flags = flags;
 	(void)pthread_rwlock_unlock(&s->lock);
 }
 
-int
-stir_signer_reload(struct stir_signer *s)
+static int
+local_reload(struct stir_signer *base)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	struct signer_key **keys = NULL;
 	size_t n = 0;
 	int r;
@@ -582,38 +708,84 @@ stir_signer_reload(struct stir_signer *s)
 
 /* Caller holds the lock (read or write). */
 static struct signer_key *
-key_find(struct stir_signer *s, const char *id)
+key_find(struct signer_local *s, const char *id)
 {
-	for (size_t i = 0; i < s->nkeys; i++)
-		if (strcmp(s->keys[i]->id, id) == 0)
-			return s->keys[i];
-	return NULL;
+	return keys_find(s->keys, s->nkeys, id);
 }
 
-/* Find a key, opening a PKCS#11 URL on first use.  Returns with the read
+/*
+ * Open a registration found unopened: outside the lock (a token login
+ * may be slow), then installed unless the key set changed meanwhile.
+ */
+static int
+key_open_registration(struct signer_local *s, const char *key_id)
+{
+	struct signer_key *k;
+	struct stir_key_info info;
+	gnutls_privkey_t pk = NULL;
+	char *url = NULL;
+	size_t len;
+	int r = STIR_ENOENT;
+
+	memset(&info, 0, sizeof(info));
+	(void)pthread_rwlock_rdlock(&s->lock);
+	if ((k = key_find(s, key_id)) != NULL && k->url != NULL) {
+		len = strlen(k->url);
+		if ((url = sodium_malloc(len + 1)) == NULL)
+			r = STIR_ENOMEM;
+		else {
+			memcpy(url, k->url, len + 1);
+			r = STIR_OK;
+		}
+	}
+	(void)pthread_rwlock_unlock(&s->lock);
+	if (r != STIR_OK)
+		return r;
+	if ((r = p11_open(url, &pk, &info)) != STIR_OK)
+		goto out;
+	(void)pthread_rwlock_wrlock(&s->lock);
+	if ((k = key_find(s, key_id)) != NULL && k->pk == NULL && k->url != NULL &&
+	    strcmp(k->url, url) == 0) {
+		snprintf(k->info.type, sizeof(k->info.type), "%s", info.type);
+		memcpy(k->info.spki_sha256, info.spki_sha256, sizeof(info.spki_sha256));
+		k->pk = pk;
+		pk = NULL;
+	}
+	(void)pthread_rwlock_unlock(&s->lock);
+ out:
+	gnutls_privkey_deinit(pk);
+	sodium_free(url);		/* wipes */
+	return r;
+}
+
+/* Find a key, opening a PKCS#11 key on first use.  Returns with the read
  * lock held on success. */
 static int
-key_get(struct stir_signer *s, const char *key_id, struct signer_key **ret)
+key_get(struct signer_local *s, const char *key_id, struct signer_key **ret)
 {
 	struct signer_key *k, **t;
 	gnutls_privkey_t pk = NULL;
 	int r;
 
-	(void)pthread_rwlock_rdlock(&s->lock);
-	if ((k = key_find(s, key_id)) != NULL) {
-		*ret = k;
-		return STIR_OK;
+	for (int tries = 0; tries < 4; tries++) {
+		(void)pthread_rwlock_rdlock(&s->lock);
+		if ((k = key_find(s, key_id)) != NULL && k->pk != NULL) {
+			*ret = k;
+			return STIR_OK;
+		}
+		(void)pthread_rwlock_unlock(&s->lock);
+		if (k == NULL)
+			break;
+		if ((r = key_open_registration(s, key_id)) != STIR_OK)
+			return r;
 	}
-	(void)pthread_rwlock_unlock(&s->lock);
+	if (k != NULL)			/* reloaded under us, again and again */
+		return STIR_EBUSY;
 	if (strncmp(key_id, "pkcs11:", 7) != 0)
 		return STIR_ENOENT;
-	if (gnutls_privkey_init(&pk) < 0)
-		return STIR_ENOMEM;
-	if ((r = gnutls_privkey_import_url(pk, key_id, 0)) < 0) {
-		log_warn("PKCS#11 key: %s", gnutls_strerror(r));	/* never the URL: PIN */
-		gnutls_privkey_deinit(pk);
-		return STIR_EKEY;
-	}
+	/* 0.3's credentials: the URL itself (in-process only) */
+	if ((r = p11_open(key_id, &pk, &(struct stir_key_info){ 0 })) != STIR_OK)
+		return r;
 	(void)pthread_rwlock_wrlock(&s->lock);
 	if ((k = key_find(s, key_id)) != NULL) {	/* another thread won */
 		gnutls_privkey_deinit(pk);
@@ -636,11 +808,12 @@ key_get(struct stir_signer *s, const char *key_id, struct signer_key **ret)
 	return key_get(s, key_id, ret);
 }
 
-int
-stir_signer_sign(struct stir_signer *s, const char *key_id,
+static int
+local_sign(struct stir_signer *base, const char *key_id,
     const uint8_t *tbs, size_t tbs_len, uint8_t sig[static STIR_SIG_MAX],
     size_t *ret_sig_len)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	struct signer_key *k;
 	gnutls_datum_t data = { (unsigned char *)tbs, (unsigned)tbs_len };
 	gnutls_datum_t der = { NULL, 0 }, rd = { NULL, 0 }, sd = { NULL, 0 };
@@ -687,10 +860,11 @@ stir_signer_sign(struct stir_signer *s, const char *key_id,
 	return r;
 }
 
-int
-stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
+static int
+local_pubkey_der(struct stir_signer *base, const char *key_id,
     uint8_t **ret_der, size_t *ret_len)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	struct signer_key *k;
 	int r;
 
@@ -708,15 +882,15 @@ stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
  * which the next open removes.  Caller holds s->change.
  */
 static int
-key_write_file(struct stir_signer *s, const char *name, const void *pem,
-    size_t len)
+key_write_file(struct signer_local *s, const char *name, const char *suffix,
+    const void *pem, size_t len)
 {
 	char file[STIR_KEY_NAME_MAX + sizeof(KEY_SUFFIX)];
 	char tmp[sizeof(STIR_KEY_TMP_PREFIX) + STIR_KEY_NAME_MAX];
 	size_t off = 0;
 	int dfd, fd = -1, r = STIR_EIO;
 
-	(void)snprintf(file, sizeof(file), "%s%s", name, KEY_SUFFIX);
+	(void)snprintf(file, sizeof(file), "%s%s", name, suffix);
 	(void)snprintf(tmp, sizeof(tmp), "%s%s", STIR_KEY_TMP_PREFIX, name);
 	if ((dfd = open(s->key_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return STIR_EIO;
@@ -766,7 +940,7 @@ key_write_file(struct stir_signer *s, const char *name, const void *pem,
 }
 
 static int
-key_add_loaded(struct stir_signer *s, const char *name, gnutls_privkey_t pk,
+key_add_loaded(struct signer_local *s, const char *name, gnutls_privkey_t pk,
     const void *pem, size_t pemlen, char **ret_pub_pem)
 {
 	struct signer_key *k = NULL, **t;
@@ -781,7 +955,7 @@ key_add_loaded(struct stir_signer *s, const char *name, gnutls_privkey_t pk,
 	(void)pthread_rwlock_wrlock(&s->lock);
 	if (key_find(s, name) != NULL)
 		r = STIR_EEXIST;
-	else if ((r = key_write_file(s, name, pem, pemlen)) != STIR_OK)
+	else if ((r = key_write_file(s, name, KEY_SUFFIX, pem, pemlen)) != STIR_OK)
 		;
 	else if ((t = realloc(s->keys, (s->nkeys + 1) * sizeof(*t))) == NULL)
 		r = STIR_ENOMEM;	/* the file is there; reload picks it up */
@@ -836,10 +1010,11 @@ pem_encode_pkcs8(const uint8_t *der, size_t len, char **ret_pem, size_t *ret_len
  * memory: GnuTLS's PEM export and import would leave copies in freed
  * memory.
  */
-int
-stir_signer_key_generate(struct stir_signer *s, const char *name,
+static int
+local_key_generate(struct stir_signer *base, const char *name,
     char **ret_pub_pem)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	gnutls_x509_privkey_t xk = NULL;
 	gnutls_privkey_t pk = NULL;
 	gnutls_datum_t der = { NULL, 0 };
@@ -880,10 +1055,11 @@ stir_signer_key_generate(struct stir_signer *s, const char *name,
 	return r;
 }
 
-int
-stir_signer_key_import(struct stir_signer *s, const char *name, char *pem,
+static int
+local_key_import(struct stir_signer *base, const char *name, char *pem,
     size_t len, char **ret_pub_pem)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	gnutls_privkey_t pk = NULL;
 	char *buf = NULL;
 	int r;
@@ -913,15 +1089,15 @@ stir_signer_key_import(struct stir_signer *s, const char *name, char *pem,
 	return r;
 }
 
-int
-stir_signer_key_remove(struct stir_signer *s, const char *name)
+static int
+local_key_remove(struct stir_signer *base, const char *name)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	char file[STIR_KEY_NAME_MAX + sizeof(KEY_SUFFIX)];
 	int dfd, r = STIR_ENOENT;
 
 	if (stir_signer_name_check(name) != STIR_OK)
 		return STIR_EINVAL;
-	(void)snprintf(file, sizeof(file), "%s%s", name, KEY_SUFFIX);
 	if ((dfd = open(s->key_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return STIR_EIO;
 	(void)pthread_mutex_lock(&s->change);
@@ -929,6 +1105,8 @@ stir_signer_key_remove(struct stir_signer *s, const char *name)
 	for (size_t i = 0; i < s->nkeys; i++) {
 		if (strcmp(s->keys[i]->id, name) != 0)
 			continue;
+		(void)snprintf(file, sizeof(file), "%s%s", name,
+		    s->keys[i]->url != NULL ? P11_SUFFIX : KEY_SUFFIX);
 		if (unlinkat(dfd, file, 0) != 0 && errno != ENOENT) {
 			r = STIR_EIO;
 			break;
@@ -948,10 +1126,11 @@ stir_signer_key_remove(struct stir_signer *s, const char *name)
 	return r;
 }
 
-int
-stir_signer_key_list(struct stir_signer *s, struct stir_key_info **ret,
+static int
+local_key_list(struct stir_signer *base, struct stir_key_info **ret,
     size_t *ret_n)
 {
+	struct signer_local *s = (struct signer_local *)base;
 	struct stir_key_info *out;
 	size_t n = 0;
 
@@ -961,10 +1140,85 @@ stir_signer_key_list(struct stir_signer *s, struct stir_key_info **ret,
 		return STIR_ENOMEM;
 	}
 	for (size_t i = 0; i < s->nkeys; i++)
-		if (!s->keys[i]->pkcs11)
+		if (!s->keys[i]->pkcs11 || s->keys[i]->url != NULL)
 			out[n++] = s->keys[i]->info;
 	(void)pthread_rwlock_unlock(&s->lock);
 	*ret = out;
 	*ret_n = n;
 	return STIR_OK;
 }
+
+static int
+local_pkcs11_register(struct stir_signer *base, const char *name, char *url,
+    size_t len, int *ret_created)
+{
+	struct signer_local *s = (struct signer_local *)base;
+	struct signer_key *k = NULL, *old, **t;
+	gnutls_privkey_t pk = NULL;
+	int r;
+
+	*ret_created = 0;
+	if (stir_signer_name_check(name) != STIR_OK) {
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if (!p11_url_ok(url, len)) {
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if ((r = p11_key_new(name, url, len, &k)) != STIR_OK)
+		goto out;
+	(void)pthread_mutex_lock(&s->change);
+	(void)pthread_rwlock_rdlock(&s->lock);
+	old = key_find(s, name);
+	if (old != NULL)
+		r = old->url != NULL && strcmp(old->url, k->url) == 0 ? STIR_OK : STIR_EEXIST;
+	(void)pthread_rwlock_unlock(&s->lock);
+	if (old != NULL)
+		goto unlock;		/* registered already (r OK) or taken */
+	/* a key that does not open is not registered */
+	if ((r = p11_open(k->url, &pk, &k->info)) != STIR_OK)
+		goto unlock;
+	if ((r = key_write_file(s, name, P11_SUFFIX, k->url, strlen(k->url))) != STIR_OK)
+		goto unlock;
+	k->pk = pk;
+	pk = NULL;
+	(void)pthread_rwlock_wrlock(&s->lock);
+	if ((t = realloc(s->keys, (s->nkeys + 1) * sizeof(*t))) == NULL)
+		r = STIR_ENOMEM;	/* the file is there; reload picks it up */
+	else {
+		s->keys = t;
+		s->keys[s->nkeys++] = k;
+		k = NULL;
+		*ret_created = 1;
+	}
+	(void)pthread_rwlock_unlock(&s->lock);
+ unlock:
+	(void)pthread_mutex_unlock(&s->change);
+ out:
+	gnutls_privkey_deinit(pk);
+	key_free(k);
+	sodium_memzero(url, len);
+	return r;
+}
+
+static void
+local_status(struct stir_signer *base, struct stir_signer_status *st)
+{
+	(void)base;
+	st->mode = "in-process";
+}
+
+static const struct stir_signer_ops local_ops = {
+	.free = local_free,
+	.reload = local_reload,
+	.set_flags = local_set_flags,
+	.status = local_status,
+	.sign = local_sign,
+	.pubkey_der = local_pubkey_der,
+	.key_generate = local_key_generate,
+	.key_import = local_key_import,
+	.key_remove = local_key_remove,
+	.pkcs11_register = local_pkcs11_register,
+	.key_list = local_key_list,
+};

@@ -300,7 +300,7 @@ stir_store_open(const char *path, struct stir_store **ret, char *msg,
 		goto out;
 	r = STIR_EDB;
 	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 4194304; PRAGMA foreign_keys = ON;"
-	    " PRAGMA synchronous = NORMAL;", NULL, NULL, &err)) != SQLITE_OK) {
+	    " PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;", NULL, NULL, &err)) != SQLITE_OK) {
 		snprintf(msg, msglen, "%s: %s", path, err ? err : sqlite3_errstr(rc));
 		sqlite3_free(err);
 		goto out;
@@ -409,6 +409,29 @@ int
 stir_store_cred_remove(struct stir_store *st, const char *name)
 {
 	return delete_where(st, "DELETE FROM credentials WHERE name = ? RETURNING 1", name, 0);
+}
+
+int
+stir_store_cred_set_key(struct stir_store *st, const char *name, const char *key_ref)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, r = STIR_OK;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE credentials SET key_ref = ? WHERE name = ?",
+	    -1, &s, NULL)) != SQLITE_OK)
+		return db_err(st, rc, "cred set key");
+	bind_text(s, 1, key_ref);
+	bind_text(s, 2, name);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		r = db_err(st, rc, "cred set key");
+	else if (sqlite3_changes(st->db) == 0)
+		r = STIR_ENOENT;
+	sqlite3_finalize(s);
+	/* the old value must not linger in the WAL file (secure_delete is on) */
+	if (r == STIR_OK && (rc = sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL)) != SQLITE_OK)
+		r = db_err(st, rc, "wal checkpoint");
+	return r;
 }
 
 int

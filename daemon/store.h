@@ -69,6 +69,12 @@ struct stir_cred_row {
 
 int	stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row);
 int	stir_store_cred_remove(struct stir_store *st, const char *name);
+/*
+ * Point credential name at key key_ref, and checkpoint the WAL so that the
+ * old value is gone from the files (secure_delete zeroes freed cells).
+ */
+int	stir_store_cred_set_key(struct stir_store *st, const char *name,
+	    const char *key_ref);
 /* The name of a stored credential using key_ref (free()), or STIR_ENOENT. */
 int	stir_store_cred_using_key(struct stir_store *st, const char *key_ref,
 	    char **ret_name);

@@ -582,7 +582,7 @@ END_TEST
 START_TEST(pkcs11_key_in_softhsm_signs)
 {
 	static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
-	char conf[H_PATH_MAX + 32], extra[H_PATH_MAX + 64], cert[H_PATH_MAX + 16];
+	char conf[H_PATH_MAX + 32], extra[H_PATH_MAX * 2 + 96], cert[H_PATH_MAX + 16];
 	FILE *f;
 
 	if (access(module, R_OK) != 0 || system("command -v p11tool >/dev/null") != 0) {
@@ -606,7 +606,9 @@ START_TEST(pkcs11_key_in_softhsm_signs)
 	    " >/dev/null 2>&1 && openssl x509 -req -in hsm.csr -CA pki/inter.pem -CAkey pki/inter.key"
 	    " -CAcreateserial -days 30 -extfile pki/ext.cnf -extensions sp -out hsm.pem 2>/dev/null &&"
 	    " cat hsm.pem pki/inter.pem > hsm-chain.pem", H.dir, module), 0);
-	snprintf(extra, sizeof(extra), "pkcs11_module = %s\n", module);
+	/* SoftHSM writes in its token directory: the signer's sandbox must allow it */
+	snprintf(extra, sizeof(extra), "pkcs11_module = %s\nsigner_write_dirs = %s/tokens\n",
+	    module, H.dir);
 	h_write_conf(&H, extra);
 	ck_assert(h_start(&H));
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
