@@ -148,6 +148,14 @@ status_done(struct stir_req *req)
 		    "active", (int)fs.active, "queued", (int)fs.queued, "hosts", (int)fs.hosts,
 		    "expired", (json_int_t)fs.expired, "refused", (json_int_t)fs.refused));
 	}
+	if (req->result != NULL) {
+		struct stir_signer_status ss;
+
+		stir_signer_status(srv->signer, &ss);
+		(void)json_object_set_new(req->result, "signer", json_pack("{s:s, s:I, s:I}",
+		    "mode", ss.mode, "pid", (json_int_t)ss.pid,
+		    "restarts", (json_int_t)ss.restarts));
+	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);
 }

@@ -123,3 +123,13 @@ tests_integration_test_claim_constraints_SOURCES = tests/integration/test_claim_
 tests_integration_test_claim_constraints_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_claim_constraints_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+# the signer process: sandbox, no key or PIN in stird, restarts
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_signer_process
+TESTS += tests/integration/test_signer_process
+tests_integration_test_signer_process_SOURCES = tests/integration/test_signer_process.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_signer_process_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_signer_process_LDADD = libstirclient.la $(TEST_LIBS)
+endif
