@@ -52,7 +52,7 @@ done
 port=$(head -n 1 "$dir/web.port")
 base=https://127.0.0.1:$port
 
-start() { # threads cpulist
+start() { # threads cpulist [signer mode]
 	# iat_window: the identities are signed right before the verify phases,
 	# but a slow machine should not turn them stale
 	cat > "$dir/stird.conf" <<CONF
@@ -67,6 +67,7 @@ x5u_ca_file = $dir/pki/web-ca.pem
 x5u_allow_private = yes
 fetch_timeout_ms = 2000
 iat_window = 600
+signer = ${3:-process}
 CONF
 	taskset -c "$2" "$STIRD" -c "$dir/stird.conf" 2>"$dir/stird.log" &
 	pid=$!
@@ -100,25 +101,31 @@ id=$("$STIRCTL" -c "$dir/stird.conf" sign --orig 12155551212 --dest 12125551213 
 }
 
 load() { uptime | sed 's/.*load average/load average/'; }
-echo "== pinned: stird threads=1 on CPU 0, clients on CPU $last ($(load))"
-taskset -c "$last" "$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" \
-	--seconds 0.5 --clients 1 --depth 1 --verify no >/dev/null 2>&1 || true	# warm up
-bench pinned taskset -c "$last" "$BENCH" --clients 4 --depth 16 --raw-threads 1
-stop
+# each configuration with the keys in the signer process (the default) and
+# in stird itself (signer = in-process): the cost of the separation
+for mode in process in-process; do
+	tag=$( [ "$mode" = process ] && echo proc || echo inproc )
+	echo "== pinned, signer=$mode: stird threads=1 on CPU 0, clients on CPU $last ($(load))"
+	[ -n "$pid" ] || start 1 0 "$mode"
+	taskset -c "$last" "$BENCH" --socket "$dir/stird.sock" --key "$dir/pki/sp.key" \
+		--seconds 0.5 --clients 1 --depth 1 --verify no >/dev/null 2>&1 || true	# warm up
+	bench "pinned-$tag" taskset -c "$last" "$BENCH" --clients 4 --depth 16 --raw-threads 1
+	stop
 
-echo "== unpinned: stird threads=$ncpu, clients and daemon share $ncpu CPUs ($(load))"
-start "$ncpu" "0-$last"
-bench unpinned "$BENCH" --clients 8 --depth 16 --raw-threads "$ncpu"
-stop
+	echo "== unpinned, signer=$mode: stird threads=$ncpu, clients and daemon share $ncpu CPUs ($(load))"
+	start "$ncpu" "0-$last" "$mode"
+	bench "unpinned-$tag" "$BENCH" --clients 8 --depth 16 --raw-threads "$ncpu"
+	stop
+done
 
 echo "== summary ($secs s per phase; rates per second, latencies in ms; 1 client, 1 in flight)"
-printf '%-9s %-7s %9s %9s %6s %9s %8s %8s %10s\n' config op raw daemon ratio "per-core" \
+printf '%-15s %-7s %9s %9s %6s %9s %8s %8s %10s\n' config op raw daemon ratio "per-core" \
 	p50 p99 "p99+hang"
-for name in pinned unpinned; do
+for name in pinned-proc pinned-inproc unpinned-proc unpinned-inproc; do
 	grep '^SUMMARY ' "$dir/$name.out" | while read -r _ op rest; do
 		eval "$rest"	# raw= daemon= ratio= percore= p50= p99= hangp99=
 		case $percore in -*) percore=- ;; esac
-		printf '%-9s %-7s %9s %9s %6s %9s %8s %8s %10s\n' "$name" "$op" "$raw" \
+		printf '%-15s %-7s %9s %9s %6s %9s %8s %8s %10s\n' "$name" "$op" "$raw" \
 			"$daemon" "$ratio" "$percore" "$p50" "$p99" "$hangp99"
 	done
 done

@@ -28,6 +28,8 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -439,11 +441,13 @@ client_thread(void *p)
 	return NULL;
 }
 
+/* The CPU seconds of pid alone; *ret_ppid (may be NULL) its parent. */
 static double
-proc_cpu_seconds(int pid)
+proc_cpu_seconds_one(int pid, int *ret_ppid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long ut = 0, st = 0;
+	int ppid = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
@@ -456,10 +460,37 @@ proc_cpu_seconds(int pid)
 	fclose(f);
 	if ((p = strrchr(buf, ')')) == NULL)
 		return -1;
-	/* fields after ")": state is 3; utime 14 and stime 15 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+	/* fields after ")": state is 3, ppid 4; utime 14 and stime 15 */
+	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid,
+	    &ut, &st) != 3)
 		return -1;
+	if (ret_ppid != NULL)
+		*ret_ppid = ppid;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * The CPU seconds of pid and its children: stird's signer process
+ * (`stird --signer`) does the signing, and its time is the daemon's too.
+ */
+static double
+proc_cpu_seconds(int pid)
+{
+	double total = proc_cpu_seconds_one(pid, NULL), c;
+	struct dirent *de;
+	DIR *d;
+
+	if (total < 0 || (d = opendir("/proc")) == NULL)
+		return total;
+	while ((de = readdir(d)) != NULL) {
+		int child = atoi(de->d_name), ppid = 0;
+
+		if (child > 0 && child != pid &&
+		    (c = proc_cpu_seconds_one(child, &ppid)) >= 0 && ppid == pid)
+			total += c;
+	}
+	closedir(d);
+	return total;
 }
 
 /* N clients x D in flight for o->seconds; *ret_cores < 0 without --pid. */
