@@ -90,7 +90,7 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 if [ "${STIR_QUICK:-0}" != 1 ]; then
 	echo "== fuzz smoke: every libFuzzer target, bounded (clang)"
 	st=0
-	FUZZ_SECONDS=${FUZZ_SECONDS:-10} sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
+	FUZZ_SECONDS=${FUZZ_SECONDS:-6} sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
 	grep -E '^(PASS|FAIL) ' build/fuzz-smoke.log | sed 's/^/fuzz /'
 	elapsed
 	fz=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/fuzz-smoke.log | tail -n 1)

@@ -13,6 +13,7 @@ vg="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kin
 
 if [ "${1:-}" = --one ]; then	# --one OUTDIR SEQ KIND TEST: one run (from xargs)
 	out=$2; seq=$3; kind=$4; t=$5
+	t0=$(date +%s)
 	if [ "$kind" = unit ]; then
 		echo "valgrind $t"
 		# shellcheck disable=SC2086
@@ -23,12 +24,15 @@ if [ "${1:-}" = --one ]; then	# --one OUTDIR SEQ KIND TEST: one run (from xargs)
 			CK_VERBOSITY=normal "./$t"
 	fi >"$out/$seq.log" 2>&1
 	echo $? >"$out/$seq.rc"
+	echo "valgrind: $t took $(($(date +%s) - t0)) s" >>"$out/$seq.log"
 	exit 0
 fi
 
 jobs=$1; shift
 out=$(mktemp -d "${TMPDIR:-/tmp}/stird-valgrind.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+# the integration runs are the longest: they start first, the unit
+# tests fill in around them; the log keeps the order of the arguments
 i=0
 kind=unit
 for t in "$@"; do
@@ -36,8 +40,9 @@ for t in "$@"; do
 	i=$((i + 1))
 	printf '%03d %s %s\n' "$i" "$kind" "$t"
 done >"$out/list"
+{ grep ' integration ' "$out/list"; grep ' unit ' "$out/list"; } >"$out/order"
 export top_srcdir top_builddir LIBTOOL
-xargs -P "$jobs" -L 1 sh "$0" --one "$out" <"$out/list"
+xargs -P "$jobs" -L 1 sh "$0" --one "$out" <"$out/order"
 
 status=0
 while read -r seq kind t; do
