@@ -15,7 +15,7 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem callinfo constraints
+	keypem callinfo constraints signerproto
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -36,7 +36,7 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
 	tests/fuzz/replay_message tests/fuzz/replay_keypem \
 	tests/fuzz/replay_callinfo \
-	tests/fuzz/replay_constraints
+	tests/fuzz/replay_constraints tests/fuzz/replay_signerproto
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -152,7 +152,7 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
 	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
 	tests/fuzz/fuzz_callinfo \
-	tests/fuzz/fuzz_constraints
+	tests/fuzz/fuzz_constraints tests/fuzz/fuzz_signerproto
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -205,6 +205,17 @@ tests_fuzz_fuzz_keypem_SOURCES = tests/fuzz/fuzz_keypem.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_keypem_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_keypem_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_keypem_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
+
+tests_fuzz_replay_signerproto_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_signerproto.c
+tests_fuzz_replay_signerproto_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"signerproto"'
+tests_fuzz_replay_signerproto_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_signerproto_LDADD = $(TEST_LIBS)
+
+tests_fuzz_fuzz_signerproto_SOURCES = tests/fuzz/fuzz_signerproto.c tests/fuzz/fuzz.h \
+	daemon/signer_proto.c
+tests_fuzz_fuzz_signerproto_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_signerproto_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_signerproto_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_constraints_SOURCES = tests/fuzz/fuzz_constraints.c tests/fuzz/fuzz.h \
 	daemon/constraints.c daemon/passport.c
