@@ -506,3 +506,34 @@ h_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+bool
+h_softhsm(struct h *h, const char *pin)
+{
+	static const char *module = H_SOFTHSM_MODULE;
+	char conf[H_PATH_MAX + 32], out[4096];
+	FILE *f;
+
+	if (access(module, R_OK) != 0 || system("command -v p11tool >/dev/null") != 0) {
+		ck_assert_msg(getenv("STIR_ALLOW_NO_SOFTHSM") != NULL,
+		    "SoftHSM2 or p11tool is missing (apt-get install softhsm2 gnutls-bin)");
+		return false;
+	}
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", h->dir);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n", h->dir);
+	fclose(f);
+	ck_assert_int_eq(setenv("SOFTHSM2_CONF", conf, 1), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "mkdir '%s/tokens' && softhsm2-util --init-token --free"
+	    " --label stirtest --so-pin 1234 --pin %s >/dev/null 2>&1 && GNUTLS_PIN=%s p11tool"
+	    " --provider %s --login --generate-privkey=ecdsa --curve=secp256r1 --label k1"
+	    " 'pkcs11:token=stirtest' >/dev/null 2>&1", h->dir, pin, pin, module), 0);
+	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && printf 'cn = \"HSM key\"\\n' > hsm.tmpl &&"
+	    " GNUTLS_PIN=%s certtool --provider %s --generate-request --load-privkey"
+	    " 'pkcs11:token=stirtest;object=k1;type=private' --template hsm.tmpl --outfile hsm.csr"
+	    " >/dev/null 2>&1 && openssl x509 -req -in hsm.csr -CA pki/inter.pem -CAkey pki/inter.key"
+	    " -CAcreateserial -days 30 -extfile pki/ext.cnf -extensions sp -out hsm.pem 2>/dev/null &&"
+	    " cat hsm.pem pki/inter.pem > hsm-chain.pem", h->dir, pin, module), 0);
+	return true;
+}

@@ -94,6 +94,14 @@ void	h_verifier_conf(struct h *h, const char *extra_conf);
  */
 char	*h_jws(const struct h *h, const char *key_file, const char *header,
 	    const char *payload, const char *params);
+#define H_SOFTHSM_MODULE	"/usr/lib/softhsm/libsofthsm2.so"
+/*
+ * A SoftHSM2 token "stirtest" in dir/tokens (SOFTHSM2_CONF is set) with
+ * an EC P-256 key "k1" under pin, and dir/hsm.pem, dir/hsm-chain.pem: a
+ * certificate for it from the test PKI.  False if SoftHSM2 or p11tool is
+ * missing and STIR_ALLOW_NO_SOFTHSM is set (else that fails the test).
+ */
+bool	h_softhsm(struct h *h, const char *pin);
 /* Run a Check suite; the exit status for main(). */
 int	h_run(Suite *s);
 

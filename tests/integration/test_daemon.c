@@ -581,34 +581,13 @@ END_TEST
 /* A key in an HSM (SoftHSM2 through PKCS#11) signs like a key file. */
 START_TEST(pkcs11_key_in_softhsm_signs)
 {
-	static const char *module = "/usr/lib/softhsm/libsofthsm2.so";
-	char conf[H_PATH_MAX + 32], extra[H_PATH_MAX * 2 + 96], cert[H_PATH_MAX + 16];
-	FILE *f;
+	char extra[H_PATH_MAX * 2 + 96], cert[H_PATH_MAX + 16];
 
-	if (access(module, R_OK) != 0 || system("command -v p11tool >/dev/null") != 0) {
-		ck_assert_msg(getenv("STIR_ALLOW_NO_SOFTHSM") != NULL,
-		    "SoftHSM2 or p11tool is missing (apt-get install softhsm2 gnutls-bin)");
+	if (!h_softhsm(&H, "5678"))
 		return;
-	}
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", H.dir);
-	f = fopen(conf, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n", H.dir);
-	fclose(f);
-	ck_assert_int_eq(setenv("SOFTHSM2_CONF", conf, 1), 0);
-	ck_assert_int_eq(h_sh(out, sizeof(out), "mkdir '%s/tokens' && softhsm2-util --init-token --free"
-	    " --label stirtest --so-pin 1234 --pin 5678 >/dev/null 2>&1 && GNUTLS_PIN=5678 p11tool"
-	    " --provider %s --login --generate-privkey=ecdsa --curve=secp256r1 --label k1"
-	    " 'pkcs11:token=stirtest' >/dev/null 2>&1", H.dir, module), 0);
-	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && printf 'cn = \"HSM key\"\\n' > hsm.tmpl &&"
-	    " GNUTLS_PIN=5678 certtool --provider %s --generate-request --load-privkey"
-	    " 'pkcs11:token=stirtest;object=k1;type=private' --template hsm.tmpl --outfile hsm.csr"
-	    " >/dev/null 2>&1 && openssl x509 -req -in hsm.csr -CA pki/inter.pem -CAkey pki/inter.key"
-	    " -CAcreateserial -days 30 -extfile pki/ext.cnf -extensions sp -out hsm.pem 2>/dev/null &&"
-	    " cat hsm.pem pki/inter.pem > hsm-chain.pem", H.dir, module), 0);
 	/* SoftHSM writes in its token directory: the signer's sandbox must allow it */
 	snprintf(extra, sizeof(extra), "pkcs11_module = %s\nsigner_write_dirs = %s/tokens\n",
-	    module, H.dir);
+	    H_SOFTHSM_MODULE, H.dir);
 	h_write_conf(&H, extra);
 	ck_assert(h_start(&H));
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),

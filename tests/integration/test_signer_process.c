@@ -28,7 +28,6 @@
 
 #include "harness.h"
 
-#define SOFTHSM_MODULE	"/usr/lib/softhsm/libsofthsm2.so"
 #define REGION_MAX	(1024L * 1024 * 1024)	/* larger mappings are not heap */
 
 static struct h H;
@@ -100,27 +99,15 @@ signer_pid_other_than(long old)
 	return 0;
 }
 
-static bool
-has_softhsm(void)
-{
-	if (access(SOFTHSM_MODULE, R_OK) != 0 || system("command -v p11tool >/dev/null") != 0) {
-		ck_assert_msg(getenv("STIR_ALLOW_NO_SOFTHSM") != NULL,
-		    "SoftHSM2 or p11tool is missing (apt-get install softhsm2 gnutls-bin)");
-		return false;
-	}
-	return true;
-}
-
 /*
  * A SoftHSM token with an EC P-256 key k1 under a PIN unique to this run,
  * a certificate for it (hsm-chain.pem), and a config that uses it.
  */
-static void
+static bool
 softhsm_setup(void)
 {
-	char conf[H_PATH_MAX + 32], extra[H_PATH_MAX * 2 + 96];
+	char extra[H_PATH_MAX * 2 + 96];
 	unsigned char rnd[12];
-	FILE *f;
 	int fd;
 
 	fd = open("/dev/urandom", O_RDONLY);
@@ -129,25 +116,12 @@ softhsm_setup(void)
 	close(fd);
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(pin + 2 * i, 3, "%02x", rnd[i]);
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", H.dir);
-	f = fopen(conf, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n", H.dir);
-	fclose(f);
-	ck_assert_int_eq(setenv("SOFTHSM2_CONF", conf, 1), 0);
-	ck_assert_int_eq(h_sh(out, sizeof(out), "mkdir '%s/tokens' && softhsm2-util --init-token --free"
-	    " --label stirtest --so-pin 1234 --pin %s >/dev/null 2>&1 && GNUTLS_PIN=%s p11tool"
-	    " --provider %s --login --generate-privkey=ecdsa --curve=secp256r1 --label k1"
-	    " 'pkcs11:token=stirtest' >/dev/null 2>&1", H.dir, pin, pin, SOFTHSM_MODULE), 0);
-	ck_assert_int_eq(h_sh(out, sizeof(out), "cd '%s' && printf 'cn = \"HSM key\"\\n' > hsm.tmpl &&"
-	    " GNUTLS_PIN=%s certtool --provider %s --generate-request --load-privkey"
-	    " 'pkcs11:token=stirtest;object=k1;type=private' --template hsm.tmpl --outfile hsm.csr"
-	    " >/dev/null 2>&1 && openssl x509 -req -in hsm.csr -CA pki/inter.pem -CAkey pki/inter.key"
-	    " -CAcreateserial -days 30 -extfile pki/ext.cnf -extensions sp -out hsm.pem 2>/dev/null &&"
-	    " cat hsm.pem pki/inter.pem > hsm-chain.pem", H.dir, pin, SOFTHSM_MODULE), 0);
+	if (!h_softhsm(&H, pin))
+		return false;
 	snprintf(extra, sizeof(extra), "pkcs11_module = %s\nsigner_write_dirs = %s/tokens\n",
-	    SOFTHSM_MODULE, H.dir);
+	    H_SOFTHSM_MODULE, H.dir);
 	h_write_conf(&H, extra);
+	return true;
 }
 
 static void
@@ -293,9 +267,8 @@ START_TEST(no_key_or_pin_in_stird)
 	struct stat st;
 	FILE *f;
 
-	if (!has_softhsm())
+	if (!softhsm_setup())
 		return;
-	softhsm_setup();
 	ck_assert(h_start(&H));
 	h_provision(&H);		/* key import of pki/sp.key */
 	cred_add_hsm();
@@ -363,9 +336,8 @@ START_TEST(pkcs11_url_in_database_moves_to_signer)
 	char path[H_PATH_MAX + 32], db_out[H_PATH_MAX + 32];
 	const char *suffix[] = { "", "-wal", "-shm" };
 
-	if (!has_softhsm())
+	if (!softhsm_setup())
 		return;
-	softhsm_setup();
 	ck_assert(h_start(&H));
 	cred_add_hsm();
 	ck_assert_int_eq(h_stop(&H), 0);
