@@ -34,6 +34,8 @@ struct sign_one {
 	json_t		*payload;
 	char		*tbs;
 	char		*identity;
+	struct stir_sign_item item;	/* signed by sign_batch(), if item.r set */
+	bool		 signed_;
 };
 
 struct sign_ctx {
@@ -64,6 +66,39 @@ sign_ctx_free(void *p)
 	free(x);
 }
 
+/*
+ * Pool thread, before sign_work() of each: the PASSporTs of a drainer's
+ * batch of sign requests go to the signer together (one round trip to
+ * the signer process for all of them).
+ */
+static void
+sign_batch(struct stir_req **reqs, size_t n)
+{
+	struct stir_sign_item items[STIR_SIGN_BATCH_MAX];
+	struct sign_one *owner[STIR_SIGN_BATCH_MAX];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sign_ctx *x = reqs[i]->ctx;
+
+		for (size_t j = 0; j < x->n && k < STIR_SIGN_BATCH_MAX; j++) {
+			struct sign_one *o = &x->v[j];
+
+			items[k].key_id = x->key_ref;
+			items[k].tbs = (const uint8_t *)o->tbs;
+			items[k].tbs_len = strlen(o->tbs);
+			owner[k++] = o;
+		}
+	}
+	if (k < 2)		/* nothing to share: sign_work() signs it */
+		return;
+	(void)stir_signer_sign_batch(reqs[0]->conn->srv->signer, items, k);
+	for (size_t i = 0; i < k; i++) {
+		owner[i]->item = items[i];
+		owner[i]->signed_ = true;
+	}
+}
+
 static void
 sign_work(struct stir_req *req)
 {
@@ -75,8 +110,13 @@ sign_work(struct stir_req *req)
 	for (size_t i = 0; i < x->n; i++) {
 		struct sign_one *o = &x->v[i];
 
-		r = stir_signer_sign(req->conn->srv->signer, x->key_ref,
-		    (const uint8_t *)o->tbs, strlen(o->tbs), sig, &siglen);
+		if (o->signed_) {		/* by sign_batch() */
+			r = o->item.r;
+			siglen = o->item.sig_len;
+			memcpy(sig, o->item.sig, siglen);
+		} else
+			r = stir_signer_sign(req->conn->srv->signer, x->key_ref,
+			    (const uint8_t *)o->tbs, strlen(o->tbs), sig, &siglen);
 		if (r != STIR_OK) {
 			stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
 			    "credential '%s': %s", x->cred, r == STIR_ENOENT ?
@@ -578,5 +618,6 @@ op_sign(struct stir_req *req)
 		stir_req_fail(req, r, "%s", *msg ? msg : "cannot build the PASSporT");
 		return;
 	}
+	req->batch_fn = sign_batch;
 	stir_req_queue_hot(req, sign_work, sign_done);
 }

@@ -92,6 +92,8 @@ struct stir_conn {
 
 struct stir_req;
 typedef void (*stir_work_fn)(struct stir_req *req);
+/* Work done for several queued requests at once (workq.h). */
+typedef void (*stir_batch_fn)(struct stir_req **reqs, size_t n);
 
 /* The longest deadline_ms a request may ask for. */
 #define STIR_DEADLINE_MAX_MS	600000
@@ -103,6 +105,11 @@ struct stir_req {
 	uv_work_t		 work;
 	stir_work_fn		 work_fn;	/* runs on the thread pool */
 	stir_work_fn		 done_fn;	/* then on the loop, may be NULL */
+	/*
+	 * Hot ops: if set, a drainer calls it once for all the requests of
+	 * its batch that share it, before their work_fn (workq.h).
+	 */
+	stir_batch_fn		 batch_fn;
 	/*
 	 * Audited ops: work_fn runs inside the change's transaction; after
 	 * it commits, commit_fn (store thread) does what must follow a

@@ -53,6 +53,12 @@ stir_signer_sign(struct stir_signer *s, const char *key_id,
 }
 
 int
+stir_signer_sign_batch(struct stir_signer *s, struct stir_sign_item *items, size_t n)
+{
+	return s->ops->sign_batch(s, items, n);
+}
+
+int
 stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
     uint8_t **ret_der, size_t *ret_len)
 {

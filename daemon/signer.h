@@ -88,6 +88,27 @@ int	stir_signer_sign(struct stir_signer *s, const char *key_id,
 	    const uint8_t *tbs, size_t tbs_len,
 	    uint8_t sig[static STIR_SIG_MAX], size_t *ret_sig_len);
 
+/* One signature of a batch: key_id and tbs in, r, sig and sig_len out. */
+struct stir_sign_item {
+	const char	*key_id;
+	const uint8_t	*tbs;
+	size_t		 tbs_len;
+	int		 r;		/* STIR_OK or why this one failed */
+	uint8_t		 sig[STIR_SIG_MAX];
+	size_t		 sig_len;
+};
+#define STIR_SIGN_BATCH_MAX	64	/* items per message to the signer process */
+
+/*
+ * Sign n items; each gets its own outcome.  The process signer sends them
+ * in as few messages as fit (STIR_SIGN_BATCH_MAX items, 64 KiB), so that
+ * a busy daemon pays one round trip per batch, not per signature.
+ * Returns STIR_OK if every item was tried, else what stopped the batch
+ * (then every item's r says so too).
+ */
+int	stir_signer_sign_batch(struct stir_signer *s, struct stir_sign_item *items,
+	    size_t n);
+
 /* The public key of key_id as SubjectPublicKeyInfo DER (free()). */
 int	stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
 	    uint8_t **ret_der, size_t *ret_len);

@@ -16,6 +16,8 @@ struct stir_signer_ops {
 	int	(*sign)(struct stir_signer *s, const char *key_id,
 		    const uint8_t *tbs, size_t tbs_len,
 		    uint8_t sig[static STIR_SIG_MAX], size_t *ret_sig_len);
+	int	(*sign_batch)(struct stir_signer *s, struct stir_sign_item *items,
+		    size_t n);
 	int	(*pubkey_der)(struct stir_signer *s, const char *key_id,
 		    uint8_t **ret_der, size_t *ret_len);
 	int	(*key_generate)(struct stir_signer *s, const char *name,

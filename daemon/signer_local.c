@@ -1202,6 +1202,15 @@ local_pkcs11_register(struct stir_signer *base, const char *name, char *url,
 	return r;
 }
 
+static int
+local_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		items[i].r = local_sign(base, items[i].key_id, items[i].tbs,
+		    items[i].tbs_len, items[i].sig, &items[i].sig_len);
+	return STIR_OK;
+}
+
 static void
 local_status(struct stir_signer *base, struct stir_signer_status *st)
 {
@@ -1215,6 +1224,7 @@ static const struct stir_signer_ops local_ops = {
 	.set_flags = local_set_flags,
 	.status = local_status,
 	.sign = local_sign,
+	.sign_batch = local_sign_batch,
 	.pubkey_der = local_pubkey_der,
 	.key_generate = local_key_generate,
 	.key_import = local_key_import,

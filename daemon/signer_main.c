@@ -70,6 +70,36 @@ do_sign(struct stir_sp_msg *req, struct stir_sp_msg *rep)
 }
 
 static int
+do_sign_batch(struct stir_sp_msg *req, struct stir_sp_msg *rep)
+{
+	struct stir_sp_batch_result *out = (struct stir_sp_batch_result *)rep->payload;
+	const uint8_t *tbs;
+	const char *name;
+	uint32_t count = 0, len;
+	size_t off = 0;
+	int r;
+
+	/* the whole batch is checked before anything is signed */
+	while ((r = stir_sp_batch_next(req, &off, &count, &name, &tbs, &len)) == 1)
+		;
+	if (r != 0)
+		return STIR_EPROTO;
+	off = 0;
+	count = 0;
+	while (stir_sp_batch_next(req, &off, &count, &name, &tbs, &len) == 1) {
+		struct stir_sp_batch_result *o = &out[count - 1];
+		size_t n = 0;
+
+		memset(o, 0, sizeof(*o));
+		o->r = stir_signer_sign(store, name, tbs, len, o->sig, &n);
+		o->len = o->r == STIR_OK ? (uint32_t)n : 0;
+	}
+	rep->h.arg = count;
+	rep->h.len = (uint32_t)(count * sizeof(*out));
+	return STIR_OK;
+}
+
+static int
 do_pubkey(struct stir_sp_msg *req, struct stir_sp_msg *rep)
 {
 	uint8_t *der = NULL;
@@ -193,6 +223,7 @@ static int (*const handlers[STIR_SP_OP_END])(struct stir_sp_msg *, struct stir_s
 	[STIR_SP_LIST] = do_list,
 	[STIR_SP_RELOAD] = do_reload,
 	[STIR_SP_FLAGS] = do_flags,
+	[STIR_SP_SIGN_BATCH] = do_sign_batch,
 };
 
 /* One channel: requests until stird closes it. */

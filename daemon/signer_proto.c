@@ -25,10 +25,14 @@ static const struct {
 	    STIR_SP_LIST_BATCH * sizeof(struct stir_sp_keyinfo) },
 	[STIR_SP_RELOAD]   = { false, 0, 0, 0 },
 	[STIR_SP_FLAGS]    = { false, 0, 0, 0 },
+	[STIR_SP_SIGN_BATCH] = { false, sizeof(struct stir_sp_batch_item) + 1,
+	    STIR_SP_PAYLOAD_MAX, STIR_SIGN_BATCH_MAX * sizeof(struct stir_sp_batch_result) },
 };
 
 _Static_assert(sizeof(struct stir_sp_hdr) == 88, "the header has no padding");
 _Static_assert(STIR_SP_NAME_LEN > STIR_KEY_NAME_MAX, "a key name fits");
+_Static_assert(sizeof(struct stir_sp_batch_item) == 76, "no padding");
+_Static_assert(sizeof(struct stir_sp_batch_result) == 140, "no padding");
 
 static bool
 op_known(uint32_t op)
@@ -76,9 +80,9 @@ stir_sp_send(int fd, const struct stir_sp_msg *m)
 
 /* The name field: NUL-terminated, zero after the NUL, a key name or "". */
 static bool
-name_ok(const char *name, bool named)
+name_ok(const void *field, bool named)
 {
-	const char *nul = memchr(name, '\0', STIR_SP_NAME_LEN);
+	const char *name = field, *nul = memchr(name, '\0', STIR_SP_NAME_LEN);
 
 	if (nul == NULL)
 		return false;
@@ -117,4 +121,27 @@ stir_sp_recv(int fd, struct stir_sp_msg *m, bool request, uint32_t op)
 			return STIR_EPROTO;
 	}
 	return STIR_OK;
+}
+
+int
+stir_sp_batch_next(const struct stir_sp_msg *m, size_t *off, uint32_t *count,
+    const char **name, const uint8_t **tbs, uint32_t *len)
+{
+	struct stir_sp_batch_item it;
+
+	if (*off == m->h.len)
+		return *count == m->h.arg ? 0 : STIR_EPROTO;
+	if (*count >= m->h.arg || *count >= STIR_SIGN_BATCH_MAX ||
+	    m->h.len - *off < sizeof(it))
+		return STIR_EPROTO;
+	memcpy(&it, m->payload + *off, sizeof(it));
+	if (!name_ok(m->payload + *off, true) || it.len == 0 ||
+	    it.len > m->h.len - *off - sizeof(it))
+		return STIR_EPROTO;
+	*name = (const char *)m->payload + *off;
+	*tbs = m->payload + *off + sizeof(it);
+	*len = it.len;
+	*off += sizeof(it) + it.len;
+	(*count)++;
+	return 1;
 }

@@ -33,6 +33,7 @@ enum stir_sp_op {
 	STIR_SP_LIST,		/* arg: first index -> arg: total, key infos */
 	STIR_SP_RELOAD,		/* reread key_dir */
 	STIR_SP_FLAGS,		/* arg: STIR_SIGNER_FLAG_* */
+	STIR_SP_SIGN_BATCH,	/* arg: n, n batch items -> n batch results */
 	STIR_SP_OP_END
 };
 
@@ -55,6 +56,30 @@ struct stir_sp_keyinfo {
 	char	type[16];
 	char	spki_sha256[65];
 };
+
+/*
+ * SIGN_BATCH: the request's payload is arg items, each a
+ * stir_sp_batch_item and item.len bytes to sign; the reply's is arg
+ * stir_sp_batch_result.
+ */
+struct stir_sp_batch_item {
+	char		name[STIR_SP_NAME_LEN];
+	uint32_t	len;
+};
+struct stir_sp_batch_result {
+	int32_t		r;
+	uint32_t	len;
+	uint8_t		sig[STIR_SIG_MAX];
+};
+
+/*
+ * The next item of a SIGN_BATCH request m at *off: 1 with *name, *tbs and
+ * *len set and *off moved past it, 0 at the end of the payload, or
+ * STIR_EPROTO (a bad name, an empty or overlong item, more items than
+ * arg says, or fewer).  *count counts the items so far (start at 0).
+ */
+int	stir_sp_batch_next(const struct stir_sp_msg *m, size_t *off, uint32_t *count,
+	    const char **name, const uint8_t **tbs, uint32_t *len);
 
 /* Does op (a request if request) name a key? */
 bool	stir_sp_op_named(uint32_t op);

@@ -516,6 +516,112 @@ remote_sign(struct stir_signer *base, const char *key_id, const uint8_t *tbs,
 	    tbs_len, sign_done, &o);
 }
 
+struct batch_out {
+	struct stir_sign_item	*items;
+	size_t			 n;
+};
+
+static int
+batch_done(const struct stir_sp_msg *rep, void *arg)
+{
+	const struct stir_sp_batch_result *in =
+	    (const struct stir_sp_batch_result *)rep->payload;
+	struct batch_out *o = arg;
+
+	if (rep->h.arg != o->n || rep->h.len != o->n * sizeof(*in))
+		return STIR_EPROTO;
+	for (size_t i = 0; i < o->n; i++) {
+		struct stir_sign_item *it = &o->items[i];
+
+		it->r = in[i].r;
+		if (it->r > 0 || (it->r == STIR_OK && (in[i].len == 0 ||
+		    in[i].len > STIR_SIG_MAX)))
+			return STIR_EPROTO;
+		it->sig_len = it->r == STIR_OK ? in[i].len : 0;
+		memcpy(it->sig, in[i].sig, it->sig_len);
+	}
+	return STIR_OK;
+}
+
+/* Items [0, n) that fit one message, packed into buf; how many. */
+static size_t
+batch_pack(struct stir_sign_item *items, size_t n, uint8_t *buf, size_t *ret_len)
+{
+	size_t k = 0, off = 0;
+
+	for (; k < n && k < STIR_SIGN_BATCH_MAX; k++) {
+		struct stir_sp_batch_item it;
+
+		if (items[k].tbs_len > STIR_SP_PAYLOAD_MAX - off - sizeof(it) ||
+		    off + sizeof(it) > STIR_SP_PAYLOAD_MAX)
+			break;
+		memset(&it, 0, sizeof(it));
+		snprintf(it.name, sizeof(it.name), "%s", items[k].key_id);
+		it.len = (uint32_t)items[k].tbs_len;
+		memcpy(buf + off, &it, sizeof(it));
+		memcpy(buf + off + sizeof(it), items[k].tbs, items[k].tbs_len);
+		off += sizeof(it) + items[k].tbs_len;
+	}
+	*ret_len = off;
+	return k;
+}
+
+static int
+remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t n)
+{
+	struct signer_remote *s = (struct signer_remote *)base;
+	uint8_t *buf = NULL;
+	size_t i = 0;
+	int r = STIR_OK;
+
+	/* an item the signer would refuse is answered here, and not sent */
+	for (size_t k = 0; k < n; k++) {
+		items[k].sig_len = 0;
+		items[k].r = key_id_ok(items[k].key_id);
+		if (items[k].r == STIR_OK && (items[k].tbs_len == 0 ||
+		    items[k].tbs_len > STIR_SP_PAYLOAD_MAX - sizeof(struct stir_sp_batch_item)))
+			items[k].r = STIR_ETOOBIG;
+	}
+	if ((buf = malloc(STIR_SP_PAYLOAD_MAX)) == NULL)
+		r = STIR_ENOMEM;
+	while (r == STIR_OK && i < n) {
+		struct stir_sign_item *todo[STIR_SIGN_BATCH_MAX];
+		struct stir_sign_item chunk[STIR_SIGN_BATCH_MAX];
+		struct batch_out o = { chunk, 0 };
+		size_t len = 0, k = 0, m;
+
+		/* the next items to send, copied so they pack contiguously */
+		for (; i < n && k < STIR_SIGN_BATCH_MAX; i++) {
+			if (items[i].r != STIR_OK)
+				continue;
+			todo[k] = &items[i];
+			chunk[k++] = items[i];
+		}
+		if (k == 0)
+			break;
+		m = batch_pack(chunk, k, buf, &len);
+		if (m < k) {			/* the rest goes in the next message */
+			for (size_t j = m; j < k; j++)
+				todo[j]->r = STIR_OK;
+			i = (size_t)(todo[m] - items);
+			k = m;
+		}
+		o.n = k;
+		r = call(s, STIR_SP_SIGN_BATCH, "", (uint32_t)k, buf, len, batch_done, &o);
+		for (size_t j = 0; j < k; j++) {
+			todo[j]->r = r == STIR_OK ? chunk[j].r : r;
+			todo[j]->sig_len = r == STIR_OK ? chunk[j].sig_len : 0;
+			memcpy(todo[j]->sig, chunk[j].sig, todo[j]->sig_len);
+		}
+	}
+	free(buf);
+	if (r != STIR_OK)
+		for (; i < n; i++)
+			if (items[i].r == STIR_OK && items[i].sig_len == 0)
+				items[i].r = r;
+	return r;
+}
+
 struct bytes_out {
 	uint8_t	**der;
 	size_t	 *len;
@@ -678,6 +784,7 @@ static const struct stir_signer_ops remote_ops = {
 	.set_flags = remote_set_flags,
 	.status = remote_status,
 	.sign = remote_sign,
+	.sign_batch = remote_sign_batch,
 	.pubkey_der = remote_pubkey_der,
 	.key_generate = remote_key_generate,
 	.key_import = remote_key_import,

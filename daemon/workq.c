@@ -1,6 +1,7 @@
 /* workq.c: see workq.h. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "stirclient.h"
@@ -12,6 +13,31 @@ struct drainer {
 	uv_work_t		 work;
 	struct stir_workq	*q;
 };
+
+/* One call of each batch_fn for the requests of batch that share it. */
+static void
+batch_run(struct stir_req *batch)
+{
+	struct stir_req *reqs[STIR_WORKQ_BATCH], *r;
+	bool done[STIR_WORKQ_BATCH] = { false };
+	size_t n = 0;
+
+	for (r = batch; r != NULL && n < STIR_WORKQ_BATCH; r = r->qnext)
+		reqs[n++] = r;
+	for (size_t i = 0; i < n; i++) {
+		struct stir_req *same[STIR_WORKQ_BATCH];
+		size_t k = 0;
+
+		if (done[i] || reqs[i]->batch_fn == NULL)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && reqs[j]->batch_fn == reqs[i]->batch_fn) {
+				same[k++] = reqs[j];
+				done[j] = true;
+			}
+		reqs[i]->batch_fn(same, k);
+	}
+}
 
 static void
 drain_work(uv_work_t *w)
@@ -37,6 +63,7 @@ drain_work(uv_work_t *w)
 		last->qnext = NULL;
 		(void)pthread_mutex_unlock(&q->mu);
 
+		batch_run(batch);
 		for (r = batch; r != NULL; r = r->qnext)
 			r->work_fn(r);
 

@@ -7,7 +7,9 @@
  * requests to one list and starts a drainer on the libuv pool only when
  * fewer than max_workers are running; a drainer takes requests in
  * batches until the list is empty, and finished requests go back to the
- * loop through one uv_async_t, which coalesces wake-ups.
+ * loop through one uv_async_t, which coalesces wake-ups.  Requests of a
+ * batch that share a batch_fn get one call of it before their work_fn:
+ * signing sends them to the signer process in one message.
  */
 #ifndef STIR_WORKQ_H
 #define STIR_WORKQ_H
