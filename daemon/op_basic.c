@@ -152,9 +152,10 @@ status_done(struct stir_req *req)
 		struct stir_signer_status ss;
 
 		stir_signer_status(srv->signer, &ss);
-		(void)json_object_set_new(req->result, "signer", json_pack("{s:s, s:I, s:I}",
+		(void)json_object_set_new(req->result, "signer", json_pack("{s:s, s:I, s:I, s:I, s:I}",
 		    "mode", ss.mode, "pid", (json_int_t)ss.pid,
-		    "restarts", (json_int_t)ss.restarts));
+		    "restarts", (json_int_t)ss.restarts, "batches", (json_int_t)ss.batches,
+		    "batched_signs", (json_int_t)ss.batched_signs));
 	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);

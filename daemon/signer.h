@@ -73,6 +73,8 @@ struct stir_signer_status {
 	const char	*mode;		/* "process" or "in-process" */
 	long		 pid;		/* the signer process, or 0 */
 	uint64_t	 restarts;	/* times the signer process was restarted */
+	uint64_t	 batches;	/* SIGN_BATCH messages sent */
+	uint64_t	 batched_signs;	/* signatures they carried */
 };
 void	stir_signer_status(struct stir_signer *s, struct stir_signer_status *st);
 

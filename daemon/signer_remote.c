@@ -64,6 +64,7 @@ struct signer_remote {
 	unsigned		 gen;		/* bumped at each start */
 	struct channel		*idle;
 	uint64_t		 restarts;
+	uint64_t		 batches, batched_signs;	/* under mu */
 	time_t			 started;
 	bool			 network;	/* --network */
 	bool			 stopping;
@@ -473,6 +474,8 @@ remote_status(struct stir_signer *base, struct stir_signer_status *st)
 	st->mode = "process";
 	st->pid = (long)s->pid;
 	st->restarts = s->restarts;
+	st->batches = s->batches;
+	st->batched_signs = s->batched_signs;
 	(void)pthread_mutex_unlock(&s->mu);
 }
 
@@ -608,6 +611,10 @@ remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t
 		}
 		o.n = k;
 		r = call(s, STIR_SP_SIGN_BATCH, "", (uint32_t)k, buf, len, batch_done, &o);
+		(void)pthread_mutex_lock(&s->mu);
+		s->batches++;
+		s->batched_signs += k;
+		(void)pthread_mutex_unlock(&s->mu);
 		for (size_t j = 0; j < k; j++) {
 			todo[j]->r = r == STIR_OK ? chunk[j].r : r;
 			todo[j]->sig_len = r == STIR_OK ? chunk[j].sig_len : 0;

@@ -3,7 +3,7 @@
  * (signer_proto.h), as stir_sp_recv() takes it from the socket: one
  * datagram, checked as a request (what the signer process reads: stird
  * parses strangers' input, so the signer does not trust it) and as a
- * reply to each op (what stird reads).  Whatever passes is exactly a
+ * reply to each op (what stird reads), and a SIGN_BATCH request's items.  Whatever passes is exactly a
  * header and its payload, of a known op, with a clean name field.
  */
 #include "config.h"
@@ -43,6 +43,21 @@ check(const uint8_t *data, size_t size, bool request, uint32_t op)
 		FUZZ_ASSERT(m.h.name[0] == '\0');
 	if (!request)
 		FUZZ_ASSERT(m.h.op == op && m.h.r <= 0);
+	if (request && m.h.op == STIR_SP_SIGN_BATCH) {	/* its items, as the signer reads them */
+		const uint8_t *tbs;
+		const char *name;
+		uint32_t count = 0, len;
+		size_t off = 0;
+
+		while ((r = stir_sp_batch_next(&m, &off, &count, &name, &tbs, &len)) == 1) {
+			FUZZ_ASSERT(stir_signer_name_check(name) == STIR_OK);
+			FUZZ_ASSERT(len > 0 && tbs + len <= m.payload + m.h.len);
+			FUZZ_ASSERT(count <= m.h.arg && count <= STIR_SIGN_BATCH_MAX);
+		}
+		FUZZ_ASSERT(r == 0 || r == STIR_EPROTO);
+		if (r == 0)
+			FUZZ_ASSERT(off == m.h.len && count == m.h.arg);
+	}
 }
 
 int

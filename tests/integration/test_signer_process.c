@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <jansson.h>
 
 #include "harness.h"
 
@@ -414,6 +415,76 @@ START_TEST(killed_signer_restarts_and_no_sign_is_lost)
 }
 END_TEST
 
+/*
+ * Signs that arrive together go to the signer in one message; each
+ * signature is over its own PASSporT (each verifies, against its own
+ * dest, through the x5u server).
+ */
+START_TEST(batched_signatures_each_verify)
+{
+	enum { N = 48 };
+	static char lines[N * 256], reply[H_OUT_MAX / 2];
+	char x5u[128];
+	char *ids[N] = { NULL };
+	size_t off = 0;
+	char *line, *save = NULL;
+	json_t *st;
+	int got = 0;
+
+	h_verifier_conf(&H, NULL);
+	h_publish(&H, "sp-chain.pem");
+	ck_assert_msg(h_https_start(&H), "tests/https-server.py did not start");
+	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d/sp-chain.pem", H.https_port);
+	ck_assert(h_start(&H));
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "trust add '%s/ca.pem'", H.pki), 0);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
+	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s", H.pki, H.pki,
+	    x5u), 0);
+	/* N signs in one write: the daemon takes them in together */
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(lines + off, sizeof(lines) - off,
+		    "{\"v\":1,\"id\":%d,\"op\":\"sign\",\"orig\":\"12155551212\","
+		    "\"dest\":\"121255%05d\",\"attest\":\"A\"}\n", i, i);
+	ck_assert_int_gt(h_raw(H.sock, lines, off, reply, sizeof(reply), 10000), 0);
+	for (line = strtok_r(reply, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL), *id, *res;
+
+		ck_assert_ptr_nonnull(j);
+		id = json_object_get(j, "id");
+		res = json_object_get(j, "result");
+		ck_assert_msg(res != NULL, "sign failed: %s", line);
+		ck_assert(json_is_integer(id) && json_integer_value(id) >= 0 &&
+		    json_integer_value(id) < N);
+		ids[json_integer_value(id)] = strdup(json_string_value(
+		    json_object_get(res, "identity")));
+		got++;
+		json_decref(j);
+	}
+	ck_assert_int_eq(got, N);
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json status"), 0);
+	st = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(st, "signer"),
+	    "batches")), 0);
+	ck_assert_int_ge(json_integer_value(json_object_get(json_object_get(st, "signer"),
+	    "batched_signs")), 2);
+	json_decref(st);
+	/* each signature is over its own dest */
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(ids[i]);
+		ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s'"
+		    " --from tel:+12155551212 --to tel:+121255%05d", ids[i], i), 0);
+		ck_assert_msg(strstr(out, "TN-Validation-Passed") != NULL, "identity %d: %s", i, out);
+		if (i == 0) {	/* and not over another's */
+			ck_assert_int_ne(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s'"
+			    " --from tel:+12155551212 --to tel:+121255%05d", ids[0], 1), 0);
+		}
+		free(ids[i]);
+	}
+	ck_assert_int_eq(h_stop(&H), 0);
+}
+END_TEST
+
 /* A refused key_dir is refused at start, as in 0.3: the signer says why. */
 START_TEST(refused_key_dir_stops_the_start)
 {
@@ -439,6 +510,7 @@ suite(void)
 	tcase_add_test(tc, pkcs11_url_in_database_moves_to_signer);
 	tcase_add_test(tc, killed_signer_restarts_and_no_sign_is_lost);
 	tcase_add_test(tc, refused_key_dir_stops_the_start);
+	tcase_add_test(tc, batched_signatures_each_verify);
 	suite_add_tcase(s, tc);
 	return s;
 }
