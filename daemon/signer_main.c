@@ -323,6 +323,11 @@ stir_signer_main(int argc, char **argv)
 		return 2;
 	}
 	stir_log_set_level(o.log_level);
+	/* nothing of stird's but the channels: not its sockets, not its database */
+	if (close_range(3 + o.channels, ~0U, 0) != 0) {
+		log_err("signer: close_range: %s", strerror(errno));
+		return 1;
+	}
 	if (sodium_init() < 0) {
 		log_err("library initialisation failed");
 		return 1;

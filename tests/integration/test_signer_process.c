@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -237,6 +238,32 @@ START_TEST(signer_is_a_sandboxed_child_process)
 	ck_assert_ptr_nonnull(fgets(comm, sizeof(comm), f));
 	fclose(f);
 	ck_assert_str_eq(comm, "stird-signer\n");
+	/* it holds its channels (threads = 2: four) and nothing else of stird's */
+	{
+		char fdpath[384], link[256];
+		struct dirent *de;
+		int nsock = 0;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%ld/fd", spid);
+		d = opendir(path);
+		ck_assert_ptr_nonnull(d);
+		while ((de = readdir(d)) != NULL) {
+			ssize_t n;
+
+			if (atoi(de->d_name) < 3)
+				continue;
+			snprintf(fdpath, sizeof(fdpath), "%s/%s", path, de->d_name);
+			n = readlink(fdpath, link, sizeof(link) - 1);
+			ck_assert_int_gt(n, 0);
+			link[n] = '\0';
+			ck_assert_msg(strncmp(link, "socket:", 7) == 0, "the signer holds fd %s: %s",
+			    de->d_name, link);
+			nsock++;
+		}
+		closedir(d);
+		ck_assert_int_eq(nsock, 4);
+	}
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json status"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"mode\": \"process\""));
 	/* it signs, and key.list comes from it */
@@ -423,7 +450,7 @@ END_TEST
 START_TEST(batched_signatures_each_verify)
 {
 	enum { N = 48 };
-	static char lines[N * 256], reply[H_OUT_MAX / 2];
+	static char lines[(N + 1) * 1024], reply[H_OUT_MAX / 2];
 	char x5u[128];
 	char *ids[N] = { NULL };
 	size_t off = 0;
@@ -469,18 +496,42 @@ START_TEST(batched_signatures_each_verify)
 	ck_assert_int_ge(json_integer_value(json_object_get(json_object_get(st, "signer"),
 	    "batched_signs")), 2);
 	json_decref(st);
-	/* each signature is over its own dest */
+	/* each signature is over its own dest, and not over another's: all
+	 * verified in one write, each against its own To and id N + i against
+	 * the next one's */
+	off = 0;
 	for (int i = 0; i < N; i++) {
-		ck_assert_ptr_nonnull(ids[i]);
-		ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s'"
-		    " --from tel:+12155551212 --to tel:+121255%05d", ids[i], i), 0);
-		ck_assert_msg(strstr(out, "TN-Validation-Passed") != NULL, "identity %d: %s", i, out);
-		if (i == 0) {	/* and not over another's */
-			ck_assert_int_ne(h_ctl(&H, NULL, out, sizeof(out), "verify --identity '%s'"
-			    " --from tel:+12155551212 --to tel:+121255%05d", ids[0], 1), 0);
-		}
-		free(ids[i]);
+		off += (size_t)snprintf(lines + off, sizeof(lines) - off,
+		    "{\"v\":1,\"id\":%d,\"op\":\"verify\",\"identity\":[\"%s\"],"
+		    "\"from\":\"tel:+12155551212\",\"to\":\"tel:+121255%05d\"}\n", i, ids[i], i);
+		ck_assert_uint_lt(off, sizeof(lines) - 1024);
 	}
+	off += (size_t)snprintf(lines + off, sizeof(lines) - off,
+	    "{\"v\":1,\"id\":%d,\"op\":\"verify\",\"identity\":[\"%s\"],"
+	    "\"from\":\"tel:+12155551212\",\"to\":\"tel:+121255%05d\"}\n", N, ids[0], 1);
+	ck_assert_int_gt(h_raw(H.sock, lines, off, reply, sizeof(reply), 20000), 0);
+	got = 0;
+	for (line = strtok_r(reply, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *vs;
+		json_int_t id;
+
+		ck_assert_ptr_nonnull(j);
+		id = json_integer_value(json_object_get(j, "id"));
+		vs = json_string_value(json_object_get(json_object_get(j, "result"), "verstat"));
+		ck_assert_msg(vs != NULL, "verify %d: %s", (int)id, line);
+		if (id < N)
+			ck_assert_msg(strcmp(vs, "TN-Validation-Passed") == 0, "identity %d: %s",
+			    (int)id, line);
+		else
+			ck_assert_msg(strcmp(vs, "TN-Validation-Failed") == 0, "identity 0 as 1: %s",
+			    line);
+		got++;
+		json_decref(j);
+	}
+	ck_assert_int_eq(got, N + 1);
+	for (int i = 0; i < N; i++)
+		free(ids[i]);
 	ck_assert_int_eq(h_stop(&H), 0);
 }
 END_TEST
