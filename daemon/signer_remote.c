@@ -39,7 +39,7 @@
 
 #define REPLY_TIMEOUT_S	30	/* a signer this slow is restarted */
 #define TAKE_TIMEOUT_S	10	/* no channel (no signer) for this long: fail */
-#define TRIES		3	/* sends of one request across restarts */
+#define TRIES		5	/* sends of one request across restarts */
 #define ARGV_MAX	32
 
 extern char **environ;
