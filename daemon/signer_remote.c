@@ -280,8 +280,10 @@ wipe(struct stir_sp_msg *m, uint32_t op)
 }
 
 /*
- * One request: fill(req, arg) sets it up, done(rep, arg) takes the reply
- * (called only if its r is STIR_OK); returns the reply's r.
+ * One request of op (name, narg and len payload bytes); done(rep, arg)
+ * takes the reply (only if its r is STIR_OK).  Returns the reply's r, or
+ * STIR_EIO when no signer process answered it in TRIES sends (or in one,
+ * for ops that are not repeatable).
  */
 static int
 call(struct signer_remote *s, uint32_t op, const char *name, uint32_t narg,
