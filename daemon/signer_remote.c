@@ -522,8 +522,8 @@ remote_sign(struct stir_signer *base, const char *key_id, const uint8_t *tbs,
 }
 
 struct batch_out {
-	struct stir_sign_item	*items;
-	size_t			 n;
+	struct stir_sign_item	**items;	/* the items sent, in order */
+	size_t			  n;
 };
 
 static int
@@ -535,47 +535,27 @@ batch_done(const struct stir_sp_msg *rep, void *arg)
 
 	if (rep->h.arg != o->n || rep->h.len != o->n * sizeof(*in))
 		return STIR_EPROTO;
-	for (size_t i = 0; i < o->n; i++) {
-		struct stir_sign_item *it = &o->items[i];
-
-		it->r = in[i].r;
-		if (it->r > 0 || (it->r == STIR_OK && (in[i].len == 0 ||
+	for (size_t i = 0; i < o->n; i++)
+		if (in[i].r > 0 || (in[i].r == STIR_OK && (in[i].len == 0 ||
 		    in[i].len > STIR_SIG_MAX)))
 			return STIR_EPROTO;
+	for (size_t i = 0; i < o->n; i++) {
+		struct stir_sign_item *it = o->items[i];
+
+		it->r = in[i].r;
 		it->sig_len = it->r == STIR_OK ? in[i].len : 0;
 		memcpy(it->sig, in[i].sig, it->sig_len);
 	}
 	return STIR_OK;
 }
 
-/* Items [0, n) that fit one message, packed into buf; how many. */
-static size_t
-batch_pack(struct stir_sign_item *items, size_t n, uint8_t *buf, size_t *ret_len)
-{
-	size_t k = 0, off = 0;
-
-	for (; k < n && k < STIR_SIGN_BATCH_MAX; k++) {
-		struct stir_sp_batch_item it;
-
-		if (items[k].tbs_len > STIR_SP_PAYLOAD_MAX - off - sizeof(it) ||
-		    off + sizeof(it) > STIR_SP_PAYLOAD_MAX)
-			break;
-		memset(&it, 0, sizeof(it));
-		snprintf(it.name, sizeof(it.name), "%s", items[k].key_id);
-		it.len = (uint32_t)items[k].tbs_len;
-		memcpy(buf + off, &it, sizeof(it));
-		memcpy(buf + off + sizeof(it), items[k].tbs, items[k].tbs_len);
-		off += sizeof(it) + items[k].tbs_len;
-	}
-	*ret_len = off;
-	return k;
-}
-
 static int
 remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t n)
 {
 	struct signer_remote *s = (struct signer_remote *)base;
-	uint8_t *buf = NULL;
+	struct stir_sign_item *todo[STIR_SIGN_BATCH_MAX];
+	struct stir_sp_batch_item it;
+	uint8_t *buf;
 	size_t i = 0;
 	int r = STIR_OK;
 
@@ -584,50 +564,44 @@ remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t
 		items[k].sig_len = 0;
 		items[k].r = key_id_ok(items[k].key_id);
 		if (items[k].r == STIR_OK && (items[k].tbs_len == 0 ||
-		    items[k].tbs_len > STIR_SP_PAYLOAD_MAX - sizeof(struct stir_sp_batch_item)))
+		    items[k].tbs_len > STIR_SP_PAYLOAD_MAX - sizeof(it)))
 			items[k].r = STIR_ETOOBIG;
 	}
 	if ((buf = malloc(STIR_SP_PAYLOAD_MAX)) == NULL)
 		r = STIR_ENOMEM;
 	while (r == STIR_OK && i < n) {
-		struct stir_sign_item *todo[STIR_SIGN_BATCH_MAX];
-		struct stir_sign_item chunk[STIR_SIGN_BATCH_MAX];
-		struct batch_out o = { chunk, 0 };
-		size_t len = 0, k = 0, m;
+		struct batch_out o = { todo, 0 };
+		size_t len = 0;
 
-		/* the next items to send, copied so they pack contiguously */
-		for (; i < n && k < STIR_SIGN_BATCH_MAX; i++) {
+		/* as many of the next items as fit one message */
+		for (; i < n && o.n < STIR_SIGN_BATCH_MAX; i++) {
 			if (items[i].r != STIR_OK)
 				continue;
-			todo[k] = &items[i];
-			chunk[k++] = items[i];
+			if (len + sizeof(it) > STIR_SP_PAYLOAD_MAX ||
+			    items[i].tbs_len > STIR_SP_PAYLOAD_MAX - len - sizeof(it))
+				break;
+			memset(&it, 0, sizeof(it));
+			snprintf(it.name, sizeof(it.name), "%s", items[i].key_id);
+			it.len = (uint32_t)items[i].tbs_len;
+			memcpy(buf + len, &it, sizeof(it));
+			memcpy(buf + len + sizeof(it), items[i].tbs, items[i].tbs_len);
+			len += sizeof(it) + items[i].tbs_len;
+			todo[o.n++] = &items[i];
 		}
-		if (k == 0)
+		if (o.n == 0)
 			break;
-		m = batch_pack(chunk, k, buf, &len);
-		if (m < k) {			/* the rest goes in the next message */
-			for (size_t j = m; j < k; j++)
-				todo[j]->r = STIR_OK;
-			i = (size_t)(todo[m] - items);
-			k = m;
-		}
-		o.n = k;
-		r = call(s, STIR_SP_SIGN_BATCH, "", (uint32_t)k, buf, len, batch_done, &o);
+		r = call(s, STIR_SP_SIGN_BATCH, "", (uint32_t)o.n, buf, len, batch_done, &o);
 		(void)pthread_mutex_lock(&s->mu);
 		s->batches++;
-		s->batched_signs += k;
+		s->batched_signs += o.n;
 		(void)pthread_mutex_unlock(&s->mu);
-		for (size_t j = 0; j < k; j++) {
-			todo[j]->r = r == STIR_OK ? chunk[j].r : r;
-			todo[j]->sig_len = r == STIR_OK ? chunk[j].sig_len : 0;
-			memcpy(todo[j]->sig, chunk[j].sig, todo[j]->sig_len);
-		}
+		for (size_t k = 0; r != STIR_OK && k < o.n; k++)
+			todo[k]->r = r;
 	}
 	free(buf);
-	if (r != STIR_OK)
-		for (; i < n; i++)
-			if (items[i].r == STIR_OK && items[i].sig_len == 0)
-				items[i].r = r;
+	for (; r != STIR_OK && i < n; i++)	/* not sent */
+		if (items[i].r == STIR_OK)
+			items[i].r = r;
 	return r;
 }
 
