@@ -21,12 +21,13 @@
 #include <uv.h>
 
 #include "stirclient.h"
-#include "daemon/conf.h"
-#include "daemon/log.h"
-#include "daemon/notify.h"
-#include "daemon/server.h"
-#include "daemon/signer_main.h"
-#include "daemon/startup.h"
+#include "daemon/base/conf.h"
+#include "daemon/base/log.h"
+#include "daemon/core/notify.h"
+#include "daemon/core/server.h"
+#include "daemon/keys/signer_main.h"
+#include "daemon/ops/ops.h"
+#include "daemon/base/startup.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
 
@@ -187,8 +188,9 @@ main(int argc, char **argv)
 		stir_config_free(cfg);
 		return 1;
 	}
-	if ((r = stir_server_init(&srv, &loop, cfg, config_path)) != STIR_OK ||
-	    (r = stir_server_listen(&srv)) != STIR_OK) {
+	r = stir_server_init(&srv, &loop, cfg, config_path, stir_op_table, stir_op_count);
+	srv.on_sweep = stir_policy_refresh;	/* RCD content past its lifetime */
+	if (r != STIR_OK || (r = stir_server_listen(&srv)) != STIR_OK) {
 		log_err("startup failed: %s", stir_strerror(r));
 		goto out;
 	}

@@ -23,11 +23,15 @@ CORE = {"conn", "dispatch", "req", "workq", "server"}
 
 
 def modules(daemon):
-    mods = {}
-    for f in sorted(os.listdir(daemon)):
-        base, ext = os.path.splitext(f)
-        if ext in (".c", ".h"):
-            mods.setdefault(base, []).append(os.path.join(daemon, f))
+    """NAME -> its files, and NAME -> its layer (the folder under daemon/)."""
+    mods, layer = {}, {}
+    for dirpath, _, names in sorted(os.walk(daemon)):
+        for f in sorted(names):
+            base, ext = os.path.splitext(f)
+            if ext in (".c", ".h"):
+                mods.setdefault(base, []).append(os.path.join(dirpath, f))
+                rel = os.path.relpath(dirpath, daemon)
+                layer[base] = "daemon" if rel == "." else rel.split(os.sep)[0]
     # NAME_impl.h and NAME_internal.h are NAME's own private headers
     for base in list(mods):
         for suffix in ("_impl", "_internal"):
@@ -35,7 +39,7 @@ def modules(daemon):
             if base.endswith(suffix) and owner in mods and \
                     all(f.endswith(".h") for f in mods[base]):
                 mods[owner] += mods.pop(base)
-    return mods
+    return mods, layer
 
 
 def read(path):
@@ -64,7 +68,7 @@ def arrows(mods, owner):
     for mod, files in mods.items():
         for path in files:
             text = read(path)
-            for inc in re.findall(r'#include\s+"daemon/([A-Za-z0-9_]+)\.h"', text):
+            for inc in re.findall(r'#include\s+"daemon/(?:[a-z]+/)?([A-Za-z0-9_]+)\.h"', text):
                 if inc in mods and inc != mod:
                     edges[mod].setdefault(inc, set()).add("include")
             if not path.endswith(".c"):
@@ -114,7 +118,7 @@ def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     src = args[0] if args else os.path.join(os.path.dirname(__file__), "..")
-    mods = modules(os.path.join(src, "daemon"))
+    mods, layer = modules(os.path.join(src, "daemon"))
     edges = arrows(mods, definitions(mods))
     narrows = sum(len(v) for v in edges.values())
     bad = 0
@@ -131,6 +135,28 @@ def main(argv):
                     why = sorted(edges[a][b])
                     print("  %s -> %s: %s" % (a, b, ", ".join(why[:4]) +
                                               (" ..." if len(why) > 4 else "")))
+    # the layers: the folders under daemon/, and which use which
+    ledges = {}
+    for a in edges:
+        for b in edges[a]:
+            la, lb = layer[a], layer[b]
+            if la != lb:
+                ledges.setdefault(la, {}).setdefault(lb, set()).add("%s -> %s" % (a, b))
+    for l in set(layer.values()):
+        ledges.setdefault(l, {})
+    lcycles = sccs({l: dict(v) for l, v in ledges.items()})
+    print("%d layers, %d layer cycle(s)" % (len(ledges), len(lcycles)))
+    for l in sorted(ledges):
+        print("layer %s uses: %s" % (l, " ".join(sorted(ledges[l])) or "-"))
+    for comp in lcycles:
+        bad += 1
+        print("layer cycle: %s" % " ".join(comp))
+        for a in comp:
+            for b in sorted(ledges[a]):
+                if b in comp:
+                    why = sorted(ledges[a][b])
+                    print("  %s -> %s: %s" % (a, b, ", ".join(why[:6]) +
+                                              (" ..." if len(why) > 6 else "")))
     return 1 if check and bad else 0
 
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/conf.h"
+#include "daemon/base/conf.h"
 #include "stirctl.h"
 #include "cmd_cache.h"
 #include "cmd_policy.h"

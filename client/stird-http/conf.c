@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/conffile.h"
+#include "daemon/base/conffile.h"
 #include "client/stird-http/conf.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:8680"

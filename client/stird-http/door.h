@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-http/conf.h"
 
 /* Permissions a request's principal may hold (auth.c). */

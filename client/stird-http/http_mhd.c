@@ -42,8 +42,8 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/conffile.h"
-#include "daemon/log.h"
+#include "daemon/base/conffile.h"
+#include "daemon/base/log.h"
 #include "client/stird-http/door.h"
 
 #define HD_REQID_MAX		128		/* X-RequestID characters */

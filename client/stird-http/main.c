@@ -13,8 +13,8 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
-#include "daemon/startup.h"
+#include "daemon/base/log.h"
+#include "daemon/base/startup.h"
 #include "client/stird-http/door.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird-http.conf"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-http/door.h"
 #include "client/stird-http/prom.h"
 

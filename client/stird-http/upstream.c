@@ -21,7 +21,7 @@
 
 #include "stirclient.h"
 #include "client/libstirclient/async.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-http/door.h"
 
 #define UP_BACKOFF_MIN_MS	50

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/conffile.h"
+#include "daemon/base/conffile.h"
 #include "client/stird-sipd/sipd.h"
 
 #define CONF_MAX_BYTES	(256 * 1024)

@@ -19,8 +19,8 @@
 #endif
 
 #include "stirclient.h"
-#include "daemon/log.h"
-#include "daemon/startup.h"
+#include "daemon/base/log.h"
+#include "daemon/base/startup.h"
 #include "client/stird-sipd/sipd.h"
 #include "client/stird-sipd/tls.h"
 

@@ -23,7 +23,7 @@
 
 #include <uv.h>
 
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-sipd/sipmap.h"
 #include "client/stird-sipd/sipmsg.h"
 

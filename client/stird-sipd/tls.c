@@ -16,7 +16,7 @@
 #include <gnutls/gnutls.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-sipd/tls.h"
 
 #define TLS_PRIORITY	"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-DTLS1.0"

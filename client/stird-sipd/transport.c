@@ -19,7 +19,7 @@
 #include <uv.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-sipd/sipd.h"
 #include "client/stird-sipd/tls.h"
 

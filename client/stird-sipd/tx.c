@@ -28,7 +28,7 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-sipd/sipd.h"
 
 #define TX_TAG_BYTES	8	/* To tags: 16 hex digits */

@@ -18,7 +18,7 @@
 #include <uv.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "client/stird-sipd/sipd.h"
 
 struct upstream {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "tests/fuzz/fuzz.h"
 
 int

@@ -5,7 +5,7 @@
  * string (ending at a NUL if it holds one); a missing part is a missing
  * header (NULL).  Each triple runs with several (min_ttl, max_ttl) pairs.
  *
- * The promise (daemon/fetch.h): a TTL in [min_ttl, max_ttl], except that
+ * The promise (daemon/pki/fetch.h): a TTL in [min_ttl, max_ttl], except that
  * no-store and no-cache give 0, not clamped up; never above max_ttl, never
  * negative (with min_ttl > max_ttl the clamp to max_ttl wins).
  */
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/fetch.h"
+#include "daemon/pki/fetch.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_NOW	1795871896	/* Sat, 28 Nov 2026 13:18:16 GMT */

@@ -1,5 +1,5 @@
 /*
- * fuzz_callinfo.c: RFC 9796 Call-Info (daemon/callinfo.c).  The input, up
+ * fuzz_callinfo.c: RFC 9796 Call-Info (daemon/stir/callinfo.c).  The input, up
  * to its first NUL, is a received Call-Info header field value, an
  * rcd_call_info word list and a call-reason to write.  Then:
  *
@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/callinfo.h"
+#include "daemon/stir/callinfo.h"
 #include "tests/fuzz/fuzz.h"
 
 #define CALLINFO_INPUT_MAX	(16 * 1024)

@@ -22,7 +22,7 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
+#include "daemon/pki/cert.h"
 #include "tests/fuzz/fuzz.h"
 
 static void

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/conf.h"
+#include "daemon/base/conf.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_PATH	"fuzz.conf"

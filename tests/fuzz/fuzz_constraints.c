@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/constraints.h"
+#include "daemon/pki/constraints.h"
 #include "tests/fuzz/fuzz.h"
 
 /* Claims of every JSON type, under names a fuzzer finds in the seeds. */

@@ -1,5 +1,5 @@
 /*
- * fuzz_diversion.c: diversion chains (daemon/diversion.c, RFC 8946).
+ * fuzz_diversion.c: diversion chains (daemon/verify/diversion.c, RFC 8946).
  *
  * The input is HISTORY [NUL LINK]: HISTORY (up to the first NUL) is a
  * History-Info or Diversion header field value for stir_div_history();
@@ -40,9 +40,9 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/diversion.h"
-#include "daemon/tn.h"
-#include "daemon/verify.h"
+#include "daemon/verify/diversion.h"
+#include "daemon/stir/tn.h"
+#include "daemon/verify/verify.h"
 #include "tests/fuzz/fuzz.h"
 
 #define ITEMS_MAX	12

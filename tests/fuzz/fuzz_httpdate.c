@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "stirclient.h"
-#include "daemon/verify.h"
+#include "daemon/verify/verify.h"
 #include "tests/fuzz/fuzz.h"
 
 int

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/creds.h"
-#include "daemon/tn.h"
+#include "daemon/sign/creds.h"
+#include "daemon/stir/tn.h"
 #include "tests/fuzz/fuzz.h"
 
 static bool

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/identity.h"
+#include "daemon/stir/identity.h"
 #include "tests/fuzz/fuzz.h"
 
 static bool

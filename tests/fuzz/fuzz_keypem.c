@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/signer.h"
+#include "daemon/keys/signer.h"
 #include "tests/fuzz/fuzz.h"
 
 int

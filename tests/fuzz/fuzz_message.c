@@ -1,5 +1,5 @@
 /*
- * fuzz_message.c: SIP MESSAGE bodies for msg PASSporTs (daemon/message.c,
+ * fuzz_message.c: SIP MESSAGE bodies for msg PASSporTs (daemon/stir/message.c,
  * RFC 9475).  The input is [CTYPE NUL] BODY: without a NUL, no
  * Content-Type and the whole input is the body.
  *
@@ -28,8 +28,8 @@
 #include <strings.h>
 
 #include "stirclient.h"
-#include "daemon/message.h"
-#include "daemon/rcd.h"
+#include "daemon/stir/message.h"
+#include "daemon/stir/rcd.h"
 #include "tests/fuzz/fuzz.h"
 
 #define INPUT_MAX	(64 * 1024)

@@ -37,10 +37,10 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/identity.h"
-#include "daemon/passport.h"
-#include "daemon/tn.h"
-#include "daemon/verify.h"
+#include "daemon/stir/identity.h"
+#include "daemon/stir/passport.h"
+#include "daemon/stir/tn.h"
+#include "daemon/verify/verify.h"
 #include "tests/fuzz/fuzz.h"
 
 #define FUZZ_AT		1795871896

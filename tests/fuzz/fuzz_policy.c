@@ -1,5 +1,5 @@
 /*
- * fuzz_policy.c: RCD policy documents (daemon/policy.c).  The input is a
+ * fuzz_policy.c: RCD policy documents (daemon/sign/policy.c).  The input is a
  * policy document, optionally followed by a NUL and a JSON value the
  * caller passes as its own RCD values (the sign request's "rcd").  Then:
  *
@@ -40,8 +40,8 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/creds.h"
-#include "daemon/policy.h"
+#include "daemon/sign/creds.h"
+#include "daemon/sign/policy.h"
 #include "tests/fuzz/fuzz.h"
 
 #define POLICY_INPUT_MAX	(STIR_POLICY_DOC_MAX + 4096)

@@ -1,5 +1,5 @@
 /*
- * fuzz_rcd.c: Rich Call Data (daemon/rcd.c).  The input is a PASSporT
+ * fuzz_rcd.c: Rich Call Data (daemon/stir/rcd.c).  The input is a PASSporT
  * payload as JSON; if Jansson does not take it and it is valid UTF-8, it
  * becomes the value of nam in {"rcd":{"nam":INPUT}}, so raw text reaches
  * the display-name sanitizer directly.  Then:
@@ -63,8 +63,8 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
-#include "daemon/rcd.h"
+#include "daemon/stir/passport.h"
+#include "daemon/stir/rcd.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RCD_INPUT_MAX	(64 * 1024)

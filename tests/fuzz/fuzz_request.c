@@ -16,16 +16,16 @@
 
 #include "stirclient.h"
 #include "proto.h"
-#include "daemon/creds.h"
-#include "daemon/log.h"
-#include "daemon/passport.h"
-#include "daemon/tn.h"
+#include "daemon/sign/creds.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/passport.h"
+#include "daemon/stir/tn.h"
 #include "tests/fuzz/fuzz.h"
 
 /* Lines longer than this cannot reach the decoder (STIR_LINE_MAX_CEILING). */
 #define FUZZ_REQUEST_MAX	(1024 * 1024)
 
-/* Copies of the tables in daemon/op_sign.c and daemon/op_verify.c. */
+/* Copies of the tables in daemon/ops/op_sign.c and daemon/ops/op_verify.c. */
 static const struct stir_field sign_fields[] = {
 	{ "orig",   STIR_JT_STRING, true, STIR_IDENT_MAX },
 	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, STIR_MAX_DEST },

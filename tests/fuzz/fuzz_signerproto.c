@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "stirclient.h"
-#include "daemon/signer_proto.h"
+#include "daemon/keys/signer_proto.h"
 #include "tests/fuzz/fuzz.h"
 
 static void

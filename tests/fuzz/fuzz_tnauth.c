@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/tn.h"
+#include "daemon/pki/cert.h"
+#include "daemon/stir/tn.h"
 #include "tests/fuzz/fuzz.h"
 
 /* TNs asked about: one of the test vectors, a range member, an SPC. */

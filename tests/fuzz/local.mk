@@ -165,7 +165,7 @@ FUZZ_BIN_LIBS = libstircore.la
 FUZZ_PROTO_SRC = client/libstirclient/proto.c client/libstirclient/error.c
 
 tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz_request.c tests/fuzz/fuzz.h \
-	$(FUZZ_PROTO_SRC) daemon/tn.c daemon/passport.c daemon/log.c
+	$(FUZZ_PROTO_SRC) daemon/stir/tn.c daemon/stir/passport.c daemon/base/log.c
 tests_fuzz_fuzz_request_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_request_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_request_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS)
@@ -177,31 +177,31 @@ tests_fuzz_fuzz_linebuf_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_linebuf_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_tnauth_SOURCES = tests/fuzz/fuzz_tnauth.c tests/fuzz/fuzz.h \
-	daemon/cert.c daemon/tn.c
+	daemon/pki/cert.c daemon/stir/tn.c
 tests_fuzz_fuzz_tnauth_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_tnauth_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_tnauth_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_chain_SOURCES = tests/fuzz/fuzz_chain.c tests/fuzz/fuzz.h \
-	daemon/cert.c daemon/tn.c
+	daemon/pki/cert.c daemon/stir/tn.c
 tests_fuzz_fuzz_chain_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_chain_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_chain_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/fuzz.h \
-	daemon/conf.c daemon/conffile.c daemon/log.c
+	daemon/base/conf.c daemon/base/conffile.c daemon/base/log.c
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_ident_SOURCES = tests/fuzz/fuzz_ident.c tests/fuzz/fuzz.h \
-	daemon/tn.c daemon/creds.c
+	daemon/stir/tn.c daemon/sign/creds.c
 tests_fuzz_fuzz_ident_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_ident_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_ident_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_keypem_SOURCES = tests/fuzz/fuzz_keypem.c tests/fuzz/fuzz.h \
-	daemon/signer_local.c
+	daemon/keys/signer_local.c
 tests_fuzz_fuzz_keypem_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_keypem_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_keypem_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
@@ -212,71 +212,71 @@ tests_fuzz_replay_signerproto_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_signerproto_LDADD = $(TEST_LIBS)
 
 tests_fuzz_fuzz_signerproto_SOURCES = tests/fuzz/fuzz_signerproto.c tests/fuzz/fuzz.h \
-	daemon/signer_proto.c
+	daemon/keys/signer_proto.c
 tests_fuzz_fuzz_signerproto_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_signerproto_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_signerproto_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_constraints_SOURCES = tests/fuzz/fuzz_constraints.c tests/fuzz/fuzz.h \
-	daemon/constraints.c daemon/passport.c
+	daemon/pki/constraints.c daemon/stir/passport.c
 tests_fuzz_fuzz_constraints_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_constraints_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_constraints_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h \
-	daemon/passport.c
+	daemon/stir/passport.c
 tests_fuzz_fuzz_b64url_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_b64url_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_b64url_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_identity_SOURCES = tests/fuzz/fuzz_identity.c tests/fuzz/fuzz.h \
-	daemon/identity.c
+	daemon/stir/identity.c
 tests_fuzz_fuzz_identity_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_identity_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_identity_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_passport_SOURCES = tests/fuzz/fuzz_passport.c tests/fuzz/fuzz.h \
-	daemon/identity.c daemon/verify.c daemon/passport.c daemon/tn.c daemon/rcd.c
+	daemon/stir/identity.c daemon/verify/verify.c daemon/stir/passport.c daemon/stir/tn.c daemon/stir/rcd.c
 tests_fuzz_fuzz_passport_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_passport_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_passport_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_cachecontrol_SOURCES = tests/fuzz/fuzz_cachecontrol.c tests/fuzz/fuzz.h \
-	daemon/fetch.c
+	daemon/pki/fetch.c
 tests_fuzz_fuzz_cachecontrol_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_cachecontrol_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_cachecontrol_LDADD = $(FUZZ_BIN_LIBS) $(CURL_LIBS) $(UV_LIBS)
 
 tests_fuzz_fuzz_httpdate_SOURCES = tests/fuzz/fuzz_httpdate.c tests/fuzz/fuzz.h \
-	daemon/verify.c
+	daemon/verify/verify.c
 tests_fuzz_fuzz_httpdate_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_httpdate_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_httpdate_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
 tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
-	daemon/rcd.c
+	daemon/stir/rcd.c
 tests_fuzz_fuzz_rcd_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_rcd_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_rcd_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/fuzz.h \
-	daemon/policy.c daemon/creds.c daemon/tn.c daemon/rcd.c
+	daemon/sign/policy.c daemon/sign/creds.c daemon/stir/tn.c daemon/stir/rcd.c
 tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_policy_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_diversion_SOURCES = tests/fuzz/fuzz_diversion.c tests/fuzz/fuzz.h \
-	daemon/diversion.c daemon/verify.c daemon/tn.c
+	daemon/verify/diversion.c daemon/verify/verify.c daemon/stir/tn.c
 tests_fuzz_fuzz_diversion_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_diversion_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_diversion_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_message_SOURCES = tests/fuzz/fuzz_message.c tests/fuzz/fuzz.h \
-	daemon/message.c daemon/rcd.c
+	daemon/stir/message.c daemon/stir/rcd.c
 tests_fuzz_fuzz_message_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_message_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
@@ -284,7 +284,7 @@ tests_fuzz_fuzz_message_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) 
 
 # RFC 9796 Call-Info values and call-reason
 tests_fuzz_fuzz_callinfo_SOURCES = tests/fuzz/fuzz_callinfo.c tests/fuzz/fuzz.h \
-	daemon/callinfo.c
+	daemon/stir/callinfo.c
 tests_fuzz_fuzz_callinfo_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_callinfo_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_callinfo_LDADD = $(FUZZ_BIN_LIBS)

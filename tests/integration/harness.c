@@ -22,7 +22,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "harness.h"
 
 static const char *

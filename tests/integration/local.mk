@@ -133,3 +133,13 @@ tests_integration_test_signer_process_SOURCES = tests/integration/test_signer_pr
 tests_integration_test_signer_process_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_signer_process_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+# op stats against the real daemon: counts after known signs and verifies
+check_PROGRAMS += tests/integration/test_stats
+TESTS += tests/integration/test_stats
+tests_integration_test_stats_SOURCES = tests/integration/test_stats.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_stats_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_stats_LDADD = libstirclient.la $(TEST_LIBS)
+endif

@@ -29,7 +29,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "async_util.h"
 #include "harness.h"
 

@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "harness.h"
 
 static struct h H;

@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "harness.h"
 
 static struct h H;

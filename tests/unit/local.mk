@@ -94,7 +94,7 @@ tests_unit_test_trust_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_trust_LDADD = $(TEST_LIBS) $(GNUTLS_LIBS)
 endif
 
-# JWT claim constraints, RFC 8226 and RFC 9118 (daemon/constraints.c)
+# JWT claim constraints, RFC 8226 and RFC 9118 (daemon/pki/constraints.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_constraints
 TESTS += tests/unit/test_constraints
@@ -103,7 +103,7 @@ tests_unit_test_constraints_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_constraints_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 endif
 
-# Rich Call Data: rcd/crn/rcdi claims, icons, jCards, display names (daemon/rcd.c)
+# Rich Call Data: rcd/crn/rcdi claims, icons, jCards, display names (daemon/stir/rcd.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_rcd
 TESTS += tests/unit/test_rcd
@@ -112,7 +112,7 @@ tests_unit_test_rcd_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_rcd_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 endif
 
-# RCD policies: validation, jCard URLs, content, claims, matching (daemon/policy.c)
+# RCD policies: validation, jCard URLs, content, claims, matching (daemon/sign/policy.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_policy
 TESTS += tests/unit/test_policy
@@ -121,7 +121,7 @@ tests_unit_test_policy_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_policy_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 endif
 
-# Diversion chains and History-Info/Diversion identities (daemon/diversion.c)
+# Diversion chains and History-Info/Diversion identities (daemon/verify/diversion.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_diversion
 TESTS += tests/unit/test_diversion
@@ -130,7 +130,7 @@ tests_unit_test_diversion_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_diversion_LDADD = $(TEST_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
 endif
 
-# SIP MESSAGE bodies: base64 transport, Content-Type checks (daemon/message.c)
+# SIP MESSAGE bodies: base64 transport, Content-Type checks (daemon/stir/message.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_message
 TESTS += tests/unit/test_message
@@ -139,7 +139,7 @@ tests_unit_test_message_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_message_LDADD = $(TEST_LIBS) $(SODIUM_LIBS)
 endif
 
-# RFC 9796 Call-Info values and call-reason (daemon/callinfo.c)
+# RFC 9796 Call-Info values and call-reason (daemon/stir/callinfo.c)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_callinfo
 TESTS += tests/unit/test_callinfo
@@ -150,3 +150,13 @@ endif
 
 # certificates with a TNAuthList by reference, made at test time (test_tnlist, test_tnlist integration)
 EXTRA_DIST += tests/mktnlist.sh
+
+if HAVE_CHECK
+# histogram bucketing, label capping, the JSON families' shape
+check_PROGRAMS += tests/unit/test_metrics
+TESTS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c $(UNIT_UTIL) \
+	client/stirctl/hist.c
+tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_metrics_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+endif

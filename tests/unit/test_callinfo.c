@@ -1,6 +1,6 @@
 /*
  * test_callinfo.c: the SIP Call-Info values of Rich Call Data (RFC 9796,
- * daemon/callinfo.c): the rcd_call_info word list, the values a
+ * daemon/stir/callinfo.c): the rcd_call_info word list, the values a
  * verification service passes on (checked against the RFC's section 6 to
  * 8 examples, unfolded) and the call-reason a compact ppt=rcd PASSporT's
  * crn is rebuilt from (RFC 9795 9.3; the RFC 9796 section 5 and 6
@@ -15,7 +15,7 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/callinfo.h"
+#include "daemon/stir/callinfo.h"
 #include "tests/unit/test_util.h"
 
 #define ALL_PARTS	(STIR_CI_ICON | STIR_CI_JCARD | STIR_CI_JCD | STIR_CI_REASON | \

@@ -9,9 +9,9 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/log.h"
-#include "daemon/signer.h"
+#include "daemon/pki/cert.h"
+#include "daemon/base/log.h"
+#include "daemon/keys/signer.h"
 #include "tests/unit/test_util.h"
 
 /* Certificates and keys made by scripts/mkpki.sh (see there). */

@@ -1,4 +1,4 @@
-/* test_conf.c: stird.conf parsing (daemon/conf.c). */
+/* test_conf.c: stird.conf parsing (daemon/base/conf.c). */
 #include "config.h"
 
 #include <stddef.h>
@@ -9,9 +9,9 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/conf.h"
-#include "daemon/conffile.h"
-#include "daemon/log.h"
+#include "daemon/base/conf.h"
+#include "daemon/base/conffile.h"
+#include "daemon/base/log.h"
 #include "tests/unit/test_util.h"
 
 #define CONF	"/etc/stird/t.conf"

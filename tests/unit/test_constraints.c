@@ -9,10 +9,10 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/constraints.h"
-#include "daemon/log.h"
-#include "daemon/passport.h"
+#include "daemon/pki/cert.h"
+#include "daemon/pki/constraints.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/passport.h"
 #include "tests/unit/test_util.h"
 
 #define V_JCC	"# JWTClaimConstraints mustInclude ['attest']"

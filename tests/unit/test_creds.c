@@ -1,4 +1,4 @@
-/* test_creds.c: TN specs and credential selection (daemon/creds.c). */
+/* test_creds.c: TN specs and credential selection (daemon/sign/creds.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/creds.h"
-#include "daemon/log.h"
+#include "daemon/pki/cert.h"
+#include "daemon/sign/creds.h"
+#include "daemon/base/log.h"
 #include "tests/unit/test_util.h"
 
 #define V_SPC	"# TNAuthList, single SPC '1234'"

@@ -15,9 +15,9 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/diversion.h"
-#include "daemon/log.h"
-#include "daemon/tn.h"
+#include "daemon/verify/diversion.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/tn.h"
 #include "tests/unit/test_util.h"
 
 #define A	"12155551212"	/* the caller */

@@ -21,9 +21,9 @@
 #include <uv.h>
 
 #include "stirclient.h"
-#include "daemon/certcache.h"
-#include "daemon/fetch.h"
-#include "daemon/store.h"
+#include "daemon/pki/certcache.h"
+#include "daemon/pki/fetch.h"
+#include "daemon/store/store.h"
 #include "tests/unit/test_util.h"
 
 /* ---- the server (started once, in the parent) ---- */

@@ -8,7 +8,7 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/identity.h"
+#include "daemon/stir/identity.h"
 #include "tests/unit/test_util.h"
 
 #define H	"eyJhbGciOiJFUzI1NiJ9"		/* any base64url will do here */

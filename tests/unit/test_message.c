@@ -13,8 +13,8 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
-#include "daemon/message.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/message.h"
 #include "tests/unit/test_util.h"
 
 #define WATSON		"Watson, come here."

@@ -1,5 +1,5 @@
 /*
- * test_metrics.c: daemon/metrics.c (bucketing, label capping, outcome
+ * test_metrics.c: daemon/base/metrics.c (bucketing, label capping, outcome
  * names, the JSON families op stats returns) and the quantiles stirctl
  * estimates from them (client/stirctl/hist.c).
  */
@@ -13,9 +13,9 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/conf.h"
-#include "daemon/dispatch.h"
-#include "daemon/metrics.h"
+#include "daemon/base/conf.h"
+#include "daemon/ops/ops.h"
+#include "daemon/base/metrics.h"
 #include "client/stirctl/cmd_stats.h"
 #include "tests/unit/test_util.h"
 
@@ -140,7 +140,7 @@ START_TEST(requests_by_op_and_outcome)
 	ck_assert_int_eq(value_of(fams, "stird_requests_total",
 	    "{\"op\":\"unknown\",\"outcome\":\"EUNSUPP\"}"), 1);
 	/* every op of the table has a row of its own */
-	ck_assert_uint_lt(stir_nops, STIR_METRICS_OPS);
+	ck_assert_uint_lt(stir_op_count, STIR_METRICS_OPS);
 	/* only what happened: no rows of zeros */
 	ck_assert_uint_eq(json_array_size(json_object_get(find(fams, "stird_requests_total"),
 	    "samples")), 5);

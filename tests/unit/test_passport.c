@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
-#include "daemon/passport.h"
+#include "daemon/stir/passport.h"
 #include "tests/unit/test_util.h"
 
 #define APPA	"rfc8225-appA-token.txt"

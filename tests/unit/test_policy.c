@@ -21,7 +21,7 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/policy.h"
+#include "daemon/sign/policy.h"
 #include "tests/unit/test_util.h"
 
 #define HEAD	"{'name':'p','match':{'tns':['12155551212']},"

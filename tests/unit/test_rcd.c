@@ -16,9 +16,9 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/rcd.h"
-#include "daemon/rcd_anchor.h"
+#include "daemon/pki/cert.h"
+#include "daemon/stir/rcd.h"
+#include "daemon/pki/rcd_anchor.h"
 #include "tests/unit/test_util.h"
 
 #define ICN	"https://x.example/logo.png"

@@ -17,9 +17,9 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
-#include "daemon/passport.h"
-#include "daemon/signer.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/passport.h"
+#include "daemon/keys/signer.h"
 #include "tests/unit/test_util.h"
 
 #define APPA_KEY	"rfc8225-appA-private-key.pem"

@@ -1,4 +1,4 @@
-/* test_store.c: the SQLite store (daemon/store.c). */
+/* test_store.c: the SQLite store (daemon/store/store.c). */
 #include "config.h"
 
 #include <dirent.h>
@@ -12,8 +12,8 @@
 #include <sqlite3.h>
 
 #include "stirclient.h"
-#include "daemon/log.h"
-#include "daemon/store.h"
+#include "daemon/base/log.h"
+#include "daemon/store/store.h"
 #include "tests/unit/test_util.h"
 
 static char *dir;

@@ -1,4 +1,4 @@
-/* test_tn.c: identity canonicalization and TN ranges (daemon/tn.c). */
+/* test_tn.c: identity canonicalization and TN ranges (daemon/stir/tn.c). */
 #include "config.h"
 
 #include <limits.h>
@@ -10,7 +10,7 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/tn.h"
+#include "daemon/stir/tn.h"
 #include "tests/unit/test_util.h"
 
 /* Canonicalize in; it must succeed with kind and value. */

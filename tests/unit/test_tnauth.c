@@ -1,4 +1,4 @@
-/* test_tnauth.c: TNAuthList DER decoding and coverage (daemon/cert.c). */
+/* test_tnauth.c: TNAuthList DER decoding and coverage (daemon/pki/cert.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/log.h"
+#include "daemon/pki/cert.h"
+#include "daemon/base/log.h"
 #include "tests/unit/test_util.h"
 
 #define V_SPC	"# TNAuthList, single SPC '1234'"

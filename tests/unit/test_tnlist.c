@@ -15,9 +15,9 @@
 #include <check.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/certcache.h"
-#include "daemon/signer.h"
+#include "daemon/pki/cert.h"
+#include "daemon/pki/certcache.h"
+#include "daemon/keys/signer.h"
 #include "tests/unit/test_util.h"
 
 #define BASE	"https://tn.example.com:8443/lists"

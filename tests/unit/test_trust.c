@@ -16,10 +16,10 @@
 #include <gnutls/x509.h>
 
 #include "stirclient.h"
-#include "daemon/cert.h"
-#include "daemon/log.h"
-#include "daemon/conf.h"
-#include "daemon/vmemo.h"
+#include "daemon/pki/cert.h"
+#include "daemon/base/log.h"
+#include "daemon/base/conf.h"
+#include "daemon/pki/vmemo.h"
 #include "tests/unit/test_util.h"
 
 #define JUN_2020	1590969600	/* 2020-06-01 00:00:00 UTC */

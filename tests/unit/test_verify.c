@@ -19,12 +19,12 @@
 #include <sodium.h>
 
 #include "stirclient.h"
-#include "daemon/diversion.h"
-#include "daemon/identity.h"
-#include "daemon/log.h"
-#include "daemon/passport.h"
-#include "daemon/tn.h"
-#include "daemon/verify.h"
+#include "daemon/verify/diversion.h"
+#include "daemon/stir/identity.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/passport.h"
+#include "daemon/stir/tn.h"
+#include "daemon/verify/verify.h"
 #include "tests/unit/test_util.h"
 
 #define X5U	"https://cert.example.org/sp.pem"

@@ -1,0 +1,319 @@
+/* server.h: struct stir_server, connections and requests. */
+#ifndef STIR_SERVER_H
+#define STIR_SERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "proto.h"
+#include "daemon/base/conf.h"
+#include "daemon/base/log.h"
+#include "daemon/base/metrics.h"
+#include "daemon/core/workq.h"
+
+#define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
+#define STIR_WRITE_QUEUE_MAX	(256 * 1024)	/* reply bytes before reads pause */
+#define STIR_WRITE_STALL_MS	10000	/* a peer not reading its replies is dropped */
+#define STIR_STOP_DRAIN_MS	5000	/* on stop, connections get this long */
+#define STIR_SWEEP_MS		1000	/* how often timeouts are checked */
+#define STIR_MAX_ADMIN_CONNS	32	/* admin connections, apart from max_connections */
+#define STIR_ADMIN_DB_TIMEOUT_MS 5000	/* an admin op waits this long for the database */
+#define STIR_MAX_REFUSING	64	/* refused peers waiting for their answer */
+#define STIR_REFUSAL_LOG_BURST	10	/* refusals logged per interval ... */
+#define STIR_REFUSAL_LOG_MS	1000	/* ... of this many ms; the rest are counted */
+
+enum stir_role {
+	STIR_ROLE_CLIENT,	/* the service socket */
+	STIR_ROLE_ADMIN,	/* the admin socket */
+	_STIR_ROLE_MAX
+};
+
+/* What an op needs from the peer (checked per request). */
+enum stir_perm {
+	STIR_PERM_NONE,
+	STIR_PERM_SIGN,
+	STIR_PERM_VERIFY,
+	STIR_PERM_ADMIN,
+	STIR_PERM_STATS,	/* read the metrics (admin implies it) */
+	_STIR_PERM_MAX
+};
+
+struct stir_server;
+struct stir_creds;
+struct stir_rcd_anchors;
+struct stir_rcd_pending;
+struct stir_storeq;
+
+struct stir_listener {
+	uv_pipe_t		 pipe;
+	struct stir_server	*srv;
+	enum stir_role		 role;
+	bool			 open;
+	bool			 bound_here;	/* we created the path */
+	char			*path;
+};
+
+struct stir_conn {
+	uv_pipe_t		 pipe;
+	struct stir_server	*srv;
+	enum stir_role		 role;
+	uint64_t		 serial;
+	pid_t			 pid;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			 groups[STIR_MAX_GROUPS];
+	int			 ngroups;
+	struct stir_linebuf	*in;
+	char			*out;		/* replies waiting for a write */
+	size_t			 outlen, outcap;
+	unsigned		 writing;	/* uv_write()s outstanding */
+	uint64_t		 last_read_ms;	/* loop time of the last bytes in */
+	uint64_t		 last_write_ms;	/* last write start or completion */
+	uint64_t		 partial_ms;	/* loop time a partial line began, or 0 */
+	char			*refusal;	/* error line a refused peer gets, or NULL */
+	size_t			 refusal_len;
+	bool			 counted;	/* holds a slot (nconns or nadmin) */
+	unsigned		 inflight;
+	unsigned		 refs;		/* handles open + requests alive */
+	bool			 reading;
+	bool			 dispatching;	/* inside a dispatch loop */
+	bool			 eof;		/* the peer finished sending */
+	bool			 closing;
+	bool			 close_after_flush;	/* over-long line: nothing more */
+	bool			 corked;	/* on srv->corked_conns (holds a ref) */
+	struct stir_conn	*corked_next;
+	struct stir_conn	*prev, *next;
+};
+
+struct stir_req;
+typedef void (*stir_work_fn)(struct stir_req *req);
+/* Work done for several queued requests at once (workq.h). */
+typedef void (*stir_batch_fn)(struct stir_req **reqs, size_t n);
+
+/* The longest deadline_ms a request may ask for. */
+#define STIR_DEADLINE_MAX_MS	600000
+
+struct stir_req {
+	struct stir_conn	*conn;
+	struct stir_request	*env;		/* decoded envelope */
+	const struct stir_op_desc *op;
+	uv_work_t		 work;
+	stir_work_fn		 work_fn;	/* runs on the thread pool */
+	stir_work_fn		 done_fn;	/* then on the loop, may be NULL */
+	/*
+	 * Hot ops: if set, a drainer calls it once for all the requests of
+	 * its batch that share it, before their work_fn (workq.h).
+	 */
+	stir_batch_fn		 batch_fn;
+	/*
+	 * Audited ops: work_fn runs inside the change's transaction; after
+	 * it commits, commit_fn (store thread) does what must follow a
+	 * committed change (reload tables, remove a file); if the commit
+	 * fails, undo_fn undoes what work_fn did outside the database.
+	 */
+	stir_work_fn		 commit_fn;
+	stir_work_fn		 undo_fn;
+	void			*ctx;		/* op state */
+	void			(*ctx_free)(void *);
+	json_t			*result;	/* reply on success */
+	int			 err;		/* or this error */
+	char			 errmsg[512];
+	char			 audit_subject[256];	/* what an admin op changed */
+	bool			 audit_done;	/* written with the change */
+	uint64_t		 t0_ns;
+	struct stir_req		*qnext;		/* workq lists */
+	/*
+	 * deadline_ms (doc/protocol.md section 2): when the timer fires
+	 * before the reply is ready, on_deadline (if the op set one) may
+	 * build an early result; otherwise the request is answered with
+	 * ETIMEDOUT.  Either way the reply goes out at once, "answered" is
+	 * set, and the request finishes in the background: its own reply is
+	 * then dropped.
+	 */
+	unsigned		 deadline_ms;
+	uint64_t		 deadline_due;	/* loop time; on srv's deadline list */
+	size_t			 dl_index;	/* on srv's deadline heap: place + 1 */
+	void			(*on_deadline)(struct stir_req *);
+	bool			 answered;
+};
+
+struct stir_stats {
+	uint64_t	requests;
+	uint64_t	errors;
+	uint64_t	signs;
+	uint64_t	sign_errors;
+	uint64_t	connections;
+	uint64_t	refused_connections;
+};
+
+struct stir_op_desc;
+
+struct stir_server {
+	uv_loop_t		*loop;
+	const struct stir_op_desc *ops;		/* the op table (ops/ops.c) */
+	size_t			 nops;
+	/* called each sweep (STIR_SWEEP_MS), after the connections' deadlines */
+	void			(*on_sweep)(struct stir_server *srv);
+	struct stir_config	*cfg;
+	char			*config_path;
+	struct stir_store	*store;	/* used on the store thread only */
+	struct stir_storeq	*storeq;	/* the store thread */
+	struct stir_signer	*signer;
+	struct stir_creds	*creds;		/* loop thread only */
+	pthread_mutex_t		 creds_mu;	/* orders credential reloads */
+	uint64_t		 creds_seq;	/* under creds_mu */
+	uint64_t		 creds_applied;	/* loop thread */
+	struct stir_listener	 listeners[_STIR_ROLE_MAX];
+	uv_signal_t		 sig_hup, sig_term, sig_int;
+	struct stir_conn	*conns;
+	unsigned		 nconns;	/* service connections */
+	unsigned		 nadmin;	/* admin connections */
+	unsigned		 nrefusing;	/* refused connections not yet closed */
+	struct stir_ratelimit	 refusal_log;	/* "conn N refused" lines */
+	uv_timer_t		 sweep;		/* idle, write-stall and stop deadlines */
+	uint64_t		 stop_ms;	/* loop time stop began */
+	uint64_t		 next_serial;
+	uid_t			 self_uid;
+	time_t			 started;
+	bool			 stopping;
+	bool			 reload_pending;	/* a reload is running */
+	bool			 reload_again;		/* another was asked for meanwhile */
+	struct stir_stats	 stats;
+	struct stir_metrics	 metrics;	/* op stats; loop thread only */
+	unsigned		 inflight_total;
+	struct stir_workq	 workq;		/* sign and verify */
+	bool			 policy_refreshing;	/* RCD content being fetched again */
+	uint64_t		 policy_refresh_ms;	/* loop time the last round began */
+	struct stir_trust	*trust;		/* anchors (and CRLs) for verify */
+	pthread_mutex_t		 trust_mu;	/* orders trust list loads */
+	uint64_t		 trust_seq;	/* under trust_mu */
+	uint64_t		 trust_gen;	/* loop: the installed list's seq */
+	struct stir_rcd_anchors	*rcd_anchors;	/* loop: its anchors added --rcd */
+	struct stir_rcd_pending	*rcd_pending;	/* loaded, not yet installed */
+	pthread_mutex_t		 rcd_mu;	/* guards rcd_pending */
+	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
+	struct stir_certcache	*certcache;	/* fetched chains */
+	struct stir_vmemo	*vmemo;		/* validated chains, replays */
+	/* requests with a deadline_ms, a min-heap by due time, and one timer (req.c) */
+	struct stir_req		**dl_heap;
+	size_t			 dl_n, dl_cap;
+	uv_timer_t		 dl_timer;
+	uint64_t		 dl_armed;	/* loop time it fires at; 0: stopped */
+	bool			 dl_timer_init;
+	unsigned		 cork;		/* >0: replies wait for stir_conn_uncork() */
+	struct stir_conn	*corked_conns;	/* with replies waiting for it */
+};
+
+/* server.c */
+int	stir_server_init(struct stir_server *srv, uv_loop_t *loop,
+	    struct stir_config *cfg, const char *config_path,
+	    const struct stir_op_desc *ops, size_t nops);
+int	stir_server_listen(struct stir_server *srv);
+void	stir_server_done(struct stir_server *srv);
+/* Close the fetcher and cache (their handles close on the loop). */
+void	stir_server_close_io(struct stir_server *srv);
+void	stir_server_stop(struct stir_server *srv);
+/* Re-read config, key files and credentials (SIGHUP). */
+int	stir_server_reload(struct stir_server *srv);
+bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
+	    enum stir_perm perm);
+/*
+ * Reload the credential table from the store (pool thread); *ret_seq
+ * orders loads so that the newest one wins in stir_server_set_creds().
+ */
+int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
+	    uint64_t *ret_seq);
+/*
+ * Build a trust list from the stored anchors (any thread); *ret_seq
+ * orders loads so that the newest one wins in stir_server_set_trust().
+ * The list of the anchors added for RCD is built with it and kept aside
+ * under that seq until stir_server_set_trust() installs both together.
+ */
+int	stir_server_load_trust(struct stir_server *srv, const char *crl_file,
+	    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen);
+/*
+ * Install a trust list (loop thread; takes it) and its RCD anchors
+ * (srv->rcd_anchors); forgets validations.
+ */
+void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq);
+/* Install a table from stir_server_load_creds() (loop thread; takes it). */
+void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
+	    uint64_t seq);
+void	stir__server_forget(struct stir_server *srv, struct stir_conn *c);
+/* Close connections past their idle, write-stall or stop deadline. */
+void	stir_conn_sweep(struct stir_server *srv);
+void	stir__server_maybe_finish(struct stir_server *srv);
+
+/* conn.c */
+int	stir_conn_accept(struct stir_server *srv, struct stir_listener *l);
+void	stir_conn_close(struct stir_conn *c);
+void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
+/*
+ * Between these, replies are gathered per connection and written by the
+ * uncork, one write each (a batch of results from the workers, say).
+ */
+void	stir_conn_cork(struct stir_server *srv);
+void	stir_conn_uncork(struct stir_server *srv);
+/* No reply buffered or being written. */
+bool	stir_conn_flushed(const struct stir_conn *c);
+void	stir_conn_unref(struct stir_conn *c);
+/*
+ * Log how many refusals the rate limit kept out of the log, once their
+ * interval has ended by now_ms (UINT64_MAX: at once, on stop).
+ */
+void	stir_conn_refusals_flush(struct stir_server *srv, uint64_t now_ms);
+/* Dispatch buffered lines, start or stop reading, close when done. */
+void	stir_conn_pump(struct stir_conn *c);
+
+/* req.c: request lifetime */
+void	stir_req_reply(struct stir_req *req);
+/* Start the request's deadline_ms timer (dispatch, before the handler). */
+int	stir_req_start_deadline(struct stir_req *req);
+/* Free the deadline heap (the server is closing; no request is left). */
+void	stir_req_deadlines_free(struct stir_server *srv);
+/*
+ * Answer now with req->result or req->err, before the work is done; the
+ * request stays in flight until stir_req_reply(), whose reply is dropped.
+ */
+void	stir_req_answer_early(struct stir_req *req);
+void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/*
+ * Check req's params against fields and attach a zeroed context of size
+ * bytes, freed with ctx_free; on failure reply with the error and return
+ * NULL.
+ */
+void	*stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
+	    void (*ctx_free)(void *));
+/*
+ * Run work_fn on the store thread (admin ops: serialized, with the
+ * database; audited ops in one transaction with their audit record),
+ * then done_fn (if any) on the loop, then reply.
+ */
+void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
+	    stir_work_fn done_fn);
+/* The same for hot ops (sign, verify): batched through srv->workq. */
+void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
+	    stir_work_fn done_fn);
+void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+uint64_t stir_now_ns(void);
+/* Append to the audit log from the loop (the write runs on the pool). */
+void	stir_audit_async(struct stir_server *srv, uid_t uid, pid_t pid,
+	    const char *op, const char *subject, int result);
+
+/* dispatch.c */
+void	stir_dispatch_line(struct stir_conn *c, const char *line, size_t len);
+/*
+ * The longest request line a socket of that role must take: the largest
+ * limit of the ops it serves (an op without its own: max_request_bytes).
+ */
+size_t	stir_ops_max_line(const struct stir_server *srv, enum stir_role role,
+	    size_t max_request_bytes);
+
+#endif

@@ -1,0 +1,816 @@
+/* op_admin.c: key.*, cred.*, trust.* and audit.list (admin socket). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stirclient.h"
+#include "daemon/pki/cert.h"
+#include "daemon/sign/creds.h"
+#include "daemon/ops/ops.h"
+#include "daemon/base/log.h"
+#include "daemon/keys/signer.h"
+#include "daemon/store/store.h"
+
+#define TRUST_PEM_MAX	(1024 * 1024)
+
+/* Shared state of an admin request; fields used as each op needs. */
+struct admin_ctx {
+	char			 name[STIR_CRED_NAME_MAX + 1];
+	char			*pub_pem;
+	json_t			*out;		/* built on the pool, returned */
+	struct stir_creds	*creds;		/* reloaded table, or NULL */
+	struct stir_trust	*trust;		/* rebuilt trust list, or NULL */
+	uint64_t		 trust_seq;
+	char			*crl_file;	/* copied on the loop for the pool */
+	uint64_t		 seq;
+	int64_t			 id;
+	size_t			 limit;
+};
+
+static void
+admin_ctx_free(void *p)
+{
+	struct admin_ctx *x = p;
+
+	if (x == NULL)
+		return;
+	free(x->pub_pem);
+	json_decref(x->out);
+	stir_creds_free(x->creds);
+	stir_trust_unref(x->trust);
+	free(x->crl_file);
+	free(x);
+}
+
+/* Validate fields and attach a context; replies and returns NULL on error. */
+static struct admin_ctx *
+admin_begin(struct stir_req *req, const struct stir_field *fields)
+{
+	struct admin_ctx *x;
+
+	if ((x = stir_req_begin(req, fields, sizeof(*x), admin_ctx_free)) == NULL)
+		return NULL;
+	/* the pool must not read srv->cfg, which a reload may replace */
+	if ((x->crl_file = strdup(req->conn->srv->cfg->crl_file)) == NULL) {
+		stir_req_fail(req, STIR_ENOMEM, NULL);
+		return NULL;
+	}
+	return x;
+}
+
+/* Done callback: hand over x->out and any reloaded credential table. */
+static void
+admin_done(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+
+	if (x->creds != NULL) {
+		stir_server_set_creds(req->conn->srv, x->creds, x->seq);
+		x->creds = NULL;
+	}
+	if (x->trust != NULL) {
+		stir_server_set_trust(req->conn->srv, x->trust, x->trust_seq);
+		x->trust = NULL;
+	}
+	if (req->err == STIR_OK) {
+		req->result = x->out != NULL ? x->out : json_object();
+		x->out = NULL;
+	}
+}
+
+static void
+reload_trust(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	char msg[256];
+
+	if (stir_server_load_trust(req->conn->srv, x->crl_file, &x->trust, &x->trust_seq,
+	    msg, sizeof(msg)) != STIR_OK)
+		log_err("trust anchors could not be reloaded after %s: %s", req->op->name, msg);
+}
+
+static void
+reload_creds(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+
+	if (stir_server_load_creds(req->conn->srv, &x->creds, &x->seq) != STIR_OK)
+		log_err("credentials could not be reloaded after %s", req->op->name);
+}
+
+/* ---- keys ---- */
+
+/* Store thread, after the audit record of key.remove is committed. */
+static void
+key_remove_commit(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_conn *c = req->conn;
+	int r;
+
+	if ((r = stir_signer_key_remove(c->srv->signer, x->name)) == STIR_OK)
+		return;
+	stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
+	/* the record says it went: add that it did not */
+	if (stir_store_audit(c->srv->store, (int64_t)time(NULL), c->uid, c->pid,
+	    req->op->name, req->audit_subject, r) != STIR_OK)
+		log_err("key '%s' could not be removed (%s) and the audit log could not say so",
+		    x->name, stir_strerror(r));
+}
+
+static const struct stir_field key_name_fields[] = {
+	{ "name", STIR_JT_STRING, true, STIR_KEY_NAME_MAX },
+	{ NULL, 0, false, 0 }
+};
+
+static int
+key_name_ok(struct stir_req *req, const char *name)
+{
+	if (stir_signer_name_check(name) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'name': a key name is 1-%d of A-Z a-z 0-9 _ . - and does not start with '.'",
+		    STIR_KEY_NAME_MAX);
+		return 0;
+	}
+	return 1;
+}
+
+/* The audit record of a new key could not be written: the key goes. */
+static void
+key_new_undo(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	int r;
+
+	if ((r = stir_signer_key_remove(req->conn->srv->signer, x->name)) != STIR_OK)
+		log_err("key '%s' was made but its audit record failed, and it cannot be removed: %s",
+		    x->name, stir_strerror(r));
+}
+
+static void
+key_new_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	json_t *p = req->env->params;
+	int r;
+
+	snprintf(req->audit_subject, sizeof(req->audit_subject), "key %s", x->name);
+	if (json_object_get(p, "pem") != NULL) {
+		json_t *pem = json_object_get(p, "pem");
+
+		r = stir_signer_key_import(req->conn->srv->signer, x->name,
+		    (char *)json_string_value(pem), json_string_length(pem), &x->pub_pem);
+	} else
+		r = stir_signer_key_generate(req->conn->srv->signer, x->name, &x->pub_pem);
+	if (r == STIR_EEXIST)
+		stir_req_set_error(req, r, "a key named '%s' exists already", x->name);
+	else if (r == STIR_EKEY)
+		stir_req_set_error(req, r, "not an unencrypted PEM EC P-256 private key (PKCS#8 or SEC1)");
+	else if (r != STIR_OK)
+		stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
+	else {
+		x->out = json_pack("{s:s, s:s}", "name", x->name, "public_key", x->pub_pem);
+		req->undo_fn = key_new_undo;
+	}
+}
+
+void
+op_key_generate(struct stir_req *req)
+{
+	struct admin_ctx *x;
+
+	if ((x = admin_begin(req, key_name_fields)) == NULL)
+		return;
+	if (!key_name_ok(req, stir_param_str(req->env->params, "name")))
+		return;
+	snprintf(x->name, sizeof(x->name), "%s", stir_param_str(req->env->params, "name"));
+	stir_req_queue(req, key_new_work, admin_done);
+}
+
+void
+op_key_import(struct stir_req *req)
+{
+	static const struct stir_field fields[] = {
+		{ "name", STIR_JT_STRING, true, STIR_KEY_NAME_MAX },
+		{ "pem", STIR_JT_STRING, true, STIR_KEY_FILE_MAX },
+		{ NULL, 0, false, 0 }
+	};
+	struct admin_ctx *x;
+
+	if ((x = admin_begin(req, fields)) == NULL)
+		return;
+	if (!key_name_ok(req, stir_param_str(req->env->params, "name")))
+		return;
+	snprintf(x->name, sizeof(x->name), "%s", stir_param_str(req->env->params, "name"));
+	stir_req_queue(req, key_new_work, admin_done);
+}
+
+static void
+key_list_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_key_info *keys = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int r;
+
+	if ((r = stir_signer_key_list(req->conn->srv->signer, &keys, &n)) != STIR_OK) {
+		stir_req_set_error(req, r, NULL);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		(void)json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name",
+		    keys[i].name, "type", keys[i].type, "spki_sha256", keys[i].spki_sha256));
+	free(keys);
+	x->out = json_pack("{s:o}", "keys", arr);
+}
+
+void
+op_key_list(struct stir_req *req)
+{
+	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
+
+	if (admin_begin(req, fields) == NULL)
+		return;
+	stir_req_queue(req, key_list_work, admin_done);
+}
+
+/*
+ * Store thread, in the audit transaction: may the key go?  Admin ops run
+ * one at a time, so no credential can start using it before the file is
+ * removed in key_remove_commit(), once the audit record is committed.
+ */
+static void
+key_remove_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	char *user = NULL;
+	int r;
+
+	snprintf(req->audit_subject, sizeof(req->audit_subject), "key %s", x->name);
+	/* the store, not the loaded table, says who uses a key: a stored
+	 * credential that failed to load still needs it */
+	if ((r = stir_store_cred_using_key(req->conn->srv->store, x->name, &user)) == STIR_OK) {
+		stir_req_set_error(req, STIR_EPOLICY,
+		    "key '%s' is used by credential '%s'; remove the credential first", x->name, user);
+		free(user);
+		return;
+	}
+	if (r != STIR_ENOENT) {
+		stir_req_set_error(req, r, "cannot check which credentials use key '%s'", x->name);
+		return;
+	}
+	r = stir_signer_pubkey_der(req->conn->srv->signer, x->name, &spki, &spki_len);
+	free(spki);
+	if (r == STIR_ENOENT) {
+		stir_req_set_error(req, r, "no key named '%s' (see 'stirctl key list')", x->name);
+		return;
+	}
+	x->out = json_pack("{s:s}", "removed", x->name);
+	req->commit_fn = key_remove_commit;
+}
+
+void
+op_key_remove(struct stir_req *req)
+{
+	struct admin_ctx *x;
+	const char *name;
+
+	if ((x = admin_begin(req, key_name_fields)) == NULL)
+		return;
+	name = stir_param_str(req->env->params, "name");
+	if (!key_name_ok(req, name))
+		return;
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	stir_req_queue(req, key_remove_work, admin_done);
+}
+
+/* ---- credentials ---- */
+
+static int
+x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen)
+{
+	size_t n = strlen(u);
+
+	if (n > STIR_X5U_MAX) {
+		snprintf(msg, msglen, "field 'x5u' is longer than %d bytes", STIR_X5U_MAX);
+		return STIR_EINVAL;
+	}
+	if (strncmp(u, "https://", 8) != 0 &&
+	    !(cfg->x5u_allow_http && strncmp(u, "http://", 7) == 0)) {
+		snprintf(msg, msglen, "field 'x5u' must be an https:// URL%s",
+		    cfg->x5u_allow_http ? " or http:// URL" : "");
+		return STIR_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)u[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
+		    c == '\\' || c == ';') {
+			snprintf(msg, msglen, "field 'x5u' has a character not allowed in an Identity info URI");
+			return STIR_EINVAL;
+		}
+	}
+	if (u[strcspn(u, ":") + 3] == '\0' || u[strcspn(u, ":") + 3] == '/') {
+		snprintf(msg, msglen, "field 'x5u' has no host");
+		return STIR_EINVAL;
+	}
+	return STIR_OK;
+}
+
+json_t *
+stir_tnauth_json(const struct stir_tnauth *ta)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; ta != NULL && i < ta->n; i++) {
+		const struct stir_tnentry *e = &ta->e[i];
+
+		if (e->type == STIR_TNE_SPC)
+			(void)json_array_append_new(arr, json_pack("{s:s}", "spc", e->value));
+		else if (e->type == STIR_TNE_ONE)
+			(void)json_array_append_new(arr, json_pack("{s:s}", "tn", e->value));
+		else
+			(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "start",
+			    e->value, "count", (json_int_t)e->count));
+	}
+	return arr;
+}
+
+static void
+cred_add_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params;
+	struct stir_chain *chain = NULL;
+	struct stir_tnauth *ta = NULL;
+	struct stir_cert_info info;
+	struct stir_cred_row row;
+	const char *key_ref, *pem = stir_param_str(p, "chain");
+	json_t *url;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	char msg[384], *tns = NULL;
+	int created = 0, r;
+
+	snprintf(req->audit_subject, sizeof(req->audit_subject), "cred %s", x->name);
+	if ((url = json_object_get(p, "pkcs11")) != NULL) {
+		/*
+		 * The signer keeps the URL (and its PIN) as key x->name; the
+		 * credential names that key.  The URL is wiped here by the call.
+		 */
+		r = stir_signer_pkcs11_register(srv->signer, x->name,
+		    (char *)json_string_value(url), json_string_length(url), &created);
+		if (r == STIR_EEXIST) {
+			stir_req_set_error(req, r, "a key named '%s' exists already, and it is not this PKCS#11 key (see 'stirctl key list')",
+			    x->name);
+			goto out;
+		}
+		if (r != STIR_OK) {	/* never the URL: it may hold a PIN */
+			stir_req_set_error(req, r == STIR_EINVAL ? r : STIR_EKEY,
+			    "the PKCS#11 key cannot be used: %s (is the URL, PIN and pkcs11_module right?)",
+			    stir_strerror(r));
+			goto out;
+		}
+		key_ref = x->name;
+	} else
+		key_ref = stir_param_str(p, "key");
+	if ((r = stir_signer_pubkey_der(srv->signer, key_ref, &spki, &spki_len)) != STIR_OK) {
+		stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
+		    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
+		    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
+		goto out;
+	}
+	if ((r = stir_chain_parse(pem, strlen(pem), STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
+		stir_req_set_error(req, r == STIR_ETOOBIG ? r : STIR_ECERT,
+		    "field 'chain': not a PEM certificate chain of at most %d certificates, end entity first",
+		    STIR_CHAIN_MAX);
+		goto out;
+	}
+	if ((r = stir_cred_check(chain, spki, spki_len, time(NULL), &ta, msg,
+	    sizeof(msg))) != STIR_OK) {
+		stir_req_set_error(req, r, "%s", msg);
+		goto out;
+	}
+	if ((r = stir_cert_info(chain->crt[0], &info)) != STIR_OK) {
+		stir_req_set_error(req, r, "cannot read the certificate");
+		goto out;
+	}
+	if (json_object_get(p, "tns") != NULL &&
+	    (tns = stir_json_dump(json_object_get(p, "tns"), JSON_COMPACT, 0, NULL)) == NULL) {
+		stir_req_set_error(req, STIR_ENOMEM, NULL);
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.name = x->name;
+	row.key_ref = (char *)key_ref;
+	row.chain_pem = (char *)pem;
+	row.x5u = (char *)stir_param_str(p, "x5u");
+	row.tns = tns;
+	row.spc = (char *)stir_param_str(p, "spc");
+	row.subject = info.subject;
+	row.not_after = info.not_after;
+	row.created = (int64_t)time(NULL);
+	if ((r = stir_store_cred_add(srv->store, &row)) != STIR_OK) {
+		stir_req_set_error(req, r, r == STIR_EEXIST ?
+		    "a credential named '%s' exists already" : "cannot store credential '%s'",
+		    x->name);
+		goto out;
+	}
+	req->commit_fn = reload_creds;
+	x->out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", x->name,
+	    "subject", info.subject, "x5u", row.x5u, "not_after", (json_int_t)info.not_after,
+	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n);
+	created = 0;			/* the credential keeps its key */
+ out:
+	if (created && (r = stir_signer_key_remove(srv->signer, x->name)) != STIR_OK)
+		log_err("credential '%s' was not added, and its PKCS#11 registration could not be removed: %s",
+		    x->name, stir_strerror(r));
+	free(tns);
+	free(spki);
+	stir_tnauth_free(ta);
+	stir_chain_free(chain);
+}
+
+void
+op_cred_add(struct stir_req *req)
+{
+	static const struct stir_field fields[] = {
+		{ "name", STIR_JT_STRING, true, STIR_CRED_NAME_MAX },
+		{ "key", STIR_JT_STRING, false, STIR_KEY_NAME_MAX },
+		{ "pkcs11", STIR_JT_STRING, false, 2048 },
+		{ "chain", STIR_JT_STRING, true, STIR_PEM_MAX },
+		{ "x5u", STIR_JT_STRING, true, STIR_X5U_MAX },
+		{ "tns", STIR_JT_ARRAY, false, STIR_CRED_TNS_MAX },
+		{ "spc", STIR_JT_STRING, false, STIR_SPC_MAX },
+		{ NULL, 0, false, 0 }
+	};
+	struct admin_ctx *x;
+	json_t *p = req->env->params, *tns, *v;
+	const char *name;
+	char msg[384];
+	size_t i;
+
+	if ((x = admin_begin(req, fields)) == NULL)
+		return;
+	name = stir_param_str(p, "name");
+	if (stir_signer_name_check(name) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'name': a credential name is 1-%d of A-Z a-z 0-9 _ . - and does not start with '.'",
+		    STIR_CRED_NAME_MAX);
+		return;
+	}
+	if ((json_object_get(p, "key") == NULL) == (json_object_get(p, "pkcs11") == NULL)) {
+		stir_req_fail(req, STIR_EBADREQ, "give exactly one of the fields 'key' and 'pkcs11'");
+		return;
+	}
+	if (json_object_get(p, "pkcs11") != NULL &&
+	    strncmp(stir_param_str(p, "pkcs11"), "pkcs11:", 7) != 0) {
+		stir_req_fail(req, STIR_EINVAL, "field 'pkcs11' must be a pkcs11: URL (RFC 7512)");
+		return;
+	}
+	if (json_object_get(p, "key") != NULL &&
+	    stir_signer_name_check(stir_param_str(p, "key")) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'key' is not a valid key name");
+		return;
+	}
+	if (x5u_check(req->conn->srv->cfg, stir_param_str(p, "x5u"), msg, sizeof(msg)) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "%s", msg);
+		return;
+	}
+	tns = json_object_get(p, "tns");
+	json_array_foreach(tns, i, v) {
+		struct stir_tnspec sp;
+
+		if (!json_is_string(v) || stir_tnspec_parse(json_string_value(v), &sp) != STIR_OK) {
+			stir_req_fail(req, STIR_EINVAL, "field 'tns[%zu]' must be a number, a prefix ending in '*' or a range a-b of equal-length numbers",
+			    i);
+			return;
+		}
+	}
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	stir_req_queue(req, cred_add_work, admin_done);
+}
+
+static void
+cred_list_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_cred_row *rows = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int r;
+
+	if ((r = stir_store_cred_list(req->conn->srv->store, &rows, &n)) != STIR_OK) {
+		stir_req_set_error(req, r, "cannot read credentials");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", rows[i].name,
+		    "key", rows[i].key_ref, "x5u", rows[i].x5u, "subject", rows[i].subject,
+		    "not_after", (json_int_t)rows[i].not_after, "created",
+		    (json_int_t)rows[i].created);
+
+		if (o == NULL)
+			continue;
+		if (strncmp(rows[i].key_ref, "pkcs11:", 7) == 0) {
+			/* never show a PIN carried in the URL */
+			char *q = strchr(rows[i].key_ref, '?');
+
+			if (q != NULL)
+				*q = '\0';
+			(void)json_object_set_new(o, "key", json_string(rows[i].key_ref));
+		}
+		if (rows[i].tns != NULL)
+			(void)json_object_set_new(o, "tns", json_loads(rows[i].tns, 0, NULL));
+		if (rows[i].spc != NULL)
+			(void)json_object_set_new(o, "spc", json_string(rows[i].spc));
+		(void)json_array_append_new(arr, o);
+	}
+	stir_store_cred_rows_free(rows, n);
+	x->out = json_pack("{s:o}", "credentials", arr);
+}
+
+/* Loop thread: add what only the loaded table knows (TNAuthList, state). */
+static void
+cred_list_done(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	const struct stir_creds *cs = req->conn->srv->creds;
+	json_t *arr, *o;
+	size_t i;
+
+	if (req->err == STIR_OK && x->out != NULL) {
+		arr = json_object_get(x->out, "credentials");
+		json_array_foreach(arr, i, o) {
+			const struct stir_cred *c = stir_creds_find(cs,
+			    json_string_value(json_object_get(o, "name")));
+
+			(void)json_object_set_new(o, "loaded", json_boolean(c != NULL));
+			if (c != NULL)
+				(void)json_object_set_new(o, "tnauth", stir_tnauth_json(c->tnauth));
+		}
+	}
+	admin_done(req);
+}
+
+void
+op_cred_list(struct stir_req *req)
+{
+	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
+
+	if (admin_begin(req, fields) == NULL)
+		return;
+	stir_req_queue(req, cred_list_work, cred_list_done);
+}
+
+static void
+cred_remove_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	int r;
+
+	snprintf(req->audit_subject, sizeof(req->audit_subject), "cred %s", x->name);
+	r = stir_store_cred_remove(req->conn->srv->store, x->name);
+	if (r == STIR_ENOENT)
+		stir_req_set_error(req, r, "no credential named '%s'", x->name);
+	else if (r == STIR_EPOLICY)
+		stir_req_set_error(req, r, "credential '%s' is used by an RCD policy", x->name);
+	else if (r != STIR_OK)
+		stir_req_set_error(req, r, "cannot remove credential '%s'", x->name);
+	else {
+		req->commit_fn = reload_creds;
+		x->out = json_pack("{s:s}", "removed", x->name);
+	}
+}
+
+void
+op_cred_remove(struct stir_req *req)
+{
+	struct admin_ctx *x;
+
+	if ((x = admin_begin(req, key_name_fields)) == NULL)
+		return;
+	if (stir_signer_name_check(stir_param_str(req->env->params, "name")) != STIR_OK) {
+		stir_req_fail(req, STIR_EINVAL, "field 'name': a credential name is 1-%d of A-Z a-z 0-9 _ . - and does not start with '.'",
+		    STIR_CRED_NAME_MAX);
+		return;
+	}
+	snprintf(x->name, sizeof(x->name), "%s", stir_param_str(req->env->params, "name"));
+	stir_req_queue(req, cred_remove_work, admin_done);
+}
+
+/* ---- trust anchors ---- */
+
+static json_t *
+anchor_json(int64_t id, const struct stir_cert_info *info, int rcd)
+{
+	return json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)id,
+	    "subject", info->subject, "sha256", info->sha256, "not_after",
+	    (json_int_t)info->not_after, "rcd", rcd);
+}
+
+static void
+trust_add_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_server *srv = req->conn->srv;
+	json_t *p = req->env->params, *added = json_array(), *existing = json_array();
+	const char *pem = stir_param_str(p, "pem");
+	int rcd = json_is_true(json_object_get(p, "rcd"));
+	struct stir_chain *c = NULL;
+	time_t now = time(NULL);
+	char msg[384];
+	int r;
+
+	if ((r = stir_chain_parse(pem, strlen(pem), STIR_TRUST_BUNDLE_MAX, false, &c)) != STIR_OK) {
+		stir_req_set_error(req, r == STIR_ETOOBIG ? r : STIR_ECERT,
+		    "field 'pem': no PEM certificates, or more than %d", STIR_TRUST_BUNDLE_MAX);
+		goto out;
+	}
+	/* all or nothing: check every certificate before storing any */
+	for (unsigned i = 0; i < c->n; i++)
+		if ((r = stir_trust_check(c->crt[i], now, msg, sizeof(msg))) != STIR_OK) {
+			stir_req_set_error(req, r, "certificate %u: %s", i + 1, msg);
+			goto out;
+		}
+	for (unsigned i = 0; i < c->n; i++) {
+		struct stir_trust_row row;
+		struct stir_cert_info info;
+		gnutls_datum_t one = { NULL, 0 };
+		int64_t id = 0;
+
+		if ((r = stir_cert_info(c->crt[i], &info)) != STIR_OK ||
+		    gnutls_x509_crt_export2(c->crt[i], GNUTLS_X509_FMT_PEM, &one) < 0) {
+			stir_req_set_error(req, STIR_ECERT, "certificate %u cannot be read", i + 1);
+			goto out;
+		}
+		memset(&row, 0, sizeof(row));
+		row.sha256 = info.sha256;
+		row.subject = info.subject;
+		row.pem = strndup((const char *)one.data, one.size);
+		gnutls_free(one.data);
+		row.not_after = info.not_after;
+		row.rcd = rcd;
+		row.added = (int64_t)now;
+		if (row.pem == NULL) {
+			stir_req_set_error(req, STIR_ENOMEM, NULL);
+			goto out;
+		}
+		r = stir_store_trust_add(srv->store, &row, &id);
+		free(row.pem);
+		if (r == STIR_EEXIST)
+			(void)json_array_append_new(existing, anchor_json(0, &info, rcd));
+		else if (r != STIR_OK) {
+			stir_req_set_error(req, r, "cannot store certificate %u", i + 1);
+			goto out;
+		} else
+			(void)json_array_append_new(added, anchor_json(id, &info, rcd));
+		snprintf(req->audit_subject, sizeof(req->audit_subject),
+		    "trust %s (%u of %u)", info.sha256, i + 1, c->n);
+	}
+	req->commit_fn = reload_trust;
+	x->out = json_pack("{s:O, s:O}", "added", added, "existing", existing);
+ out:
+	json_decref(added);
+	json_decref(existing);
+	stir_chain_free(c);
+}
+
+void
+op_trust_add(struct stir_req *req)
+{
+	static const struct stir_field fields[] = {
+		{ "pem", STIR_JT_STRING, true, TRUST_PEM_MAX },
+		{ "rcd", STIR_JT_BOOL, false, 0 },
+		{ NULL, 0, false, 0 }
+	};
+
+	if (admin_begin(req, fields) == NULL)
+		return;
+	stir_req_queue(req, trust_add_work, admin_done);
+}
+
+static void
+trust_list_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_trust_row *rows = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int r;
+
+	if ((r = stir_store_trust_list(req->conn->srv->store, &rows, &n)) != STIR_OK) {
+		stir_req_set_error(req, r, "cannot read trust anchors");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		(void)json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:b, s:I}",
+		    "id", (json_int_t)rows[i].id, "subject", rows[i].subject, "sha256",
+		    rows[i].sha256, "not_after", (json_int_t)rows[i].not_after, "rcd",
+		    rows[i].rcd, "added", (json_int_t)rows[i].added));
+	stir_store_trust_rows_free(rows, n);
+	x->out = json_pack("{s:o}", "anchors", arr);
+}
+
+void
+op_trust_list(struct stir_req *req)
+{
+	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
+
+	if (admin_begin(req, fields) == NULL)
+		return;
+	stir_req_queue(req, trust_list_work, admin_done);
+}
+
+static void
+trust_remove_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	int r;
+
+	snprintf(req->audit_subject, sizeof(req->audit_subject), "trust id %lld",
+	    (long long)x->id);
+	r = stir_store_trust_remove(req->conn->srv->store, x->id);
+	if (r == STIR_ENOENT)
+		stir_req_set_error(req, r, "no trust anchor with id %lld (see 'stirctl trust list')",
+		    (long long)x->id);
+	else if (r != STIR_OK)
+		stir_req_set_error(req, r, "cannot remove trust anchor %lld", (long long)x->id);
+	else {
+		req->commit_fn = reload_trust;
+		x->out = json_pack("{s:I}", "removed", (json_int_t)x->id);
+	}
+}
+
+void
+op_trust_remove(struct stir_req *req)
+{
+	static const struct stir_field fields[] = {
+		/* not "id": that is the envelope's request id */
+		{ "anchor", STIR_JT_INT, true, 0 },
+		{ NULL, 0, false, 0 }
+	};
+	struct admin_ctx *x;
+
+	if ((x = admin_begin(req, fields)) == NULL)
+		return;
+	x->id = json_integer_value(json_object_get(req->env->params, "anchor"));
+	stir_req_queue(req, trust_remove_work, admin_done);
+}
+
+/* ---- audit ---- */
+
+static void
+audit_list_work(struct stir_req *req)
+{
+	struct admin_ctx *x = req->ctx;
+	struct stir_audit_row *rows = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int r;
+
+	if ((r = stir_store_audit_list(req->conn->srv->store, x->limit, &rows, &n)) != STIR_OK) {
+		stir_req_set_error(req, r, "cannot read the audit log");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		(void)json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I, s:s, s:s?, s:s}",
+		    "id", (json_int_t)rows[i].id, "ts", (json_int_t)rows[i].ts,
+		    "uid", (json_int_t)rows[i].uid, "pid", (json_int_t)rows[i].pid,
+		    "op", rows[i].op, "subject", rows[i].subject,
+		    "result", stir_errname(rows[i].result)));
+	stir_store_audit_rows_free(rows, n);
+	x->out = json_pack("{s:o}", "entries", arr);
+}
+
+void
+op_audit_list(struct stir_req *req)
+{
+	static const struct stir_field fields[] = {
+		{ "limit", STIR_JT_INT, false, 0 },
+		{ NULL, 0, false, 0 }
+	};
+	struct admin_ctx *x;
+	json_int_t lim = 50;
+
+	if ((x = admin_begin(req, fields)) == NULL)
+		return;
+	if (json_object_get(req->env->params, "limit") != NULL)
+		lim = json_integer_value(json_object_get(req->env->params, "limit"));
+	if (lim < 1 || lim > STIR_STORE_LIST_MAX) {
+		stir_req_fail(req, STIR_EINVAL, "field 'limit' must be from 1 to %d",
+		    STIR_STORE_LIST_MAX);
+		return;
+	}
+	x->limit = (size_t)lim;
+	stir_req_queue(req, audit_list_work, admin_done);
+}

@@ -1,0 +1,83 @@
+/*
+ * op_stats.c: op "stats" (the metrics, doc/protocol.md 4.13), and the
+ * hook that counts every request as its reply goes out.  The counters
+ * themselves are metrics.c's; this file knows the server around them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stirclient.h"
+#include "daemon/pki/certcache.h"
+#include "daemon/sign/creds.h"
+#include "daemon/ops/ops.h"
+#include "daemon/pki/fetch.h"
+#include "daemon/base/metrics.h"
+#include "daemon/core/server.h"
+
+void
+op_stats(struct stir_req *req)
+{
+	struct stir_server *srv = req->conn->srv;
+	struct stir_metrics_view v;
+	struct stir_metrics_cred *creds = NULL;
+	struct stir_fetch_stats fs;
+	struct stir_certcache_stats cs;
+	const char *names[STIR_METRICS_OPS];
+	json_t *fams = NULL;
+	char msg[256];
+	int r;
+
+	if ((r = stir_proto_unpack(req->env->params, msg, sizeof(msg), "{}")) != STIR_OK) {
+		stir_req_fail(req, r, "%s", msg);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	v.now = (int64_t)time(NULL);
+	v.nops = srv->nops < STIR_METRICS_OPS ? srv->nops : STIR_METRICS_OPS;
+	for (size_t i = 0; i < v.nops; i++)
+		names[i] = srv->ops[i].name;
+	v.op_names = names;
+	v.conns[STIR_M_SOCK_SERVICE] = srv->nconns;
+	v.conns[STIR_M_SOCK_ADMIN] = srv->nadmin;
+	/* this request is being answered: it is not in flight any more */
+	v.inflight = srv->inflight_total > 0 ? srv->inflight_total - 1 : 0;
+	if (srv->fetcher != NULL) {
+		stir_fetcher_stats(srv->fetcher, &fs);
+		v.has_fetcher = true;
+		v.fetch_active = fs.active;
+		v.fetch_queued = fs.queued;
+		memcpy(v.fetch_outcomes, fs.outcomes, sizeof(v.fetch_outcomes));
+		v.fetch_refused_at_once = fs.refused;
+		v.fetch_latency = &fs.latency;
+	}
+	if (srv->certcache != NULL) {
+		stir_certcache_stats(srv->certcache, &cs);
+		v.has_cache = true;
+		v.cache_entries = cs.entries;
+		v.cache_bytes = cs.bytes;
+		v.cache_hits = cs.hits;
+		v.cache_misses = cs.misses;
+		v.cache_negative_hits = cs.negative_hits;
+	}
+	if (srv->creds != NULL && srv->creds->n > 0) {
+		v.ncreds = srv->creds->n < STIR_METRICS_CREDS ? srv->creds->n : STIR_METRICS_CREDS;
+		if ((creds = calloc(v.ncreds, sizeof(*creds))) == NULL) {
+			stir_req_fail(req, STIR_ENOMEM, NULL);
+			return;
+		}
+		for (size_t i = 0; i < v.ncreds; i++) {
+			creds[i].name = srv->creds->v[i].name;
+			creds[i].not_after = srv->creds->v[i].not_after;
+		}
+		v.creds = creds;
+	}
+	if ((fams = stir_metrics_json(&srv->metrics, &v)) == NULL ||
+	    (req->result = json_pack("{s:I, s:o}", "uptime",
+	    (json_int_t)(v.now - (int64_t)srv->started), "metrics", fams)) == NULL)
+		stir_req_set_error(req, STIR_ENOMEM, NULL);
+	free(creds);
+	stir_req_reply(req);
+}

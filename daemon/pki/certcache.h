@@ -1,0 +1,160 @@
+/*
+ * certcache.h: fetched x5u certificate chains, CRLs, TN lists by
+ * reference and RCD content, in
+ * memory and in the SQLite store (table cert_cache, via store.h), with
+ * the HTTP cache's lifetimes.  Loop thread only; SQLite writes go to the
+ * pool.
+ *
+ * An entry is a URL with either a body or a failure (a STIR_E* code and
+ * a detail), the kind it was asked for, and an expiry.  A body is kept
+ * only after it parsed as its kind (stir_cc_kind_check): anything else
+ * is a failure entry without a body, kept like a failed fetch for
+ * cache_negative_ttl.  A fresh entry answers at once; a missing or
+ * expired one is fetched (one transfer per URL however many callers
+ * wait).  Memory and the store are each bounded in bytes (an entry
+ * costs its body, its URL and STIR_CACHE_ROW_OVERHEAD) and in entries;
+ * the least recently used go first.  Entries survive a restart:
+ * stir_certcache_new() loads the most recently used unexpired rows that
+ * fit the memory bounds, and nothing more.
+ */
+#ifndef STIR_CERTCACHE_H
+#define STIR_CERTCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "daemon/pki/fetch.h"
+
+struct stir_certcache;
+struct stir_store;
+
+/* What a URL is fetched as: a body is kept only if it parses as that. */
+enum stir_cc_kind {
+	STIR_CC_CHAIN,		/* PEM certificate chain, end entity first (x5u) */
+	STIR_CC_CRL,		/* X.509 CRL, DER or PEM */
+	STIR_CC_IMAGE,		/* PNG, JPEG or SVG (RCD icn, jCard photo and logo) */
+	STIR_CC_JCARD,		/* jCard (RCD jcl) */
+	STIR_CC_OTHER,		/* other RCD content: any bytes, no type rule */
+	STIR_CC_TNLIST,		/* DER TNAuthList by reference (RFC 8226 10.1) */
+	STIR_CC_KINDS
+};
+
+/* "chain", "crl", "image", "jcard", "other", "tnlist"; NULL for no kind. */
+const char *stir_cc_kind_name(int kind);
+/* The kind named name: STIR_OK, or STIR_EINVAL. */
+int	stir_cc_kind_parse(const char *name, enum stir_cc_kind *ret);
+/*
+ * Does body parse as kind?  STIR_OK, or the code a caller sees for a body
+ * that does not (STIR_ECERT for a chain, CRL or TN list, STIR_EINVAL for RCD
+ * content), with why in msg.
+ */
+int	stir_cc_kind_check(enum stir_cc_kind kind, const uint8_t *body, size_t len,
+	    char *msg, size_t msglen);
+
+struct stir_certcache_opts {
+	unsigned	min_ttl, max_ttl, negative_ttl;
+	unsigned	max_entries;	/* least recently used go first */
+	size_t		max_bytes;	/* memory, entries' cost (cache_max_bytes) */
+	size_t		store_max_bytes; /* the store (cache_store_max_bytes) */
+};
+
+/*
+ * The answer for one URL.  body/len are borrowed for the callback (copy
+ * what you keep).  err is STIR_OK with a body that parsed as the kind
+ * asked for, the fetch's failure, or stir_cc_kind_check()'s code for a
+ * body that did not parse (then no body; detail says why).
+ * from_cache tells whether a fetch happened.  expires is the epoch time
+ * the entry stops being fresh; serial changes whenever the body changes
+ * (a validated-chain memo keys on it).
+ */
+struct stir_certcache_entry {
+	const char	*url;
+	int		 err;
+	const char	*detail;
+	const uint8_t	*body;
+	size_t		 len;
+	int64_t		 fetched_at;
+	int64_t		 expires;
+	uint64_t	 serial;
+	bool		 from_cache;
+	int		 kind;		/* enum stir_cc_kind */
+};
+
+typedef void (*stir_certcache_cb)(void *arg, const struct stir_certcache_entry *e);
+
+int	stir_certcache_new(uv_loop_t *loop, struct stir_store *store,
+	    struct stir_fetcher *fetcher, const struct stir_certcache_opts *opts,
+	    struct stir_certcache **ret);
+void	stir_certcache_set_opts(struct stir_certcache *cc,
+	    const struct stir_certcache_opts *opts);
+void	stir_certcache_free(struct stir_certcache *cc);
+
+/*
+ * Get url, as kind, as of now (epoch seconds): cb is called exactly once,
+ * either before this returns (a fresh entry) or later (after a fetch).
+ * An entry kept for another kind answers if its body parses as kind too
+ * (a failure of another kind's check is fetched again).  Returns an
+ * error only if the request could not be started (then no callback).
+ */
+int	stir_certcache_get(struct stir_certcache *cc, const char *url,
+	    enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg);
+/* The same, a fetch counted against owner's share (stir_fetch_for()). */
+int	stir_certcache_get_for(struct stir_certcache *cc, const char *url,
+	    enum stir_cc_kind kind, int64_t now, uint64_t owner, stir_certcache_cb cb,
+	    void *arg);
+
+/* For stirctl cache: list, show, purge, prefetch (admin ops). */
+struct stir_certcache_info {
+	char	 url[STIR_URL_MAX + 1];
+	int	 err;
+	size_t	 len;
+	int64_t	 fetched_at, expires, last_used;
+	int	 kind;
+};
+/* Entries now (memory), at most max; *ret is freed with free(). */
+int	stir_certcache_list(struct stir_certcache *cc, size_t max,
+	    struct stir_certcache_info **ret, size_t *ret_n);
+/* Drop url (or every entry if url is NULL), from memory and the store. */
+int	stir_certcache_purge(struct stir_certcache *cc, const char *url);
+/* The same, telling how many entries left memory. */
+int	stir_certcache_purge_count(struct stir_certcache *cc, const char *url,
+	    size_t *ret_n);
+/*
+ * Fetch url now, fresh or not (cache.prefetch), as stir_certcache_get()
+ * otherwise; joins a fetch of url already running.  The callback comes
+ * later, never from inside this call.
+ */
+int	stir_certcache_refresh(struct stir_certcache *cc, const char *url,
+	    enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg);
+/*
+ * The entry for url as it is (fresh or not; no fetch, no LRU change):
+ * *ret borrows from the cache until the next call into it on the loop.
+ * STIR_ENOENT if there is none.
+ */
+int	stir_certcache_lookup(struct stir_certcache *cc, const char *url,
+	    struct stir_certcache_entry *ret);
+/* Entries in memory, their cost in bytes, and row writes not yet done
+ * (for status and tests). */
+size_t	stir_certcache_size(const struct stir_certcache *cc);
+size_t	stir_certcache_bytes(const struct stir_certcache *cc);
+unsigned stir_certcache_writes_pending(const struct stir_certcache *cc);
+
+/* Counters since the start, for op stats (metrics.h). */
+struct stir_certcache_stats {
+	size_t		 entries, bytes;	/* as stir_certcache_size(), _bytes() */
+	uint64_t	 hits;		/* lookups answered by a fresh entry ... */
+	uint64_t	 negative_hits;	/* ... of which a remembered failure */
+	uint64_t	 misses;	/* lookups that fetched, or joined a fetch */
+};
+void	stir_certcache_stats(const struct stir_certcache *cc,
+	    struct stir_certcache_stats *ret);
+
+struct stir_storeq;
+/*
+ * Write rows on the store thread (storeq.h), which owns the database;
+ * without it (unit tests) writes go to the libuv pool.
+ */
+void	stir_certcache_set_storeq(struct stir_certcache *cc, struct stir_storeq *q);
+
+#endif

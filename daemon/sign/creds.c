@@ -1,0 +1,322 @@
+/* creds.c: signing credentials in memory, and which one signs a call. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "stirclient.h"
+#include "daemon/pki/constraints.h"
+#include "daemon/sign/creds.h"
+#include "daemon/base/log.h"
+#include "daemon/stir/passport.h"
+#include "daemon/sign/policy.h"
+#include "daemon/store/store.h"
+
+static int
+all_digits(const char *s, size_t n)
+{
+	return n > 0 && n <= STIR_TN_MAX && strspn(s, "0123456789") >= n;
+}
+
+int
+stir_tnspec_parse(const char *s, struct stir_tnspec *ret)
+{
+	struct stir_tnspec sp;
+	size_t n = strlen(s);
+	const char *dash = strchr(s, '-');
+
+	memset(&sp, 0, sizeof(sp));
+	if (n > 0 && s[n - 1] == '*') {
+		if (n == 1 || !all_digits(s, n - 1) || strspn(s, "0123456789") != n - 1)
+			return STIR_EINVAL;
+		sp.type = STIR_TNSPEC_PREFIX;
+		memcpy(sp.a, s, n - 1);
+	} else if (dash != NULL) {
+		size_t la = (size_t)(dash - s), lb = n - la - 1;
+
+		if (la != lb || !all_digits(s, la) || strspn(s, "0123456789") != la ||
+		    strspn(dash + 1, "0123456789") != lb || !all_digits(dash + 1, lb))
+			return STIR_EINVAL;
+		memcpy(sp.a, s, la);
+		memcpy(sp.b, dash + 1, lb);
+		if (strcmp(sp.a, sp.b) > 0)
+			return STIR_EINVAL;
+		sp.type = STIR_TNSPEC_RANGE;
+	} else {
+		if (!all_digits(s, n) || strspn(s, "0123456789") != n)
+			return STIR_EINVAL;
+		sp.type = STIR_TNSPEC_EXACT;
+		memcpy(sp.a, s, n);
+	}
+	*ret = sp;
+	return STIR_OK;
+}
+
+int
+stir_tnspec_covers(const struct stir_tnspec *sp, const char *tn)
+{
+	switch (sp->type) {
+	case STIR_TNSPEC_EXACT:
+		return strcmp(sp->a, tn) == 0;
+	case STIR_TNSPEC_PREFIX:
+		return strncmp(sp->a, tn, strlen(sp->a)) == 0;
+	case STIR_TNSPEC_RANGE:
+		/* equal lengths: string order is numeric order */
+		return strlen(tn) == strlen(sp->a) && strcmp(tn, sp->a) >= 0 &&
+		    strcmp(tn, sp->b) <= 0;
+	default:
+		return 0;
+	}
+}
+
+int
+stir_tnspec_rank(const struct stir_tnspec *sp)
+{
+	size_t common = 0;
+
+	switch (sp->type) {
+	case STIR_TNSPEC_EXACT:
+		return 1000;
+	case STIR_TNSPEC_RANGE:
+		/* a narrower range (a longer common prefix) is more specific */
+		while (sp->a[common] != '\0' && sp->a[common] == sp->b[common])
+			common++;
+		return 500 + (int)common;
+	default:
+		return (int)strlen(sp->a);
+	}
+}
+
+static void
+cred_clear(struct stir_cred *c)
+{
+	free(c->name);
+	free(c->key_ref);
+	free(c->x5u);
+	free(c->spc);
+	free(c->subject);
+	free(c->specs);
+	stir_tnauth_free(c->tnauth);
+	stir_chain_free(c->chain);
+	json_decref(c->header);
+	free(c->header_b64);
+}
+
+void
+stir_creds_free(struct stir_creds *cs)
+{
+	if (cs == NULL)
+		return;
+	for (size_t i = 0; i < cs->n; i++)
+		cred_clear(&cs->v[i]);
+	free(cs->v);
+	stir_policies_free(cs->policies);
+	free(cs);
+}
+
+static int
+cred_from_row(const struct stir_cred_row *row, struct stir_cred *c)
+{
+	struct stir_chain *chain = NULL;
+	json_t *tns = NULL;
+	int r = STIR_ENOMEM;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->name = strdup(row->name)) == NULL ||
+	    (c->key_ref = strdup(row->key_ref)) == NULL ||
+	    (c->x5u = strdup(row->x5u)) == NULL ||
+	    (c->subject = strdup(row->subject)) == NULL ||
+	    (row->spc != NULL && (c->spc = strdup(row->spc)) == NULL))
+		goto out;
+	c->not_after = row->not_after;
+	if ((r = stir_passport_header(c->x5u, "shaken", &c->header, &c->header_b64)) != STIR_OK)
+		goto out;
+	if ((r = stir_chain_parse(row->chain_pem, strlen(row->chain_pem),
+	    STIR_CHAIN_MAX, true, &chain)) != STIR_OK)
+		goto out;
+	if ((r = stir_cert_tnauth(chain->crt[0], &c->tnauth)) != STIR_OK)
+		goto out;
+	if (row->tns != NULL) {
+		size_t i;
+		json_t *v;
+
+		r = STIR_EINVAL;
+		if ((tns = json_loads(row->tns, 0, NULL)) == NULL || !json_is_array(tns) ||
+		    json_array_size(tns) > STIR_CRED_TNS_MAX)
+			goto out;
+		if ((c->specs = calloc(json_array_size(tns) + 1, sizeof(*c->specs))) == NULL) {
+			r = STIR_ENOMEM;
+			goto out;
+		}
+		json_array_foreach(tns, i, v) {
+			if (!json_is_string(v) ||
+			    stir_tnspec_parse(json_string_value(v), &c->specs[i]) != STIR_OK)
+				goto out;
+			c->nspecs++;
+		}
+	}
+	/* claim constraints count in the end-entity certificate only
+	 * (RFC 8226 section 8, RFC 9118 section 3); a CA's are ignored */
+	{
+		struct stir_constraints *k = NULL;
+
+		if ((r = stir_constraints_from_cert(chain->crt[0], &k, NULL)) == STIR_OK)
+			c->has_constraints = true;
+		else if (r != STIR_ENOENT)
+			goto out;	/* malformed: it could not be honoured */
+		stir_constraints_free(k);
+	}
+	c->chain = chain;
+	chain = NULL;
+	r = STIR_OK;
+ out:
+	json_decref(tns);
+	stir_chain_free(chain);
+	return r;
+}
+
+int
+stir_creds_load(struct stir_store *st, struct stir_creds **ret)
+{
+	struct stir_cred_row *rows = NULL;
+	struct stir_creds *cs = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = stir_store_cred_list(st, &rows, &n)) != STIR_OK)
+		return r;
+	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
+	    (cs->v = calloc(n + 1, sizeof(*cs->v))) == NULL) {
+		r = STIR_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((r = cred_from_row(&rows[i], &cs->v[cs->n])) != STIR_OK) {
+			/* a stored row that no longer parses is skipped, loudly */
+			log_err("credential '%s' cannot be loaded: %s", rows[i].name,
+			    stir_strerror(r));
+			cred_clear(&cs->v[cs->n]);
+			if (r == STIR_ENOMEM)
+				goto out;
+			continue;
+		}
+		cs->n++;
+	}
+	if ((r = stir_policies_load(st, &cs->policies)) != STIR_OK)
+		goto out;
+	*ret = cs;
+	cs = NULL;
+	r = STIR_OK;
+ out:
+	stir_creds_free(cs);
+	stir_store_cred_rows_free(rows, n);
+	return r;
+}
+
+const struct stir_cred *
+stir_creds_find(const struct stir_creds *cs, const char *name)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->v[i].name, name) == 0)
+			return &cs->v[i];
+	return NULL;
+}
+
+/*
+ * How well c covers orig: < 0 it must not sign for orig; 0 it may (it
+ * lists no TNs at all); > 0 it covers orig, higher is more specific.
+ */
+static int
+cred_rank(const struct stir_cred *c, const struct stir_ident *orig)
+{
+	int best = -1;
+
+	if (c->nspecs == 0 && !stir_tnauth_has_tns(c->tnauth))
+		return 0;
+	if (orig->kind != STIR_IDENT_TN)
+		return -1;
+	/* both the operator's specs and the certificate must allow it */
+	if (stir_tnauth_has_tns(c->tnauth) && !stir_tnauth_covers(c->tnauth, orig->value))
+		return -1;
+	if (c->nspecs == 0)
+		return 400;
+	for (size_t i = 0; i < c->nspecs; i++)
+		if (stir_tnspec_covers(&c->specs[i], orig->value) &&
+		    stir_tnspec_rank(&c->specs[i]) > best)
+			best = stir_tnspec_rank(&c->specs[i]);
+	return best < 0 ? -1 : best + 1;
+}
+
+int
+stir_creds_select(const struct stir_creds *cs, const char *name,
+    const struct stir_ident *orig, time_t now, const struct stir_cred **ret,
+    char *msg, size_t msglen)
+{
+	const struct stir_cred *c = NULL;
+	int best = -1, nbest = 0, nzero = 0;
+	const struct stir_cred *zero = NULL;
+
+	if (name != NULL) {
+		if ((c = stir_creds_find(cs, name)) == NULL) {
+			snprintf(msg, msglen, "no credential named '%.64s' (see 'stirctl cred list')",
+			    name);
+			return STIR_ENOENT;
+		}
+		if (cred_rank(c, orig) < 0) {
+			snprintf(msg, msglen, "credential '%s' does not cover the calling number %s",
+			    c->name, orig->value);
+			return STIR_EPOLICY;
+		}
+	} else {
+		int nexpired = 0;
+
+		/* expired credentials are passed over, so that a renewed
+		 * credential beside an old one signs during a rollover */
+		for (size_t i = 0; i < cs->n; i++) {
+			int rank = cred_rank(&cs->v[i], orig);
+
+			if (rank >= 0 && cs->v[i].not_after <= (int64_t)now) {
+				nexpired++;
+				continue;
+			}
+			if (rank == 0) {
+				nzero++;
+				zero = &cs->v[i];
+			} else if (rank > best) {
+				best = rank;
+				c = &cs->v[i];
+				nbest = 1;
+			} else if (rank == best && rank > 0)
+				nbest++;
+		}
+		if (c == NULL || best <= 0) {
+			if (nzero == 1)
+				c = zero;
+			else if (nzero > 1) {
+				snprintf(msg, msglen, "%d credentials could sign for %s; name one with 'cred'",
+				    nzero, orig->value);
+				return STIR_EPOLICY;
+			} else if (nexpired > 0) {
+				snprintf(msg, msglen, "every credential covering %s has expired; replace its certificate",
+				    orig->value);
+				return STIR_ECERT;
+			} else {
+				snprintf(msg, msglen, "no credential covers the calling number %s",
+				    orig->value);
+				return STIR_ENOENT;
+			}
+		} else if (nbest > 1)
+			log_warn("several credentials cover %s equally; using '%s'",
+			    orig->value, c->name);
+	}
+	if (c->not_after <= (int64_t)now) {
+		snprintf(msg, msglen, "credential '%s' has expired; replace its certificate",
+		    c->name);
+		return STIR_ECERT;
+	}
+	*ret = c;
+	return STIR_OK;
+}

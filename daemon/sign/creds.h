@@ -1,0 +1,85 @@
+/* creds.h: the in-memory table of signing credentials (loop thread). */
+#ifndef STIR_CREDS_H
+#define STIR_CREDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "daemon/pki/cert.h"
+#include "daemon/stir/tn.h"
+
+#define STIR_CRED_NAME_MAX	64
+#define STIR_X5U_MAX		1024
+#define STIR_CRED_TNS_MAX	64	/* TN specs per credential */
+
+enum stir_tnspec_type {
+	STIR_TNSPEC_EXACT,	/* 12155551212 */
+	STIR_TNSPEC_PREFIX,	/* 1215555*    */
+	STIR_TNSPEC_RANGE,	/* 12155550000-12155550999 */
+	_STIR_TNSPEC_MAX
+};
+
+struct stir_tnspec {
+	enum stir_tnspec_type	type;
+	char			a[STIR_TN_MAX + 1];
+	char			b[STIR_TN_MAX + 1];
+};
+
+struct stir_cred {
+	char			*name;
+	char			*key_ref;
+	char			*x5u;
+	char			*spc;
+	char			*subject;
+	struct stir_tnspec	*specs;
+	size_t			 nspecs;
+	struct stir_tnauth	*tnauth;	/* of the end-entity certificate */
+	struct stir_chain	*chain;		/* for claim constraints when signing */
+	bool			 has_constraints; /* its end-entity certificate has them */
+	int64_t			 not_after;
+	json_t			*header;	/* shaken JOSE header for x5u */
+	char			*header_b64;	/* its canonical base64url */
+};
+
+struct stir_policies;
+
+/* What signing needs, loaded together: credentials and RCD policies. */
+struct stir_creds {
+	struct stir_cred	*v;
+	size_t			 n;
+	struct stir_policies	*policies;
+};
+
+struct stir_store;
+
+/* Parse "digits", "digits*" or "digits-digits" (equal length). */
+int	stir_tnspec_parse(const char *s, struct stir_tnspec *ret);
+/*
+ * How specific spec is: an exact number (1000) beats a range (500 plus
+ * the length of its common prefix) beats a prefix (its length).
+ */
+int	stir_tnspec_rank(const struct stir_tnspec *spec);
+/* Does spec cover the canonical TN tn? */
+int	stir_tnspec_covers(const struct stir_tnspec *spec, const char *tn);
+
+/* Build the table (and the RCD policies) from the store (any thread). */
+int	stir_creds_load(struct stir_store *st, struct stir_creds **ret);
+void	stir_creds_free(struct stir_creds *cs);
+const struct stir_cred *stir_creds_find(const struct stir_creds *cs,
+	    const char *name);
+
+/*
+ * Pick the credential for a call from orig: the one named (and it must
+ * cover orig), else the most specific one whose TN specs or certificate
+ * TNs cover orig, else the only credential that lists no TNs at all.
+ * STIR_ENOENT / STIR_EPOLICY / STIR_ECERT with the reason in msg.
+ */
+int	stir_creds_select(const struct stir_creds *cs, const char *name,
+	    const struct stir_ident *orig, time_t now,
+	    const struct stir_cred **ret, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,15 @@
+# daemon/stir/local.mk: the STIR formats, pure data in and out: PASSporT, Identity header, TNs and TN specs, messages, RCD claims, Call-Info
+libstirconf_la_SOURCES += \
+	daemon/stir/callinfo.h \
+	daemon/stir/callinfo.c
+libstircore_la_SOURCES += \
+	daemon/stir/identity.h \
+	daemon/stir/identity.c \
+	daemon/stir/message.h \
+	daemon/stir/message.c \
+	daemon/stir/passport.h \
+	daemon/stir/passport.c \
+	daemon/stir/rcd.h \
+	daemon/stir/rcd.c \
+	daemon/stir/tn.h \
+	daemon/stir/tn.c
