@@ -12,14 +12,19 @@ the connection core (conn, dispatch, req, workq, server) are allowed.
 
   scripts/cycles.py [--check] [SRCDIR]
 
-Prints each cycle's modules and the arrows inside it; with --check exits
-1 if a cycle reaches outside the core (for CI once the layout is clean).
+Prints each cycle's modules and the arrows inside it, then the layers
+(daemon/'s folders) and which use which.  With --check (CI) exits 1 if a
+cycle reaches outside the core, or a layer uses one above it in LAYERS.
 """
 import os
 import re
 import sys
 
 CORE = {"conn", "dispatch", "req", "workq", "server"}
+# The layers, the folders under daemon/, lowest first: a module may use
+# its own layer and those before it, never one after (doc/layout.md).
+LAYERS = ["stir", "base", "store", "pki", "keys", "sign", "core", "verify", "ops",
+          "daemon"]
 
 
 def modules(daemon):
@@ -148,6 +153,12 @@ def main(argv):
     print("%d layers, %d layer cycle(s)" % (len(ledges), len(lcycles)))
     for l in sorted(ledges):
         print("layer %s uses: %s" % (l, " ".join(sorted(ledges[l])) or "-"))
+    for la in sorted(ledges):
+        for lb in sorted(ledges[la]):
+            if la not in LAYERS or lb not in LAYERS or LAYERS.index(lb) > LAYERS.index(la):
+                bad += 1
+                why = sorted(ledges[la][lb])
+                print("upward: %s -> %s: %s" % (la, lb, ", ".join(why[:6])))
     for comp in lcycles:
         bad += 1
         print("layer cycle: %s" % " ".join(comp))

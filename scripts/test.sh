@@ -1,6 +1,7 @@
 #!/bin/sh
 # test.sh: the whole test suite, as CI runs it (README "Quick start").
-#   1. install what is missing (Debian 12, as root)
+#   1. install what is missing (Debian 12, as root); check the layout
+#      (scripts/cycles.py --check)
 #   2. build in build/ with -Werror and run `make check`
 #   3. `make check-valgrind` in build/: unit tests and stird under valgrind,
 #      two at a time (the integration tests whose paths the unit tests do
@@ -71,6 +72,14 @@ run_check() { # builddir label configure-args...
 }
 
 status=0
+echo "== layout: no include or call cycles among daemon/ modules, no layer uses one above it"
+if python3 scripts/cycles.py --check >build-cycles.log 2>&1; then
+	head -n 2 build-cycles.log
+else
+	cat build-cycles.log
+	status=1
+fi
+rm -f build-cycles.log
 run_check build normal || status=1
 if [ "${STIR_QUICK:-0}" != 1 ]; then
 	echo "== valgrind: make check-valgrind"

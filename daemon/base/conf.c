@@ -9,6 +9,7 @@
 
 #include "stirclient.h"
 #include "daemon/stir/callinfo.h"
+#include "daemon/stir/tnspec.h"
 #include "daemon/base/conf.h"
 #include "daemon/base/conffile.h"
 
@@ -97,40 +98,6 @@ static const struct conffile_key keys[] = {
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
-
-/*
- * A list of TN specs, as connected_identity takes them: numbers (1-15
- * digits), prefixes ("1215555*") and ranges of equal-length numbers
- * ("12155550100-12155550199", low to high), separated by commas.
- */
-static bool
-tn_specs_ok(const char *list)
-{
-	const char *p = list;
-
-	while (*p != '\0') {
-		size_t a, b = 0;
-
-		p += strspn(p, ", ");
-		if (*p == '\0')
-			break;
-		a = strspn(p, "0123456789");
-		if (a == 0 || a > 15)
-			return false;
-		if (p[a] == '*')
-			p += a + 1;
-		else if (p[a] == '-') {
-			b = strspn(p + a + 1, "0123456789");
-			if (b != a || strncmp(p, p + a + 1, a) > 0)
-				return false;
-			p += a + 1 + b;
-		} else
-			p += a;
-		if (*p != '\0' && *p != ',' && *p != ' ')
-			return false;
-	}
-	return true;
-}
 
 void
 stir_config_free(struct stir_config *cfg)
@@ -229,7 +196,7 @@ stir_config_parse(const char *path, const char *text, size_t len,
 		r = STIR_EINVAL;
 		goto out;
 	}
-	if (!tn_specs_ok(cfg->connected_identity)) {
+	if (!stir_tnspec_list_ok(cfg->connected_identity)) {
 		snprintf(errbuf, errlen, "%s: 'connected_identity' is a list of numbers, prefixes (1215555*) and ranges (a-b), separated by commas",
 		    path);
 		r = STIR_EINVAL;

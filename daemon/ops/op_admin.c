@@ -323,25 +323,6 @@ x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen
 	return STIR_OK;
 }
 
-json_t *
-stir_tnauth_json(const struct stir_tnauth *ta)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; ta != NULL && i < ta->n; i++) {
-		const struct stir_tnentry *e = &ta->e[i];
-
-		if (e->type == STIR_TNE_SPC)
-			(void)json_array_append_new(arr, json_pack("{s:s}", "spc", e->value));
-		else if (e->type == STIR_TNE_ONE)
-			(void)json_array_append_new(arr, json_pack("{s:s}", "tn", e->value));
-		else
-			(void)json_array_append_new(arr, json_pack("{s:s, s:I}", "start",
-			    e->value, "count", (json_int_t)e->count));
-	}
-	return arr;
-}
-
 static void
 cred_add_work(struct stir_req *req)
 {

@@ -475,22 +475,6 @@ prepare_msg(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 	return r;
 }
 
-/* Does connected_identity (TN specs) let tn answer? */
-static bool
-answers(const char *specs, const char *tn)
-{
-	char buf[4096], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", specs);
-	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-		struct stir_tnspec sp;
-
-		if (stir_tnspec_parse(tok, &sp) == STIR_OK && stir_tnspec_covers(&sp, tn))
-			return true;
-	}
-	return false;
-}
-
 /*
  * rsp (RFC 9970): the called side proves the number reached.  orig and
  * dest are the request's (not swapped); the credential covers dest.  Only
@@ -512,7 +496,7 @@ prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		return STIR_EINVAL;
 	}
 	if (srv->cfg->connected_identity[0] == '\0' ||
-	    !answers(srv->cfg->connected_identity, reached->value)) {
+	    !stir_tnspec_list_covers(srv->cfg->connected_identity, reached->value)) {
 		snprintf(msg, msglen, "%s does not answer connected-identity requests (connected_identity)",
 		    reached->value);
 		return STIR_EPOLICY;

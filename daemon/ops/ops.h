@@ -60,9 +60,4 @@ void	op_policy_test(struct stir_req *req);
  */
 void	stir_policy_refresh(struct stir_server *srv);
 
-/* op_admin.c */
-struct stir_tnauth;
-/* A TNAuthList as the protocol shows it: [{"spc"},{"tn"},{"start","count"}]. */
-json_t	*stir_tnauth_json(const struct stir_tnauth *ta);
-
 #endif

@@ -9,6 +9,7 @@
 
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
+#include <jansson.h>
 
 #define STIR_CHAIN_MAX		8		/* certificates in one PEM chain */
 #define STIR_PEM_MAX		(64 * 1024)	/* bytes of one PEM chain */
@@ -42,6 +43,8 @@ struct stir_tnauth {
 int	stir_tnauth_decode(const uint8_t *der, size_t len,
 	    struct stir_tnauth **ret);
 void	stir_tnauth_free(struct stir_tnauth *ta);
+/* A TNAuthList as the protocol shows it: [{"spc"},{"tn"},{"start","count"}]. */
+json_t	*stir_tnauth_json(const struct stir_tnauth *ta);
 /* A copy of ta (NULL for NULL or out of memory). */
 struct stir_tnauth *stir_tnauth_dup(const struct stir_tnauth *ta);
 /* Does a TN or range entry cover tn? (SPC entries never do.) */

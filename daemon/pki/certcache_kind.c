@@ -15,7 +15,7 @@
 
 #include "stirclient.h"
 #include "daemon/pki/cert.h"
-#include "daemon/pki/certcache.h"
+#include "daemon/pki/certcache_kind.h"
 #include "daemon/stir/rcd.h"
 
 static const char *const kind_names[STIR_CC_KINDS] = {

@@ -4,6 +4,7 @@ libstircore_la_SOURCES += \
 	daemon/pki/cert.c \
 	daemon/pki/certcache.h \
 	daemon/pki/certcache.c \
+	daemon/pki/certcache_kind.h \
 	daemon/pki/certcache_kind.c \
 	daemon/pki/constraints.h \
 	daemon/pki/constraints.c \

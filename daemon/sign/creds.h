@@ -11,23 +11,11 @@
 
 #include "daemon/pki/cert.h"
 #include "daemon/stir/tn.h"
+#include "daemon/stir/tnspec.h"
+#include "daemon/sign/policy.h"	/* STIR_CRED_NAME_MAX */
 
-#define STIR_CRED_NAME_MAX	64
 #define STIR_X5U_MAX		1024
 #define STIR_CRED_TNS_MAX	64	/* TN specs per credential */
-
-enum stir_tnspec_type {
-	STIR_TNSPEC_EXACT,	/* 12155551212 */
-	STIR_TNSPEC_PREFIX,	/* 1215555*    */
-	STIR_TNSPEC_RANGE,	/* 12155550000-12155550999 */
-	_STIR_TNSPEC_MAX
-};
-
-struct stir_tnspec {
-	enum stir_tnspec_type	type;
-	char			a[STIR_TN_MAX + 1];
-	char			b[STIR_TN_MAX + 1];
-};
 
 struct stir_cred {
 	char			*name;
@@ -55,16 +43,6 @@ struct stir_creds {
 };
 
 struct stir_store;
-
-/* Parse "digits", "digits*" or "digits-digits" (equal length). */
-int	stir_tnspec_parse(const char *s, struct stir_tnspec *ret);
-/*
- * How specific spec is: an exact number (1000) beats a range (500 plus
- * the length of its common prefix) beats a prefix (its length).
- */
-int	stir_tnspec_rank(const struct stir_tnspec *spec);
-/* Does spec cover the canonical TN tn? */
-int	stir_tnspec_covers(const struct stir_tnspec *spec, const char *tn);
 
 /* Build the table (and the RCD policies) from the store (any thread). */
 int	stir_creds_load(struct stir_store *st, struct stir_creds **ret);

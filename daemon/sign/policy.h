@@ -22,10 +22,12 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "daemon/sign/creds.h"
+#include "daemon/stir/tnspec.h"
 #include "daemon/stir/rcd.h"
 
 #define STIR_POLICY_NAME_MAX	64
+/* a credential's name, which a policy may name (creds.h takes it from here) */
+#define STIR_CRED_NAME_MAX	64
 #define STIR_POLICY_DOC_MAX	(64 * 1024)	/* bytes of one document */
 #define STIR_POLICY_TNS_MAX	256	/* TN specs in match.tns */
 #define STIR_POLICY_ALTS_MAX	16	/* alternatives per member */

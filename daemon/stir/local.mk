@@ -1,7 +1,9 @@
 # daemon/stir/local.mk: the STIR formats, pure data in and out: PASSporT, Identity header, TNs and TN specs, messages, RCD claims, Call-Info
 libstirconf_la_SOURCES += \
 	daemon/stir/callinfo.h \
-	daemon/stir/callinfo.c
+	daemon/stir/callinfo.c \
+	daemon/stir/tnspec.h \
+	daemon/stir/tnspec.c
 libstircore_la_SOURCES += \
 	daemon/stir/identity.h \
 	daemon/stir/identity.c \

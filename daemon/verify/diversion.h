@@ -2,7 +2,7 @@
  * diversion.h: chains of diverted calls (RFC 8946).  Each div or div-o
  * PASSporT is one hop: its div is the dest of the PASSporT before it, and
  * its orig is unchanged.  Pure functions over what verification found;
- * op_verify.c applies the outcome.  See doc/extensions.md.
+ * vreq.c applies the outcome.  See doc/extensions.md.
  */
 #ifndef STIR_DIVERSION_H
 #define STIR_DIVERSION_H

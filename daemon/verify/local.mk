@@ -2,8 +2,12 @@
 libstircore_la_SOURCES += \
 	daemon/verify/diversion.h \
 	daemon/verify/diversion.c \
+	daemon/verify/vctx.h \
 	daemon/verify/verify.h \
 	daemon/verify/verify.c \
+	daemon/verify/verify_div.h \
 	daemon/verify/verify_div.c \
+	daemon/verify/verify_rcd.h \
 	daemon/verify/verify_rcd.c \
-	daemon/verify/vreq.h
+	daemon/verify/vreq.h \
+	daemon/verify/vreq.c

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "stirclient.h"
-#include "daemon/verify/vreq.h"
+#include "daemon/verify/vctx.h"
+#include "daemon/verify/verify_div.h"
 
 static json_t *
 ident_json(const struct stir_ident *id)

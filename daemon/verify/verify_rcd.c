@@ -16,7 +16,8 @@
 #include "stirclient.h"
 #include "daemon/stir/callinfo.h"
 #include "daemon/stir/passport.h"
-#include "daemon/verify/vreq.h"
+#include "daemon/verify/vctx.h"
+#include "daemon/verify/verify_rcd.h"
 
 /* Why f is not verified, into why; false if it is. */
 static bool
@@ -478,5 +479,5 @@ on_ref(void *arg, const struct stir_certcache_entry *e)
 	if (f->kind == VREF_JCARD && f->state == VREF_OK && !x->deadline)
 		start_nested(x, f->it, "/jcl", f->it->jcard);
 	if (--x->pending == 0)
-		stir_vreq_run(x);
+		x->lookups_done(x);
 }
