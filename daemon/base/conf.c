@@ -99,10 +99,18 @@ static const struct conffile_key keys[] = {
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
+struct stir_config *
+stir_config_ref(struct stir_config *cfg)
+{
+	if (cfg != NULL)
+		(void)__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+	return cfg;
+}
+
 void
 stir_config_free(struct stir_config *cfg)
 {
-	if (cfg == NULL)
+	if (cfg == NULL || __atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	conffile_free(keys, NKEYS, cfg);
 	free(cfg->path);
@@ -153,6 +161,7 @@ stir_config_defaults(struct stir_config **ret_cfg)
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return STIR_ENOMEM;
+	cfg->refs = 1;
 	if ((r = conffile_defaults(keys, NKEYS, cfg, msg, sizeof(msg))) != STIR_OK) {
 		stir_config_free(cfg);
 		return r;

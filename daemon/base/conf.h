@@ -12,6 +12,7 @@
 #define STIR_CONFIG_MAX_BYTES	(1024 * 1024)
 
 struct stir_config {
+	unsigned refs;			/* atomic: states share a config */
 	char	*path;			/* file it was read from */
 	char	*socket;		/* service socket */
 	char	*admin_socket;
@@ -107,6 +108,9 @@ int	stir_config_parse(const char *path, const char *text, size_t len,
 	    struct stir_config **ret_cfg, char *errbuf, size_t errlen);
 /* Defaults only. */
 int	stir_config_defaults(struct stir_config **ret_cfg);
+/* Another reference to cfg (the running state and the boot settings share one). */
+struct stir_config *stir_config_ref(struct stir_config *cfg);
+/* Drop a reference; the last frees cfg.  NULL-safe. */
 void	stir_config_free(struct stir_config *cfg);
 
 #endif

@@ -245,8 +245,8 @@ void
 stir_conn_sweep(struct stir_server *srv)
 {
 	uint64_t now = uv_now(srv->loop);
-	unsigned idle = srv->cfg->idle_timeout_ms;
-	unsigned line_ms = srv->cfg->request_timeout_ms;
+	unsigned idle = srv->state->cfg->idle_timeout_ms;
+	unsigned line_ms = srv->state->cfg->request_timeout_ms;
 	struct stir_conn *c, *next;
 
 	stir_conn_refusals_flush(srv, now);
@@ -314,7 +314,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 void
 stir_conn_pump(struct stir_conn *c)
 {
-	const struct stir_config *cfg = c->srv->cfg;
+	const struct stir_config *cfg = c->srv->state->cfg;
 	bool want_read;
 	int r = 0;
 
@@ -431,7 +431,7 @@ conn_refusal(struct stir_server *srv, const struct stir_conn *c, int *ret_err,
 		return msg;
 	}
 	if (c->role == STIR_ROLE_ADMIN ? srv->nadmin >= STIR_MAX_ADMIN_CONNS :
-	    srv->nconns >= srv->cfg->max_connections)
+	    srv->nconns >= srv->state->cfg->max_connections)
 		return c->role == STIR_ROLE_ADMIN ? "too many admin connections" :
 		    "too many connections (max_connections)";
 	/* each socket has its own budget per uid: a uid's service
@@ -439,7 +439,7 @@ conn_refusal(struct stir_server *srv, const struct stir_conn *c, int *ret_err,
 	for (struct stir_conn *o = srv->conns; o != NULL; o = o->next)
 		if (o->counted && o->role == c->role && o->uid == c->uid)
 			same_uid++;
-	if (same_uid >= srv->cfg->max_conn_per_uid)
+	if (same_uid >= srv->state->cfg->max_conn_per_uid)
 		return "too many connections from this uid (max_conn_per_uid)";
 	return NULL;
 }
@@ -459,7 +459,7 @@ stir_conn_accept(struct stir_server *srv, struct stir_listener *l)
 	c->role = l->role;
 	c->serial = ++srv->next_serial;
 	/* the admin socket takes the largest request any admin op takes */
-	max_line = stir_ops_max_line(srv, l->role, srv->cfg->max_request_bytes);
+	max_line = stir_ops_max_line(srv, l->role, srv->state->cfg->max_request_bytes);
 	if ((c->in = stir_linebuf_new(max_line)) == NULL) {
 		free(c);
 		return STIR_ENOMEM;

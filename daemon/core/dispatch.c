@@ -99,6 +99,7 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		return;
 	}
 	req->conn = c;
+	req->state = stir_state_ref(srv->state);
 	req->t0_ns = stir_now_ns();
 	c->inflight++;
 	c->refs++;
@@ -128,10 +129,10 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		    req->env->v, STIR_PROTO_VERSION);
 		return;
 	}
-	if (len > (req->op->max_line != 0 ? req->op->max_line : srv->cfg->max_request_bytes)) {
+	if (len > (req->op->max_line != 0 ? req->op->max_line : req->state->cfg->max_request_bytes)) {
 		stir_req_fail(req, STIR_ETOOBIG, "op '%s' takes at most %zu bytes",
 		    req->op->name, req->op->max_line != 0 ? req->op->max_line :
-		    (size_t)srv->cfg->max_request_bytes);
+		    (size_t)req->state->cfg->max_request_bytes);
 		return;
 	}
 	if (req->op->admin_only && c->role != STIR_ROLE_ADMIN) {

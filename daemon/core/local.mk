@@ -8,5 +8,7 @@ libstircore_la_SOURCES += \
 	daemon/core/req.c \
 	daemon/core/server.h \
 	daemon/core/server.c \
+	daemon/core/state.h \
+	daemon/core/state.c \
 	daemon/core/workq.h \
 	daemon/core/workq.c

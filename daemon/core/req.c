@@ -152,6 +152,7 @@ req_free(struct stir_req *req)
 				    json_string_length(v));
 	}
 	stir_request_free(req->env);
+	stir_state_unref(req->state);
 	free(req);
 }
 

@@ -100,7 +100,6 @@ creds_migrate_pkcs11(struct stir_server *srv)
 
 static void fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
     struct stir_certcache_opts *co);
-static struct stir_rcd_anchors *rcd_pending_take(struct stir_server *srv, uint64_t seq);
 
 int
 stir_server_init(struct stir_server *srv, uv_loop_t *loop,
@@ -114,14 +113,11 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	srv->loop = loop;
 	srv->ops = ops;
 	srv->nops = nops;
-	srv->cfg = cfg;
+	srv->boot = cfg;
 	srv->self_uid = geteuid();
 	srv->started = time(NULL);
 	srv->refusal_log.burst = STIR_REFUSAL_LOG_BURST;
 	srv->refusal_log.interval_ms = STIR_REFUSAL_LOG_MS;
-	(void)pthread_mutex_init(&srv->creds_mu, NULL);
-	(void)pthread_mutex_init(&srv->trust_mu, NULL);
-	(void)pthread_mutex_init(&srv->rcd_mu, NULL);
 	if ((srv->config_path = strdup(config_path)) == NULL)
 		return STIR_ENOMEM;
 	if ((r = stir_workq_init(&srv->workq, loop, cfg->threads ? cfg->threads :
@@ -138,21 +134,23 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		return r;
 	}
 	creds_migrate_pkcs11(srv);
-	if ((r = stir_creds_load(srv->store, &srv->creds)) != STIR_OK) {
-		log_err("credentials: %s", stir_strerror(r));
-		return r;
-	}
-	log_info("loaded %zu credential(s) from %s", srv->creds->n, cfg->database);
-	if ((r = stir_server_load_trust(srv, cfg->crl_file, &srv->trust, &srv->trust_gen,
-	    msg, sizeof(msg))) != STIR_OK) {
-		log_err("trust anchors: %s", msg);
-		return r;
-	}
-	srv->rcd_anchors = rcd_pending_take(srv, srv->trust_gen);
-	log_info("loaded %u trust anchor(s), %u for RCD", stir_trust_count(srv->trust),
-	    stir_rcd_anchors_count(srv->rcd_anchors));
 	if ((r = stir_vmemo_new(&srv->vmemo)) != STIR_OK)
 		return r;
+	{
+		struct stir_state_parts p = { .cfg = stir_config_ref(cfg) };
+
+		if ((r = stir_server_load(srv, STIR_LOAD_CREDS | STIR_LOAD_TRUST, cfg->crl_file,
+		    &p, msg, sizeof(msg))) != STIR_OK) {
+			log_err("%s", msg);
+			stir_state_parts_clear(&p);
+			return r;
+		}
+		if ((r = stir_server_install(srv, &p)) != STIR_OK)
+			return r;
+	}
+	log_info("loaded %zu credential(s) from %s", srv->state->creds->n, cfg->database);
+	log_info("loaded %u trust anchor(s), %u for RCD", stir_trust_count(srv->state->trust),
+	    stir_rcd_anchors_count(srv->state->rcd_anchors));
 	{
 		struct stir_fetch_opts fo;
 		struct stir_certcache_opts co;
@@ -331,7 +329,7 @@ static int
 listener_open(struct stir_server *srv, enum stir_role role, int fd)
 {
 	struct stir_listener *l = &srv->listeners[role];
-	const struct stir_config *cfg = srv->cfg;
+	const struct stir_config *cfg = srv->boot;
 	int rc, r;
 
 	l->srv = srv;
@@ -423,19 +421,19 @@ stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
 		return true;
 	switch (perm) {
 	case STIR_PERM_SIGN:
-		gid = srv->cfg->sign_gid;
+		gid = srv->state->cfg->sign_gid;
 		break;
 	case STIR_PERM_VERIFY:
-		gid = srv->cfg->verify_gid;
+		gid = srv->state->cfg->verify_gid;
 		break;
 	case STIR_PERM_STATS:
 		/* reading the metrics is part of administering */
 		if (stir_server_peer_has(srv, c, STIR_PERM_ADMIN))
 			return true;
-		gid = srv->cfg->stats_gid;
+		gid = srv->state->cfg->stats_gid;
 		break;
 	default:
-		gid = srv->cfg->admin_gid;
+		gid = srv->state->cfg->admin_gid;
 		break;
 	}
 	if (gid == (gid_t)-1)
@@ -471,37 +469,37 @@ stir__server_forget(struct stir_server *srv, struct stir_conn *c)
 struct reload_job {
 	uv_work_t		 work;
 	struct stir_server	*srv;
-	struct stir_config	*cfg;		/* new config, or NULL */
-	struct stir_creds	*creds;		/* new credentials, or NULL */
-	struct stir_trust	*trust;		/* new trust list, or NULL */
-	uint64_t		 trust_seq;
-	uint64_t		 seq;
+	struct stir_state_parts	 parts;		/* new config, credentials, trust */
 	char			 msg[512];
 	int			 r;
 };
 
+/* Store thread: read the config file, the key store, credentials and trust. */
 static void
 reload_work(uv_work_t *w)
 {
 	struct reload_job *job = w->data;
 	struct stir_server *srv = job->srv;
+	struct stir_config *cfg = NULL;
 
-	job->r = stir_config_load(srv->config_path, &job->cfg, job->msg, sizeof(job->msg));
+	job->r = stir_config_load(srv->config_path, &cfg, job->msg, sizeof(job->msg));
 	if (job->r != STIR_OK)
 		return;
 	if ((job->r = stir_signer_reload(srv->signer)) != STIR_OK) {
 		snprintf(job->msg, sizeof(job->msg), "key store: %s", stir_strerror(job->r));
+		stir_config_free(cfg);
 		return;
 	}
-	stir_signer_set_flags(srv->signer, signer_flags(job->cfg));
-	if ((job->r = stir_server_load_creds(srv, &job->creds, &job->seq)) != STIR_OK) {
-		snprintf(job->msg, sizeof(job->msg), "credentials: %s", stir_strerror(job->r));
-		return;
-	}
-	job->r = stir_server_load_trust(srv, job->cfg->crl_file, &job->trust,
-	    &job->trust_seq, job->msg, sizeof(job->msg));
+	stir_signer_set_flags(srv->signer, signer_flags(cfg));
+	job->r = stir_server_load(srv, STIR_LOAD_CREDS | STIR_LOAD_TRUST, cfg->crl_file,
+	    &job->parts, job->msg, sizeof(job->msg));
+	if (job->r == STIR_OK)
+		job->parts.cfg = cfg;
+	else
+		stir_config_free(cfg);
 }
 
+/* The settings a reload cannot change: say so if the file changed them. */
 static void
 warn_restart_needed(const struct stir_config *o, const struct stir_config *n)
 {
@@ -532,43 +530,25 @@ reload_done(uv_work_t *w, int status)
 
 	srv->reload_pending = false;
 	if (status == 0 && job->r == STIR_OK) {
-		warn_restart_needed(srv->cfg, job->cfg);
-		/* keep the settings that need a restart as they are */
-		{
-			struct stir_config *o = srv->cfg, *n = job->cfg;
-			char *t;
+		const struct stir_config *cfg = job->parts.cfg;
+		struct stir_fetch_opts fo;
+		struct stir_certcache_opts co;
 
-#define KEEP(f) do { t = n->f; n->f = o->f; o->f = t; } while (0)
-			KEEP(socket);
-			KEEP(admin_socket);
-			KEEP(database);
-			KEEP(key_dir);
-			KEEP(pkcs11_module);
-#undef KEEP
-			n->threads = o->threads;
-		}
-		stir_config_free(srv->cfg);
-		srv->cfg = job->cfg;
-		job->cfg = NULL;
-		stir_log_set_level(srv->cfg->log_level);
-		stir_server_set_creds(srv, job->creds, job->seq);
-		job->creds = NULL;
-		stir_server_set_trust(srv, job->trust, job->trust_seq);
-		job->trust = NULL;
-		{
-			struct stir_fetch_opts fo;
-			struct stir_certcache_opts co;
-
-			fetch_opts(srv->cfg, &fo, &co);
+		warn_restart_needed(srv->boot, cfg);
+		stir_log_set_level(cfg->log_level);
+		fetch_opts(cfg, &fo, &co);
+		if ((job->r = stir_server_install(srv, &job->parts)) != STIR_OK)
+			snprintf(job->msg, sizeof(job->msg), "out of memory");
+		else {
 			(void)stir_fetcher_set_opts(srv->fetcher, &fo);
 			stir_certcache_set_opts(srv->certcache, &co);
+			log_notice("reloaded %s: %zu credential(s)", srv->config_path,
+			    srv->state->creds->n);
 		}
-		log_notice("reloaded %s: %zu credential(s)", srv->config_path, srv->creds->n);
-	} else
+	}
+	if (status != 0 || job->r != STIR_OK)
 		log_err("reload failed, keeping the running configuration: %s", job->msg);
-	stir_config_free(job->cfg);
-	stir_creds_free(job->creds);
-	stir_trust_unref(job->trust);
+	stir_state_parts_clear(&job->parts);
 	free(job);
 	if (srv->stopping)
 		return;
@@ -607,147 +587,6 @@ stir_server_reload(struct stir_server *srv)
 	return STIR_OK;
 }
 
-/*
- * RCD anchor lists loaded with a trust list, by its seq, until
- * stir_server_set_trust() installs that list (or a newer one).
- */
-struct stir_rcd_pending {
-	uint64_t		 seq;
-	struct stir_rcd_anchors	*anchors;
-	struct stir_rcd_pending	*next;
-};
-
-/* The anchors added --rcd among rows, as a list of their own. */
-static int
-rcd_anchors_of(const struct stir_trust_row *rows, size_t n, struct stir_rcd_anchors **ret)
-{
-	const char **pems;
-	size_t k = 0;
-	int r;
-
-	if ((pems = calloc(n + 1, sizeof(*pems))) == NULL)
-		return STIR_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].rcd)
-			pems[k++] = rows[i].pem;
-	r = stir_rcd_anchors_new(pems, k, ret);
-	free(pems);
-	return r;
-}
-
-/* Keep a (taken) aside under seq; any thread. */
-static int
-rcd_pending_put(struct stir_server *srv, uint64_t seq, struct stir_rcd_anchors *a)
-{
-	struct stir_rcd_pending *p;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		stir_rcd_anchors_unref(a);
-		return STIR_ENOMEM;
-	}
-	p->seq = seq;
-	p->anchors = a;
-	(void)pthread_mutex_lock(&srv->rcd_mu);
-	p->next = srv->rcd_pending;
-	srv->rcd_pending = p;
-	(void)pthread_mutex_unlock(&srv->rcd_mu);
-	return STIR_OK;
-}
-
-/*
- * The list kept under seq (the caller owns it), or NULL; lists of older
- * loads can no longer be installed and are dropped.
- */
-static struct stir_rcd_anchors *
-rcd_pending_take(struct stir_server *srv, uint64_t seq)
-{
-	struct stir_rcd_pending **pp, *p;
-	struct stir_rcd_anchors *found = NULL;
-
-	(void)pthread_mutex_lock(&srv->rcd_mu);
-	for (pp = &srv->rcd_pending; (p = *pp) != NULL;) {
-		if (p->seq > seq) {
-			pp = &p->next;
-			continue;
-		}
-		*pp = p->next;
-		if (p->seq == seq)
-			found = p->anchors;
-		else
-			stir_rcd_anchors_unref(p->anchors);
-		free(p);
-	}
-	(void)pthread_mutex_unlock(&srv->rcd_mu);
-	return found;
-}
-
-int
-stir_server_load_trust(struct stir_server *srv, const char *crl_file,
-    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen)
-{
-	struct stir_trust_row *rows = NULL;
-	struct stir_trust *t = NULL;
-	struct stir_rcd_anchors *ra = NULL;
-	const char **pems = NULL;
-	uint64_t seq;
-	size_t n = 0;
-	int r;
-
-	(void)pthread_mutex_lock(&srv->trust_mu);
-	if ((r = stir_store_trust_list(srv->store, &rows, &n)) != STIR_OK) {
-		snprintf(msg, msglen, "cannot read the trust anchors");
-		goto out;
-	}
-	if ((pems = calloc(n + 1, sizeof(*pems))) == NULL) {
-		r = STIR_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		pems[i] = rows[i].pem;
-	if ((r = stir_trust_new(pems, n, crl_file, &t, msg, msglen)) != STIR_OK)
-		goto out;
-	if ((r = rcd_anchors_of(rows, n, &ra)) != STIR_OK) {
-		snprintf(msg, msglen, "cannot load the RCD trust anchors");
-		goto out;
-	}
-	seq = ++srv->trust_seq;
-	r = rcd_pending_put(srv, seq, ra);
-	ra = NULL;
-	if (r != STIR_OK) {
-		snprintf(msg, msglen, "out of memory");
-		goto out;
-	}
-	*ret = t;
-	*ret_seq = seq;
-	t = NULL;
- out:
-	(void)pthread_mutex_unlock(&srv->trust_mu);
-	stir_trust_unref(t);
-	stir_rcd_anchors_unref(ra);
-	free(pems);
-	stir_store_trust_rows_free(rows, n);
-	return r;
-}
-
-void
-stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq)
-{
-	struct stir_rcd_anchors *ra = rcd_pending_take(srv, seq);
-
-	if (seq <= srv->trust_gen) {		/* a newer list is in place */
-		stir_trust_unref(t);
-		stir_rcd_anchors_unref(ra);
-		return;
-	}
-	stir_trust_unref(srv->trust);
-	srv->trust = t;
-	srv->trust_gen = seq;		/* validations of other lists are not reused */
-	/* never NULL after a load; if it were, no chain is RCD-anchored */
-	stir_rcd_anchors_unref(srv->rcd_anchors);
-	srv->rcd_anchors = ra;
-	stir_vmemo_clear(srv->vmemo);
-}
-
 static void
 fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
     struct stir_certcache_opts *co)
@@ -770,30 +609,29 @@ fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
 	co->store_max_bytes = cfg->cache_store_max_bytes;
 }
 
-int
-stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
-    uint64_t *ret_seq)
-{
-	int r;
+/* ---- the state ---- */
 
-	(void)pthread_mutex_lock(&srv->creds_mu);
-	if ((r = stir_creds_load(srv->store, ret)) == STIR_OK)
-		*ret_seq = ++srv->creds_seq;
-	(void)pthread_mutex_unlock(&srv->creds_mu);
-	return r;
+int
+stir_server_load(struct stir_server *srv, unsigned what, const char *crl_file,
+    struct stir_state_parts *p, char *msg, size_t msglen)
+{
+	/* the store thread runs one load at a time: seq is the order they read */
+	return stir_state_load(srv->store, ++srv->load_seq, what, crl_file, p, msg, msglen);
 }
 
-void
-stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
-    uint64_t seq)
+int
+stir_server_install(struct stir_server *srv, struct stir_state_parts *p)
 {
-	if (seq <= srv->creds_applied) {	/* a newer table is in place */
-		stir_creds_free(cs);
-		return;
-	}
-	srv->creds_applied = seq;
-	stir_creds_free(srv->creds);
-	srv->creds = cs;
+	struct stir_state *o = srv->state, *n;
+	int r;
+
+	if ((r = stir_state_next(o, p, &n)) != STIR_OK)
+		return r;
+	if (o != NULL && n->trust_seq != o->trust_seq)
+		stir_vmemo_clear(srv->vmemo);	/* validations against the old list */
+	srv->state = n;
+	stir_state_unref(o);
+	return STIR_OK;
 }
 
 /* ---- stop ---- */
@@ -876,21 +714,16 @@ stir_server_done(struct stir_server *srv)
 {
 	for (int i = 0; i < _STIR_ROLE_MAX; i++)
 		free(srv->listeners[i].path);
-	stir_creds_free(srv->creds);
+	stir_state_unref(srv->state);
+	srv->state = NULL;
 	stir_certcache_free(srv->certcache);
 	if (srv->fetcher != NULL)
 		stir_fetcher_close(srv->fetcher);
-	stir_trust_unref(srv->trust);
-	stir_rcd_anchors_unref(srv->rcd_anchors);
-	stir_rcd_anchors_unref(rcd_pending_take(srv, UINT64_MAX));
 	stir_vmemo_free(srv->vmemo);
 	stir_signer_free(srv->signer);
 	stir_store_close(srv->store);
 	stir_workq_done(&srv->workq);
 	stir_req_deadlines_free(srv);
-	stir_config_free(srv->cfg);
+	stir_config_free(srv->boot);
 	free(srv->config_path);
-	(void)pthread_mutex_destroy(&srv->creds_mu);
-	(void)pthread_mutex_destroy(&srv->trust_mu);
-	(void)pthread_mutex_destroy(&srv->rcd_mu);
 }

@@ -14,6 +14,7 @@
 #include "daemon/base/conf.h"
 #include "daemon/base/log.h"
 #include "daemon/base/metrics.h"
+#include "daemon/core/state.h"
 #include "daemon/core/workq.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
@@ -44,9 +45,7 @@ enum stir_perm {
 };
 
 struct stir_server;
-struct stir_creds;
-struct stir_rcd_anchors;
-struct stir_rcd_pending;
+struct stir_state;
 struct stir_storeq;
 
 struct stir_listener {
@@ -100,6 +99,8 @@ typedef void (*stir_batch_fn)(struct stir_req **reqs, size_t n);
 
 struct stir_req {
 	struct stir_conn	*conn;
+	/* the state as the request arrived: all it reads (any thread) */
+	struct stir_state	*state;
 	struct stir_request	*env;		/* decoded envelope */
 	const struct stir_op_desc *op;
 	uv_work_t		 work;
@@ -159,15 +160,19 @@ struct stir_server {
 	size_t			 nops;
 	/* called each sweep (STIR_SWEEP_MS), after the connections' deadlines */
 	void			(*on_sweep)(struct stir_server *srv);
-	struct stir_config	*cfg;
+	/*
+	 * The settings stird started with: the ones a reload cannot change
+	 * (sockets, database, key_dir, pkcs11_module, threads, lock_memory)
+	 * are read here; every other setting from the state.
+	 */
+	struct stir_config	*boot;
+	/* what requests read: settings, credentials, trust (state.h); loop thread */
+	struct stir_state	*state;
+	uint64_t		 load_seq;	/* state loads, numbered (store thread) */
 	char			*config_path;
 	struct stir_store	*store;	/* used on the store thread only */
 	struct stir_storeq	*storeq;	/* the store thread */
 	struct stir_signer	*signer;
-	struct stir_creds	*creds;		/* loop thread only */
-	pthread_mutex_t		 creds_mu;	/* orders credential reloads */
-	uint64_t		 creds_seq;	/* under creds_mu */
-	uint64_t		 creds_applied;	/* loop thread */
 	struct stir_listener	 listeners[_STIR_ROLE_MAX];
 	uv_signal_t		 sig_hup, sig_term, sig_int;
 	struct stir_conn	*conns;
@@ -189,13 +194,6 @@ struct stir_server {
 	struct stir_workq	 workq;		/* sign and verify */
 	bool			 policy_refreshing;	/* RCD content being fetched again */
 	uint64_t		 policy_refresh_ms;	/* loop time the last round began */
-	struct stir_trust	*trust;		/* anchors (and CRLs) for verify */
-	pthread_mutex_t		 trust_mu;	/* orders trust list loads */
-	uint64_t		 trust_seq;	/* under trust_mu */
-	uint64_t		 trust_gen;	/* loop: the installed list's seq */
-	struct stir_rcd_anchors	*rcd_anchors;	/* loop: its anchors added --rcd */
-	struct stir_rcd_pending	*rcd_pending;	/* loaded, not yet installed */
-	pthread_mutex_t		 rcd_mu;	/* guards rcd_pending */
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
@@ -223,27 +221,17 @@ int	stir_server_reload(struct stir_server *srv);
 bool	stir_server_peer_has(struct stir_server *srv, const struct stir_conn *c,
 	    enum stir_perm perm);
 /*
- * Reload the credential table from the store (pool thread); *ret_seq
- * orders loads so that the newest one wins in stir_server_set_creds().
+ * Store thread (or before it starts): read what `what` names (STIR_LOAD_*,
+ * state.h) into p, numbered in the order loads read.  msg says why not.
  */
-int	stir_server_load_creds(struct stir_server *srv, struct stir_creds **ret,
-	    uint64_t *ret_seq);
+int	stir_server_load(struct stir_server *srv, unsigned what, const char *crl_file,
+	    struct stir_state_parts *p, char *msg, size_t msglen);
 /*
- * Build a trust list from the stored anchors (any thread); *ret_seq
- * orders loads so that the newest one wins in stir_server_set_trust().
- * The list of the anchors added for RCD is built with it and kept aside
- * under that seq until stir_server_set_trust() installs both together.
+ * Loop thread: install the state with p's newer parts (taken; p is left
+ * empty) by one pointer swap; a new trust list forgets the validations
+ * of the old one.  STIR_ENOMEM keeps the running state.
  */
-int	stir_server_load_trust(struct stir_server *srv, const char *crl_file,
-	    struct stir_trust **ret, uint64_t *ret_seq, char *msg, size_t msglen);
-/*
- * Install a trust list (loop thread; takes it) and its RCD anchors
- * (srv->rcd_anchors); forgets validations.
- */
-void	stir_server_set_trust(struct stir_server *srv, struct stir_trust *t, uint64_t seq);
-/* Install a table from stir_server_load_creds() (loop thread; takes it). */
-void	stir_server_set_creds(struct stir_server *srv, struct stir_creds *cs,
-	    uint64_t seq);
+int	stir_server_install(struct stir_server *srv, struct stir_state_parts *p);
 void	stir__server_forget(struct stir_server *srv, struct stir_conn *c);
 /* Close connections past their idle, write-stall or stop deadline. */
 void	stir_conn_sweep(struct stir_server *srv);

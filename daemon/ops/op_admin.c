@@ -21,11 +21,7 @@ struct admin_ctx {
 	char			 name[STIR_CRED_NAME_MAX + 1];
 	char			*pub_pem;
 	json_t			*out;		/* built on the pool, returned */
-	struct stir_creds	*creds;		/* reloaded table, or NULL */
-	struct stir_trust	*trust;		/* rebuilt trust list, or NULL */
-	uint64_t		 trust_seq;
-	char			*crl_file;	/* copied on the loop for the pool */
-	uint64_t		 seq;
+	struct stir_state_parts	 parts;		/* credentials or trust, reloaded */
 	int64_t			 id;
 	size_t			 limit;
 };
@@ -39,9 +35,7 @@ admin_ctx_free(void *p)
 		return;
 	free(x->pub_pem);
 	json_decref(x->out);
-	stir_creds_free(x->creds);
-	stir_trust_unref(x->trust);
-	free(x->crl_file);
+	stir_state_parts_clear(&x->parts);
 	free(x);
 }
 
@@ -49,32 +43,19 @@ admin_ctx_free(void *p)
 static struct admin_ctx *
 admin_begin(struct stir_req *req, const struct stir_field *fields)
 {
-	struct admin_ctx *x;
-
-	if ((x = stir_req_begin(req, fields, sizeof(*x), admin_ctx_free)) == NULL)
-		return NULL;
-	/* the pool must not read srv->cfg, which a reload may replace */
-	if ((x->crl_file = strdup(req->conn->srv->cfg->crl_file)) == NULL) {
-		stir_req_fail(req, STIR_ENOMEM, NULL);
-		return NULL;
-	}
-	return x;
+	return stir_req_begin(req, fields, sizeof(struct admin_ctx), admin_ctx_free);
 }
 
-/* Done callback: hand over x->out and any reloaded credential table. */
+/* Done callback: install what was reloaded, hand over x->out. */
 static void
 admin_done(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
 
-	if (x->creds != NULL) {
-		stir_server_set_creds(req->conn->srv, x->creds, x->seq);
-		x->creds = NULL;
-	}
-	if (x->trust != NULL) {
-		stir_server_set_trust(req->conn->srv, x->trust, x->trust_seq);
-		x->trust = NULL;
-	}
+	if ((x->parts.creds != NULL || x->parts.trust != NULL) &&
+	    stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
+		log_err("%s: the reloaded tables could not be installed (out of memory)",
+		    req->op->name);
 	if (req->err == STIR_OK) {
 		req->result = x->out != NULL ? x->out : json_object();
 		x->out = NULL;
@@ -87,8 +68,8 @@ reload_trust(struct stir_req *req)
 	struct admin_ctx *x = req->ctx;
 	char msg[256];
 
-	if (stir_server_load_trust(req->conn->srv, x->crl_file, &x->trust, &x->trust_seq,
-	    msg, sizeof(msg)) != STIR_OK)
+	if (stir_server_load(req->conn->srv, STIR_LOAD_TRUST, req->state->cfg->crl_file,
+	    &x->parts, msg, sizeof(msg)) != STIR_OK)
 		log_err("trust anchors could not be reloaded after %s: %s", req->op->name, msg);
 }
 
@@ -96,9 +77,11 @@ static void
 reload_creds(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
+	char msg[256];
 
-	if (stir_server_load_creds(req->conn->srv, &x->creds, &x->seq) != STIR_OK)
-		log_err("credentials could not be reloaded after %s", req->op->name);
+	if (stir_server_load(req->conn->srv, STIR_LOAD_CREDS, NULL, &x->parts, msg,
+	    sizeof(msg)) != STIR_OK)
+		log_err("credentials could not be reloaded after %s: %s", req->op->name, msg);
 }
 
 /* ---- keys ---- */
@@ -460,7 +443,7 @@ op_cred_add(struct stir_req *req)
 		stir_req_fail(req, STIR_EINVAL, "field 'key' is not a valid key name");
 		return;
 	}
-	if (x5u_check(req->conn->srv->cfg, stir_param_str(p, "x5u"), msg, sizeof(msg)) != STIR_OK) {
+	if (x5u_check(req->state->cfg, stir_param_str(p, "x5u"), msg, sizeof(msg)) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "%s", msg);
 		return;
 	}
@@ -523,7 +506,7 @@ static void
 cred_list_done(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
-	const struct stir_creds *cs = req->conn->srv->creds;
+	const struct stir_creds *cs = req->state->creds;
 	json_t *arr, *o;
 	size_t i;
 

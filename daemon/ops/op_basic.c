@@ -37,9 +37,9 @@ op_hello(struct stir_req *req)
 	    "versions", STIR_PROTO_VERSION,
 	    "role", c->role == STIR_ROLE_ADMIN ? "admin" : "client",
 	    "ops", ops, "permissions", perms,
-	    "limits", "max_request_bytes", (int)srv->cfg->max_request_bytes,
-	    "max_inflight", (int)srv->cfg->max_inflight,
-	    "max_dest", STIR_MAX_DEST, "iat_window", (int)srv->cfg->iat_window);
+	    "limits", "max_request_bytes", (int)req->state->cfg->max_request_bytes,
+	    "max_inflight", (int)req->state->cfg->max_inflight,
+	    "max_dest", STIR_MAX_DEST, "iat_window", (int)req->state->cfg->iat_window);
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);
 	stir_req_reply(req);
@@ -98,7 +98,7 @@ status_done(struct stir_req *req)
 {
 	struct status_ctx *x = req->ctx;
 	struct stir_server *srv = req->conn->srv;
-	const struct stir_creds *cs = srv->creds;
+	const struct stir_creds *cs = req->state->creds;
 	json_t *creds = json_array(), *warnings = json_array();
 	time_t now = time(NULL);
 
@@ -113,7 +113,7 @@ status_done(struct stir_req *req)
 			state = "expired";
 			(void)json_array_append_new(warnings, json_sprintf(
 			    "credential '%s' has expired; signing with it is refused", c->name));
-		} else if (left < (int64_t)srv->cfg->cred_expiry_warn_days * 86400) {
+		} else if (left < (int64_t)req->state->cfg->cred_expiry_warn_days * 86400) {
 			state = "expiring";
 			(void)json_array_append_new(warnings, json_sprintf(
 			    "credential '%s' expires in %lld day(s); renew its certificate",
@@ -133,8 +133,8 @@ status_done(struct stir_req *req)
 	    "store", "credentials", (json_int_t)x->ncreds, "trust_anchors",
 	    (json_int_t)x->nanchors, "cached_certs", (json_int_t)x->ncached,
 	    "rcd_policies", (json_int_t)x->npolicies, "keys", (int)x->nkeys,
-	    "limits", "max_request_bytes", (int)srv->cfg->max_request_bytes,
-	    "max_inflight", (int)srv->cfg->max_inflight,
+	    "limits", "max_request_bytes", (int)req->state->cfg->max_request_bytes,
+	    "max_inflight", (int)req->state->cfg->max_inflight,
 	    "stats", "requests", (json_int_t)srv->stats.requests,
 	    "errors", (json_int_t)srv->stats.errors, "signs", (json_int_t)srv->stats.signs,
 	    "sign_errors", (json_int_t)srv->stats.sign_errors,

@@ -79,9 +79,9 @@ content_job_new(struct stir_server *srv, content_done_fn done, void *arg)
 	j->kinds = json_object();
 	j->content = json_object();
 	j->errors = json_array();
-	j->icon_max = srv->cfg->rcd_icon_max_bytes;
-	j->jcard_max = srv->cfg->rcd_jcard_max_bytes;
-	j->allow_http = srv->cfg->x5u_allow_http;
+	j->icon_max = srv->state->cfg->rcd_icon_max_bytes;
+	j->jcard_max = srv->state->cfg->rcd_jcard_max_bytes;
+	j->allow_http = srv->state->cfg->x5u_allow_http;
 	j->done = done;
 	j->arg = arg;
 	j->pending = 1;
@@ -191,8 +191,7 @@ struct pol_ctx {
 	json_t			*content;
 	bool			 replace;
 	bool			 store;		/* add, not check */
-	struct stir_creds	*creds;		/* reloaded on the pool */
-	uint64_t		 seq;
+	struct stir_state_parts	 parts;		/* the reloaded policies */
 	json_t			*out;
 	char			 name[STIR_POLICY_NAME_MAX + 1];
 };
@@ -207,7 +206,7 @@ pol_ctx_free(void *p)
 	stir_policy_free(x->policy);
 	free(x->doc);
 	json_decref(x->content);
-	stir_creds_free(x->creds);
+	stir_state_parts_clear(&x->parts);
 	json_decref(x->out);
 	free(x);
 }
@@ -224,10 +223,9 @@ pol_done(struct stir_req *req)
 {
 	struct pol_ctx *x = req->ctx;
 
-	if (x->creds != NULL) {
-		stir_server_set_creds(req->conn->srv, x->creds, x->seq);
-		x->creds = NULL;
-	}
+	if (x->parts.creds != NULL && stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
+		log_err("%s: the reloaded tables could not be installed (out of memory)",
+		    req->op->name);
 	if (req->err == STIR_OK) {
 		req->result = x->out != NULL ? x->out : json_object();
 		x->out = NULL;
@@ -239,9 +237,12 @@ reload(struct stir_req *req)
 {
 	struct pol_ctx *x = req->ctx;
 
-	if (stir_server_load_creds(req->conn->srv, &x->creds, &x->seq) != STIR_OK)
-		log_err("credentials and RCD policies could not be reloaded after %s",
-		    req->op->name);
+	char msg[256];
+
+	if (stir_server_load(req->conn->srv, STIR_LOAD_CREDS, NULL, &x->parts, msg,
+	    sizeof(msg)) != STIR_OK)
+		log_err("credentials and RCD policies could not be reloaded after %s: %s",
+		    req->op->name, msg);
 }
 
 static json_t *
@@ -380,17 +381,17 @@ add_or_check(struct stir_req *req, bool store)
 	}
 	snprintf(x->name, sizeof(x->name), "%s", x->policy->name);
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "policy %s", x->name);
-	if (!x->replace && store && stir_policies_find(srv->creds->policies, x->name) != NULL) {
+	if (!x->replace && store && stir_policies_find(req->state->creds->policies, x->name) != NULL) {
 		stir_req_fail(req, STIR_EEXIST, "an RCD policy named '%s' exists already (add it with 'replace' to change it)",
 		    x->name);
 		return;
 	}
-	if (x->policy->cred != NULL && stir_creds_find(srv->creds, x->policy->cred) == NULL) {
+	if (x->policy->cred != NULL && stir_creds_find(req->state->creds, x->policy->cred) == NULL) {
 		stir_req_fail(req, STIR_EPOLICY, "RCD policy '%s' names credential '%s', which does not exist (see 'stirctl cred list')",
 		    x->name, x->policy->cred);
 		return;
 	}
-	if ((other = duplicate_spec(srv->creds->policies, x->policy, &i)) != NULL) {
+	if ((other = duplicate_spec(req->state->creds->policies, x->policy, &i)) != NULL) {
 		if (x->policy->nspecs > 0)
 			stir_req_fail(req, STIR_EEXIST, "match.tns[%zu] is matched the same way by RCD policy '%s'; a call must have one policy",
 			    i, other);
@@ -457,7 +458,7 @@ void
 op_policy_list(struct stir_req *req)
 {
 	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
-	const struct stir_policies *ps = req->conn->srv->creds->policies;
+	const struct stir_policies *ps = req->state->creds->policies;
 	json_t *arr;
 	char msg[256];
 	int r;
@@ -492,7 +493,7 @@ op_policy_show(struct stir_req *req)
 		stir_req_fail(req, r, "%s", msg);
 		return;
 	}
-	if ((p = stir_policies_find(req->conn->srv->creds->policies,
+	if ((p = stir_policies_find(req->state->creds->policies,
 	    stir_param_str(req->env->params, "name"))) == NULL) {
 		stir_req_fail(req, STIR_ENOENT, "no RCD policy named '%s' (see 'stirctl policy list')",
 		    stir_param_str(req->env->params, "name"));
@@ -564,7 +565,7 @@ op_policy_test(struct stir_req *req)
 		stir_req_fail(req, STIR_EINVAL, "field 'ppt' must be \"shaken\" or \"rcd\"");
 		return;
 	}
-	if ((r = stir_sign_plan(req->conn->srv->creds, &orig, stir_param_str(p, "cred"),
+	if ((r = stir_sign_plan(req->state->creds, &orig, stir_param_str(p, "cred"),
 	    want_rcd, json_is_object(rcd) ? rcd : NULL, stir_param_str(p, "crn"),
 	    ppt != NULL && strcmp(ppt, "rcd") == 0, time(NULL), &plan, msg,
 	    sizeof(msg))) != STIR_OK) {
@@ -603,8 +604,7 @@ struct refresh {
 	json_t			*old;		/* name -> {"doc", "content", "urls"} as it was */
 	json_t			*changes;	/* "policy: url changed" messages */
 	json_t			*updates;	/* name -> {"doc", "content"} to store */
-	struct stir_creds	*creds;
-	uint64_t		 seq;
+	struct stir_state_parts	 parts;		/* the reloaded policies */
 	uv_work_t		 work;
 };
 
@@ -614,7 +614,7 @@ refresh_free(struct refresh *rf)
 	json_decref(rf->old);
 	json_decref(rf->changes);
 	json_decref(rf->updates);
-	stir_creds_free(rf->creds);
+	stir_state_parts_clear(&rf->parts);
 	rf->srv->policy_refreshing = false;
 	free(rf);
 }
@@ -625,6 +625,7 @@ refresh_work(uv_work_t *w)
 {
 	struct refresh *rf = w->data;
 	const char *name;
+	char msg[256];
 	json_t *u;
 
 	json_object_foreach(rf->updates, name, u) {
@@ -639,8 +640,9 @@ refresh_work(uv_work_t *w)
 			log_err("RCD policy '%s': its refreshed content could not be stored", name);
 		free(text);
 	}
-	if (stir_server_load_creds(rf->srv, &rf->creds, &rf->seq) != STIR_OK)
-		log_err("credentials and RCD policies could not be reloaded after a content refresh");
+	if (stir_server_load(rf->srv, STIR_LOAD_CREDS, NULL, &rf->parts, msg, sizeof(msg)) != STIR_OK)
+		log_err("credentials and RCD policies could not be reloaded after a content refresh: %s",
+		    msg);
 }
 
 static void
@@ -651,10 +653,8 @@ refresh_after(uv_work_t *w, int status)
 	size_t i;
 
 	(void)status;
-	if (rf->creds != NULL) {
-		stir_server_set_creds(rf->srv, rf->creds, rf->seq);
-		rf->creds = NULL;
-	}
+	if (rf->parts.creds != NULL && stir_server_install(rf->srv, &rf->parts) != STIR_OK)
+		log_err("the reloaded RCD policies could not be installed (out of memory)");
 	json_array_foreach(rf->changes, i, v)
 		stir_audit_async(rf->srv, getuid(), getpid(), "policy.refresh",
 		    json_string_value(v), STIR_OK);
@@ -724,7 +724,7 @@ merge_content(struct refresh *rf, const char *name, const json_t *old, const jso
 		    !jcard_complete(fresh, old, fetched))) {
 			/* not fetched: try again after the negative TTL */
 			(void)json_object_set_new(cur, "expires", json_integer(now +
-			    (int64_t)rf->srv->cfg->cache_negative_ttl + 1));
+			    (int64_t)rf->srv->state->cfg->cache_negative_ttl + 1));
 			continue;
 		}
 		if ((fresh = json_deep_copy(fresh)) == NULL)
@@ -791,7 +791,7 @@ refresh_due(const struct stir_policy *p, const json_t *doc_urls, int64_t now)
 void
 stir_policy_refresh(struct stir_server *srv)
 {
-	const struct stir_policies *ps = srv->creds != NULL ? srv->creds->policies : NULL;
+	const struct stir_policies *ps = srv->state->creds->policies;
 	int64_t now = (int64_t)time(NULL);
 	struct content_job *j = NULL;
 	struct refresh *rf;

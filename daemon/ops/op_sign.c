@@ -287,7 +287,6 @@ static int
 prepare_shaken(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
     size_t msglen)
 {
-	struct stir_server *srv = req->conn->srv;
 	json_t *p = req->env->params, *rcd = json_object_get(p, "rcd");
 	const char *attest = stir_param_str(p, "attest"), *origid = stir_param_str(p, "origid");
 	bool want_rcd = json_is_object(rcd) || json_is_true(rcd);
@@ -311,7 +310,7 @@ prepare_shaken(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *
 		snprintf(msg, msglen, "\"ppt\": \"rcd\" signs Rich Call Data: give 'rcd' too");
 		return STIR_EBADREQ;
 	}
-	if ((r = stir_sign_plan(srv->creds, &x->claims.orig, stir_param_str(p, "cred"), want_rcd,
+	if ((r = stir_sign_plan(req->state->creds, &x->claims.orig, stir_param_str(p, "cred"), want_rcd,
 	    json_is_object(rcd) ? rcd : NULL, stir_param_str(p, "crn"), strcmp(ppt, "rcd") == 0,
 	    time(NULL), &plan, msg, msglen)) != STIR_OK)
 		return r;
@@ -370,7 +369,6 @@ static int
 prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
     size_t msglen)
 {
-	struct stir_server *srv = req->conn->srv;
 	json_t *p = req->env->params, *payload = NULL, *extra = NULL, *orig, *iat;
 	const char *original = stir_param_str(p, "original");
 	struct stir_identity *id = NULL;
@@ -417,7 +415,7 @@ prepare_div(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		}
 		x->claims.iat = oiat;
 	}
-	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &div, time(NULL), &cred,
+	if ((r = stir_creds_select(req->state->creds, stir_param_str(p, "cred"), &div, time(NULL), &cred,
 	    m, sizeof(m))) != STIR_OK) {
 		snprintf(msg, msglen, "the diverting number (div) decides the credential: %s", m);
 		goto out;
@@ -442,7 +440,6 @@ static int
 prepare_msg(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
     size_t msglen)
 {
-	struct stir_server *srv = req->conn->srv;
 	json_t *p = req->env->params, *extra = NULL;
 	const char *b64 = stir_param_str(p, "body");
 	const struct stir_cred *cred;
@@ -452,7 +449,7 @@ prepare_msg(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 	int r;
 
 	if (b64 != NULL) {
-		if ((r = stir_body_decode(b64, srv->cfg->msg_max_body_bytes, &body, &len, m,
+		if ((r = stir_body_decode(b64, req->state->cfg->msg_max_body_bytes, &body, &len, m,
 		    sizeof(m))) != STIR_OK ||
 		    (r = stir_body_check(body, len, stir_param_str(p, "content_type"), m,
 		    sizeof(m))) != STIR_OK) {
@@ -464,7 +461,7 @@ prepare_msg(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		    (extra = json_pack("{s:s}", "msgi", msgi)) == NULL)
 			goto out;
 	}
-	if ((r = stir_creds_select(srv->creds, stir_param_str(p, "cred"), &x->claims.orig,
+	if ((r = stir_creds_select(req->state->creds, stir_param_str(p, "cred"), &x->claims.orig,
 	    time(NULL), &cred, msg, msglen)) != STIR_OK)
 		goto out;
 	r = build_one(x, cred, ppt, NULL, extra, msg, msglen);
@@ -485,7 +482,6 @@ static int
 prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg,
     size_t msglen)
 {
-	struct stir_server *srv = req->conn->srv;
 	const struct stir_ident *reached = &x->claims.dest[0];
 	const struct stir_cred *cred;
 	char m[300];
@@ -495,13 +491,13 @@ prepare_rsp(struct stir_req *req, struct sign_ctx *x, const char *ppt, char *msg
 		snprintf(msg, msglen, "an rsp PASSporT has one dest: the number reached");
 		return STIR_EINVAL;
 	}
-	if (srv->cfg->connected_identity[0] == '\0' ||
-	    !stir_tnspec_list_covers(srv->cfg->connected_identity, reached->value)) {
+	if (req->state->cfg->connected_identity[0] == '\0' ||
+	    !stir_tnspec_list_covers(req->state->cfg->connected_identity, reached->value)) {
 		snprintf(msg, msglen, "%s does not answer connected-identity requests (connected_identity)",
 		    reached->value);
 		return STIR_EPOLICY;
 	}
-	if ((r = stir_creds_select(srv->creds, stir_param_str(req->env->params, "cred"), reached,
+	if ((r = stir_creds_select(req->state->creds, stir_param_str(req->env->params, "cred"), reached,
 	    time(NULL), &cred, m, sizeof(m))) != STIR_OK) {
 		snprintf(msg, msglen, "the number reached (dest) decides the credential: %s", m);
 		return r;

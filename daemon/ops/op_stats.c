@@ -62,15 +62,15 @@ op_stats(struct stir_req *req)
 		v.cache_misses = cs.misses;
 		v.cache_negative_hits = cs.negative_hits;
 	}
-	if (srv->creds != NULL && srv->creds->n > 0) {
-		v.ncreds = srv->creds->n < STIR_METRICS_CREDS ? srv->creds->n : STIR_METRICS_CREDS;
+	if (req->state->creds != NULL && req->state->creds->n > 0) {
+		v.ncreds = req->state->creds->n < STIR_METRICS_CREDS ? req->state->creds->n : STIR_METRICS_CREDS;
 		if ((creds = calloc(v.ncreds, sizeof(*creds))) == NULL) {
 			stir_req_fail(req, STIR_ENOMEM, NULL);
 			return;
 		}
 		for (size_t i = 0; i < v.ncreds; i++) {
-			creds[i].name = srv->creds->v[i].name;
-			creds[i].not_after = srv->creds->v[i].not_after;
+			creds[i].name = req->state->creds->v[i].name;
+			creds[i].not_after = req->state->creds->v[i].not_after;
 		}
 		v.creds = creds;
 	}

@@ -43,7 +43,7 @@ static const struct stir_field verify_fields[] = {
 static int
 read_body(struct stir_req *req, struct vctx *x, const char *b64, const char *ctype)
 {
-	unsigned max = req->conn->srv->cfg->msg_max_body_bytes;
+	unsigned max = req->state->cfg->msg_max_body_bytes;
 	char msg[256];
 	size_t len = 0;
 	int r;
@@ -218,23 +218,11 @@ op_verify(struct stir_req *req)
 			return;
 		}
 	}
-	cap = item_capacity(ids, srv->cfg->div_max_hops);
+	cap = item_capacity(ids, req->state->cfg->div_max_hops);
 	if ((x = stir_vreq_new(req, cap)) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
 	}
-	x->trust = stir_trust_ref(srv->trust);
-	x->trust_gen = srv->trust_gen;
-	x->rcd_anchors = stir_rcd_anchors_ref(srv->rcd_anchors);
-	x->crl_mode = srv->cfg->crl_mode;
-	x->icon_max = srv->cfg->rcd_icon_max_bytes;
-	x->jcard_max = srv->cfg->rcd_jcard_max_bytes;
-	x->require_rcdi = srv->cfg->rcd_require_rcdi;
-	x->require_cons = srv->cfg->rcd_require_constraints;
-	x->anchors_only = srv->cfg->rcd_anchors_only;
-	x->call_info = srv->cfg->rcd_call_info_mask;
-	x->div_max_hops = srv->cfg->div_max_hops;
-	x->failure_action = srv->cfg->failure_action;
 	x->v.at = json_object_get(p, "at") ? json_integer_value(json_object_get(p, "at")) :
 	    (int64_t)time(NULL);
 	if (x->v.at <= 0 || x->v.at > STIR_AT_MAX) {
@@ -244,8 +232,8 @@ op_verify(struct stir_req *req)
 	}
 	/* a chain validated as of another time (traceback) is not shared */
 	x->use_memo = x->v.at - (int64_t)time(NULL) <= 60 && (int64_t)time(NULL) - x->v.at <= 60;
-	x->v.iat_window = srv->cfg->iat_window;
-	x->v.date_iat_skew = srv->cfg->date_iat_skew;
+	x->v.iat_window = req->state->cfg->iat_window;
+	x->v.date_iat_skew = req->state->cfg->date_iat_skew;
 	x->v.date = -1;
 	if (stir_ident_canon(stir_param_str(p, "from"), &x->v.from, msg, sizeof(msg)) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "field 'from': %s", msg);
@@ -274,6 +262,6 @@ op_verify(struct stir_req *req)
 	if (stir_param_str(p, "body") != NULL &&
 	    read_body(req, x, stir_param_str(p, "body"), stir_param_str(p, "content_type")) != STIR_OK)
 		return;
-	if (stir_vreq_start(x, ids, srv->cfg->max_x5u_per_verify, srv->certcache) != STIR_OK)
+	if (stir_vreq_start(x, ids, req->state->cfg->max_x5u_per_verify, srv->certcache) != STIR_OK)
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 }

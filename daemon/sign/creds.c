@@ -30,10 +30,18 @@ cred_clear(struct stir_cred *c)
 	free(c->header_b64);
 }
 
-void
-stir_creds_free(struct stir_creds *cs)
+struct stir_creds *
+stir_creds_ref(struct stir_creds *cs)
 {
-	if (cs == NULL)
+	if (cs != NULL)
+		(void)__atomic_add_fetch(&cs->refs, 1, __ATOMIC_RELAXED);
+	return cs;
+}
+
+void
+stir_creds_unref(struct stir_creds *cs)
+{
+	if (cs == NULL || __atomic_sub_fetch(&cs->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (size_t i = 0; i < cs->n; i++)
 		cred_clear(&cs->v[i]);
@@ -118,6 +126,7 @@ stir_creds_load(struct stir_store *st, struct stir_creds **ret)
 		r = STIR_ENOMEM;
 		goto out;
 	}
+	cs->refs = 1;
 	for (size_t i = 0; i < n; i++) {
 		if ((r = cred_from_row(&rows[i], &cs->v[cs->n])) != STIR_OK) {
 			/* a stored row that no longer parses is skipped, loudly */
@@ -136,7 +145,7 @@ stir_creds_load(struct stir_store *st, struct stir_creds **ret)
 	cs = NULL;
 	r = STIR_OK;
  out:
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 	stir_store_cred_rows_free(rows, n);
 	return r;
 }

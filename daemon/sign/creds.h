@@ -37,6 +37,7 @@ struct stir_policies;
 
 /* What signing needs, loaded together: credentials and RCD policies. */
 struct stir_creds {
+	unsigned		 refs;		/* atomic: states share a table */
 	struct stir_cred	*v;
 	size_t			 n;
 	struct stir_policies	*policies;
@@ -46,7 +47,9 @@ struct stir_store;
 
 /* Build the table (and the RCD policies) from the store (any thread). */
 int	stir_creds_load(struct stir_store *st, struct stir_creds **ret);
-void	stir_creds_free(struct stir_creds *cs);
+struct stir_creds *stir_creds_ref(struct stir_creds *cs);
+/* Drop a reference (any thread); the last frees the table.  NULL-safe. */
+void	stir_creds_unref(struct stir_creds *cs);
 const struct stir_cred *stir_creds_find(const struct stir_creds *cs,
 	    const char *name);
 

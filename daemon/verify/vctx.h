@@ -21,6 +21,7 @@
 #include "daemon/verify/diversion.h"
 #include "daemon/stir/identity.h"
 #include "daemon/stir/rcd.h"
+#include "daemon/base/conf.h"
 #include "daemon/core/server.h"
 #include "daemon/verify/verify.h"
 #include "daemon/pki/vmemo.h"
@@ -138,15 +139,10 @@ struct vitem {
 struct vctx {
 	struct stir_req		*req;
 	struct stir_vctx	 v;
-	struct stir_trust	*trust;
-	uint64_t		 trust_gen;	/* which list trust is */
-	int			 crl_mode;
+	/* the request's state (borrowed): trust, RCD anchors, settings */
+	const struct stir_state	*st;
+	const struct stir_config *cfg;		/* st->cfg */
 	bool			 use_memo;	/* at is now: validations are shared */
-	struct stir_rcd_anchors	*rcd_anchors;	/* of trust: the ones added --rcd */
-	/* the RCD settings as the request began */
-	unsigned		 icon_max, jcard_max;
-	bool			 require_rcdi, require_cons, anchors_only;
-	unsigned		 call_info;	/* rcd_call_info: STIR_CI_* */
 	/* the display-names nam is compared with (RFC 9795 12.2) */
 	bool			 has_from_name, has_pai_name;
 	char			 from_name[STIR_IDENT_MAX + 1], pai_name[STIR_IDENT_MAX + 1];
@@ -159,8 +155,6 @@ struct vctx {
 	bool			 has_history;
 	uint8_t			*body;		/* a MESSAGE's body (x->v.body) */
 	char			 expect_cert[65];	/* pinned end entity (RFC 9970), or "" */
-	unsigned		 div_max_hops;
-	int			 failure_action;
 	size_t			 n, cap;	/* items used, allocated */
 	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
 	/* called when pending reaches 0: verify on the pool, then reply */

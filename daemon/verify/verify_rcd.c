@@ -43,10 +43,10 @@ ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
 	case VREF_TOO_BIG:
 		if (jcard)
 			snprintf(why, len, "the jCard is larger than rcd_jcard_max_bytes (%u bytes)",
-			    x->jcard_max);
+			    x->cfg->rcd_jcard_max_bytes);
 		else
 			snprintf(why, len, "the %s%s is larger than rcd_icon_max_bytes (%u bytes)",
-			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->icon_max);
+			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->cfg->rcd_icon_max_bytes);
 		break;
 	case VREF_BAD_TYPE:
 		if (jcard)
@@ -70,12 +70,12 @@ ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
 static bool
 policy_why(const struct vctx *x, const struct vitem *it, char *why, size_t len)
 {
-	if (x->require_cons && (it->cert == NULL || it->cert->ncons == 0)) {
+	if (x->cfg->rcd_require_constraints && (it->cert == NULL || it->cert->ncons == 0)) {
 		snprintf(why, len, "the signing certificate carries no JWT claim constraints "
 		    "(rcd_require_constraints)");
 		return true;
 	}
-	if (x->anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
+	if (x->cfg->rcd_anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
 		snprintf(why, len, "the path does not end at a trust anchor added for RCD "
 		    "(rcd_anchors_only: stirctl trust add --rcd)");
 		return true;
@@ -189,7 +189,7 @@ evaluate(const struct vctx *x, const struct vitem *it, struct rcd_eval *e)
 			note(e, k >= r->nrefs ? EL_OTHER : f->kind == VREF_ICON ? EL_ICON :
 			    EL_JCARD, why);
 	}
-	if (r->icn_data && stir_rcd_data_icon(r->icn, x->icon_max, &type, why,
+	if (r->icn_data && stir_rcd_data_icon(r->icn, x->cfg->rcd_icon_max_bytes, &type, why,
 	    sizeof(why)) != STIR_OK)
 		note(e, EL_ICON, why);
 	json_object_foreach(r->rcdi, ptr, d) {
@@ -279,7 +279,7 @@ call_info_json(const struct vctx *x, const struct vitem *it, const struct rcd_ev
     const char *match)
 {
 	const struct stir_rcd *r = &it->rcd;
-	unsigned m = x->call_info;
+	unsigned m = x->cfg->rcd_call_info_mask;
 	json_t *a = json_array();
 
 	if (r->icn != NULL && e->why[EL_ICON][0] == '\0' && (m & STIR_CI_ICON))
@@ -372,7 +372,7 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	f->url = url;
 	f->digest = digest;
 	f->kind = kind;
-	if (digest == NULL && x->require_rcdi) {
+	if (digest == NULL && x->cfg->rcd_require_rcdi) {
 		f->state = VREF_NO_DIGEST;
 		return;
 	}
@@ -448,7 +448,7 @@ ref_judge(struct vref *f, const struct stir_certcache_entry *e)
 	if (e->err != STIR_OK)		/* EINVAL: fetched, but not of its kind */
 		return;
 	f->state = VREF_TOO_BIG;
-	if ((image && e->len > x->icon_max) || (f->kind == VREF_JCARD && e->len > x->jcard_max))
+	if ((image && e->len > x->cfg->rcd_icon_max_bytes) || (f->kind == VREF_JCARD && e->len > x->cfg->rcd_jcard_max_bytes))
 		return;
 	f->state = VREF_BAD_TYPE;
 	if (image && (f->type = stir_rcd_icon_type(body, e->len)) == NULL)

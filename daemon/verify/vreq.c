@@ -70,8 +70,6 @@ stir_vreq_free(void *p)
 		json_decref(x->items[i].jcard);
 	}
 	free(x->body);
-	stir_trust_unref(x->trust);
-	stir_rcd_anchors_unref(x->rcd_anchors);
 	free(x);
 }
 
@@ -109,8 +107,8 @@ path_check(struct vctx *x, struct vitem *it)
 		return vc;
 	}
 	(void)stir_cert_info(chain->crt[0], &vc->info);
-	vc->trust_gen = x->trust_gen;
-	vc->crl_mode = x->crl_mode;
+	vc->trust_gen = x->st->trust_seq;
+	vc->crl_mode = x->cfg->crl_mode;
 	/* a memoised verdict holds only while every certificate is valid */
 	for (unsigned k = 0; k < chain->n; k++) {
 		int64_t nb = (int64_t)gnutls_x509_crt_get_activation_time(chain->crt[k]);
@@ -121,7 +119,7 @@ path_check(struct vctx *x, struct vitem *it)
 		if (na < vc->expires)
 			vc->expires = na;
 	}
-	vc->err = stir_trust_verify(x->trust, chain, &refs, x->v.at, &vc->pub, &vc->tnauth,
+	vc->err = stir_trust_verify(x->st->trust, chain, &refs, x->v.at, &vc->pub, &vc->tnauth,
 	    vc->detail, sizeof(vc->detail));
 	for (size_t k = 0; vc->err == STIR_OK && k < it->ntnls; k++)
 		if (it->tnls[k].cert == 0 && ((vc->tnref = stir_tnauth_dup(it->tnls[k].ta)) == NULL ||
@@ -130,7 +128,7 @@ path_check(struct vctx *x, struct vitem *it)
 			snprintf(vc->detail, sizeof(vc->detail), "out of memory");
 		}
 	/* known whatever rcd_anchors_only says: the verdict is memoised */
-	vc->rcd_anchor = vc->err == STIR_OK && stir_rcd_anchors_issued(x->rcd_anchors, chain);
+	vc->rcd_anchor = vc->err == STIR_OK && stir_rcd_anchors_issued(x->st->rcd_anchors, chain);
 	/* claim constraints: "applicable only to end-entity certificates"
 	 * (RFC 8226 section 8, RFC 9118 section 3), the one that signs; a CA
 	 * certificate's extension is ignored */
@@ -159,7 +157,7 @@ crl_check(struct vctx *x, struct vitem *it)
 	struct stir_vcert *vc = it->cert;
 
 	it->crl_pending = false;
-	if (vc->err == STIR_OK && it->chain != NULL && x->crl_mode != STIR_CRL_OFF) {
+	if (vc->err == STIR_OK && it->chain != NULL && x->cfg->crl_mode != STIR_CRL_OFF) {
 		struct stir_crl_input in[STIR_CRL_URLS_MAX];
 
 		for (size_t k = 0; k < it->ncrls; k++) {
@@ -172,8 +170,8 @@ crl_check(struct vctx *x, struct vitem *it)
 			if (it->crls[k].expires > 0 && it->crls[k].expires < vc->expires)
 				vc->expires = it->crls[k].expires;
 		}
-		vc->err = stir_trust_check_crls(x->trust, it->chain, in, it->ncrls, x->v.at,
-		    x->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
+		vc->err = stir_trust_check_crls(x->st->trust, it->chain, in, it->ncrls, x->v.at,
+		    x->cfg->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
 	}
 }
 
@@ -424,8 +422,8 @@ verify_done(struct stir_req *req)
 		/* not at a deadline: a path whose CRLs were still being
 		 * fetched was never checked for revocation */
 		if (x->use_memo && !x->deadline && !it->crl_pending && it->cert != NULL &&
-		    it->pem != NULL && x->trust_gen == srv->trust_gen &&
-		    x->crl_mode == srv->cfg->crl_mode)
+		    it->pem != NULL && x->st->trust_seq == srv->state->trust_seq &&
+		    x->cfg->crl_mode == srv->state->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
 		/* RFC 9970: later requests of the dialog come from the party that
 		 * answered: its certificate, pinned from the first response */
@@ -441,12 +439,12 @@ verify_done(struct stir_req *req)
 		/* replays are judged on the clock, and only for live calls: not
 		 * an original nested in a div-o, nor one a valid diversion of
 		 * this request starts from (a forwarded call comes back with it) */
-		if (it->res.code == 0 && !it->res.ignored && srv->cfg->replay_window > 0 &&
+		if (it->res.code == 0 && !it->res.ignored && x->cfg->replay_window > 0 &&
 		    x->use_memo && it->nested_in < 0 && !diverted_from(x, i) &&
 		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
-		    (int64_t)time(NULL), srv->cfg->replay_window)) {
+		    (int64_t)time(NULL), x->cfg->replay_window)) {
 			it->replay = true;
-			if (srv->cfg->replay_reject)
+			if (x->cfg->replay_reject)
 				stir_vreq_fail(it, STIR_SIP_INVALID,
 				    "the same PASSporT was seen within replay_window");
 		}
@@ -648,7 +646,7 @@ start_path(struct vctx *x, struct vitem *it)
 static void
 tnlists_done(struct vctx *x, struct vitem *it)
 {
-	if (x->crl_mode != STIR_CRL_OFF)
+	if (x->cfg->crl_mode != STIR_CRL_OFF)
 		start_path(x, it);
 }
 
@@ -769,7 +767,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 			continue;
 		}
 		if (x->use_memo && (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial,
-		    (int64_t)time(NULL), x->trust_gen, x->crl_mode)) != NULL)
+		    (int64_t)time(NULL), x->st->trust_seq, x->cfg->crl_mode)) != NULL)
 			continue;
 		if ((it->pem = malloc(e->len + 1)) == NULL) {
 			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "out of memory");
@@ -918,6 +916,8 @@ stir_vreq_new(struct stir_req *req, size_t cap)
 	req->ctx_free = stir_vreq_free;
 	req->on_deadline = vreq_deadline;
 	x->req = req;
+	x->st = req->state;
+	x->cfg = req->state->cfg;
 	x->cap = cap;
 	x->lookups_done = vreq_run;
 	for (size_t i = 0; i < cap; i++) {

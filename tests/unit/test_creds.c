@@ -228,7 +228,7 @@ START_TEST(explicit_name_that_does_not_exist_is_enoent)
 
 	assert_select_fails(cs, "nosuch", "12155551212", NOW, STIR_ENOENT,
 	    "no credential named 'nosuch' (see 'stirctl cred list')");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -244,7 +244,7 @@ START_TEST(explicit_credential_must_cover_orig)
 	    "credential 'certrange' does not cover the calling number 12155550100");
 	assert_select_fails(cs, "prefix", "sip:alice@example.com", NOW, STIR_EPOLICY,
 	    "credential 'prefix' does not cover the calling number sip:alice@example.com");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -258,7 +258,7 @@ START_TEST(most_specific_credential_wins)
 	assert_picks(cs, NULL, "12159999999", "prefix");	/* prefix */
 	assert_picks(cs, NULL, "19991234567", "range");		/* its other spec */
 	assert_picks(cs, NULL, "13125550000", "spc");		/* the fallback */
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -274,7 +274,7 @@ START_TEST(longer_prefix_beats_shorter_prefix)
 	assert_picks(cs, NULL, "12155550000", "long");
 	assert_picks(cs, NULL, "12160000000", "mid");
 	assert_picks(cs, NULL, "13000000000", "short");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -290,7 +290,7 @@ START_TEST(operator_specs_cannot_widen_the_certificate)
 	    "no credential covers the calling number 12155550000");
 	assert_select_fails(cs, "one", "12155550000", NOW, STIR_EPOLICY,
 	    "credential 'one' does not cover the calling number 12155550000");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -303,7 +303,7 @@ START_TEST(equal_rank_uses_the_first_listed)
 	struct stir_creds *cs = make_creds(defs, 2);
 
 	assert_picks(cs, NULL, "12155551212", "first");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -317,7 +317,7 @@ START_TEST(single_spc_only_credential_is_the_fallback)
 
 	assert_picks(cs, NULL, "19995550000", "shaken");
 	assert_picks(cs, NULL, "12155550001", "tns");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -336,7 +336,7 @@ START_TEST(two_spc_only_credentials_are_ambiguous)
 	    "2 credentials could sign for sip:alice@example.com; name one with 'cred'");
 	assert_picks(cs, NULL, "12155551212", "tn");	/* a covering one still wins */
 	assert_picks(cs, "b", "19995550000", "b");	/* naming one resolves it */
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -351,11 +351,11 @@ START_TEST(no_covering_credential_is_enoent)
 	assert_picks(cs, NULL, "19995550000", "spec");
 	assert_select_fails(cs, NULL, "12125550000", NOW, STIR_ENOENT,
 	    "no credential covers the calling number 12125550000");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 	cs = make_creds(defs, 0);
 	assert_select_fails(cs, NULL, "12125550000", NOW, STIR_ENOENT,
 	    "no credential covers the calling number 12125550000");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -374,7 +374,7 @@ START_TEST(expired_credential_is_ecert)
 	assert_picks(cs, NULL, "19995550000", "spc");	/* one second left */
 	assert_select_fails(cs, NULL, "19995550000", NOW + 1, STIR_ECERT,
 	    "every credential covering 19995550000 has expired; replace its certificate");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -389,13 +389,13 @@ START_TEST(uri_orig_can_only_use_spc_only_credentials)
 
 	assert_picks(cs, NULL, "sip:alice@example.com", "shaken");
 	assert_picks(cs, "shaken", "<sip:alice@example.com>;tag=1", "shaken");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 	cs = make_creds(defs, 2);			/* without "shaken" */
 	assert_select_fails(cs, NULL, "sip:alice@example.com", NOW, STIR_ENOENT,
 	    "no credential covers the calling number sip:alice@example.com");
 	assert_select_fails(cs, "tns", "sip:alice@example.com", NOW, STIR_EPOLICY,
 	    "credential 'tns' does not cover the calling number sip:alice@example.com");
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
@@ -406,7 +406,7 @@ START_TEST(find_looks_up_by_exact_name)
 	ck_assert_str_eq(stir_creds_find(cs, "range")->name, "range");
 	ck_assert_ptr_null(stir_creds_find(cs, "Range"));
 	ck_assert_ptr_null(stir_creds_find(cs, "rang"));
-	stir_creds_free(cs);
+	stir_creds_unref(cs);
 }
 END_TEST
 
