@@ -14,7 +14,7 @@ const struct stir_op_desc *
 stir_op_find(const struct stir_server *srv, const char *name)
 {
 	for (size_t i = 0; i < srv->nops; i++)
-		if (strcmp(srv->ops[i].name, name) == 0)
+		if (strcmp(srv->ops[i].schema->name, name) == 0)
 			return &srv->ops[i];
 	return NULL;
 }
@@ -26,19 +26,10 @@ stir_ops_max_line(const struct stir_server *srv, enum stir_role role,
 	size_t max = max_request_bytes;
 
 	for (size_t i = 0; i < srv->nops; i++)
-		if (role == STIR_ROLE_ADMIN || !srv->ops[i].admin_only)
-			if (srv->ops[i].max_line > max)
-				max = srv->ops[i].max_line;
+		if (role == STIR_ROLE_ADMIN || !srv->ops[i].schema->admin_only)
+			if (srv->ops[i].schema->max_line > max)
+				max = srv->ops[i].schema->max_line;
 	return max;
-}
-
-const char *
-stir_perm_name(enum stir_perm perm)
-{
-	static const char *names[_STIR_PERM_MAX] = { "none", "sign", "verify", "admin",
-	    "stats" };
-
-	return perm < _STIR_PERM_MAX ? names[perm] : "?";
 }
 
 static const char *
@@ -72,7 +63,7 @@ read_deadline(struct stir_req *req)
 		return STIR_EBADREQ;
 	}
 	(void)json_object_del(req->env->root, "deadline_ms");
-	if (req->op->audited)
+	if (req->op->schema->audited)
 		return STIR_OK;
 	req->deadline_ms = (unsigned)ms;
 	if (stir_req_start_deadline(req) != STIR_OK) {
@@ -118,7 +109,7 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		return;
 	}
 	/* hello takes any version: it is how a client learns ours */
-	hello = strcmp(req->op->name, "hello") == 0;
+	hello = req->op->schema == &stir_op_schemas[STIR_OP_HELLO];
 	if (!hello && req->env->v < 0) {
 		stir_req_fail(req, STIR_EBADREQ, "field 'v' must be an integer (the protocol version, %d)",
 		    STIR_PROTO_VERSION);
@@ -129,24 +120,24 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		    req->env->v, STIR_PROTO_VERSION);
 		return;
 	}
-	if (len > (req->op->max_line != 0 ? req->op->max_line : req->state->cfg->max_request_bytes)) {
+	if (len > (req->op->schema->max_line != 0 ? req->op->schema->max_line : req->state->cfg->max_request_bytes)) {
 		stir_req_fail(req, STIR_ETOOBIG, "op '%s' takes at most %zu bytes",
-		    req->op->name, req->op->max_line != 0 ? req->op->max_line :
+		    req->op->schema->name, req->op->schema->max_line != 0 ? req->op->schema->max_line :
 		    (size_t)req->state->cfg->max_request_bytes);
 		return;
 	}
-	if (req->op->admin_only && c->role != STIR_ROLE_ADMIN) {
+	if (req->op->schema->admin_only && c->role != STIR_ROLE_ADMIN) {
 		stir_req_fail(req, STIR_EPERM, "op '%s' is only available on the admin socket",
-		    req->op->name);
+		    req->op->schema->name);
 		return;
 	}
-	if (!stir_server_peer_has(srv, c, req->op->perm)) {
+	if (!stir_server_peer_has(srv, c, req->op->schema->perm)) {
 		stir_req_fail(req, STIR_EPERM, "uid %u lacks the '%s' permission (membership of %s, or root)",
-		    (unsigned)c->uid, stir_perm_name(req->op->perm),
-		    perm_group_key(req->op->perm));
+		    (unsigned)c->uid, stir_perm_name(req->op->schema->perm),
+		    perm_group_key(req->op->schema->perm));
 		return;
 	}
-	if (srv->stopping && req->op->perm != STIR_PERM_NONE) {
+	if (srv->stopping && req->op->schema->perm != STIR_PERM_NONE) {
 		stir_req_fail(req, STIR_ESHUTDOWN, "stird is shutting down");
 		return;
 	}
@@ -154,5 +145,11 @@ stir_dispatch_line(struct stir_conn *c, const char *line, size_t len)
 		return;
 	/* remove the envelope: handlers see only their own fields */
 	stir_request_strip(req->env);
+	/* the params, once, against the op's schema */
+	if ((r = stir_op_schema_check(req->op->schema, req->env->params, msg,
+	    sizeof(msg))) != STIR_OK) {
+		stir_req_fail(req, r, "%s", msg);
+		return;
+	}
 	req->op->fn(req);
 }

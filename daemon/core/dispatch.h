@@ -12,14 +12,13 @@
 
 typedef void (*stir_op_fn)(struct stir_req *req);
 
+/*
+ * An op stird serves: its schema (name, permission, socket, line size,
+ * params: opschema.h, in the protocol library) and its handler.
+ */
 struct stir_op_desc {
-	const char	*name;
+	const struct stir_op_schema *schema;
 	stir_op_fn	 fn;
-	enum stir_perm	 perm;
-	bool		 admin_only;	/* only on the admin socket */
-	size_t		 max_line;	/* 0: max_request_bytes */
-	bool		 sensitive;	/* request carries secrets: wipe it */
-	bool		 audited;	/* an admin change: goes to the audit log */
 	/*
 	 * Counts an answered request of this op in the op's own metrics
 	 * (after the counts every op gets), or NULL: ns since it arrived,
@@ -31,6 +30,5 @@ struct stir_op_desc {
 
 /* The op named name in srv's table, or NULL. */
 const struct stir_op_desc *stir_op_find(const struct stir_server *srv, const char *name);
-const char *stir_perm_name(enum stir_perm perm);
 
 #endif

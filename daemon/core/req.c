@@ -141,7 +141,7 @@ req_free(struct stir_req *req)
 	if (req->ctx_free != NULL)
 		req->ctx_free(req->ctx);
 	json_decref(req->result);
-	if (req->op != NULL && req->op->sensitive && req->env != NULL) {
+	if (req->op != NULL && req->op->schema->sensitive && req->env != NULL) {
 		/* wipe secrets Jansson holds for us (e.g. a key's PEM) */
 		const char *k;
 		json_t *v;
@@ -190,7 +190,7 @@ req_send(struct stir_req *req)
 	    (line = stir_reply_result(id, req->result, &len)) == NULL) {
 		/* e.g. a string that is not UTF-8: say so rather than nothing */
 		log_err("conn %llu: op %s: cannot encode its result",
-		    (unsigned long long)c->serial, req->op ? req->op->name : "?");
+		    (unsigned long long)c->serial, req->op ? req->op->schema->name : "?");
 		stir_req_set_error(req, STIR_EINTERNAL, "the result could not be encoded");
 	}
 	if (req->err != STIR_OK) {
@@ -213,7 +213,7 @@ stir_req_answer_early(struct stir_req *req)
 	req_send(req);
 	log_info("conn=%llu uid=%u pid=%d op=%s result=%s answered at its deadline_ms (%u ms)",
 	    (unsigned long long)req->conn->serial, (unsigned)req->conn->uid,
-	    (int)req->conn->pid, req->op ? req->op->name : "?", stir_errname(req->err),
+	    (int)req->conn->pid, req->op ? req->op->schema->name : "?", stir_errname(req->err),
 	    req->deadline_ms);
 	/* what the work still produces is not wanted */
 	json_decref(req->result);
@@ -246,7 +246,7 @@ req_send_timeout(struct stir_req *req)
 		stir_conn_send(c, line, len);
 	log_info("conn=%llu uid=%u pid=%d op=%s result=ETIMEDOUT answered at its deadline_ms (%u ms)",
 	    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
-	    req->op ? req->op->name : "?", req->deadline_ms);
+	    req->op ? req->op->schema->name : "?", req->deadline_ms);
 }
 
 static void
@@ -325,13 +325,13 @@ stir_req_reply(struct stir_req *req)
 	if (!req->answered)
 		req_send(req);
 	/* admin ops refused before they reached the pool are audited too */
-	if (req->op != NULL && req->op->audited && !req->audit_done)
-		stir_audit_async(srv, c->uid, c->pid, req->op->name,
+	if (req->op != NULL && req->op->schema->audited && !req->audit_done)
+		stir_audit_async(srv, c->uid, c->pid, req->op->schema->name,
 		    req->audit_subject[0] ? req->audit_subject : NULL, req->err);
-	if (req->op != NULL && req->op->perm != STIR_PERM_NONE)
+	if (req->op != NULL && req->op->schema->perm != STIR_PERM_NONE)
 		log_info("conn=%llu uid=%u pid=%d op=%s result=%s%s%s %.1fms",
 		    (unsigned long long)c->serial, (unsigned)c->uid, (int)c->pid,
-		    req->op->name, stir_errname(req->err),
+		    req->op->schema->name, stir_errname(req->err),
 		    req->err ? " msg=" : "", req->err ? req->errmsg : "",
 		    (double)(stir_now_ns() - req->t0_ns) / 1e6);
 	req_free(req);
@@ -371,7 +371,7 @@ req_work_cb(uv_work_t *w)
 	int r;
 
 	stir_store_set_deadline(st, req->t0_ns + (uint64_t)STIR_ADMIN_DB_TIMEOUT_MS * 1000000u);
-	if (!req->op->audited) {
+	if (!req->op->schema->audited) {
 		req->work_fn(req);
 		goto out;
 	}
@@ -380,11 +380,11 @@ req_work_cb(uv_work_t *w)
 		stir_req_set_error(req, r, "the database is unavailable (locked or failing):"
 		    " nothing was changed");
 		log_err("audit: op=%s uid=%u not run and not recorded: the database is unavailable",
-		    req->op->name, (unsigned)c->uid);
+		    req->op->schema->name, (unsigned)c->uid);
 		goto out;
 	}
 	req->work_fn(req);
-	r = stir_store_audit(st, (int64_t)time(NULL), c->uid, c->pid, req->op->name,
+	r = stir_store_audit(st, (int64_t)time(NULL), c->uid, c->pid, req->op->schema->name,
 	    req->audit_subject[0] ? req->audit_subject : NULL, req->err);
 	if (r == STIR_OK)
 		r = stir_store_commit(st);
@@ -396,7 +396,7 @@ req_work_cb(uv_work_t *w)
 		stir_req_set_error(req, STIR_EDB, "the change and its audit record could not be"
 		    " written (%s): nothing was changed", stir_strerror(r));
 		log_err("audit: op=%s uid=%u rolled back: its audit record could not be written",
-		    req->op->name, (unsigned)c->uid);
+		    req->op->schema->name, (unsigned)c->uid);
 		goto out;
 	}
 	if (req->commit_fn != NULL && req->err == STIR_OK)
@@ -418,17 +418,10 @@ req_after_work_cb(uv_work_t *w, int status)
 }
 
 void *
-stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
-    void (*ctx_free)(void *))
+stir_req_begin(struct stir_req *req, size_t size, void (*ctx_free)(void *))
 {
-	char msg[384];
 	void *x;
-	int r;
 
-	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return NULL;
-	}
 	if ((x = calloc(1, size)) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return NULL;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "opschema.h"
 #include "proto.h"
 #include "daemon/base/conf.h"
 #include "daemon/base/log.h"
@@ -32,16 +33,6 @@ enum stir_role {
 	STIR_ROLE_CLIENT,	/* the service socket */
 	STIR_ROLE_ADMIN,	/* the admin socket */
 	_STIR_ROLE_MAX
-};
-
-/* What an op needs from the peer (checked per request). */
-enum stir_perm {
-	STIR_PERM_NONE,
-	STIR_PERM_SIGN,
-	STIR_PERM_VERIFY,
-	STIR_PERM_ADMIN,
-	STIR_PERM_STATS,	/* read the metrics (admin implies it) */
-	_STIR_PERM_MAX
 };
 
 struct stir_server;
@@ -272,12 +263,11 @@ void	stir_req_answer_early(struct stir_req *req);
 void	stir_req_fail(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
- * Check req's params against fields and attach a zeroed context of size
- * bytes, freed with ctx_free; on failure reply with the error and return
- * NULL.
+ * Attach a zeroed context of size bytes, freed with ctx_free (the params
+ * were checked against the op's schema in dispatch); out of memory:
+ * reply with the error and return NULL.
  */
-void	*stir_req_begin(struct stir_req *req, const struct stir_field *fields, size_t size,
-	    void (*ctx_free)(void *));
+void	*stir_req_begin(struct stir_req *req, size_t size, void (*ctx_free)(void *));
 /*
  * Run work_fn on the store thread (admin ops: serialized, with the
  * database; audited ops in one transaction with their audit record),

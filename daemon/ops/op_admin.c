@@ -39,11 +39,11 @@ admin_ctx_free(void *p)
 	free(x);
 }
 
-/* Validate fields and attach a context; replies and returns NULL on error. */
+/* Attach a context; replies and returns NULL on error. */
 static struct admin_ctx *
-admin_begin(struct stir_req *req, const struct stir_field *fields)
+admin_begin(struct stir_req *req)
 {
-	return stir_req_begin(req, fields, sizeof(struct admin_ctx), admin_ctx_free);
+	return stir_req_begin(req, sizeof(struct admin_ctx), admin_ctx_free);
 }
 
 /* Done callback: install what was reloaded, hand over x->out. */
@@ -55,7 +55,7 @@ admin_done(struct stir_req *req)
 	if ((x->parts.creds != NULL || x->parts.trust != NULL) &&
 	    stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
 		log_err("%s: the reloaded tables could not be installed (out of memory)",
-		    req->op->name);
+		    req->op->schema->name);
 	if (req->err == STIR_OK) {
 		req->result = x->out != NULL ? x->out : json_object();
 		x->out = NULL;
@@ -70,7 +70,7 @@ reload_trust(struct stir_req *req)
 
 	if (stir_server_load(req->conn->srv, STIR_LOAD_TRUST, req->state->cfg->crl_file,
 	    &x->parts, msg, sizeof(msg)) != STIR_OK)
-		log_err("trust anchors could not be reloaded after %s: %s", req->op->name, msg);
+		log_err("trust anchors could not be reloaded after %s: %s", req->op->schema->name, msg);
 }
 
 static void
@@ -81,7 +81,7 @@ reload_creds(struct stir_req *req)
 
 	if (stir_server_load(req->conn->srv, STIR_LOAD_CREDS, NULL, &x->parts, msg,
 	    sizeof(msg)) != STIR_OK)
-		log_err("credentials could not be reloaded after %s: %s", req->op->name, msg);
+		log_err("credentials could not be reloaded after %s: %s", req->op->schema->name, msg);
 }
 
 /* ---- keys ---- */
@@ -99,15 +99,11 @@ key_remove_commit(struct stir_req *req)
 	stir_req_set_error(req, r, "key '%s': %s", x->name, stir_strerror(r));
 	/* the record says it went: add that it did not */
 	if (stir_store_audit(c->srv->store, (int64_t)time(NULL), c->uid, c->pid,
-	    req->op->name, req->audit_subject, r) != STIR_OK)
+	    req->op->schema->name, req->audit_subject, r) != STIR_OK)
 		log_err("key '%s' could not be removed (%s) and the audit log could not say so",
 		    x->name, stir_strerror(r));
 }
 
-static const struct stir_field key_name_fields[] = {
-	{ "name", STIR_JT_STRING, true, STIR_KEY_NAME_MAX },
-	{ NULL, 0, false, 0 }
-};
 
 static int
 key_name_ok(struct stir_req *req, const char *name)
@@ -164,7 +160,7 @@ op_key_generate(struct stir_req *req)
 {
 	struct admin_ctx *x;
 
-	if ((x = admin_begin(req, key_name_fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	if (!key_name_ok(req, stir_param_str(req->env->params, "name")))
 		return;
@@ -175,14 +171,9 @@ op_key_generate(struct stir_req *req)
 void
 op_key_import(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "name", STIR_JT_STRING, true, STIR_KEY_NAME_MAX },
-		{ "pem", STIR_JT_STRING, true, STIR_KEY_FILE_MAX },
-		{ NULL, 0, false, 0 }
-	};
 	struct admin_ctx *x;
 
-	if ((x = admin_begin(req, fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	if (!key_name_ok(req, stir_param_str(req->env->params, "name")))
 		return;
@@ -214,9 +205,8 @@ key_list_work(struct stir_req *req)
 void
 op_key_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
 
-	if (admin_begin(req, fields) == NULL)
+	if (admin_begin(req) == NULL)
 		return;
 	stir_req_queue(req, key_list_work, admin_done);
 }
@@ -264,7 +254,7 @@ op_key_remove(struct stir_req *req)
 	struct admin_ctx *x;
 	const char *name;
 
-	if ((x = admin_begin(req, key_name_fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	name = stir_param_str(req->env->params, "name");
 	if (!key_name_ok(req, name))
@@ -405,23 +395,13 @@ cred_add_work(struct stir_req *req)
 void
 op_cred_add(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "name", STIR_JT_STRING, true, STIR_CRED_NAME_MAX },
-		{ "key", STIR_JT_STRING, false, STIR_KEY_NAME_MAX },
-		{ "pkcs11", STIR_JT_STRING, false, 2048 },
-		{ "chain", STIR_JT_STRING, true, STIR_PEM_MAX },
-		{ "x5u", STIR_JT_STRING, true, STIR_X5U_MAX },
-		{ "tns", STIR_JT_ARRAY, false, STIR_CRED_TNS_MAX },
-		{ "spc", STIR_JT_STRING, false, STIR_SPC_MAX },
-		{ NULL, 0, false, 0 }
-	};
 	struct admin_ctx *x;
 	json_t *p = req->env->params, *tns, *v;
 	const char *name;
 	char msg[384];
 	size_t i;
 
-	if ((x = admin_begin(req, fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	name = stir_param_str(p, "name");
 	if (stir_signer_name_check(name) != STIR_OK) {
@@ -527,9 +507,8 @@ cred_list_done(struct stir_req *req)
 void
 op_cred_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
 
-	if (admin_begin(req, fields) == NULL)
+	if (admin_begin(req) == NULL)
 		return;
 	stir_req_queue(req, cred_list_work, cred_list_done);
 }
@@ -559,7 +538,7 @@ op_cred_remove(struct stir_req *req)
 {
 	struct admin_ctx *x;
 
-	if ((x = admin_begin(req, key_name_fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	if (stir_signer_name_check(stir_param_str(req->env->params, "name")) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "field 'name': a credential name is 1-%d of A-Z a-z 0-9 _ . - and does not start with '.'",
@@ -650,13 +629,8 @@ trust_add_work(struct stir_req *req)
 void
 op_trust_add(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "pem", STIR_JT_STRING, true, TRUST_PEM_MAX },
-		{ "rcd", STIR_JT_BOOL, false, 0 },
-		{ NULL, 0, false, 0 }
-	};
 
-	if (admin_begin(req, fields) == NULL)
+	if (admin_begin(req) == NULL)
 		return;
 	stir_req_queue(req, trust_add_work, admin_done);
 }
@@ -687,9 +661,8 @@ trust_list_work(struct stir_req *req)
 void
 op_trust_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
 
-	if (admin_begin(req, fields) == NULL)
+	if (admin_begin(req) == NULL)
 		return;
 	stir_req_queue(req, trust_list_work, admin_done);
 }
@@ -717,14 +690,9 @@ trust_remove_work(struct stir_req *req)
 void
 op_trust_remove(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		/* not "id": that is the envelope's request id */
-		{ "anchor", STIR_JT_INT, true, 0 },
-		{ NULL, 0, false, 0 }
-	};
 	struct admin_ctx *x;
 
-	if ((x = admin_begin(req, fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	x->id = json_integer_value(json_object_get(req->env->params, "anchor"));
 	stir_req_queue(req, trust_remove_work, admin_done);
@@ -759,14 +727,10 @@ audit_list_work(struct stir_req *req)
 void
 op_audit_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "limit", STIR_JT_INT, false, 0 },
-		{ NULL, 0, false, 0 }
-	};
 	struct admin_ctx *x;
 	json_int_t lim = 50;
 
-	if ((x = admin_begin(req, fields)) == NULL)
+	if ((x = admin_begin(req)) == NULL)
 		return;
 	if (json_object_get(req->env->params, "limit") != NULL)
 		lim = json_integer_value(json_object_get(req->env->params, "limit"));

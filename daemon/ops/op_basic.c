@@ -25,9 +25,9 @@ op_hello(struct stir_req *req)
 
 	/* hello accepts any "v" and any fields: it never changes shape */
 	for (size_t i = 0; i < c->srv->nops; i++) {
-		if (c->srv->ops[i].admin_only && c->role != STIR_ROLE_ADMIN)
+		if (c->srv->ops[i].schema->admin_only && c->role != STIR_ROLE_ADMIN)
 			continue;
-		(void)json_array_append_new(ops, json_string(c->srv->ops[i].name));
+		(void)json_array_append_new(ops, json_string(c->srv->ops[i].schema->name));
 	}
 	for (int p = STIR_PERM_SIGN; p < _STIR_PERM_MAX; p++)
 		if (stir_server_peer_has(srv, c, (enum stir_perm)p))
@@ -48,13 +48,6 @@ op_hello(struct stir_req *req)
 void
 op_ping(struct stir_req *req)
 {
-	char msg[256];
-	int r;
-
-	if ((r = stir_proto_unpack(req->env->params, msg, sizeof(msg), "{}")) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	req->result = json_pack("{s:b, s:I}", "pong", 1, "time", (json_int_t)time(NULL));
 	stir_req_reply(req);
 }
@@ -164,13 +157,6 @@ status_done(struct stir_req *req)
 void
 op_status(struct stir_req *req)
 {
-	char msg[256];
-	int r;
-
-	if ((r = stir_proto_unpack(req->env->params, msg, sizeof(msg), "{}")) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	if ((req->ctx = calloc(1, sizeof(struct status_ctx))) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
@@ -182,13 +168,8 @@ op_status(struct stir_req *req)
 void
 op_reload(struct stir_req *req)
 {
-	char msg[256];
 	int r;
 
-	if ((r = stir_proto_unpack(req->env->params, msg, sizeof(msg), "{}")) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	if ((r = stir_server_reload(req->conn->srv)) != STIR_OK) {
 		stir_req_fail(req, r, r == STIR_ESHUTDOWN ? "stird is shutting down" :
 		    "the reload could not start");

@@ -20,17 +20,10 @@
 #define CACHE_LIST_DEFAULT	1000	/* entries listed without "limit" */
 #define CACHE_LIST_MAX		10000
 
-/* Validate params; replies and returns false if they are wrong. */
+/* Is the cache open?  Replies and returns false if not. */
 static bool
-cache_begin(struct stir_req *req, const struct stir_field *fields)
+cache_begin(struct stir_req *req)
 {
-	char msg[384];
-	int r;
-
-	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return false;
-	}
 	if (req->conn->srv->certcache == NULL) {
 		stir_req_fail(req, STIR_ESHUTDOWN, "the certificate cache is closed");
 		return false;
@@ -100,17 +93,13 @@ full_entry_json(const struct stir_certcache_entry *e)
 void
 op_cache_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "limit", STIR_JT_INT, false, 0 },
-		{ NULL, 0, false, 0 }
-	};
 	struct stir_certcache_info *v = NULL;
 	json_int_t lim = CACHE_LIST_DEFAULT;
 	json_t *arr;
 	size_t n = 0;
 	int r;
 
-	if (!cache_begin(req, fields))
+	if (!cache_begin(req))
 		return;
 	if (json_object_get(req->env->params, "limit") != NULL)
 		lim = json_integer_value(json_object_get(req->env->params, "limit"));
@@ -142,10 +131,6 @@ op_cache_list(struct stir_req *req)
 	stir_req_reply(req);
 }
 
-static const struct stir_field url_fields[] = {
-	{ "url", STIR_JT_STRING, true, STIR_URL_MAX },
-	{ NULL, 0, false, 0 }
-};
 
 void
 op_cache_show(struct stir_req *req)
@@ -154,7 +139,7 @@ op_cache_show(struct stir_req *req)
 	const char *u;
 	int r;
 
-	if (!cache_begin(req, url_fields))
+	if (!cache_begin(req))
 		return;
 	u = stir_param_str(req->env->params, "url");
 	if (!url_field_ok(req, u))
@@ -196,16 +181,12 @@ purge_done(struct stir_req *req)
 void
 op_cache_purge(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "url", STIR_JT_STRING, false, STIR_URL_MAX },
-		{ NULL, 0, false, 0 }
-	};
 	const char *u;
 	char q[200];
 	size_t n = 0;
 	int r;
 
-	if (!cache_begin(req, fields))
+	if (!cache_begin(req))
 		return;
 	u = stir_param_str(req->env->params, "url");
 	if (u != NULL && !url_field_ok(req, u))
@@ -239,17 +220,12 @@ prefetch_done(void *arg, const struct stir_certcache_entry *e)
 void
 op_cache_prefetch(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "url", STIR_JT_STRING, true, STIR_URL_MAX },
-		{ "kind", STIR_JT_STRING, false, 16 },
-		{ NULL, 0, false, 0 }
-	};
 	enum stir_cc_kind kind = STIR_CC_CHAIN;
 	const char *u, *k;
 	char q[200];
 	int r;
 
-	if (!cache_begin(req, fields))
+	if (!cache_begin(req))
 		return;
 	u = stir_param_str(req->env->params, "url");
 	if (!url_field_ok(req, u))

@@ -212,9 +212,9 @@ pol_ctx_free(void *p)
 }
 
 static struct pol_ctx *
-pol_begin(struct stir_req *req, const struct stir_field *fields)
+pol_begin(struct stir_req *req)
 {
-	return stir_req_begin(req, fields, sizeof(struct pol_ctx), pol_ctx_free);
+	return stir_req_begin(req, sizeof(struct pol_ctx), pol_ctx_free);
 }
 
 /* Done on the loop: install the reloaded table, hand over the result. */
@@ -225,7 +225,7 @@ pol_done(struct stir_req *req)
 
 	if (x->parts.creds != NULL && stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
 		log_err("%s: the reloaded tables could not be installed (out of memory)",
-		    req->op->name);
+		    req->op->schema->name);
 	if (req->err == STIR_OK) {
 		req->result = x->out != NULL ? x->out : json_object();
 		x->out = NULL;
@@ -242,7 +242,7 @@ reload(struct stir_req *req)
 	if (stir_server_load(req->conn->srv, STIR_LOAD_CREDS, NULL, &x->parts, msg,
 	    sizeof(msg)) != STIR_OK)
 		log_err("credentials and RCD policies could not be reloaded after %s: %s",
-		    req->op->name, msg);
+		    req->op->schema->name, msg);
 }
 
 static json_t *
@@ -351,11 +351,6 @@ duplicate_spec(const struct stir_policies *ps, const struct stir_policy *p,
 static void
 add_or_check(struct stir_req *req, bool store)
 {
-	static const struct stir_field fields[] = {
-		{ "policy", STIR_JT_OBJECT, true, 0 },
-		{ "replace", STIR_JT_BOOL, false, 0 },
-		{ NULL, 0, false, 0 }
-	};
 	struct stir_server *srv = req->conn->srv;
 	struct pol_ctx *x;
 	struct content_job *j;
@@ -365,7 +360,7 @@ add_or_check(struct stir_req *req, bool store)
 	size_t i = 0;
 	int r;
 
-	if ((x = pol_begin(req, fields)) == NULL)
+	if ((x = pol_begin(req)) == NULL)
 		return;
 	x->store = store;
 	x->replace = json_is_true(json_object_get(req->env->params, "replace"));
@@ -457,16 +452,9 @@ policy_json(const struct stir_policy *p, bool full)
 void
 op_policy_list(struct stir_req *req)
 {
-	static const struct stir_field fields[] = { { NULL, 0, false, 0 } };
 	const struct stir_policies *ps = req->state->creds->policies;
 	json_t *arr;
-	char msg[256];
-	int r;
 
-	if ((r = stir_proto_check(req->env->params, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	if ((arr = json_array()) == NULL) {
 		stir_req_fail(req, STIR_ENOMEM, NULL);
 		return;
@@ -477,22 +465,11 @@ op_policy_list(struct stir_req *req)
 	stir_req_reply(req);
 }
 
-static const struct stir_field name_fields[] = {
-	{ "name", STIR_JT_STRING, true, STIR_POLICY_NAME_MAX },
-	{ NULL, 0, false, 0 }
-};
-
 void
 op_policy_show(struct stir_req *req)
 {
 	const struct stir_policy *p;
-	char msg[256];
-	int r;
 
-	if ((r = stir_proto_check(req->env->params, name_fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	if ((p = stir_policies_find(req->state->creds->policies,
 	    stir_param_str(req->env->params, "name"))) == NULL) {
 		stir_req_fail(req, STIR_ENOENT, "no RCD policy named '%s' (see 'stirctl policy list')",
@@ -525,7 +502,7 @@ op_policy_remove(struct stir_req *req)
 {
 	struct pol_ctx *x;
 
-	if ((x = pol_begin(req, name_fields)) == NULL)
+	if ((x = pol_begin(req)) == NULL)
 		return;
 	snprintf(x->name, sizeof(x->name), "%s", stir_param_str(req->env->params, "name"));
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "policy %s", x->name);
@@ -537,14 +514,6 @@ op_policy_remove(struct stir_req *req)
 void
 op_policy_test(struct stir_req *req)
 {
-	static const struct stir_field fields[] = {
-		{ "orig", STIR_JT_STRING, true, STIR_IDENT_MAX },
-		{ "cred", STIR_JT_STRING, false, STIR_CRED_NAME_MAX },
-		{ "rcd", STIR_JT_BOOL | STIR_JT_OBJECT, false, 0 },
-		{ "crn", STIR_JT_STRING, false, STIR_POLICY_CRN_MAX },
-		{ "ppt", STIR_JT_STRING, false, 16 },
-		{ NULL, 0, false, 0 }
-	};
 	json_t *p = req->env->params, *rcd = json_object_get(p, "rcd"), *payload;
 	struct stir_sign_plan plan;
 	struct stir_ident orig;
@@ -553,10 +522,6 @@ op_policy_test(struct stir_req *req)
 	bool want_rcd = rcd == NULL || json_is_true(rcd) || json_is_object(rcd);
 	int r;
 
-	if ((r = stir_proto_check(p, fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	if (stir_ident_canon(stir_param_str(p, "orig"), &orig, msg, sizeof(msg)) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "field 'orig': %s", msg);
 		return;

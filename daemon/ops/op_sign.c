@@ -195,28 +195,6 @@ parse_dest(json_t *dest, struct stir_shaken_claims *c, char *msg, size_t msglen)
 	return STIR_OK;
 }
 
-static const struct stir_field sign_fields[] = {
-	/* orig: required but for div and div-o (copied from the original) */
-	{ "orig",   STIR_JT_STRING, false, STIR_IDENT_MAX },
-	/* dest: a string is checked against STIR_IDENT_MAX, an array's size
-	 * against STIR_MAX_DEST, in parse_dest() */
-	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, 0 },
-	/* attest: required for shaken (and rcd) */
-	{ "attest", STIR_JT_STRING, false, 0 },
-	{ "origid", STIR_JT_STRING, false, 0 },
-	{ "iat",    STIR_JT_INT, false, 0 },
-	{ "cred",   STIR_JT_STRING, false, STIR_CRED_NAME_MAX },
-	/* rcd: true, or an object of values (checked in policy.c) */
-	{ "rcd",    STIR_JT_BOOL | STIR_JT_OBJECT, false, 0 },
-	{ "crn",    STIR_JT_STRING, false, STIR_POLICY_CRN_MAX },
-	{ "ppt",    STIR_JT_STRING, false, 16 },
-	{ "original", STIR_JT_STRING, false, STIR_IDENTITY_MAX },
-	{ "div",    STIR_JT_STRING, false, STIR_IDENT_MAX },
-	/* body: base64, checked against msg_max_body_bytes when decoded */
-	{ "body",   STIR_JT_STRING, false, 0 },
-	{ "content_type", STIR_JT_STRING, false, 256 },
-	{ NULL, 0, false, 0 }
-};
 
 static int
 set_cred(struct sign_ctx *x, const struct stir_cred *cred)
@@ -560,10 +538,6 @@ op_sign(struct stir_req *req)
 	}
 	req->ctx = x;
 	req->ctx_free = sign_ctx_free;
-	if ((r = stir_proto_check(p, sign_fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	orig = stir_param_str(p, "orig");
 	dest = json_object_get(p, "dest");
 	for (size_t i = 0; i < sizeof(sign_kinds) / sizeof(sign_kinds[0]); i++)

@@ -27,18 +27,12 @@ op_stats(struct stir_req *req)
 	struct stir_certcache_stats cs;
 	const char *names[STIR_METRICS_OPS];
 	json_t *fams = NULL;
-	char msg[256];
-	int r;
 
-	if ((r = stir_proto_unpack(req->env->params, msg, sizeof(msg), "{}")) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	memset(&v, 0, sizeof(v));
 	v.now = (int64_t)time(NULL);
 	v.nops = srv->nops < STIR_METRICS_OPS ? srv->nops : STIR_METRICS_OPS;
 	for (size_t i = 0; i < v.nops; i++)
-		names[i] = srv->ops[i].name;
+		names[i] = srv->ops[i].schema->name;
 	v.op_names = names;
 	v.conns[STIR_M_SOCK_SERVICE] = srv->nconns;
 	v.conns[STIR_M_SOCK_ADMIN] = srv->nadmin;

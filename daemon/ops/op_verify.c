@@ -19,25 +19,6 @@
 #include "daemon/stir/message.h"
 #include "daemon/verify/vreq.h"
 
-static const struct stir_field verify_fields[] = {
-	{ "identity",     STIR_JT_ARRAY, true, STIR_MAX_IDENTITY },
-	{ "from",         STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "to",           STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "pai",          STIR_JT_STRING, false, STIR_IDENT_MAX },
-	{ "date",         STIR_JT_STRING, false, STIR_DATE_MAX },
-	{ "at",           STIR_JT_INT, false, 0 },
-	{ "mode",         STIR_JT_STRING, false, 16 },
-	{ "request_uri",  STIR_JT_STRING, false, STIR_IDENT_MAX },
-	{ "history_info", STIR_JT_STRING, false, STIR_HEADER_MAX },
-	{ "diversion",    STIR_JT_STRING, false, STIR_HEADER_MAX },
-	/* body: base64, checked against msg_max_body_bytes in read_body() */
-	{ "body",         STIR_JT_STRING, false, 0 },
-	{ "content_type", STIR_JT_STRING, false, 256 },
-	{ "expect_cert",  STIR_JT_STRING, false, 64 },
-	{ "call_info",    STIR_JT_STRING, false, STIR_HEADER_MAX },
-	{ "connected_dest", STIR_JT_STRING, false, STIR_IDENT_MAX },
-	{ NULL, 0, false, 0 }
-};
 
 /* The body of a MESSAGE (base64): within msg_max_body_bytes, MIME-sane. */
 static int
@@ -200,12 +181,7 @@ op_verify(struct stir_req *req)
 	struct vctx *x;
 	char msg[384];
 	size_t i, cap;
-	int r;
 
-	if ((r = stir_proto_check(p, verify_fields, msg, sizeof(msg))) != STIR_OK) {
-		stir_req_fail(req, r, "%s", msg);
-		return;
-	}
 	ids = json_object_get(p, "identity");
 	json_array_foreach(ids, i, v) {
 		if (!json_is_string(v)) {

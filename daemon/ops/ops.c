@@ -1,46 +1,43 @@
 /*
- * ops.c: the op table, what stird serves (main.c hands it to the server;
- * doc/protocol.md section 3 is its prose).
+ * ops.c: the op table, what stird serves: each op's schema (its params,
+ * permission and socket: opschema.c, in the protocol library) and its
+ * handler.  main.c hands it to the server; doc/protocol.md section 3 is
+ * its prose.
  */
 #include "config.h"
 
 #include "daemon/ops/ops.h"
 
-#define SMALL	4096		/* requests that carry a name or two */
-/* trust.add: a PEM bundle of up to TRUST_PEM_MAX (1 MiB), JSON-escaped
- * (each newline doubles), with the envelope */
-#define BUNDLE	(2 * 1024 * 1024 + SMALL)
-
 const struct stir_op_desc stir_op_table[] = {
-	/* name            handler           permission        admin  max_line  secret audit  observe */
-	{ "hello",         op_hello,         STIR_PERM_NONE,   false, SMALL,    false, false,  NULL },
-	{ "ping",          op_ping,          STIR_PERM_NONE,   false, SMALL,    false, false,  NULL },
-	{ "sign",          op_sign,          STIR_PERM_SIGN,   false, 0,        false, false, op_sign_observe },
-	{ "verify",        op_verify,        STIR_PERM_VERIFY, false, 0,        false, false, op_verify_observe },
-	{ "stats",         op_stats,         STIR_PERM_STATS,  false, SMALL,    false, false,  NULL },
-	{ "status",        op_status,        STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "reload",        op_reload,        STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "key.generate",  op_key_generate,  STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "key.import",    op_key_import,    STIR_PERM_ADMIN,  true,  0,        true,  true,  NULL },
-	{ "key.list",      op_key_list,      STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "key.remove",    op_key_remove,    STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "cred.add",      op_cred_add,      STIR_PERM_ADMIN,  true,  0,        true,  true,  NULL },
-	{ "cred.list",     op_cred_list,     STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "cred.remove",   op_cred_remove,   STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "trust.add",     op_trust_add,     STIR_PERM_ADMIN,  true,  BUNDLE,   false, true,  NULL },
-	{ "trust.list",    op_trust_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "trust.remove",  op_trust_remove,  STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "audit.list",    op_audit_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "cache.list",    op_cache_list,    STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "cache.show",    op_cache_show,    STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "cache.purge",   op_cache_purge,   STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "cache.prefetch", op_cache_prefetch, STIR_PERM_ADMIN, true, SMALL,    false, true,  NULL },
-	{ "policy.add",    op_policy_add,    STIR_PERM_ADMIN,  true,  0,        false, true,  NULL },
-	{ "policy.check",  op_policy_check,  STIR_PERM_ADMIN,  true,  0,        false, false,  NULL },
-	{ "policy.list",   op_policy_list,   STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "policy.show",   op_policy_show,   STIR_PERM_ADMIN,  true,  SMALL,    false, false,  NULL },
-	{ "policy.remove", op_policy_remove, STIR_PERM_ADMIN,  true,  SMALL,    false, true,  NULL },
-	{ "policy.test",   op_policy_test,   STIR_PERM_ADMIN,  true,  0,        false, false,  NULL },
+	/* schema (opschema.c)                      handler            metrics hook */
+	{ &stir_op_schemas[STIR_OP_HELLO],           op_hello,          NULL },
+	{ &stir_op_schemas[STIR_OP_PING],            op_ping,           NULL },
+	{ &stir_op_schemas[STIR_OP_SIGN],            op_sign,           op_sign_observe },
+	{ &stir_op_schemas[STIR_OP_VERIFY],          op_verify,         op_verify_observe },
+	{ &stir_op_schemas[STIR_OP_STATS],           op_stats,          NULL },
+	{ &stir_op_schemas[STIR_OP_STATUS],          op_status,         NULL },
+	{ &stir_op_schemas[STIR_OP_RELOAD],          op_reload,         NULL },
+	{ &stir_op_schemas[STIR_OP_KEY_GENERATE],    op_key_generate,   NULL },
+	{ &stir_op_schemas[STIR_OP_KEY_IMPORT],      op_key_import,     NULL },
+	{ &stir_op_schemas[STIR_OP_KEY_LIST],        op_key_list,       NULL },
+	{ &stir_op_schemas[STIR_OP_KEY_REMOVE],      op_key_remove,     NULL },
+	{ &stir_op_schemas[STIR_OP_CRED_ADD],        op_cred_add,       NULL },
+	{ &stir_op_schemas[STIR_OP_CRED_LIST],       op_cred_list,      NULL },
+	{ &stir_op_schemas[STIR_OP_CRED_REMOVE],     op_cred_remove,    NULL },
+	{ &stir_op_schemas[STIR_OP_TRUST_ADD],       op_trust_add,      NULL },
+	{ &stir_op_schemas[STIR_OP_TRUST_LIST],      op_trust_list,     NULL },
+	{ &stir_op_schemas[STIR_OP_TRUST_REMOVE],    op_trust_remove,   NULL },
+	{ &stir_op_schemas[STIR_OP_AUDIT_LIST],      op_audit_list,     NULL },
+	{ &stir_op_schemas[STIR_OP_CACHE_LIST],      op_cache_list,     NULL },
+	{ &stir_op_schemas[STIR_OP_CACHE_SHOW],      op_cache_show,     NULL },
+	{ &stir_op_schemas[STIR_OP_CACHE_PURGE],     op_cache_purge,    NULL },
+	{ &stir_op_schemas[STIR_OP_CACHE_PREFETCH],  op_cache_prefetch, NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_ADD],      op_policy_add,     NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_CHECK],    op_policy_check,   NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_LIST],     op_policy_list,    NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_SHOW],     op_policy_show,    NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_REMOVE],   op_policy_remove,  NULL },
+	{ &stir_op_schemas[STIR_OP_POLICY_TEST],     op_policy_test,    NULL },
 };
 
 const size_t stir_op_count = sizeof(stir_op_table) / sizeof(stir_op_table[0]);

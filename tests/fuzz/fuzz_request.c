@@ -1,10 +1,10 @@
 /*
  * fuzz_request.c: one line from a client (or, for stir_reply_decode(), from
  * the daemon) through the wire codec, as stir_dispatch_line() and op_sign()
- * would take it: stir_request_decode(), stir_request_strip(), the op's field
- * table in stir_proto_check(), the sign op's identity fields, and the reply
- * that the daemon would send back (every line gets one), decoded again as
- * a client would.
+ * would take it: stir_request_decode(), stir_request_strip(), the op's
+ * schema (opschema.c, the daemon's own) in stir_op_schema_check(), the
+ * sign op's identity fields, and the reply that the daemon would send
+ * back (every line gets one), decoded again as a client would.
  */
 #include "config.h"
 
@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "stirclient.h"
+#include "opschema.h"
 #include "proto.h"
 #include "daemon/sign/creds.h"
 #include "daemon/base/log.h"
@@ -24,27 +25,6 @@
 
 /* Lines longer than this cannot reach the decoder (STIR_LINE_MAX_CEILING). */
 #define FUZZ_REQUEST_MAX	(1024 * 1024)
-
-/* Copies of the tables in daemon/ops/op_sign.c and daemon/ops/op_verify.c. */
-static const struct stir_field sign_fields[] = {
-	{ "orig",   STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "dest",   STIR_JT_STRING | STIR_JT_ARRAY, true, STIR_MAX_DEST },
-	{ "attest", STIR_JT_STRING, true, 1 },
-	{ "origid", STIR_JT_STRING, false, STIR_UUID_LEN },
-	{ "iat",    STIR_JT_INT, false, 0 },
-	{ "cred",   STIR_JT_STRING, false, STIR_CRED_NAME_MAX },
-	{ NULL, 0, false, 0 }
-};
-
-static const struct stir_field verify_fields[] = {
-	{ "identity", STIR_JT_ARRAY, true, 32 },
-	{ "from",     STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "to",       STIR_JT_STRING, true, STIR_IDENT_MAX },
-	{ "pai",      STIR_JT_STRING, false, STIR_IDENT_MAX },
-	{ "date",     STIR_JT_STRING, false, 64 },
-	{ "at",       STIR_JT_INT, false, 0 },
-	{ NULL, 0, false, 0 }
-};
 
 /* A message may hold any byte (the reply escapes it), but must end. */
 static bool
@@ -147,7 +127,7 @@ static void
 request(const char *line, size_t len)
 {
 	struct stir_request *req = NULL;
-	const struct stir_field *fields = sign_fields;
+	const struct stir_op_schema *op;
 	char msg[384];
 	int r;
 
@@ -172,9 +152,8 @@ request(const char *line, size_t len)
 	FUZZ_ASSERT(req->op != NULL && req->op[0] != '\0' &&
 	    strlen(req->op) <= STIR_OP_MAX);
 	FUZZ_ASSERT(req->v >= -1);
-	if (strcmp(req->op, "verify") == 0)
-		fields = verify_fields;
-	else if (strcmp(req->op, "sign") != 0) {
+	/* the daemon's own schemas (opschema.c), every op */
+	if ((op = stir_op_schema_find(req->op)) == NULL) {
 		/* stir_dispatch_line(): an unknown op is named in the reply */
 		char q[64];
 
@@ -190,13 +169,15 @@ request(const char *line, size_t len)
 	FUZZ_ASSERT(json_object_get(req->params, "v") == NULL &&
 	    json_object_get(req->params, "id") == NULL &&
 	    json_object_get(req->params, "op") == NULL);
-	r = stir_proto_check(req->params, fields, msg, sizeof(msg));
+	if (op == NULL)
+		op = &stir_op_schemas[STIR_OP_SIGN];	/* the params as sign's */
+	r = stir_op_schema_check(op, req->params, msg, sizeof(msg));
 	FUZZ_ASSERT(r == STIR_OK || r == STIR_EBADREQ || r == STIR_ETOOBIG);
 	if (r != STIR_OK) {
 		FUZZ_ASSERT(msg_ok(msg, sizeof(msg)));
 		reply_roundtrip(req->id, r, msg, NULL);
 	} else {
-		if (fields == sign_fields)
+		if (op == &stir_op_schemas[STIR_OP_SIGN])
 			sign_fields_use(req->params);
 		/* echo the params as a result: the codec must keep them */
 		reply_roundtrip(req->id, STIR_OK, NULL, req->params);

@@ -778,8 +778,12 @@ START_TEST(client_strings_cannot_forge_log_lines)
 	/* no line of the log starts with what the client sent after its newline */
 	ck_assert_int_eq(h_count(out, "\n<0>forged"), 0);
 	ck_assert_int_eq(h_count(out, "\nforged"), 0);
-	/* and the text did reach the log, escaped */
-	ck_assert_int_gt(h_count(out, "\\x0a<0>forged by the client"), 5);
+	/*
+	 * and the text did reach the log, escaped (an unknown field's name is
+	 * quoted with its controls as '?' by every op, opschema.c, so status
+	 * and reload no longer echo it raw as Jansson's message did)
+	 */
+	ck_assert_int_gt(h_count(out, "\\x0a<0>forged by the client"), 3);
 }
 END_TEST
 
