@@ -183,7 +183,7 @@ tests_fuzz_fuzz_tnauth_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_tnauth_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_chain_SOURCES = tests/fuzz/fuzz_chain.c tests/fuzz/fuzz.h \
-	daemon/pki/cert.c daemon/stir/tn.c
+	daemon/pki/cert.c daemon/stir/tn.c daemon/stir/url.c
 tests_fuzz_fuzz_chain_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_chain_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_chain_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
@@ -255,14 +255,15 @@ tests_fuzz_fuzz_httpdate_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_httpdate_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
 tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
-	daemon/stir/rcd.c
+	daemon/stir/rcd.c daemon/stir/url.c
 tests_fuzz_fuzz_rcd_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_rcd_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_rcd_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/fuzz.h \
-	daemon/sign/policy.c daemon/sign/creds.c daemon/stir/tn.c daemon/stir/rcd.c
+	daemon/sign/policy.c daemon/sign/creds.c daemon/stir/tn.c daemon/stir/rcd.c \
+	daemon/stir/url.c
 tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_policy_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \

@@ -4,6 +4,7 @@ if HAVE_CHECK
 UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_tn \
+	tests/unit/test_url \
 	tests/unit/test_passport \
 	tests/unit/test_signer \
 	tests/unit/test_proto \
@@ -25,6 +26,10 @@ tests_unit_test_conf_LDADD = $(TEST_LIBS)
 tests_unit_test_tn_SOURCES = tests/unit/test_tn.c $(UNIT_UTIL)
 tests_unit_test_tn_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tn_LDADD = $(TEST_LIBS)
+
+tests_unit_test_url_SOURCES = tests/unit/test_url.c $(UNIT_UTIL)
+tests_unit_test_url_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_url_LDADD = $(TEST_LIBS)
 
 tests_unit_test_passport_SOURCES = tests/unit/test_passport.c $(UNIT_UTIL)
 tests_unit_test_passport_CFLAGS = $(TEST_CFLAGS)
