@@ -24,14 +24,16 @@
 #ifndef STIR_SIGNER_H
 #define STIR_SIGNER_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/stir/passport.h"	/* STIR_SIG_MAX */
 
-#define STIR_KEY_NAME_MAX	64	/* [A-Za-z0-9_.-], not starting with '.' */
-#define STIR_KEY_FILE_MAX	(64 * 1024)
+#define STIR_KEY_NAME_MAX	STIR_P_NAME_MAX	/* [A-Za-z0-9_.-], not starting with '.' */
+#define STIR_KEY_FILE_MAX	STIR_P_KEY_FILE_MAX	/* opschema.h */
 #define STIR_MAX_KEYS		4096
 #define STIR_SIGNER_FLAG_DETERMINISTIC	1u	/* RFC 6979 ECDSA */
 /* Temporary files of key.generate/import in key_dir; removed at open. */

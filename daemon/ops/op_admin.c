@@ -9,12 +9,12 @@
 #include "stirclient.h"
 #include "daemon/pki/cert.h"
 #include "daemon/sign/creds.h"
+#include "daemon/stir/url.h"
 #include "daemon/ops/ops.h"
 #include "daemon/base/log.h"
 #include "daemon/keys/signer.h"
 #include "daemon/store/store.h"
 
-#define TRUST_PEM_MAX	(1024 * 1024)
 
 /* Shared state of an admin request; fields used as each op needs. */
 struct admin_ctx {
@@ -268,32 +268,25 @@ op_key_remove(struct stir_req *req)
 static int
 x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen)
 {
-	size_t n = strlen(u);
-
-	if (n > STIR_X5U_MAX) {
+	switch (stir_url_check_x5u(u, cfg->x5u_allow_http)) {
+	case STIR_URL_OK:
+		return STIR_OK;
+	case STIR_URL_TOO_LONG:
 		snprintf(msg, msglen, "field 'x5u' is longer than %d bytes", STIR_X5U_MAX);
-		return STIR_EINVAL;
-	}
-	if (strncmp(u, "https://", 8) != 0 &&
-	    !(cfg->x5u_allow_http && strncmp(u, "http://", 7) == 0)) {
+		break;
+	case STIR_URL_BAD_SCHEME:
 		snprintf(msg, msglen, "field 'x5u' must be an https:// URL%s",
 		    cfg->x5u_allow_http ? " or http:// URL" : "");
-		return STIR_EINVAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)u[i];
-
-		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
-		    c == '\\' || c == ';') {
-			snprintf(msg, msglen, "field 'x5u' has a character not allowed in an Identity info URI");
-			return STIR_EINVAL;
-		}
-	}
-	if (u[strcspn(u, ":") + 3] == '\0' || u[strcspn(u, ":") + 3] == '/') {
+		break;
+	case STIR_URL_BAD_CHAR:
+		snprintf(msg, msglen, "field 'x5u' has a character not allowed in an Identity info URI");
+		break;
+	case STIR_URL_NO_HOST:
+	default:
 		snprintf(msg, msglen, "field 'x5u' has no host");
-		return STIR_EINVAL;
+		break;
 	}
-	return STIR_OK;
+	return STIR_EINVAL;
 }
 
 static void

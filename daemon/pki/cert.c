@@ -16,6 +16,12 @@
 #include "daemon/pki/cert.h"
 #include "daemon/base/log.h"
 #include "daemon/stir/tn.h"
+#include "daemon/stir/url.h"
+
+/* a URL from a certificate is cached and fetched like any other */
+#if STIR_URL_MAX_CERT != STIR_URL_MAX
+#error "STIR_URL_MAX_CERT must be the URL rules' STIR_URL_MAX"
+#endif
 
 extern const asn1_static_node stir_asn1_tab[];
 
@@ -543,16 +549,10 @@ stir_cert_tnlist_url(gnutls_x509_crt_t crt, char *out, size_t outlen)
 			log_debug("id-ad-stirTNList accessLocation: %s", gnutls_strerror(gr));
 			return STIR_ECERT;
 		}
-		if (d.size <= 8 || d.size > STIR_URL_MAX_CERT || d.size >= outlen ||
-		    memcmp(d.data, "https://", 8) != 0) {
+		if (d.size >= outlen || !stir_url_tnlist_ok((const char *)d.data, d.size)) {
 			gnutls_free(d.data);
 			return STIR_ECERT;
 		}
-		for (unsigned k = 0; k < d.size; k++)
-			if (d.data[k] <= 0x20 || d.data[k] >= 0x7f) {
-				gnutls_free(d.data);
-				return STIR_ECERT;
-			}
 		memcpy(out, d.data, d.size);
 		out[d.size] = '\0';
 		gnutls_free(d.data);
@@ -924,9 +924,7 @@ stir_chain_crl_urls(const struct stir_chain *c, char **urls, size_t max)
 			if (gr != GNUTLS_SAN_URI || len >= sizeof(buf))
 				continue;
 			buf[len] = '\0';
-			if (strncmp(buf, "https://", 8) != 0 && strncmp(buf, "http://", 7) != 0)
-				continue;
-			if (memchr(buf, '\0', len) != NULL)
+			if (!stir_url_crl_ok(buf, len))
 				continue;
 			if ((urls[n] = strdup(buf)) != NULL)
 				n++;

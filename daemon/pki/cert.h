@@ -2,6 +2,8 @@
 #ifndef STIR_CERT_H
 #define STIR_CERT_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +14,9 @@
 #include <jansson.h>
 
 #define STIR_CHAIN_MAX		8		/* certificates in one PEM chain */
-#define STIR_PEM_MAX		(64 * 1024)	/* bytes of one PEM chain */
+#define STIR_PEM_MAX	STIR_P_PEM_MAX	/* bytes of one PEM chain */
 #define STIR_TNAUTH_MAX		256		/* entries in one TNAuthList */
-#define STIR_SPC_MAX		64		/* bytes of one SPC */
+#define STIR_SPC_MAX	STIR_P_SPC_MAX	/* bytes of one SPC */
 #define STIR_OID_TNAUTHLIST	"1.3.6.1.5.5.7.1.26"
 /* RFC 8226 10.1: AIA accessMethod id-ad-stirTNList (id-ad 14) */
 #define STIR_OID_AD_STIRTNLIST	"1.3.6.1.5.5.7.48.14"
@@ -183,7 +185,7 @@ int	stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 /* ---- revocation through CRL Distribution Points ---- */
 
 #define STIR_CRL_URLS_MAX	STIR_CHAIN_MAX	/* one CRL URL per certificate */
-#define STIR_URL_MAX_CERT	1024	/* longest URL taken from a certificate */
+#define STIR_URL_MAX_CERT	STIR_P_URL_MAX	/* longest URL taken from a certificate */
 
 /*
  * The HTTP(S) CRL distribution point URLs of the chain's certificates

@@ -24,6 +24,7 @@
 
 #include "stirclient.h"
 #include "daemon/pki/certcache.h"
+#include "daemon/stir/url.h"
 #include "daemon/store/storeq.h"
 #include "daemon/base/log.h"
 #include "daemon/store/store.h"
@@ -646,12 +647,6 @@ fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
 }
 
 static int
-url_ok(const char *url)
-{
-	return url != NULL && url[0] != '\0' && strlen(url) <= STIR_URL_MAX;
-}
-
-static int
 kind_ok(int kind)
 {
 	return kind >= 0 && kind < STIR_CC_KINDS;
@@ -688,7 +683,7 @@ stir_certcache_get_for(struct stir_certcache *cc, const char *url,
 	char detail[CC_DETAIL_MAX];
 	struct cc_node *n;
 
-	if (!url_ok(url) || !kind_ok((int)kind))
+	if (!stir_url_key_ok(url) || !kind_ok((int)kind))
 		return STIR_EINVAL;
 	n = node_find(cc, url);
 	/* another kind's refusal says nothing about this kind: fetch */
@@ -720,7 +715,7 @@ int
 stir_certcache_refresh(struct stir_certcache *cc, const char *url,
     enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg)
 {
-	if (!url_ok(url) || !kind_ok((int)kind))
+	if (!stir_url_key_ok(url) || !kind_ok((int)kind))
 		return STIR_EINVAL;
 	return fetch_start(cc, node_find(cc, url), url, (int)kind, now, 0, cb, arg);
 }
@@ -731,7 +726,7 @@ stir_certcache_lookup(struct stir_certcache *cc, const char *url,
 {
 	struct cc_node *n;
 
-	if (!url_ok(url))
+	if (!stir_url_key_ok(url))
 		return STIR_EINVAL;
 	if ((n = node_find(cc, url)) == NULL || !n->has_data)
 		return STIR_ENOENT;
@@ -765,7 +760,8 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 		struct cc_node *n;
 		size_t cost;
 
-		if (!url_ok(row->url) || !kind_ok(row->kind) || node_find(cc, row->url) != NULL ||
+		if (!stir_url_key_ok(row->url) || !kind_ok(row->kind) ||
+		    node_find(cc, row->url) != NULL ||
 		    (row->status == STIR_OK && row->body == NULL)) {
 			writer_delete(cc->writer, row->url);
 			continue;
@@ -912,7 +908,7 @@ stir_certcache_purge_count(struct stir_certcache *cc, const char *url,
 	if (url != NULL) {
 		struct cc_node *e;
 
-		if (!url_ok(url))
+		if (!stir_url_key_ok(url))
 			return STIR_EINVAL;
 		if ((e = node_find(cc, url)) != NULL && e->has_data) {
 			node_drop(cc, e);

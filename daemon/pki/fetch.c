@@ -1082,7 +1082,7 @@ stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 
 	if (f->closing)
 		return STIR_ESHUTDOWN;
-	if (url == NULL || url[0] == '\0' || strlen(url) > STIR_URL_MAX)
+	if (!stir_url_key_ok(url))
 		return STIR_EINVAL;
 	if ((x = find_xfer(f, url)) != NULL)	/* one transfer per URL */
 		return add_waiter(x, cb, arg);

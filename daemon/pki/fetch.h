@@ -5,6 +5,9 @@
  * the threaded resolver), sockets and timers are libuv handles.
  *
  * Rules (enforced here, for every fetch):
+ * - a URL of 1 to STIR_URL_MAX bytes (stir_url_key_ok()); the rules a
+ *   URL meets before it is fetched (x5u, RCD, certificates) are
+ *   daemon/stir/url.h's, while this file parses it with libcurl;
  * - https:// only, unless allow_http; no redirects (a 3xx is a failure);
  * - the peer address must not be loopback, private (RFC 1918, ULA),
  *   link-local, multicast or unspecified unless allow_private (checked on
@@ -31,11 +34,11 @@
 #include <uv.h>
 
 #include "daemon/base/metrics.h"
+#include "daemon/stir/url.h"	/* STIR_URL_MAX, stir_url_key_ok() */
 
 #define STIR_FETCH_MAX_INFLIGHT	256	/* transfers at once; more wait */
 #define STIR_FETCH_PER_HOST	8	/* default: at once to one host:port */
 #define STIR_FETCH_PER_OWNER	16	/* default: one owner's, running or waiting */
-#define STIR_URL_MAX		1024
 
 struct stir_fetcher;
 

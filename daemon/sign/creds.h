@@ -2,6 +2,8 @@
 #ifndef STIR_CREDS_H
 #define STIR_CREDS_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +16,8 @@
 #include "daemon/stir/tnspec.h"
 #include "daemon/sign/policy.h"	/* STIR_CRED_NAME_MAX */
 
-#define STIR_X5U_MAX		1024
-#define STIR_CRED_TNS_MAX	64	/* TN specs per credential */
+#define STIR_X5U_MAX	STIR_P_URL_MAX	/* opschema.h */
+#define STIR_CRED_TNS_MAX	STIR_P_TNS_MAX	/* TN specs per credential */
 
 struct stir_cred {
 	char			*name;

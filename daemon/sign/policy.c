@@ -13,8 +13,7 @@
 #include "daemon/keys/signer.h"
 #include "daemon/store/store.h"
 #include "daemon/stir/tn.h"
-
-#define URL_MAX	1024
+#include "daemon/stir/url.h"
 
 /* ---- validation ---- */
 
@@ -30,21 +29,6 @@ text_ok(const char *s, size_t max)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
-}
-
-static bool
-url_ok(const char *s, bool allow_http)
-{
-	size_t n = strlen(s);
-
-	if (n > URL_MAX || (strncmp(s, "https://", 8) != 0 &&
-	    !(allow_http && strncmp(s, "http://", 7) == 0)))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
-		    strchr("\"<>\\^`{|}", s[i]) != NULL)
-			return false;
-	return strlen(s) > (s[4] == 's' ? 8u : 7u);
 }
 
 /* Only the listed members; msg names the first other one. */
@@ -78,7 +62,7 @@ stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret)
 	char msg[256];
 	int r;
 
-	(void)allow_http;	/* the verifier accepts https only (rcd.c) */
+	(void)allow_http;	/* RCD URLs are https only, both sides (stir_url_rcd_ok()) */
 	if ((r = stir_rcd_jcard_refs((json_t *)jcard, "", NULL, refs, &n, msg,
 	    sizeof(msg))) != STIR_OK)
 		return r;
@@ -129,9 +113,9 @@ rcd_value_check(const char *key, const json_t *v, const char *where, char *msg,
 		    where, STIR_TN_MAX);
 		return STIR_EINVAL;
 	}
-	if ((strcmp(key, "icn") == 0 || strcmp(key, "jcl") == 0) && !url_ok(s, false)) {
+	if ((strcmp(key, "icn") == 0 || strcmp(key, "jcl") == 0) && !stir_url_rcd_ok(s)) {
 		snprintf(msg, msglen, "%s.%s must be an https URL of at most %d bytes",
-		    where, key, URL_MAX);
+		    where, key, STIR_URL_MAX);
 		return STIR_EINVAL;
 	}
 	return STIR_OK;

@@ -17,6 +17,8 @@
 #ifndef STIR_POLICY_H
 #define STIR_POLICY_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,14 +27,13 @@
 #include "daemon/stir/tnspec.h"
 #include "daemon/stir/rcd.h"
 
-#define STIR_POLICY_NAME_MAX	64
-/* a credential's name, which a policy may name (creds.h takes it from here) */
-#define STIR_CRED_NAME_MAX	64
+#define STIR_POLICY_NAME_MAX	STIR_P_NAME_MAX	/* a credential's name, which a policy may name (creds.h takes it from here) */
+#define STIR_CRED_NAME_MAX	STIR_P_NAME_MAX	/* opschema.h */
 #define STIR_POLICY_DOC_MAX	(64 * 1024)	/* bytes of one document */
 #define STIR_POLICY_TNS_MAX	256	/* TN specs in match.tns */
 #define STIR_POLICY_ALTS_MAX	16	/* alternatives per member */
 #define STIR_POLICY_REASONS_MAX	32
-#define STIR_POLICY_CRN_MAX	128	/* bytes of one call reason */
+#define STIR_POLICY_CRN_MAX	STIR_P_CRN_MAX	/* bytes of one call reason */
 #define STIR_POLICY_TEXT_MAX	512	/* bytes of description */
 #define STIR_POLICY_URLS_MAX	16	/* URLs a policy references in all */
 #define STIR_JCARD_URLS_MAX	STIR_RCD_NESTED_MAX	/* URL values in one jCard */

@@ -9,10 +9,12 @@
 #ifndef STIR_IDENTITY_H
 #define STIR_IDENTITY_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-#define STIR_IDENTITY_MAX	(16 * 1024)	/* bytes of one value */
+#define STIR_IDENTITY_MAX	STIR_P_IDENTITY_MAX	/* bytes of one value */
 #define STIR_IDENTITY_PARAMS	16		/* parameters after the digest */
 #define STIR_PPT_MAX		32
 

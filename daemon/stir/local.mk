@@ -1,4 +1,4 @@
-# daemon/stir/local.mk: the STIR formats, pure data in and out: PASSporT, Identity header, TNs and TN specs, messages, RCD claims, Call-Info
+# daemon/stir/local.mk: the STIR formats, pure data in and out: PASSporT, Identity header, TNs and TN specs, messages, RCD claims, Call-Info, the URL rules
 libstirconf_la_SOURCES += \
 	daemon/stir/callinfo.h \
 	daemon/stir/callinfo.c \
@@ -14,4 +14,6 @@ libstircore_la_SOURCES += \
 	daemon/stir/rcd.h \
 	daemon/stir/rcd.c \
 	daemon/stir/tn.h \
-	daemon/stir/tn.c
+	daemon/stir/tn.c \
+	daemon/stir/url.h \
+	daemon/stir/url.c

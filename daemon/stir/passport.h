@@ -2,14 +2,16 @@
 #ifndef STIR_PASSPORT_H
 #define STIR_PASSPORT_H
 
+#include "opschema.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
 #include "daemon/stir/tn.h"
 
-#define STIR_MAX_DEST		16	/* dest entries in one PASSporT */
-#define STIR_UUID_LEN		36
+#define STIR_MAX_DEST	STIR_P_DEST_MAX	/* dest entries in one PASSporT */
+#define STIR_UUID_LEN	STIR_P_UUID_LEN	/* opschema.h */
 #define STIR_SIG_MAX		132	/* raw r||s up to P-521 */
 #define STIR_ES256_SIG_LEN	64
 

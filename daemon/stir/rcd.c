@@ -13,19 +13,7 @@
 #include "stirclient.h"
 #include "daemon/stir/passport.h"
 #include "daemon/stir/rcd.h"
-
-static bool
-https_url(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= 8 || n > 1024 || strncmp(s, "https://", 8) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
-}
+#include "daemon/stir/url.h"
 
 static int
 opt_string(json_t *o, const char *key, size_t max, const char **ret, char *msg, size_t msglen)
@@ -76,7 +64,7 @@ read_rcd_object(json_t *rcd, struct stir_rcd *r, char *msg, size_t msglen)
 	/* an icn data: URI carries the image itself (the section 8.3 example) */
 	r->icn_data = r->icn != NULL && strncasecmp(r->icn, "data:", 5) == 0;
 	if ((r->icn != NULL && !r->icn_data && (strlen(r->icn) > STIR_RCD_NAM_MAX ||
-	    !https_url(r->icn))) || (r->jcl != NULL && !https_url(r->jcl))) {
+	    !stir_url_rcd_ok(r->icn))) || (r->jcl != NULL && !stir_url_rcd_ok(r->jcl))) {
 		snprintf(msg, msglen, "rcd icn (unless a data: URI) and jcl must be https URLs");
 		return STIR_EINVAL;
 	}
@@ -248,13 +236,6 @@ stir_json_pointer(json_t *root, const char *ptr)
 	return v;
 }
 
-/* Is s a URL with an http or https scheme (any case)? */
-static bool
-web_url(const char *s)
-{
-	return strncasecmp(s, "https:", 6) == 0 || strncasecmp(s, "http:", 5) == 0;
-}
-
 /* Add the web URLs among the values of property prop (index i). */
 static int
 prop_refs(json_t *prop, size_t i, const char *base, json_t *rcdi,
@@ -270,7 +251,7 @@ prop_refs(json_t *prop, size_t i, const char *base, json_t *rcdi,
 		const char *url;
 
 		v = json_array_get(prop, k);
-		if (!json_is_string(v) || !web_url(url = json_string_value(v)))
+		if (!json_is_string(v) || !stir_url_is_web(url = json_string_value(v)))
 			continue;
 		if (*n == STIR_RCD_NESTED_MAX) {
 			snprintf(msg, msglen, "the jCard of %s holds more than %d URLs", base,
@@ -279,7 +260,7 @@ prop_refs(json_t *prop, size_t i, const char *base, json_t *rcdi,
 		}
 		f = &refs[*n];
 		snprintf(f->ptr, sizeof(f->ptr), "%s/1/%zu/%zu", base, i, k);
-		if (strncmp(url, "https://", 8) != 0 || !https_url(url)) {
+		if (!stir_url_rcd_ok(url)) {
 			snprintf(msg, msglen, "the URL at %s is not a usable https URL", f->ptr);
 			return STIR_EINVAL;
 		}

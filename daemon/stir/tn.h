@@ -2,12 +2,14 @@
 #ifndef STIR_TN_H
 #define STIR_TN_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
 #define STIR_TN_MAX	15	/* digits in an E.164 number (TNAuthList max) */
 #define STIR_URI_MAX	512	/* longest identity URI we accept */
-#define STIR_IDENT_MAX	1024	/* longest raw identity input */
+#define STIR_IDENT_MAX	STIR_P_IDENT_MAX	/* longest raw identity input */
 
 enum stir_ident_kind {
 	STIR_IDENT_TN,		/* value holds digits only */

@@ -9,6 +9,8 @@
 #ifndef STIR_VCTX_H
 #define STIR_VCTX_H
 
+#include "opschema.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,11 +28,11 @@
 #include "daemon/verify/verify.h"
 #include "daemon/pki/vmemo.h"
 
-#define STIR_MAX_IDENTITY	32		/* Identity values in one request */
-#define STIR_DATE_MAX		64
+#define STIR_MAX_IDENTITY	STIR_P_IDENTITIES_MAX	/* Identity values in one request */
+#define STIR_DATE_MAX	STIR_P_DATE_MAX	/* opschema.h */
 #define STIR_AT_MAX		((int64_t)1 << 40)	/* keeps time arithmetic exact */
 #define STIR_MAX_NESTED		64		/* originals nested in div-o, in all */
-#define STIR_HEADER_MAX		8192		/* a History-Info or Diversion value */
+#define STIR_HEADER_MAX	STIR_P_HEADER_MAX	/* a History-Info or Diversion value */
 
 struct vctx;
 

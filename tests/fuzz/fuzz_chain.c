@@ -23,6 +23,7 @@
 
 #include "stirclient.h"
 #include "daemon/pki/cert.h"
+#include "daemon/stir/url.h"
 #include "tests/fuzz/fuzz.h"
 
 static void
@@ -45,7 +46,7 @@ cert(gnutls_x509_crt_t crt)
 	r = stir_cert_tnlist_url(crt, url, sizeof(url));
 	FUZZ_ASSERT(r == STIR_OK || r == STIR_ENOENT || r == STIR_ECERT);
 	if (r == STIR_OK)
-		FUZZ_ASSERT(strncmp(url, "https://", 8) == 0 && strlen(url) <= STIR_URL_MAX_CERT);
+		FUZZ_ASSERT(stir_url_tnlist_ok(url, strlen(url)));
 
 	r = stir_cert_info(crt, &info);
 	FUZZ_ASSERT(r == STIR_OK || r == STIR_ECERT || r == STIR_ECRYPTO);

@@ -6,10 +6,11 @@
  *  - stir_policy_parse() of the document: STIR_OK, STIR_EINVAL or
  *    STIR_ETOOBIG (exactly when it is over STIR_POLICY_DOC_MAX bytes), with
  *    a reason and *ret untouched on failure; on STIR_OK the policy keeps
- *    its promises (a name, rcd.nam, no jcd with jcl, https URLs,
- *    alternatives only with caller_values, an empty content object), and
+ *    its promises (a name, rcd.nam, no jcd with jcl, RCD URLs (as
+ *    stir_url_rcd_ok() has them), alternatives only with caller_values,
+ *    an empty content object), and
  *    its document written out compactly parses to the same policy;
- *  - stir_policy_urls(): https URLs, each "icon", "jcard" or "other", and
+ *  - stir_policy_urls(): RCD URLs, each "icon", "jcard" or "other", and
  *    the inline jCard's URL values (stir_jcard_urls(): "/1/<i>/<k>"
  *    naming value k >= 3 of a "uri" property, that URL) among them;
  *  - rcdi_values: accepted only as 1 to 8 pointers naming values of rcd
@@ -42,22 +43,10 @@
 #include "stirclient.h"
 #include "daemon/sign/creds.h"
 #include "daemon/sign/policy.h"
+#include "daemon/stir/url.h"
 #include "tests/fuzz/fuzz.h"
 
 #define POLICY_INPUT_MAX	(STIR_POLICY_DOC_MAX + 4096)
-
-static bool
-https_url(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n <= 8 || n > 1024 || strncmp(s, "https://", 8) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
-}
 
 static bool
 is_kind(const char *k)
@@ -82,7 +71,7 @@ check_jcd(const json_t *jcd, const json_t *urls)
 		size_t pi, pk;
 		int used = 0;
 
-		FUZZ_ASSERT(ptr != NULL && https_url(url));
+		FUZZ_ASSERT(ptr != NULL && stir_url_rcd_ok(url));
 		FUZZ_ASSERT(sscanf(ptr, "/1/%zu/%zu%n", &pi, &pk, &used) == 2 &&
 		    ptr[used] == '\0' && pk >= 3);
 		prop = json_array_get(json_array_get(jcd, 1), pi);
@@ -142,9 +131,9 @@ check_fields(const struct stir_policy *p)
 		}
 	}
 	FUZZ_ASSERT(json_object_get(rcd, "icn") == NULL ||
-	    https_url(json_string_value(json_object_get(rcd, "icn"))));
+	    stir_url_rcd_ok(json_string_value(json_object_get(rcd, "icn"))));
 	FUZZ_ASSERT(json_object_get(rcd, "jcl") == NULL ||
-	    https_url(json_string_value(json_object_get(rcd, "jcl"))));
+	    stir_url_rcd_ok(json_string_value(json_object_get(rcd, "jcl"))));
 	FUZZ_ASSERT(p->nspecs <= STIR_POLICY_TNS_MAX);
 	FUZZ_ASSERT((p->nspecs == 0) == (json_object_get(json_object_get(p->doc, "match"),
 	    "tns") == NULL));
@@ -457,7 +446,7 @@ check_policy(struct stir_policy *p, const json_t *req)
 	urls = stir_policy_urls(p);
 	FUZZ_ASSERT(json_is_object(urls));
 	json_object_foreach(urls, url, kind)
-		FUZZ_ASSERT(https_url(url) && is_kind(json_string_value(kind)));
+		FUZZ_ASSERT(stir_url_rcd_ok(url) && is_kind(json_string_value(kind)));
 	if (json_object_get(p->rcd, "icn") != NULL)
 		FUZZ_ASSERT(json_object_get(urls, json_string_value(json_object_get(p->rcd,
 		    "icn"))) != NULL);

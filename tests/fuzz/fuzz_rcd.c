@@ -7,9 +7,10 @@
  *  - stir_rcd_read(): STIR_OK, STIR_ENOENT or STIR_EINVAL (with a reason);
  *    STIR_ENOENT only when there is neither rcd nor crn; on STIR_OK rcd is
  *    an object with nam set, or absent with crn a string (RFC 9795 8) and
- *    no rcd member read; crn and iss are the payload's; icn is an https
- *    URL or (icn_data) a data: URI, jcl an https URL, jcd and jcl are not
- *    both there, jcd is a jCard, and refs are an https icn then jcl;
+ *    no rcd member read; crn and iss are the payload's; icn is an RCD
+ *    URL (stir_url_rcd_ok()) or (icn_data) a data: URI, jcl an RCD URL,
+ *    jcd and jcl are not both there, jcd is a jCard, and refs are an
+ *    https icn then jcl;
  *  - stir_rcd_data_icon() of a data: icn, of the raw input as a URI, and
  *    of "data:<type>;base64,<the input in base64>" for each type, padded
  *    and not: STIR_OK, STIR_EINVAL, STIR_ETOOBIG or STIR_ENOMEM, a reason
@@ -46,7 +47,7 @@
  *    jCard, and (valid UTF-8 input) of a jCard whose photo URI is the input
  *    and whose logo URI is "https://x.example/" and the input: STIR_OK,
  *    STIR_ETOOBIG or STIR_EINVAL (with a reason, *ret_n untouched); on
- *    STIR_OK exactly the http(s) values of "uri" properties, each an https
+ *    STIR_OK exactly the http(s) values of "uri" properties, each an RCD
  *    URL, each pointer "<base>/1/<i>/<k>" naming that very value (k >= 3),
  *    and its digest the rcdi member of that pointer.
  */
@@ -65,6 +66,7 @@
 #include "stirclient.h"
 #include "daemon/stir/passport.h"
 #include "daemon/stir/rcd.h"
+#include "daemon/stir/url.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RCD_INPUT_MAX	(64 * 1024)
@@ -145,19 +147,6 @@ jcard_shape(json_t *j)
 	    json_is_array(json_array_get(j, 1));
 }
 
-static bool
-https_url(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= 8 || strncmp(s, "https://", 8) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
-}
-
 /* A value stir_rcd_jcard_refs() must report (http or https scheme)? */
 static bool
 web_value(json_t *prop, size_t k)
@@ -166,8 +155,7 @@ web_value(json_t *prop, size_t k)
 
 	return k >= 3 && json_is_string(json_array_get(prop, 0)) && json_is_string(type) &&
 	    strcasecmp(json_string_value(type), "uri") == 0 && json_is_string(v) &&
-	    (strncasecmp(json_string_value(v), "https:", 6) == 0 ||
-	    strncasecmp(json_string_value(v), "http:", 5) == 0);
+	    stir_url_is_web(json_string_value(v));
 }
 
 static void
@@ -204,7 +192,7 @@ jcard_urls(json_t *jcard, const char *base, json_t *ri)
 		FUZZ_ASSERT(json_is_array(prop) && web_value(prop, pk));
 		FUZZ_ASSERT(refs[j].url == json_string_value(json_array_get(prop, pk)));
 		FUZZ_ASSERT(refs[j].prop == json_string_value(json_array_get(prop, 0)));
-		FUZZ_ASSERT(https_url(refs[j].url));
+		FUZZ_ASSERT(stir_url_rcd_ok(refs[j].url));
 		FUZZ_ASSERT(refs[j].digest == json_string_value(json_object_get(ri, refs[j].ptr)));
 		FUZZ_ASSERT(j == 0 || strcmp(refs[j - 1].ptr, refs[j].ptr) != 0);
 	}
@@ -516,8 +504,8 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r.icn == NULL || strlen(r.icn) <= STIR_RCD_ICN_MAX);
 	FUZZ_ASSERT(r.icn_data == (r.icn != NULL && strncasecmp(r.icn, "data:", 5) == 0));
 	FUZZ_ASSERT(r.icn == NULL || r.icn_data ||
-	    (https_url(r.icn) && strlen(r.icn) <= STIR_RCD_NAM_MAX));
-	FUZZ_ASSERT(r.jcl == NULL || https_url(r.jcl));
+	    (stir_url_rcd_ok(r.icn) && strlen(r.icn) <= STIR_RCD_NAM_MAX));
+	FUZZ_ASSERT(r.jcl == NULL || stir_url_rcd_ok(r.jcl));
 	FUZZ_ASSERT(r.jcd == NULL || r.jcl == NULL);
 	FUZZ_ASSERT(r.jcd == NULL || jcard_shape(r.jcd));
 	FUZZ_ASSERT(r.nrefs == (size_t)(r.icn != NULL && !r.icn_data) + (size_t)(r.jcl != NULL));

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """gen-seeds.py: (re)write the seed corpora of the Identity, PASSporT,
-Cache-Control, HTTP-date, Rich Call Data, RCD policy, diversion and
-message-body fuzz targets.
+Cache-Control, HTTP-date, Rich Call Data, RCD policy, diversion,
+message-body and URL-rule fuzz targets.
 
     tests/fuzz/gen-seeds.py [SRCDIR]
 
 The seeds are checked in; run this only to change them.  It writes
 tests/fuzz/corpus/{identity,passport,cachecontrol,httpdate,rcd,policy,
-diversion,message}/<name> and leaves every other file there alone
+diversion,message,url}/<name> and leaves every other file there alone
 (regression seeds stay).  The policy seeds include the example documents
 of policies/ as they are.
 """
@@ -179,6 +179,35 @@ write("cachecontrol", {
     "unterminated-quote": 'max-age="',
     "repeated": "max-age=10, max-age=20, s-maxage=x, s-maxage=30",
     "junk": "\"\\,=\x00\xff\nno date\n\r\n",
+})
+
+# ---- url: the URL rules (daemon/stir/url.c) ----
+URL_MAX = 1024
+write("url", {
+    "https": INFO,
+    "http": "http://x.example/c.pem",
+    "upper-scheme": "HTTPS://x.example/c.pem",
+    "userinfo": "https://user:pw@x.example/c.pem",
+    "query-fragment": "https://x.example/c.pem?a=b&c#frag",
+    "ipv6": "https://[2001:db8::1]:8443/c.pem",
+    "port": "https://x.example:8443/c.pem",
+    "empty-host": "https:///c.pem",
+    "port-no-host": "https://:443/c.pem",
+    "scheme-only": "https://",
+    "http-only": "http://",
+    "space": "https://x.example/a b.pem",
+    "control": "https://x.example/\x01.pem",
+    "del": "https://x.example/\x7f.pem",
+    "nul": "https://x.example/\x00.pem",
+    "utf8": "https://x.example/caf\xc3\xa9.png",
+    "uri-chars": "https://x.example/{a}|b^`c",
+    "info-chars": "https://x.example/a;b<c>\"d\\e",
+    "max": "https://x.example/" + "a" * (URL_MAX - 18),
+    "over-max": "https://x.example/" + "a" * (URL_MAX - 17),
+    "data": "data:image/png;base64,iVBORw0KGgo=",
+    "ldap": "ldap://x.example/cn=crl",
+    "tel": "tel:+12155551212",
+    "empty": "",
 })
 
 # ---- httpdate: the SIP Date header ----

@@ -15,7 +15,7 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem callinfo constraints signerproto
+	keypem callinfo constraints signerproto url
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -23,7 +23,7 @@ EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/identity.dict tests/fuzz/passport.dict \
 	tests/fuzz/cachecontrol.dict tests/fuzz/httpdate.dict tests/fuzz/rcd.dict \
 	tests/fuzz/policy.dict tests/fuzz/diversion.dict tests/fuzz/message.dict \
-	tests/fuzz/callinfo.dict
+	tests/fuzz/callinfo.dict tests/fuzz/url.dict
 
 # ---- make check: replay through a plain build ----
 FUZZ_REPLAY_PROGS = \
@@ -36,7 +36,8 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_policy tests/fuzz/replay_diversion \
 	tests/fuzz/replay_message tests/fuzz/replay_keypem \
 	tests/fuzz/replay_callinfo \
-	tests/fuzz/replay_constraints tests/fuzz/replay_signerproto
+	tests/fuzz/replay_constraints tests/fuzz/replay_signerproto \
+	tests/fuzz/replay_url
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -105,6 +106,11 @@ tests_fuzz_replay_httpdate_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"ht
 tests_fuzz_replay_httpdate_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_httpdate_LDADD = $(TEST_LIBS)
 
+tests_fuzz_replay_url_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_url.c
+tests_fuzz_replay_url_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"url"'
+tests_fuzz_replay_url_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_url_LDADD = $(TEST_LIBS)
+
 tests_fuzz_replay_rcd_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_rcd.c
 tests_fuzz_replay_rcd_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"rcd"'
 tests_fuzz_replay_rcd_CFLAGS = $(TEST_CFLAGS)
@@ -152,7 +158,8 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_policy tests/fuzz/fuzz_diversion \
 	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
 	tests/fuzz/fuzz_callinfo \
-	tests/fuzz/fuzz_constraints tests/fuzz/fuzz_signerproto
+	tests/fuzz/fuzz_constraints tests/fuzz/fuzz_signerproto \
+	tests/fuzz/fuzz_url
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -183,7 +190,7 @@ tests_fuzz_fuzz_tnauth_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_tnauth_LDADD = $(FUZZ_BIN_LIBS)
 
 tests_fuzz_fuzz_chain_SOURCES = tests/fuzz/fuzz_chain.c tests/fuzz/fuzz.h \
-	daemon/pki/cert.c daemon/stir/tn.c
+	daemon/pki/cert.c daemon/stir/tn.c daemon/stir/url.c
 tests_fuzz_fuzz_chain_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_chain_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_chain_LDADD = $(FUZZ_BIN_LIBS) $(GNUTLS_LIBS) $(SODIUM_LIBS)
@@ -254,15 +261,22 @@ tests_fuzz_fuzz_httpdate_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_httpdate_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_httpdate_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS)
 
+tests_fuzz_fuzz_url_SOURCES = tests/fuzz/fuzz_url.c tests/fuzz/fuzz.h \
+	daemon/stir/url.c
+tests_fuzz_fuzz_url_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_url_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_url_LDADD = $(FUZZ_BIN_LIBS)
+
 tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
-	daemon/stir/rcd.c
+	daemon/stir/rcd.c daemon/stir/url.c
 tests_fuzz_fuzz_rcd_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_rcd_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_rcd_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \
 	$(SODIUM_LIBS)
 
 tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/fuzz.h \
-	daemon/sign/policy.c daemon/sign/creds.c daemon/stir/tn.c daemon/stir/rcd.c
+	daemon/sign/policy.c daemon/sign/creds.c daemon/stir/tn.c daemon/stir/rcd.c \
+	daemon/stir/url.c
 tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_policy_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) \

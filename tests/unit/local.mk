@@ -5,6 +5,7 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_tn \
 	tests/unit/test_state \
+	tests/unit/test_url \
 	tests/unit/test_passport \
 	tests/unit/test_signer \
 	tests/unit/test_proto \
@@ -29,6 +30,10 @@ tests_unit_test_tn_LDADD = $(TEST_LIBS)
 tests_unit_test_state_SOURCES = tests/unit/test_state.c $(UNIT_UTIL)
 tests_unit_test_state_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_state_LDADD = $(TEST_LIBS)
+
+tests_unit_test_url_SOURCES = tests/unit/test_url.c $(UNIT_UTIL)
+tests_unit_test_url_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_url_LDADD = $(TEST_LIBS)
 
 tests_unit_test_passport_SOURCES = tests/unit/test_passport.c $(UNIT_UTIL)
 tests_unit_test_passport_CFLAGS = $(TEST_CFLAGS)
