@@ -289,100 +289,34 @@ x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen
 	return STIR_EINVAL;
 }
 
+/* Store thread, in the audit transaction: the domain adds it (creds.c). */
 static void
 cred_add_work(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
 	struct stir_server *srv = req->conn->srv;
-	json_t *p = req->env->params;
-	struct stir_chain *chain = NULL;
-	struct stir_tnauth *ta = NULL;
-	struct stir_cert_info info;
-	struct stir_cred_row row;
-	const char *key_ref, *pem = stir_param_str(p, "chain");
-	json_t *url;
-	uint8_t *spki = NULL;
-	size_t spki_len = 0;
-	char msg[384], *tns = NULL;
-	int created = 0, r;
+	json_t *p = req->env->params, *url = json_object_get(p, "pkcs11");
+	struct stir_cred_add in = {
+		.name = x->name,
+		.key = stir_param_str(p, "key"),
+		/* the signer keeps the URL (and its PIN); the call wipes it here */
+		.pkcs11 = (char *)json_string_value(url),
+		.pkcs11_len = json_string_length(url),
+		.chain_pem = stir_param_str(p, "chain"),
+		.x5u = stir_param_str(p, "x5u"),
+		.tns = json_object_get(p, "tns"),
+		.spc = stir_param_str(p, "spc"),
+	};
+	char msg[384];
+	int r;
 
 	snprintf(req->audit_subject, sizeof(req->audit_subject), "cred %s", x->name);
-	if ((url = json_object_get(p, "pkcs11")) != NULL) {
-		/*
-		 * The signer keeps the URL (and its PIN) as key x->name; the
-		 * credential names that key.  The URL is wiped here by the call.
-		 */
-		r = stir_signer_pkcs11_register(srv->signer, x->name,
-		    (char *)json_string_value(url), json_string_length(url), &created);
-		if (r == STIR_EEXIST) {
-			stir_req_set_error(req, r, "a key named '%s' exists already, and it is not this PKCS#11 key (see 'stirctl key list')",
-			    x->name);
-			goto out;
-		}
-		if (r != STIR_OK) {	/* never the URL: it may hold a PIN */
-			stir_req_set_error(req, r == STIR_EINVAL ? r : STIR_EKEY,
-			    "the PKCS#11 key cannot be used: %s (is the URL, PIN and pkcs11_module right?)",
-			    stir_strerror(r));
-			goto out;
-		}
-		key_ref = x->name;
-	} else
-		key_ref = stir_param_str(p, "key");
-	if ((r = stir_signer_pubkey_der(srv->signer, key_ref, &spki, &spki_len)) != STIR_OK) {
-		stir_req_set_error(req, r == STIR_ENOENT ? STIR_EKEY : r,
-		    r == STIR_ENOENT ? "no key named '%s' (see 'stirctl key list')" :
-		    "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
-		goto out;
-	}
-	if ((r = stir_chain_parse(pem, strlen(pem), STIR_CHAIN_MAX, true, &chain)) != STIR_OK) {
-		stir_req_set_error(req, r == STIR_ETOOBIG ? r : STIR_ECERT,
-		    "field 'chain': not a PEM certificate chain of at most %d certificates, end entity first",
-		    STIR_CHAIN_MAX);
-		goto out;
-	}
-	if ((r = stir_cred_check(chain, spki, spki_len, time(NULL), &ta, msg,
-	    sizeof(msg))) != STIR_OK) {
+	if ((r = stir_cred_add(srv->store, srv->signer, &in, (int64_t)time(NULL), &x->out,
+	    msg, sizeof(msg))) != STIR_OK) {
 		stir_req_set_error(req, r, "%s", msg);
-		goto out;
-	}
-	if ((r = stir_cert_info(chain->crt[0], &info)) != STIR_OK) {
-		stir_req_set_error(req, r, "cannot read the certificate");
-		goto out;
-	}
-	if (json_object_get(p, "tns") != NULL &&
-	    (tns = stir_json_dump(json_object_get(p, "tns"), JSON_COMPACT, 0, NULL)) == NULL) {
-		stir_req_set_error(req, STIR_ENOMEM, NULL);
-		goto out;
-	}
-	memset(&row, 0, sizeof(row));
-	row.name = x->name;
-	row.key_ref = (char *)key_ref;
-	row.chain_pem = (char *)pem;
-	row.x5u = (char *)stir_param_str(p, "x5u");
-	row.tns = tns;
-	row.spc = (char *)stir_param_str(p, "spc");
-	row.subject = info.subject;
-	row.not_after = info.not_after;
-	row.created = (int64_t)time(NULL);
-	if ((r = stir_store_cred_add(srv->store, &row)) != STIR_OK) {
-		stir_req_set_error(req, r, r == STIR_EEXIST ?
-		    "a credential named '%s' exists already" : "cannot store credential '%s'",
-		    x->name);
-		goto out;
+		return;
 	}
 	req->commit_fn = reload_creds;
-	x->out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", x->name,
-	    "subject", info.subject, "x5u", row.x5u, "not_after", (json_int_t)info.not_after,
-	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n);
-	created = 0;			/* the credential keeps its key */
- out:
-	if (created && (r = stir_signer_key_remove(srv->signer, x->name)) != STIR_OK)
-		log_err("credential '%s' was not added, and its PKCS#11 registration could not be removed: %s",
-		    x->name, stir_strerror(r));
-	free(tns);
-	free(spki);
-	stir_tnauth_free(ta);
-	stir_chain_free(chain);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "daemon/pki/constraints.h"
 #include "daemon/sign/creds.h"
 #include "daemon/base/log.h"
+#include "daemon/keys/signer.h"
 #include "daemon/stir/passport.h"
 #include "daemon/sign/policy.h"
 #include "daemon/store/store.h"
@@ -253,4 +254,96 @@ stir_creds_select(const struct stir_creds *cs, const char *name,
 	}
 	*ret = c;
 	return STIR_OK;
+}
+
+int
+stir_cred_add(struct stir_store *store, struct stir_signer *signer, struct stir_cred_add *in,
+    int64_t now, json_t **ret, char *msg, size_t msglen)
+{
+	struct stir_chain *chain = NULL;
+	struct stir_tnauth *ta = NULL;
+	struct stir_cert_info info;
+	struct stir_cred_row row;
+	const char *key_ref = in->key;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	char why[384], *tns = NULL;
+	int created = 0, r;
+
+	if (in->pkcs11 != NULL) {
+		/* the signer keeps the URL (and its PIN) as key in->name */
+		r = stir_signer_pkcs11_register(signer, in->name, in->pkcs11, in->pkcs11_len,
+		    &created);
+		if (r == STIR_EEXIST) {
+			snprintf(msg, msglen, "a key named '%s' exists already, and it is not this PKCS#11 key (see 'stirctl key list')",
+			    in->name);
+			goto out;
+		}
+		if (r != STIR_OK) {	/* never the URL: it may hold a PIN */
+			snprintf(msg, msglen, "the PKCS#11 key cannot be used: %s (is the URL, PIN and pkcs11_module right?)",
+			    stir_strerror(r));
+			r = r == STIR_EINVAL ? r : STIR_EKEY;
+			goto out;
+		}
+		key_ref = in->name;
+	}
+	if ((r = stir_signer_pubkey_der(signer, key_ref, &spki, &spki_len)) != STIR_OK) {
+		if (r == STIR_ENOENT)
+			snprintf(msg, msglen, "no key named '%s' (see 'stirctl key list')", key_ref);
+		else
+			snprintf(msg, msglen, "key '%s' cannot be used: %s", key_ref, stir_strerror(r));
+		r = r == STIR_ENOENT ? STIR_EKEY : r;
+		goto out;
+	}
+	if ((r = stir_chain_parse(in->chain_pem, strlen(in->chain_pem), STIR_CHAIN_MAX, true,
+	    &chain)) != STIR_OK) {
+		snprintf(msg, msglen, "field 'chain': not a PEM certificate chain of at most %d certificates, end entity first",
+		    STIR_CHAIN_MAX);
+		r = r == STIR_ETOOBIG ? r : STIR_ECERT;
+		goto out;
+	}
+	if ((r = stir_cred_check(chain, spki, spki_len, now, &ta, why, sizeof(why))) != STIR_OK) {
+		snprintf(msg, msglen, "%s", why);
+		goto out;
+	}
+	if ((r = stir_cert_info(chain->crt[0], &info)) != STIR_OK) {
+		snprintf(msg, msglen, "cannot read the certificate");
+		goto out;
+	}
+	if (in->tns != NULL && (tns = stir_json_dump(in->tns, JSON_COMPACT, 0, NULL)) == NULL) {
+		snprintf(msg, msglen, "%s", stir_strerror(r = STIR_ENOMEM));
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.name = (char *)in->name;
+	row.key_ref = (char *)key_ref;
+	row.chain_pem = (char *)in->chain_pem;
+	row.x5u = (char *)in->x5u;
+	row.tns = tns;
+	row.spc = (char *)in->spc;
+	row.subject = info.subject;
+	row.not_after = info.not_after;
+	row.created = now;
+	if ((r = stir_store_cred_add(store, &row)) != STIR_OK) {
+		snprintf(msg, msglen, r == STIR_EEXIST ? "a credential named '%s' exists already" :
+		    "cannot store credential '%s'", in->name);
+		goto out;
+	}
+	if ((*ret = json_pack("{s:s, s:s, s:s, s:I, s:o, s:i}", "name", in->name,
+	    "subject", info.subject, "x5u", in->x5u, "not_after", (json_int_t)info.not_after,
+	    "tnauth", stir_tnauth_json(ta), "chain_len", (int)chain->n)) == NULL) {
+		/* stored: the transaction is rolled back with the error */
+		snprintf(msg, msglen, "%s", stir_strerror(r = STIR_ENOMEM));
+		goto out;
+	}
+	created = 0;			/* the credential keeps its key */
+ out:
+	if (created && stir_signer_key_remove(signer, in->name) != STIR_OK)
+		log_err("credential '%s' was not added, and its PKCS#11 registration could not be removed",
+		    in->name);
+	free(tns);
+	free(spki);
+	stir_tnauth_free(ta);
+	stir_chain_free(chain);
+	return r;
 }

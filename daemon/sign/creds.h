@@ -47,6 +47,31 @@ struct stir_creds {
 
 struct stir_store;
 
+/* What cred.add is given (borrowed; pkcs11 is wiped). */
+struct stir_cred_add {
+	const char	*name;
+	const char	*key;		/* a key's name, or NULL with pkcs11 */
+	char		*pkcs11;	/* a pkcs11: URL (may hold a PIN), or NULL */
+	size_t		 pkcs11_len;
+	const char	*chain_pem;	/* end entity first */
+	const char	*x5u;
+	json_t		*tns;		/* an array of TN specs, or NULL */
+	const char	*spc;
+};
+
+struct stir_signer;
+
+/*
+ * Add a credential to the store (store thread, in the caller's
+ * transaction): a PKCS#11 URL is first registered with the signer as key
+ * in->name (undone if the credential is not added); the key must exist,
+ * the chain parse, and its end entity hold the key, be current and carry
+ * TN authority (stir_cred_check).  *ret is what cred.add answers.  On
+ * failure msg says why, never with the URL.
+ */
+int	stir_cred_add(struct stir_store *store, struct stir_signer *signer,
+	    struct stir_cred_add *in, int64_t now, json_t **ret, char *msg, size_t msglen);
+
 /* Build the table (and the RCD policies) from the store (any thread). */
 int	stir_creds_load(struct stir_store *st, struct stir_creds **ret);
 struct stir_creds *stir_creds_ref(struct stir_creds *cs);
