@@ -147,6 +147,7 @@ make_creds(const struct cred_def *defs, size_t n)
 	struct stir_creds *cs = calloc(1, sizeof(*cs));
 
 	ck_assert_ptr_nonnull(cs);
+	cs->refs = 1;		/* as stir_creds_load() makes one */
 	cs->v = calloc(n + 1, sizeof(*cs->v));
 	ck_assert_ptr_nonnull(cs->v);
 	for (size_t i = 0; i < n; i++) {
