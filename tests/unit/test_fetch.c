@@ -173,6 +173,8 @@ suite_setup(void)
 	put_file("cc_nostore.pem.meta", "{\"headers\":{\"Cache-Control\":\"no-store\"}}");
 	put_file("cc_join.pem", "join\n");
 	put_file("cc_join.pem.meta", "{\"delay\":0.3}");
+	put_file("cc_many.pem", "many\n");
+	put_file("cc_many.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=600\"}}");
 	put_file("cc_persist.pem", "persist\n");
 	put_file("cc_persist.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=3600\"}}");
 	put_file("cc_lru1.pem", "1\n");
@@ -362,6 +364,12 @@ fetcher_down(void)
 	fetcher = NULL;
 	ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+
+static void
+stats(struct stir_fetch_stats *st)
+{
+	stir_fetcher_stats(fetcher, st);
 }
 
 static void
@@ -621,10 +629,12 @@ START_TEST(fetch_reused_connection_is_checked_after_reload)
 }
 END_TEST
 
-START_TEST(fetch_concurrent_same_url_is_one_request)
+/* Sharing a transfer is the certificate cache's: here each call is one. */
+START_TEST(fetch_each_call_is_its_own_transfer)
 {
 	struct stir_fetch_opts o = opts_default();
 	struct fres a, b;
+	struct stir_fetch_stats st;
 	char u[256];
 	int before = requests_for("/same.pem");
 
@@ -634,13 +644,17 @@ START_TEST(fetch_concurrent_same_url_is_one_request)
 	url(u, sizeof(u), "127.0.0.1", "/same.pem");
 	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &a), STIR_OK);
 	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &b), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 2);
 	run_until(&finished, 2, 5000);
 	ck_assert_int_eq(a.done, 1);
 	ck_assert_int_eq(b.done, 1);
 	ck_assert_int_eq(a.err, STIR_OK);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "same\n");
-	ck_assert_int_eq(requests_for("/same.pem") - before, 1);
+	stats(&st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == 2);
+	ck_assert_int_eq(requests_for("/same.pem") - before, 2);
 	fetcher_down();
 }
 END_TEST
@@ -711,12 +725,6 @@ START_TEST(fetch_bad_arguments)
 END_TEST
 
 /* ---- scheduling: hosts, queues, shares ---- */
-
-static void
-stats(struct stir_fetch_stats *st)
-{
-	stir_fetcher_stats(fetcher, st);
-}
 
 START_TEST(fetch_hanging_host_does_not_hold_other_hosts)
 {
@@ -855,23 +863,25 @@ START_TEST(fetch_full_host_queue_refuses_at_once)
 	}
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?over"),
 	    fetch_cb, &r[QFULL]), STIR_EBUSY);
-	/* joining a waiting transfer is no new transfer */
+	/* the URL of a waiting transfer is a new transfer too (the cache
+	 * shares transfers, not the fetcher) */
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?f9"),
-	    fetch_cb, &r[QFULL]), STIR_OK);
+	    fetch_cb, &r[QFULL]), STIR_EBUSY);
 	stats(&st);
 	ck_assert_uint_eq(st.active, 1);
 	ck_assert_uint_eq(st.queued, QFULL - 1);
-	ck_assert(st.refused == 1);
+	ck_assert(st.refused == 2);
 	memset(&other, 0, sizeof(other));
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "localhost", "/ok.pem?f"),
 	    fetch_cb, &other), STIR_OK);
 	run_until(&other.done, 1, 20000);
 	ck_assert_int_eq(other.err, STIR_OK);
 	fetcher_down();
-	for (int i = 0; i <= QFULL; i++) {
+	for (int i = 0; i < QFULL; i++) {
 		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
 		ck_assert_int_eq(r[i].done, 1);
 	}
+	ck_assert_int_eq(r[QFULL].done, 0);	/* refused: never called */
 }
 END_TEST
 
@@ -893,9 +903,9 @@ START_TEST(fetch_owner_share_is_bounded)
 	/* a third of owner 7, whatever host: refused */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
 	    7, fetch_cb, &r[2]), STIR_EBUSY);
-	/* joining a transfer of the same URL is not a new one */
+	/* nor a second of a URL it fetches already: here, each call counts */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o1"),
-	    7, fetch_cb, &r[2]), STIR_OK);
+	    7, fetch_cb, &r[2]), STIR_EBUSY);
 	/* other owners, and untagged fetches, have their own */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
 	    8, fetch_cb, &r[3]), STIR_OK);
@@ -905,10 +915,11 @@ START_TEST(fetch_owner_share_is_bounded)
 	    fetch_cb, &r[5]), STIR_OK);
 	stats(&st);
 	ck_assert_uint_eq(st.active, 5);
-	ck_assert(st.refused == 1);
+	ck_assert(st.refused == 2);
 	fetcher_down();
+	ck_assert_int_eq(r[2].done, 0);		/* refused: never called */
 	for (int i = 0; i < 6; i++)
-		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
+		ck_assert_int_eq(r[i].err, i == 2 ? 0 : STIR_ESHUTDOWN);
 }
 END_TEST
 
@@ -992,17 +1003,24 @@ cache_cb(void *arg, const struct stir_certcache_entry *e)
 }
 
 static void
-cache_up(const struct stir_certcache_opts *co)
+cache_up_fetching(const struct stir_certcache_opts *co, const struct stir_fetch_opts *o)
 {
-	struct stir_fetch_opts o = opts_default();
 	char msg[256];
 	char *d = tu_mkdtemp();
 
 	snprintf(dbpath, sizeof(dbpath), "%s/stird.db", d);
 	free(d);
-	fetcher_up(&o);
+	fetcher_up(o);
 	ck_assert_int_eq(stir_store_open(dbpath, &store, msg, sizeof(msg)), STIR_OK);
 	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
+}
+
+static void
+cache_up(const struct stir_certcache_opts *co)
+{
+	struct stir_fetch_opts o = opts_default();
+
+	cache_up_fetching(co, &o);
 }
 
 static void
@@ -1169,6 +1187,64 @@ START_TEST(cache_waiters_share_one_fetch)
 	ck_assert_str_eq(a.body, "join\n");
 	ck_assert_str_eq(c.body, "join\n");
 	ck_assert_int_eq(requests_for("/cc_join.pem") - before, 1);
+	cache_down();
+}
+END_TEST
+
+/*
+ * The cache is where callers of one URL share a transfer: gets of every
+ * kind and owner join the one fetch, and joining takes no owner's share
+ * (the fetcher counts each of its calls).
+ */
+#define MANY	8
+
+START_TEST(cache_concurrent_gets_are_one_transfer)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct stir_certcache_stats cs;
+	struct stir_fetch_stats st;
+	static struct cres r[MANY + 1];
+	char u[256], other[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_many.pem");
+
+	o.per_owner = 1;
+	cache_up_fetching(&cc_opts, &o);
+	url(u, sizeof(u), "127.0.0.1", "/cc_many.pem");
+	url(other, sizeof(other), "127.0.0.1", "/cc_fresh.pem?many");
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < MANY; i++)	/* owner 7 holds its one share after the first */
+		ck_assert_int_eq(stir_certcache_get_for(cache, u, i % 2 ? STIR_CC_CHAIN :
+		    STIR_CC_OTHER, t, i < MANY / 2 ? 7 : 0, cache_cb, &r[i]), STIR_OK);
+	/* another URL is a transfer of its own: over owner 7's share */
+	ck_assert_int_eq(stir_certcache_get_for(cache, other, STIR_CC_OTHER, t, 7, cache_cb,
+	    &r[MANY]), STIR_EBUSY);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert_uint_eq(st.active, 1);
+	ck_assert(st.refused == 1);
+	for (int i = 0; i < MANY; i++)
+		ck_assert_int_eq(r[i].done, 0);
+	for (int i = 0; i < MANY; i++)
+		run_until(&r[i].done, 1, 5000);
+	for (int i = 0; i < MANY; i++) {
+		ck_assert_int_eq(r[i].done, 1);
+		ck_assert(!r[i].from_cache);
+		/* one body, judged as each caller's kind */
+		if (i % 2) {
+			ck_assert_int_eq(r[i].err, STIR_ECERT);
+			ck_assert_uint_eq(r[i].len, 0);
+		} else {
+			ck_assert_int_eq(r[i].err, STIR_OK);
+			ck_assert_str_eq(r[i].body, "many\n");
+		}
+	}
+	ck_assert_int_eq(r[MANY].done, 0);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == 1);
+	stir_certcache_stats(cache, &cs);
+	ck_assert(cs.misses == MANY + 1);	/* the refused one missed too */
+	ck_assert(cs.hits == 0);
+	ck_assert_int_eq(requests_for("/cc_many.pem") - before, 1);
 	cache_down();
 }
 END_TEST
@@ -1501,7 +1577,7 @@ fetch_suite(void)
 	tcase_add_test(tf, fetch_http_refused_unless_allow_http);
 	tcase_add_test(tf, fetch_loopback_refused_without_allow_private);
 	tcase_add_test(tf, fetch_reused_connection_is_checked_after_reload);
-	tcase_add_test(tf, fetch_concurrent_same_url_is_one_request);
+	tcase_add_test(tf, fetch_each_call_is_its_own_transfer);
 	tcase_add_test(tf, fetch_slow_does_not_delay_fast);
 	tcase_add_test(tf, fetch_close_fails_transfers_with_eshutdown);
 	tcase_add_test(tf, fetch_bad_arguments);
@@ -1522,6 +1598,7 @@ fetch_suite(void)
 	tcase_add_test(tc, cache_failures_are_kept_negative_ttl);
 	tcase_add_test(tc, cache_no_store_is_answered_but_not_kept);
 	tcase_add_test(tc, cache_waiters_share_one_fetch);
+	tcase_add_test(tc, cache_concurrent_gets_are_one_transfer);
 	tcase_add_test(tc, cache_survives_free_and_new_with_the_same_file);
 	tcase_add_test(tc, cache_is_bounded_least_recently_used_first);
 	tcase_add_test(tc, cache_refresh_fetches_even_when_fresh);
