@@ -963,6 +963,7 @@ END_TEST
 
 struct cres {
 	int	 done;
+	int	 order;		/* 1 = the first answer since cache_up() */
 	bool	 sync;		/* called before stir_certcache_get returned */
 	int	 err;
 	bool	 from_cache;
@@ -978,6 +979,7 @@ static struct stir_store *store;
 static struct stir_certcache *cache;
 static char dbpath[600];
 static bool in_get;
+static int answered;
 
 static const struct stir_certcache_opts cc_opts = {
 	.min_ttl = 60, .max_ttl = 86400, .negative_ttl = 30, .max_entries = 100,
@@ -990,6 +992,7 @@ cache_cb(void *arg, const struct stir_certcache_entry *e)
 	struct cres *x = arg;
 
 	x->done++;
+	x->order = ++answered;
 	x->sync = in_get;
 	x->err = e->err;
 	x->from_cache = e->from_cache;
@@ -1010,6 +1013,7 @@ cache_up_fetching(const struct stir_certcache_opts *co, const struct stir_fetch_
 
 	snprintf(dbpath, sizeof(dbpath), "%s/stird.db", d);
 	free(d);
+	answered = 0;
 	fetcher_up(o);
 	ck_assert_int_eq(stir_store_open(dbpath, &store, msg, sizeof(msg)), STIR_OK);
 	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
@@ -1088,13 +1092,153 @@ START_TEST(cache_fresh_hit_without_fetch)
 	ck_assert_str_eq(a.body, "fresh\n");
 	ck_assert_int_eq(a.expires - t >= 600 && a.expires - t <= 602, 1);
 	cache_get(u, t + 500, &b);
-	ck_assert(b.sync);			/* answered at once */
+	ck_assert(!b.sync);			/* answered from the loop */
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "fresh\n");
 	ck_assert_uint_eq(b.serial, a.serial);
 	ck_assert_int_eq(requests_for("/cc_fresh.pem") - before, 1);
 	cache_down();
+}
+END_TEST
+
+/* One turn of the loop, waiting for nothing. */
+static void
+turn(void)
+{
+	(void)uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+static struct cres nested;
+static const char *nested_url;
+
+/* A callback that looks up nested_url again from inside its answer. */
+static void
+cache_cb_get_again(void *arg, const struct stir_certcache_entry *e)
+{
+	cache_cb(arg, e);
+	ck_assert_int_eq(stir_certcache_get(cache, nested_url, STIR_CC_OTHER, e->fetched_at + 2,
+	    cache_cb, &nested), STIR_OK);
+}
+
+/*
+ * The contract: a hit's callback has not run when the get returns; it
+ * runs once, on the next loop turn, in the order asked; one asked from
+ * inside an answer waits for the turn after.  No transfer is made.
+ */
+START_TEST(cache_hit_is_answered_on_the_next_loop_turn)
+{
+	struct stir_certcache_stats cs0, cs;
+	struct stir_fetch_stats st0, st;
+	struct cres a, b, c, fill;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_fresh.pem?turn");
+	cache_get(u, t, &fill);
+	ck_assert_int_eq(fill.err, STIR_OK);
+	stir_certcache_stats(cache, &cs0);
+	stir_fetcher_stats(fetcher, &st0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	memset(&nested, 0, sizeof(nested));
+	nested_url = u;
+	in_get = true;
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 1, cache_cb, &a),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_CHAIN, t + 1, cache_cb, &b),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get_for(cache, u, STIR_CC_OTHER, t + 1, 7,
+	    cache_cb_get_again, &c), STIR_OK);
+	in_get = false;
+	ck_assert_int_eq(a.done + b.done + c.done, 0);	/* not from inside the call */
+	turn();
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_eq(c.done, 1);
+	ck_assert(!a.sync && !b.sync && !c.sync);
+	ck_assert_int_eq(a.order, fill.order + 1);	/* in the order asked */
+	ck_assert_int_eq(b.order, fill.order + 2);
+	ck_assert_int_eq(c.order, fill.order + 3);
+	ck_assert(a.from_cache && b.from_cache && c.from_cache);
+	ck_assert_int_eq(a.err, STIR_OK);
+	ck_assert_str_eq(a.body, "fresh\n");
+	ck_assert_uint_eq(a.serial, fill.serial);
+	ck_assert_int_eq(b.err, STIR_ECERT);		/* judged as a chain */
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(nested.done, 0);		/* asked during this turn */
+	turn();
+	ck_assert_int_eq(nested.done, 1);
+	ck_assert_int_eq(nested.order, c.order + 1);
+	for (int i = 0; i < 3; i++)
+		turn();
+	ck_assert_int_eq(a.done + b.done + c.done + nested.done, 4);	/* once each */
+	stir_certcache_stats(cache, &cs);
+	ck_assert(cs.hits - cs0.hits == 4);
+	ck_assert(cs.misses == cs0.misses);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == st0.outcomes[STIR_M_FETCH_OK]);
+	ck_assert_uint_eq(st.active + st.queued, 0);
+	cache_down();
+}
+END_TEST
+
+static void
+cache_cb_free(void *arg, const struct stir_certcache_entry *e)
+{
+	cache_cb(arg, e);
+	stir_certcache_free(cache);
+	cache = NULL;
+}
+
+/*
+ * A hit answered is answered, whatever comes before its turn: the cache
+ * freed before the turn, or freed by the answer before it, or a purge
+ * (the body is held, not copied).  The loop closes with nothing left.
+ */
+START_TEST(cache_hit_is_delivered_after_purge_and_free)
+{
+	struct cres a, b, fill;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_fresh.pem?free");
+	cache_get(u, t, &fill);
+	cache_drain();				/* the row is written */
+	/* freed before the turn */
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 1, cache_cb, &a),
+	    STIR_OK);
+	stir_certcache_free(cache);
+	cache = NULL;
+	ck_assert_int_eq(a.done, 0);
+	turn();
+	ck_assert_int_eq(a.done, 1);
+	ck_assert(a.from_cache);
+	ck_assert_str_eq(a.body, "fresh\n");
+	/* freed by the answer before, and purged before the turn */
+	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, &cc_opts, &cache), STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 1);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 2, cache_cb_free, &a),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 2, cache_cb, &b),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_purge(cache, u), STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	turn();					/* a frees the cache; b still comes */
+	ck_assert_ptr_null(cache);
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_lt(a.order, b.order);
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_str_eq(b.body, "fresh\n");
+	cache_down();			/* the loop closes: no handle is left */
 }
 END_TEST
 
@@ -1134,7 +1278,7 @@ START_TEST(cache_failures_are_kept_negative_ttl)
 	ck_assert_int_eq(a.err, STIR_EFETCH);
 	ck_assert(!a.from_cache);
 	cache_get(u, t + 29, &b);
-	ck_assert(b.sync);
+	ck_assert(!b.sync);
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_EFETCH);
 	cache_get(u, t + 31, &c);		/* negative_ttl is 30 */
@@ -1268,7 +1412,7 @@ START_TEST(cache_survives_free_and_new_with_the_same_file)
 	cache_reopen(&cc_opts);
 	ck_assert_uint_eq(stir_certcache_size(cache), 2);
 	cache_get(u, t + 5, &b);
-	ck_assert(b.sync);
+	ck_assert(!b.sync);
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "persist\n");
@@ -1594,6 +1738,8 @@ fetch_suite(void)
 	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, cache_fresh_hit_without_fetch);
+	tcase_add_test(tc, cache_hit_is_answered_on_the_next_loop_turn);
+	tcase_add_test(tc, cache_hit_is_delivered_after_purge_and_free);
 	tcase_add_test(tc, cache_expiry_triggers_refetch);
 	tcase_add_test(tc, cache_failures_are_kept_negative_ttl);
 	tcase_add_test(tc, cache_no_store_is_answered_but_not_kept);
