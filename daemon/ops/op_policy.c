@@ -41,7 +41,7 @@ struct content_job {
 	json_t			*kinds;		/* url -> kind: everything asked for */
 	json_t			*content;	/* url -> entry, for those judged good */
 	json_t			*errors;	/* "url: why" */
-	unsigned		 pending;	/* fetches outstanding (+1 guard) */
+	unsigned		 pending;	/* fetches outstanding */
 	size_t			 max_urls;	/* URLs one job may fetch */
 	unsigned		 icon_max, jcard_max;
 	bool			 allow_http;
@@ -84,7 +84,6 @@ content_job_new(struct stir_server *srv, content_done_fn done, void *arg)
 	j->allow_http = srv->state->cfg->x5u_allow_http;
 	j->done = done;
 	j->arg = arg;
-	j->pending = 1;
 	j->max_urls = STIR_POLICY_URLS_MAX;
 	if (j->kinds == NULL || j->content == NULL || j->errors == NULL) {
 		content_job_free(j);
@@ -99,10 +98,14 @@ content_error(struct content_job *j, const char *url, const char *why)
 	(void)json_array_append_new(j->errors, json_sprintf("%.300s: %s", url, why));
 }
 
+/*
+ * Every fetch is asked for: done now if none was started.  Answers come
+ * from the loop (certcache.h), never while content_start() runs.
+ */
 static void
-content_release(struct content_job *j)
+content_started(struct content_job *j)
 {
-	if (--j->pending == 0)
+	if (j->pending == 0)
 		j->done(j);
 }
 
@@ -135,7 +138,8 @@ on_content(void *arg, const struct stir_certcache_entry *e)
 	free(f->url);
 	free(f->kind);
 	free(f);
-	content_release(j);
+	if (--j->pending == 0)
+		j->done(j);
 }
 
 static void
@@ -404,7 +408,7 @@ add_or_check(struct stir_req *req, bool store)
 	json_object_foreach(urls, url, kind)
 		content_start(j, url, json_string_value(kind));
 	json_decref(urls);
-	content_release(j);
+	content_started(j);
 }
 
 void
@@ -806,5 +810,5 @@ stir_policy_refresh(struct stir_server *srv)
 	}
 	log_info("RCD policies: fetching the content of %zu policy(ies) again",
 	    json_object_size(rf->old));
-	content_release(j);
+	content_started(j);
 }

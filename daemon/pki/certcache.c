@@ -7,11 +7,19 @@
  * store: it queues a last_used update (at most one per entry per
  * CC_TOUCH_SECONDS), and the writer bounds the table after its puts.
  *
- * A fetch in progress is a cc_fetch with its waiters.  It outlives the
- * cache if stir_certcache_free() comes first: its waiters still get the
- * fetch's answer, once.  The writer likewise outlives the cache until
- * its queue is empty (the loop runs until then: queued work keeps it
- * alive), so the store must be closed only after uv_run() has returned.
+ * A fetch in progress is a cc_fetch with its waiters: the one place
+ * where callers of one URL share a transfer (the fetcher runs one per
+ * call).  It outlives the cache if stir_certcache_free() comes first:
+ * its waiters still get the fetch's answer, once.
+ *
+ * No callback runs inside stir_certcache_get*() or _refresh(): a hit
+ * becomes a cc_answer (its entry, with a reference to the body, so
+ * eviction or purge in between changes nothing) queued on cc_ready,
+ * whose idle handle delivers the queue on the next loop turn.  cc_ready
+ * outlives the cache too, until its queue is delivered.  The writer
+ * likewise outlives the cache until its queue is empty (the loop runs
+ * until then: queued work keeps it alive), so the store must be closed
+ * only after uv_run() has returned.
  */
 #include "config.h"
 
@@ -41,6 +49,31 @@ struct cc_waiter {
 	struct cc_waiter	*next;
 };
 
+/* A kept body: its entry's, and each queued answer's, until the last lets go. */
+struct cc_body {
+	unsigned		 refs;
+	size_t			 len;
+	uint8_t			*bytes;		/* never NULL */
+};
+
+/* A hit, answered on the next loop turn; its entry points into it. */
+struct cc_answer {
+	stir_certcache_cb	 cb;
+	void			*arg;
+	struct stir_certcache_entry e;
+	struct cc_body		*body;		/* a reference, or NULL */
+	char			 detail[CC_DETAIL_MAX];
+	struct cc_answer	*next;
+	char			 url[];
+};
+
+/* The answers due on the next loop turn (an idle handle runs while any wait). */
+struct cc_ready {
+	uv_idle_t		 idle;
+	struct cc_answer	*head, **tail;
+	bool			 detached;	/* the cache is gone: close once delivered */
+};
+
 struct cc_fetch {
 	struct stir_certcache	*cc;		/* NULL once the cache is freed */
 	char			*url;
@@ -59,8 +92,7 @@ struct cc_node {
 	int			 err;
 	int			 kind;		/* what the body parsed as */
 	char			 detail[CC_DETAIL_MAX];
-	uint8_t			*body;
-	size_t			 len;
+	struct cc_body		*body;		/* when err is STIR_OK */
 	size_t			 cost;		/* stir_cache_cost(), when has_data */
 	int64_t			 fetched_at, expires;
 	int64_t			 last_used;	/* by the callers' clock */
@@ -109,8 +141,93 @@ struct stir_certcache {
 	uint64_t		 next_serial;
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
 	struct cc_writer	*writer;	/* NULL without a store */
+	struct cc_ready		*ready;
 	uint64_t		 hits, misses, negative_hits;	/* stir_certcache_get*() */
 };
+
+/* ---- bodies, and hits answered on the next loop turn ---- */
+
+/* bytes (owned on success) as a body with one reference; NULL if out of memory. */
+static struct cc_body *
+body_new(uint8_t *bytes, size_t len)
+{
+	struct cc_body *b;
+
+	if ((b = malloc(sizeof(*b))) == NULL)
+		return NULL;
+	b->refs = 1;
+	b->len = len;
+	b->bytes = bytes;
+	return b;
+}
+
+static void
+body_unref(struct cc_body *b)
+{
+	if (b == NULL || --b->refs > 0)
+		return;
+	free(b->bytes);
+	free(b);
+}
+
+static void
+answer_free(struct cc_answer *a)
+{
+	body_unref(a->body);
+	free(a);
+}
+
+static void
+on_ready_closed(uv_handle_t *h)
+{
+	struct cc_ready *q = h->data;
+
+	while (q->head != NULL) {	/* none: closed only once delivered */
+		struct cc_answer *a = q->head;
+
+		q->head = a->next;
+		answer_free(a);
+	}
+	free(q);
+}
+
+static void
+ready_close(struct cc_ready *q)
+{
+	if (!uv_is_closing((uv_handle_t *)&q->idle))
+		uv_close((uv_handle_t *)&q->idle, on_ready_closed);
+}
+
+/* Deliver the answers queued before this turn; those their callbacks queue wait. */
+static void
+on_ready(uv_idle_t *h)
+{
+	struct cc_ready *q = h->data;
+	struct cc_answer *a = q->head, *next;
+
+	q->head = NULL;
+	q->tail = &q->head;
+	/* a callback may use the cache again, even free it: a is ours */
+	for (; a != NULL; a = next) {
+		next = a->next;
+		a->cb(a->arg, &a->e);
+		answer_free(a);
+	}
+	if (q->head != NULL)
+		return;
+	(void)uv_idle_stop(&q->idle);
+	if (q->detached)
+		ready_close(q);
+}
+
+static void
+ready_push(struct cc_ready *q, struct cc_answer *a)
+{
+	a->next = NULL;
+	*q->tail = a;
+	q->tail = &a->next;
+	(void)uv_idle_start(&q->idle, on_ready);	/* no-op if running */
+}
 
 /* ---- the store writer ---- */
 
@@ -356,9 +473,8 @@ node_drop(struct stir_certcache *cc, struct cc_node *n)
 		cc->ndata--;
 		cc->bytes -= n->cost;
 		n->cost = 0;
-		free(n->body);
+		body_unref(n->body);
 		n->body = NULL;
-		n->len = 0;
 		n->has_data = false;
 	}
 	if (n->fetch == NULL) {
@@ -386,15 +502,14 @@ evict(struct stir_certcache *cc)
 	}
 }
 
-/* Take body (owned) as n's data, most recently used. */
+/* Take body (a reference, or NULL) as n's data, most recently used. */
 static void
 node_set(struct stir_certcache *cc, struct cc_node *n, int err, const char *detail,
-    uint8_t *body, size_t len, int kind, int64_t fetched_at, int64_t expires,
-    uint64_t serial)
+    struct cc_body *body, int kind, int64_t fetched_at, int64_t expires, uint64_t serial)
 {
 	if (n->has_data) {
 		lru_unlink(cc, n);
-		free(n->body);
+		body_unref(n->body);
 		cc->bytes -= n->cost;
 	} else
 		cc->ndata++;
@@ -403,8 +518,7 @@ node_set(struct stir_certcache *cc, struct cc_node *n, int err, const char *deta
 	n->kind = kind;
 	snprintf(n->detail, sizeof(n->detail), "%s", detail ? detail : "");
 	n->body = body;
-	n->len = len;
-	n->cost = stir_cache_cost(n->url, len);
+	n->cost = stir_cache_cost(n->url, body != NULL ? body->len : 0);
 	cc->bytes += n->cost;
 	n->fetched_at = fetched_at;
 	n->expires = expires;
@@ -437,8 +551,8 @@ entry_of(const struct cc_node *n, bool from_cache, struct stir_certcache_entry *
 	e->url = n->url;
 	e->err = n->err;
 	e->detail = n->err != STIR_OK ? n->detail : NULL;
-	e->body = n->err == STIR_OK ? n->body : NULL;
-	e->len = n->err == STIR_OK ? n->len : 0;
+	e->body = n->err == STIR_OK ? n->body->bytes : NULL;
+	e->len = n->err == STIR_OK ? n->body->len : 0;
 	e->fetched_at = n->fetched_at;
 	e->expires = n->expires;
 	e->serial = n->serial;
@@ -498,7 +612,8 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 	struct stir_cache_row row;
 	size_t len = v->err == STIR_OK ? res->len : 0;
 	int64_t ttl;
-	uint8_t *body = NULL;
+	struct cc_body *body = NULL;
+	uint8_t *bytes = NULL;
 	uint64_t serial;
 	bool keep;
 
@@ -517,17 +632,24 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 	    stir_cache_cost(cf->url, len) <= cc->opts.max_bytes;
 	/* the same bytes as before keep their serial (and any memo on it) */
 	if (n != NULL && n->has_data && v->err == STIR_OK && n->err == STIR_OK &&
-	    n->len == res->len && (res->len == 0 || memcmp(n->body, res->body, res->len) == 0))
+	    n->body->len == res->len &&
+	    (res->len == 0 || memcmp(n->body->bytes, res->body, res->len) == 0))
 		serial = n->serial;
 	else
 		serial = ++cc->next_serial;
 	*ret_expires = now + ttl;
-	if (keep && v->err == STIR_OK && (body = malloc(len ? len : 1)) == NULL)
-		keep = false;
+	if (keep && v->err == STIR_OK) {
+		if ((bytes = malloc(len ? len : 1)) == NULL ||
+		    (body = body_new(bytes, len)) == NULL) {
+			free(bytes);
+			keep = false;
+		} else
+			memcpy(bytes, res->body, len);
+	}
 	if (keep && n == NULL && (n = node_add(cc, cf->url)) == NULL)
 		keep = false;
 	if (!keep) {
-		free(body);
+		body_unref(body);
 		if (n != NULL) {	/* "do not keep": nor any older answer */
 			if (n->has_data)
 				writer_delete(cc->writer, n->url);
@@ -536,12 +658,10 @@ install(struct stir_certcache *cc, struct cc_fetch *cf,
 		*ret_expires = now;
 		return serial;
 	}
-	if (v->err == STIR_OK)
-		memcpy(body, res->body, len);
-	node_set(cc, n, v->err, v->detail, body, len, cf->kind, now, now + ttl, serial);
+	node_set(cc, n, v->err, v->detail, body, cf->kind, now, now + ttl, serial);
 	memset(&row, 0, sizeof(row));
 	row.url = n->url;
-	row.body = body;
+	row.body = bytes;
 	row.len = len;
 	row.status = v->err;
 	row.kind = cf->kind;
@@ -668,6 +788,43 @@ touch(struct stir_certcache *cc, struct cc_node *n, int64_t now)
 	}
 }
 
+/*
+ * The answer of fresh entry n for kind, to be delivered on the next loop
+ * turn; NULL if out of memory.  A body kept as another kind answers if it
+ * parses as this one too.
+ */
+static struct cc_answer *
+answer_of(const struct cc_node *n, int kind, stir_certcache_cb cb, void *arg)
+{
+	size_t ulen = strlen(n->url);
+	struct cc_answer *a;
+
+	if ((a = calloc(1, sizeof(*a) + ulen + 1)) == NULL)
+		return NULL;
+	memcpy(a->url, n->url, ulen + 1);
+	a->cb = cb;
+	a->arg = arg;
+	entry_of(n, true, &a->e);
+	a->e.url = a->url;
+	if (n->err != STIR_OK) {
+		snprintf(a->detail, sizeof(a->detail), "%s", n->detail);
+		a->e.detail = a->detail;
+		return a;
+	}
+	a->body = n->body;		/* shared: eviction before delivery frees nothing */
+	a->body->refs++;
+	if (n->kind != kind) {
+		a->e.kind = kind;
+		if ((a->e.err = stir_cc_kind_check((enum stir_cc_kind)kind, a->body->bytes,
+		    a->body->len, a->detail, sizeof(a->detail))) != STIR_OK) {
+			a->e.detail = a->detail;
+			a->e.body = NULL;
+			a->e.len = 0;
+		}
+	}
+	return a;
+}
+
 int
 stir_certcache_get(struct stir_certcache *cc, const char *url,
     enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg)
@@ -679,8 +836,7 @@ int
 stir_certcache_get_for(struct stir_certcache *cc, const char *url,
     enum stir_cc_kind kind, int64_t now, uint64_t owner, stir_certcache_cb cb, void *arg)
 {
-	struct stir_certcache_entry e;
-	char detail[CC_DETAIL_MAX];
+	struct cc_answer *a;
 	struct cc_node *n;
 
 	if (!stir_url_key_ok(url) || !kind_ok((int)kind))
@@ -692,22 +848,14 @@ stir_certcache_get_for(struct stir_certcache *cc, const char *url,
 		cc->misses++;
 		return fetch_start(cc, n, url, (int)kind, now, owner, cb, arg);
 	}
+	/* a fresh entry: answered from the loop, never from inside this call */
+	if ((a = answer_of(n, (int)kind, cb, arg)) == NULL)
+		return STIR_ENOMEM;
 	cc->hits++;
 	if (n->err != STIR_OK)
 		cc->negative_hits++;
 	touch(cc, n, now);
-	entry_of(n, true, &e);
-	/* a body kept as another kind answers if it parses as this one too */
-	if (n->kind != (int)kind && n->err == STIR_OK) {
-		e.kind = (int)kind;
-		if ((e.err = stir_cc_kind_check(kind, n->body, n->len, detail,
-		    sizeof(detail))) != STIR_OK) {
-			e.detail = detail;
-			e.body = NULL;
-			e.len = 0;
-		}
-	}
-	cb(arg, &e);
+	ready_push(cc->ready, a);
 	return STIR_OK;
 }
 
@@ -757,6 +905,7 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		struct stir_cache_row *row = &rows[i];
+		struct cc_body *body = NULL;
 		struct cc_node *n;
 		size_t cost;
 
@@ -769,8 +918,14 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 		cost = stir_cache_cost(row->url, row->status == STIR_OK ? row->len : 0);
 		if (cc->ndata >= cc->opts.max_entries || cost > cc->opts.max_bytes - cc->bytes)
 			break;
-		if ((n = node_add(cc, row->url)) == NULL)
+		if (row->status == STIR_OK && (body = body_new(row->body, row->len)) == NULL)
 			break;
+		if ((n = node_add(cc, row->url)) == NULL) {
+			free(body);	/* the bytes are still the row's */
+			break;
+		}
+		if (body != NULL)
+			row->body = NULL;	/* the body's now */
 		/* rows come most recently used first: each goes behind the one before */
 		n->has_data = true;
 		cc->ndata++;
@@ -779,10 +934,7 @@ load_rows(struct stir_certcache *cc, struct stir_store *store)
 		if (row->status != STIR_OK)
 			snprintf(n->detail, sizeof(n->detail), "%s (remembered)",
 			    stir_strerror(row->status));
-		n->body = row->status == STIR_OK ? row->body : NULL;
-		n->len = row->status == STIR_OK ? row->len : 0;
-		if (row->status == STIR_OK)
-			row->body = NULL;
+		n->body = body;
 		n->cost = cost;
 		cc->bytes += cost;
 		n->fetched_at = row->fetched_at;
@@ -814,8 +966,16 @@ stir_certcache_new(uv_loop_t *loop, struct stir_store *store,
 	cc->opts = *opts;
 	cc->nbuckets = CC_BUCKETS_MIN;
 	randombytes_buf(cc->hkey, sizeof(cc->hkey));
-	if ((cc->buckets = calloc(cc->nbuckets, sizeof(*cc->buckets))) == NULL)
+	if ((cc->buckets = calloc(cc->nbuckets, sizeof(*cc->buckets))) == NULL ||
+	    (cc->ready = calloc(1, sizeof(*cc->ready))) == NULL)
 		goto nomem;
+	if (uv_idle_init(loop, &cc->ready->idle) != 0) {
+		free(cc->ready);
+		cc->ready = NULL;
+		goto nomem;
+	}
+	cc->ready->idle.data = cc->ready;
+	cc->ready->tail = &cc->ready->head;
 	if (store != NULL) {
 		if ((cc->writer = calloc(1, sizeof(*cc->writer))) == NULL)
 			goto nomem;
@@ -828,6 +988,8 @@ stir_certcache_new(uv_loop_t *loop, struct stir_store *store,
 	*ret = cc;
 	return STIR_OK;
  nomem:
+	if (cc->ready != NULL)
+		ready_close(cc->ready);	/* freed once closed */
 	free(cc->buckets);
 	free(cc);
 	return STIR_ENOMEM;
@@ -858,12 +1020,16 @@ stir_certcache_free(struct stir_certcache *cc)
 			next = n->hnext;
 			if (n->fetch != NULL)	/* its waiters still get the answer */
 				n->fetch->cc = NULL;
-			free(n->body);
+			body_unref(n->body);
 			free(n->url);
 			free(n);
 		}
 	}
 	free(cc->buckets);
+	/* hits already answered are still delivered, on the next turn */
+	cc->ready->detached = true;
+	if (cc->ready->head == NULL)
+		ready_close(cc->ready);
 	if (cc->writer != NULL) {
 		if (cc->writer->busy || cc->writer->head != NULL)
 			cc->writer->detached = true;	/* freed when drained */
@@ -888,7 +1054,7 @@ stir_certcache_list(struct stir_certcache *cc, size_t max,
 	for (struct cc_node *e = cc->lru_head; e != NULL && n < want; e = e->lnext, n++) {
 		snprintf(v[n].url, sizeof(v[n].url), "%s", e->url);
 		v[n].err = e->err;
-		v[n].len = e->len;
+		v[n].len = e->err == STIR_OK ? e->body->len : 0;
 		v[n].fetched_at = e->fetched_at;
 		v[n].expires = e->expires;
 		v[n].last_used = e->last_used;

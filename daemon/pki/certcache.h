@@ -9,9 +9,16 @@
  * a detail), the kind it was asked for, and an expiry.  A body is kept
  * only after it parsed as its kind (stir_cc_kind_check): anything else
  * is a failure entry without a body, kept like a failed fetch for
- * cache_negative_ttl.  A fresh entry answers at once; a missing or
- * expired one is fetched (one transfer per URL however many callers
- * wait).  Memory and the store are each bounded in bytes (an entry
+ * cache_negative_ttl.  A fresh entry answers on the next loop turn; a
+ * missing or expired one is fetched (one transfer per URL however many
+ * callers wait, of whatever kind or owner: the cache is where callers
+ * share a transfer, the fetcher runs one per call).
+ *
+ * Callbacks always come from the loop, never from inside
+ * stir_certcache_get(), stir_certcache_get_for() or
+ * stir_certcache_refresh(): a caller may start several lookups and count
+ * them without a guard, and a lookup that returns an error has no
+ * callback (libuv's rule).  Memory and the store are each bounded in bytes (an entry
  * costs its body, its URL and STIR_CACHE_ROW_OVERHEAD) and in entries;
  * the least recently used go first.  Entries survive a restart:
  * stir_certcache_new() loads the most recently used unexpired rows that
@@ -39,7 +46,8 @@ struct stir_certcache_opts {
 
 /*
  * The answer for one URL.  body/len are borrowed for the callback (copy
- * what you keep).  err is STIR_OK with a body that parsed as the kind
+ * what you keep); a hit holds its body until then, even if the entry is
+ * evicted or purged meanwhile.  err is STIR_OK with a body that parsed as the kind
  * asked for, the fetch's failure, or stir_cc_kind_check()'s code for a
  * body that did not parse (then no body; detail says why).
  * from_cache tells whether a fetch happened.  expires is the epoch time
@@ -70,10 +78,12 @@ void	stir_certcache_free(struct stir_certcache *cc);
 
 /*
  * Get url, as kind, as of now (epoch seconds): cb is called exactly once,
- * either before this returns (a fresh entry) or later (after a fetch).
- * An entry kept for another kind answers if its body parses as kind too
- * (a failure of another kind's check is fetched again).  Returns an
- * error only if the request could not be started (then no callback).
+ * from the loop, never before this returns: on the next loop turn for a
+ * fresh entry (as it was when asked), after the fetch otherwise.  An
+ * entry kept for another kind answers if its body parses as kind too (a
+ * failure of another kind's check is fetched again).  Returns an error
+ * only if the request could not be started (then no callback).  Answers
+ * already due are still delivered if stir_certcache_free() comes first.
  */
 int	stir_certcache_get(struct stir_certcache *cc, const char *url,
 	    enum stir_cc_kind kind, int64_t now, stir_certcache_cb cb, void *arg);

@@ -11,6 +11,10 @@
  * libcurl is never called from inside one of its own callbacks, and user
  * callbacks are never called from inside libcurl.
  *
+ * One call is one transfer, for one caller: callers of one URL share a
+ * transfer in the certificate cache (certcache.c), which knows the entry
+ * and its kind; here nothing is joined.
+ *
  * Scheduling: a transfer runs at once if its host has nothing waiting,
  * fewer than per_host running and the fetcher a free slot; otherwise it
  * waits in its host's queue (struct fetch_host, FIFO).  When a slot
@@ -50,12 +54,6 @@
 #define FETCH_CURLE_TOO_LARGE	CURLE_OUT_OF_MEMORY	/* what it was before 8.6 */
 #endif
 
-struct fetch_waiter {
-	stir_fetch_cb		 cb;
-	void			*arg;
-	struct fetch_waiter	*next;
-};
-
 struct fetch_host;
 
 struct xfer {
@@ -66,7 +64,8 @@ struct xfer {
 	uint64_t		 owner;		/* 0: none */
 	uint64_t		 deadline;	/* loop ms: waiting fails after it */
 	uint64_t		 t0_ns;		/* uv_hrtime() when it was asked for */
-	struct fetch_waiter	*waiters, **wtail;
+	stir_fetch_cb		 cb;		/* called once, when it ends */
+	void			*arg;
 	uint8_t			*buf;
 	size_t			 len, cap, max_bytes;
 	long			 status;	/* of the final response */
@@ -343,14 +342,8 @@ on_header(char *line, size_t size, size_t nmemb, void *userp)
 static void
 xfer_free(struct xfer *x)
 {
-	struct fetch_waiter *w, *wn;
-
 	if (x == NULL)
 		return;
-	for (w = x->waiters; w != NULL; w = wn) {
-		wn = w->next;
-		free(w);
-	}
 	if (x->easy != NULL)
 		curl_easy_cleanup(x->easy);
 	free(x->buf);
@@ -368,19 +361,6 @@ list_unlink(struct xfer **head, struct xfer *x)
 	if (x->next != NULL)
 		x->next->prev = x->prev;
 	x->prev = x->next = NULL;
-}
-
-static struct xfer *
-find_xfer(struct stir_fetcher *f, const char *url)
-{
-	for (struct xfer *x = f->active; x != NULL; x = x->next)
-		if (strcmp(x->url, url) == 0)
-			return x;
-	for (struct fetch_host *h = f->hosts; h != NULL; h = h->next)
-		for (struct xfer *x = h->queued; x != NULL; x = x->next)
-			if (strcmp(x->url, url) == 0)
-				return x;
-	return NULL;
 }
 
 /* Transfers owner holds, running or waiting. */
@@ -526,20 +506,6 @@ host_dequeue(struct stir_fetcher *f, struct xfer *x)
 	f->nqueued--;
 }
 
-static int
-add_waiter(struct xfer *x, stir_fetch_cb cb, void *arg)
-{
-	struct fetch_waiter *w;
-
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return STIR_ENOMEM;
-	w->cb = cb;
-	w->arg = arg;
-	*x->wtail = w;
-	x->wtail = &w->next;
-	return STIR_OK;
-}
-
 #define SETOPT(e, o, v) do {					\
 	if (curl_easy_setopt((e), (o), (v)) != CURLE_OK)	\
 		goto fail;					\
@@ -555,7 +521,6 @@ xfer_new(struct stir_fetcher *f, const char *url)
 		return NULL;
 	x->f = f;
 	x->t0_ns = uv_hrtime();
-	x->wtail = &x->waiters;
 	x->max_bytes = o->max_bytes;
 	x->allow_private = o->allow_private;
 	if ((x->url = strdup(url)) == NULL || (x->easy = curl_easy_init()) == NULL)
@@ -713,20 +678,12 @@ xfer_count(struct stir_fetcher *f, const struct xfer *x, int err)
 	stir_histogram_observe(&f->latency, uv_hrtime() - x->t0_ns);
 }
 
-/* Call every waiter of x (detached from the fetcher), then free it. */
+/* Call x's caller (x is detached from the fetcher), then free it. */
 static void
 xfer_finish(struct xfer *x, const struct stir_fetch_result *res)
 {
-	struct fetch_waiter *w = x->waiters, *wn;
-
 	xfer_count(x->f, x, res->err);
-	x->waiters = NULL;
-	x->wtail = &x->waiters;
-	for (; w != NULL; w = wn) {
-		wn = w->next;
-		w->cb(w->arg, res);
-		free(w);
-	}
+	x->cb(x->arg, res);
 	xfer_free(x);
 }
 
@@ -1084,8 +1041,6 @@ stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 		return STIR_ESHUTDOWN;
 	if (!stir_url_key_ok(url))
 		return STIR_EINVAL;
-	if ((x = find_xfer(f, url)) != NULL)	/* one transfer per URL */
-		return add_waiter(x, cb, arg);
 	if (owner != 0 && owner_count(f, owner) >=
 	    (f->opts.per_owner ? f->opts.per_owner : STIR_FETCH_PER_OWNER)) {
 		f->refused++;
@@ -1110,8 +1065,8 @@ stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 	x->host = h;
 	x->owner = owner;
 	x->scheme_ok = scheme_ok;
-	if ((r = add_waiter(x, cb, arg)) != STIR_OK)
-		goto fail;
+	x->cb = cb;
+	x->arg = arg;
 	if (h->nqueued == 0 && h->nactive < per_host(f) &&
 	    f->nactive < max_active(f)) {
 		/* libcurl starts it from the timer, never from inside this call */
@@ -1173,7 +1128,7 @@ stir_fetcher_close(struct stir_fetcher *f)
 		uv_close((uv_handle_t *)&f->timer, on_handle_closed);
 	if (!uv_is_closing((uv_handle_t *)&f->qtimer))
 		uv_close((uv_handle_t *)&f->qtimer, on_handle_closed);
-	/* waiters may call stir_fetch() (STIR_ESHUTDOWN) but nothing else here */
+	/* callers may call stir_fetch() (STIR_ESHUTDOWN) but nothing else here */
 	for (x = done; x != NULL; x = xn) {
 		xn = x->next;
 		x->prev = x->next = NULL;

@@ -15,7 +15,9 @@
  * - at most max_bytes of body (the transfer is cut as soon as it is
  *   exceeded) and timeout_ms in all;
  * - TLS verification with ca_file (or the system bundle).
- * Concurrent fetches of one URL share one transfer.
+ * Each call is one transfer: nothing here shares a transfer between
+ * callers of one URL (the certificate cache does, certcache.h), so each
+ * call counts against the limits below.
  *
  * Scheduling is fair between hosts (a host is the URL's host, lowercased,
  * and port): each host has its own queue, at most per_host of its
@@ -77,16 +79,17 @@ int	stir_fetcher_new(uv_loop_t *loop, const struct stir_fetch_opts *opts,
 /* New options for fetches started from now on (reload). */
 int	stir_fetcher_set_opts(struct stir_fetcher *f, const struct stir_fetch_opts *opts);
 /*
- * Fetch url; cb is called exactly once, later (never from inside this
- * call), unless this returns an error (then it is never called).
+ * Fetch url, one transfer; cb is called exactly once, later (never from
+ * inside this call), unless this returns an error (then it is never
+ * called).
  */
 int	stir_fetch(struct stir_fetcher *f, const char *url, stir_fetch_cb cb, void *arg);
 /*
  * The same on behalf of owner (non-zero; e.g. a request's address, and
- * the owner waits for every callback): a new transfer is refused with
- * STIR_EBUSY when owner already holds per_owner.  Joining a transfer of
- * the same URL never counts.  stir_fetch() is owner 0 (no share).
- * STIR_EBUSY also when the host's or the fetcher's queue is full.
+ * the owner waits for every callback): the transfer is refused with
+ * STIR_EBUSY when owner already holds per_owner.  stir_fetch() is owner
+ * 0 (no share).  STIR_EBUSY also when the host's or the fetcher's queue
+ * is full.
  */
 int	stir_fetch_for(struct stir_fetcher *f, const char *url, uint64_t owner,
 	    stir_fetch_cb cb, void *arg);

@@ -700,7 +700,7 @@ start_tnlists(struct vctx *x, struct vitem *it)
 	struct stir_server *srv = x->req->conn->srv;
 	struct stir_chain *chain = NULL;
 
-	it->tnl_pending = 1;		/* a guard: answers may come at once */
+	/* answers come from the loop (certcache.h): count them, no guard */
 	if (stir_chain_parse(it->pem, it->pemlen, STIR_CHAIN_MAX, true, &chain) != STIR_OK)
 		goto done;		/* the path check says why */
 	for (unsigned k = 0; k < chain->n && it->checking; k++) {
@@ -737,7 +737,7 @@ start_tnlists(struct vctx *x, struct vitem *it)
 	}
  done:
 	stir_chain_free(chain);
-	if (--it->tnl_pending == 0)
+	if (it->tnl_pending == 0)	/* none asked for */
 		tnlists_done(x, it);
 }
 
@@ -943,8 +943,8 @@ stir_vreq_start(struct vctx *x, json_t *ids, unsigned max_x5u, struct stir_certc
 	if ((r = nest_originals(x)) != STIR_OK)
 		return r;
 	limit_x5u(x, max_x5u);
-	/* certificates: one cache lookup per value (the cache shares fetches) */
-	x->pending = 1;
+	/* certificates: one cache lookup per value (the cache shares fetches);
+	 * answers come from the loop (certcache.h), so counting needs no guard */
 	for (i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
 
@@ -965,7 +965,7 @@ stir_vreq_start(struct vctx *x, json_t *ids, unsigned max_x5u, struct stir_certc
 			    "x5u could not be requested");
 		}
 	}
-	if (--x->pending == 0)
+	if (x->pending == 0)		/* no lookup started: nothing will call back */
 		vreq_run(x);
 	return STIR_OK;
 }

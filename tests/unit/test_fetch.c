@@ -173,6 +173,8 @@ suite_setup(void)
 	put_file("cc_nostore.pem.meta", "{\"headers\":{\"Cache-Control\":\"no-store\"}}");
 	put_file("cc_join.pem", "join\n");
 	put_file("cc_join.pem.meta", "{\"delay\":0.3}");
+	put_file("cc_many.pem", "many\n");
+	put_file("cc_many.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=600\"}}");
 	put_file("cc_persist.pem", "persist\n");
 	put_file("cc_persist.pem.meta", "{\"headers\":{\"Cache-Control\":\"max-age=3600\"}}");
 	put_file("cc_lru1.pem", "1\n");
@@ -362,6 +364,12 @@ fetcher_down(void)
 	fetcher = NULL;
 	ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+
+static void
+stats(struct stir_fetch_stats *st)
+{
+	stir_fetcher_stats(fetcher, st);
 }
 
 static void
@@ -621,10 +629,12 @@ START_TEST(fetch_reused_connection_is_checked_after_reload)
 }
 END_TEST
 
-START_TEST(fetch_concurrent_same_url_is_one_request)
+/* Sharing a transfer is the certificate cache's: here each call is one. */
+START_TEST(fetch_each_call_is_its_own_transfer)
 {
 	struct stir_fetch_opts o = opts_default();
 	struct fres a, b;
+	struct stir_fetch_stats st;
 	char u[256];
 	int before = requests_for("/same.pem");
 
@@ -634,13 +644,17 @@ START_TEST(fetch_concurrent_same_url_is_one_request)
 	url(u, sizeof(u), "127.0.0.1", "/same.pem");
 	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &a), STIR_OK);
 	ck_assert_int_eq(stir_fetch(fetcher, u, fetch_cb, &b), STIR_OK);
+	stats(&st);
+	ck_assert_uint_eq(st.active, 2);
 	run_until(&finished, 2, 5000);
 	ck_assert_int_eq(a.done, 1);
 	ck_assert_int_eq(b.done, 1);
 	ck_assert_int_eq(a.err, STIR_OK);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "same\n");
-	ck_assert_int_eq(requests_for("/same.pem") - before, 1);
+	stats(&st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == 2);
+	ck_assert_int_eq(requests_for("/same.pem") - before, 2);
 	fetcher_down();
 }
 END_TEST
@@ -711,12 +725,6 @@ START_TEST(fetch_bad_arguments)
 END_TEST
 
 /* ---- scheduling: hosts, queues, shares ---- */
-
-static void
-stats(struct stir_fetch_stats *st)
-{
-	stir_fetcher_stats(fetcher, st);
-}
 
 START_TEST(fetch_hanging_host_does_not_hold_other_hosts)
 {
@@ -855,23 +863,25 @@ START_TEST(fetch_full_host_queue_refuses_at_once)
 	}
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?over"),
 	    fetch_cb, &r[QFULL]), STIR_EBUSY);
-	/* joining a waiting transfer is no new transfer */
+	/* the URL of a waiting transfer is a new transfer too (the cache
+	 * shares transfers, not the fetcher) */
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?f9"),
-	    fetch_cb, &r[QFULL]), STIR_OK);
+	    fetch_cb, &r[QFULL]), STIR_EBUSY);
 	stats(&st);
 	ck_assert_uint_eq(st.active, 1);
 	ck_assert_uint_eq(st.queued, QFULL - 1);
-	ck_assert(st.refused == 1);
+	ck_assert(st.refused == 2);
 	memset(&other, 0, sizeof(other));
 	ck_assert_int_eq(stir_fetch(fetcher, url(u, sizeof(u), "localhost", "/ok.pem?f"),
 	    fetch_cb, &other), STIR_OK);
 	run_until(&other.done, 1, 20000);
 	ck_assert_int_eq(other.err, STIR_OK);
 	fetcher_down();
-	for (int i = 0; i <= QFULL; i++) {
+	for (int i = 0; i < QFULL; i++) {
 		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
 		ck_assert_int_eq(r[i].done, 1);
 	}
+	ck_assert_int_eq(r[QFULL].done, 0);	/* refused: never called */
 }
 END_TEST
 
@@ -893,9 +903,9 @@ START_TEST(fetch_owner_share_is_bounded)
 	/* a third of owner 7, whatever host: refused */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
 	    7, fetch_cb, &r[2]), STIR_EBUSY);
-	/* joining a transfer of the same URL is not a new one */
+	/* nor a second of a URL it fetches already: here, each call counts */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o1"),
-	    7, fetch_cb, &r[2]), STIR_OK);
+	    7, fetch_cb, &r[2]), STIR_EBUSY);
 	/* other owners, and untagged fetches, have their own */
 	ck_assert_int_eq(stir_fetch_for(fetcher, url(u, sizeof(u), "127.0.0.1", "/hang.pem?o3"),
 	    8, fetch_cb, &r[3]), STIR_OK);
@@ -905,10 +915,11 @@ START_TEST(fetch_owner_share_is_bounded)
 	    fetch_cb, &r[5]), STIR_OK);
 	stats(&st);
 	ck_assert_uint_eq(st.active, 5);
-	ck_assert(st.refused == 1);
+	ck_assert(st.refused == 2);
 	fetcher_down();
+	ck_assert_int_eq(r[2].done, 0);		/* refused: never called */
 	for (int i = 0; i < 6; i++)
-		ck_assert_int_eq(r[i].err, STIR_ESHUTDOWN);
+		ck_assert_int_eq(r[i].err, i == 2 ? 0 : STIR_ESHUTDOWN);
 }
 END_TEST
 
@@ -952,6 +963,7 @@ END_TEST
 
 struct cres {
 	int	 done;
+	int	 order;		/* 1 = the first answer since cache_up() */
 	bool	 sync;		/* called before stir_certcache_get returned */
 	int	 err;
 	bool	 from_cache;
@@ -967,6 +979,7 @@ static struct stir_store *store;
 static struct stir_certcache *cache;
 static char dbpath[600];
 static bool in_get;
+static int answered;
 
 static const struct stir_certcache_opts cc_opts = {
 	.min_ttl = 60, .max_ttl = 86400, .negative_ttl = 30, .max_entries = 100,
@@ -979,6 +992,7 @@ cache_cb(void *arg, const struct stir_certcache_entry *e)
 	struct cres *x = arg;
 
 	x->done++;
+	x->order = ++answered;
 	x->sync = in_get;
 	x->err = e->err;
 	x->from_cache = e->from_cache;
@@ -992,17 +1006,25 @@ cache_cb(void *arg, const struct stir_certcache_entry *e)
 }
 
 static void
-cache_up(const struct stir_certcache_opts *co)
+cache_up_fetching(const struct stir_certcache_opts *co, const struct stir_fetch_opts *o)
 {
-	struct stir_fetch_opts o = opts_default();
 	char msg[256];
 	char *d = tu_mkdtemp();
 
 	snprintf(dbpath, sizeof(dbpath), "%s/stird.db", d);
 	free(d);
-	fetcher_up(&o);
+	answered = 0;
+	fetcher_up(o);
 	ck_assert_int_eq(stir_store_open(dbpath, &store, msg, sizeof(msg)), STIR_OK);
 	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, co, &cache), STIR_OK);
+}
+
+static void
+cache_up(const struct stir_certcache_opts *co)
+{
+	struct stir_fetch_opts o = opts_default();
+
+	cache_up_fetching(co, &o);
 }
 
 static void
@@ -1070,13 +1092,153 @@ START_TEST(cache_fresh_hit_without_fetch)
 	ck_assert_str_eq(a.body, "fresh\n");
 	ck_assert_int_eq(a.expires - t >= 600 && a.expires - t <= 602, 1);
 	cache_get(u, t + 500, &b);
-	ck_assert(b.sync);			/* answered at once */
+	ck_assert(!b.sync);			/* answered from the loop */
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "fresh\n");
 	ck_assert_uint_eq(b.serial, a.serial);
 	ck_assert_int_eq(requests_for("/cc_fresh.pem") - before, 1);
 	cache_down();
+}
+END_TEST
+
+/* One turn of the loop, waiting for nothing. */
+static void
+turn(void)
+{
+	(void)uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+static struct cres nested;
+static const char *nested_url;
+
+/* A callback that looks up nested_url again from inside its answer. */
+static void
+cache_cb_get_again(void *arg, const struct stir_certcache_entry *e)
+{
+	cache_cb(arg, e);
+	ck_assert_int_eq(stir_certcache_get(cache, nested_url, STIR_CC_OTHER, e->fetched_at + 2,
+	    cache_cb, &nested), STIR_OK);
+}
+
+/*
+ * The contract: a hit's callback has not run when the get returns; it
+ * runs once, on the next loop turn, in the order asked; one asked from
+ * inside an answer waits for the turn after.  No transfer is made.
+ */
+START_TEST(cache_hit_is_answered_on_the_next_loop_turn)
+{
+	struct stir_certcache_stats cs0, cs;
+	struct stir_fetch_stats st0, st;
+	struct cres a, b, c, fill;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_fresh.pem?turn");
+	cache_get(u, t, &fill);
+	ck_assert_int_eq(fill.err, STIR_OK);
+	stir_certcache_stats(cache, &cs0);
+	stir_fetcher_stats(fetcher, &st0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	memset(&nested, 0, sizeof(nested));
+	nested_url = u;
+	in_get = true;
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 1, cache_cb, &a),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_CHAIN, t + 1, cache_cb, &b),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get_for(cache, u, STIR_CC_OTHER, t + 1, 7,
+	    cache_cb_get_again, &c), STIR_OK);
+	in_get = false;
+	ck_assert_int_eq(a.done + b.done + c.done, 0);	/* not from inside the call */
+	turn();
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_eq(c.done, 1);
+	ck_assert(!a.sync && !b.sync && !c.sync);
+	ck_assert_int_eq(a.order, fill.order + 1);	/* in the order asked */
+	ck_assert_int_eq(b.order, fill.order + 2);
+	ck_assert_int_eq(c.order, fill.order + 3);
+	ck_assert(a.from_cache && b.from_cache && c.from_cache);
+	ck_assert_int_eq(a.err, STIR_OK);
+	ck_assert_str_eq(a.body, "fresh\n");
+	ck_assert_uint_eq(a.serial, fill.serial);
+	ck_assert_int_eq(b.err, STIR_ECERT);		/* judged as a chain */
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(nested.done, 0);		/* asked during this turn */
+	turn();
+	ck_assert_int_eq(nested.done, 1);
+	ck_assert_int_eq(nested.order, c.order + 1);
+	for (int i = 0; i < 3; i++)
+		turn();
+	ck_assert_int_eq(a.done + b.done + c.done + nested.done, 4);	/* once each */
+	stir_certcache_stats(cache, &cs);
+	ck_assert(cs.hits - cs0.hits == 4);
+	ck_assert(cs.misses == cs0.misses);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == st0.outcomes[STIR_M_FETCH_OK]);
+	ck_assert_uint_eq(st.active + st.queued, 0);
+	cache_down();
+}
+END_TEST
+
+static void
+cache_cb_free(void *arg, const struct stir_certcache_entry *e)
+{
+	cache_cb(arg, e);
+	stir_certcache_free(cache);
+	cache = NULL;
+}
+
+/*
+ * A hit answered is answered, whatever comes before its turn: the cache
+ * freed before the turn, or freed by the answer before it, or a purge
+ * (the body is held, not copied).  The loop closes with nothing left.
+ */
+START_TEST(cache_hit_is_delivered_after_purge_and_free)
+{
+	struct cres a, b, fill;
+	char u[256];
+	int64_t t = (int64_t)time(NULL);
+
+	cache_up(&cc_opts);
+	url(u, sizeof(u), "127.0.0.1", "/cc_fresh.pem?free");
+	cache_get(u, t, &fill);
+	cache_drain();				/* the row is written */
+	/* freed before the turn */
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 1, cache_cb, &a),
+	    STIR_OK);
+	stir_certcache_free(cache);
+	cache = NULL;
+	ck_assert_int_eq(a.done, 0);
+	turn();
+	ck_assert_int_eq(a.done, 1);
+	ck_assert(a.from_cache);
+	ck_assert_str_eq(a.body, "fresh\n");
+	/* freed by the answer before, and purged before the turn */
+	ck_assert_int_eq(stir_certcache_new(&loop, store, fetcher, &cc_opts, &cache), STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 1);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 2, cache_cb_free, &a),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_get(cache, u, STIR_CC_OTHER, t + 2, cache_cb, &b),
+	    STIR_OK);
+	ck_assert_int_eq(stir_certcache_purge(cache, u), STIR_OK);
+	ck_assert_uint_eq(stir_certcache_size(cache), 0);
+	turn();					/* a frees the cache; b still comes */
+	ck_assert_ptr_null(cache);
+	ck_assert_int_eq(a.done, 1);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_lt(a.order, b.order);
+	ck_assert(b.from_cache);
+	ck_assert_int_eq(b.err, STIR_OK);
+	ck_assert_str_eq(b.body, "fresh\n");
+	cache_down();			/* the loop closes: no handle is left */
 }
 END_TEST
 
@@ -1116,7 +1278,7 @@ START_TEST(cache_failures_are_kept_negative_ttl)
 	ck_assert_int_eq(a.err, STIR_EFETCH);
 	ck_assert(!a.from_cache);
 	cache_get(u, t + 29, &b);
-	ck_assert(b.sync);
+	ck_assert(!b.sync);
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_EFETCH);
 	cache_get(u, t + 31, &c);		/* negative_ttl is 30 */
@@ -1173,6 +1335,64 @@ START_TEST(cache_waiters_share_one_fetch)
 }
 END_TEST
 
+/*
+ * The cache is where callers of one URL share a transfer: gets of every
+ * kind and owner join the one fetch, and joining takes no owner's share
+ * (the fetcher counts each of its calls).
+ */
+#define MANY	8
+
+START_TEST(cache_concurrent_gets_are_one_transfer)
+{
+	struct stir_fetch_opts o = opts_default();
+	struct stir_certcache_stats cs;
+	struct stir_fetch_stats st;
+	static struct cres r[MANY + 1];
+	char u[256], other[256];
+	int64_t t = (int64_t)time(NULL);
+	int before = requests_for("/cc_many.pem");
+
+	o.per_owner = 1;
+	cache_up_fetching(&cc_opts, &o);
+	url(u, sizeof(u), "127.0.0.1", "/cc_many.pem");
+	url(other, sizeof(other), "127.0.0.1", "/cc_fresh.pem?many");
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < MANY; i++)	/* owner 7 holds its one share after the first */
+		ck_assert_int_eq(stir_certcache_get_for(cache, u, i % 2 ? STIR_CC_CHAIN :
+		    STIR_CC_OTHER, t, i < MANY / 2 ? 7 : 0, cache_cb, &r[i]), STIR_OK);
+	/* another URL is a transfer of its own: over owner 7's share */
+	ck_assert_int_eq(stir_certcache_get_for(cache, other, STIR_CC_OTHER, t, 7, cache_cb,
+	    &r[MANY]), STIR_EBUSY);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert_uint_eq(st.active, 1);
+	ck_assert(st.refused == 1);
+	for (int i = 0; i < MANY; i++)
+		ck_assert_int_eq(r[i].done, 0);
+	for (int i = 0; i < MANY; i++)
+		run_until(&r[i].done, 1, 5000);
+	for (int i = 0; i < MANY; i++) {
+		ck_assert_int_eq(r[i].done, 1);
+		ck_assert(!r[i].from_cache);
+		/* one body, judged as each caller's kind */
+		if (i % 2) {
+			ck_assert_int_eq(r[i].err, STIR_ECERT);
+			ck_assert_uint_eq(r[i].len, 0);
+		} else {
+			ck_assert_int_eq(r[i].err, STIR_OK);
+			ck_assert_str_eq(r[i].body, "many\n");
+		}
+	}
+	ck_assert_int_eq(r[MANY].done, 0);
+	stir_fetcher_stats(fetcher, &st);
+	ck_assert(st.outcomes[STIR_M_FETCH_OK] == 1);
+	stir_certcache_stats(cache, &cs);
+	ck_assert(cs.misses == MANY + 1);	/* the refused one missed too */
+	ck_assert(cs.hits == 0);
+	ck_assert_int_eq(requests_for("/cc_many.pem") - before, 1);
+	cache_down();
+}
+END_TEST
+
 START_TEST(cache_survives_free_and_new_with_the_same_file)
 {
 	struct cres a, b, n;
@@ -1192,7 +1412,7 @@ START_TEST(cache_survives_free_and_new_with_the_same_file)
 	cache_reopen(&cc_opts);
 	ck_assert_uint_eq(stir_certcache_size(cache), 2);
 	cache_get(u, t + 5, &b);
-	ck_assert(b.sync);
+	ck_assert(!b.sync);
 	ck_assert(b.from_cache);
 	ck_assert_int_eq(b.err, STIR_OK);
 	ck_assert_str_eq(b.body, "persist\n");
@@ -1501,7 +1721,7 @@ fetch_suite(void)
 	tcase_add_test(tf, fetch_http_refused_unless_allow_http);
 	tcase_add_test(tf, fetch_loopback_refused_without_allow_private);
 	tcase_add_test(tf, fetch_reused_connection_is_checked_after_reload);
-	tcase_add_test(tf, fetch_concurrent_same_url_is_one_request);
+	tcase_add_test(tf, fetch_each_call_is_its_own_transfer);
 	tcase_add_test(tf, fetch_slow_does_not_delay_fast);
 	tcase_add_test(tf, fetch_close_fails_transfers_with_eshutdown);
 	tcase_add_test(tf, fetch_bad_arguments);
@@ -1518,10 +1738,13 @@ fetch_suite(void)
 	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, cache_fresh_hit_without_fetch);
+	tcase_add_test(tc, cache_hit_is_answered_on_the_next_loop_turn);
+	tcase_add_test(tc, cache_hit_is_delivered_after_purge_and_free);
 	tcase_add_test(tc, cache_expiry_triggers_refetch);
 	tcase_add_test(tc, cache_failures_are_kept_negative_ttl);
 	tcase_add_test(tc, cache_no_store_is_answered_but_not_kept);
 	tcase_add_test(tc, cache_waiters_share_one_fetch);
+	tcase_add_test(tc, cache_concurrent_gets_are_one_transfer);
 	tcase_add_test(tc, cache_survives_free_and_new_with_the_same_file);
 	tcase_add_test(tc, cache_is_bounded_least_recently_used_first);
 	tcase_add_test(tc, cache_refresh_fetches_even_when_fresh);
