@@ -158,7 +158,7 @@ struct vctx {
 	uint8_t			*body;		/* a MESSAGE's body (x->v.body) */
 	char			 expect_cert[65];	/* pinned end entity (RFC 9970), or "" */
 	size_t			 n, cap;	/* items used, allocated */
-	unsigned		 pending;	/* cache lookups outstanding (+1 guard) */
+	unsigned		 pending;	/* cache lookups outstanding */
 	/* called when pending reaches 0: verify on the pool, then reply */
 	void			(*lookups_done)(struct vctx *x);
 	bool			 hot;		/* signatures being checked on the pool */
