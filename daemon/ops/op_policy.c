@@ -20,6 +20,7 @@
 
 #include "stirclient.h"
 #include "daemon/pki/certcache.h"
+#include "daemon/pki/rcd_fetch.h"
 #include "daemon/sign/creds.h"
 #include "daemon/ops/ops.h"
 #include "daemon/base/log.h"
@@ -110,7 +111,7 @@ content_started(struct content_job *j)
 }
 
 static void
-on_content(void *arg, const struct stir_certcache_entry *e)
+on_content(void *arg, const struct stir_rcd_fetched *e)
 {
 	struct content_fetch *f = arg;
 	struct content_job *j = f->job;
@@ -118,15 +119,15 @@ on_content(void *arg, const struct stir_certcache_entry *e)
 	char msg[256];
 	size_t i;
 
-	if (e->err == STIR_EINVAL)	/* fetched, but not of its kind */
+	if (e->verdict == STIR_RCD_NOT_KIND)
 		content_error(j, f->url, e->detail != NULL ? e->detail : stir_strerror(e->err));
-	else if (e->err != STIR_OK) {
+	else if (e->verdict == STIR_RCD_FETCH_FAILED) {
 		snprintf(msg, sizeof(msg), "could not be fetched: %s",
 		    e->detail != NULL && *e->detail ? e->detail : stir_strerror(e->err));
 		content_error(j, f->url, msg);
 	} else if (stir_policy_content_entry(f->kind, e->body, e->len, j->icon_max,
 	    j->jcard_max, j->allow_http, (int64_t)time(NULL), e->expires, &entry, msg,
-	    sizeof(msg)) != STIR_OK)
+	    sizeof(msg)) != STIR_OK)	/* its own words for a verdict, and the policy's rules */
 		content_error(j, f->url, msg);
 	else {
 		(void)json_object_set_new(j->content, f->url, entry);
@@ -175,10 +176,10 @@ content_start(struct content_job *j, const char *url, const char *kind)
 	}
 	f->job = j;
 	j->pending++;
-	if (j->srv->certcache == NULL || stir_certcache_get(j->srv->certcache, url,
-	    strcmp(kind, "icon") == 0 || strcmp(kind, "image") == 0 ? STIR_CC_IMAGE :
-	    strcmp(kind, "jcard") == 0 ? STIR_CC_JCARD : STIR_CC_OTHER,
-	    (int64_t)time(NULL), on_content, f) != STIR_OK) {
+	if (stir_rcd_fetch(j->srv->certcache, url, strcmp(kind, "icon") == 0 ||
+	    strcmp(kind, "image") == 0 ? STIR_CC_IMAGE : strcmp(kind, "jcard") == 0 ?
+	    STIR_CC_JCARD : STIR_CC_OTHER, stir_policy_content_max(kind, j->icon_max,
+	    j->jcard_max), (int64_t)time(NULL), 0, on_content, f) != STIR_OK) {
 		j->pending--;
 		content_error(j, url, "the fetch could not be started");
 		free(f->url);

@@ -8,6 +8,7 @@
 
 #include "stirclient.h"
 #include "daemon/base/log.h"
+#include "daemon/pki/rcd_fetch.h"
 #include "daemon/sign/policy.h"
 #include "daemon/stir/rcd.h"
 #include "daemon/keys/signer.h"
@@ -498,6 +499,12 @@ stir_policy_urls(const struct stir_policy *p)
 	return policy_urls(p, &out) == STIR_OK ? out : NULL;
 }
 
+size_t
+stir_policy_content_max(const char *kind, unsigned icon_max, unsigned jcard_max)
+{
+	return strcmp(kind, "icon") == 0 ? icon_max : jcard_max;
+}
+
 int
 stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
     unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,
@@ -507,18 +514,26 @@ stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 	json_t *jcard = NULL, *urls = NULL, *e = NULL;
 	json_error_t je;
 	char *digest = NULL;
+	const char *sniffed = NULL;
 	bool icon = strcmp(kind, "icon") == 0;
 	int r = STIR_EPOLICY;
 
-	if (len > (icon ? icon_max : jcard_max)) {
+	/* size, and an icon's type by its bytes, as the verifier judges them;
+	 * a jCard is judged below, by the stricter rule of its URL values */
+	switch (stir_rcd_judge(icon ? STIR_CC_IMAGE : STIR_CC_OTHER, body, len,
+	    stir_policy_content_max(kind, icon_max, jcard_max), &sniffed, NULL)) {
+	case STIR_RCD_OK:
+		break;
+	case STIR_RCD_TOO_BIG:
 		snprintf(msg, msglen, "it is %zu bytes, more than %s (%u)", len,
 		    icon ? "rcd_icon_max_bytes" : "rcd_jcard_max_bytes", icon ? icon_max : jcard_max);
 		goto out;
-	}
-	if (icon && (type = stir_rcd_icon_type(body, len)) == NULL) {
+	default:
 		snprintf(msg, msglen, "it is not a PNG, JPEG or SVG image");
 		goto out;
 	}
+	if (icon)
+		type = sniffed;
 	if (strcmp(kind, "jcard") == 0) {
 		type = "application/vcard+json";
 		if ((jcard = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je)) == NULL ||

@@ -96,11 +96,14 @@ int	stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret);
  * SVG of at most icon_max bytes, "jcard" a jCard of at most jcard_max
  * bytes, "other" at most jcard_max bytes.  On success *ret is the content
  * entry (see above) with its sha256 rcdi digest.  STIR_EPOLICY with the
- * reason in msg otherwise.
+ * reason in msg otherwise.  Size and an icon's type are judged by
+ * stir_rcd_judge() (pki/rcd_fetch.h), the verifier's rule too.
  */
 int	stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 	    unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,
 	    int64_t expires, json_t **ret, char *msg, size_t msglen);
+/* The byte limit of content of kind, as stir_policy_content_entry() judges it. */
+size_t	stir_policy_content_max(const char *kind, unsigned icon_max, unsigned jcard_max);
 
 
 /*

@@ -1,8 +1,9 @@
 /*
  * verify_rcd.c: Rich Call Data on the verifying side: the content an rcd
  * claim references (icn, jcl, and the URLs inside the jCard, one level)
- * is fetched through the certificate cache beside the x5u chain, judged
- * as it arrives (size, type, rcdi digest), and turned into the rcd result.
+ * is fetched beside the x5u chain and judged as it arrives (size and type
+ * by pki/rcd_fetch.c, as on the signing side; then the rcdi digest), and
+ * turned into the rcd result.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "stirclient.h"
 #include "daemon/stir/callinfo.h"
+#include "daemon/pki/rcd_fetch.h"
 #include "daemon/stir/passport.h"
 #include "daemon/verify/vctx.h"
 #include "daemon/verify/verify_rcd.h"
@@ -359,7 +361,7 @@ stir_vreq_rcd_json(const struct vctx *x, const struct vitem *it)
 	return o;
 }
 
-static void on_ref(void *arg, const struct stir_certcache_entry *e);
+static void on_ref(void *arg, const struct stir_rcd_fetched *e);
 
 /* Fetch f's URL through the cache, unless it cannot be verified anyway. */
 static void
@@ -379,9 +381,11 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	f->state = VREF_FETCHING;
 	f->err = STIR_EFETCH;
 	x->pending++;
-	if (stir_certcache_get_for(x->req->conn->srv->certcache, url, kind == VREF_JCARD ?
+	if (stir_rcd_fetch(x->req->conn->srv->certcache, url, kind == VREF_JCARD ?
 	    STIR_CC_JCARD : kind == VREF_OTHER ? STIR_CC_OTHER : STIR_CC_IMAGE,
-	    (int64_t)time(NULL), stir_vreq_owner(x), on_ref, f) != STIR_OK)
+	    kind == VREF_JCARD ? x->cfg->rcd_jcard_max_bytes : kind == VREF_OTHER ?
+	    STIR_RCD_NO_LIMIT : x->cfg->rcd_icon_max_bytes, (int64_t)time(NULL),
+	    stir_vreq_owner(x), on_ref, f) != STIR_OK)
 		x->pending--;
 }
 
@@ -431,45 +435,36 @@ stir_vreq_rcd_start(struct vctx *x, struct vitem *it)
 }
 
 /*
- * Judge fetched content at once (the body is the cache's): size, kind
- * (by its bytes: the cache keeps no Content-Type), then digest.
+ * Content judged as it arrives (rcd_fetch.h: size, kind by its bytes),
+ * then its digest; the body is the cache's.
  */
 static void
-ref_judge(struct vref *f, const struct stir_certcache_entry *e)
+ref_judge(struct vref *f, const struct stir_rcd_fetched *e)
 {
-	const struct vctx *x = f->x;
-	const uint8_t *body = e->body != NULL ? e->body : (const uint8_t *)"";
-	bool image = f->kind == VREF_ICON || f->kind == VREF_IMAGE;
-	json_t *jcard = NULL;
+	static const enum vref_state states[_STIR_RCD_VERDICT_MAX] = {
+		[STIR_RCD_OK] = VREF_OK,
+		[STIR_RCD_FETCH_FAILED] = VREF_FETCH_FAILED,
+		[STIR_RCD_NOT_KIND] = VREF_BAD_TYPE,
+		[STIR_RCD_TOO_BIG] = VREF_TOO_BIG,
+		[STIR_RCD_BAD_TYPE] = VREF_BAD_TYPE,
+	};
 	int r;
 
 	f->err = e->err;
-	f->state = e->err == STIR_EINVAL ? VREF_BAD_TYPE : VREF_FETCH_FAILED;
-	if (e->err != STIR_OK)		/* EINVAL: fetched, but not of its kind */
+	if ((f->state = states[e->verdict]) != VREF_OK)
 		return;
-	f->state = VREF_TOO_BIG;
-	if ((image && e->len > x->cfg->rcd_icon_max_bytes) || (f->kind == VREF_JCARD && e->len > x->cfg->rcd_jcard_max_bytes))
-		return;
-	f->state = VREF_BAD_TYPE;
-	if (image && (f->type = stir_rcd_icon_type(body, e->len)) == NULL)
-		return;
-	if (f->kind == VREF_JCARD) {
-		if (!stir_rcd_jcard_valid(body, e->len, &jcard))
-			return;
-		f->type = "application/vcard+json";
-	}
-	if (f->digest != NULL && (r = stir_rcdi_check(f->digest, body, e->len)) != STIR_OK) {
+	f->type = e->type;
+	if (f->digest != NULL && (r = stir_rcdi_check(f->digest, e->body != NULL ? e->body :
+	    (const uint8_t *)"", e->len)) != STIR_OK) {
 		f->state = r == STIR_EPOLICY ? VREF_MISMATCH : VREF_BAD_DIGEST;
-		json_decref(jcard);
 		return;
 	}
-	f->state = VREF_OK;
-	if (jcard != NULL)
-		f->it->jcard = jcard;		/* one jcl per rcd */
+	if (e->jcard != NULL)
+		f->it->jcard = json_incref(e->jcard);	/* one jcl per rcd */
 }
 
 static void
-on_ref(void *arg, const struct stir_certcache_entry *e)
+on_ref(void *arg, const struct stir_rcd_fetched *e)
 {
 	struct vref *f = arg;
 	struct vctx *x = f->x;

@@ -15,6 +15,7 @@
 
 #include "stirclient.h"
 #include "daemon/pki/cert.h"
+#include "daemon/pki/rcd_fetch.h"
 #include "tests/component/fake_fetch.h"
 #include "tests/component/fake_signer.h"
 #include "tests/component/harness.h"
@@ -348,6 +349,92 @@ START_TEST(a_diverted_call_verifies_with_one_fetch)
 END_TEST
 
 /* The test PKI (scripts/mkpki.sh), made in the parent before the tests. */
+/* RCD content as both sides fetch it (pki/rcd_fetch.h): one verdict per URL. */
+struct rf_answer {
+	unsigned		 n;
+	enum stir_rcd_verdict	 verdict[5];
+	const char		*type[5];
+	bool			 jcard[5];
+	int			 err[5];
+};
+
+struct rf_call {
+	struct rf_answer	*a;
+	int			 i;
+};
+
+static void
+rf_done(void *arg, const struct stir_rcd_fetched *f)
+{
+	struct rf_call *c = arg;
+
+	c->a->verdict[c->i] = f->verdict;
+	c->a->type[c->i] = f->type;		/* a static string */
+	c->a->jcard[c->i] = f->jcard != NULL;
+	c->a->err[c->i] = f->err;
+	c->a->n++;
+}
+
+static bool
+rf_all(struct ch *h, void *arg)
+{
+	(void)h;
+	return ((struct rf_answer *)arg)->n == 5;
+}
+
+START_TEST(rcd_content_is_fetched_as_its_kind_and_judged)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n0123456789abcdef";
+	static const char card[] = "[\"vcard\",[[\"fn\",{},\"text\",\"A\"]]]";
+	static const char *const urls[5] = {
+		"https://rcd.example.org/icon.png", "https://rcd.example.org/page.html",
+		"https://rcd.example.org/big.png", "https://rcd.example.org/card.json",
+		"https://rcd.example.org/gone.png",
+	};
+	static const enum stir_cc_kind kinds[5] = {
+		STIR_CC_IMAGE, STIR_CC_IMAGE, STIR_CC_IMAGE, STIR_CC_JCARD, STIR_CC_IMAGE,
+	};
+	static const size_t max[5] = { 1024, 1024, 16, 1024, 1024 };
+	struct rf_answer a;
+	struct rf_call calls[5];
+
+	memset(&a, 0, sizeof(a));
+	ch_init(&H, pki, NULL);
+	fake_fetch_serve(H.fetcher, urls[0], png, sizeof(png) - 1, "max-age=3600");
+	fake_fetch_serve(H.fetcher, urls[1], "<html></html>", 13, "max-age=3600");
+	fake_fetch_serve(H.fetcher, urls[2], png, sizeof(png) - 1, "max-age=3600");
+	fake_fetch_serve(H.fetcher, urls[3], card, sizeof(card) - 1, "max-age=3600");
+	fake_fetch_http_error(H.fetcher, urls[4], 404);
+	for (int i = 0; i < 5; i++) {
+		calls[i].a = &a;
+		calls[i].i = i;
+		ck_assert_int_eq(stir_rcd_fetch(H.srv.certcache, urls[i], kinds[i], max[i], 0, 0,
+		    rf_done, &calls[i]), STIR_OK);
+	}
+	ck_assert_uint_eq(a.n, 0);		/* answers come from the loop */
+	ch_run_until(&H, rf_all, &a, "five RCD answers");
+	ck_assert_int_eq(a.verdict[0], STIR_RCD_OK);
+	ck_assert_str_eq(a.type[0], "image/png");
+	ck_assert_int_eq(a.verdict[1], STIR_RCD_NOT_KIND);
+	ck_assert_int_eq(a.err[1], STIR_EINVAL);
+	ck_assert_int_eq(a.verdict[2], STIR_RCD_TOO_BIG);
+	ck_assert_int_eq(a.verdict[3], STIR_RCD_OK);
+	ck_assert_str_eq(a.type[3], "application/vcard+json");
+	ck_assert(a.jcard[3]);
+	ck_assert_int_eq(a.verdict[4], STIR_RCD_FETCH_FAILED);
+	ck_assert_int_eq(a.err[4], STIR_EFETCH);
+	/* the pure judgement, the same rule */
+	ck_assert_int_eq(stir_rcd_judge(STIR_CC_OTHER, (const uint8_t *)"abc", 3, 3, &a.type[0],
+	    NULL), STIR_RCD_OK);
+	ck_assert_ptr_null(a.type[0]);
+	ck_assert_int_eq(stir_rcd_judge(STIR_CC_OTHER, (const uint8_t *)"abcd", 4, 3, &a.type[0],
+	    NULL), STIR_RCD_TOO_BIG);
+	ck_assert_int_eq(stir_rcd_judge(STIR_CC_JCARD, (const uint8_t *)"[1]", 3, 64, &a.type[0],
+	    NULL), STIR_RCD_BAD_TYPE);
+	ch_done(&H);
+}
+END_TEST
+
 static void
 pki_setup(void)
 {
@@ -380,6 +467,7 @@ ops_suite(void)
 	tcase_add_test(tc, a_signer_failure_is_a_clear_sign_error);
 	tcase_add_test(tc, a_request_keeps_its_state_across_an_install);
 	tcase_add_test(tc, a_diverted_call_verifies_with_one_fetch);
+	tcase_add_test(tc, rcd_content_is_fetched_as_its_kind_and_judged);
 	suite_add_tcase(s, tc);
 	return s;
 }
