@@ -625,6 +625,11 @@ stir_server_install(struct stir_server *srv, struct stir_state_parts *p)
 	struct stir_state *o = srv->state, *n;
 	int r;
 
+	/* a load that failed, or an op that loaded nothing: no new state */
+	if (p->cfg == NULL && p->creds == NULL && p->trust == NULL) {
+		stir_state_parts_clear(p);
+		return STIR_OK;
+	}
 	if ((r = stir_state_next(o, p, &n)) != STIR_OK)
 		return r;
 	if (o != NULL && n->trust_seq != o->trust_seq)

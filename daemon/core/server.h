@@ -220,7 +220,8 @@ int	stir_server_load(struct stir_server *srv, unsigned what, const char *crl_fil
 /*
  * Loop thread: install the state with p's newer parts (taken; p is left
  * empty) by one pointer swap; a new trust list forgets the validations
- * of the old one.  STIR_ENOMEM keeps the running state.
+ * of the old one.  Empty parts install nothing.  STIR_ENOMEM keeps the
+ * running state.
  */
 int	stir_server_install(struct stir_server *srv, struct stir_state_parts *p);
 void	stir__server_forget(struct stir_server *srv, struct stir_conn *c);

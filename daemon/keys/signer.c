@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+
 #include "stirclient.h"
 #include "daemon/keys/signer_impl.h"
 
@@ -97,4 +100,35 @@ stir_signer_key_list(struct stir_signer *s, struct stir_key_info **ret,
     size_t *ret_n)
 {
 	return s->ops->key_list(s, ret, ret_n);
+}
+
+int
+stir_es256_jws_sig(const gnutls_datum_t *der, uint8_t sig[static STIR_SIG_MAX],
+    size_t *ret_sig_len)
+{
+	gnutls_datum_t rd = { NULL, 0 }, sd = { NULL, 0 };
+	const uint8_t *rp, *sp;
+	size_t rl, sl;
+	int r = STIR_ECRYPTO;
+
+	if (gnutls_decode_rs_value(der, &rd, &sd) < 0)
+		goto out;
+	/* DER integers to r||s, each left-padded to 32 bytes */
+	rp = rd.data;
+	sp = sd.data;
+	rl = rd.size;
+	sl = sd.size;
+	while (rl > 32 && *rp == 0) { rp++; rl--; }
+	while (sl > 32 && *sp == 0) { sp++; sl--; }
+	if (rl > 32 || sl > 32)
+		goto out;
+	memset(sig, 0, STIR_ES256_SIG_LEN);
+	memcpy(sig + 32 - rl, rp, rl);
+	memcpy(sig + 64 - sl, sp, sl);
+	*ret_sig_len = STIR_ES256_SIG_LEN;
+	r = STIR_OK;
+ out:
+	gnutls_free(rd.data);
+	gnutls_free(sd.data);
+	return r;
 }

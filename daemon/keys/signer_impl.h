@@ -6,6 +6,8 @@
 #ifndef STIR_SIGNER_IMPL_H
 #define STIR_SIGNER_IMPL_H
 
+#include <gnutls/gnutls.h>
+
 #include "daemon/keys/signer.h"
 
 struct stir_signer_ops {
@@ -30,6 +32,14 @@ struct stir_signer_ops {
 	int	(*key_list)(struct stir_signer *s, struct stir_key_info **ret,
 		    size_t *ret_n);
 };
+
+/*
+ * A DER ECDSA-Sig-Value (what GnuTLS signs) as JWS ES256 wants it: r||s,
+ * each left-padded to 32 bytes (RFC 7518 3.4).  STIR_ECRYPTO if it is not
+ * a P-256 signature.
+ */
+int	stir_es256_jws_sig(const gnutls_datum_t *der, uint8_t sig[static STIR_SIG_MAX],
+	    size_t *ret_sig_len);
 
 /* The first member of every implementation's signer. */
 struct stir_signer {

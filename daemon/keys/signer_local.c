@@ -816,7 +816,7 @@ local_sign(struct stir_signer *base, const char *key_id,
 	struct signer_local *s = (struct signer_local *)base;
 	struct signer_key *k;
 	gnutls_datum_t data = { (unsigned char *)tbs, (unsigned)tbs_len };
-	gnutls_datum_t der = { NULL, 0 }, rd = { NULL, 0 }, sd = { NULL, 0 };
+	gnutls_datum_t der = { NULL, 0 };
 	unsigned flags;
 	int r, gr;
 
@@ -835,28 +835,8 @@ local_sign(struct stir_signer *base, const char *key_id,
 		log_debug("gnutls_privkey_sign_data2: %s", gnutls_strerror(gr));
 		return STIR_ECRYPTO;
 	}
-	/* DER ECDSA-Sig-Value -> raw r||s, each left-padded to 32 bytes */
-	r = STIR_ECRYPTO;
-	if (gnutls_decode_rs_value(&der, &rd, &sd) < 0)
-		goto out;
-	{
-		const uint8_t *rp = rd.data, *sp = sd.data;
-		size_t rl = rd.size, sl = sd.size;
-
-		while (rl > 32 && *rp == 0) { rp++; rl--; }
-		while (sl > 32 && *sp == 0) { sp++; sl--; }
-		if (rl > 32 || sl > 32)
-			goto out;
-		memset(sig, 0, STIR_ES256_SIG_LEN);
-		memcpy(sig + 32 - rl, rp, rl);
-		memcpy(sig + 64 - sl, sp, sl);
-	}
-	*ret_sig_len = STIR_ES256_SIG_LEN;
-	r = STIR_OK;
- out:
+	r = stir_es256_jws_sig(&der, sig, ret_sig_len);
 	gnutls_free(der.data);
-	gnutls_free(rd.data);
-	gnutls_free(sd.data);
 	return r;
 }
 

@@ -52,8 +52,7 @@ admin_done(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
 
-	if ((x->parts.creds != NULL || x->parts.trust != NULL) &&
-	    stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
+	if (stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
 		log_err("%s: the reloaded tables could not be installed (out of memory)",
 		    req->op->schema->name);
 	if (req->err == STIR_OK) {

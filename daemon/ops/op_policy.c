@@ -228,7 +228,7 @@ pol_done(struct stir_req *req)
 {
 	struct pol_ctx *x = req->ctx;
 
-	if (x->parts.creds != NULL && stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
+	if (stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
 		log_err("%s: the reloaded tables could not be installed (out of memory)",
 		    req->op->schema->name);
 	if (req->err == STIR_OK) {
@@ -241,7 +241,6 @@ static void
 reload(struct stir_req *req)
 {
 	struct pol_ctx *x = req->ctx;
-
 	char msg[256];
 
 	if (stir_server_load(req->conn->srv, STIR_LOAD_CREDS, NULL, &x->parts, msg,
@@ -623,7 +622,7 @@ refresh_after(uv_work_t *w, int status)
 	size_t i;
 
 	(void)status;
-	if (rf->parts.creds != NULL && stir_server_install(rf->srv, &rf->parts) != STIR_OK)
+	if (stir_server_install(rf->srv, &rf->parts) != STIR_OK)
 		log_err("the reloaded RCD policies could not be installed (out of memory)");
 	json_array_foreach(rf->changes, i, v)
 		stir_audit_async(rf->srv, getuid(), getpid(), "policy.refresh",

@@ -143,7 +143,6 @@ struct vctx {
 	struct stir_vctx	 v;
 	/* the request's state (borrowed): trust, RCD anchors, settings */
 	const struct stir_state	*st;
-	const struct stir_config *cfg;		/* st->cfg */
 	bool			 use_memo;	/* at is now: validations are shared */
 	/* the display-names nam is compared with (RFC 9795 12.2) */
 	bool			 has_from_name, has_pai_name;

@@ -110,7 +110,7 @@ stir_vreq_link(struct vctx *x)
 		in[i].div = &it->res.div;
 		in[i].opt = it->opt_item;
 	}
-	stir_div_link(in, x->n, x->cfg->div_max_hops,
+	stir_div_link(in, x->n, x->st->cfg->div_max_hops,
 	    x->v.mode == STIR_VMODE_REQUEST ? NULL : &x->v.to, out);
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
@@ -234,10 +234,10 @@ json_t *
 stir_vreq_action_json(const struct vctx *x, const char *verstat, int code, json_t *reasons)
 {
 	bool failed = strcmp(verstat, "TN-Validation-Failed") == 0;
-	bool with_reason = x->cfg->failure_action == STIR_ACTION_CONTINUE_REASON &&
+	bool with_reason = x->st->cfg->failure_action == STIR_ACTION_CONTINUE_REASON &&
 	    json_array_size(reasons) > 0;
 
-	if (failed && x->cfg->failure_action == STIR_ACTION_REJECT) {
+	if (failed && x->st->cfg->failure_action == STIR_ACTION_REJECT) {
 		/* a response cannot be rejected (a backward request can) */
 		if (stir_vmode_is_response(x->v.mode))
 			return json_pack("{s:s}", "do", "terminate");

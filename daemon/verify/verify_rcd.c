@@ -45,10 +45,10 @@ ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
 	case VREF_TOO_BIG:
 		if (jcard)
 			snprintf(why, len, "the jCard is larger than rcd_jcard_max_bytes (%u bytes)",
-			    x->cfg->rcd_jcard_max_bytes);
+			    x->st->cfg->rcd_jcard_max_bytes);
 		else
 			snprintf(why, len, "the %s%s is larger than rcd_icon_max_bytes (%u bytes)",
-			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->cfg->rcd_icon_max_bytes);
+			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->st->cfg->rcd_icon_max_bytes);
 		break;
 	case VREF_BAD_TYPE:
 		if (jcard)
@@ -72,12 +72,12 @@ ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
 static bool
 policy_why(const struct vctx *x, const struct vitem *it, char *why, size_t len)
 {
-	if (x->cfg->rcd_require_constraints && (it->cert == NULL || it->cert->ncons == 0)) {
+	if (x->st->cfg->rcd_require_constraints && (it->cert == NULL || it->cert->ncons == 0)) {
 		snprintf(why, len, "the signing certificate carries no JWT claim constraints "
 		    "(rcd_require_constraints)");
 		return true;
 	}
-	if (x->cfg->rcd_anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
+	if (x->st->cfg->rcd_anchors_only && (it->cert == NULL || !it->cert->rcd_anchor)) {
 		snprintf(why, len, "the path does not end at a trust anchor added for RCD "
 		    "(rcd_anchors_only: stirctl trust add --rcd)");
 		return true;
@@ -191,7 +191,7 @@ evaluate(const struct vctx *x, const struct vitem *it, struct rcd_eval *e)
 			note(e, k >= r->nrefs ? EL_OTHER : f->kind == VREF_ICON ? EL_ICON :
 			    EL_JCARD, why);
 	}
-	if (r->icn_data && stir_rcd_data_icon(r->icn, x->cfg->rcd_icon_max_bytes, &type, why,
+	if (r->icn_data && stir_rcd_data_icon(r->icn, x->st->cfg->rcd_icon_max_bytes, &type, why,
 	    sizeof(why)) != STIR_OK)
 		note(e, EL_ICON, why);
 	json_object_foreach(r->rcdi, ptr, d) {
@@ -281,7 +281,7 @@ call_info_json(const struct vctx *x, const struct vitem *it, const struct rcd_ev
     const char *match)
 {
 	const struct stir_rcd *r = &it->rcd;
-	unsigned m = x->cfg->rcd_call_info_mask;
+	unsigned m = x->st->cfg->rcd_call_info_mask;
 	json_t *a = json_array();
 
 	if (r->icn != NULL && e->why[EL_ICON][0] == '\0' && (m & STIR_CI_ICON))
@@ -374,7 +374,7 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	f->url = url;
 	f->digest = digest;
 	f->kind = kind;
-	if (digest == NULL && x->cfg->rcd_require_rcdi) {
+	if (digest == NULL && x->st->cfg->rcd_require_rcdi) {
 		f->state = VREF_NO_DIGEST;
 		return;
 	}
@@ -383,8 +383,8 @@ ref_start(struct vctx *x, struct vitem *it, struct vref *f, const char *ptr, con
 	x->pending++;
 	if (stir_rcd_fetch(x->req->conn->srv->certcache, url, kind == VREF_JCARD ?
 	    STIR_CC_JCARD : kind == VREF_OTHER ? STIR_CC_OTHER : STIR_CC_IMAGE,
-	    kind == VREF_JCARD ? x->cfg->rcd_jcard_max_bytes : kind == VREF_OTHER ?
-	    STIR_RCD_NO_LIMIT : x->cfg->rcd_icon_max_bytes, (int64_t)time(NULL),
+	    kind == VREF_JCARD ? x->st->cfg->rcd_jcard_max_bytes : kind == VREF_OTHER ?
+	    STIR_RCD_NO_LIMIT : x->st->cfg->rcd_icon_max_bytes, (int64_t)time(NULL),
 	    stir_vreq_owner(x), on_ref, f) != STIR_OK)
 		x->pending--;
 }

@@ -108,7 +108,7 @@ path_check(struct vctx *x, struct vitem *it)
 	}
 	(void)stir_cert_info(chain->crt[0], &vc->info);
 	vc->trust_gen = x->st->trust_seq;
-	vc->crl_mode = x->cfg->crl_mode;
+	vc->crl_mode = x->st->cfg->crl_mode;
 	/* a memoised verdict holds only while every certificate is valid */
 	for (unsigned k = 0; k < chain->n; k++) {
 		int64_t nb = (int64_t)gnutls_x509_crt_get_activation_time(chain->crt[k]);
@@ -157,7 +157,7 @@ crl_check(struct vctx *x, struct vitem *it)
 	struct stir_vcert *vc = it->cert;
 
 	it->crl_pending = false;
-	if (vc->err == STIR_OK && it->chain != NULL && x->cfg->crl_mode != STIR_CRL_OFF) {
+	if (vc->err == STIR_OK && it->chain != NULL && x->st->cfg->crl_mode != STIR_CRL_OFF) {
 		struct stir_crl_input in[STIR_CRL_URLS_MAX];
 
 		for (size_t k = 0; k < it->ncrls; k++) {
@@ -171,7 +171,7 @@ crl_check(struct vctx *x, struct vitem *it)
 				vc->expires = it->crls[k].expires;
 		}
 		vc->err = stir_trust_check_crls(x->st->trust, it->chain, in, it->ncrls, x->v.at,
-		    x->cfg->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
+		    x->st->cfg->crl_mode == STIR_CRL_HARD, vc->detail, sizeof(vc->detail));
 	}
 }
 
@@ -423,7 +423,7 @@ verify_done(struct stir_req *req)
 		 * fetched was never checked for revocation */
 		if (x->use_memo && !x->deadline && !it->crl_pending && it->cert != NULL &&
 		    it->pem != NULL && x->st->trust_seq == srv->state->trust_seq &&
-		    x->cfg->crl_mode == srv->state->cfg->crl_mode)
+		    x->st->cfg->crl_mode == srv->state->cfg->crl_mode)
 			stir_vmemo_put(srv->vmemo, it->cert);
 		/* RFC 9970: later requests of the dialog come from the party that
 		 * answered: its certificate, pinned from the first response */
@@ -439,12 +439,12 @@ verify_done(struct stir_req *req)
 		/* replays are judged on the clock, and only for live calls: not
 		 * an original nested in a div-o, nor one a valid diversion of
 		 * this request starts from (a forwarded call comes back with it) */
-		if (it->res.code == 0 && !it->res.ignored && x->cfg->replay_window > 0 &&
+		if (it->res.code == 0 && !it->res.ignored && x->st->cfg->replay_window > 0 &&
 		    x->use_memo && it->nested_in < 0 && !diverted_from(x, i) &&
 		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
-		    (int64_t)time(NULL), x->cfg->replay_window)) {
+		    (int64_t)time(NULL), x->st->cfg->replay_window)) {
 			it->replay = true;
-			if (x->cfg->replay_reject)
+			if (x->st->cfg->replay_reject)
 				stir_vreq_fail(it, STIR_SIP_INVALID,
 				    "the same PASSporT was seen within replay_window");
 		}
@@ -646,7 +646,7 @@ start_path(struct vctx *x, struct vitem *it)
 static void
 tnlists_done(struct vctx *x, struct vitem *it)
 {
-	if (x->cfg->crl_mode != STIR_CRL_OFF)
+	if (x->st->cfg->crl_mode != STIR_CRL_OFF)
 		start_path(x, it);
 }
 
@@ -767,7 +767,7 @@ on_cert(void *arg, const struct stir_certcache_entry *e)
 			continue;
 		}
 		if (x->use_memo && (it->cert = stir_vmemo_get(srv->vmemo, e->url, e->serial,
-		    (int64_t)time(NULL), x->st->trust_seq, x->cfg->crl_mode)) != NULL)
+		    (int64_t)time(NULL), x->st->trust_seq, x->st->cfg->crl_mode)) != NULL)
 			continue;
 		if ((it->pem = malloc(e->len + 1)) == NULL) {
 			stir_vreq_fail(it, STIR_SIP_BAD_INFO, "out of memory");
@@ -917,7 +917,6 @@ stir_vreq_new(struct stir_req *req, size_t cap)
 	req->on_deadline = vreq_deadline;
 	x->req = req;
 	x->st = req->state;
-	x->cfg = req->state->cfg;
 	x->cap = cap;
 	x->lookups_done = vreq_run;
 	for (size_t i = 0; i < cap; i++) {

@@ -71,37 +71,18 @@ sign_locked(struct fake_signer *fs, const char *key_id, const uint8_t *tbs,
     size_t tbs_len, uint8_t sig[static STIR_SIG_MAX], size_t *ret_sig_len)
 {
 	gnutls_datum_t data = { (unsigned char *)tbs, (unsigned)tbs_len };
-	gnutls_datum_t der = { NULL, 0 }, rd = { NULL, 0 }, sd = { NULL, 0 };
-	const uint8_t *rp, *sp;
-	size_t rl, sl;
-	int r = STIR_ECRYPTO;
+	gnutls_datum_t der = { NULL, 0 };
+	int r;
 
 	fs->calls++;
 	if (fs->fail != STIR_OK)
 		return fs->fail;
 	if (strcmp(key_id, fs->key_id) != 0)
 		return STIR_ENOENT;
-	if (gnutls_privkey_sign_data2(fs->pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &der) < 0 ||
-	    gnutls_decode_rs_value(&der, &rd, &sd) < 0)
-		goto out;
-	/* DER integers to JWS r||s: left-padded 32-byte halves */
-	rp = rd.data;
-	sp = sd.data;
-	rl = rd.size;
-	sl = sd.size;
-	while (rl > 32 && *rp == 0) { rp++; rl--; }
-	while (sl > 32 && *sp == 0) { sp++; sl--; }
-	if (rl > 32 || sl > 32)
-		goto out;
-	memset(sig, 0, STIR_ES256_SIG_LEN);
-	memcpy(sig + 32 - rl, rp, rl);
-	memcpy(sig + 64 - sl, sp, sl);
-	*ret_sig_len = STIR_ES256_SIG_LEN;
-	r = STIR_OK;
- out:
+	if (gnutls_privkey_sign_data2(fs->pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &der) < 0)
+		return STIR_ECRYPTO;
+	r = stir_es256_jws_sig(&der, sig, ret_sig_len);
 	gnutls_free(der.data);
-	gnutls_free(rd.data);
-	gnutls_free(sd.data);
 	return r;
 }
 

@@ -60,9 +60,11 @@ static char pki_master[64];
 static void
 pki_master_remove(void)
 {
+	struct stat st;
 	char out[256];
 
-	if (getpid() == pki_owner && pki_master[0] != '\0')
+	/* only the first process, and only if a test made it */
+	if (getpid() == pki_owner && stat(pki_master, &st) == 0)
 		(void)h_sh(out, sizeof(out), "rm -rf '%s'", pki_master);
 }
 

@@ -779,11 +779,12 @@ START_TEST(client_strings_cannot_forge_log_lines)
 	ck_assert_int_eq(h_count(out, "\n<0>forged"), 0);
 	ck_assert_int_eq(h_count(out, "\nforged"), 0);
 	/*
-	 * and the text did reach the log, escaped (an unknown field's name is
-	 * quoted with its controls as '?' by every op, opschema.c, so status
-	 * and reload no longer echo it raw as Jansson's message did)
+	 * and the text did reach the log: escaped where a value is echoed,
+	 * and, where it is the name of an unknown field (status, reload and
+	 * the five list ops), quoted with its controls as '?' (opschema.c)
 	 */
 	ck_assert_int_gt(h_count(out, "\\x0a<0>forged by the client"), 3);
+	ck_assert_int_ge(h_count(out, "unknown field 'x?<0>forged by the client'"), 7);
 }
 END_TEST
 
