@@ -281,10 +281,17 @@ writer_after(uv_work_t *req, int status)
 	op_free(w->batch);
 	w->batch = NULL;
 	w->busy = false;
-	if (w->head != NULL || w->want_trim)
-		writer_kick(w);
-	else if (w->detached)
+	if (w->detached) {
+		/*
+		 * The cache is freed and the store thread is stopping: nothing
+		 * more may be queued to it.  Writes that came during the last
+		 * batch are dropped (a cache; stir_certcache_free() queued
+		 * whatever it could).
+		 */
+		op_free(w->head);
 		free(w);
+	} else if (w->head != NULL || w->want_trim)
+		writer_kick(w);
 }
 
 static void
@@ -1031,8 +1038,10 @@ stir_certcache_free(struct stir_certcache *cc)
 	if (cc->ready->head == NULL)
 		ready_close(cc->ready);
 	if (cc->writer != NULL) {
-		if (cc->writer->busy || cc->writer->head != NULL)
-			cc->writer->detached = true;	/* freed when drained */
+		/* queue what waits while the store thread still takes work */
+		writer_kick(cc->writer);
+		if (cc->writer->busy)
+			cc->writer->detached = true;	/* freed after its batch */
 		else
 			free(cc->writer);
 	}
