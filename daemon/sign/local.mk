@@ -5,4 +5,6 @@ libstircore_la_SOURCES += \
 	daemon/sign/policy.h \
 	daemon/sign/policy.c \
 	daemon/sign/rcd_sign.h \
-	daemon/sign/rcd_sign.c
+	daemon/sign/rcd_sign.c \
+	daemon/sign/signing.h \
+	daemon/sign/signing.c

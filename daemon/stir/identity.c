@@ -9,6 +9,7 @@
 
 #include "stirclient.h"
 #include "daemon/stir/identity.h"
+#include "daemon/stir/passport.h"
 
 void
 stir_identity_free(struct stir_identity *id)
@@ -241,4 +242,31 @@ stir_identity_parse(const char *value, size_t len, struct stir_identity **ret,
  out:
 	stir_identity_free(id);
 	return r;
+}
+
+json_t *
+stir_identity_json(const char *b64, size_t len)
+{
+	uint8_t *bin = NULL;
+	size_t n = 0;
+	json_t *v;
+
+	if (len == 0 || len > STIR_JWS_PART_MAX * 4 / 3 + 4 ||
+	    stir_b64url_decode(b64, len, &bin, &n) != STIR_OK)
+		return NULL;
+	v = json_loadb((const char *)bin, n, JSON_REJECT_DUPLICATES, NULL);
+	free(bin);
+	if (v != NULL && !json_is_object(v)) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+int
+stir_identity_payload(const struct stir_identity *id, json_t **ret)
+{
+	if (id->compact || (*ret = stir_identity_json(id->jws + id->hlen + 1, id->plen)) == NULL)
+		return STIR_EINVAL;
+	return STIR_OK;
 }

@@ -13,10 +13,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 
 #define STIR_IDENTITY_MAX	STIR_P_IDENTITY_MAX	/* bytes of one value */
 #define STIR_IDENTITY_PARAMS	16		/* parameters after the digest */
 #define STIR_PPT_MAX		32
+#define STIR_JWS_PART_MAX	(8 * 1024)	/* decoded header or payload */
 
 struct stir_identity {
 	bool	 compact;	/* "..sig": header and payload rebuilt from SIP */
@@ -34,5 +36,17 @@ int	stir_identity_parse(const char *value, size_t len, struct stir_identity **re
 void	stir_identity_free(struct stir_identity *id);
 /* The signature part of the digest (borrowed). */
 const char *stir_identity_sig(const struct stir_identity *id);
+
+/*
+ * One base64url part of a JWS (len bytes at b64) decoded as a JSON
+ * object, at most STIR_JWS_PART_MAX bytes decoded; NULL if it is not one.
+ */
+json_t	*stir_identity_json(const char *b64, size_t len);
+
+/*
+ * The payload of a full-form Identity value, decoded but not checked
+ * (nor its signature).  STIR_EINVAL for a compact form or bad JSON.
+ */
+int	stir_identity_payload(const struct stir_identity *id, json_t **ret);
 
 #endif

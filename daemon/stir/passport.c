@@ -303,3 +303,80 @@ stir_identity_value(const char *tbs, const uint8_t *sig, size_t siglen,
 	free(s64);
 	return out;
 }
+
+/*
+ * The digits of a tn claim.  A signer should put the canonical form
+ * there (RFC 8224 section 8.3: digits only, the leading '+' removed), but
+ * some (secsipid, given an E.164 number with '+') sign "+12155551212".
+ * It is the same number, and the signature covers the bytes as sent, so
+ * a verifier applies the same canonicalization to the claim before it
+ * compares (RFC 8224 section 6.2 step 2: the comparison is of canonical
+ * forms): one leading '+' is dropped.  Anything else that is not a digit
+ * fails.  Returns the digits (in out) or NULL.
+ */
+const char *
+stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1])
+{
+	size_t n;
+
+	if (tn == NULL)
+		return NULL;
+	if (tn[0] == '+')
+		tn++;
+	n = strlen(tn);
+	if (n == 0 || n > STIR_TN_MAX || strspn(tn, "0123456789") != n)
+		return NULL;
+	memcpy(out, tn, n + 1);
+	return out;
+}
+
+/* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
+int
+stir_claim_ident(json_t *o, struct stir_ident *ret)
+{
+	const char *tn = json_string_value(json_object_get(o, "tn"));
+	const char *uri = json_string_value(json_object_get(o, "uri"));
+	char m[160];
+
+	if (!json_is_object(o) || json_object_size(o) != 1 || (tn == NULL) == (uri == NULL))
+		return STIR_EINVAL;
+	if (tn != NULL) {
+		if (stir_claim_tn(tn, ret->value) == NULL)
+			return STIR_EINVAL;
+		ret->kind = STIR_IDENT_TN;
+		return STIR_OK;
+	}
+	return stir_ident_canon(uri, ret, m, sizeof(m));
+}
+
+bool
+stir_ident_eq(const struct stir_ident *a, const struct stir_ident *b)
+{
+	return a->kind == b->kind && strcmp(a->value, b->value) == 0;
+}
+
+/* Is want among dest's tn or uri entries? */
+bool
+stir_dest_has(json_t *dest, const struct stir_ident *want)
+{
+	json_t *arr = json_object_get(dest, want->kind == STIR_IDENT_TN ? "tn" : "uri"), *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		struct stir_ident d;
+		char m[160];
+
+		if (!json_is_string(v))
+			continue;
+		if (want->kind == STIR_IDENT_TN) {
+			char tn[STIR_TN_MAX + 1];
+
+			if (stir_claim_tn(json_string_value(v), tn) != NULL &&
+			    strcmp(tn, want->value) == 0)
+				return true;
+		} else if (stir_ident_canon(json_string_value(v), &d, m, sizeof(m)) == STIR_OK &&
+		    stir_ident_eq(&d, want))
+			return true;
+	}
+	return false;
+}

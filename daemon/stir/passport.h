@@ -96,4 +96,18 @@ int	stir_passport_signing_input(const char *header_b64, const json_t *payload,
 char	*stir_identity_value(const char *tbs, const uint8_t *sig, size_t siglen,
 	    const char *x5u, const char *ppt);
 
+/*
+ * An identity claim, {"tn":"<digits>"} or {"uri":"<sip URI>"}, into *ret
+ * (a URI canonicalized).  STIR_EINVAL if it is anything else.
+ */
+int	stir_claim_ident(json_t *o, struct stir_ident *ret);
+/* A tn claim's digits, one leading '+' dropped (RFC 8224 8.3); or NULL. */
+const char *stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1]);
+
+/* The same identity (kind and canonical value)? */
+bool	stir_ident_eq(const struct stir_ident *a, const struct stir_ident *b);
+
+/* Does dest (a PASSporT's dest claim) hold want? */
+bool	stir_dest_has(json_t *dest, const struct stir_ident *want);
+
 #endif

@@ -9,11 +9,6 @@
 #include "daemon/verify/diversion.h"
 #include "daemon/verify/verify.h"
 
-static bool
-ident_eq(const struct stir_ident *a, const struct stir_ident *b)
-{
-	return a->kind == b->kind && strcmp(a->value, b->value) == 0;
-}
 
 static void
 hop_fail(struct stir_div_out *o, const char *detail)
@@ -30,7 +25,7 @@ opt_parent(const struct stir_div_in *in, size_t i, struct stir_div_out *o)
 
 	if (!p->usable)
 		hop_fail(o, "the original PASSporT inside opt does not verify");
-	else if (!ident_eq(p->orig, in[i].orig))
+	else if (!stir_ident_eq(p->orig, in[i].orig))
 		hop_fail(o, "orig differs from that of the original inside opt");
 	else if (!stir_dest_has(p->dest, in[i].div))
 		hop_fail(o, "div is not the dest of the original inside opt");
@@ -44,7 +39,7 @@ static bool
 links_to(const struct stir_div_in *in, size_t i, size_t j)
 {
 	return in[j].usable && stir_dest_has(in[j].dest, in[i].div) &&
-	    ident_eq(in[j].orig, in[i].orig);
+	    stir_ident_eq(in[j].orig, in[i].orig);
 }
 
 /* The first PASSporT hop i could divert from (same orig, dest holds div), or -1. */
@@ -129,7 +124,7 @@ stir_div_link(const struct stir_div_in *in, size_t n, unsigned max_hops,
 					break;
 				}
 			/* a response's root (To) when no PASSporT of it came back */
-			if (out[i].depth < 0 && ring == 1 && root != NULL && ident_eq(root, in[i].div)) {
+			if (out[i].depth < 0 && ring == 1 && root != NULL && stir_ident_eq(root, in[i].div)) {
 				out[i].parent = STIR_DIV_ROOT;
 				out[i].depth = 1;
 			}

@@ -15,7 +15,6 @@
 #include "daemon/stir/rcd.h"
 #include "daemon/verify/verify.h"
 
-#define PAYLOAD_MAX	(8 * 1024)	/* decoded header or payload */
 
 void
 stir_vresult_clear(struct stir_vresult *r)
@@ -84,110 +83,6 @@ fail(struct stir_vresult *res, int code, const char *fmt, ...)
 	(void)vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
 	va_end(ap);
 	return STIR_OK;
-}
-
-static json_t *
-decode_json(const char *b64, size_t len)
-{
-	uint8_t *bin = NULL;
-	size_t n = 0;
-	json_t *v;
-
-	if (len == 0 || len > PAYLOAD_MAX * 4 / 3 + 4 ||
-	    stir_b64url_decode(b64, len, &bin, &n) != STIR_OK)
-		return NULL;
-	v = json_loadb((const char *)bin, n, JSON_REJECT_DUPLICATES, NULL);
-	free(bin);
-	if (v != NULL && !json_is_object(v)) {
-		json_decref(v);
-		return NULL;
-	}
-	return v;
-}
-
-int
-stir_identity_payload(const struct stir_identity *id, json_t **ret)
-{
-	if (id->compact || (*ret = decode_json(id->jws + id->hlen + 1, id->plen)) == NULL)
-		return STIR_EINVAL;
-	return STIR_OK;
-}
-
-/*
- * The digits of a tn claim.  A signer should put the canonical form
- * there (RFC 8224 section 8.3: digits only, the leading '+' removed), but
- * some (secsipid, given an E.164 number with '+') sign "+12155551212".
- * It is the same number, and the signature covers the bytes as sent, so
- * a verifier applies the same canonicalization to the claim before it
- * compares (RFC 8224 section 6.2 step 2: the comparison is of canonical
- * forms): one leading '+' is dropped.  Anything else that is not a digit
- * fails.  Returns the digits (in out) or NULL.
- */
-const char *
-stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1])
-{
-	size_t n;
-
-	if (tn == NULL)
-		return NULL;
-	if (tn[0] == '+')
-		tn++;
-	n = strlen(tn);
-	if (n == 0 || n > STIR_TN_MAX || strspn(tn, "0123456789") != n)
-		return NULL;
-	memcpy(out, tn, n + 1);
-	return out;
-}
-
-/* {"tn":"..."} or {"uri":"..."}, canonicalized the way SIP fields are. */
-int
-stir_claim_ident(json_t *o, struct stir_ident *ret)
-{
-	const char *tn = json_string_value(json_object_get(o, "tn"));
-	const char *uri = json_string_value(json_object_get(o, "uri"));
-	char m[160];
-
-	if (!json_is_object(o) || json_object_size(o) != 1 || (tn == NULL) == (uri == NULL))
-		return STIR_EINVAL;
-	if (tn != NULL) {
-		if (stir_claim_tn(tn, ret->value) == NULL)
-			return STIR_EINVAL;
-		ret->kind = STIR_IDENT_TN;
-		return STIR_OK;
-	}
-	return stir_ident_canon(uri, ret, m, sizeof(m));
-}
-
-static bool
-ident_eq(const struct stir_ident *a, const struct stir_ident *b)
-{
-	return a->kind == b->kind && strcmp(a->value, b->value) == 0;
-}
-
-/* Is want among dest's tn or uri entries? */
-bool
-stir_dest_has(json_t *dest, const struct stir_ident *want)
-{
-	json_t *arr = json_object_get(dest, want->kind == STIR_IDENT_TN ? "tn" : "uri"), *v;
-	size_t i;
-
-	json_array_foreach(arr, i, v) {
-		struct stir_ident d;
-		char m[160];
-
-		if (!json_is_string(v))
-			continue;
-		if (want->kind == STIR_IDENT_TN) {
-			char tn[STIR_TN_MAX + 1];
-
-			if (stir_claim_tn(json_string_value(v), tn) != NULL &&
-			    strcmp(tn, want->value) == 0)
-				return true;
-		} else if (stir_ident_canon(json_string_value(v), &d, m, sizeof(m)) == STIR_OK &&
-		    ident_eq(&d, want))
-			return true;
-	}
-	return false;
 }
 
 static bool
@@ -511,10 +406,10 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 			return STIR_ENOMEM;
 		memcpy(res->tbs, id->jws, id->hlen + 1 + id->plen);
 		res->tbs[id->hlen + 1 + id->plen] = '\0';
-		if ((res->header = decode_json(id->jws, id->hlen)) == NULL)
+		if ((res->header = stir_identity_json(id->jws, id->hlen)) == NULL)
 			return fail(res, STIR_SIP_INVALID,
 			    "the PASSporT header is not base64url JSON");
-		if ((res->payload = decode_json(id->jws + id->hlen + 1, id->plen)) == NULL)
+		if ((res->payload = stir_identity_json(id->jws + id->hlen + 1, id->plen)) == NULL)
 			return fail(res, STIR_SIP_INVALID,
 			    "the PASSporT payload is not base64url JSON");
 	}
@@ -573,7 +468,7 @@ stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 		return fail(res, STIR_SIP_STALE, "iat and the Date header differ too much");
 	/* the claims must match the SIP request */
 	want = v->has_pai ? &v->pai : &v->from;
-	if (!ident_eq(&res->orig, want) && !(v->has_pai && ident_eq(&res->orig, &v->from)))
+	if (!stir_ident_eq(&res->orig, want) && !(v->has_pai && stir_ident_eq(&res->orig, &v->from)))
 		return fail(res, STIR_SIP_INVALID, "orig does not match %s",
 		    v->has_pai ? "P-Asserted-Identity or From" : "From");
 	if (rule->check_to && res->authority_of != STIR_AUTH_DEST && !stir_dest_has(dest, &v->to))

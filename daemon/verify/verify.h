@@ -114,25 +114,8 @@ const char *stir_sip_reason(int code);
 int	stir_passport_check(const struct stir_identity *id, const struct stir_vctx *v,
 	    struct stir_vresult *res);
 
-/*
- * The payload of a full-form Identity value, decoded but not checked
- * (nor its signature).  STIR_EINVAL for a compact form or bad JSON.
- */
-int	stir_identity_payload(const struct stir_identity *id, json_t **ret);
-
 /* Is ppt (NULL: a base PASSporT) one this verifier knows, in any mode? */
 bool	stir_ppt_supported(const char *ppt);
-
-/*
- * An identity claim, {"tn":"<digits>"} or {"uri":"<sip URI>"}, into *ret
- * (a URI canonicalized).  STIR_EINVAL if it is anything else.
- */
-int	stir_claim_ident(json_t *o, struct stir_ident *ret);
-/* A tn claim's digits, one leading '+' dropped (RFC 8224 8.3); or NULL. */
-const char *stir_claim_tn(const char *tn, char out[static STIR_TN_MAX + 1]);
-
-/* Does dest (a PASSporT's dest claim) hold want? */
-bool	stir_dest_has(json_t *dest, const struct stir_ident *want);
 
 /* ES256 over tbs with pub: true if the signature verifies. */
 bool	stir_es256_verify(gnutls_pubkey_t pub, const char *tbs, size_t len,

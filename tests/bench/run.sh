@@ -118,15 +118,17 @@ for mode in process in-process; do
 	stop
 done
 
-echo "== summary ($secs s per phase; rates per second, latencies in ms; 1 client, 1 in flight)"
-printf '%-15s %-7s %9s %9s %6s %9s %8s %8s %10s\n' config op raw daemon ratio "per-core" \
-	p50 p99 "p99+hang"
+echo "== summary ($secs s per phase; rates per second, latencies in ms; 1 client, 1 in flight:"
+echo "   back to back (b2b), paced at 50/s and at 500/s)"
+printf '%-15s %-6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %8s\n' config op raw daemon ratio \
+	"/core" "p50" "p99" "p50@50" "p99@50" "p50@500" "p99@500" "p99+hang"
 for name in pinned-proc pinned-inproc unpinned-proc unpinned-inproc; do
 	grep '^SUMMARY ' "$dir/$name.out" | while read -r _ op rest; do
-		eval "$rest"	# raw= daemon= ratio= percore= p50= p99= hangp99=
+		eval "$rest"	# raw= daemon= ratio= percore= p50= p99= p50_50= ... hangp99=
 		case $percore in -*) percore=- ;; esac
-		printf '%-15s %-7s %9s %9s %6s %9s %8s %8s %10s\n' "$name" "$op" "$raw" \
-			"$daemon" "$ratio" "$percore" "$p50" "$p99" "$hangp99"
+		printf '%-15s %-6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %8s\n' "$name" "$op" \
+			"$raw" "$daemon" "$ratio" "$percore" "$p50" "$p99" "$p50_50" "$p99_50" \
+			"$p50_500" "$p99_500" "$hangp99"
 	done
 done
 exit $status

@@ -9,14 +9,16 @@
  *
  * Sign phases: (1) raw: gnutls_privkey_sign_data2() on a PASSporT-sized
  * input in T threads; (2) latency: one client, one request at a time,
- * through libstirclient; (3) throughput: N clients, each a connection with
- * D requests in flight.
+ * through libstirclient, back to back, then paced at 50/s and at 500/s
+ * (a fixed schedule, as a lightly loaded proxy sends them); (3)
+ * throughput: N clients, each a connection with D requests in flight.
  *
  * Verify phases (unless --verify no; the daemon's credential for orig must
  * have an x5u the daemon can fetch): N identities are signed by the daemon
  * (fresh iat) and verified once (the cache is warm from then on); then
  * (1) raw: gnutls_pubkey_verify_data2() with the same key on a PASSporT-
- * sized input in T threads; (2) latency, one client; (3) throughput, N
+ * sized input in T threads; (2) latency, one client, back to back and
+ * paced at 50/s and 500/s; (3) throughput, N
  * clients x D in flight; (4) with --hang-url, the latency of (2) again
  * while another connection keeps H verifications in flight whose x5u is
  * URL?r=<unique> (a URL that never answers: each one is a fetch that stays
@@ -256,8 +258,25 @@ verify_one(struct stir_client *c, const struct opts *o, const char *identity)
 static double lat_max;		/* of the last latency() */
 static double lat_max_at;	/* when it began (now_s()) */
 
+/* Sleep until t (a now_s() time). */
 static void
-latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, double *ret_rate)
+sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t,
+	    .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * One client, one request at a time: back to back (pace 0) or pace
+ * requests per second on a fixed schedule, as a SIP proxy at light load
+ * sends them.
+ */
+static void
+latency(const struct opts *o, enum op op, double pace, double *ret_p50, double *ret_p99,
+    double *ret_rate)
 {
 	static double lat[LAT_MAX];
 	struct stir_client *c = client_connect(o);
@@ -271,10 +290,12 @@ latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, doub
 	t0 = now_s();
 	end = t0 + o->seconds;
 	while (n < LAT_MAX) {
-		double s = now_s();
+		double s;
 		char *id = NULL;
 
-		if (s >= end)
+		if (pace > 0)
+			sleep_until(t0 + (double)n / pace);
+		if ((s = now_s()) >= end)
 			break;
 		if (op == OP_SIGN) {
 			if ((r = stir_client_sign(c, &req, &id, NULL)) != STIR_OK) {
@@ -294,6 +315,10 @@ latency(const struct opts *o, enum op op, double *ret_p50, double *ret_p99, doub
 	}
 	*ret_rate = (double)n / (now_s() - t0);
 	stir_client_free(c);
+	if (n == 0) {
+		fprintf(stderr, "latency: no request in %.1f s\n", o->seconds);
+		exit(2);
+	}
 	qsort(lat, n, sizeof(lat[0]), cmp_double);
 	*ret_p50 = lat[n / 2];
 	*ret_p99 = lat[(size_t)((double)n * 0.99)];
@@ -757,6 +782,8 @@ main(int argc, char **argv)
 	unsigned long errors, verrors = 0;
 	double raw, p50, p99, lat_rate, rate, cores, sign_pc;
 	double vraw = 0, vp50 = 0, vp99 = 0, vmax = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
+	static const double paces[2] = { 50, 500 };
+	double sp50[2], sp99[2], vsp50[2] = { 0, 0 }, vsp99[2] = { 0, 0 };
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -794,10 +821,16 @@ main(int argc, char **argv)
 	    o.deterministic ? "RFC 6979" : "random k", raw);
 	fflush(stdout);
 
-	latency(&o, OP_SIGN, &p50, &p99, &lat_rate);
+	latency(&o, OP_SIGN, 0, &p50, &p99, &lat_rate);
 	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
 	    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
 	fflush(stdout);
+	for (int k = 0; k < 2; k++) {
+		latency(&o, OP_SIGN, paces[k], &sp50[k], &sp99[k], &lat_rate);
+		printf("sign: latency, 1 client paced at %.0f/s: p50 %.3f ms, p99 %.3f ms, "
+		    "max %.3f ms\n", paces[k], sp50[k], sp99[k], lat_max);
+		fflush(stdout);
+	}
 
 	rate = throughput(&o, OP_SIGN, &errors, &cores);
 	printf("sign: throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
@@ -820,11 +853,17 @@ main(int argc, char **argv)
 		    o.raw_threads, o.raw_threads > 1 ? "s" : "", vraw);
 		fflush(stdout);
 
-		latency(&o, OP_VERIFY, &vp50, &vp99, &lat_rate);
+		latency(&o, OP_VERIFY, 0, &vp50, &vp99, &lat_rate);
 		vmax = lat_max;
 		printf("verify: latency, 1 client, 1 in flight, warm: p50 %.3f ms, p99 %.3f ms, "
 		    "max %.3f ms (%.0f/s)\n", vp50, vp99, vmax, lat_rate);
 		fflush(stdout);
+		for (int k = 0; k < 2; k++) {
+			latency(&o, OP_VERIFY, paces[k], &vsp50[k], &vsp99[k], &lat_rate);
+			printf("verify: latency, 1 client paced at %.0f/s, warm: p50 %.3f ms, "
+			    "p99 %.3f ms, max %.3f ms\n", paces[k], vsp50[k], vsp99[k], lat_max);
+			fflush(stdout);
+		}
 
 		vrate = throughput(&o, OP_VERIFY, &verrors, &cores);
 		printf("verify: throughput, %d clients x %d in flight, warm: %.0f verifies/s "
@@ -845,7 +884,7 @@ main(int argc, char **argv)
 			atomic_init(&ha.stop, 0);
 			pthread_create(&ht, NULL, hang_thread, &ha);
 			usleep(300000);		/* let the fetches start */
-			latency(&o, OP_VERIFY, &hp50, &hp99, &hl_rate);
+			latency(&o, OP_VERIFY, 0, &hp50, &hp99, &hl_rate);
 			sent_at_end = ha.sent;
 			atomic_store(&ha.stop, 1);
 			printf("verify: latency, 1 client, warm, with %d hanging x5u fetches "
@@ -866,10 +905,12 @@ main(int argc, char **argv)
 	}
 
 	printf("SUMMARY sign raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f p99=%.3f "
-	    "hangp99=-\n", raw, rate, rate / raw, sign_pc, p50, p99);
+	    "p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f hangp99=-\n", raw, rate,
+	    rate / raw, sign_pc, p50, p99, sp50[0], sp99[0], sp50[1], sp99[1]);
 	if (o.verify) {
 		printf("SUMMARY verify raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f "
-		    "p99=%.3f ", vraw, vrate, vrate / vraw, vpc, vp50, vp99);
+		    "p99=%.3f p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f ", vraw, vrate,
+		    vrate / vraw, vpc, vp50, vp99, vsp50[0], vsp99[0], vsp50[1], vsp99[1]);
 		if (hp99 >= 0)
 			printf("hangp99=%.3f\n", hp99);
 		else
