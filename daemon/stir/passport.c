@@ -95,13 +95,6 @@ stir_uuid_v4(char out[static STIR_UUID_LEN + 1])
 	out[o] = '\0';
 }
 
-static json_t *
-ident_orig(const struct stir_ident *id)
-{
-	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri",
-	    id->value);
-}
-
 /* dest: {"tn":[...],"uri":[...]}, each array sorted (RFC 8225 5.2.1). */
 static json_t *
 ident_dest(const struct stir_ident *ids, size_t n)
@@ -208,7 +201,7 @@ static json_t *
 base_claims(const struct stir_shaken_claims *c)
 {
 	return json_pack("{s:o, s:I, s:o}", "dest", ident_dest(c->dest, c->ndest),
-	    "iat", (json_int_t)c->iat, "orig", ident_orig(&c->orig));
+	    "iat", (json_int_t)c->iat, "orig", stir_passport_ident(&c->orig));
 }
 
 /* Finish a payload: merge extra (may be NULL) and build the signing input. */

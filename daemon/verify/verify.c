@@ -124,9 +124,8 @@ rebuild_compact(const struct stir_identity *id, const struct stir_vctx *v,
 	if (res->header != NULL && id->ppt != NULL)
 		(void)json_object_set_new(res->header, "ppt", json_string(id->ppt));
 	dest = json_pack("{s:[s]}", v->to.kind == STIR_IDENT_TN ? "tn" : "uri", v->to.value);
-	res->payload = json_pack("{s:o, s:I, s:{s:s}}", "dest", dest, "iat",
-	    (json_int_t)v->date, "orig", orig->kind == STIR_IDENT_TN ? "tn" : "uri",
-	    orig->value);
+	res->payload = json_pack("{s:o, s:I, s:o}", "dest", dest, "iat",
+	    (json_int_t)v->date, "orig", stir_passport_ident(orig));
 	if (res->header == NULL || res->payload == NULL)
 		goto out;
 	/* RFC 9795 9.1: nam is the From display-name, or ""; 9.3: crn the

@@ -14,12 +14,6 @@
 #include "daemon/verify/vctx.h"
 #include "daemon/verify/verify_div.h"
 
-static json_t *
-ident_json(const struct stir_ident *id)
-{
-	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri", id->value);
-}
-
 static bool
 usable(const struct vitem *it)
 {
@@ -143,7 +137,7 @@ hop_json(const struct vctx *x, size_t i)
 	json_t *o;
 
 	o = json_pack("{s:I, s:o, s:O?, s:b, s:i, s:o}", "identity", (json_int_t)i,
-	    "div", ident_json(&it->res.div), "dest", json_object_get(it->res.payload, "dest"),
+	    "div", stir_passport_ident(&it->res.div), "dest", json_object_get(it->res.payload, "dest"),
 	    "valid", usable(it), "depth", it->hop.depth,
 	    "from", it->hop.parent >= 0 ? json_integer(it->hop.parent) :
 	    it->hop.parent == STIR_DIV_ROOT ? json_string("to") : json_null());
@@ -219,12 +213,12 @@ stir_vreq_connected_json(const struct vctx *x)
 	retargeted = strcmp(best->res.authority.value, x->v.to.value) != 0;
 	if (!usable(best))
 		return json_pack("{s:b, s:o, s:s}", "verified", 0, "number",
-		    ident_json(&best->res.authority), "detail", best->res.detail);
+		    stir_passport_ident(&best->res.authority), "detail", best->res.detail);
 	/* what the caller pins for the dialog's backward requests (RFC 9970
 	 * section 6): this number as connected_dest, this certificate as
 	 * expect_cert */
 	o = json_pack("{s:b, s:o, s:b, s:n}", "verified", 1, "number",
-	    ident_json(&best->res.authority), "retargeted", retargeted, "detail");
+	    stir_passport_ident(&best->res.authority), "retargeted", retargeted, "detail");
 	if (o != NULL && best->cert != NULL)
 		(void)json_object_set_new(o, "cert_sha256", json_string(best->cert->info.sha256));
 	return o;

@@ -254,12 +254,6 @@ verify_work(struct stir_req *req)
 /* ---- loop: verdict and reply ---- */
 
 static json_t *
-ident_json(const struct stir_ident *id)
-{
-	return json_pack("{s:s}", id->kind == STIR_IDENT_TN ? "tn" : "uri", id->value);
-}
-
-static json_t *
 error_json(int code, const char *detail)
 {
 	if (code == 0)
@@ -281,7 +275,7 @@ item_json(const struct vctx *x, const struct vitem *it)
 	    json_null());
 	(void)json_object_set_new(o, "origid", r->origid[0] ? json_string(r->origid) :
 	    json_null());
-	(void)json_object_set_new(o, "orig", r->orig.value[0] ? ident_json(&r->orig) :
+	(void)json_object_set_new(o, "orig", r->orig.value[0] ? stir_passport_ident(&r->orig) :
 	    json_null());
 	(void)json_object_set_new(o, "dest", json_incref(json_object_get(r->payload, "dest")) ?
 	    json_object_get(r->payload, "dest") : json_null());
@@ -305,7 +299,7 @@ item_json(const struct vctx *x, const struct vitem *it)
 	(void)json_object_set_new(o, "rcd", r->code == 0 && !r->ignored ? stir_vreq_rcd_json(x, it) :
 	    json_null());
 	if (r->div.value[0] != '\0')
-		(void)json_object_set_new(o, "div", ident_json(&r->div));
+		(void)json_object_set_new(o, "div", stir_passport_ident(&r->div));
 	if (it->nested_in >= 0)		/* the original inside a div-o's opt */
 		(void)json_object_set_new(o, "nested_in", json_integer(it->nested_in));
 	if (strcmp(r->ppt, "msg") == 0)
