@@ -454,6 +454,23 @@ stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done
 	stir_workq_push(&req->conn->srv->workq, req);
 }
 
+void
+stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
+{
+	struct stir_server *srv = req->conn->srv;
+
+	if (!stir_workq_try_inline(&srv->workq)) {
+		stir_req_queue_hot(req, work_fn, done_fn);
+		return;
+	}
+	req->work_fn = work_fn;
+	req->done_fn = done_fn;
+	work_fn(req);
+	if (done_fn != NULL)
+		done_fn(req);
+	stir_req_reply(req);
+}
+
 /* ---- audit records written from the loop go through the store thread ---- */
 
 struct audit_job {

@@ -279,6 +279,13 @@ void	stir_req_queue(struct stir_req *req, stir_work_fn work_fn,
 /* The same for hot ops (sign, verify): batched through srv->workq. */
 void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
+/*
+ * The same for a cheap hot request (CPU only, about one signature's
+ * work, no I/O): run on the loop, before this returns, when the pool is
+ * idle (workq.h), else queued as stir_req_queue_hot() queues it.
+ */
+void	stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn,
+	    stir_work_fn done_fn);
 void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 uint64_t stir_now_ns(void);

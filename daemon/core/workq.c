@@ -112,6 +112,15 @@ on_done(uv_async_t *a)
 	stir_conn_uncork(srv);
 }
 
+/* Before each poll for I/O: the next iteration may run one request inline. */
+static void
+on_tick(uv_prepare_t *p)
+{
+	struct stir_workq *q = p->data;
+
+	q->inline_left = 1;
+}
+
 int
 stir_workq_init(struct stir_workq *q, uv_loop_t *loop, unsigned max_workers)
 {
@@ -122,6 +131,12 @@ stir_workq_init(struct stir_workq *q, uv_loop_t *loop, unsigned max_workers)
 		return STIR_EINTERNAL;
 	q->done_async.data = q;
 	q->open = 1;
+	if (uv_prepare_init(loop, &q->tick) != 0)
+		return STIR_EINTERNAL;	/* stir_workq_close() closes the async */
+	q->tick.data = q;
+	(void)uv_prepare_start(&q->tick, on_tick);
+	uv_unref((uv_handle_t *)&q->tick);
+	q->open = 2;
 	return STIR_OK;
 }
 
@@ -130,6 +145,25 @@ stir_workq_close(struct stir_workq *q)
 {
 	if (q->open && !uv_is_closing((uv_handle_t *)&q->done_async))
 		uv_close((uv_handle_t *)&q->done_async, NULL);
+	if (q->open == 2 && !uv_is_closing((uv_handle_t *)&q->tick))
+		uv_close((uv_handle_t *)&q->tick, NULL);
+}
+
+bool
+stir_workq_try_inline(struct stir_workq *q)
+{
+	bool idle;
+
+	if (q->inline_left == 0 || q->open != 2)
+		return false;
+	(void)pthread_mutex_lock(&q->mu);
+	idle = q->workers == 0 && q->pending_head == NULL;
+	(void)pthread_mutex_unlock(&q->mu);
+	if (!idle)
+		return false;
+	q->inline_left--;
+	q->inlined++;
+	return true;
 }
 
 void

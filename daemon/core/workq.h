@@ -10,11 +10,22 @@
  * loop through one uv_async_t, which coalesces wake-ups.  Requests of a
  * batch that share a batch_fn get one call of it before their work_fn:
  * signing sends them to the signer process in one message.
+ *
+ * At light load the hand-offs are the whole difference between a request
+ * that arrives alone and one of a busy stream: the pool thread and the
+ * loop each sleep between requests, and waking a sleeping thread (on a
+ * VM, often a halted vCPU) costs more than an ES256 signature.  So a
+ * request its op calls cheap (a signature or a check of a memoised chain,
+ * no I/O) runs on the loop itself when the pool is idle, once per loop
+ * iteration: a lone request never changes threads, and a burst still
+ * spreads over the pool (stir_workq_try_inline()).
  */
 #ifndef STIR_WORKQ_H
 #define STIR_WORKQ_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <uv.h>
 
 #define STIR_WORKQ_BATCH	32	/* requests a drainer takes at a time */
@@ -30,6 +41,9 @@ struct stir_workq {
 	unsigned		 workers;	/* drainers running, under mu */
 	unsigned		 max_workers;
 	unsigned		 queued;	/* loop thread: not yet done */
+	uv_prepare_t		 tick;		/* each loop iteration: inline_left = 1 */
+	unsigned		 inline_left;	/* loop thread */
+	uint64_t		 inlined;	/* loop thread: requests run inline */
 	int			 open;
 };
 
@@ -39,5 +53,11 @@ void	stir_workq_close(struct stir_workq *q);
 void	stir_workq_done(struct stir_workq *q);	/* free after the loop ends */
 /* Queue req; its work_fn runs on the pool, then done_fn and the reply. */
 void	stir_workq_push(struct stir_workq *q, struct stir_req *req);
+/*
+ * May a cheap request run on the loop now?  True (and counted) when the
+ * pool has nothing queued or running and no other request of this loop
+ * iteration ran inline.  Loop thread.
+ */
+bool	stir_workq_try_inline(struct stir_workq *q);
 
 #endif

@@ -55,6 +55,12 @@ stir_signer_sign(struct stir_signer *s, const char *key_id,
 	return s->ops->sign(s, key_id, tbs, tbs_len, sig, ret_sig_len);
 }
 
+bool
+stir_signer_cpu_only(struct stir_signer *s, const char *key_id)
+{
+	return s->ops->cpu_only != NULL && s->ops->cpu_only(s, key_id);
+}
+
 int
 stir_signer_sign_batch(struct stir_signer *s, struct stir_sign_item *items, size_t n)
 {

@@ -92,6 +92,13 @@ int	stir_signer_sign(struct stir_signer *s, const char *key_id,
 	    const uint8_t *tbs, size_t tbs_len,
 	    uint8_t sig[static STIR_SIG_MAX], size_t *ret_sig_len);
 
+/*
+ * Is signing with key_id only CPU work in this process (a key file the
+ * in-process store holds), with no I/O to a token or to the signer
+ * process?  Such a signature may run on the loop when it is idle.
+ */
+bool	stir_signer_cpu_only(struct stir_signer *s, const char *key_id);
+
 /* One signature of a batch: key_id and tbs in, r, sig and sig_len out. */
 struct stir_sign_item {
 	const char	*key_id;

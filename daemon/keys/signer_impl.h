@@ -20,6 +20,7 @@ struct stir_signer_ops {
 		    uint8_t sig[static STIR_SIG_MAX], size_t *ret_sig_len);
 	int	(*sign_batch)(struct stir_signer *s, struct stir_sign_item *items,
 		    size_t n);
+	bool	(*cpu_only)(struct stir_signer *s, const char *key_id);
 	int	(*pubkey_der)(struct stir_signer *s, const char *key_id,
 		    uint8_t **ret_der, size_t *ret_len);
 	int	(*key_generate)(struct stir_signer *s, const char *name,

@@ -1198,6 +1198,19 @@ local_status(struct stir_signer *base, struct stir_signer_status *st)
 	st->mode = "in-process";
 }
 
+static bool
+local_cpu_only(struct stir_signer *base, const char *key_id)
+{
+	struct signer_local *s = (struct signer_local *)base;
+	struct signer_key *k;
+	bool r;
+
+	(void)pthread_rwlock_rdlock(&s->lock);
+	r = (k = key_find(s, key_id)) != NULL && !k->pkcs11 && k->pk != NULL;
+	(void)pthread_rwlock_unlock(&s->lock);
+	return r;
+}
+
 static const struct stir_signer_ops local_ops = {
 	.free = local_free,
 	.reload = local_reload,
@@ -1205,6 +1218,7 @@ static const struct stir_signer_ops local_ops = {
 	.status = local_status,
 	.sign = local_sign,
 	.sign_batch = local_sign_batch,
+	.cpu_only = local_cpu_only,
 	.pubkey_der = local_pubkey_der,
 	.key_generate = local_key_generate,
 	.key_import = local_key_import,

@@ -244,5 +244,8 @@ op_sign(struct stir_req *req)
 		return;
 	}
 	req->batch_fn = sign_batch;
-	stir_req_queue_hot(req, sign_work, sign_done);
+	if (stir_signer_cpu_only(req->conn->srv->signer, x->s.key_ref))
+		stir_req_queue_cheap(req, sign_work, sign_done);
+	else
+		stir_req_queue_hot(req, sign_work, sign_done);
 }

@@ -490,7 +490,7 @@ static void
 vreq_run(struct vctx *x)
 {
 	struct stir_req *req = x->req;
-	bool work = false;
+	bool work = false, cheap = true;
 
 	/* the verdict went out at the deadline: only the request is left */
 	if (x->deadline) {
@@ -500,15 +500,24 @@ vreq_run(struct vctx *x)
 
 	/* a value still being checked has its chain (memoised or fetched):
 	 * its signature is verified on the pool */
-	for (size_t i = 0; i < x->n; i++)
-		work |= x->items[i].checking;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct vitem *it = &x->items[i];
+
+		work |= it->checking;
+		/* a memoised chain leaves a signature and a few checks: cheap */
+		if (it->checking && (it->cert == NULL || it->crl_pending || x->n > 2))
+			cheap = false;
+	}
 	if (!work) {
 		verify_done(req);
 		stir_req_reply(req);
 		return;
 	}
 	x->hot = true;
-	stir_req_queue_hot(req, verify_work, verify_done);
+	if (cheap)
+		stir_req_queue_cheap(req, verify_work, verify_done);
+	else
+		stir_req_queue_hot(req, verify_work, verify_done);
 }
 
 /*

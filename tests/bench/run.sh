@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh: benchmark stird's sign and verify ops against raw GnuTLS in one run.
-#   tests/bench/run.sh [SECONDS]      (from a built tree; SECONDS per phase)
+#   tests/bench/run.sh [SECONDS]      (from a built tree; SECONDS per phase;
+#                                     MODES="process" runs one signer mode)
 # Two configurations on this 2-vCPU machine:
 #   pinned:   stird (threads = 1) on CPU 0, the clients (and the raw GnuTLS
 #             rates, measured while the daemon is idle) on the last CPU:
@@ -103,7 +104,7 @@ id=$("$STIRCTL" -c "$dir/stird.conf" sign --orig 12155551212 --dest 12125551213 
 load() { uptime | sed 's/.*load average/load average/'; }
 # each configuration with the keys in the signer process (the default) and
 # in stird itself (signer = in-process): the cost of the separation
-for mode in process in-process; do
+for mode in ${MODES:-process in-process}; do
 	tag=$( [ "$mode" = process ] && echo proc || echo inproc )
 	echo "== pinned, signer=$mode: stird threads=1 on CPU 0, clients on CPU $last ($(load))"
 	[ -n "$pid" ] || start 1 0 "$mode"
@@ -123,6 +124,7 @@ echo "   back to back (b2b), paced at 50/s and at 500/s)"
 printf '%-15s %-6s %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %8s\n' config op raw daemon ratio \
 	"/core" "p50" "p99" "p50@50" "p99@50" "p50@500" "p99@500" "p99+hang"
 for name in pinned-proc pinned-inproc unpinned-proc unpinned-inproc; do
+	[ -f "$dir/$name.out" ] || continue
 	grep '^SUMMARY ' "$dir/$name.out" | while read -r _ op rest; do
 		eval "$rest"	# raw= daemon= ratio= percore= p50= p99= p50_50= ... hangp99=
 		case $percore in -*) percore=- ;; esac
