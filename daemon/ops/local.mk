@@ -3,6 +3,7 @@ libstircore_la_SOURCES += \
 	daemon/ops/op_admin.c \
 	daemon/ops/op_basic.c \
 	daemon/ops/op_cache.c \
+	daemon/ops/op_common.c \
 	daemon/ops/op_policy.c \
 	daemon/ops/op_sign.c \
 	daemon/ops/op_stats.c \

@@ -52,13 +52,7 @@ admin_done(struct stir_req *req)
 {
 	struct admin_ctx *x = req->ctx;
 
-	if (stir_server_install(req->conn->srv, &x->parts) != STIR_OK)
-		log_err("%s: the reloaded tables could not be installed (out of memory)",
-		    req->op->schema->name);
-	if (req->err == STIR_OK) {
-		req->result = x->out != NULL ? x->out : json_object();
-		x->out = NULL;
-	}
+	stir_op_install_done(req, &x->parts, &x->out);
 }
 
 static void

@@ -12,6 +12,15 @@
 extern const struct stir_op_desc stir_op_table[];
 extern const size_t stir_op_count;
 
+/*
+ * op_common.c: the tail of an op that worked off the loop and may have
+ * reloaded state (key, cred and trust admin; policies), on the loop:
+ * install parts (an empty load installs nothing) and, if the op
+ * succeeded, hand over *out as its result (an empty object if NULL).
+ */
+void	stir_op_install_done(struct stir_req *req, struct stir_state_parts *parts,
+	    json_t **out);
+
 /* op_basic.c */
 void	op_hello(struct stir_req *req);
 void	op_ping(struct stir_req *req);

@@ -93,11 +93,11 @@ stir_cc_kind_check(enum stir_cc_kind kind, const uint8_t *body, size_t len,
 		snprintf(msg, msglen, "it is not a PNG, JPEG or SVG image");
 		return STIR_EINVAL;
 	case STIR_CC_JCARD:
-		if (stir_rcd_jcard_valid(body, len, &jcard)) {
+		/* the one rule (stir_rcd_jcard_check()); its words, under /jcl */
+		if (stir_rcd_jcard_parse(body, len, &jcard, msg, msglen) == STIR_OK) {
 			json_decref(jcard);
 			return STIR_OK;
 		}
-		snprintf(msg, msglen, "it is not a jCard (RFC 7095: [\"vcard\", [properties]])");
 		return STIR_EINVAL;
 	case STIR_CC_OTHER:
 		return STIR_OK;

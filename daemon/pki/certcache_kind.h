@@ -13,7 +13,7 @@ enum stir_cc_kind {
 	STIR_CC_CHAIN,		/* PEM certificate chain, end entity first (x5u) */
 	STIR_CC_CRL,		/* X.509 CRL, DER or PEM */
 	STIR_CC_IMAGE,		/* PNG, JPEG or SVG (RCD icn, jCard photo and logo) */
-	STIR_CC_JCARD,		/* jCard (RCD jcl) */
+	STIR_CC_JCARD,		/* jCard (RCD jcl), by stir_rcd_jcard_check() */
 	STIR_CC_OTHER,		/* other RCD content: any bytes, no type rule */
 	STIR_CC_TNLIST,		/* DER TNAuthList by reference (RFC 8226 10.1) */
 	STIR_CC_KINDS

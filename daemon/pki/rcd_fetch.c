@@ -17,6 +17,8 @@ stir_rcd_judge(enum stir_cc_kind kind, const uint8_t *body, size_t len, size_t m
 {
 	const char *type = NULL;
 	json_t *jcard = NULL;
+	char msg[160];
+	int r;
 
 	if (body == NULL)
 		body = (const uint8_t *)"";
@@ -27,9 +29,9 @@ stir_rcd_judge(enum stir_cc_kind kind, const uint8_t *body, size_t len, size_t m
 		if ((type = stir_rcd_icon_type(body, len)) == NULL)
 			return STIR_RCD_BAD_TYPE;
 		break;
-	case STIR_CC_JCARD:
-		if (!stir_rcd_jcard_valid(body, len, &jcard))
-			return STIR_RCD_BAD_TYPE;
+	case STIR_CC_JCARD:		/* the one rule (stir_rcd_jcard_check()) */
+		if ((r = stir_rcd_jcard_parse(body, len, &jcard, msg, sizeof(msg))) != STIR_OK)
+			return r == STIR_ETOOBIG ? STIR_RCD_TOO_MANY_URLS : STIR_RCD_BAD_TYPE;
 		type = "application/vcard+json";
 		break;
 	case STIR_CC_OTHER:

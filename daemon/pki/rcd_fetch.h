@@ -5,7 +5,9 @@
  * (verify/verify_rcd.c).  The judgement is what the two share: the body
  * within the byte limit the caller gives for the kind, an image that is
  * PNG, JPEG or SVG by its bytes (the cache keeps no Content-Type), a
- * jCard that parses (RFC 7095: ["vcard", [properties]]).  What each side
+ * jCard by the one rule (stir_rcd_jcard_check(): RFC 7095
+ * ["vcard", [properties]], its URL values https, at most
+ * STIR_RCD_NESTED_MAX), as the certificate cache admits it.  What each side
  * makes of a verdict (messages, digests, states) stays with the side.
  */
 #ifndef STIR_RCD_FETCH_H
@@ -27,7 +29,9 @@ enum stir_rcd_verdict {
 	STIR_RCD_NOT_KIND,	/* fetched, but the cache refused it as the kind
 				 * (err STIR_EINVAL, detail says why) */
 	STIR_RCD_TOO_BIG,	/* larger than the limit */
-	STIR_RCD_BAD_TYPE,	/* not a PNG, JPEG or SVG image; not a jCard */
+	STIR_RCD_BAD_TYPE,	/* not a PNG, JPEG or SVG image; not a usable jCard
+				 * (not one, or a URL value not https) */
+	STIR_RCD_TOO_MANY_URLS,	/* a jCard with more than STIR_RCD_NESTED_MAX URL values */
 	_STIR_RCD_VERDICT_MAX
 };
 

@@ -64,6 +64,7 @@ stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret)
 	int r;
 
 	(void)allow_http;	/* RCD URLs are https only, both sides (stir_url_rcd_ok()) */
+	/* the one rule (stir_rcd_jcard_check()), listing what it accepted */
 	if ((r = stir_rcd_jcard_refs((json_t *)jcard, "", NULL, refs, &n, msg,
 	    sizeof(msg))) != STIR_OK)
 		return r;
@@ -510,42 +511,38 @@ stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
     unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,
     int64_t expires, json_t **ret, char *msg, size_t msglen)
 {
-	const char *type = "application/octet-stream";
+	const char *type = "application/octet-stream", *sniffed = NULL;
 	json_t *jcard = NULL, *urls = NULL, *e = NULL;
-	json_error_t je;
 	char *digest = NULL;
-	const char *sniffed = NULL;
-	bool icon = strcmp(kind, "icon") == 0;
+	bool icon = strcmp(kind, "icon") == 0, jc = strcmp(kind, "jcard") == 0;
 	int r = STIR_EPOLICY;
 
-	/* size, and an icon's type by its bytes, as the verifier judges them;
-	 * a jCard is judged below, by the stricter rule of its URL values */
-	switch (stir_rcd_judge(icon ? STIR_CC_IMAGE : STIR_CC_OTHER, body, len,
-	    stir_policy_content_max(kind, icon_max, jcard_max), &sniffed, NULL)) {
+	/* size, an icon's type by its bytes, a jCard by the one rule: as the
+	 * verifier judges them (stir_rcd_judge()); the words are the signer's */
+	switch (stir_rcd_judge(icon ? STIR_CC_IMAGE : jc ? STIR_CC_JCARD : STIR_CC_OTHER,
+	    body, len, stir_policy_content_max(kind, icon_max, jcard_max), &sniffed,
+	    &jcard)) {
 	case STIR_RCD_OK:
 		break;
 	case STIR_RCD_TOO_BIG:
 		snprintf(msg, msglen, "it is %zu bytes, more than %s (%u)", len,
 		    icon ? "rcd_icon_max_bytes" : "rcd_jcard_max_bytes", icon ? icon_max : jcard_max);
 		goto out;
+	case STIR_RCD_TOO_MANY_URLS:
+		snprintf(msg, msglen, "the jCard has more than %d URL values", STIR_JCARD_URLS_MAX);
+		goto out;
 	default:
-		snprintf(msg, msglen, "it is not a PNG, JPEG or SVG image");
+		snprintf(msg, msglen, "%s", jc ?
+		    "it is not a jCard (RFC 7095: [\"vcard\", [properties]]) or has a URL value that is not https" :
+		    "it is not a PNG, JPEG or SVG image");
 		goto out;
 	}
-	if (icon)
+	if (sniffed != NULL)		/* an image's by its bytes; a jCard's */
 		type = sniffed;
-	if (strcmp(kind, "jcard") == 0) {
-		type = "application/vcard+json";
-		if ((jcard = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je)) == NULL ||
-		    (r = stir_jcard_urls(jcard, allow_http, &urls)) != STIR_OK) {
-			snprintf(msg, msglen, r == STIR_ETOOBIG ? "the jCard has more than %d URL values" :
-			    "it is not a jCard (RFC 7095: [\"vcard\", [properties]]) or has a URL value that is not https",
-			    STIR_JCARD_URLS_MAX);
-			r = r == STIR_ENOMEM ? r : STIR_EPOLICY;
-			goto out;
-		}
-	}
 	r = STIR_ENOMEM;
+	/* the URL values of the judged jCard: the rule passed, so only memory fails */
+	if (jcard != NULL && stir_jcard_urls(jcard, allow_http, &urls) != STIR_OK)
+		goto out;
 	if ((digest = stir_rcdi_sha256(body, len)) == NULL)
 		goto out;
 	e = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I}", "kind", kind, "type", type,

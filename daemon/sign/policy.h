@@ -84,7 +84,9 @@ json_t	*stir_policy_urls(const struct stir_policy *p);
 
 /*
  * The URL values of a jCard (RFC 7095) that RCD integrity covers, as the
- * verifier finds them (stir_rcd_jcard_refs()): an array of {"ptr":
+ * verifier finds them: a thin wrapper over the one rule for a usable jCard
+ * (stir_rcd_jcard_check(), listing by stir_rcd_jcard_refs()), for an
+ * inline jcd and a judged jCard's entry: an array of {"ptr":
  * "/1/<i>/<k>", "url", "kind": "icon" for photo and logo, else "other"}.
  * STIR_ETOOBIG beyond STIR_JCARD_URLS_MAX; STIR_EINVAL if jcard is not a
  * jCard or a URL value is not a usable https URL.  allow_http is unused.
@@ -96,8 +98,9 @@ int	stir_jcard_urls(const json_t *jcard, bool allow_http, json_t **ret);
  * SVG of at most icon_max bytes, "jcard" a jCard of at most jcard_max
  * bytes, "other" at most jcard_max bytes.  On success *ret is the content
  * entry (see above) with its sha256 rcdi digest.  STIR_EPOLICY with the
- * reason in msg otherwise.  Size and an icon's type are judged by
- * stir_rcd_judge() (pki/rcd_fetch.h), the verifier's rule too.
+ * reason in msg otherwise.  Size, an icon's type and a jCard (the one
+ * rule, stir_rcd_jcard_check()) are judged by stir_rcd_judge()
+ * (pki/rcd_fetch.h), the verifier's rule too; the words are the signer's.
  */
 int	stir_policy_content_entry(const char *kind, const uint8_t *body, size_t len,
 	    unsigned icon_max, unsigned jcard_max, bool allow_http, int64_t now,

@@ -354,20 +354,33 @@ stir_rcd_icon_type(const uint8_t *b, size_t n)
 	return NULL;
 }
 
-bool
-stir_rcd_jcard_valid(const uint8_t *body, size_t len, json_t **ret_jcard)
+int
+stir_rcd_jcard_check(json_t *jcard, const char *base, char *msg, size_t msglen)
 {
-	json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	size_t n = 0;
 
-	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
-	    !json_is_string(json_array_get(j, 0)) ||
-	    strcmp(json_string_value(json_array_get(j, 0)), "vcard") != 0 ||
-	    !json_is_array(json_array_get(j, 1))) {
-		json_decref(j);
-		return false;
+	return stir_rcd_jcard_refs(jcard, base, NULL, refs, &n, msg, msglen);
+}
+
+int
+stir_rcd_jcard_parse(const uint8_t *body, size_t len, json_t **ret_jcard, char *msg,
+    size_t msglen)
+{
+	json_t *j = NULL;
+	int r = STIR_EINVAL;
+
+	if ((j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		snprintf(msg, msglen, "the content of /jcl is not a jCard");
+		goto out;
 	}
+	if ((r = stir_rcd_jcard_check(j, "/jcl", msg, msglen)) != STIR_OK)
+		goto out;
 	*ret_jcard = j;
-	return true;
+	j = NULL;
+ out:
+	json_decref(j);
+	return r;
 }
 
 /* Code points never shown: controls, bidi overrides and isolates, marks. */

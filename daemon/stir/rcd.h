@@ -126,8 +126,27 @@ bool	stir_rcd_prop_is_image(const char *prop);
 
 /* What the icon's bytes are: "image/png", "image/jpeg", "image/svg+xml", or NULL. */
 const char *stir_rcd_icon_type(const uint8_t *body, size_t len);
-/* Is body a jCard (RFC 7095: ["vcard", [properties...]])? */
-bool	stir_rcd_jcard_valid(const uint8_t *body, size_t len, json_t **ret_jcard);
+
+/*
+ * The one rule for a usable jCard, on both sides and for every jCard
+ * (fetched from jcl by the verifier, the signer's policy content and the
+ * certificate cache; an inline jcd): the shape of RFC 7095
+ * (["vcard", [properties...]]) and URL values that stir_rcd_jcard_refs()
+ * accepts (usable https URLs, at most STIR_RCD_NESTED_MAX).  STIR_OK;
+ * STIR_EINVAL (not a jCard, or a URL value that is not a usable https
+ * URL) or STIR_ETOOBIG (too many URL values) with the reason in msg,
+ * pointers under base.
+ */
+int	stir_rcd_jcard_check(json_t *jcard, const char *base, char *msg, size_t msglen);
+
+/*
+ * The same over bytes (a fetched jCard, named by jcl: pointers under
+ * "/jcl"): JSON without duplicate members, then stir_rcd_jcard_check().
+ * On STIR_OK *ret_jcard is the parsed jCard (the caller's); untouched
+ * otherwise.
+ */
+int	stir_rcd_jcard_parse(const uint8_t *body, size_t len, json_t **ret_jcard, char *msg,
+	    size_t msglen);
 
 /*
  * A display name safe to put in From/PAI: control, format and bidi

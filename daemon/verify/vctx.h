@@ -129,6 +129,7 @@ struct vitem {
 	struct stir_rcd		 rcd;		/* borrowed from res.payload */
 	struct vref		 refs[STIR_RCD_REFS_MAX];
 	json_t			*jcard;		/* fetched from jcl, once judged */
+	char			 jcl_why[160];	/* why the jcl jCard was refused, or "" */
 	struct stir_rcd_nref	 nrefs[STIR_RCD_NESTED_MAX];	/* URLs in the jCard */
 	struct vref		 nested[STIR_RCD_NESTED_MAX];
 	size_t			 nnested;

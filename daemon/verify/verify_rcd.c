@@ -51,7 +51,9 @@ ref_why(const struct vctx *x, const struct vref *f, char *why, size_t len)
 			    icon ? "icon" : "image at ", icon ? "" : f->ptr, x->st->cfg->rcd_icon_max_bytes);
 		break;
 	case VREF_BAD_TYPE:
-		if (jcard)
+		if (jcard && f->it->jcl_why[0] != '\0')	/* the one rule's words */
+			snprintf(why, len, "%s", f->it->jcl_why);
+		else if (jcard)
 			snprintf(why, len, "the content of %s is not a jCard", f->ptr);
 		else
 			snprintf(why, len, "the %s%s is not PNG, JPEG or SVG",
@@ -447,12 +449,18 @@ ref_judge(struct vref *f, const struct stir_rcd_fetched *e)
 		[STIR_RCD_NOT_KIND] = VREF_BAD_TYPE,
 		[STIR_RCD_TOO_BIG] = VREF_TOO_BIG,
 		[STIR_RCD_BAD_TYPE] = VREF_BAD_TYPE,
+		[STIR_RCD_TOO_MANY_URLS] = VREF_BAD_TYPE,
 	};
 	int r;
 
 	f->err = e->err;
-	if ((f->state = states[e->verdict]) != VREF_OK)
+	if ((f->state = states[e->verdict]) != VREF_OK) {
+		/* a jCard the cache refused by the one rule (stir_rcd_jcard_check()):
+		 * its reason, pointers under /jcl, is what the client is told */
+		if (f->kind == VREF_JCARD && e->verdict == STIR_RCD_NOT_KIND && e->detail != NULL)
+			snprintf(f->it->jcl_why, sizeof(f->it->jcl_why), "%s", e->detail);
 		return;
+	}
 	f->type = e->type;
 	if (f->digest != NULL && (r = stir_rcdi_check(f->digest, e->body != NULL ? e->body :
 	    (const uint8_t *)"", e->len)) != STIR_OK) {

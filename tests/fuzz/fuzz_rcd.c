@@ -42,7 +42,11 @@
  *    name that fits; unquoted, only token characters and single spaces
  *    before a '<'; the same name from a larger buffer, and again from the
  *    name written back as a quoted-string;
- *  - stir_rcd_icon_type() and stir_rcd_jcard_valid() of the raw input;
+ *  - stir_rcd_icon_type() of the raw input, and the one rule for a usable
+ *    jCard, stir_rcd_jcard_parse(): it admits exactly JSON text (no
+ *    duplicate members) that stir_rcd_jcard_refs() accepts under "/jcl",
+ *    with a reason otherwise and *ret_jcard untouched; an inline jcd
+ *    written out is admitted iff stir_rcd_jcard_check() accepts it;
  *  - stir_rcd_jcard_refs() of an inline jcd, of the input when it is a
  *    jCard, and (valid UTF-8 input) of a jCard whose photo URI is the input
  *    and whose logo URI is "https://x.example/" and the input: STIR_OK,
@@ -196,6 +200,35 @@ jcard_urls(json_t *jcard, const char *base, json_t *ri)
 		FUZZ_ASSERT(refs[j].digest == json_string_value(json_object_get(ri, refs[j].ptr)));
 		FUZZ_ASSERT(j == 0 || strcmp(refs[j - 1].ptr, refs[j].ptr) != 0);
 	}
+}
+
+/* The one rule over bytes (see the top); returns its answer. */
+static int
+jcard_rule(const uint8_t *b, size_t len)
+{
+	struct stir_rcd_nref refs[STIR_RCD_NESTED_MAX];
+	json_t *jc = NULL, *v;
+	char msg[256], m2[256];
+	size_t n = 0;
+	int rc, want;
+
+	msg[0] = '\0';
+	rc = stir_rcd_jcard_parse(b, len, &jc, msg, sizeof(msg));
+	FUZZ_ASSERT(rc == STIR_OK || rc == STIR_ETOOBIG || rc == STIR_EINVAL);
+	FUZZ_ASSERT((rc == STIR_OK) == (jc != NULL));
+	v = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES, NULL);
+	want = v == NULL ? STIR_EINVAL : stir_rcd_jcard_refs(v, "/jcl", NULL, refs, &n, m2,
+	    sizeof(m2));
+	FUZZ_ASSERT(rc == want);
+	if (rc != STIR_OK)
+		FUZZ_ASSERT(msg[0] != '\0' && FUZZ_IS_CSTR(msg, sizeof(msg)));
+	else {
+		FUZZ_ASSERT(jcard_shape(jc) && json_equal(jc, v));
+		jcard_urls(jc, "/jcl", NULL);
+	}
+	json_decref(v);
+	json_decref(jc);
+	return rc;
 }
 
 /* The base64 length of an n-byte digest, unpadded or padded, is b64 (bl chars)? */
@@ -540,16 +573,15 @@ check_rcd(json_t *payload, const uint8_t *data, size_t size)
 			json_digest(named);
 		}
 	}
-	/* an inline jCard: its URLs; written out, a jCard by the fetched-jCard check */
+	/* an inline jCard: its URLs; written out, admitted by the one rule iff
+	 * the rule over the value admits it */
 	if (r.jcd != NULL) {
 		jcard_urls(r.jcd, "/jcd", r.rcdi);
-		char *s = json_dumps(r.jcd, JSON_COMPACT);
-		json_t *jc = NULL;
+		char *s = json_dumps(r.jcd, JSON_COMPACT), m[256];
 
 		if (s != NULL) {
-			FUZZ_ASSERT(stir_rcd_jcard_valid((const uint8_t *)s, strlen(s), &jc));
-			FUZZ_ASSERT(jc != NULL && jcard_shape(jc));
-			json_decref(jc);
+			FUZZ_ASSERT(jcard_rule((const uint8_t *)s, strlen(s)) ==
+			    stir_rcd_jcard_check(r.jcd, "/jcd", m, sizeof(m)));
 			free(s);
 		}
 	}
@@ -596,11 +628,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		FUZZ_ASSERT(type == NULL || strcmp(type, "image/svg+xml") == 0);
 
-	if (stir_rcd_jcard_valid(data, size, &jc)) {
-		FUZZ_ASSERT(jc != NULL && jcard_shape(jc));
-		jcard_urls(jc, "/jcl", NULL);
-		json_decref(jc);
-	}
+	(void)jcard_rule(data, size);
 	/* the raw text as URL values of a jCard */
 	if (utf8_each(data, size, NULL) >= 0 &&
 	    (jc = json_pack("[s,[[s,{},s,s%],[s,{},s,s+%]]]", "vcard", "photo", "uri",

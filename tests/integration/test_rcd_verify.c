@@ -424,6 +424,14 @@ START_TEST(one_level_of_urls_only_and_a_bounded_number)
 	snprintf(rcd, sizeof(rcd), "\"jcd\":[\"vcard\",[[\"photo\",{},\"uri\","
 	    "\"http://127.0.0.1:%d/photo.png\"]]],\"nam\":\"Q Branch\"", H.https_port);
 	withheld(rcd, NULL, "the URL at /jcd/1/0/3 is not a usable https URL");
+	/* the same in a fetched jCard: refused at admission by the one rule
+	 * (stir_rcd_jcard_check()), named as before; the rest still presented */
+	snprintf(card, sizeof(card), "[\"vcard\",[[\"photo\",{},\"uri\","
+	    "\"http://127.0.0.1:%d/photo.png\"]]]", H.https_port);
+	put_str("httpcard.json", card);
+	snprintf(rcd, sizeof(rcd), "\"jcl\":\"%s/httpcard.json\",\"nam\":\"Q Branch\"", web);
+	snprintf(rcdi, sizeof(rcdi), "{\"/jcl\":\"%s\"}", digest("httpcard.json"));
+	unverified(rcd, rcdi, "the URL at /jcl/1/0/3 is not a usable https URL");
 	/* a photo that is no image, digest and all */
 	put_str("text.png", "this is not a picture at all");
 	put_card("textphoto.json", "photo", "text.png");

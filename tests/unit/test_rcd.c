@@ -17,8 +17,11 @@
 
 #include "stirclient.h"
 #include "daemon/pki/cert.h"
+#include "daemon/pki/certcache_kind.h"
+#include "daemon/pki/rcd_fetch.h"
 #include "daemon/stir/rcd.h"
 #include "daemon/pki/rcd_anchor.h"
+#include "daemon/sign/policy.h"
 #include "tests/unit/test_util.h"
 
 #define ICN	"https://x.example/logo.png"
@@ -392,9 +395,12 @@ static bool
 jcard(const char *s)
 {
 	json_t *j = NULL;
-	bool ok = stir_rcd_jcard_valid((const uint8_t *)s, strlen(s), &j);
+	char msg[160] = "";
+	bool ok = stir_rcd_jcard_parse((const uint8_t *)s, strlen(s), &j, msg,
+	    sizeof(msg)) == STIR_OK;
 
 	ck_assert(ok == (j != NULL));
+	ck_assert(ok || msg[0] != '\0');	/* a refusal says why */
 	if (ok) {
 		ck_assert(json_is_array(j));
 		ck_assert_str_eq(json_string_value(json_array_get(j, 0)), "vcard");
@@ -419,6 +425,124 @@ START_TEST(test_jcard)
 	ck_assert(!jcard("[\"vcard\",[]] x"));
 	ck_assert(!jcard("BEGIN:VCARD\r\nFN:Alice\r\nEND:VCARD\r\n"));
 	ck_assert(!jcard(""));
+}
+END_TEST
+
+/* ---- the one rule for a usable jCard ---- */
+
+/* A jCard of n photo URLs https://x.example/<i>.png, as JSON text (free()). */
+static char *
+photos(int n, const char *scheme)
+{
+	char *card = malloc(4096);
+	size_t o;
+
+	ck_assert_ptr_nonnull(card);
+	o = (size_t)snprintf(card, 4096, "[\"vcard\",[[\"fn\",{},\"text\",\"A\"]");
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(card + o, 4096 - o,
+		    ",[\"photo\",{},\"uri\",\"%s://x.example/%d.png\"]", scheme, i);
+	snprintf(card + o, 4096 - o, "]]");
+	return card;
+}
+
+START_TEST(test_jcard_rule)
+{
+	char msg[160], *card;
+	json_t *j = NULL;
+
+	/* a good one passes, with its URL values */
+	card = photos(2, "https");
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)card, strlen(card), &j, msg,
+	    sizeof(msg)), STIR_OK);
+	ck_assert_int_eq(stir_rcd_jcard_check(j, "/jcd", msg, sizeof(msg)), STIR_OK);
+	json_decref(j);
+	free(card);
+	/* the shape alone is not enough: an http URL value is refused, named */
+	j = (json_t *)&j;
+	card = photos(1, "http");
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)card, strlen(card), &j, msg,
+	    sizeof(msg)), STIR_EINVAL);
+	ck_assert_ptr_eq(j, (json_t *)&j);		/* untouched on failure */
+	ck_assert_str_eq(msg, "the URL at /jcl/1/1/3 is not a usable https URL");
+	free(card);
+	/* STIR_RCD_NESTED_MAX URL values pass, one more does not */
+	card = photos(STIR_RCD_NESTED_MAX + 1, "https");
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)card, strlen(card), &j, msg,
+	    sizeof(msg)), STIR_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(msg, "more than 8 URLs"));
+	free(card);
+	/* not a jCard: the words the verifier has always given */
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)"[1]", 3, &j, msg, sizeof(msg)),
+	    STIR_EINVAL);
+	ck_assert_str_eq(msg, "the content of /jcl is not a jCard");
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)"not json", 8, &j, msg,
+	    sizeof(msg)), STIR_EINVAL);
+	ck_assert_str_eq(msg, "the content of /jcl is not a jCard");
+	/* the rule over a value: an inline jcd, pointers under its base */
+	j = json_loads("[\"vcard\",[[\"logo\",{},\"uri\",\"http://x.example/l.png\"]]]", 0,
+	    NULL);
+	ck_assert_int_eq(stir_rcd_jcard_check(j, "/jcd", msg, sizeof(msg)), STIR_EINVAL);
+	ck_assert_str_eq(msg, "the URL at /jcd/1/0/3 is not a usable https URL");
+	json_decref(j);
+}
+END_TEST
+
+/*
+ * The signing side (policy content, stir_policy_content_entry(), and the
+ * inline jcd, stir_jcard_urls()) and the verifying side (the certificate
+ * cache's admission, then stir_rcd_judge()) admit the same jCards.
+ */
+START_TEST(test_jcard_sides_agree)
+{
+	static const char *const fixed[] = {
+		JCARD, "[\"vcard\",[]]", "[\"vcard\",{}]", "[\"vcard\"]", "{}", "not json", "",
+		"[\"vcard\",[[\"url\",{},\"uri\",\"http://x.example/\"]]]",
+		"[\"vcard\",[[\"url\",{},\"uri\",\"https://x.example/\"]]]",
+		"[\"vcard\",[[\"url\",{},\"uri\",\"HTTPS://x.example/\"]]]",
+		"[\"vcard\",[[\"url\",{},\"uri\",\"https://x.example/a b\"]]]",
+		"[\"vcard\",[[\"tel\",{},\"uri\",\"tel:+12155551212\"]]]",
+		"[\"vcard\",[[\"fn\",{\"a\":1,\"a\":2},\"text\",\"B\"]]]",
+	};
+	char *cards[sizeof(fixed) / sizeof(fixed[0]) + 4];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		cards[n++] = strdup(fixed[i]);
+	cards[n++] = photos(STIR_RCD_NESTED_MAX, "https");
+	cards[n++] = photos(STIR_RCD_NESTED_MAX + 1, "https");
+	cards[n++] = photos(1, "http");
+	cards[n++] = photos(3, "https");
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b = (const uint8_t *)cards[i];
+		size_t len = strlen(cards[i]);
+		const char *type = NULL;
+		json_t *j = NULL, *e = NULL, *urls = NULL, *v;
+		char msg[256];
+		bool rule, cache, judge, sign, inline_jcd;
+
+		ck_assert_ptr_nonnull(cards[i]);
+		rule = stir_rcd_jcard_parse(b, len, &j, msg, sizeof(msg)) == STIR_OK;
+		json_decref(j);
+		cache = stir_cc_kind_check(STIR_CC_JCARD, b, len, msg, sizeof(msg)) == STIR_OK;
+		j = NULL;
+		judge = stir_rcd_judge(STIR_CC_JCARD, b, len, 65536, &type, &j) == STIR_RCD_OK;
+		ck_assert(judge == (j != NULL));
+		json_decref(j);
+		sign = stir_policy_content_entry("jcard", b, len, 1000, 65536, false, 1, 2, &e,
+		    msg, sizeof(msg)) == STIR_OK;
+		json_decref(e);
+		/* the inline jcd: a value of the same text (no duplicate members) */
+		v = json_loadb(cards[i], len, JSON_REJECT_DUPLICATES, NULL);
+		inline_jcd = v != NULL && stir_jcard_urls(v, false, &urls) == STIR_OK;
+		json_decref(urls);
+		urls = NULL;
+		json_decref(v);
+		ck_assert_msg(rule == cache && rule == judge && rule == sign &&
+		    rule == inline_jcd, "%s: rule %d cache %d judge %d sign %d jcd %d",
+		    cards[i], rule, cache, judge, sign, inline_jcd);
+		free(cards[i]);
+	}
 }
 END_TEST
 
@@ -1348,8 +1472,8 @@ START_TEST(test_rfc9795_jcl)
 	/* the pretty-printed bytes themselves are other bytes */
 	ck_assert_int_eq(stir_rcdi_check(Q256_DIGEST, (const uint8_t *)rfc9795_s83_jcard,
 	    strlen(rfc9795_s83_jcard)), STIR_EPOLICY);
-	ck_assert(stir_rcd_jcard_valid((const uint8_t *)rfc9795_q256_compact,
-	    strlen(rfc9795_q256_compact), &jc));
+	ck_assert_int_eq(stir_rcd_jcard_parse((const uint8_t *)rfc9795_q256_compact,
+	    strlen(rfc9795_q256_compact), &jc, (char[160]){ 0 }, 160), STIR_OK);
 	ck_assert(json_equal(jc, pretty));
 	json_decref(jc);
 	/* RFC 9795 6: an rcdi digest is "sha256-" and 43 characters, no padding */
@@ -1522,6 +1646,8 @@ rcd_suite(void)
 	suite_add_tcase(s, ti);
 	tcase_add_test(tc, test_icon_type);
 	tcase_add_test(tc, test_jcard);
+	tcase_add_test(tc, test_jcard_rule);
+	tcase_add_test(tc, test_jcard_sides_agree);
 	tcase_add_test(tc, test_data_icon);
 	suite_add_tcase(s, tc);
 	tcase_add_test(td, test_display_plain);
