@@ -119,7 +119,7 @@ status_done(struct stir_req *req)
 			policy_warnings(cs->policies, c->name, warnings);
 	}
 	req->result = json_pack("{s:s, s:I, s:I, s:i, s:i, s:{s:I, s:I, s:I, s:I, s:i},"
-	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",
+	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",
 	    "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)(now - srv->started),
 	    "schema_version", x->schema, "connections", (int)(srv->nconns + srv->nadmin),
@@ -132,6 +132,7 @@ status_done(struct stir_req *req)
 	    "errors", (json_int_t)srv->stats.errors, "signs", (json_int_t)srv->stats.signs,
 	    "sign_errors", (json_int_t)srv->stats.sign_errors,
 	    "connections", (json_int_t)srv->stats.connections,
+	    "inline", (json_int_t)srv->workq.inlined,
 	    "credentials", creds, "warnings", warnings);
 	if (req->result != NULL && srv->fetcher != NULL) {
 		struct stir_fetch_stats fs;
