@@ -4,6 +4,11 @@
  * their requests by integer id through a hash of pending requests, and
  * callbacks run from stir_async_process() only.
  *
+ * A request that stird would refuse by its op's schema (opschema.c) is
+ * refused here, without being sent: it is pending like any other, and
+ * the next stir_async_process() runs its callback with stird's code and
+ * message, as the blocking client would return them.
+ *
  * Re-entrancy: a callback may queue, cancel and free.  While callbacks
  * run the handle is marked busy; a free from a callback fails what is
  * pending at once and defers releasing the memory to the end of
@@ -23,6 +28,7 @@
 #include <unistd.h>
 
 #include "async.h"
+#include "opschema.h"
 #include "proto.h"
 #include "stirclient.h"
 
@@ -41,6 +47,8 @@ struct pend {
 	stir__async_jcb	 jcb;		/* the typed layer's trampoline */
 	stir__async_fn	 fn;		/* the typed layer's user callback */
 	void		*arg;
+	char		*refused;	/* refused locally: why (else NULL) */
+	int		 refused_err;
 	struct pend	*hnext;		/* hash chain */
 	struct pend	*prev, *next;	/* all pending, oldest first */
 };
@@ -54,6 +62,7 @@ struct stir_async {
 	struct pend		**buckets;
 	size_t			 nbuckets;	/* power of two */
 	size_t			 npending;
+	size_t			 nrefused;	/* of them, refused locally */
 	struct pend		*head, *tail;
 	int			 busy;		/* stir_async_process() depth */
 	bool			 dead;		/* connection lost: only free is left */
@@ -104,6 +113,15 @@ pend_find(const struct stir_async *a, long long id)
 	return NULL;
 }
 
+static void
+pend_free(struct pend *p)
+{
+	if (p == NULL)
+		return;
+	free(p->refused);
+	free(p);
+}
+
 /* Unlink p from the hash and the list; the caller frees it. */
 static void
 pend_unlink(struct stir_async *a, struct pend *p)
@@ -124,6 +142,8 @@ pend_unlink(struct stir_async *a, struct pend *p)
 	else
 		a->tail = p->prev;
 	a->npending--;
+	if (p->refused != NULL)
+		a->nrefused--;
 }
 
 static void
@@ -145,6 +165,8 @@ pend_add(struct stir_async *a, struct pend *p)
 		a->head = p;
 	a->tail = p;
 	a->npending++;
+	if (p->refused != NULL)
+		a->nrefused++;
 }
 
 /* Run p's callback (p is already unlinked) and free p. */
@@ -166,7 +188,7 @@ pend_complete(struct pend *p, int err, const char *errmsg, json_t *result)
 		}
 	} else
 		p->jcb(p->fn, p->arg, err, errmsg, err == STIR_OK ? result : NULL);
-	free(p);
+	pend_free(p);
 }
 
 int
@@ -260,8 +282,9 @@ stir_async_events(const struct stir_async *a)
 {
 	if (a->dead)
 		return 0;
-	if (a->broken)
-		return STIR_ASYNC_READ | STIR_ASYNC_WRITE;	/* wake up to fail */
+	/* wake up to fail, or to answer what was refused locally */
+	if (a->broken || a->nrefused > 0)
+		return STIR_ASYNC_READ | STIR_ASYNC_WRITE;
 	return STIR_ASYNC_READ | (a->outlen > a->outoff ? STIR_ASYNC_WRITE : 0);
 }
 
@@ -283,6 +306,25 @@ fail_all(struct stir_async *a, int err, const char *errmsg)
 		pend_complete(p, err, errmsg, NULL);
 	}
 	a->busy--;
+}
+
+/*
+ * Run the callbacks of the requests refused locally before this call,
+ * oldest first (those their callbacks refuse wait for the next call);
+ * callbacks may cancel others and free the handle.
+ */
+static void
+answer_refused(struct stir_async *a)
+{
+	size_t n = a->nrefused;
+	struct pend *p;
+
+	while (n-- > 0 && a->nrefused > 0) {
+		for (p = a->head; p->refused == NULL; p = p->next)
+			;
+		pend_unlink(a, p);
+		pend_complete(p, p->refused_err, p->refused, NULL);
+	}
 }
 
 /* The connection is gone: close it and fail what is pending. */
@@ -378,9 +420,10 @@ stir__async_queue(struct stir_async *a, const char *op, json_t *params,
 {
 	struct pend *p = NULL;
 	json_t *id = NULL;
-	char *line = NULL;
+	char *line = NULL, why[STIR_OP_CHECK_MSG_MAX];
 	size_t len = 0;
 	long long r;
+	int err;
 
 	if (a == NULL || op == NULL || (cb == NULL && jcb == NULL) ||
 	    (params != NULL && !json_is_object(params)) ||
@@ -397,20 +440,32 @@ stir__async_queue(struct stir_async *a, const char *op, json_t *params,
 		json_incref(params);
 	if (params == NULL)
 		goto out;
-	/* the caller's params are its own copy (stir_async_call parses
-	 * them, the typed layer builds them) */
-	if (deadline_ms > 0 && json_object_set_new(params, "deadline_ms",
-	    json_integer(deadline_ms)) != 0)
-		goto out;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (id = json_integer(a->next_id)) == NULL ||
-	    (line = stir_request_encode(id, op, params, &len)) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto out;
 	p->id = a->next_id;
 	p->cb = cb;
 	p->jcb = jcb;
 	p->fn = fn;
 	p->arg = arg;
+	/* what stird would refuse is refused here, in its words, and
+	 * answered by the next stir_async_process(), never from this call */
+	if ((err = stir_op_request_check(op, params, why, sizeof(why))) != STIR_OK) {
+		if ((p->refused = strdup(why)) == NULL)
+			goto out;
+		p->refused_err = err;
+		pend_add(a, p);
+		r = a->next_id++;
+		p = NULL;
+		goto out;
+	}
+	/* the caller's params are its own copy (stir_async_call parses
+	 * them, the typed layer builds them) */
+	if (deadline_ms > 0 && json_object_set_new(params, "deadline_ms",
+	    json_integer(deadline_ms)) != 0)
+		goto out;
+	if ((id = json_integer(a->next_id)) == NULL ||
+	    (line = stir_request_encode(id, op, params, &len)) == NULL)
+		goto out;
 	pend_add(a, p);
 	if ((r = queue_out(a, line, len)) != STIR_OK) {
 		pend_unlink(a, p);
@@ -430,7 +485,7 @@ stir__async_queue(struct stir_async *a, const char *op, json_t *params,
 	}
 	json_decref(id);
 	json_decref(params);
-	free(p);
+	pend_free(p);
 	return r;
 }
 
@@ -463,7 +518,7 @@ stir_async_cancel(struct stir_async *a, long long id)
 	if (a == NULL || id <= 0 || (p = pend_find(a, id)) == NULL)
 		return STIR_ENOENT;
 	pend_unlink(a, p);
-	free(p);
+	pend_free(p);
 	/* a reply that still comes is ignored as one for an unknown id */
 	return STIR_OK;
 }
@@ -567,10 +622,11 @@ stir_async_process(struct stir_async *a, int revents)
 	if (a->dead)
 		return STIR_EIO;
 	a->busy++;
-	if (!a->broken && a->outlen > a->outoff)
+	answer_refused(a);
+	if (!a->dead && !a->broken && a->outlen > a->outoff)
 		(void)flush_out(a);
 	/* replies already sent are read even when a send failed */
-	if ((revents & STIR_ASYNC_READ) || a->broken)
+	if (!a->dead && ((revents & STIR_ASYNC_READ) || a->broken))
 		(void)read_in(a);
 	if (a->broken && !a->dead)
 		async_lost(a, STIR_EIO, "%s", "cannot send to stird: connection lost");

@@ -27,7 +27,8 @@ typedef void (*stir__async_jcb)(stir__async_fn fn, void *arg, int err,
 /*
  * Queue op with params (borrowed; NULL for none; deadline_ms is added to
  * it).  Exactly one of cb (text callback) or jcb+fn is used.  Returns the
- * id or an error, as stir_async_call() does.
+ * id or an error, as stir_async_call() does; params that do not fit op's
+ * schema are refused as it says, through the callback.
  */
 long long stir__async_queue(struct stir_async *a, const char *op,
 	    json_t *params, int deadline_ms, stir_async_cb cb,

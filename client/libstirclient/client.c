@@ -177,16 +177,14 @@ call_json(struct stir_client *c, const char *op, json_t *params, json_t **ret_ro
 {
 	json_t *id = json_integer(c->next_id++), *root = NULL, *rid, *res = NULL;
 	long long deadline = c->timeout_ms > 0 ? now_ms() + c->timeout_ms : 0;
-	const struct stir_op_schema *schema = stir_op_schema_find(op);
 	const char *line, *msg = NULL;
-	char *req = NULL, why[256];
+	char *req = NULL, why[STIR_OP_CHECK_MSG_MAX];
 	size_t len;
 	int r;
 
 	c->errmsg[0] = '\0';
 	/* what stird would refuse is refused here, in its words (opschema.c) */
-	if (schema != NULL && (r = stir_op_schema_check(schema, params, why,
-	    sizeof(why))) != STIR_OK) {
+	if ((r = stir_op_request_check(op, params, why, sizeof(why))) != STIR_OK) {
 		set_err(c, "%s", why);
 		goto out;
 	}

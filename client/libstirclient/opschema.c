@@ -177,6 +177,17 @@ stir_op_schema_check(const struct stir_op_schema *op, json_t *params, char *msg,
 	return op->any_params ? STIR_OK : stir_proto_check(params, op->fields, msg, msglen);
 }
 
+int
+stir_op_request_check(const char *op, json_t *params, char *msg, size_t msglen)
+{
+	const struct stir_op_schema *schema = stir_op_schema_find(op);
+
+	/* an op stird does not know is stird's to answer */
+	if (schema == NULL)
+		return STIR_OK;
+	return stir_op_schema_check(schema, params, msg, msglen);
+}
+
 const char *
 stir_perm_name(enum stir_perm perm)
 {

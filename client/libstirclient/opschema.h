@@ -106,6 +106,17 @@ const struct stir_op_schema *stir_op_schema_find(const char *name);
  */
 int	stir_op_schema_check(const struct stir_op_schema *op, json_t *params,
 	    char *msg, size_t msglen);
+/* Room for any message stir_op_schema_check() writes. */
+#define STIR_OP_CHECK_MSG_MAX	256
+/*
+ * What libstirclient checks before it sends a request (the blocking and
+ * the non-blocking path alike): params (an object without the envelope,
+ * or NULL) against the schema of the op named op, as stird's dispatch
+ * does.  STIR_OK for an op stird does not know (stird answers it,
+ * EUNSUPP); else as stir_op_schema_check().
+ */
+int	stir_op_request_check(const char *op, json_t *params, char *msg,
+	    size_t msglen);
 /* "none", "sign", "verify", "admin" or "stats". */
 const char *stir_perm_name(enum stir_perm perm);
 

@@ -189,7 +189,12 @@ int	stir_async_process(struct stir_async *a, int revents);
  * more than 4 MiB wait to be sent, STIR_EIO once the connection is lost,
  * STIR_ESHUTDOWN while the handle is being freed); on error the callback
  * is not called.  The request is sent by the next
- * stir_async_process() (or at once, if the socket takes it).
+ * stir_async_process() (or at once, if the socket takes it).  A request
+ * stird would refuse by its op's fields (an unknown field, a wrong type, a
+ * missing required field, a value over its limit) is not sent: it gets an
+ * id all the same, and the next stir_async_process() runs its callback
+ * with the code and message stird would have sent (STIR_EBADREQ or
+ * STIR_ETOOBIG), as stir_client_call() returns them.
  */
 long long stir_async_call(struct stir_async *a, const char *op,
 	    const char *params_json, int deadline_ms, stir_async_cb cb,

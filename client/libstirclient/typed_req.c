@@ -2,8 +2,9 @@
  * typed_req.c: one function per op of doc/protocol.md section 4: the op's
  * fields built with Jansson from a request struct, queued on the
  * non-blocking handle with the trampoline that decodes its result
- * (typed_res.c).  Fields are checked by the daemon, which says what is
- * wrong; only what cannot be sent at all (a NULL where a value is
+ * (typed_res.c).  Fields are checked against the op's schema when they
+ * are queued (async.c), which says what is wrong through the callback as
+ * stird would; only what cannot be sent at all (a NULL where a value is
  * needed, text that is not UTF-8) is refused here with STIR_EINVAL.
  */
 #include "config.h"

@@ -831,6 +831,23 @@ verify_reason(unsigned status)
 }
 
 int
+stir_chain_verify_path(gnutls_x509_trust_list_t tl, const struct stir_chain *c, char *msg,
+    size_t msglen)
+{
+	unsigned status = 0;
+	int gr;
+
+	gr = gnutls_x509_trust_list_verify_crt2(tl, c->crt, c->n, NULL, 0,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
+	    &status, NULL);
+	if (gr >= 0 && status == 0)
+		return STIR_OK;
+	if (msg != NULL)
+		snprintf(msg, msglen, "%s", gr < 0 ? gnutls_strerror(gr) : verify_reason(status));
+	return STIR_ECERT;
+}
+
+int
 stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
     const struct stir_tnrefs *refs, int64_t at, gnutls_pubkey_t *ret_pub,
     struct stir_tnauth **ret_tnauth, char *msg, size_t msglen)
@@ -839,17 +856,13 @@ stir_trust_verify(const struct stir_trust *t, const struct stir_chain *c,
 	gnutls_x509_crt_t ee = c->crt[0];
 	gnutls_pubkey_t pub = NULL;
 	struct scope sc = { NULL, NULL };
-	unsigned status = 0, usage = 0;
-	int gr, r = STIR_ECERT;
+	unsigned usage = 0;
+	int r;
 
 	/* times are checked against `at` below, not against the clock */
-	gr = gnutls_x509_trust_list_verify_crt2(t->tl, c->crt, c->n, NULL, 0,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
-	    &status, NULL);
-	if (gr < 0 || status != 0) {
-		snprintf(msg, msglen, "%s", gr < 0 ? gnutls_strerror(gr) : verify_reason(status));
+	if ((r = stir_chain_verify_path(t->tl, c, msg, msglen)) != STIR_OK)
 		goto out;
-	}
+	r = STIR_ECERT;
 	for (unsigned i = 0; i < c->n; i++) {
 		if ((int64_t)gnutls_x509_crt_get_activation_time(c->crt[i]) > at) {
 			snprintf(msg, msglen, "certificate %u of the chain is not valid yet", i + 1);

@@ -165,6 +165,17 @@ void	stir_trust_unref(struct stir_trust *t);
 unsigned stir_trust_count(const struct stir_trust *t);
 
 /*
+ * Path validation, the one place its GnuTLS call and flags live: chain c
+ * (end entity first) leads to an anchor of tl, with signatures, CA and
+ * name constraints, algorithms and the CRLs tl holds checked; times are
+ * not (the caller holds them to the time it judges at).  STIR_OK, or
+ * STIR_ECERT with the reason in msg (msg may be NULL).  Used by
+ * stir_trust_verify() and for the RCD anchors (rcd_anchor.c).
+ */
+int	stir_chain_verify_path(gnutls_x509_trust_list_t tl,
+	    const struct stir_chain *c, char *msg, size_t msglen);
+
+/*
  * Validate chain (end entity first, intermediates after it) against the
  * anchors as of time at: signatures, CA constraints, validity of every
  * certificate at `at`, CRLs when loaded, the end entity's keyUsage

@@ -75,14 +75,8 @@ stir_rcd_anchors_count(const struct stir_rcd_anchors *a)
 bool
 stir_rcd_anchors_issued(const struct stir_rcd_anchors *a, const struct stir_chain *chain)
 {
-	unsigned status = 0;
-	int gr;
-
 	if (a == NULL || a->n == 0 || chain == NULL || chain->n == 0)
 		return false;
-	/* the same path rules as stir_trust_verify(), against these anchors only */
-	gr = gnutls_x509_trust_list_verify_crt2(a->tl, chain->crt, chain->n, NULL, 0,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
-	    &status, NULL);
-	return gr >= 0 && status == 0;
+	/* the path rules of stir_trust_verify(), against these anchors only */
+	return stir_chain_verify_path(a->tl, chain, NULL, 0) == STIR_OK;
 }

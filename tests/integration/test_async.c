@@ -2,9 +2,10 @@
  * test_async.c: libstirclient's non-blocking API (stir_async_*) against
  * the real stird (pipelining, matching by id, out-of-order completion,
  * cancel, free and loss of the daemon, re-entrant callbacks, refused
- * peers), and against a fake daemon on a Unix socket for the framing edge
+ * peers, requests the op schemas refuse locally as the blocking client
+ * does), and against a fake daemon on a Unix socket for the framing edge
  * cases (split and partial lines, unknown ids, oversized and malformed
- * replies, the output queue bound).  Outcomes, order and counts are
+ * replies, the output queue bound, refused requests left unsent).  Outcomes, order and counts are
  * asserted, never durations: the loops below poll until a count is
  * reached, and Check's timeout catches a hang.
  */
@@ -447,6 +448,84 @@ START_TEST(callbacks_may_cancel_queue_and_free)
 }
 END_TEST
 
+/* A typed sign's callback: the code and message in a struct rec. */
+static void
+on_sign_rec(void *arg, int err, const char *errmsg, const struct stir_sign_result *res)
+{
+	on_reply(arg, err, errmsg, res != NULL ? res->json : NULL);
+}
+
+/* Requests stird would refuse by its schema, and what it says. */
+static const struct {
+	const char	*op;
+	const char	*params;
+	const char	*field;		/* named in the message */
+} refused[] = {
+	/* an unknown field */
+	{ "sign", "{\"orig\":\"12155551212\",\"dest\":[\"12125551213\"],\"attest\":\"A\","
+	    "\"colour\":\"blue\"}", "colour" },
+	/* a wrong type */
+	{ "sign", "{\"orig\":12155551212,\"dest\":[\"12125551213\"],\"attest\":\"A\"}",
+	    "orig" },
+	{ "verify", "{\"identity\":\"x.y.z\",\"from\":\"a\",\"to\":\"b\"}", "identity" },
+	/* a missing required field */
+	{ "sign", "{\"orig\":\"12155551212\",\"attest\":\"A\"}", "dest" },
+	/* an op without fields */
+	{ "ping", "{\"x\":true}", "x" },
+};
+#define NREFUSED	(sizeof(refused) / sizeof(refused[0]))
+
+START_TEST(requests_stird_would_refuse_are_refused_as_the_blocking_client_does)
+{
+	struct rec r[NREFUSED] = { 0 }, ok = { 0 }, ts = { 0 };
+	char want[NREFUSED][256];
+	int want_err[NREFUSED];
+	struct stir_sign_params sp = { 0 };
+	struct stir_client *c;
+	struct stir_async *a;
+
+	completed = 0;
+	ck_assert_int_eq(stir_client_connect(H.sock, 5000, &c), STIR_OK);
+	ck_assert_int_eq(stir_async_connect(H.sock, &a), STIR_OK);
+	for (size_t i = 0; i < NREFUSED; i++) {
+		want_err[i] = stir_client_call(c, refused[i].op, refused[i].params, NULL);
+		ck_assert_int_eq(want_err[i], STIR_EBADREQ);
+		snprintf(want[i], sizeof(want[i]), "%s", stir_client_errmsg(c));
+		ck_assert_msg(strstr(want[i], refused[i].field) != NULL, "%s", want[i]);
+		/* an id as for any request; the callback never runs in here */
+		ck_assert_int_gt(stir_async_call(a, refused[i].op, refused[i].params, 0,
+		    on_reply, &r[i]), 0);
+		ck_assert_int_eq(r[i].n, 0);
+	}
+	/* a good request among them still goes to stird and is answered */
+	(void)queue_sign(a, "12125551213", &ok);
+	/* the typed layer too: a sign without dest */
+	sp.orig = "12155551212";
+	sp.attest = "A";
+	ck_assert_int_gt(stir_async_sign(a, &sp, 0, on_sign_rec, &ts), 0);
+	ck_assert_int_eq(ts.n, 0);
+	ck_assert_int_eq(stir_async_pending(a), NREFUSED + 2);
+	ck_assert(stir_async_events(a) & STIR_ASYNC_WRITE);	/* wake up to answer */
+	AU_RUN_UNTIL(a, completed == (int)NREFUSED + 2);
+	for (size_t i = 0; i < NREFUSED; i++) {
+		ck_assert_int_eq(r[i].n, 1);
+		ck_assert_int_eq(r[i].err, want_err[i]);
+		ck_assert_str_eq(r[i].msg, want[i]);
+	}
+	ck_assert_int_eq(ts.n, 1);
+	ck_assert_int_eq(ts.err, STIR_EBADREQ);
+	ck_assert_str_eq(ts.msg, want[3]);
+	ck_assert_int_eq(ok.n, 1);
+	ck_assert_msg(ok.err == STIR_OK, "sign: %d %s", ok.err, ok.msg);
+	check_sign_dest(&ok, "12125551213");
+	ck_assert_int_eq(stir_async_pending(a), 0);
+	ck_assert_int_eq(stir_async_events(a), STIR_ASYNC_READ);
+	stir_async_free(a);
+	stir_client_free(c);
+	free(ok.json);
+}
+END_TEST
+
 /* Run fn in a child as nobody; its exit status. */
 static int
 as_nobody(int (*fn)(void))
@@ -627,6 +706,50 @@ START_TEST(bad_arguments_are_refused_without_a_callback)
 }
 END_TEST
 
+START_TEST(a_request_refused_locally_is_never_sent)
+{
+	struct rec r[4] = { 0 };
+	struct stir_async *a;
+	json_t *j;
+	int fd;
+
+	completed = 0;
+	fd = au_fake_pair(&a);
+	ck_assert_int_eq(stir_async_call(a, "sign", refused[0].params, 0, on_reply, &r[0]), 1);
+	ck_assert_int_eq(stir_async_call(a, "sign", refused[1].params, 0, on_reply, &r[1]), 2);
+	ck_assert_int_eq(stir_async_call(a, "ping", NULL, 0, on_reply, &r[2]), 3);
+	ck_assert_int_eq(stir_async_call(a, "ping", "{\"x\":1}", 0, on_reply, &r[3]), 4);
+	ck_assert_int_eq(stir_async_pending(a), 4);
+	/* a refused request can be cancelled like any other */
+	ck_assert_int_eq(stir_async_cancel(a, 4), STIR_OK);
+	ck_assert_int_eq(stir_async_pending(a), 3);
+	/* what reaches the daemon is the ping alone */
+	j = au_fake_read_request(a, fd);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), 3);
+	json_decref(j);
+	ck_assert_int_eq(r[0].n, 1);
+	ck_assert_int_eq(r[0].err, STIR_EBADREQ);
+	ck_assert_str_eq(r[0].msg, "unknown field 'colour'");
+	ck_assert_int_eq(r[1].n, 1);
+	ck_assert_int_eq(r[1].err, STIR_EBADREQ);
+	ck_assert_ptr_nonnull(strstr(r[1].msg, "'orig'"));
+	ck_assert_int_lt(r[0].order, r[1].order);	/* oldest first */
+	ck_assert_int_eq(r[2].n, 0);
+	ck_assert_int_eq(r[3].n, 0);
+	ck_assert_int_eq(stir_async_pending(a), 1);
+	au_fake_write(fd, "{\"v\":1,\"id\":3,\"result\":{}}\n");
+	AU_RUN_UNTIL(a, r[2].n == 1);
+	ck_assert_int_eq(r[2].err, STIR_OK);
+	/* freed with one refused and not yet answered: ESHUTDOWN, once */
+	ck_assert_int_eq(stir_async_call(a, "ping", "{\"x\":1}", 0, on_reply, &r[3]), 5);
+	stir_async_free(a);
+	ck_assert_int_eq(r[3].n, 1);
+	ck_assert_int_eq(r[3].err, STIR_ESHUTDOWN);
+	(void)close(fd);
+	free(r[2].json);
+}
+END_TEST
+
 START_TEST(a_malformed_reply_loses_the_connection)
 {
 	struct rec r[2] = { 0 };
@@ -658,7 +781,8 @@ START_TEST(a_refusal_with_a_null_id_reaches_every_pending_request)
 
 	fd = au_fake_pair(&a);
 	ck_assert_int_gt(stir_async_call(a, "ping", NULL, 0, on_reply, &r[0]), 0);
-	ck_assert_int_gt(stir_async_call(a, "sign", NULL, 0, on_reply, &r[1]), 0);
+	ck_assert_int_gt(stir_async_call(a, "sign", "{\"orig\":\"1\",\"dest\":[\"2\"]}", 0,
+	    on_reply, &r[1]), 0);
 	au_fake_write(fd, "{\"v\":1,\"id\":null,\"error\":{\"code\":-1,\"name\":\"EPERM\","
 	    "\"message\":\"uid 65534 lacks the permission\"}}\n");
 	(void)close(fd);
@@ -750,6 +874,7 @@ suite(void)
 	tcase_add_test(tc, a_killed_daemon_fails_every_pending_request_once);
 	tcase_add_test(tc, callbacks_may_cancel_queue_and_free);
 	tcase_add_test(tc, an_unpermitted_peer_gets_eperm);
+	tcase_add_test(tc, requests_stird_would_refuse_are_refused_as_the_blocking_client_does);
 	suite_add_tcase(s, tc);
 	/* stird's envelope field deadline_ms (doc/protocol.md) */
 	dl = tcase_create("deadline");
@@ -761,6 +886,7 @@ suite(void)
 	tcase_set_timeout(fk, 30);
 	tcase_add_test(fk, requests_are_framed_and_replies_matched_by_id);
 	tcase_add_test(fk, bad_arguments_are_refused_without_a_callback);
+	tcase_add_test(fk, a_request_refused_locally_is_never_sent);
 	tcase_add_test(fk, a_malformed_reply_loses_the_connection);
 	tcase_add_test(fk, a_refusal_with_a_null_id_reaches_every_pending_request);
 	tcase_add_test(fk, an_oversized_reply_loses_the_connection);

@@ -672,13 +672,16 @@ START_TEST(typed_requests_carry_every_field)
 	/* the defaults: only what was given; rcd true */
 	memset(&sp, 0, sizeof(sp));
 	sp.orig = "1";
+	sp.dest = dest;		/* required (else refused locally, unsent) */
+	sp.ndest = 1;
 	sp.rcd = STIR_SIGN_RCD_POLICY;
 	sp.body_b64 = "QQ==";
 	sp.body = "ignored";
 	sp.body_len = 7;
 	ck_assert_int_eq(stir_async_sign(a, &sp, 0, on_sign, &sw), 2);
 	s = fields_of(au_fake_read_request(a, fd));
-	ck_assert_str_eq(s, "{\"body\":\"QQ==\",\"orig\":\"1\",\"rcd\":true}");
+	ck_assert_str_eq(s, "{\"body\":\"QQ==\",\"dest\":[\"12125550100\"],\"orig\":\"1\","
+	    "\"rcd\":true}");
 	free(s);
 
 	vp.identity = ids;
@@ -900,9 +903,12 @@ START_TEST(typed_results_decode_what_stird_documents)
 	memset(&w1, 0, sizeof(w1));
 	ck_assert_int_eq(stir_async_verify(a, &vp, 0, on_verify, &w1), 5);
 	{
+		const char *dest[] = { "2" };
 		struct stir_sign_params sp = { 0 };
 
 		sp.orig = "1";
+		sp.dest = dest;		/* else refused locally, unsent */
+		sp.ndest = 1;
 		ck_assert_int_eq(stir_async_sign(a, &sp, 0, on_sign, &w2), 6);
 	}
 	memset(&w2, 0, sizeof(w2));
