@@ -57,7 +57,7 @@
 #define LAT_MAX		1000000
 #define LINE_MAX_B	4096
 
-enum op { OP_SIGN, OP_VERIFY };
+enum op { OP_SIGN, OP_VERIFY, OP_PING };
 
 struct opts {
 	const char	*socket;
@@ -86,6 +86,25 @@ now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleep until t (a now_s() time). */
+static void
+sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t,
+	    .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static gnutls_privkey_t
@@ -212,15 +231,63 @@ raw_rate(const struct opts *o, enum op op, int threads)
 	return t0;
 }
 
-/* ---- latency: one client, one request at a time ---- */
-
-static int
-cmp_double(const void *a, const void *b)
+/*
+ * The raw operation alone, in this process, paced as the latency phases
+ * pace requests: what a CPU that sleeps between requests costs the
+ * crypto itself (cold caches, idle states), with no daemon at all.
+ */
+static void
+raw_paced(const struct opts *o, enum op op, double pace, double *ret_p50, double *ret_p99)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	static double lat[LAT_MAX];
+	gnutls_privkey_t pk = load_key(o->key);
+	gnutls_pubkey_t pub = NULL;
+	unsigned char tbs[308];
+	gnutls_datum_t data = { tbs, sizeof(tbs) }, sig = { NULL, 0 };
+	size_t n = 0;
+	double t0 = now_s(), end = t0 + o->seconds;
+	unsigned flags = o->deterministic ? GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE : 0;
 
-	return x < y ? -1 : x > y;
+	memset(tbs, 'e', sizeof(tbs));
+	if (op == OP_VERIFY && (gnutls_pubkey_init(&pub) < 0 ||
+	    gnutls_pubkey_import_privkey(pub, pk, 0, 0) < 0 ||
+	    gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, 0, &data, &sig) < 0)) {
+		fprintf(stderr, "cannot make a signature to verify with %s\n", o->key);
+		exit(2);
+	}
+	while (n < LAT_MAX) {
+		double s;
+
+		sleep_until(t0 + (double)n / pace);
+		if ((s = now_s()) >= end)
+			break;
+		if (op == OP_SIGN) {
+			gnutls_datum_t out;
+
+			tbs[n % sizeof(tbs)]++;
+			if (gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_ECDSA_SHA256, flags, &data,
+			    &out) < 0) {
+				fprintf(stderr, "raw sign failed\n");
+				exit(2);
+			}
+			gnutls_free(out.data);
+		} else if (gnutls_pubkey_verify_data2(pub, GNUTLS_SIGN_ECDSA_SHA256, 0, &data,
+		    &sig) < 0) {
+			fprintf(stderr, "raw verify failed\n");
+			exit(2);
+		}
+		lat[n++] = (now_s() - s) * 1e3;
+	}
+	gnutls_free(sig.data);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(pk);
+	qsort(lat, n, sizeof(lat[0]), cmp_double);
+	*ret_p50 = n > 0 ? lat[n / 2] : 0;
+	*ret_p99 = n > 0 ? lat[(size_t)((double)n * 0.99)] : 0;
 }
+
+/* ---- latency: one client, one request at a time ---- */
 
 static struct stir_client *
 client_connect(const struct opts *o)
@@ -258,17 +325,6 @@ verify_one(struct stir_client *c, const struct opts *o, const char *identity)
 static double lat_max;		/* of the last latency() */
 static double lat_max_at;	/* when it began (now_s()) */
 
-/* Sleep until t (a now_s() time). */
-static void
-sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t,
-	    .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
 /*
  * One client, one request at a time: back to back (pace 0) or pace
  * requests per second on a fixed schedule, as a SIP proxy at light load
@@ -304,6 +360,11 @@ latency(const struct opts *o, enum op op, double pace, double *ret_p50, double *
 				exit(2);
 			}
 			free(id);
+		} else if (op == OP_PING) {
+			if ((r = stir_client_ping(c)) != STIR_OK) {
+				fprintf(stderr, "ping: %s\n", stir_strerror(r));
+				exit(2);
+			}
 		} else
 			verify_one(c, o, o->ids[n % (size_t)o->nids]);
 		lat[n] = (now_s() - s) * 1e3;
@@ -784,6 +845,7 @@ main(int argc, char **argv)
 	double vraw = 0, vp50 = 0, vp99 = 0, vmax = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
 	static const double paces[2] = { 50, 500 };
 	double sp50[2], sp99[2], vsp50[2] = { 0, 0 }, vsp99[2] = { 0, 0 };
+	double rp50[2], rp99[2], vrp50[2] = { 0, 0 }, vrp99[2] = { 0, 0 }, pp50[2], pp99[2];
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -826,6 +888,12 @@ main(int argc, char **argv)
 	    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
 	fflush(stdout);
 	for (int k = 0; k < 2; k++) {
+		latency(&o, OP_PING, paces[k], &pp50[k], &pp99[k], &lat_rate);
+		printf("ping: latency, 1 client paced at %.0f/s (the socket path, no crypto): "
+		    "p50 %.3f ms, p99 %.3f ms\n", paces[k], pp50[k], pp99[k]);
+		raw_paced(&o, OP_SIGN, paces[k], &rp50[k], &rp99[k]);
+		printf("sign: raw GnuTLS sign alone, paced at %.0f/s: p50 %.3f ms, p99 %.3f ms\n",
+		    paces[k], rp50[k], rp99[k]);
 		latency(&o, OP_SIGN, paces[k], &sp50[k], &sp99[k], &lat_rate);
 		printf("sign: latency, 1 client paced at %.0f/s: p50 %.3f ms, p99 %.3f ms, "
 		    "max %.3f ms\n", paces[k], sp50[k], sp99[k], lat_max);
@@ -859,6 +927,9 @@ main(int argc, char **argv)
 		    "max %.3f ms (%.0f/s)\n", vp50, vp99, vmax, lat_rate);
 		fflush(stdout);
 		for (int k = 0; k < 2; k++) {
+			raw_paced(&o, OP_VERIFY, paces[k], &vrp50[k], &vrp99[k]);
+			printf("verify: raw GnuTLS verify alone, paced at %.0f/s: p50 %.3f ms, "
+			    "p99 %.3f ms\n", paces[k], vrp50[k], vrp99[k]);
 			latency(&o, OP_VERIFY, paces[k], &vsp50[k], &vsp99[k], &lat_rate);
 			printf("verify: latency, 1 client paced at %.0f/s, warm: p50 %.3f ms, "
 			    "p99 %.3f ms, max %.3f ms\n", paces[k], vsp50[k], vsp99[k], lat_max);
@@ -905,12 +976,17 @@ main(int argc, char **argv)
 	}
 
 	printf("SUMMARY sign raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f p99=%.3f "
-	    "p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f hangp99=-\n", raw, rate,
-	    rate / raw, sign_pc, p50, p99, sp50[0], sp99[0], sp50[1], sp99[1]);
+	    "p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=%.3f raw500=%.3f "
+	    "hangp99=-\n", raw, rate, rate / raw, sign_pc, p50, p99, sp50[0], sp99[0], sp50[1],
+	    sp99[1], rp50[0], rp50[1]);
+	printf("SUMMARY ping raw=- daemon=- ratio=- percore=- p50=- p99=- p50_50=%.3f "
+	    "p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=- raw500=- hangp99=-\n", pp50[0],
+	    pp99[0], pp50[1], pp99[1]);
 	if (o.verify) {
 		printf("SUMMARY verify raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f "
-		    "p99=%.3f p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f ", vraw, vrate,
-		    vrate / vraw, vpc, vp50, vp99, vsp50[0], vsp99[0], vsp50[1], vsp99[1]);
+		    "p99=%.3f p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=%.3f "
+		    "raw500=%.3f ", vraw, vrate, vrate / vraw, vpc, vp50, vp99, vsp50[0], vsp99[0],
+		    vsp50[1], vsp99[1], vrp50[0], vrp50[1]);
 		if (hp99 >= 0)
 			printf("hangp99=%.3f\n", hp99);
 		else
