@@ -38,19 +38,26 @@ provision(void)
 	    H.pki, H.pki, x5u), 0);
 }
 
+/* The chain may be kept a minute (and its verdict with it). */
 static void
-setup(void)
+cacheable(void)
 {
 	char path[H_PATH_MAX + 32];
 	FILE *f;
 
-	h_init(&H, NULL);
-	h_verifier_conf(&H, NULL);
-	/* the chain may be kept a minute; gone.pem is not there (404) */
 	snprintf(path, sizeof(path), "%s/sp-chain.pem.meta", H.www);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	fputs("{\"headers\": {\"Cache-Control\": \"max-age=60\"}}\n", f);
 	fclose(f);
+}
+
+static void
+setup(void)
+{
+	h_init(&H, NULL);
+	h_verifier_conf(&H, NULL);
+	/* gone.pem is not there (404) */
+	cacheable();
 	provision();
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out),
 	    "cred add gone --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/gone.pem",
@@ -63,6 +70,16 @@ setup_perms(void)
 	h_init(&H, NULL);
 	/* the service socket open to all: stird's own checks decide */
 	h_verifier_conf(&H, "socket_mode = 0666\nsign_group = nogroup\nstats_group = daemon\n");
+	provision();
+}
+
+static void
+setup_inline(void)
+{
+	h_init(&H, NULL);
+	/* keys in stird: a signature is CPU work that may run on the loop */
+	h_verifier_conf(&H, "signer = in-process\n");
+	cacheable();
 	provision();
 }
 
@@ -388,12 +405,72 @@ START_TEST(only_peers_with_the_stats_permission_read_them)
 }
 END_TEST
 
+/* status's stats.inline: the signs and verifies run on the loop. */
+static json_int_t
+inlined(void)
+{
+	json_t *res;
+	json_int_t n;
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json status"), 0);
+	res = json_loads(out, 0, NULL);
+	ck_assert_msg(res != NULL, "status printed no JSON: %s", out);
+	ck_assert(json_is_integer(json_object_get(json_object_get(res, "stats"), "inline")));
+	n = json_integer_value(json_object_get(json_object_get(res, "stats"), "inline"));
+	json_decref(res);
+	return n;
+}
+
+/*
+ * A request that arrives alone finds the pool idle and runs on the loop
+ * (no thread hand-off); a verify whose chain must still be validated,
+ * and a burst beyond the first of a loop iteration, go to the pool.
+ */
+START_TEST(a_lone_cheap_request_runs_on_the_loop_and_a_burst_on_the_pool)
+{
+	char burst[16 * 160];
+	const char *id;
+	json_int_t n0, n;
+	size_t len = 0;
+	int ok = 0;
+
+	n0 = inlined();
+	for (int i = 0; i < 3; i++)
+		(void)sign();
+	ck_assert_int_eq(inlined() - n0, 3);
+	/* the first verify fetches and validates the chain on the pool; the
+	 * second finds it memoised: a signature check, on the loop */
+	id = sign();
+	n0 = inlined();
+	ck_assert_int_eq(verify(id, FROM, NULL), 0);
+	ck_assert_int_eq(inlined() - n0, 0);
+	id = sign();
+	n0 = inlined();
+	ck_assert_int_eq(verify(id, FROM, NULL), 0);
+	ck_assert_int_eq(inlined() - n0, 1);
+	/* 16 signs in one write: the first of the loop iteration runs on
+	 * the loop, the others on the pool, and every one is answered */
+	for (int i = 0; i < 16; i++)
+		len += (size_t)snprintf(burst + len, sizeof(burst) - len,
+		    "{\"v\":1,\"id\":%d,\"op\":\"sign\",\"orig\":\"12155551212\","
+		    "\"dest\":\"12125551213\",\"attest\":\"A\"}\n", i + 1);
+	n0 = inlined();
+	ck_assert_int_gt(h_raw(H.sock, burst, len, out, sizeof(out), 5000), 0);
+	for (const char *p = out; (p = strstr(p, "\"identity\":")) != NULL; p++)
+		ok++;
+	ck_assert_int_eq(ok, 16);
+	n = inlined() - n0;
+	ck_assert_msg(n >= 1 && n < 16, "%lld of a burst of 16 ran on the loop", (long long)n);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
 	Suite *s = suite_create("stats");
 	TCase *tc = tcase_create("counts");
 	TCase *tp = tcase_create("permission");
+	TCase *ti = tcase_create("inline");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -404,6 +481,10 @@ suite(void)
 	tcase_set_timeout(tp, 60);
 	tcase_add_test(tp, only_peers_with_the_stats_permission_read_them);
 	suite_add_tcase(s, tp);
+	tcase_add_checked_fixture(ti, setup_inline, teardown);
+	tcase_set_timeout(ti, 60);
+	tcase_add_test(ti, a_lone_cheap_request_runs_on_the_loop_and_a_burst_on_the_pool);
+	suite_add_tcase(s, ti);
 	return s;
 }
 
