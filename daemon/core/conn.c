@@ -290,8 +290,12 @@ static void
 conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct stir_conn *c = s->data;
+	struct stir_server *srv = c->srv;
 
 	(void)buf;
+	/* replies made while the lines are dispatched (requests that run on
+	 * the loop) leave in one write; c may be gone after the uncork */
+	stir_conn_cork(srv);
 	if (n < 0) {
 		/* UV_EOF or an error: answer what was read, then close; a
 		 * partial last line is dropped */
@@ -301,6 +305,7 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		c->last_read_ms = uv_now(c->srv->loop);
 	}
 	stir_conn_pump(c);
+	stir_conn_uncork(srv);
 }
 
 /*

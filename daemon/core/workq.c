@@ -135,6 +135,7 @@ stir_workq_init(struct stir_workq *q, uv_loop_t *loop, unsigned max_workers)
 		return STIR_EINTERNAL;	/* stir_workq_close() closes the async */
 	q->tick.data = q;
 	(void)uv_prepare_start(&q->tick, on_tick);
+	q->solo = uv_available_parallelism() == 1;
 	uv_unref((uv_handle_t *)&q->tick);
 	q->open = 2;
 	return STIR_OK;
@@ -154,7 +155,13 @@ stir_workq_try_inline(struct stir_workq *q)
 {
 	bool idle;
 
-	if (q->inline_left == 0 || q->open != 2)
+	if (q->open != 2)
+		return false;
+	if (q->solo) {		/* the pool could only take turns with the loop */
+		q->inlined++;
+		return true;
+	}
+	if (q->inline_left == 0)
 		return false;
 	(void)pthread_mutex_lock(&q->mu);
 	idle = q->workers == 0 && q->pending_head == NULL;

@@ -18,7 +18,9 @@
  * request its op calls cheap (a signature or a check of a memoised chain,
  * no I/O) runs on the loop itself when the pool is idle, once per loop
  * iteration: a lone request never changes threads, and a burst still
- * spreads over the pool (stir_workq_try_inline()).
+ * spreads over the pool (stir_workq_try_inline()).  A process that may
+ * run on one CPU only (its affinity) gains nothing from the pool but
+ * context switches: there every cheap request runs on the loop.
  */
 #ifndef STIR_WORKQ_H
 #define STIR_WORKQ_H
@@ -44,6 +46,7 @@ struct stir_workq {
 	uv_prepare_t		 tick;		/* each loop iteration: inline_left = 1 */
 	unsigned		 inline_left;	/* loop thread */
 	uint64_t		 inlined;	/* loop thread: requests run inline */
+	bool			 solo;		/* one CPU: every cheap request inline */
 	int			 open;
 };
 

@@ -13,6 +13,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <uv.h>
 
 #include "harness.h"
 
@@ -460,7 +461,11 @@ START_TEST(a_lone_cheap_request_runs_on_the_loop_and_a_burst_on_the_pool)
 		ok++;
 	ck_assert_int_eq(ok, 16);
 	n = inlined() - n0;
-	ck_assert_msg(n >= 1 && n < 16, "%lld of a burst of 16 ran on the loop", (long long)n);
+	if (uv_available_parallelism() == 1)	/* stird too: no pool is worth it */
+		ck_assert_int_eq(n, 16);
+	else
+		ck_assert_msg(n >= 1 && n < 16, "%lld of a burst of 16 ran on the loop",
+		    (long long)n);
 }
 END_TEST
 
