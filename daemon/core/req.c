@@ -1,6 +1,7 @@
 /* req.c: the life of one request, from dispatch to its reply line. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,21 +455,104 @@ stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done
 	stir_workq_push(&req->conn->srv->workq, req);
 }
 
+bool
+stir_req_may_skip_pool(struct stir_req *req)
+{
+	return stir_workq_try_inline(&req->conn->srv->workq);
+}
+
+void
+stir_req_skipped_pool(struct stir_req *req)
+{
+	req->conn->srv->workq.inlined++;
+}
+
 void
 stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
 {
-	struct stir_server *srv = req->conn->srv;
-
-	if (!stir_workq_try_inline(&srv->workq)) {
+	if (!stir_req_may_skip_pool(req)) {
 		stir_req_queue_hot(req, work_fn, done_fn);
 		return;
 	}
+	stir_req_skipped_pool(req);
 	req->work_fn = work_fn;
 	req->done_fn = done_fn;
 	work_fn(req);
 	if (done_fn != NULL)
 		done_fn(req);
 	stir_req_reply(req);
+}
+
+/* ---- waiting on the loop for a descriptor to become readable ---- */
+
+struct fd_wait {
+	uv_poll_t		 poll;
+	uv_timer_t		 timer;
+	struct stir_req		*req;
+	stir_fd_ready_fn	 fn;
+	int			 fd;
+	int			 flags;		/* uv_poll_init() makes fd non-blocking */
+	int			 closed;
+};
+
+static void
+fd_wait_closed(uv_handle_t *h)
+{
+	struct fd_wait *w = h->data;
+
+	if (++w->closed == 2)
+		free(w);
+}
+
+/* Stop watching (before fn, which may close the descriptor), then call fn. */
+static void
+fd_wait_end(struct fd_wait *w, int status)
+{
+	uv_close((uv_handle_t *)&w->poll, fd_wait_closed);
+	uv_close((uv_handle_t *)&w->timer, fd_wait_closed);
+	(void)fcntl(w->fd, F_SETFL, w->flags);
+	w->fn(w->req, status);
+}
+
+static void
+fd_wait_on_poll(uv_poll_t *p, int status, int events)
+{
+	(void)events;
+	fd_wait_end(p->data, status < 0 ? STIR_EIO : STIR_OK);
+}
+
+static void
+fd_wait_on_timer(uv_timer_t *t)
+{
+	fd_wait_end(t->data, STIR_ETIMEDOUT);
+}
+
+int
+stir_req_wait_readable(struct stir_req *req, int fd, unsigned timeout_ms, stir_fd_ready_fn fn)
+{
+	uv_loop_t *loop = req->conn->srv->loop;
+	struct fd_wait *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return STIR_ENOMEM;
+	w->req = req;
+	w->fn = fn;
+	w->fd = fd;
+	if ((w->flags = fcntl(fd, F_GETFL)) < 0 || uv_poll_init(loop, &w->poll, fd) != 0) {
+		free(w);
+		return STIR_EINTERNAL;
+	}
+	w->poll.data = w;
+	(void)uv_timer_init(loop, &w->timer);
+	w->timer.data = w;
+	if (uv_poll_start(&w->poll, UV_READABLE, fd_wait_on_poll) != 0 ||
+	    uv_timer_start(&w->timer, fd_wait_on_timer, timeout_ms, 0) != 0) {
+		uv_close((uv_handle_t *)&w->poll, fd_wait_closed);
+		uv_close((uv_handle_t *)&w->timer, fd_wait_closed);
+		(void)fcntl(fd, F_SETFL, w->flags);
+		return STIR_EINTERNAL;
+	}
+	return STIR_OK;
 }
 
 /* ---- audit records written from the loop go through the store thread ---- */

@@ -286,6 +286,23 @@ void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
  */
 void	stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
+/*
+ * For an op that keeps a light request off the pool its own way: may it
+ * now (the pool idle, workq.h)?  If it then does, it says so with
+ * stir_req_skipped_pool() (status counts it in stats.inline).
+ */
+bool	stir_req_may_skip_pool(struct stir_req *req);
+void	stir_req_skipped_pool(struct stir_req *req);
+/*
+ * Call fn(req, status) on the loop once fd is readable (STIR_OK), fails
+ * (STIR_EIO) or timeout_ms passes first (STIR_ETIMEDOUT).  fd is no
+ * longer watched when fn runs, and its file status flags are as they
+ * were (libuv makes it non-blocking while it watches).  STIR_OK, or a
+ * code if it cannot wait.
+ */
+typedef void (*stir_fd_ready_fn)(struct stir_req *req, int status);
+int	stir_req_wait_readable(struct stir_req *req, int fd, unsigned timeout_ms,
+	    stir_fd_ready_fn fn);
 void	stir_req_set_error(struct stir_req *req, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 uint64_t stir_now_ns(void);

@@ -157,10 +157,8 @@ stir_workq_try_inline(struct stir_workq *q)
 
 	if (q->open != 2)
 		return false;
-	if (q->solo) {		/* the pool could only take turns with the loop */
-		q->inlined++;
+	if (q->solo)		/* the pool could only take turns with the loop */
 		return true;
-	}
 	if (q->inline_left == 0)
 		return false;
 	(void)pthread_mutex_lock(&q->mu);
@@ -169,7 +167,6 @@ stir_workq_try_inline(struct stir_workq *q)
 	if (!idle)
 		return false;
 	q->inline_left--;
-	q->inlined++;
 	return true;
 }
 

@@ -45,7 +45,7 @@ struct stir_workq {
 	unsigned		 queued;	/* loop thread: not yet done */
 	uv_prepare_t		 tick;		/* each loop iteration: inline_left = 1 */
 	unsigned		 inline_left;	/* loop thread */
-	uint64_t		 inlined;	/* loop thread: requests run inline */
+	uint64_t		 inlined;	/* loop thread: requests that skipped the pool */
 	bool			 solo;		/* one CPU: every cheap request inline */
 	int			 open;
 };
@@ -57,9 +57,10 @@ void	stir_workq_done(struct stir_workq *q);	/* free after the loop ends */
 /* Queue req; its work_fn runs on the pool, then done_fn and the reply. */
 void	stir_workq_push(struct stir_workq *q, struct stir_req *req);
 /*
- * May a cheap request run on the loop now?  True (and counted) when the
- * pool has nothing queued or running and no other request of this loop
- * iteration ran inline.  Loop thread.
+ * May a cheap request run on the loop now?  True when the pool has
+ * nothing queued or running and no other request of this loop iteration
+ * was let off it (or always, with one CPU).  The caller counts in
+ * inlined those that then skipped the pool.  Loop thread.
  */
 bool	stir_workq_try_inline(struct stir_workq *q);
 

@@ -62,6 +62,27 @@ stir_signer_cpu_only(struct stir_signer *s, const char *key_id)
 }
 
 int
+stir_signer_call_start(struct stir_signer *s, struct stir_sign_item *items, size_t n,
+    struct stir_sign_call **ret, int *ret_fd)
+{
+	if (s->ops->call_start == NULL)
+		return STIR_EBUSY;
+	return s->ops->call_start(s, items, n, ret, ret_fd);
+}
+
+int
+stir_signer_call_finish(struct stir_signer *s, struct stir_sign_call *c)
+{
+	return s->ops->call_finish(c);
+}
+
+void
+stir_signer_call_abort(struct stir_signer *s, struct stir_sign_call *c)
+{
+	s->ops->call_abort(c);
+}
+
+int
 stir_signer_sign_batch(struct stir_signer *s, struct stir_sign_item *items, size_t n)
 {
 	return s->ops->sign_batch(s, items, n);

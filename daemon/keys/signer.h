@@ -120,6 +120,25 @@ struct stir_sign_item {
 int	stir_signer_sign_batch(struct stir_signer *s, struct stir_sign_item *items,
 	    size_t n);
 
+/*
+ * A batch signed without waiting, for the loop (the signer process
+ * only).  stir_signer_call_start() sends items[0..n) (one message's
+ * worth) and gives the fd that becomes readable when the answer is
+ * there; STIR_EBUSY when it cannot now (another implementation, every
+ * channel busy, the process restarting, an item it would refuse): sign
+ * them with stir_signer_sign_batch() or stir_signer_sign() instead.  Once
+ * the fd is readable, stir_signer_call_finish() fills the items' r, sig
+ * and sig_len (STIR_OK), or fails (STIR_EIO: the process is restarted and
+ * the items are left to the blocking calls).  stir_signer_call_abort()
+ * gives up on a call that did not answer in time.  The items stay the
+ * caller's until the call is finished or aborted.
+ */
+struct stir_sign_call;
+int	stir_signer_call_start(struct stir_signer *s, struct stir_sign_item *items,
+	    size_t n, struct stir_sign_call **ret, int *ret_fd);
+int	stir_signer_call_finish(struct stir_signer *s, struct stir_sign_call *c);
+void	stir_signer_call_abort(struct stir_signer *s, struct stir_sign_call *c);
+
 /* The public key of key_id as SubjectPublicKeyInfo DER (free()). */
 int	stir_signer_pubkey_der(struct stir_signer *s, const char *key_id,
 	    uint8_t **ret_der, size_t *ret_len);

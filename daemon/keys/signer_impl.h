@@ -21,6 +21,10 @@ struct stir_signer_ops {
 	int	(*sign_batch)(struct stir_signer *s, struct stir_sign_item *items,
 		    size_t n);
 	bool	(*cpu_only)(struct stir_signer *s, const char *key_id);
+	int	(*call_start)(struct stir_signer *s, struct stir_sign_item *items,
+		    size_t n, struct stir_sign_call **ret, int *ret_fd);
+	int	(*call_finish)(struct stir_sign_call *c);
+	void	(*call_abort)(struct stir_sign_call *c);
 	int	(*pubkey_der)(struct stir_signer *s, const char *key_id,
 		    uint8_t **ret_der, size_t *ret_len);
 	int	(*key_generate)(struct stir_signer *s, const char *name,

@@ -549,52 +549,82 @@ batch_done(const struct stir_sp_msg *rep, void *arg)
 	return STIR_OK;
 }
 
+/*
+ * Refuse here what the signer would refuse (the item's r), so that it is
+ * not sent.
+ */
+static void
+batch_check(struct stir_sign_item *items, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		items[k].sig_len = 0;
+		items[k].r = key_id_ok(items[k].key_id);
+		if (items[k].r == STIR_OK && (items[k].tbs_len == 0 ||
+		    items[k].tbs_len > STIR_SP_PAYLOAD_MAX - sizeof(struct stir_sp_batch_item)))
+			items[k].r = STIR_ETOOBIG;
+	}
+}
+
+/*
+ * As many of items[*i..n) (those not refused) as fit one message, into
+ * buf (*len bytes) and o; *i moves past them.
+ */
+static void
+batch_fill(struct stir_sign_item *items, size_t n, size_t *i, uint8_t *buf, size_t *len,
+    struct batch_out *o)
+{
+	struct stir_sp_batch_item it;
+
+	*len = 0;
+	o->n = 0;
+	for (; *i < n && o->n < STIR_SIGN_BATCH_MAX; (*i)++) {
+		struct stir_sign_item *item = &items[*i];
+
+		if (item->r != STIR_OK)
+			continue;
+		if (*len + sizeof(it) > STIR_SP_PAYLOAD_MAX ||
+		    item->tbs_len > STIR_SP_PAYLOAD_MAX - *len - sizeof(it))
+			break;
+		memset(&it, 0, sizeof(it));
+		snprintf(it.name, sizeof(it.name), "%s", item->key_id);
+		it.len = (uint32_t)item->tbs_len;
+		memcpy(buf + *len, &it, sizeof(it));
+		memcpy(buf + *len + sizeof(it), item->tbs, item->tbs_len);
+		*len += sizeof(it) + item->tbs_len;
+		o->items[o->n++] = item;
+	}
+}
+
+static void
+count_batch(struct signer_remote *s, size_t n)
+{
+	(void)pthread_mutex_lock(&s->mu);
+	s->batches++;
+	s->batched_signs += n;
+	(void)pthread_mutex_unlock(&s->mu);
+}
+
 static int
 remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t n)
 {
 	struct signer_remote *s = (struct signer_remote *)base;
 	struct stir_sign_item *todo[STIR_SIGN_BATCH_MAX];
-	struct stir_sp_batch_item it;
 	uint8_t *buf;
 	size_t i = 0;
 	int r = STIR_OK;
 
-	/* an item the signer would refuse is answered here, and not sent */
-	for (size_t k = 0; k < n; k++) {
-		items[k].sig_len = 0;
-		items[k].r = key_id_ok(items[k].key_id);
-		if (items[k].r == STIR_OK && (items[k].tbs_len == 0 ||
-		    items[k].tbs_len > STIR_SP_PAYLOAD_MAX - sizeof(it)))
-			items[k].r = STIR_ETOOBIG;
-	}
+	batch_check(items, n);
 	if ((buf = malloc(STIR_SP_PAYLOAD_MAX)) == NULL)
 		r = STIR_ENOMEM;
 	while (r == STIR_OK && i < n) {
 		struct batch_out o = { todo, 0 };
-		size_t len = 0;
+		size_t len;
 
-		/* as many of the next items as fit one message */
-		for (; i < n && o.n < STIR_SIGN_BATCH_MAX; i++) {
-			if (items[i].r != STIR_OK)
-				continue;
-			if (len + sizeof(it) > STIR_SP_PAYLOAD_MAX ||
-			    items[i].tbs_len > STIR_SP_PAYLOAD_MAX - len - sizeof(it))
-				break;
-			memset(&it, 0, sizeof(it));
-			snprintf(it.name, sizeof(it.name), "%s", items[i].key_id);
-			it.len = (uint32_t)items[i].tbs_len;
-			memcpy(buf + len, &it, sizeof(it));
-			memcpy(buf + len + sizeof(it), items[i].tbs, items[i].tbs_len);
-			len += sizeof(it) + items[i].tbs_len;
-			todo[o.n++] = &items[i];
-		}
+		batch_fill(items, n, &i, buf, &len, &o);
 		if (o.n == 0)
 			break;
 		r = call(s, STIR_SP_SIGN_BATCH, "", (uint32_t)o.n, buf, len, batch_done, &o);
-		(void)pthread_mutex_lock(&s->mu);
-		s->batches++;
-		s->batched_signs += o.n;
-		(void)pthread_mutex_unlock(&s->mu);
+		count_batch(s, o.n);
 		for (size_t k = 0; r != STIR_OK && k < o.n; k++)
 			todo[k]->r = r;
 	}
@@ -603,6 +633,93 @@ remote_sign_batch(struct stir_signer *base, struct stir_sign_item *items, size_t
 		if (items[i].r == STIR_OK)
 			items[i].r = r;
 	return r;
+}
+
+/*
+ * A batch sent from the loop on an idle channel; the loop waits for the
+ * channel's fd to be readable, then finishes it.  Never blocks: no idle
+ * channel (all busy, or the process restarting) is STIR_EBUSY, and a
+ * failed exchange leaves the items to the blocking calls, which send
+ * again across restarts.
+ */
+struct stir_sign_call {
+	struct signer_remote	*s;
+	struct channel		*ch;
+	struct stir_sign_item	*todo[STIR_SIGN_BATCH_MAX];
+	struct batch_out	 o;
+};
+
+static int
+remote_call_start(struct stir_signer *base, struct stir_sign_item *items, size_t n,
+    struct stir_sign_call **ret, int *ret_fd)
+{
+	struct signer_remote *s = (struct signer_remote *)base;
+	struct stir_sign_call *c;
+	size_t i = 0, len;
+	int r = STIR_EBUSY;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return STIR_ENOMEM;
+	c->s = s;
+	c->o.items = c->todo;
+	(void)pthread_mutex_lock(&s->mu);
+	if (s->idle != NULL && !s->stopping) {
+		c->ch = s->idle;
+		s->idle = c->ch->next;
+		c->ch->next = NULL;
+	}
+	(void)pthread_mutex_unlock(&s->mu);
+	if (c->ch == NULL)
+		goto fail;
+	batch_check(items, n);
+	batch_fill(items, n, &i, c->ch->req->payload, &len, &c->o);
+	if (i < n || c->o.n != n)	/* refused items or more than one message */
+		goto fail;
+	stir_sp_request(c->ch->req, STIR_SP_SIGN_BATCH, "", (uint32_t)n, (uint32_t)len);
+	if (stir_sp_send(c->ch->fd, c->ch->req) != STIR_OK) {
+		channel_broken(s, c->ch);
+		c->ch = NULL;
+		goto fail;
+	}
+	*ret_fd = c->ch->fd;
+	*ret = c;
+	return STIR_OK;
+ fail:
+	if (c->ch != NULL)
+		channel_put(s, c->ch);
+	free(c);
+	return r;
+}
+
+static int
+remote_call_finish(struct stir_sign_call *c)
+{
+	struct signer_remote *s = c->s;
+	int r;
+
+	r = stir_sp_recv(c->ch->fd, c->ch->rep, false, STIR_SP_SIGN_BATCH);
+	if (r == STIR_OK && (r = c->ch->rep->h.r) == STIR_OK)
+		r = batch_done(c->ch->rep, &c->o);
+	if (r == STIR_OK) {
+		channel_put(s, c->ch);
+		count_batch(s, c->o.n);
+	} else {
+		log_err("signer: %s; the signatures go the blocking way",
+		    r == STIR_EPROTO ? "a malformed reply, restarting the signer process" :
+		    "the signer process did not answer");
+		channel_broken(s, c->ch);
+		r = STIR_EIO;
+	}
+	free(c);
+	return r;
+}
+
+static void
+remote_call_abort(struct stir_sign_call *c)
+{
+	log_err("signer: no answer in time; restarting the signer process");
+	channel_broken(c->s, c->ch);
+	free(c);
 }
 
 struct bytes_out {
@@ -768,6 +885,9 @@ static const struct stir_signer_ops remote_ops = {
 	.status = remote_status,
 	.sign = remote_sign,
 	.sign_batch = remote_sign_batch,
+	.call_start = remote_call_start,
+	.call_finish = remote_call_finish,
+	.call_abort = remote_call_abort,
 	.pubkey_der = remote_pubkey_der,
 	.key_generate = remote_key_generate,
 	.key_import = remote_key_import,

@@ -350,6 +350,27 @@ stir_signing_prepare(struct stir_signing *x, const struct stir_sign_request *rq,
 	return r;
 }
 
+size_t
+stir_signing_items(struct stir_signing *x, struct stir_sign_item items[static STIR_SIGN_PPT_MAX])
+{
+	for (size_t j = 0; j < x->n; j++) {
+		memset(&items[j], 0, sizeof(items[j]));
+		items[j].key_id = x->key_ref;
+		items[j].tbs = (const uint8_t *)x->v[j].tbs;
+		items[j].tbs_len = strlen(x->v[j].tbs);
+	}
+	return x->n;
+}
+
+void
+stir_signing_signed(struct stir_signing *x, const struct stir_sign_item *items)
+{
+	for (size_t j = 0; j < x->n; j++) {
+		x->v[j].item = items[j];
+		x->v[j].batched = true;
+	}
+}
+
 void
 stir_signing_batch(struct stir_signer *s, struct stir_signing *const *xs, size_t n)
 {

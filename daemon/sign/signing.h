@@ -96,6 +96,15 @@ int	stir_signing_prepare(struct stir_signing *x, const struct stir_sign_request 
 void	stir_signing_batch(struct stir_signer *s, struct stir_signing *const *xs,
 	    size_t n);
 
+/*
+ * The items to sign x's PASSporTs some other way (the loop's call to the
+ * signer process); returns how many.  stir_signing_signed() takes their
+ * results back, for stir_signing_sign() to finish.
+ */
+size_t	stir_signing_items(struct stir_signing *x,
+	    struct stir_sign_item items[static STIR_SIGN_PPT_MAX]);
+void	stir_signing_signed(struct stir_signing *x, const struct stir_sign_item *items);
+
 /* Sign what is left of x and make the Identity values; the reason in msg. */
 int	stir_signing_sign(struct stir_signer *s, struct stir_signing *x, char *msg,
 	    size_t msglen);

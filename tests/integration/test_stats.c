@@ -469,6 +469,37 @@ START_TEST(a_lone_cheap_request_runs_on_the_loop_and_a_burst_on_the_pool)
 }
 END_TEST
 
+/* status's signer.batches: messages that carried signatures as a batch. */
+static json_int_t
+signer_batches(void)
+{
+	json_t *res;
+	json_int_t n;
+
+	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json status"), 0);
+	ck_assert_ptr_nonnull(res = json_loads(out, 0, NULL));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(res, "signer"),
+	    "mode")), "process");
+	n = json_integer_value(json_object_get(json_object_get(res, "signer"), "batches"));
+	json_decref(res);
+	return n;
+}
+
+/*
+ * With the keys in the signer process, a lone sign goes from the loop to
+ * the signer and back (one message each), never through the pool.
+ */
+START_TEST(a_lone_sign_goes_to_the_signer_process_from_the_loop)
+{
+	json_int_t n0 = inlined(), b0 = signer_batches();
+
+	for (int i = 0; i < 3; i++)
+		(void)sign();
+	ck_assert_int_eq(inlined() - n0, 3);
+	ck_assert_int_eq(signer_batches() - b0, 3);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -481,6 +512,7 @@ suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stats_counts_exactly_what_was_done);
 	tcase_add_test(tc, a_deadline_verdict_and_a_fetch_timeout_are_counted);
+	tcase_add_test(tc, a_lone_sign_goes_to_the_signer_process_from_the_loop);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tp, setup_perms, teardown);
 	tcase_set_timeout(tp, 60);
