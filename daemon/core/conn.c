@@ -193,6 +193,57 @@ stir_conn_uncork(struct stir_server *srv)
 }
 
 static void
+coalesce_flush(struct stir_server *srv)
+{
+	if (!srv->coalescing)
+		return;
+	stir_conn_uncork(srv);
+	stir_conn_cork(srv);
+}
+
+static void
+on_flush_prepare(uv_prepare_t *p)
+{
+	coalesce_flush(p->data);
+}
+
+static void
+on_flush_check(uv_check_t *c)
+{
+	coalesce_flush(c->data);
+}
+
+int
+stir_conn_coalesce_start(struct stir_server *srv)
+{
+	if (uv_prepare_init(srv->loop, &srv->flush_prepare) != 0)
+		return STIR_EINTERNAL;
+	if (uv_check_init(srv->loop, &srv->flush_check) != 0) {
+		uv_close((uv_handle_t *)&srv->flush_prepare, NULL);
+		return STIR_EINTERNAL;
+	}
+	srv->flush_prepare.data = srv->flush_check.data = srv;
+	(void)uv_prepare_start(&srv->flush_prepare, on_flush_prepare);
+	(void)uv_check_start(&srv->flush_check, on_flush_check);
+	uv_unref((uv_handle_t *)&srv->flush_prepare);
+	uv_unref((uv_handle_t *)&srv->flush_check);
+	srv->coalescing = true;
+	stir_conn_cork(srv);
+	return STIR_OK;
+}
+
+void
+stir_conn_coalesce_stop(struct stir_server *srv)
+{
+	if (!srv->coalescing)
+		return;
+	srv->coalescing = false;
+	uv_close((uv_handle_t *)&srv->flush_prepare, NULL);
+	uv_close((uv_handle_t *)&srv->flush_check, NULL);
+	stir_conn_uncork(srv);
+}
+
+static void
 conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct stir_conn *c = h->data;
@@ -290,12 +341,8 @@ static void
 conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct stir_conn *c = s->data;
-	struct stir_server *srv = c->srv;
 
 	(void)buf;
-	/* replies made while the lines are dispatched (requests that run on
-	 * the loop) leave in one write; c may be gone after the uncork */
-	stir_conn_cork(srv);
 	if (n < 0) {
 		/* UV_EOF or an error: answer what was read, then close; a
 		 * partial last line is dropped */
@@ -305,7 +352,6 @@ conn_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		c->last_read_ms = uv_now(c->srv->loop);
 	}
 	stir_conn_pump(c);
-	stir_conn_uncork(srv);
 }
 
 /*

@@ -458,7 +458,7 @@ stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done
 bool
 stir_req_may_skip_pool(struct stir_req *req)
 {
-	return stir_workq_try_inline(&req->conn->srv->workq);
+	return stir_workq_try_inline(&req->conn->srv->workq, false);
 }
 
 void
@@ -470,7 +470,7 @@ stir_req_skipped_pool(struct stir_req *req)
 void
 stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn, stir_work_fn done_fn)
 {
-	if (!stir_req_may_skip_pool(req)) {
+	if (!stir_workq_try_inline(&req->conn->srv->workq, true)) {
 		stir_req_queue_hot(req, work_fn, done_fn);
 		return;
 	}

@@ -123,6 +123,8 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 	if ((r = stir_workq_init(&srv->workq, loop, cfg->threads ? cfg->threads :
 	    (unsigned)uv_available_parallelism())) != STIR_OK)
 		return r;
+	if ((r = stir_conn_coalesce_start(srv)) != STIR_OK)
+		return r;
 	if ((r = stir_store_open(cfg->database, &srv->store, msg, sizeof(msg))) != STIR_OK) {
 		log_err("database: %s", msg);
 		return r;
@@ -681,6 +683,7 @@ stir__server_maybe_finish(struct stir_server *srv)
 	    srv->inflight_total > 0)
 		return;
 	stir_workq_close(&srv->workq);
+	stir_conn_coalesce_stop(srv);
 	stir_server_close_io(srv);
 }
 

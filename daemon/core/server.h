@@ -196,6 +196,9 @@ struct stir_server {
 	bool			 dl_timer_init;
 	unsigned		 cork;		/* >0: replies wait for stir_conn_uncork() */
 	struct stir_conn	*corked_conns;	/* with replies waiting for it */
+	uv_prepare_t		 flush_prepare;	/* stir_conn_coalesce_start() */
+	uv_check_t		 flush_check;
+	bool			 coalescing;
 };
 
 /* server.c */
@@ -239,6 +242,16 @@ void	stir_conn_send(struct stir_conn *c, char *line, size_t len);
  */
 void	stir_conn_cork(struct stir_server *srv);
 void	stir_conn_uncork(struct stir_server *srv);
+/*
+ * Hold one cork for as long as the server runs, and flush it twice per
+ * loop iteration: after the I/O callbacks (check) and before the loop
+ * may sleep (prepare).  Every reply made in one phase of the loop leaves
+ * each connection in one write, wherever it was made (a read's dispatch,
+ * the pool's completions, the certificate cache's answers, deadlines),
+ * and none waits past the iteration it was made in.
+ */
+int	stir_conn_coalesce_start(struct stir_server *srv);
+void	stir_conn_coalesce_stop(struct stir_server *srv);
 /* No reply buffered or being written. */
 bool	stir_conn_flushed(const struct stir_conn *c);
 void	stir_conn_unref(struct stir_conn *c);
@@ -287,8 +300,9 @@ void	stir_req_queue_hot(struct stir_req *req, stir_work_fn work_fn,
 void	stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn,
 	    stir_work_fn done_fn);
 /*
- * For an op that keeps a light request off the pool its own way: may it
- * now (the pool idle, workq.h)?  If it then does, it says so with
+ * For an op that keeps a light request off the pool its own way (one
+ * that waits on the loop for another process): may it now (the pool
+ * idle and no other request of this loop iteration off it, workq.h)?  If it then does, it says so with
  * stir_req_skipped_pool() (status counts it in stats.inline).
  */
 bool	stir_req_may_skip_pool(struct stir_req *req);

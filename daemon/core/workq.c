@@ -151,13 +151,13 @@ stir_workq_close(struct stir_workq *q)
 }
 
 bool
-stir_workq_try_inline(struct stir_workq *q)
+stir_workq_try_inline(struct stir_workq *q, bool cpu_only)
 {
 	bool idle;
 
 	if (q->open != 2)
 		return false;
-	if (q->solo)		/* the pool could only take turns with the loop */
+	if (q->solo && cpu_only)	/* the pool could only take turns with the loop */
 		return true;
 	if (q->inline_left == 0)
 		return false;

@@ -59,9 +59,11 @@ void	stir_workq_push(struct stir_workq *q, struct stir_req *req);
 /*
  * May a cheap request run on the loop now?  True when the pool has
  * nothing queued or running and no other request of this loop iteration
- * was let off it (or always, with one CPU).  The caller counts in
- * inlined those that then skipped the pool.  Loop thread.
+ * was let off it (or always, with one CPU, for cpu_only work: not for a
+ * request that waits for the signer process, which the pool batches).
+ * The caller counts in inlined those that then skipped the pool.  Loop
+ * thread.
  */
-bool	stir_workq_try_inline(struct stir_workq *q);
+bool	stir_workq_try_inline(struct stir_workq *q, bool cpu_only);
 
 #endif
