@@ -119,6 +119,17 @@ for mode in ${MODES:-process in-process}; do
 	stop
 done
 
+# the peer: libsecsipid signing in its own process, as a caller links it
+peer=${SECSIPID_SIGN:-$top_builddir/tests/bench/secsipid-sign}
+if [ -x "$peer" ]; then
+	echo "== peer: libsecsipid in-process signing ($(load))"
+	"$peer" "$dir/pki/sp.key" "$base/sp-chain.pem" "$secs" >"$dir/peer.out" 2>&1 ||
+		{ echo "  secsipid-sign failed:"; status=1; }
+	sed 's/^/  /' "$dir/peer.out" | grep -v '^  SUMMARY'
+else
+	echo "== peer: libsecsipid is not built (libsecsipid-dev, scripts/deps.sh; then configure)"
+fi
+
 echo "== summary ($secs s per phase; rates per second, latencies in ms; 1 client, 1 in flight:"
 echo "   back to back, paced at 50/s and at 500/s;"
 echo "   raw@50 and raw@500: p50 of the GnuTLS operation alone in the bench process, paced)"
@@ -135,4 +146,14 @@ for name in pinned-proc pinned-inproc unpinned-proc unpinned-inproc; do
 			"$p50_50" "$p99_50" "$p50_500" "$p99_500" "$raw50" "$raw500" "$hangp99"
 	done
 done
+# signs per CPU-second: stird's (its CPU and its signer's) against the peer's
+if [ -f "$dir/peer.out" ]; then
+	eval "$(grep '^SUMMARY secsipid-sign ' "$dir/peer.out" | cut -d' ' -f3-)"
+	echo "== signs per CPU-second: libsecsipid in-process ${percpu:-?}; stird, per configuration:"
+	for name in pinned-proc pinned-inproc unpinned-proc unpinned-inproc; do
+		[ -f "$dir/$name.out" ] || continue
+		grep 'daemon CPU: .* signs/s' "$dir/$name.out" |
+			sed "s/^ *daemon CPU: \([0-9.]*\) cores; per core used: \([0-9]*\) signs.*/  $name: \2 (\1 cores)/"
+	done
+fi
 exit $status
