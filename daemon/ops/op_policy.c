@@ -25,6 +25,7 @@
 #include "daemon/ops/ops.h"
 #include "daemon/base/log.h"
 #include "daemon/sign/policy.h"
+#include "daemon/sign/policy_content.h"
 #include "daemon/sign/rcd_sign.h"
 #include "daemon/store/store.h"
 #include "daemon/store/storeq.h"
@@ -319,33 +320,6 @@ content_ready(struct content_job *j)
 	stir_req_reply(req);
 }
 
-/* Another policy matching exactly the same numbers for the same credential? */
-static const char *
-duplicate_spec(const struct stir_policies *ps, const struct stir_policy *p,
-    size_t *ret_i)
-{
-	for (size_t k = 0; ps != NULL && k < ps->n; k++) {
-		const struct stir_policy *o = &ps->v[k];
-
-		if (strcmp(o->name, p->name) == 0 || (o->cred == NULL) != (p->cred == NULL) ||
-		    (o->cred != NULL && strcmp(o->cred, p->cred) != 0))
-			continue;
-		for (size_t i = 0; i < p->nspecs; i++)
-			for (size_t m = 0; m < o->nspecs; m++)
-				if (p->specs[i].type == o->specs[m].type &&
-				    strcmp(p->specs[i].a, o->specs[m].a) == 0 &&
-				    strcmp(p->specs[i].b, o->specs[m].b) == 0) {
-					*ret_i = i;
-					return o->name;
-				}
-		if (p->nspecs == 0 && o->nspecs == 0) {
-			*ret_i = 0;
-			return o->name;
-		}
-	}
-	return NULL;
-}
-
 static void
 add_or_check(struct stir_req *req, bool store)
 {
@@ -384,7 +358,7 @@ add_or_check(struct stir_req *req, bool store)
 		    x->name, x->policy->cred);
 		return;
 	}
-	if ((other = duplicate_spec(req->state->creds->policies, x->policy, &i)) != NULL) {
+	if ((other = stir_policy_duplicate(req->state->creds->policies, x->policy, &i)) != NULL) {
 		if (x->policy->nspecs > 0)
 			stir_req_fail(req, STIR_EEXIST, "match.tns[%zu] is matched the same way by RCD policy '%s'; a call must have one policy",
 			    i, other);
@@ -624,88 +598,6 @@ refresh_after(uv_work_t *w, int status)
 	refresh_free(rf);
 }
 
-/*
- * Does every URL a jCard entry points to have content, now or before?
- * A changed jCard whose new URLs could not be fetched is not taken: the
- * calls would carry digests for content nobody judged.
- */
-static bool
-jcard_complete(const json_t *entry, const json_t *have, const json_t *fetched)
-{
-	json_t *u;
-	size_t i;
-
-	json_array_foreach(json_object_get(entry, "urls"), i, u) {
-		const char *url = json_string_value(json_object_get(u, "url"));
-
-		if (url == NULL || (json_object_get(have, url) == NULL &&
-		    json_object_get(fetched, url) == NULL))
-			return false;
-	}
-	return true;
-}
-
-/* Content the policy now needs (a new jCard URL, a document URL) that it lacked. */
-static void
-add_missing(json_t *content, const json_t *doc_urls, const json_t *fetched)
-{
-	json_t *want = json_object(), *e, *u;
-	const char *url;
-	size_t i;
-
-	if (want == NULL)
-		return;
-	json_object_foreach((json_t *)doc_urls, url, e)
-		(void)json_object_set_new(want, url, json_true());
-	json_object_foreach(content, url, e)
-		json_array_foreach(json_object_get(e, "urls"), i, u)
-			if (json_is_string(json_object_get(u, "url")))
-				(void)json_object_set_new(want, json_string_value(json_object_get(u,
-				    "url")), json_true());
-	json_object_foreach(want, url, e)	/* content is not walked while it grows */
-		if (json_object_get(content, url) == NULL && json_object_get(fetched, url) != NULL)
-			(void)json_object_set_new(content, url,
-			    json_deep_copy(json_object_get(fetched, url)));
-	json_decref(want);
-}
-
-/* Merge what was fetched into one policy's content; note what changed. */
-static json_t *
-merge_content(struct refresh *rf, const char *name, const json_t *old, const json_t *doc_urls,
-    const json_t *fetched)
-{
-	json_t *nc = json_deep_copy(old), *e;
-	int64_t now = (int64_t)time(NULL);
-	const char *url;
-
-	if (nc == NULL)
-		return NULL;
-	json_object_foreach((json_t *)old, url, e) {
-		json_t *fresh = json_object_get(fetched, url), *cur = json_object_get(nc, url);
-
-		if (fresh == NULL || (json_object_get(fresh, "urls") != NULL &&
-		    !jcard_complete(fresh, old, fetched))) {
-			/* not fetched: try again after the negative TTL */
-			(void)json_object_set_new(cur, "expires", json_integer(now +
-			    (int64_t)rf->srv->state->cfg->cache_negative_ttl + 1));
-			continue;
-		}
-		if ((fresh = json_deep_copy(fresh)) == NULL)
-			continue;
-		if (!json_equal(json_object_get(fresh, "digest"), json_object_get(e, "digest"))) {
-			log_warn("RCD policy '%s': the content of %s changed (%s -> %s); calls now carry the new digest",
-			    name, url, json_string_value(json_object_get(e, "digest")),
-			    json_string_value(json_object_get(fresh, "digest")));
-			(void)json_array_append_new(rf->changes, json_sprintf(
-			    "policy %s: content of %.150s changed", name, url));
-		} else
-			(void)json_object_set(fresh, "changed", json_object_get(e, "changed"));
-		(void)json_object_set_new(nc, url, fresh);
-	}
-	add_missing(nc, doc_urls, fetched);
-	return nc;
-}
-
 static void
 refresh_fetched(struct content_job *j)
 {
@@ -721,8 +613,9 @@ refresh_fetched(struct content_job *j)
 			log_warn("RCD policy content: %s; calls keep the digest they had",
 			    json_string_value(v));
 	json_object_foreach(rf->old, name, p) {
-		json_t *nc = merge_content(rf, name, json_object_get(p, "content"),
-		    json_object_get(p, "urls"), j->content);
+		json_t *nc = stir_policy_content_merge(name, json_object_get(p, "content"),
+		    json_object_get(p, "urls"), j->content, (int64_t)time(NULL),
+		    rf->srv->state->cfg->cache_negative_ttl, rf->changes);
 
 		if (nc != NULL)
 			(void)json_object_set_new(rf->updates, name, json_pack("{s:O, s:o}", "doc",
@@ -733,22 +626,6 @@ refresh_fetched(struct content_job *j)
 	if (rf->srv->stopping || stir_storeq_queue(rf->srv->storeq, &rf->work,
 	    refresh_work, refresh_after) != 0)
 		refresh_free(rf);
-}
-
-/* Is anything of p's content due: expired, or named by its document but missing? */
-static bool
-refresh_due(const struct stir_policy *p, const json_t *doc_urls, int64_t now)
-{
-	const char *url;
-	json_t *e;
-
-	json_object_foreach(p->content, url, e)
-		if (json_integer_value(json_object_get(e, "expires")) <= now)
-			return true;
-	json_object_foreach((json_t *)doc_urls, url, e)
-		if (json_object_get(p->content, url) == NULL)
-			return true;
-	return false;
 }
 
 void
@@ -782,7 +659,7 @@ stir_policy_refresh(struct stir_server *srv)
 		const struct stir_policy *p = &ps->v[i];
 		json_t *doc_urls = stir_policy_urls(p);
 
-		if (doc_urls == NULL || !refresh_due(p, doc_urls, now)) {
+		if (doc_urls == NULL || !stir_policy_content_due(p, doc_urls, now)) {
 			json_decref(doc_urls);
 			continue;
 		}

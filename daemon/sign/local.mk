@@ -4,6 +4,8 @@ libstircore_la_SOURCES += \
 	daemon/sign/creds.c \
 	daemon/sign/policy.h \
 	daemon/sign/policy.c \
+	daemon/sign/policy_content.h \
+	daemon/sign/policy_content.c \
 	daemon/sign/rcd_sign.h \
 	daemon/sign/rcd_sign.c \
 	daemon/sign/signing.h \

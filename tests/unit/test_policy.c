@@ -22,6 +22,7 @@
 
 #include "stirclient.h"
 #include "daemon/sign/policy.h"
+#include "daemon/sign/policy_content.h"
 #include "tests/unit/test_util.h"
 
 #define HEAD	"{'name':'p','match':{'tns':['12155551212']},"
@@ -1454,6 +1455,65 @@ START_TEST(test_match_cred)
 }
 END_TEST
 
+/* A refresh: fetched content replaces the old, a failed fetch waits, a change is noted. */
+START_TEST(test_content_merge)
+{
+	json_t *old = load("{'https://a/i.png':{'kind':'icon','digest':'d1','changed':5,'expires':9},"
+	    "'https://a/j.json':{'kind':'jcard','digest':'d2','changed':6,'expires':9,"
+	    "'urls':[{'url':'https://a/l.png'}]},"
+	    "'https://a/l.png':{'kind':'icon','digest':'d3','changed':7,'expires':9}}");
+	json_t *fetched = load("{'https://a/i.png':{'kind':'icon','digest':'d1','changed':100,'expires':200},"
+	    "'https://a/l.png':{'kind':'icon','digest':'d9','changed':100,'expires':200},"
+	    "'https://a/new.png':{'kind':'icon','digest':'d4','changed':100,'expires':200}}");
+	json_t *doc = load("{'https://a/new.png':'icon'}"), *changes = json_array(), *nc;
+
+	nc = stir_policy_content_merge("p", old, doc, fetched, 1000, 30, changes);
+	ck_assert_ptr_nonnull(nc);
+	/* the same digest: the new lifetime, the old "changed" */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nc,
+	    "https://a/i.png"), "expires")), 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nc,
+	    "https://a/i.png"), "changed")), 5);
+	/* not fetched: kept, tried again after the negative TTL */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(nc,
+	    "https://a/j.json"), "digest")), "d2");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nc,
+	    "https://a/j.json"), "expires")), 1031);
+	/* a new digest is taken and noted once */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(nc,
+	    "https://a/l.png"), "digest")), "d9");
+	ck_assert_int_eq(json_array_size(changes), 1);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(changes, 0)),
+	    "https://a/l.png"));
+	/* what the document now names is added */
+	ck_assert_ptr_nonnull(json_object_get(nc, "https://a/new.png"));
+	ck_assert_int_eq(json_object_size(nc), 4);
+	json_decref(nc);
+	json_decref(old);
+	json_decref(fetched);
+	json_decref(doc);
+	json_decref(changes);
+}
+END_TEST
+
+/* Due: an entry expired, or one the document names missing. */
+START_TEST(test_content_due)
+{
+	struct stir_policy *p = parse_ok("{'name':'c','match':{'cred':'bank-1'},'rcd':{'nam':'Bank'}}");
+	json_t *none = json_object(), *doc = load("{'https://a/i.png':'icon'}");
+
+	ck_assert(!stir_policy_content_due(p, none, 1000));
+	ck_assert(stir_policy_content_due(p, doc, 1000));
+	(void)json_object_set_new(p->content, "https://a/i.png", json_pack("{s:I}", "expires",
+	    (json_int_t)2000));
+	ck_assert(!stir_policy_content_due(p, doc, 1000));
+	ck_assert(stir_policy_content_due(p, doc, 2000));
+	json_decref(none);
+	json_decref(doc);
+	stir_policy_free(p);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -1484,6 +1544,8 @@ policy_suite(void)
 	suite_add_tcase(s, tj);
 	tcase_add_test(tc, test_content_icons);
 	tcase_add_test(tc, test_content_jcard);
+	tcase_add_test(tc, test_content_merge);
+	tcase_add_test(tc, test_content_due);
 	tcase_add_test(tc, test_content_digest);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tl, test_claims_defaults);
