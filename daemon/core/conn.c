@@ -198,7 +198,10 @@ coalesce_flush(struct stir_server *srv)
 	if (!srv->coalescing)
 		return;
 	stir_conn_uncork(srv);
-	stir_conn_cork(srv);
+	/* the flush may have closed the last connection of a stopping
+	 * server, and stir_conn_coalesce_stop() with it */
+	if (srv->coalescing)
+		stir_conn_cork(srv);
 }
 
 static void
