@@ -104,7 +104,9 @@ sign_call_done(struct stir_req *req, int status)
 	struct stir_signer *signer = req->conn->srv->signer;
 	int r;
 
-	if (status == STIR_OK)
+	/* a failed descriptor is read too: the call then fails as a dead
+	 * signer's does, and says so; only silence is a timeout */
+	if (status != STIR_ETIMEDOUT)
 		r = stir_signer_call_finish(signer, x->call);
 	else {
 		stir_signer_call_abort(signer, x->call);
