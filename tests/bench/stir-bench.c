@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,8 +178,10 @@ raw_verify_thread(void *p)
 }
 
 static double
-raw_rate(const struct opts *o, enum op op, int threads)
+raw_rate(const struct opts *o, enum op op, int threads, double seconds)
 {
+	cpu_set_t cpus;
+	int pinned = o->pid > 0 && sched_getaffinity(o->pid, sizeof(cpus), &cpus) == 0;
 	gnutls_privkey_t pk = load_key(o->key);
 	gnutls_pubkey_t pub = NULL;
 	static unsigned char tbs[NV][308];
@@ -211,11 +214,14 @@ raw_rate(const struct opts *o, enum op op, int threads)
 		a[i].pub = pub;
 		a[i].vdata = vdata;
 		a[i].vsig = vsig;
-		a[i].until = t0 + o->seconds;
+		a[i].until = t0 + seconds;
 		a[i].flags = o->deterministic ? GNUTLS_PRIVKEY_FLAG_REPRODUCIBLE : 0;
 		a[i].n = 0;
 		pthread_create(&t[i], NULL, op == OP_SIGN ? raw_sign_thread : raw_verify_thread,
 		    &a[i]);
+		/* on the daemon's CPUs: per-CPU speed differs on a VM */
+		if (pinned)
+			(void)pthread_setaffinity_np(t[i], sizeof(cpus), &cpus);
 	}
 	for (int i = 0; i < threads; i++) {
 		pthread_join(t[i], NULL);
@@ -581,7 +587,8 @@ proc_cpu_seconds(int pid)
 
 /* N clients x D in flight for o->seconds; *ret_cores < 0 without --pid. */
 static double
-throughput(const struct opts *o, enum op op, unsigned long *ret_errors, double *ret_cores)
+throughput(const struct opts *o, enum op op, double seconds, unsigned long *ret_errors,
+    double *ret_cores)
 {
 	static struct client_arg ca[MAX_CLIENTS];
 	pthread_t t[MAX_CLIENTS];
@@ -595,7 +602,7 @@ throughput(const struct opts *o, enum op op, unsigned long *ret_errors, double *
 		ca[i].o = o;
 		ca[i].op = op;
 		ca[i].index = i;
-		ca[i].until = t0 + o->seconds;
+		ca[i].until = t0 + seconds;
 		ca[i].done = ca[i].errors = 0;
 		pthread_create(&t[i], NULL, client_thread, &ca[i]);
 	}
@@ -610,6 +617,40 @@ throughput(const struct opts *o, enum op op, unsigned long *ret_errors, double *
 	*ret_errors = errors;
 	*ret_cores = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / wall : -1;
 	return (double)done / wall;
+}
+
+#define ROUNDS	3
+
+/*
+ * The raw rate and the daemon's, in ROUNDS alternating slices of
+ * o->seconds / ROUNDS each, so that the drift of a virtual machine's speed
+ * between phases (seen here: 40%) falls on both sides of the ratio.
+ */
+struct rates {
+	double		 raw, raw_lo, raw_hi;	/* the raw rate: mean, min, max */
+	double		 rate;			/* the daemon's */
+	double		 cores;			/* < 0 without --pid */
+	unsigned long	 errors;
+};
+
+static void
+measure(const struct opts *o, enum op op, struct rates *r)
+{
+	double slice = o->seconds / ROUNDS;
+
+	memset(r, 0, sizeof(*r));
+	r->raw_lo = 1e18;
+	for (int k = 0; k < ROUNDS; k++) {
+		double raw = raw_rate(o, op, o->raw_threads, slice), cores;
+		unsigned long errors;
+
+		r->raw += raw / ROUNDS;
+		r->raw_lo = raw < r->raw_lo ? raw : r->raw_lo;
+		r->raw_hi = raw > r->raw_hi ? raw : r->raw_hi;
+		r->rate += throughput(o, op, slice, &errors, &cores) / ROUNDS;
+		r->errors += errors;
+		r->cores = cores < 0 || r->cores < 0 ? -1 : r->cores + cores / ROUNDS;
+	}
 }
 
 /* ---- hanging fetches ---- */
@@ -842,6 +883,7 @@ main(int argc, char **argv)
 	    .nids = 256, .hang_depth = 32 };
 	unsigned long errors, verrors = 0;
 	double raw, p50, p99, lat_rate, rate, cores, sign_pc;
+	struct rates r;
 	double vraw = 0, vp50 = 0, vp99 = 0, vmax = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
 	static const double paces[2] = { 50, 500 };
 	double sp50[2], sp99[2], vsp50[2] = { 0, 0 }, vsp99[2] = { 0, 0 };
@@ -877,12 +919,6 @@ main(int argc, char **argv)
 	snprintf(o.to_hdr, sizeof(o.to_hdr), "tel:+%s", o.dest);
 
 	/* ---- sign ---- */
-	raw = raw_rate(&o, OP_SIGN, o.raw_threads);
-	printf("sign: raw GnuTLS ES256 sign (in-process, %d thread%s, %s): %.0f/s\n",
-	    o.raw_threads, o.raw_threads > 1 ? "s" : "",
-	    o.deterministic ? "RFC 6979" : "random k", raw);
-	fflush(stdout);
-
 	latency(&o, OP_SIGN, 0, &p50, &p99, &lat_rate);
 	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
 	    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
@@ -900,7 +936,15 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 
-	rate = throughput(&o, OP_SIGN, &errors, &cores);
+	measure(&o, OP_SIGN, &r);
+	raw = r.raw;
+	rate = r.rate;
+	cores = r.cores;
+	errors = r.errors;
+	printf("sign: raw GnuTLS ES256 sign (in-process, %d thread%s on the daemon's CPUs, %s, "
+	    "%d slices between the daemon's): %.0f/s (slices %.0f..%.0f)\n", o.raw_threads,
+	    o.raw_threads > 1 ? "s" : "", o.deterministic ? "RFC 6979" : "random k", ROUNDS,
+	    raw, r.raw_lo, r.raw_hi);
 	printf("sign: throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
 	    o.clients, o.depth, rate, errors);
 	printf("sign: ratio daemon/raw: %.2f\n", rate / raw);
@@ -914,11 +958,6 @@ main(int argc, char **argv)
 		sign_identities(&o);
 		printf("verify: %d identities signed by the daemon and verified once "
 		    "(warm cache) in %.2f s\n", o.nids, now_s() - t0);
-		fflush(stdout);
-
-		vraw = raw_rate(&o, OP_VERIFY, o.raw_threads);
-		printf("verify: raw GnuTLS ES256 verify (in-process, %d thread%s): %.0f/s\n",
-		    o.raw_threads, o.raw_threads > 1 ? "s" : "", vraw);
 		fflush(stdout);
 
 		latency(&o, OP_VERIFY, 0, &vp50, &vp99, &lat_rate);
@@ -936,7 +975,14 @@ main(int argc, char **argv)
 			fflush(stdout);
 		}
 
-		vrate = throughput(&o, OP_VERIFY, &verrors, &cores);
+		measure(&o, OP_VERIFY, &r);
+		vraw = r.raw;
+		vrate = r.rate;
+		cores = r.cores;
+		verrors = r.errors;
+		printf("verify: raw GnuTLS ES256 verify (in-process, %d thread%s on the daemon's "
+		    "CPUs, %d slices between the daemon's): %.0f/s (slices %.0f..%.0f)\n",
+		    o.raw_threads, o.raw_threads > 1 ? "s" : "", ROUNDS, vraw, r.raw_lo, r.raw_hi);
 		printf("verify: throughput, %d clients x %d in flight, warm: %.0f verifies/s "
 		    "(%lu errors)\n", o.clients, o.depth, vrate, verrors);
 		printf("verify: ratio daemon/raw: %.2f\n", vrate / vraw);
