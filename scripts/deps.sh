@@ -5,10 +5,11 @@ set -eu
 
 BUILD="build-essential autoconf automake libtool pkg-config libgnutls28-dev
 libtasn1-6-dev libtasn1-bin libsodium-dev libsqlite3-dev libjansson-dev
-libuv1-dev libcurl4-gnutls-dev libseccomp-dev check libsystemd-dev libmicrohttpd-dev libosip2-dev"
+libuv1-dev libcurl4-gnutls-dev libseccomp-dev check libsystemd-dev libmicrohttpd-dev libosip2-dev
+libhiredis-dev"
 TEST="gnutls-bin openssl softhsm2 p11-kit secsipidx libsecsipid-dev socat util-linux
 systemd sqlite3 clang libclang-rt-14-dev valgrind python3 curl wrk sip-tester
-kamailio kamailio-utils-modules kamailio-extra-modules"
+kamailio kamailio-utils-modules kamailio-extra-modules redis-server"
 
 want=$BUILD
 [ "${1:-}" = "--build-only" ] || want="$want $TEST"

@@ -1,6 +1,8 @@
 /* conf.c: stird.conf: its keys, defaults and checks across keys (conffile.h reads it). */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <grp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@ static int	set_group(void *, const struct conffile_key *, char *, char *, size_t
 static int	set_call_info(void *, const struct conffile_key *, char *, char *, size_t);
 
 static const char *const signer_modes[] = { "process", "in-process", NULL };
+static const char *const shared_failures[] = { "open", "closed", NULL };
 static const char *const crl_modes[] = { "off", "soft", "hard", NULL };
 static const char *const failure_actions[] = { "reject", "continue", "continue-with-reason",
     NULL };
@@ -95,6 +98,19 @@ static const struct conffile_key keys[] = {
 	UINT("msg_max_body_bytes", msg_max_body_bytes, 64, 1024 * 1024, "16384"),
 	ENUM("failure_action", failure_action, "reject", failure_actions),
 	KEY("connected_identity", OPTSTRING, connected_identity, ""),
+	/* fleet mode (doc/fleet.md): state shared on Redis */
+	KEY("redis", OPTSTRING, redis, ""),
+	KEY("redis_sentinels", OPTSTRING, redis_sentinels, ""),
+	KEY("redis_master", OPTSTRING, redis_master, ""),
+	KEY("redis_user", OPTSTRING, redis_user, ""),
+	KEY("redis_password_file", OPTPATH, redis_password_file, ""),
+	UINT("redis_db", redis_db, 0, 1023, "0"),
+	UINT("redis_timeout_ms", redis_timeout_ms, 1, 60000, "100"),
+	KEY("redis_prefix", OPTSTRING, redis_prefix, "stird:"),
+	KEY("replay_shared", BOOL, replay_shared, "yes"),
+	ENUM("replay_shared_failure", replay_shared_failure, "open", shared_failures),
+	KEY("cache_shared", BOOL, cache_shared, "yes"),
+	UINT("cache_shared_max_bytes", cache_shared_max_bytes, 1024, 64u * 1024 * 1024, "1048576"),
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -152,6 +168,77 @@ set_call_info(void *obj, const struct conffile_key *k, char *v, char *msg, size_
 	return conffile_set_string((char **)((char *)obj + k->off), v);
 }
 
+/* host:port, [v6]:port, or unix:/absolute/path; the port 1-65535 */
+static bool
+redis_address_ok(const char *a, bool unix_ok)
+{
+	const char *colon;
+	char *end;
+	unsigned long port;
+
+	if (unix_ok && strncmp(a, "unix:", 5) == 0)
+		return a[5] == '/' && strlen(a) < 5 + 108;
+	if ((colon = strrchr(a, ':')) == NULL || colon == a || colon - a > 253)
+		return false;
+	if (a[0] == '[' && colon[-1] != ']')
+		return false;
+	for (const char *p = a; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-_:[]", *p) == NULL)
+			return false;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	return errno == 0 && *end == '\0' && colon[1] != '\0' && port >= 1 && port <= 65535;
+}
+
+int
+stir_config_redis_check(const struct stir_config *cfg, char *msg, size_t msglen)
+{
+	char list[1024], *save = NULL, *tok;
+	size_t n = 0;
+
+	if (cfg->redis[0] != '\0' && !redis_address_ok(cfg->redis, true)) {
+		snprintf(msg, msglen, "'redis' is host:port, [IPv6]:port or unix:/path");
+		return STIR_EINVAL;
+	}
+	if (strlen(cfg->redis_sentinels) >= sizeof(list)) {
+		snprintf(msg, msglen, "'redis_sentinels' is too long");
+		return STIR_EINVAL;
+	}
+	snprintf(list, sizeof(list), "%s", cfg->redis_sentinels);
+	for (tok = strtok_r(list, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		if (!redis_address_ok(tok, false) || ++n > STIR_REDIS_SENTINELS_MAX) {
+			snprintf(msg, msglen, "'redis_sentinels' is a list of at most %d host:port,"
+			    " separated by commas", STIR_REDIS_SENTINELS_MAX);
+			return STIR_EINVAL;
+		}
+	}
+	if (n > 0 && cfg->redis[0] != '\0') {
+		snprintf(msg, msglen, "'redis' and 'redis_sentinels' exclude each other"
+		    " (with Sentinel, the master is asked of the sentinels)");
+		return STIR_EINVAL;
+	}
+	if ((n > 0) != (cfg->redis_master[0] != '\0')) {
+		snprintf(msg, msglen, "'redis_sentinels' and 'redis_master' go together");
+		return STIR_EINVAL;
+	}
+	if (strlen(cfg->redis_master) > 64 || strlen(cfg->redis_user) > 128) {
+		snprintf(msg, msglen, "'redis_master' or 'redis_user' is too long");
+		return STIR_EINVAL;
+	}
+	for (const char *p = cfg->redis_user; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f) {
+			snprintf(msg, msglen, "'redis_user' has a space or a control character");
+			return STIR_EINVAL;
+		}
+	n = strlen(cfg->redis_prefix);
+	if (n == 0 || n > 64 || strspn(cfg->redis_prefix, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-{}") != n) {
+		snprintf(msg, msglen, "'redis_prefix' is 1 to 64 letters, digits and :_.-{}");
+		return STIR_EINVAL;
+	}
+	return STIR_OK;
+}
+
 int
 stir_config_defaults(struct stir_config **ret_cfg)
 {
@@ -175,6 +262,7 @@ stir_config_parse(const char *path, const char *text, size_t len,
     struct stir_config **ret_cfg, char *errbuf, size_t errlen)
 {
 	struct stir_config *cfg = NULL;
+	char msg[256];
 	int r;
 
 	if ((r = stir_config_defaults(&cfg)) != STIR_OK) {
@@ -208,6 +296,11 @@ stir_config_parse(const char *path, const char *text, size_t len,
 	if (!stir_tnspec_list_ok(cfg->connected_identity)) {
 		snprintf(errbuf, errlen, "%s: 'connected_identity' is a list of numbers, prefixes (1215555*) and ranges (a-b), separated by commas",
 		    path);
+		r = STIR_EINVAL;
+		goto out;
+	}
+	if (stir_config_redis_check(cfg, msg, sizeof(msg)) != STIR_OK) {
+		snprintf(errbuf, errlen, "%s: %s", path, msg);
 		r = STIR_EINVAL;
 		goto out;
 	}

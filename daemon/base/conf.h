@@ -75,6 +75,26 @@ struct stir_config {
 	unsigned msg_max_body_bytes;	/* largest message body signed/verified */
 	int	 failure_action;	/* STIR_ACTION_*: what a failed verification recommends */
 	char	*connected_identity;	/* TN specs that sign rsp; "" = none */
+	/* fleet mode (doc/fleet.md) */
+	char	*redis;			/* host:port or unix:/path; "" = no Redis */
+	char	*redis_sentinels;	/* or host:port list of Sentinels ... */
+	char	*redis_master;		/* ... and the master's name there */
+	char	*redis_user;		/* ACL user; "" = none (AUTH password alone) */
+	char	*redis_password_file;	/* "" = no AUTH */
+	unsigned redis_db;		/* SELECT */
+	unsigned redis_timeout_ms;	/* a command's answer; later = unreachable */
+	char	*redis_prefix;		/* of every key stird writes */
+	bool	 replay_shared;		/* replay_window across the fleet */
+	int	 replay_shared_failure;	/* STIR_SHARED_OPEN, _CLOSED */
+	bool	 cache_shared;		/* fetched x5u, CRLs, RCD content */
+	unsigned cache_shared_max_bytes; /* largest entry shared */
+};
+
+#define STIR_REDIS_SENTINELS_MAX	8
+
+enum stir_shared_failure {
+	STIR_SHARED_OPEN,	/* Redis unreachable: the local window, and a metric */
+	STIR_SHARED_CLOSED,	/* ... the identity fails (438, doc/fleet.md) */
 };
 
 enum stir_failure_action {
@@ -106,6 +126,8 @@ int	stir_config_load(const char *path, struct stir_config **ret_cfg,
 /* Parse from memory (path is only used in messages). */
 int	stir_config_parse(const char *path, const char *text, size_t len,
 	    struct stir_config **ret_cfg, char *errbuf, size_t errlen);
+/* The fleet settings (redis*, stir_config_parse() checks them). */
+int	stir_config_redis_check(const struct stir_config *cfg, char *msg, size_t msglen);
 /* Defaults only. */
 int	stir_config_defaults(struct stir_config **ret_cfg);
 /* Another reference to cfg (the running state and the boot settings share one). */

@@ -371,6 +371,55 @@ render_cache(json_t *fams, const struct stir_metrics_view *v)
 }
 
 static void
+render_fleet(json_t *fams, const struct stir_metrics_view *v)
+{
+	static const char *const states[] = { "up", "connecting", "stalled", "down" };
+	json_t *f;
+
+	if (!v->has_redis)
+		return;
+	f = family(fams, "stird_redis_state", "gauge",
+	    "The fleet's Redis link: 1 for the state it is in");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		sample_u(f, json_pack("{s:s}", "state", states[i]),
+		    strcmp(v->redis_state, states[i]) == 0);
+	sample_u(family(fams, "stird_redis_connects_total", "counter",
+	    "Connections to Redis that became usable"), json_object(), v->redis_connects);
+	sample_u(family(fams, "stird_redis_disconnects_total", "counter",
+	    "Usable connections to Redis that were lost"), json_object(), v->redis_disconnects);
+	f = family(fams, "stird_redis_commands_total", "counter",
+	    "Redis commands, by outcome (refused: not sent, the link was not up)");
+	sample_u(f, json_pack("{s:s}", "outcome", "answered"), v->redis_replies);
+	sample_u(f, json_pack("{s:s}", "outcome", "error"), v->redis_errors);
+	sample_u(f, json_pack("{s:s}", "outcome", "timeout"), v->redis_timeouts);
+	sample_u(f, json_pack("{s:s}", "outcome", "refused"), v->redis_refused);
+	sample_f(family(fams, "stird_redis_round_trip_seconds_total", "counter",
+	    "Round trips of the commands answered in time, summed (divide by the answered count)"),
+	    json_object(), (double)v->redis_rtt_us_sum / 1e6);
+	sample_f(family(fams, "stird_redis_round_trip_max_seconds", "gauge",
+	    "The longest round trip of a command answered in time"), json_object(),
+	    (double)v->redis_rtt_us_max / 1e6);
+	f = family(fams, "stird_replay_shared_total", "counter",
+	    "Replay checks across the fleet: asked, found (a replay), unanswered (the local window "
+	    "judged), and failed by replay_shared_failure = closed");
+	sample_u(f, json_pack("{s:s}", "outcome", "asked"), v->replay_shared_checks);
+	sample_u(f, json_pack("{s:s}", "outcome", "replay"), v->replay_shared_replays);
+	sample_u(f, json_pack("{s:s}", "outcome", "unanswered"), v->replay_shared_failures);
+	sample_u(f, json_pack("{s:s}", "outcome", "closed"), v->replay_shared_closed);
+	if (!v->has_shared_cache)
+		return;
+	f = family(fams, "stird_cache_shared_total", "counter",
+	    "The certificate cache's fleet level: hit, miss, wait (another host was fetching), "
+	    "waited_hit, published, bypassed (Redis not up or failing: fetched here)");
+	sample_u(f, json_pack("{s:s}", "outcome", "hit"), v->shared_hits);
+	sample_u(f, json_pack("{s:s}", "outcome", "miss"), v->shared_misses);
+	sample_u(f, json_pack("{s:s}", "outcome", "wait"), v->shared_waits);
+	sample_u(f, json_pack("{s:s}", "outcome", "waited_hit"), v->shared_waited_hits);
+	sample_u(f, json_pack("{s:s}", "outcome", "published"), v->shared_published);
+	sample_u(f, json_pack("{s:s}", "outcome", "bypassed"), v->shared_bypassed);
+}
+
+static void
 render_conns(json_t *fams, const struct stir_metrics *m, const struct stir_metrics_view *v)
 {
 	json_t *g = family(fams, "stird_connections", "gauge", "Open connections, by socket");
@@ -400,6 +449,7 @@ stir_metrics_json(const struct stir_metrics *m, const struct stir_metrics_view *
 	render_verify(fams, m);
 	render_fetch(fams, v);
 	render_cache(fams, v);
+	render_fleet(fams, v);
 	s = family(fams, "stird_credential_expiry_seconds", "gauge",
 	    "Seconds until each credential's certificate expires (negative: expired)");
 	for (size_t i = 0; i < v->ncreds && i < STIR_METRICS_CREDS; i++)

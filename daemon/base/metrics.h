@@ -134,6 +134,17 @@ struct stir_metrics_view {
 	uint64_t	 cache_hits, cache_misses, cache_negative_hits;
 	const struct stir_metrics_cred *creds;
 	size_t		 ncreds;
+	/* fleet mode (doc/fleet.md): with redis configured */
+	bool		 has_redis;
+	const char	*redis_state;		/* "up", "connecting", "stalled", "down" */
+	uint64_t	 redis_connects, redis_disconnects, redis_commands, redis_replies;
+	uint64_t	 redis_errors, redis_timeouts, redis_refused;
+	uint64_t	 redis_rtt_us_sum, redis_rtt_us_max;
+	uint64_t	 replay_shared_checks, replay_shared_replays, replay_shared_failures,
+			 replay_shared_closed;
+	bool		 has_shared_cache;
+	uint64_t	 shared_hits, shared_misses, shared_waits, shared_waited_hits,
+			 shared_published, shared_bypassed;
 };
 
 /* Zero everything. */

@@ -413,9 +413,26 @@ req_after_work_cb(uv_work_t *w, int status)
 
 	if (status == UV_ECANCELED && req->err == STIR_OK)
 		stir_req_set_error(req, STIR_ESHUTDOWN, "request cancelled");
-	else if (req->done_fn != NULL)
-		req->done_fn(req);
+	else {
+		stir_req_finish(req);
+		return;
+	}
 	stir_req_reply(req);
+}
+
+void
+stir_req_hold(struct stir_req *req)
+{
+	req->held = true;
+}
+
+void
+stir_req_finish(struct stir_req *req)
+{
+	if (req->done_fn != NULL)
+		req->done_fn(req);
+	if (!req->held)
+		stir_req_reply(req);
 }
 
 void *
@@ -478,9 +495,7 @@ stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn, stir_work_fn do
 	req->work_fn = work_fn;
 	req->done_fn = done_fn;
 	work_fn(req);
-	if (done_fn != NULL)
-		done_fn(req);
-	stir_req_reply(req);
+	stir_req_finish(req);
 }
 
 /* ---- waiting on the loop for a descriptor to become readable ---- */

@@ -23,6 +23,8 @@
 #include "daemon/sign/creds.h"
 #include "daemon/pki/fetch.h"
 #include "daemon/pki/vmemo.h"
+#include "daemon/fleet/redis.h"
+#include "daemon/fleet/shared_cache.h"
 #include "daemon/base/log.h"
 #include "daemon/core/notify.h"
 #include "daemon/pki/rcd_anchor.h"
@@ -101,6 +103,61 @@ creds_migrate_pkcs11(struct stir_server *srv)
 static void fetch_opts(const struct stir_config *cfg, struct stir_fetch_opts *fo,
     struct stir_certcache_opts *co);
 
+/*
+ * The fleet's Redis link and the certificate cache's shared level, as
+ * cfg says (at start and reload; NULL at the end).  Without Redis, or
+ * if it cannot be set up, stird works as a single host.
+ */
+static void
+fleet_apply(struct stir_server *srv, const struct stir_config *cfg)
+{
+	bool want = cfg != NULL && (cfg->redis[0] != '\0' || cfg->redis_sentinels[0] != '\0');
+	struct stir_shared_cache_opts so;
+	char msg[300];
+	int r;
+
+	if (srv->redis != NULL && (!want || !stir_redis_same(srv->redis, cfg))) {
+		if (srv->certcache != NULL)
+			stir_certcache_set_fetch(srv->certcache, NULL, NULL);
+		stir_shared_cache_free(srv->shared_cache);
+		srv->shared_cache = NULL;
+		stir_redis_free(srv->redis);
+		srv->redis = NULL;
+	}
+	if (!want)
+		return;
+	if (srv->redis == NULL) {
+		if ((r = stir_redis_new(srv->loop, cfg, &srv->redis, msg, sizeof(msg))) != STIR_OK) {
+			log_err("redis: %s; working as a single host",
+			    r == STIR_EINVAL ? msg : stir_strerror(r));
+			return;
+		}
+	}
+	stir_redis_set_timeout(srv->redis, cfg->redis_timeout_ms);
+	if (!cfg->cache_shared || srv->certcache == NULL || srv->fetcher == NULL) {
+		if (srv->certcache != NULL)
+			stir_certcache_set_fetch(srv->certcache, NULL, NULL);
+		stir_shared_cache_free(srv->shared_cache);
+		srv->shared_cache = NULL;
+		return;
+	}
+	memset(&so, 0, sizeof(so));
+	so.prefix = cfg->redis_prefix;
+	so.min_ttl = cfg->cache_min_ttl;
+	so.max_ttl = cfg->cache_max_ttl;
+	so.negative_ttl = cfg->cache_negative_ttl;
+	so.max_bytes = cfg->cache_shared_max_bytes;
+	so.lock_ms = cfg->fetch_timeout_ms + 1000;
+	if (srv->shared_cache != NULL)
+		stir_shared_cache_set_opts(srv->shared_cache, &so);
+	else if ((r = stir_shared_cache_new(srv->loop, srv->redis, srv->fetcher, &so,
+	    &srv->shared_cache)) != STIR_OK) {
+		log_err("redis: the shared certificate cache: %s", stir_strerror(r));
+		return;
+	}
+	stir_certcache_set_fetch(srv->certcache, stir_shared_fetch, srv->shared_cache);
+}
+
 int
 stir_server_init(struct stir_server *srv, uv_loop_t *loop,
     struct stir_config *cfg, const char *config_path,
@@ -169,6 +226,7 @@ stir_server_init(struct stir_server *srv, uv_loop_t *loop,
 		}
 		stir_certcache_set_storeq(srv->certcache, srv->storeq);
 	}
+	fleet_apply(srv, cfg);
 	return STIR_OK;
 }
 
@@ -544,6 +602,7 @@ reload_done(uv_work_t *w, int status)
 		else {
 			(void)stir_fetcher_set_opts(srv->fetcher, &fo);
 			stir_certcache_set_opts(srv->certcache, &co);
+			fleet_apply(srv, cfg);
 			log_notice("reloaded %s: %zu credential(s)", srv->config_path,
 			    srv->state->creds->n);
 		}
@@ -667,6 +726,7 @@ stir_server_close_io(struct stir_server *srv)
 		stir_certcache_free(srv->certcache);
 		srv->certcache = NULL;
 	}
+	fleet_apply(srv, NULL);		/* before the fetcher its cache uses */
 	if (srv->fetcher != NULL) {
 		stir_fetcher_close(srv->fetcher);	/* frees itself once closed */
 		srv->fetcher = NULL;
@@ -725,6 +785,8 @@ stir_server_done(struct stir_server *srv)
 	stir_state_unref(srv->state);
 	srv->state = NULL;
 	stir_certcache_free(srv->certcache);
+	srv->certcache = NULL;
+	fleet_apply(srv, NULL);
 	if (srv->fetcher != NULL)
 		stir_fetcher_close(srv->fetcher);
 	stir_vmemo_free(srv->vmemo);

@@ -17,6 +17,7 @@
 #include "daemon/base/metrics.h"
 #include "daemon/core/state.h"
 #include "daemon/core/workq.h"
+#include "daemon/fleet/replay.h"
 
 #define STIR_MAX_GROUPS		256	/* supplementary groups kept per peer */
 #define STIR_WRITE_QUEUE_MAX	(256 * 1024)	/* reply bytes before reads pause */
@@ -132,6 +133,7 @@ struct stir_req {
 	size_t			 dl_index;	/* on srv's deadline heap: place + 1 */
 	void			(*on_deadline)(struct stir_req *);
 	bool			 answered;
+	bool			 held;		/* done_fn waits on something: stir_req_hold() */
 };
 
 struct stir_stats {
@@ -188,6 +190,10 @@ struct stir_server {
 	struct stir_fetcher	*fetcher;	/* x5u and CRL fetches */
 	struct stir_certcache	*certcache;	/* fetched chains */
 	struct stir_vmemo	*vmemo;		/* validated chains, replays */
+	/* fleet mode (doc/fleet.md): NULL without redis */
+	struct stir_redis	*redis;
+	struct stir_shared_cache *shared_cache;	/* the certificate cache's fleet level */
+	struct stir_replay_shared_stats replay_shared;
 	/* requests with a deadline_ms, a min-heap by due time, and one timer (req.c) */
 	struct stir_req		**dl_heap;
 	size_t			 dl_n, dl_cap;
@@ -306,6 +312,14 @@ void	stir_req_queue_cheap(struct stir_req *req, stir_work_fn work_fn,
  * stir_req_skipped_pool() (status counts it in stats.inline).
  */
 bool	stir_req_may_skip_pool(struct stir_req *req);
+/*
+ * From a done_fn: the reply waits for something done_fn started (a
+ * question to the fleet's Redis); its callback replies with
+ * stir_req_reply() itself.
+ */
+void	stir_req_hold(struct stir_req *req);
+/* done_fn, then the reply unless done_fn held it (the queues' end). */
+void	stir_req_finish(struct stir_req *req);
 void	stir_req_skipped_pool(struct stir_req *req);
 /*
  * Call fn(req, status) on the loop once fd is readable (STIR_OK), fails

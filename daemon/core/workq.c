@@ -105,9 +105,7 @@ on_done(uv_async_t *a)
 		next = r->qnext;
 		r->qnext = NULL;
 		q->queued--;
-		if (r->done_fn != NULL)
-			r->done_fn(r);
-		stir_req_reply(r);
+		stir_req_finish(r);
 	}
 	stir_conn_uncork(srv);
 }

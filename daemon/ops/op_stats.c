@@ -16,6 +16,8 @@
 #include "daemon/pki/fetch.h"
 #include "daemon/base/metrics.h"
 #include "daemon/core/server.h"
+#include "daemon/fleet/redis.h"
+#include "daemon/fleet/shared_cache.h"
 
 void
 op_stats(struct stir_req *req)
@@ -55,6 +57,38 @@ op_stats(struct stir_req *req)
 		v.cache_hits = cs.hits;
 		v.cache_misses = cs.misses;
 		v.cache_negative_hits = cs.negative_hits;
+	}
+	if (srv->redis != NULL) {
+		struct stir_redis_stats rs;
+
+		stir_redis_stats(srv->redis, &rs);
+		v.has_redis = true;
+		v.redis_state = rs.state;
+		v.redis_connects = rs.connects;
+		v.redis_disconnects = rs.disconnects;
+		v.redis_commands = rs.commands;
+		v.redis_replies = rs.replies;
+		v.redis_errors = rs.errors;
+		v.redis_timeouts = rs.timeouts;
+		v.redis_refused = rs.refused;
+		v.redis_rtt_us_sum = rs.rtt_us_sum;
+		v.redis_rtt_us_max = rs.rtt_us_max;
+		v.replay_shared_checks = srv->replay_shared.checks;
+		v.replay_shared_replays = srv->replay_shared.replays;
+		v.replay_shared_failures = srv->replay_shared.failures;
+		v.replay_shared_closed = srv->replay_shared.closed;
+	}
+	if (srv->shared_cache != NULL) {
+		struct stir_shared_cache_stats ss;
+
+		stir_shared_cache_stats(srv->shared_cache, &ss);
+		v.has_shared_cache = true;
+		v.shared_hits = ss.hits;
+		v.shared_misses = ss.misses;
+		v.shared_waits = ss.waits;
+		v.shared_waited_hits = ss.waited_hits;
+		v.shared_published = ss.published;
+		v.shared_bypassed = ss.bypassed;
 	}
 	if (req->state->creds != NULL && req->state->creds->n > 0) {
 		v.ncreds = req->state->creds->n < STIR_METRICS_CREDS ? req->state->creds->n : STIR_METRICS_CREDS;

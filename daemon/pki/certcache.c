@@ -132,6 +132,8 @@ struct cc_writer {
 struct stir_certcache {
 	uv_loop_t		*loop;
 	struct stir_fetcher	*fetcher;
+	stir_certcache_fetch_fn	 fetch_fn;	/* or the fetcher (stir_certcache_set_fetch()) */
+	void			*fetch_ctx;
 	struct stir_certcache_opts opts;
 	struct cc_node		**buckets;
 	size_t			 nbuckets;	/* a power of two */
@@ -761,7 +763,9 @@ fetch_start(struct stir_certcache *cc, struct cc_node *n, const char *url,
 	cf->wtail = &cf->waiters;
 	if ((r = waiter_add(cf, kind, cb, arg)) != STIR_OK)
 		goto fail;
-	if ((r = stir_fetch_for(cc->fetcher, url, owner, on_fetched, cf)) != STIR_OK)
+	r = cc->fetch_fn != NULL ? cc->fetch_fn(cc->fetch_ctx, url, owner, on_fetched, cf) :
+	    stir_fetch_for(cc->fetcher, url, owner, on_fetched, cf);
+	if (r != STIR_OK)
 		goto fail;
 	n->fetch = cf;
 	return STIR_OK;
@@ -1138,6 +1142,13 @@ stir_certcache_stats(const struct stir_certcache *cc, struct stir_certcache_stat
 	ret->hits = cc->hits;
 	ret->misses = cc->misses;
 	ret->negative_hits = cc->negative_hits;
+}
+
+void
+stir_certcache_set_fetch(struct stir_certcache *cc, stir_certcache_fetch_fn fn, void *ctx)
+{
+	cc->fetch_fn = fn;
+	cc->fetch_ctx = ctx;
 }
 
 void

@@ -138,6 +138,16 @@ struct stir_certcache_stats {
 void	stir_certcache_stats(const struct stir_certcache *cc,
 	    struct stir_certcache_stats *ret);
 
+/*
+ * Fetch through fn(ctx, ...) instead of stir_fetch_for(fetcher, ...):
+ * the fleet's shared level (fleet/shared_cache.h) when cache_shared is
+ * on; NULL restores the fetcher.  fn keeps stir_fetch_for()'s contract.
+ */
+typedef int (*stir_certcache_fetch_fn)(void *ctx, const char *url, uint64_t owner,
+	    stir_fetch_cb cb, void *arg);
+void	stir_certcache_set_fetch(struct stir_certcache *cc, stir_certcache_fetch_fn fn,
+	    void *ctx);
+
 struct stir_storeq;
 /*
  * Write rows on the store thread (storeq.h), which owns the database;

@@ -163,6 +163,7 @@ struct vctx {
 	void			(*lookups_done)(struct vctx *x);
 	bool			 hot;		/* signatures being checked on the pool */
 	bool			 deadline;	/* the verdict went out at deadline_ms */
+	unsigned		 replay_pending;	/* questions to the fleet's Redis */
 	struct vitem		 items[];
 };
 

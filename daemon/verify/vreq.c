@@ -37,6 +37,7 @@
 
 #include "stirclient.h"
 #include "daemon/base/log.h"
+#include "daemon/fleet/replay.h"
 #include "daemon/pki/constraints.h"
 #include "daemon/pki/rcd_anchor.h"
 #include "daemon/stir/callinfo.h"
@@ -396,16 +397,108 @@ rcd_call_verified(const struct vctx *x, size_t i)
 	return false;
 }
 
+static void	verify_verdict(struct stir_req *req);
+
+static void
+replay_found(struct vctx *x, struct vitem *it)
+{
+	it->replay = true;
+	if (x->st->cfg->replay_reject)
+		stir_vreq_fail(it, STIR_SIP_INVALID,
+		    "the same PASSporT was seen within replay_window");
+}
+
+/* The fleet could not say: replay_shared_failure decides (doc/fleet.md). */
+static void
+replay_unknown(struct vctx *x, struct vitem *it, int err)
+{
+	struct stir_server *srv = x->req->conn->srv;
+	char d[200];
+
+	if (x->st->cfg->replay_shared_failure != STIR_SHARED_CLOSED)
+		return;			/* open: the local window judged */
+	srv->replay_shared.closed++;
+	snprintf(d, sizeof(d), "replay_window could not be checked across the fleet"
+	    " (Redis: %s) and replay_shared_failure is closed", stir_strerror(err));
+	stir_vreq_fail(it, STIR_SIP_INVALID, d);
+}
+
+struct vreplay {
+	struct vctx	*x;
+	size_t		 i;
+};
+
+static void
+on_replay_shared(void *arg, int err, bool seen)
+{
+	struct vreplay *q = arg;
+	struct vctx *x = q->x;
+	struct vitem *it = &x->items[q->i];
+
+	free(q);
+	if (err != STIR_OK)
+		replay_unknown(x, it, err);
+	else if (seen)
+		replay_found(x, it);
+	if (--x->replay_pending > 0)
+		return;
+	verify_verdict(x->req);
+	stir_req_reply(x->req);
+}
+
+/*
+ * Replays are judged on the clock, and only for live calls: not an
+ * original nested in a div-o, nor one a valid diversion of this request
+ * starts from (a forwarded call comes back with it).  The local window
+ * first; then, in a fleet (replay_shared), Redis for what it has not
+ * seen, unless the verdict is going out at the deadline.
+ */
+static void
+replay_judge(struct vctx *x)
+{
+	struct stir_server *srv = x->req->conn->srv;
+	const struct stir_config *cfg = x->st->cfg;
+	bool shared = srv->redis != NULL && cfg->replay_shared && !x->deadline;
+	int64_t now = (int64_t)time(NULL);
+
+	if (cfg->replay_window == 0 || !x->use_memo)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		struct vitem *it = &x->items[i];
+		const char *sig = stir_identity_sig(it->id);
+		struct vreplay *q;
+		int r;
+
+		if (it->res.code != 0 || it->res.ignored || it->nested_in >= 0 ||
+		    diverted_from(x, i))
+			continue;
+		if (stir_replay_seen(srv->vmemo, sig, now, cfg->replay_window)) {
+			replay_found(x, it);
+			continue;
+		}
+		if (!shared)
+			continue;
+		if ((q = calloc(1, sizeof(*q))) == NULL) {
+			replay_unknown(x, it, STIR_ENOMEM);
+			continue;
+		}
+		q->x = x;
+		q->i = i;
+		if ((r = stir_replay_shared_check(srv->redis, cfg->redis_prefix, sig,
+		    cfg->replay_window, &srv->replay_shared, on_replay_shared, q)) != STIR_OK) {
+			free(q);
+			replay_unknown(x, it, r);
+			continue;
+		}
+		x->replay_pending++;
+	}
+}
+
 static void
 verify_done(struct stir_req *req)
 {
 	struct vctx *x = req->ctx;
 	struct stir_server *srv = req->conn->srv;
-	json_t *ids = json_array(), *reasons = json_array();
-	const char *verstat, *detail;
-	json_t *lone_rcd = json_pack("{s:b, s:s}", "verified", 0, "why_not",
-	    "an rcd PASSporT brands a call only beside a valid shaken PASSporT with the same orig and dest");
-	int code;
 
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
@@ -427,22 +520,25 @@ verify_done(struct stir_req *req)
 			    "signed with another certificate than expect_cert (the dialog's first response)");
 	}
 	stir_vreq_link(x);
-	for (size_t i = 0; i < x->n; i++) {
-		struct vitem *it = &x->items[i];
-
-		/* replays are judged on the clock, and only for live calls: not
-		 * an original nested in a div-o, nor one a valid diversion of
-		 * this request starts from (a forwarded call comes back with it) */
-		if (it->res.code == 0 && !it->res.ignored && x->st->cfg->replay_window > 0 &&
-		    x->use_memo && it->nested_in < 0 && !diverted_from(x, i) &&
-		    stir_replay_seen(srv->vmemo, stir_identity_sig(it->id),
-		    (int64_t)time(NULL), x->st->cfg->replay_window)) {
-			it->replay = true;
-			if (x->st->cfg->replay_reject)
-				stir_vreq_fail(it, STIR_SIP_INVALID,
-				    "the same PASSporT was seen within replay_window");
-		}
+	replay_judge(x);
+	if (x->replay_pending > 0) {
+		stir_req_hold(req);	/* the fleet answers: on_replay_shared() */
+		return;
 	}
+	verify_verdict(req);
+}
+
+/* The verdict and the result, once every replay question has its answer. */
+static void
+verify_verdict(struct stir_req *req)
+{
+	struct vctx *x = req->ctx;
+	json_t *ids = json_array(), *reasons = json_array();
+	const char *verstat, *detail;
+	json_t *lone_rcd = json_pack("{s:b, s:s}", "verified", 0, "why_not",
+	    "an rcd PASSporT brands a call only beside a valid shaken PASSporT with the same orig and dest");
+	int code;
+
 	for (size_t i = 0; i < x->n; i++) {
 		struct vitem *it = &x->items[i];
 		json_t *o = item_json(x, it);
@@ -509,8 +605,8 @@ vreq_run(struct vctx *x)
 			cheap = false;
 	}
 	if (!work) {
-		verify_done(req);
-		stir_req_reply(req);
+		req->done_fn = verify_done;
+		stir_req_finish(req);
 		return;
 	}
 	x->hot = true;

@@ -143,3 +143,13 @@ tests_integration_test_stats_SOURCES = tests/integration/test_stats.c \
 tests_integration_test_stats_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_stats_LDADD = libstirclient.la $(TEST_LIBS)
 endif
+
+if HAVE_CHECK
+# fleet mode: two daemons sharing a real redis-server (doc/fleet.md)
+check_PROGRAMS += tests/integration/test_fleet
+TESTS += tests/integration/test_fleet
+tests_integration_test_fleet_SOURCES = tests/integration/test_fleet.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_fleet_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_fleet_LDADD = libstirclient.la $(TEST_LIBS)
+endif
