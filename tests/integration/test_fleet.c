@@ -54,25 +54,30 @@ free_port(void)
 	return port;
 }
 
+static char redis_extra[512];	/* more redis.conf lines (ACL users) */
+
 /* redis-server on 127.0.0.1:redis_port, nothing saved; waits for PONG. */
 static void
 redis_start(void)
 {
-	char port[16], log[H_PATH_MAX + 16], o[64];
+	char conf[H_PATH_MAX + 16], o[256];
+	FILE *f;
 
-	snprintf(port, sizeof(port), "%d", redis_port);
-	snprintf(log, sizeof(log), "%s/redis.log", A.dir);
+	snprintf(conf, sizeof(conf), "%s/redis.conf", A.dir);
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "port %d\nbind 127.0.0.1\nsave \"\"\nappendonly no\n"
+	    "enable-debug-command local\ndir %s\nlogfile %s/redis.log\n%s", redis_port, A.dir,
+	    A.dir, redis_extra);
+	fclose(f);
 	if ((redis_pid = fork()) == 0) {
-		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
-		    "--save", "", "--appendonly", "no", "--enable-debug-command", "local",
-		    "--dir", A.dir, "--logfile", log,
-		    (char *)NULL);
+		execlp("redis-server", "redis-server", conf, (char *)NULL);
 		_exit(127);
 	}
 	ck_assert_int_gt(redis_pid, 0);
 	for (int i = 0; i < 200; i++) {
-		if (h_sh(o, sizeof(o), "redis-cli -p %d ping 2>/dev/null", redis_port) == 0 &&
-		    strncmp(o, "PONG", 4) == 0)
+		/* PONG, or NOAUTH when the default user is off: it is up */
+		if (h_sh(o, sizeof(o), "redis-cli -p %d ping 2>&1", redis_port) == 0 &&
+		    (strncmp(o, "PONG", 4) == 0 || strstr(o, "NOAUTH") != NULL))
 			return;
 		usleep(50000);
 	}
@@ -129,18 +134,97 @@ start_hosts(const char *extra_a, const char *extra_b)
 static void
 setup(void)
 {
+	redis_extra[0] = '\0';
 	start_hosts(NULL, NULL);
+}
+
+static pid_t sentinel_pid;
+
+/*
+ * The master with an ACL user (its keys only; the default user off), a
+ * Sentinel that monitors it, host A through the Sentinel and host B
+ * straight to the master, both as that user.
+ */
+static void
+setup_sentinel(void)
+{
+	char conf[H_PATH_MAX + 16], pw[H_PATH_MAX + 16], extra[H_PATH_MAX + 256], o[256];
+	int sport;
+	FILE *f;
+
+	snprintf(redis_extra, sizeof(redis_extra),
+	    "user stird on >s3cret ~stird:* &* +@all\nuser default off\n");
+	h_init(&A, NULL);
+	h_init(&B, NULL);
+	redis_port = free_port();
+	redis_start();
+	sport = free_port();
+	snprintf(conf, sizeof(conf), "%s/sentinel.conf", A.dir);
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\n"
+	    "sentinel monitor fleet 127.0.0.1 %d 1\nsentinel auth-user fleet stird\n"
+	    "sentinel auth-pass fleet s3cret\n", sport, A.dir, A.dir, redis_port);
+	fclose(f);
+	if ((sentinel_pid = fork()) == 0) {
+		execlp("redis-server", "redis-server", conf, "--sentinel", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		if (h_sh(o, sizeof(o), "redis-cli -p %d sentinel get-master-addr-by-name fleet"
+		    " 2>&1", sport) == 0 && strstr(o, "127.0.0.1") != NULL)
+			break;
+		usleep(50000);
+	}
+	snprintf(pw, sizeof(pw), "%s/redis.pw", A.dir);
+	ck_assert_ptr_nonnull(f = fopen(pw, "w"));
+	fputs("s3cret\n", f);
+	fclose(f);
+	snprintf(extra, sizeof(extra), "replay_window = 60\nredis_sentinels = 127.0.0.1:%d\n"
+	    "redis_master = fleet\nredis_user = stird\nredis_password_file = %s\n"
+	    "redis_timeout_ms = 2000\n", sport, pw);
+	h_verifier_conf(&A, extra);
+	snprintf(extra, sizeof(extra), "replay_window = 60\nredis = 127.0.0.1:%d\n"
+	    "redis_user = stird\nredis_password_file = %s\nredis_timeout_ms = 2000\n",
+	    redis_port, pw);
+	h_verifier_conf(&B, extra);
+	h_publish(&A, "sp-chain.pem");
+	ck_assert_msg(h_https_start(&A), "tests/https-server.py did not start");
+	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d", A.https_port);
+	ck_assert_msg(h_start(&A), "stird A did not start");
+	ck_assert_msg(h_start(&B), "stird B did not start");
+	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out), "trust add '%s/ca.pem'", A.pki), 0);
+	ck_assert_int_eq(h_ctl(&B, NULL, out, sizeof(out), "trust add '%s/ca.pem'", B.pki), 0);
+	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out),
+	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/sp-chain.pem",
+	    A.pki, A.pki, x5u), 0);
+}
+
+static void
+teardown_sentinel(void)
+{
+	int st;
+
+	if (sentinel_pid > 0) {
+		(void)kill(sentinel_pid, SIGKILL);
+		(void)waitpid(sentinel_pid, &st, 0);
+	}
+	sentinel_pid = 0;
+	h_teardown(&B);
+	h_teardown(&A);
+	redis_kill();
 }
 
 static void
 setup_closed(void)
 {
+	redis_extra[0] = '\0';
 	start_hosts(NULL, "replay_shared_failure = closed\n");
 }
 
 static void
 setup_paused(void)
 {
+	redis_extra[0] = '\0';
 	start_hosts("redis_timeout_ms = 300\n", NULL);
 }
 
@@ -450,6 +534,29 @@ START_TEST(a_paused_redis_delays_no_warm_verification)
 }
 END_TEST
 
+START_TEST(a_host_behind_sentinel_and_an_acl_user_share_replays)
+{
+	char id[8192], log[H_OUT_MAX];
+	json_t *res;
+
+	wait_up(&A);
+	wait_up(&B);
+	h_read_log(&A, log, sizeof(log));
+	ck_assert_msg(strstr(log, "redis: up (127.0.0.1:") != NULL, "A: %s", log);
+	snprintf(id, sizeof(id), "%s", sign(NULL));
+	res = verify(&A, id);
+	ck_assert(!is_replay(res));
+	json_decref(res);
+	res = verify(&B, id);
+	ck_assert(is_replay(res));
+	json_decref(res);
+	/* the key is the ACL user's (~stird:*): the default user may not read it */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "redis-cli -p %d --user stird --pass s3cret"
+	    " --no-auth-warning --scan --pattern 'stird:replay:*' | wc -l", redis_port), 0);
+	ck_assert_int_eq(atoi(out), 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -457,6 +564,7 @@ suite(void)
 	TCase *tc = tcase_create("shared");
 	TCase *tk = tcase_create("closed");
 	TCase *tp = tcase_create("paused");
+	TCase *ts = tcase_create("sentinel");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -473,6 +581,10 @@ suite(void)
 	tcase_set_timeout(tp, 120);
 	tcase_add_test(tp, a_paused_redis_delays_no_warm_verification);
 	suite_add_tcase(s, tp);
+	tcase_add_checked_fixture(ts, setup_sentinel, teardown_sentinel);
+	tcase_set_timeout(ts, 120);
+	tcase_add_test(ts, a_host_behind_sentinel_and_an_acl_user_share_replays);
+	suite_add_tcase(s, ts);
 	return s;
 }
 
