@@ -508,8 +508,6 @@ apply_trust(struct apply *a, json_t *want)
 			snprintf(a->msg, sizeof(a->msg), "trust[%zu]: %s", i, m);
 			goto out;
 		}
-		rows[i].sha256 = infos[i].sha256;
-		rows[i].subject = infos[i].subject;
 		for (k = 0; k < i; k++)
 			if (strcmp(rows[k].sha256, rows[i].sha256) == 0) {
 				snprintf(a->msg, sizeof(a->msg), "trust[%zu]: anchor %s is declared twice",
@@ -771,9 +769,10 @@ apply_settings(struct apply *a, json_t *settings, const char *conf_ci)
 }
 
 /*
- * Make the store match st: policies that go first (they hold their
- * credentials), credentials added or changed, policies added or changed,
- * credentials that go, anchors, settings.
+ * Make the store match st: anchors, then policies that go (they hold
+ * their credentials), credentials added or changed, policies added or
+ * changed, credentials that go, and settings.  The caller's savepoint
+ * undoes whatever was written before a failure.
  */
 static int
 apply_all(struct apply *a, json_t *st, json_t *fetched, const char *conf_ci)
@@ -789,11 +788,11 @@ apply_all(struct apply *a, json_t *st, json_t *fetched, const char *conf_ci)
 		snprintf(a->msg, sizeof(a->msg), "cannot read the store");
 		goto out;
 	}
-	if ((r = apply_policies_remove(a, wp, pols, np)) != STIR_OK ||
+	if ((r = apply_trust(a, json_object_get(st, "trust"))) != STIR_OK ||
+	    (r = apply_policies_remove(a, wp, pols, np)) != STIR_OK ||
 	    (r = apply_creds_put(a, wc, creds, nc)) != STIR_OK ||
 	    (r = apply_policies_put(a, wp, fetched, pols, np)) != STIR_OK ||
-	    (r = apply_creds_remove(a, wc, creds, nc)) != STIR_OK ||
-	    (r = apply_trust(a, json_object_get(st, "trust"))) != STIR_OK)
+	    (r = apply_creds_remove(a, wc, creds, nc)) != STIR_OK)
 		goto out;
 	r = apply_settings(a, json_object_get(st, "settings"), conf_ci);
  out:
