@@ -242,73 +242,89 @@ free_list(struct dirent **v, int n)
 	free(v);
 }
 
+/* One file of a subdirectory: its name, and everything the walk knows. */
+struct walk {
+	const char	*dir;		/* DIR */
+	const char	*sub;		/* "trust", "credentials", ... */
+	const char	*name;		/* the file's name in sub */
+	struct dirent	**all;		/* every file of sub, sorted */
+	int		 n;
+	char		 rel[512];	/* sub/name, for messages */
+	char		 path[4096];	/* DIR/sub/name */
+	json_t		*out;		/* what the file adds to */
+	bool		 rcd;		/* trust-rcd/ */
+};
+
+/* Call fn for each file of dir/sub, in order, until one fails (-1). */
 static int
-read_trust(const char *dir, const char *sub, bool rcd, json_t *out)
+walk(const char *dir, const char *sub, json_t *out, bool rcd, int (*fn)(struct walk *w))
 {
-	struct dirent **v = NULL;
-	int n, i, r = 0;
+	struct walk w = { .dir = dir, .sub = sub, .out = out, .rcd = rcd };
+	int r = 0;
 
-	if ((n = list_dir(dir, sub, &v)) < 0)
+	if ((w.n = list_dir(dir, sub, &w.all)) < 0)
 		return -1;
-	for (i = 0; i < n && r == 0; i++) {
-		char path[4096], rel[512], *text;
-		size_t len;
-
-		snprintf(rel, sizeof(rel), "%s/%s", sub, v[i]->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, rel);
-		if (!ends_with(v[i]->d_name, ".pem")) {
-			ctl_err("%s: only NAME.pem files belong in %s/", rel, sub);
-			r = -1;
-			break;
-		}
-		if ((text = ctl_read_file(path, &len)) == NULL) {
-			r = -1;
-			break;
-		}
-		r = read_pem_certs(text, rel, out, rcd);
-		free(text);
+	for (int i = 0; i < w.n && r == 0; i++) {
+		w.name = w.all[i]->d_name;
+		snprintf(w.rel, sizeof(w.rel), "%s/%s", sub, w.name);
+		snprintf(w.path, sizeof(w.path), "%s/%s", dir, w.rel);
+		r = fn(&w);
 	}
-	free_list(v, n);
+	free_list(w.all, w.n);
 	return r;
 }
 
 static int
-read_cred(const char *dir, const char *file, json_t *out)
+read_anchors(struct walk *w)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	if (!ends_with(w->name, ".pem")) {
+		ctl_err("%s: only NAME.pem files belong in %s/", w->rel, w->sub);
+		return -1;
+	}
+	if ((text = ctl_read_file(w->path, &len)) == NULL)
+		return -1;
+	r = read_pem_certs(text, w->rel, w->out, w->rcd);
+	free(text);
+	return r;
+}
+
+static int
+read_cred(struct walk *w)
 {
 	char path[4096], rel[512], stem[256], *text = NULL, *chain = NULL;
 	json_t *o = NULL;
 	size_t len;
 	int r = -1;
 
-	snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(file) - 5), file);
-	snprintf(rel, sizeof(rel), "credentials/%s", file);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if ((o = read_json(path, rel, &text)) == NULL)
+	snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(w->name) - 5), w->name);
+	if ((o = read_json(w->path, w->rel, &text)) == NULL)
 		goto out;
 	if (json_object_get(o, "name") != NULL &&
 	    !opt_streq(json_string_value(json_object_get(o, "name")), stem)) {
-		ctl_err("%s:%d: 'name' is not the file's name ('%s')", rel,
+		ctl_err("%s:%d: 'name' is not the file's name ('%s')", w->rel,
 		    line_of_member(text, "name"), stem);
 		goto out;
 	}
 	(void)json_object_set_new(o, "name", json_string(stem));
 	snprintf(rel, sizeof(rel), "credentials/%s.chain.pem", stem);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(path, sizeof(path), "%s/%s", w->dir, rel);
 	if (access(path, F_OK) != 0) {
-		ctl_err("%s: missing: the chain of credentials/%s", rel, file);
+		ctl_err("%s: missing: the chain of %s", rel, w->rel);
 		goto out;
 	}
 	if ((chain = ctl_read_file(path, &len)) == NULL || read_pem_certs(chain, rel, NULL, false) != 0)
 		goto out;
-	(void)json_object_set_new(o, "chain", json_string(chain));
-	snprintf(rel, sizeof(rel), "credentials/%s", file);
-	if (json_object_get(o, "chain") == NULL) {
+	if (json_object_set_new(o, "chain", json_string(chain)) != 0) {
 		ctl_err("%s: the chain is not UTF-8 text", rel);
 		goto out;
 	}
-	if (check_file_members(o, stir_state_cred_fields, rel, text) != 0)
+	if (check_file_members(o, stir_state_cred_fields, w->rel, text) != 0)
 		goto out;
-	if (json_array_append(out, o) != 0) {
+	if (json_array_append(w->out, o) != 0) {
 		ctl_err("out of memory");
 		goto out;
 	}
@@ -321,72 +337,49 @@ read_cred(const char *dir, const char *file, json_t *out)
 }
 
 static int
-read_creds(const char *dir, json_t *out)
+read_creds(struct walk *w)
 {
-	struct dirent **v = NULL;
-	int n, r = 0;
+	char json[512];
 
-	if ((n = list_dir(dir, "credentials", &v)) < 0)
+	if (ends_with(w->name, ".json"))
+		return read_cred(w);
+	if (!ends_with(w->name, ".chain.pem")) {
+		ctl_err("%s: only NAME.json and NAME.chain.pem files belong in credentials/", w->rel);
 		return -1;
-	for (int i = 0; i < n && r == 0; i++) {
-		const char *f = v[i]->d_name;
-		char json[512];
-
-		if (ends_with(f, ".chain.pem")) {
-			snprintf(json, sizeof(json), "%.*s.json", (int)(strlen(f) - 10), f);
-			for (int k = 0; k < n; k++)
-				if (strcmp(v[k]->d_name, json) == 0)
-					json[0] = '\0';
-			if (json[0] != '\0') {
-				ctl_err("credentials/%s: no credentials/%s beside it", f, json);
-				r = -1;
-			}
-		} else if (ends_with(f, ".json"))
-			r = read_cred(dir, f, out);
-		else {
-			ctl_err("credentials/%s: only NAME.json and NAME.chain.pem files belong in credentials/",
-			    f);
-			r = -1;
-		}
 	}
-	free_list(v, n);
-	return r;
+	snprintf(json, sizeof(json), "%.*s.json", (int)(strlen(w->name) - 10), w->name);
+	for (int k = 0; k < w->n; k++)
+		if (strcmp(w->all[k]->d_name, json) == 0)
+			return 0;
+	ctl_err("%s: no credentials/%s beside it", w->rel, json);
+	return -1;
 }
 
 static int
-read_policies(const char *dir, json_t *out)
+read_policy(struct walk *w)
 {
-	struct dirent **v = NULL;
-	int n, r = 0;
+	const char *name;
+	char *text = NULL;
+	json_t *o;
+	int r = -1;
 
-	if ((n = list_dir(dir, "policies", &v)) < 0)
+	if (!ends_with(w->name, ".json")) {
+		ctl_err("%s: only NAME.json files belong in policies/", w->rel);
 		return -1;
-	for (int i = 0; i < n && r == 0; i++) {
-		char path[4096], rel[512], *text = NULL;
-		const char *f = v[i]->d_name, *name;
-		json_t *o;
-
-		snprintf(rel, sizeof(rel), "policies/%s", f);
-		snprintf(path, sizeof(path), "%s/%s", dir, rel);
-		r = -1;
-		if (!ends_with(f, ".json")) {
-			ctl_err("%s: only NAME.json files belong in policies/", rel);
-			break;
-		}
-		if ((o = read_json(path, rel, &text)) == NULL)
-			break;
-		name = json_string_value(json_object_get(o, "name"));
-		if (name == NULL || strlen(name) + 5 != strlen(f) || strncmp(name, f, strlen(name)) != 0)
-			ctl_err("%s:%d: the policy's 'name' must be the file's name", rel,
-			    line_of_member(text, "name"));
-		else if (json_array_append(out, o) != 0)
-			ctl_err("out of memory");
-		else
-			r = 0;
-		json_decref(o);
-		free(text);
 	}
-	free_list(v, n);
+	if ((o = read_json(w->path, w->rel, &text)) == NULL)
+		return -1;
+	name = json_string_value(json_object_get(o, "name"));
+	if (name == NULL || strlen(name) + 5 != strlen(w->name) ||
+	    strncmp(name, w->name, strlen(name)) != 0)
+		ctl_err("%s:%d: the policy's 'name' must be the file's name", w->rel,
+		    line_of_member(text, "name"));
+	else if (json_array_append(w->out, o) != 0)
+		ctl_err("out of memory");
+	else
+		r = 0;
+	json_decref(o);
+	free(text);
 	return r;
 }
 
@@ -451,9 +444,11 @@ read_state(const char *dir)
 		ctl_err("out of memory");
 		goto fail;
 	}
-	if (check_top(dir) != 0 || read_trust(dir, "trust", false, trust) != 0 ||
-	    read_trust(dir, "trust-rcd", true, trust) != 0 || read_creds(dir, creds) != 0 ||
-	    read_policies(dir, pols) != 0 || read_settings(dir, &settings) != 0)
+	if (check_top(dir) != 0 || walk(dir, "trust", trust, false, read_anchors) != 0 ||
+	    walk(dir, "trust-rcd", trust, true, read_anchors) != 0 ||
+	    walk(dir, "credentials", creds, false, read_creds) != 0 ||
+	    walk(dir, "policies", pols, false, read_policy) != 0 ||
+	    read_settings(dir, &settings) != 0)
 		goto fail;
 	return json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", STIR_P_STATE_VERSION,
 	    "trust", trust, "credentials", creds, "policies", pols, "settings", settings);

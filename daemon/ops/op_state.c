@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,33 +61,14 @@ cmp_trust_row(const void *a, const void *b)
 	    ((const struct stir_trust_row *)b)->sha256);
 }
 
-static int
-cmp_cred_row(const void *a, const void *b)
-{
-	return strcmp(((const struct stir_cred_row *)a)->name,
-	    ((const struct stir_cred_row *)b)->name);
-}
-
-static int
-cmp_policy_row(const void *a, const void *b)
-{
-	return strcmp(((const struct stir_policy_row *)a)->name,
-	    ((const struct stir_policy_row *)b)->name);
-}
-
+/* arr with item appended (both taken), or NULL having freed them. */
 static json_t *
-trust_part(struct stir_trust_row *rows, size_t n)
+push(json_t *arr, json_t *item)
 {
-	json_t *arr = json_array();
-
-	qsort(rows, n, sizeof(*rows), cmp_trust_row);
-	for (size_t i = 0; arr != NULL && i < n; i++)
-		if (json_array_append_new(arr, json_pack("{s:s, s:b}", "pem", rows[i].pem,
-		    "rcd", rows[i].rcd)) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	return arr;
+	if (arr != NULL && json_array_append_new(arr, item) == 0)
+		return arr;
+	json_decref(arr);
+	return NULL;
 }
 
 static json_t *
@@ -108,34 +90,6 @@ cred_json(const struct stir_cred_row *row)
 	return o;
 }
 
-static json_t *
-cred_part(struct stir_cred_row *rows, size_t n)
-{
-	json_t *arr = json_array();
-
-	qsort(rows, n, sizeof(*rows), cmp_cred_row);
-	for (size_t i = 0; arr != NULL && i < n; i++)
-		if (json_array_append_new(arr, cred_json(&rows[i])) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	return arr;
-}
-
-static json_t *
-policy_part(struct stir_policy_row *rows, size_t n)
-{
-	json_t *arr = json_array();
-
-	qsort(rows, n, sizeof(*rows), cmp_policy_row);
-	for (size_t i = 0; arr != NULL && i < n; i++)
-		if (json_array_append_new(arr, json_loads(rows[i].doc, 0, NULL)) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	return arr;
-}
-
 /*
  * The declared state in the store, as a document; conf_ci is stird.conf's
  * connected_identity (the value when none is stored).
@@ -148,7 +102,7 @@ state_read(struct stir_store *store, const char *conf_ci, json_t **ret)
 	struct stir_policy_row *pols = NULL;
 	size_t nt = 0, nc = 0, np = 0;
 	char *ci = NULL;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *t = json_array(), *c = json_array(), *p = json_array();
 	int r;
 
 	if ((r = stir_store_trust_list(store, &trust, &nt)) != STIR_OK ||
@@ -158,16 +112,27 @@ state_read(struct stir_store *store, const char *conf_ci, json_t **ret)
 	if ((r = stir_store_setting_get(store, STIR_SETTING_CONNECTED_IDENTITY, &ci)) != STIR_OK &&
 	    r != STIR_ENOENT)
 		goto out;
+	/* credentials and policies come by name; anchors go by fingerprint */
+	qsort(trust, nt, sizeof(*trust), cmp_trust_row);
+	for (size_t i = 0; i < nt; i++)
+		t = push(t, json_pack("{s:s, s:b}", "pem", trust[i].pem, "rcd", trust[i].rcd));
+	for (size_t i = 0; i < nc; i++)
+		c = push(c, cred_json(&creds[i]));
+	for (size_t i = 0; i < np; i++)
+		p = push(p, json_loads(pols[i].doc, 0, NULL));
 	doc = json_pack("{s:i, s:o, s:o, s:o, s:{s:s}}", "version", STIR_P_STATE_VERSION,
-	    "trust", trust_part(trust, nt), "credentials", cred_part(creds, nc),
-	    "policies", policy_part(pols, np), "settings", "connected_identity",
+	    "trust", t, "credentials", c, "policies", p, "settings", "connected_identity",
 	    ci != NULL ? ci : conf_ci);
+	t = c = p = NULL;	/* the document took them, or they are gone */
 	r = doc != NULL ? STIR_OK : STIR_ENOMEM;
 	if (r == STIR_OK) {
 		*ret = doc;
 		doc = NULL;
 	}
  out:
+	json_decref(t);
+	json_decref(c);
+	json_decref(p);
 	free(ci);
 	stir_store_trust_rows_free(trust, nt);
 	stir_store_cred_rows_free(creds, nc);
@@ -271,6 +236,19 @@ op_state_export(struct stir_req *req)
 
 /* ---- state.apply: checks on the loop ---- */
 
+/* Does the declared list want (of objects with a "name") name name? */
+static bool
+declared(json_t *want, const char *name)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(want, i, o)
+		if (strcmp(stir_param_str(o, "name"), name) == 0)
+			return true;
+	return false;
+}
+
 static int
 check_members(json_t *o, const struct stir_field *fields, const char *what, char *msg,
     size_t msglen)
@@ -340,7 +318,7 @@ check_policies(json_t *pols, json_t *creds,
 {
 	struct stir_policy **v;
 	size_t n = json_array_size(pols), i, k;
-	json_t *doc, *c;
+	json_t *doc;
 	char m[384];
 	int r = STIR_OK;
 
@@ -348,7 +326,6 @@ check_policies(json_t *pols, json_t *creds,
 		return STIR_ENOMEM;
 	json_array_foreach(pols, i, doc) {
 		char *text = json_is_object(doc) ? stir_json_dump(doc, JSON_COMPACT, 0, NULL) : NULL;
-		bool found = false;
 
 		if (!json_is_object(doc)) {
 			snprintf(msg, msglen, "policies[%zu] must be an object (a policy document)", i);
@@ -376,10 +353,7 @@ check_policies(json_t *pols, json_t *creds,
 			r = STIR_EINVAL;
 			break;
 		}
-		json_array_foreach(creds, k, c)
-			if (v[i]->cred != NULL && strcmp(stir_param_str(c, "name"), v[i]->cred) == 0)
-				found = true;
-		if (v[i]->cred != NULL && !found) {
+		if (v[i]->cred != NULL && !declared(creds, v[i]->cred)) {
 			snprintf(msg, msglen, "RCD policy '%s' names credential '%s', which the state does not declare",
 			    v[i]->name, v[i]->cred);
 			r = STIR_EPOLICY;
@@ -557,12 +531,16 @@ apply_trust(struct apply *a, json_t *want)
 	return r;
 }
 
-static const struct stir_cred_row *
-find_cred_row(const struct stir_cred_row *rows, size_t n, const char *name)
+/* The row named name among n rows of size bytes, whose name is at name_off. */
+static const void *
+find_named(const void *rows, size_t n, size_t size, size_t name_off, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].name, name) == 0)
-			return &rows[i];
+	for (size_t i = 0; i < n; i++) {
+		const char *row = (const char *)rows + i * size;
+
+		if (strcmp(*(char *const *)(const void *)(row + name_off), name) == 0)
+			return row;
+	}
 	return NULL;
 }
 
@@ -587,7 +565,8 @@ apply_creds_put(struct apply *a, json_t *want, const struct stir_cred_row *have,
 	int r;
 
 	json_array_foreach(want, i, c) {
-		const struct stir_cred_row *row = find_cred_row(have, nh, stir_param_str(c, "name"));
+		const struct stir_cred_row *row = find_named(have, nh, sizeof(*have),
+		    offsetof(struct stir_cred_row, name), stir_param_str(c, "name"));
 		json_t *tns = json_object_get(c, "tns");
 		struct stir_cred_add in = {
 			.name = stir_param_str(c, "name"),
@@ -618,17 +597,10 @@ apply_creds_put(struct apply *a, json_t *want, const struct stir_cred_row *have,
 static int
 apply_creds_remove(struct apply *a, json_t *want, const struct stir_cred_row *have, size_t nh)
 {
-	json_t *c;
-	size_t i;
 	int r;
 
 	for (size_t k = 0; k < nh; k++) {
-		bool kept = false;
-
-		json_array_foreach(want, i, c)
-			if (strcmp(stir_param_str(c, "name"), have[k].name) == 0)
-				kept = true;
-		if (kept)
+		if (declared(want, have[k].name))
 			continue;
 		if ((r = stir_store_cred_remove(a->store, have[k].name)) != STIR_OK) {
 			snprintf(a->msg, sizeof(a->msg), r == STIR_EPOLICY ?
@@ -640,15 +612,6 @@ apply_creds_remove(struct apply *a, json_t *want, const struct stir_cred_row *ha
 			return r;
 	}
 	return STIR_OK;
-}
-
-static const struct stir_policy_row *
-find_policy_row(const struct stir_policy_row *rows, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].name, name) == 0)
-			return &rows[i];
-	return NULL;
 }
 
 /* Is the stored policy the one declared? */
@@ -666,17 +629,10 @@ static int
 apply_policies_remove(struct apply *a, json_t *want, const struct stir_policy_row *have,
     size_t nh)
 {
-	json_t *p;
-	size_t i;
 	int r;
 
 	for (size_t k = 0; k < nh; k++) {
-		bool kept = false;
-
-		json_array_foreach(want, i, p)
-			if (strcmp(stir_param_str(p, "name"), have[k].name) == 0)
-				kept = true;
-		if (kept)
+		if (declared(want, have[k].name))
 			continue;
 		if ((r = stir_store_policy_remove(a->store, have[k].name)) != STIR_OK) {
 			snprintf(a->msg, sizeof(a->msg), "cannot remove RCD policy '%s'", have[k].name);
@@ -698,7 +654,8 @@ apply_policies_put(struct apply *a, json_t *want, json_t *fetched,
 
 	json_array_foreach(want, i, p) {
 		const char *name = stir_param_str(p, "name");
-		const struct stir_policy_row *row = find_policy_row(have, nh, name);
+		const struct stir_policy_row *row = find_named(have, nh, sizeof(*have),
+		    offsetof(struct stir_policy_row, name), name);
 		json_t *content = json_object_get(fetched, name), *match;
 		struct stir_policy_row put;
 		char *doc = NULL, *text = NULL;

@@ -338,7 +338,6 @@ stir_cred_add(struct stir_store *store, struct stir_signer *signer, struct stir_
 	r = in->replace ? stir_store_cred_replace(store, &row) : stir_store_cred_add(store, &row);
 	if (r != STIR_OK) {
 		snprintf(msg, msglen, r == STIR_EEXIST ? "a credential named '%s' exists already" :
-		    r == STIR_ENOENT ? "no credential named '%s'" :
 		    "cannot store credential '%s'", in->name);
 		goto out;
 	}

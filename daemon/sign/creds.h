@@ -82,9 +82,8 @@ struct stir_signer;
  * transaction): a PKCS#11 URL is first registered with the signer as key
  * in->name (undone if the credential is not added); the key must exist,
  * the chain parse, and its end entity hold the key, be current and carry
- * TN authority (stir_cred_check).  With in->replace the credential
- * named in->name is changed in place (STIR_ENOENT if there is none), so
- * that a policy bound to it stays bound.  *ret is what cred.add answers.  On
+ * TN authority (stir_cred_check).  With in->replace a credential named
+ * in->name is changed in place, so that a policy bound to it stays bound.  *ret is what cred.add answers.  On
  * failure msg says why, never with the URL.
  */
 int	stir_cred_add(struct stir_store *store, struct stir_signer *signer,

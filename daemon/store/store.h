@@ -68,6 +68,12 @@ struct stir_cred_row {
 };
 
 int	stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row);
+/*
+ * Add row, or change the credential of that name in place (its key,
+ * chain, x5u, tns, spc, subject and not_after; created stays), so that a
+ * policy bound to it stays bound.
+ */
+int	stir_store_cred_replace(struct stir_store *st, const struct stir_cred_row *row);
 int	stir_store_cred_remove(struct stir_store *st, const char *name);
 /*
  * Point credential name at key key_ref, and checkpoint the WAL so that the
@@ -195,9 +201,6 @@ void	stir_store_cache_rows_free(struct stir_cache_row *rows, size_t n);
  */
 int	stir_store_savepoint(struct stir_store *st);
 int	stir_store_savepoint_end(struct stir_store *st, bool rollback);
-/* Change credential row->name's key, chain, x5u, tns, spc, subject and
- * not_after (created stays); STIR_ENOENT if there is none. */
-int	stir_store_cred_replace(struct stir_store *st, const struct stir_cred_row *row);
 /* A stored setting (free()); STIR_ENOENT if name has none. */
 int	stir_store_setting_get(struct stir_store *st, const char *name, char **ret_value);
 /* Store a setting, or with value NULL remove it (none: STIR_OK). */
