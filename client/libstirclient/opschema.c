@@ -124,6 +124,42 @@ static const struct stir_field policy_test_fields[] = {
 	END
 };
 
+static const struct stir_field state_apply_fields[] = {
+	{ "state",	STIR_JT_OBJECT, true, 0 },
+	{ "dry_run",	STIR_JT_BOOL, false, 0 },
+	END
+};
+
+const struct stir_field stir_state_fields[] = {
+	{ "version",	STIR_JT_INT, true, 0 },
+	{ "trust",	STIR_JT_ARRAY, true, STIR_P_STATE_ITEMS_MAX },
+	{ "credentials", STIR_JT_ARRAY, true, STIR_P_STATE_ITEMS_MAX },
+	{ "policies",	STIR_JT_ARRAY, true, STIR_P_STATE_ITEMS_MAX },
+	{ "settings",	STIR_JT_OBJECT, true, 0 },
+	END
+};
+
+const struct stir_field stir_state_trust_fields[] = {
+	{ "pem",	S, true, STIR_P_PEM_MAX },	/* one certificate */
+	{ "rcd",	STIR_JT_BOOL, true, 0 },
+	END
+};
+
+const struct stir_field stir_state_cred_fields[] = {
+	{ "name",	S, true, STIR_P_NAME_MAX },
+	{ "key",	S, true, STIR_P_NAME_MAX },	/* a key's name: never its bytes */
+	{ "chain",	S, true, STIR_P_PEM_MAX },
+	{ "x5u",	S, true, STIR_P_URL_MAX },
+	{ "tns",	STIR_JT_ARRAY, false, STIR_P_TNS_MAX },
+	{ "spc",	S, false, STIR_P_SPC_MAX },
+	END
+};
+
+const struct stir_field stir_state_settings_fields[] = {
+	{ "connected_identity", S, false, STIR_P_TNLIST_MAX },
+	END
+};
+
 #define SMALL	STIR_P_SMALL_LINE
 #define OP(id, nm, perm, admin, line, secret, audit, flds) \
 	[id] = { nm, perm, admin, line, secret, audit, false, flds }
@@ -159,6 +195,8 @@ const struct stir_op_schema stir_op_schemas[_STIR_OP_MAX] = {
 	OP(STIR_OP_POLICY_SHOW,    "policy.show",    STIR_PERM_ADMIN,  true,  SMALL, false, false, name_fields),
 	OP(STIR_OP_POLICY_REMOVE,  "policy.remove",  STIR_PERM_ADMIN,  true,  SMALL, false, true,  name_fields),
 	OP(STIR_OP_POLICY_TEST,    "policy.test",    STIR_PERM_ADMIN,  true,  0,     false, false, policy_test_fields),
+	OP(STIR_OP_STATE_EXPORT,   "state.export",   STIR_PERM_ADMIN,  true,  SMALL, false, false, no_fields),
+	OP(STIR_OP_STATE_APPLY,    "state.apply",    STIR_PERM_ADMIN,  true,  STIR_P_STATE_LINE, false, true, state_apply_fields),
 };
 
 const struct stir_op_schema *

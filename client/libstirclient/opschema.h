@@ -39,6 +39,11 @@
 #define STIR_P_SMALL_LINE	4096
 /* trust.add: a bundle JSON-escaped (each newline doubles), with the envelope */
 #define STIR_P_BUNDLE_LINE	(2 * STIR_P_TRUST_PEM_MAX + STIR_P_SMALL_LINE)
+/* state.apply: a whole declared state (anchors, chains, policies), escaped */
+#define STIR_P_STATE_LINE	(8 * 1024 * 1024)
+#define STIR_P_STATE_ITEMS_MAX	4096		/* anchors, credentials or policies in a state */
+#define STIR_P_TNLIST_MAX	4096		/* a list of TN specs (connected_identity) */
+#define STIR_P_STATE_VERSION	1		/* the state document's "version" */
 
 /* What an op needs from the peer (checked per request). */
 enum stir_perm {
@@ -80,6 +85,8 @@ enum stir_op_id {
 	STIR_OP_POLICY_SHOW,
 	STIR_OP_POLICY_REMOVE,
 	STIR_OP_POLICY_TEST,
+	STIR_OP_STATE_EXPORT,
+	STIR_OP_STATE_APPLY,
 	_STIR_OP_MAX
 };
 
@@ -96,6 +103,18 @@ struct stir_op_schema {
 };
 
 extern const struct stir_op_schema stir_op_schemas[_STIR_OP_MAX];
+
+/*
+ * The declared state (state.export, state.apply; doc/fleet-state.md), one
+ * document: its members, and those of each anchor, credential and the
+ * settings.  stird checks what state.apply is given against these;
+ * stirctl checks the files it reads with them, so both refuse the same.
+ * Policies are policy documents, checked as policy.add checks them.
+ */
+extern const struct stir_field stir_state_fields[];
+extern const struct stir_field stir_state_trust_fields[];
+extern const struct stir_field stir_state_cred_fields[];
+extern const struct stir_field stir_state_settings_fields[];
 
 /* The op named name, or NULL. */
 const struct stir_op_schema *stir_op_schema_find(const char *name);

@@ -43,6 +43,7 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 		    (long long)json_integer_value(json_object_get(st, "trust_anchors")),
 		    (long long)json_integer_value(json_object_get(st, "cached_certs")),
 		    (long long)json_integer_value(json_object_get(st, "rcd_policies")));
+		printf("state digest %s\n", json_string_value(json_object_get(res, "state_digest")));
 		{
 			json_t *f = json_object_get(res, "fetch");
 

@@ -15,6 +15,7 @@
 #include "stirctl.h"
 #include "cmd_cache.h"
 #include "cmd_policy.h"
+#include "cmd_state.h"
 #include "cmd_stats.h"
 
 #define DEFAULT_CONFIG	STIR_SYSCONFDIR "/stird/stird.conf"
@@ -46,6 +47,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "policy list", cmd_policy_list, "", "RCD policies" },
 	{ "policy show", cmd_policy_show, "NAME", "one RCD policy with its content digests" },
 	{ "policy remove", cmd_policy_remove, "NAME", "remove an RCD policy" },
+	{ "export", cmd_export, "DIR", "write the declared state (anchors, credentials, policies, settings) as files to DIR" },
+	{ "apply", cmd_apply, "DIR [--dry-run] [--json]", "make the state match DIR in one audited transaction; prints the changes" },
 	{ "policy test", cmd_policy_test, "--orig TN [--cred NAME] [--rcd | --nam T --apn TN --icn URL --jcl URL] [--crn T] [--ppt rcd]",
 	    "what a call from TN would carry (dry run)" },
 	{ "sign", cmd_sign, "(--orig TN | --from URI) (--dest TN... | --to URI) --attest A|B|C [--origid UUID] [--iat EPOCH] [--cred NAME]\n"

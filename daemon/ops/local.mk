@@ -6,6 +6,7 @@ libstircore_la_SOURCES += \
 	daemon/ops/op_common.c \
 	daemon/ops/op_policy.c \
 	daemon/ops/op_sign.c \
+	daemon/ops/op_state.c \
 	daemon/ops/op_stats.c \
 	daemon/ops/op_verify.c \
 	daemon/ops/ops.h \

@@ -258,30 +258,6 @@ op_key_remove(struct stir_req *req)
 
 /* ---- credentials ---- */
 
-static int
-x5u_check(const struct stir_config *cfg, const char *u, char *msg, size_t msglen)
-{
-	switch (stir_url_check_x5u(u, cfg->x5u_allow_http)) {
-	case STIR_URL_OK:
-		return STIR_OK;
-	case STIR_URL_TOO_LONG:
-		snprintf(msg, msglen, "field 'x5u' is longer than %d bytes", STIR_X5U_MAX);
-		break;
-	case STIR_URL_BAD_SCHEME:
-		snprintf(msg, msglen, "field 'x5u' must be an https:// URL%s",
-		    cfg->x5u_allow_http ? " or http:// URL" : "");
-		break;
-	case STIR_URL_BAD_CHAR:
-		snprintf(msg, msglen, "field 'x5u' has a character not allowed in an Identity info URI");
-		break;
-	case STIR_URL_NO_HOST:
-	default:
-		snprintf(msg, msglen, "field 'x5u' has no host");
-		break;
-	}
-	return STIR_EINVAL;
-}
-
 /* Store thread, in the audit transaction: the domain adds it (creds.c). */
 static void
 cred_add_work(struct stir_req *req)
@@ -316,10 +292,9 @@ void
 op_cred_add(struct stir_req *req)
 {
 	struct admin_ctx *x;
-	json_t *p = req->env->params, *tns, *v;
+	json_t *p = req->env->params;
 	const char *name;
 	char msg[384];
-	size_t i;
 
 	if ((x = admin_begin(req)) == NULL)
 		return;
@@ -343,19 +318,10 @@ op_cred_add(struct stir_req *req)
 		stir_req_fail(req, STIR_EINVAL, "field 'key' is not a valid key name");
 		return;
 	}
-	if (x5u_check(req->state->cfg, stir_param_str(p, "x5u"), msg, sizeof(msg)) != STIR_OK) {
+	if (stir_op_check_x5u(req->state->cfg, stir_param_str(p, "x5u"), msg, sizeof(msg)) != STIR_OK ||
+	    stir_op_check_tns(json_object_get(p, "tns"), msg, sizeof(msg)) != STIR_OK) {
 		stir_req_fail(req, STIR_EINVAL, "%s", msg);
 		return;
-	}
-	tns = json_object_get(p, "tns");
-	json_array_foreach(tns, i, v) {
-		struct stir_tnspec sp;
-
-		if (!json_is_string(v) || stir_tnspec_parse(json_string_value(v), &sp) != STIR_OK) {
-			stir_req_fail(req, STIR_EINVAL, "field 'tns[%zu]' must be a number, a prefix ending in '*' or a range a-b of equal-length numbers",
-			    i);
-			return;
-		}
 	}
 	snprintf(x->name, sizeof(x->name), "%s", name);
 	stir_req_queue(req, cred_add_work, admin_done);
@@ -506,24 +472,11 @@ trust_add_work(struct stir_req *req)
 	for (unsigned i = 0; i < c->n; i++) {
 		struct stir_trust_row row;
 		struct stir_cert_info info;
-		gnutls_datum_t one = { NULL, 0 };
 		int64_t id = 0;
 
-		if ((r = stir_cert_info(c->crt[i], &info)) != STIR_OK ||
-		    gnutls_x509_crt_export2(c->crt[i], GNUTLS_X509_FMT_PEM, &one) < 0) {
-			stir_req_set_error(req, STIR_ECERT, "certificate %u cannot be read", i + 1);
-			goto out;
-		}
-		memset(&row, 0, sizeof(row));
-		row.sha256 = info.sha256;
-		row.subject = info.subject;
-		row.pem = strndup((const char *)one.data, one.size);
-		gnutls_free(one.data);
-		row.not_after = info.not_after;
-		row.rcd = rcd;
-		row.added = (int64_t)now;
-		if (row.pem == NULL) {
-			stir_req_set_error(req, STIR_ENOMEM, NULL);
+		if ((r = stir_op_anchor_row(c->crt[i], rcd, (int64_t)now, &row, &info)) != STIR_OK) {
+			stir_req_set_error(req, r, r == STIR_ENOMEM ? NULL :
+			    "certificate %u cannot be read", i + 1);
 			goto out;
 		}
 		r = stir_store_trust_add(srv->store, &row, &id);

@@ -56,6 +56,7 @@ struct status_ctx {
 	int64_t	 ncreds, nanchors, ncached, npolicies;
 	int	 schema;
 	size_t	 nkeys;
+	char	 digest[STIR_STATE_DIGEST_LEN + 1];	/* of the declared state */
 };
 
 static void
@@ -67,7 +68,9 @@ status_work(struct stir_req *req)
 
 	if ((r = stir_store_counts(req->conn->srv->store, &x->ncreds, &x->nanchors,
 	    &x->ncached, &x->npolicies)) != STIR_OK ||
-	    (r = stir_store_version(req->conn->srv->store, &x->schema)) != STIR_OK) {
+	    (r = stir_store_version(req->conn->srv->store, &x->schema)) != STIR_OK ||
+	    (r = stir_state_digest_read(req->conn->srv->store,
+	    req->state->cfg->connected_identity, x->digest)) != STIR_OK) {
 		stir_req_set_error(req, r, "cannot read the store");
 		return;
 	}
@@ -119,7 +122,7 @@ status_done(struct stir_req *req)
 			policy_warnings(cs->policies, c->name, warnings);
 	}
 	req->result = json_pack("{s:s, s:I, s:I, s:i, s:i, s:{s:I, s:I, s:I, s:I, s:i},"
-	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",
+	    " s:{s:i, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:s}",
 	    "version", PACKAGE_VERSION, "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)(now - srv->started),
 	    "schema_version", x->schema, "connections", (int)(srv->nconns + srv->nadmin),
@@ -133,7 +136,7 @@ status_done(struct stir_req *req)
 	    "sign_errors", (json_int_t)srv->stats.sign_errors,
 	    "connections", (json_int_t)srv->stats.connections,
 	    "inline", (json_int_t)srv->workq.inlined,
-	    "credentials", creds, "warnings", warnings);
+	    "credentials", creds, "warnings", warnings, "state_digest", x->digest);
 	if (req->result != NULL && srv->fetcher != NULL) {
 		struct stir_fetch_stats fs;
 

@@ -189,6 +189,47 @@ content_start(struct content_job *j, const char *url, const char *kind)
 	}
 }
 
+/* One policy's content for a caller outside this file (ops.h). */
+struct content_call {
+	stir_policy_content_fn	 done;
+	void			*arg;
+};
+
+static void
+content_call_done(struct content_job *j)
+{
+	struct content_call *cc = j->arg;
+
+	cc->done(cc->arg, j->content, j->errors);
+	free(cc);
+	content_job_free(j);
+}
+
+int
+stir_policy_content_fetch(struct stir_server *srv, const struct stir_policy *p,
+    stir_policy_content_fn done, void *arg)
+{
+	struct content_call *cc = NULL;
+	struct content_job *j = NULL;
+	json_t *urls = NULL, *kind;
+	const char *url;
+
+	if ((cc = calloc(1, sizeof(*cc))) == NULL ||
+	    (j = content_job_new(srv, content_call_done, cc)) == NULL ||
+	    (urls = stir_policy_urls(p)) == NULL) {
+		content_job_free(j);
+		free(cc);
+		return STIR_ENOMEM;
+	}
+	cc->done = done;
+	cc->arg = arg;
+	json_object_foreach(urls, url, kind)
+		content_start(j, url, json_string_value(kind));
+	json_decref(urls);
+	content_started(j);
+	return STIR_OK;
+}
+
 /* ---- add and check ---- */
 
 struct pol_ctx {
@@ -293,22 +334,20 @@ add_work(struct stir_req *req)
 }
 
 static void
-content_ready(struct content_job *j)
+content_ready(void *arg, json_t *content, json_t *errors)
 {
-	struct stir_req *req = j->arg;
+	struct stir_req *req = arg;
 	struct pol_ctx *x = req->ctx;
 
-	if (json_array_size(j->errors) > 0) {
-		json_t *e0 = json_array_get(j->errors, 0);
+	if (json_array_size(errors) > 0) {
+		json_t *e0 = json_array_get(errors, 0);
 
 		stir_req_fail(req, STIR_EPOLICY, "RCD policy '%s': content refused: %s%s",
-		    x->name, json_string_value(e0), json_array_size(j->errors) > 1 ?
+		    x->name, json_string_value(e0), json_array_size(errors) > 1 ?
 		    " (and more: see 'stirctl policy check')" : "");
-		content_job_free(j);
 		return;
 	}
-	x->content = json_incref(j->content);
-	content_job_free(j);
+	x->content = json_incref(content);
 	if (x->store) {
 		stir_req_queue(req, add_work, pol_done);
 		return;
@@ -325,9 +364,7 @@ add_or_check(struct stir_req *req, bool store)
 {
 	struct stir_server *srv = req->conn->srv;
 	struct pol_ctx *x;
-	struct content_job *j;
-	json_t *urls, *kind;
-	const char *url, *other;
+	const char *other;
 	char msg[384];
 	size_t i = 0;
 	int r;
@@ -367,16 +404,8 @@ add_or_check(struct stir_req *req, bool store)
 			    other);
 		return;
 	}
-	if ((j = content_job_new(srv, content_ready, req)) == NULL ||
-	    (urls = stir_policy_urls(x->policy)) == NULL) {
-		content_job_free(j);
+	if (stir_policy_content_fetch(srv, x->policy, content_ready, req) != STIR_OK)
 		stir_req_fail(req, STIR_ENOMEM, NULL);
-		return;
-	}
-	json_object_foreach(urls, url, kind)
-		content_start(j, url, json_string_value(kind));
-	json_decref(urls);
-	content_started(j);
 }
 
 void

@@ -38,6 +38,8 @@ const struct stir_op_desc stir_op_table[] = {
 	{ &stir_op_schemas[STIR_OP_POLICY_SHOW],     op_policy_show,    NULL },
 	{ &stir_op_schemas[STIR_OP_POLICY_REMOVE],   op_policy_remove,  NULL },
 	{ &stir_op_schemas[STIR_OP_POLICY_TEST],     op_policy_test,    NULL },
+	{ &stir_op_schemas[STIR_OP_STATE_EXPORT],    op_state_export,   NULL },
+	{ &stir_op_schemas[STIR_OP_STATE_APPLY],     op_state_apply,    NULL },
 };
 
 const size_t stir_op_count = sizeof(stir_op_table) / sizeof(stir_op_table[0]);

@@ -48,6 +48,7 @@ stir_creds_unref(struct stir_creds *cs)
 		cred_clear(&cs->v[i]);
 	free(cs->v);
 	stir_policies_free(cs->policies);
+	free(cs->connected_identity);
 	free(cs);
 }
 
@@ -142,6 +143,9 @@ stir_creds_load(struct stir_store *st, struct stir_creds **ret)
 	}
 	if ((r = stir_policies_load(st, &cs->policies)) != STIR_OK)
 		goto out;
+	r = stir_store_setting_get(st, STIR_SETTING_CONNECTED_IDENTITY, &cs->connected_identity);
+	if (r != STIR_OK && r != STIR_ENOENT)
+		goto out;
 	*ret = cs;
 	cs = NULL;
 	r = STIR_OK;
@@ -149,6 +153,13 @@ stir_creds_load(struct stir_store *st, struct stir_creds **ret)
 	stir_creds_unref(cs);
 	stir_store_cred_rows_free(rows, n);
 	return r;
+}
+
+const char *
+stir_creds_connected_identity(const struct stir_creds *cs, const char *conf_value)
+{
+	return cs != NULL && cs->connected_identity != NULL ? cs->connected_identity :
+	    conf_value;
 }
 
 const struct stir_cred *
@@ -324,7 +335,8 @@ stir_cred_add(struct stir_store *store, struct stir_signer *signer, struct stir_
 	row.subject = info.subject;
 	row.not_after = info.not_after;
 	row.created = now;
-	if ((r = stir_store_cred_add(store, &row)) != STIR_OK) {
+	r = in->replace ? stir_store_cred_replace(store, &row) : stir_store_cred_add(store, &row);
+	if (r != STIR_OK) {
 		snprintf(msg, msglen, r == STIR_EEXIST ? "a credential named '%s' exists already" :
 		    "cannot store credential '%s'", in->name);
 		goto out;

@@ -37,13 +37,28 @@ struct stir_cred {
 
 struct stir_policies;
 
-/* What signing needs, loaded together: credentials and RCD policies. */
+/*
+ * What signing needs, loaded together: credentials, RCD policies and the
+ * settings stored through the admin socket (stirctl apply), which
+ * override stird.conf's.
+ */
 struct stir_creds {
 	unsigned		 refs;		/* atomic: states share a table */
 	struct stir_cred	*v;
 	size_t			 n;
 	struct stir_policies	*policies;
+	char			*connected_identity;	/* stored, or NULL: stird.conf's */
 };
+
+/* The settings table's name for connected_identity (schema 0004). */
+#define STIR_SETTING_CONNECTED_IDENTITY	"connected_identity"
+
+/*
+ * The connected_identity that signing honours: the stored one if there
+ * is one, else conf_value (stird.conf's).  Borrowed.
+ */
+const char *stir_creds_connected_identity(const struct stir_creds *cs,
+	    const char *conf_value);
 
 struct stir_store;
 
@@ -57,6 +72,7 @@ struct stir_cred_add {
 	const char	*x5u;
 	json_t		*tns;		/* an array of TN specs, or NULL */
 	const char	*spc;
+	bool		 replace;	/* change the credential of that name */
 };
 
 struct stir_signer;
@@ -66,7 +82,8 @@ struct stir_signer;
  * transaction): a PKCS#11 URL is first registered with the signer as key
  * in->name (undone if the credential is not added); the key must exist,
  * the chain parse, and its end entity hold the key, be current and carry
- * TN authority (stir_cred_check).  *ret is what cred.add answers.  On
+ * TN authority (stir_cred_check).  With in->replace a credential named
+ * in->name is changed in place, so that a policy bound to it stays bound.  *ret is what cred.add answers.  On
  * failure msg says why, never with the URL.
  */
 int	stir_cred_add(struct stir_store *store, struct stir_signer *signer,

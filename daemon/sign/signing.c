@@ -288,8 +288,9 @@ prepare_msg(struct stir_signing *x, const struct stir_sign_request *rq,
 /*
  * rsp (RFC 9970): the called side proves the number reached.  orig and
  * dest are the request's (not swapped); the credential covers dest.  Only
- * numbers connected_identity lists answer, so that nobody can war-dial
- * stird into a directory of who answers.
+ * numbers connected_identity lists answer (the stored one, else
+ * stird.conf's: stir_creds_connected_identity()), so that nobody can
+ * war-dial stird into a directory of who answers.
  */
 static int
 prepare_rsp(struct stir_signing *x, const struct stir_sign_request *rq,
@@ -297,6 +298,7 @@ prepare_rsp(struct stir_signing *x, const struct stir_sign_request *rq,
     const struct stir_config *cfg, time_t now, char *msg, size_t msglen)
 {
 	const struct stir_ident *reached = &c->dest[0];
+	const char *answers = stir_creds_connected_identity(cs, cfg->connected_identity);
 	const struct stir_cred *cred;
 	char m[300];
 	int r;
@@ -305,8 +307,7 @@ prepare_rsp(struct stir_signing *x, const struct stir_sign_request *rq,
 		snprintf(msg, msglen, "an rsp PASSporT has one dest: the number reached");
 		return STIR_EINVAL;
 	}
-	if (cfg->connected_identity[0] == '\0' ||
-	    !stir_tnspec_list_covers(cfg->connected_identity, reached->value)) {
+	if (answers[0] == '\0' || !stir_tnspec_list_covers(answers, reached->value)) {
 		snprintf(msg, msglen, "%s does not answer connected-identity requests (connected_identity)",
 		    reached->value);
 		return STIR_EPOLICY;

@@ -5,5 +5,6 @@ libstircore_la_SOURCES += \
 	daemon/store/store_cache.c \
 	daemon/store/store_internal.h \
 	daemon/store/store_policy.c \
+	daemon/store/store_state.c \
 	daemon/store/storeq.h \
 	daemon/store/storeq.c

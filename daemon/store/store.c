@@ -354,15 +354,21 @@ col_text(sqlite3_stmt *s, int i, int *oom)
 	return r;
 }
 
-int
-stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row)
+/* Insert row; with replace, change the row of that name (created stays). */
+static int
+cred_put(struct stir_store *st, const struct stir_cred_row *row, bool replace)
 {
-	static const char sql[] = "INSERT INTO credentials (name, key_ref, chain_pem,"
+	static const char add[] = "INSERT INTO credentials (name, key_ref, chain_pem,"
 	    " x5u, tns, spc, subject, not_after, created) VALUES (?,?,?,?,?,?,?,?,?)";
+	static const char upd[] = "INSERT INTO credentials (name, key_ref, chain_pem,"
+	    " x5u, tns, spc, subject, not_after, created) VALUES (?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT (name) DO UPDATE SET key_ref = excluded.key_ref,"
+	    " chain_pem = excluded.chain_pem, x5u = excluded.x5u, tns = excluded.tns,"
+	    " spc = excluded.spc, subject = excluded.subject, not_after = excluded.not_after";
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(st->db, replace ? upd : add, -1, &s, NULL)) != SQLITE_OK)
 		return db_err(st, rc, "cred add");
 	bind_text(s, 1, row->name);
 	bind_text(s, 2, row->key_ref);
@@ -382,6 +388,18 @@ stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row)
 		r = db_err(st, rc, "cred add");
 	sqlite3_finalize(s);
 	return r;
+}
+
+int
+stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row)
+{
+	return cred_put(st, row, false);
+}
+
+int
+stir_store_cred_replace(struct stir_store *st, const struct stir_cred_row *row)
+{
+	return cred_put(st, row, true);
 }
 
 static int

@@ -68,6 +68,12 @@ struct stir_cred_row {
 };
 
 int	stir_store_cred_add(struct stir_store *st, const struct stir_cred_row *row);
+/*
+ * Add row, or change the credential of that name in place (its key,
+ * chain, x5u, tns, spc, subject and not_after; created stays), so that a
+ * policy bound to it stays bound.
+ */
+int	stir_store_cred_replace(struct stir_store *st, const struct stir_cred_row *row);
 int	stir_store_cred_remove(struct stir_store *st, const char *name);
 /*
  * Point credential name at key key_ref, and checkpoint the WAL so that the
@@ -186,6 +192,19 @@ int	stir_store_cache_total(struct stir_store *st, size_t *ret_bytes, size_t *ret
 int	stir_store_cache_load(struct stir_store *st, int64_t now, size_t max,
 	    size_t max_bytes, struct stir_cache_row **ret, size_t *ret_n);
 void	stir_store_cache_rows_free(struct stir_cache_row *rows, size_t n);
+
+/*
+ * The declared state (store_state.c, stirctl apply).  A savepoint nests
+ * inside the caller's transaction (stir_store_begin), so that a change
+ * of many rows can be undone without undoing the audit record beside it:
+ * end it with rollback true to undo every change made since.
+ */
+int	stir_store_savepoint(struct stir_store *st);
+int	stir_store_savepoint_end(struct stir_store *st, bool rollback);
+/* A stored setting (free()); STIR_ENOENT if name has none. */
+int	stir_store_setting_get(struct stir_store *st, const char *name, char **ret_value);
+/* Store a setting, or with value NULL remove it (none: STIR_OK). */
+int	stir_store_setting_set(struct stir_store *st, const char *name, const char *value);
 
 /* Row counts for status. */
 int	stir_store_counts(struct stir_store *st, int64_t *ret_creds,

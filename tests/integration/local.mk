@@ -71,6 +71,16 @@ tests_integration_test_extensions_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_extensions_LDADD = libstirclient.la $(TEST_LIBS)
 endif
 
+# one declared state for many hosts: export, apply, dry run, digests
+if HAVE_CHECK
+check_PROGRAMS += tests/integration/test_state
+TESTS += tests/integration/test_state
+tests_integration_test_state_SOURCES = tests/integration/test_state.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_state_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_state_LDADD = libstirclient.la $(TEST_LIBS)
+endif
+
 # admin changes under concurrency and faults, log injection, foreign databases
 if HAVE_CHECK
 check_PROGRAMS += tests/integration/test_admin

@@ -637,7 +637,7 @@ START_TEST(socket_activation_uses_the_passed_sockets)
 	    H.sock, H.admin), 0);
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--socket '%s' --admin-socket '%s' --json status",
 	    H.sock, H.admin), 0);
-	ck_assert_ptr_nonnull(strstr(out, "\"schema_version\": 3"));
+	ck_assert_ptr_nonnull(strstr(out, "\"schema_version\": 4"));
 	ck_assert_int_ne(stat(H.dir, &st), -1);
 	h_read_log(&H, log, sizeof(log));
 	ck_assert_ptr_nonnull(strstr(log, "service socket passed by systemd"));
