@@ -2,8 +2,8 @@
 # run it with `make bench` or tests/bench/run.sh.
 check_PROGRAMS += tests/bench/stir-bench
 tests_bench_stir_bench_SOURCES = tests/bench/stir-bench.c
-tests_bench_stir_bench_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS)
-tests_bench_stir_bench_LDADD = libstirclient.la $(GNUTLS_LIBS) -lpthread
+tests_bench_stir_bench_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(SODIUM_CFLAGS)
+tests_bench_stir_bench_LDADD = libstirclient.la $(GNUTLS_LIBS) $(SODIUM_LIBS) -lpthread
 EXTRA_DIST += tests/bench/run.sh tests/bench/http.sh
 
 # libsecsipid's own signing rate, in its process: only for make bench (its

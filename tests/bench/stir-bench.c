@@ -49,12 +49,14 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <sodium.h>
 
 #include "stirclient.h"
 
 #define MAX_CLIENTS	256
 #define MAX_DEPTH	256
-#define MAX_IDS		4096
+#define MAX_IDS		4096	/* signed by the daemon */
+#define MAX_FRESH	200000	/* made here (--fresh) */
 #define LAT_MAX		1000000
 #define LINE_MAX_B	4096
 
@@ -75,10 +77,27 @@ struct opts {
 	int		 verify;
 	int		 nids;
 	int		 hang_depth;
+	int		 sign_phases;	/* --sign no: verify only */
+	const char	*fresh_url;	/* --fresh URL: each identity verified once */
 	/* derived */
 	char		 from_hdr[64], to_hdr[64];
 	char		**ids;		/* daemon-signed Identity values */
 };
+
+/* fresh identities are handed out once each, across every phase */
+static atomic_ulong fresh_next;
+static atomic_ulong fresh_wrapped;
+
+static const char *
+pick(const struct opts *o, unsigned long n)
+{
+	if (o->fresh_url != NULL) {
+		n = atomic_fetch_add(&fresh_next, 1);
+		if (n >= (unsigned long)o->nids)
+			atomic_store(&fresh_wrapped, 1);
+	}
+	return o->ids[n % (unsigned long)o->nids];
+}
 
 static double
 now_s(void)
@@ -372,7 +391,7 @@ latency(const struct opts *o, enum op op, double pace, double *ret_p50, double *
 				exit(2);
 			}
 		} else
-			verify_one(c, o, o->ids[n % (size_t)o->nids]);
+			verify_one(c, o, pick(o, n));
 		lat[n] = (now_s() - s) * 1e3;
 		if (lat[n] > lat_max) {
 			lat_max = lat[n];
@@ -516,7 +535,7 @@ client_thread(void *p)
 				len = snprintf(line, sizeof(line),
 				    "{\"v\":1,\"id\":%lu,\"op\":\"verify\",\"identity\":[\"%s\"],"
 				    "\"from\":\"%s\",\"to\":\"%s\"}\n", ++id,
-				    o->ids[next++ % (unsigned long)o->nids], o->from_hdr, o->to_hdr);
+				    pick(o, next++), o->from_hdr, o->to_hdr);
 			if (len <= 0 || (size_t)len >= sizeof(line)) {
 				fprintf(stderr, "request too long\n");
 				exit(2);
@@ -655,31 +674,14 @@ measure(const struct opts *o, enum op op, struct rates *r)
 
 /* ---- hanging fetches ---- */
 
+/* base64url without padding (libsodium) at out; returns the end. */
 static char *
 b64url(const unsigned char *in, size_t len, char *out)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	char *o = out;
-	size_t i;
+	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-
-		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63];
-		*o++ = tab[v >> 6 & 63]; *o++ = tab[v & 63];
-	}
-	if (len - i == 1) {
-		unsigned v = (unsigned)in[i] << 16;
-
-		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63];
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-
-		*o++ = tab[v >> 18 & 63]; *o++ = tab[v >> 12 & 63]; *o++ = tab[v >> 6 & 63];
-	}
-	*o = '\0';
-	return o;
+	(void)sodium_bin2base64(out, n, in, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out + strlen(out);
 }
 
 /*
@@ -689,6 +691,7 @@ b64url(const unsigned char *in, size_t len, char *out)
 static void
 make_identity(gnutls_privkey_t pk, const struct opts *o, const char *url, char *out, size_t cap)
 {
+	static atomic_ulong serial;
 	char hdr[1536], pay[512], tbs[4096], *p;
 	unsigned char rs[64];
 	gnutls_datum_t data, sig, r, s;
@@ -698,8 +701,8 @@ make_identity(gnutls_privkey_t pk, const struct opts *o, const char *url, char *
 	    "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"%s\"}", url);
 	pl = snprintf(pay, sizeof(pay),
 	    "{\"attest\":\"A\",\"dest\":{\"tn\":[\"%s\"]},\"iat\":%lld,\"orig\":{\"tn\":\"%s\"},"
-	    "\"origid\":\"123e4567-e89b-12d3-a456-426655440000\"}",
-	    o->dest, (long long)time(NULL), o->orig);
+	    "\"origid\":\"123e4567-e89b-12d3-a456-%012lx\"}",
+	    o->dest, (long long)time(NULL), o->orig, atomic_fetch_add(&serial, 1));
 	p = b64url((unsigned char *)hdr, (size_t)hl, tbs);
 	*p++ = '.';
 	p = b64url((unsigned char *)pay, (size_t)pl, p);
@@ -832,6 +835,22 @@ sign_identities(struct opts *o)
 		perror("calloc");
 		exit(2);
 	}
+	if (o->fresh_url != NULL) {
+		gnutls_privkey_t pk = load_key(o->key);
+
+		/* made here: the daemon's CPU is not spent on them */
+		for (int i = 0; i < o->nids; i++) {
+			if ((o->ids[i] = malloc(2048)) == NULL) {
+				perror("malloc");
+				exit(2);
+			}
+			make_identity(pk, o, o->fresh_url, o->ids[i], 2048);
+		}
+		gnutls_privkey_deinit(pk);
+		verify_one(c, o, pick(o, 0));	/* the x5u fetched: a warm cache */
+		stir_client_free(c);
+		return;
+	}
 	for (int i = 0; i < o->nids; i++) {
 		if ((r = stir_client_sign(c, &req, &o->ids[i], NULL)) != STIR_OK) {
 			fprintf(stderr, "sign: %s: %s\n", stir_strerror(r), stir_client_errmsg(c));
@@ -876,13 +895,15 @@ main(int argc, char **argv)
 		{ "ids", required_argument, NULL, 'n' },
 		{ "hang-url", required_argument, NULL, 'H' },
 		{ "hang-depth", required_argument, NULL, 'h' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "fresh", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { .orig = "12155551212", .dest = "12125551213", .clients = 4,
 	    .depth = 16, .seconds = 3.0, .raw_threads = 1, .deterministic = 1, .verify = 1,
-	    .nids = 256, .hang_depth = 32 };
-	unsigned long errors, verrors = 0;
-	double raw, p50, p99, lat_rate, rate, cores, sign_pc;
+	    .nids = 256, .hang_depth = 32, .sign_phases = 1 };
+	unsigned long errors = 0, verrors = 0;
+	double raw = 0, p50 = 0, p99 = 0, lat_rate, rate = 0, cores, sign_pc = -1;
 	struct rates r;
 	double vraw = 0, vp50 = 0, vp99 = 0, vmax = 0, vrate = 0, vpc = -1, hp50 = -1, hp99 = -1;
 	static const double paces[2] = { 50, 500 };
@@ -906,12 +927,15 @@ main(int argc, char **argv)
 		case 'n': o.nids = atoi(optarg); break;
 		case 'H': o.hang_url = optarg; break;
 		case 'h': o.hang_depth = atoi(optarg); break;
+		case 'S': o.sign_phases = strcmp(optarg, "no") != 0; break;
+		case 'F': o.fresh_url = optarg; break;
 		default: goto usage;
 		}
 	}
 	if (o.socket == NULL || o.key == NULL || o.clients < 1 || o.clients > MAX_CLIENTS ||
 	    o.depth < 1 || o.depth > MAX_DEPTH || o.raw_threads < 1 || o.raw_threads > 64 ||
-	    o.seconds <= 0 || o.nids < 1 || o.nids > MAX_IDS || o.hang_depth < 1 ||
+	    o.seconds <= 0 || o.nids < 1 ||
+	    o.nids > (o.fresh_url != NULL ? MAX_FRESH : MAX_IDS) || o.hang_depth < 1 ||
 	    o.hang_depth > MAX_DEPTH || strlen(o.orig) > 32 || strlen(o.dest) > 32 ||
 	    (o.hang_url != NULL && strlen(o.hang_url) > 1000))
 		goto usage;
@@ -919,45 +943,48 @@ main(int argc, char **argv)
 	snprintf(o.to_hdr, sizeof(o.to_hdr), "tel:+%s", o.dest);
 
 	/* ---- sign ---- */
-	latency(&o, OP_SIGN, 0, &p50, &p99, &lat_rate);
-	printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
-	    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
-	fflush(stdout);
-	for (int k = 0; k < 2; k++) {
-		latency(&o, OP_PING, paces[k], &pp50[k], &pp99[k], &lat_rate);
-		printf("ping: latency, 1 client paced at %.0f/s (the socket path, no crypto): "
-		    "p50 %.3f ms, p99 %.3f ms\n", paces[k], pp50[k], pp99[k]);
-		raw_paced(&o, OP_SIGN, paces[k], &rp50[k], &rp99[k]);
-		printf("sign: raw GnuTLS sign alone, paced at %.0f/s: p50 %.3f ms, p99 %.3f ms\n",
-		    paces[k], rp50[k], rp99[k]);
-		latency(&o, OP_SIGN, paces[k], &sp50[k], &sp99[k], &lat_rate);
-		printf("sign: latency, 1 client paced at %.0f/s: p50 %.3f ms, p99 %.3f ms, "
-		    "max %.3f ms\n", paces[k], sp50[k], sp99[k], lat_max);
+	if (o.sign_phases) {
+		latency(&o, OP_SIGN, 0, &p50, &p99, &lat_rate);
+		printf("sign: latency, 1 client, 1 in flight: p50 %.3f ms, p99 %.3f ms, max %.3f ms "
+		    "(%.0f/s)\n", p50, p99, lat_max, lat_rate);
+		fflush(stdout);
+		for (int k = 0; k < 2; k++) {
+			latency(&o, OP_PING, paces[k], &pp50[k], &pp99[k], &lat_rate);
+			printf("ping: latency, 1 client paced at %.0f/s (the socket path, no crypto): "
+			    "p50 %.3f ms, p99 %.3f ms\n", paces[k], pp50[k], pp99[k]);
+			raw_paced(&o, OP_SIGN, paces[k], &rp50[k], &rp99[k]);
+			printf("sign: raw GnuTLS sign alone, paced at %.0f/s: p50 %.3f ms, p99 %.3f ms\n",
+			    paces[k], rp50[k], rp99[k]);
+			latency(&o, OP_SIGN, paces[k], &sp50[k], &sp99[k], &lat_rate);
+			printf("sign: latency, 1 client paced at %.0f/s: p50 %.3f ms, p99 %.3f ms, "
+			    "max %.3f ms\n", paces[k], sp50[k], sp99[k], lat_max);
+			fflush(stdout);
+		}
+
+		measure(&o, OP_SIGN, &r);
+		raw = r.raw;
+		rate = r.rate;
+		cores = r.cores;
+		errors = r.errors;
+		printf("sign: raw GnuTLS ES256 sign (in-process, %d thread%s on the daemon's CPUs, %s, "
+		    "%d slices between the daemon's): %.0f/s (slices %.0f..%.0f)\n", o.raw_threads,
+		    o.raw_threads > 1 ? "s" : "", o.deterministic ? "RFC 6979" : "random k", ROUNDS,
+		    raw, r.raw_lo, r.raw_hi);
+		printf("sign: throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
+		    o.clients, o.depth, rate, errors);
+		printf("sign: ratio daemon/raw: %.2f\n", rate / raw);
+		print_cores("signs", rate, cores, raw, o.raw_threads, &sign_pc);
 		fflush(stdout);
 	}
-
-	measure(&o, OP_SIGN, &r);
-	raw = r.raw;
-	rate = r.rate;
-	cores = r.cores;
-	errors = r.errors;
-	printf("sign: raw GnuTLS ES256 sign (in-process, %d thread%s on the daemon's CPUs, %s, "
-	    "%d slices between the daemon's): %.0f/s (slices %.0f..%.0f)\n", o.raw_threads,
-	    o.raw_threads > 1 ? "s" : "", o.deterministic ? "RFC 6979" : "random k", ROUNDS,
-	    raw, r.raw_lo, r.raw_hi);
-	printf("sign: throughput, %d clients x %d in flight: %.0f signs/s (%lu errors)\n",
-	    o.clients, o.depth, rate, errors);
-	printf("sign: ratio daemon/raw: %.2f\n", rate / raw);
-	print_cores("signs", rate, cores, raw, o.raw_threads, &sign_pc);
-	fflush(stdout);
 
 	/* ---- verify ---- */
 	if (o.verify) {
 		double t0 = now_s();
 
 		sign_identities(&o);
-		printf("verify: %d identities signed by the daemon and verified once "
-		    "(warm cache) in %.2f s\n", o.nids, now_s() - t0);
+		printf("verify: %d identities %s in %.2f s\n", o.nids, o.fresh_url != NULL ?
+		    "made here, one verified (warm cache)" :
+		    "signed by the daemon and verified once (warm cache)", now_s() - t0);
 		fflush(stdout);
 
 		latency(&o, OP_VERIFY, 0, &vp50, &vp99, &lat_rate);
@@ -1021,13 +1048,19 @@ main(int argc, char **argv)
 		}
 	}
 
-	printf("SUMMARY sign raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f p99=%.3f "
-	    "p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=%.3f raw500=%.3f "
-	    "hangp99=-\n", raw, rate, rate / raw, sign_pc, p50, p99, sp50[0], sp99[0], sp50[1],
-	    sp99[1], rp50[0], rp50[1]);
-	printf("SUMMARY ping raw=- daemon=- ratio=- percore=- p50=- p99=- p50_50=%.3f "
-	    "p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=- raw500=- hangp99=-\n", pp50[0],
-	    pp99[0], pp50[1], pp99[1]);
+	if (o.sign_phases) {
+		printf("SUMMARY sign raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f p99=%.3f "
+		    "p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=%.3f raw500=%.3f "
+		    "hangp99=-\n", raw, rate, rate / raw, sign_pc, p50, p99, sp50[0], sp99[0],
+		    sp50[1], sp99[1], rp50[0], rp50[1]);
+		printf("SUMMARY ping raw=- daemon=- ratio=- percore=- p50=- p99=- p50_50=%.3f "
+		    "p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=- raw500=- hangp99=-\n", pp50[0],
+		    pp99[0], pp50[1], pp99[1]);
+	}
+	if (o.fresh_url != NULL)
+		printf("verify: %d fresh identities made here, %lu used%s\n", o.nids,
+		    (unsigned long)atomic_load(&fresh_next), atomic_load(&fresh_wrapped) ?
+		    " (wrapped: some were verified twice, and were local replays)" : ", each once");
 	if (o.verify) {
 		printf("SUMMARY verify raw=%.0f daemon=%.0f ratio=%.2f percore=%.2f p50=%.3f "
 		    "p99=%.3f p50_50=%.3f p99_50=%.3f p50_500=%.3f p99_500=%.3f raw50=%.3f "
