@@ -23,7 +23,7 @@ import sys
 CORE = {"conn", "dispatch", "req", "workq", "server"}
 # The layers, the folders under daemon/, lowest first: a module may use
 # its own layer and those before it, never one after (doc/layout.md).
-LAYERS = ["stir", "base", "store", "pki", "keys", "sign", "core", "verify", "ops",
+LAYERS = ["stir", "base", "store", "pki", "fleet", "keys", "sign", "core", "verify", "ops",
           "daemon"]
 
 
