@@ -104,6 +104,11 @@ static const struct conffile_key keys[] = {
 	KEY("redis_master", OPTSTRING, redis_master, ""),
 	KEY("redis_user", OPTSTRING, redis_user, ""),
 	KEY("redis_password_file", OPTPATH, redis_password_file, ""),
+	KEY("redis_tls", BOOL, redis_tls, "no"),
+	KEY("redis_tls_ca_file", OPTPATH, redis_tls_ca_file, ""),
+	KEY("redis_tls_cert_file", OPTPATH, redis_tls_cert_file, ""),
+	KEY("redis_tls_key_file", OPTPATH, redis_tls_key_file, ""),
+	KEY("redis_tls_name", OPTSTRING, redis_tls_name, ""),
 	UINT("redis_db", redis_db, 0, 1023, "0"),
 	UINT("redis_timeout_ms", redis_timeout_ms, 1, 60000, "100"),
 	KEY("redis_prefix", OPTSTRING, redis_prefix, "stird:"),
@@ -223,6 +228,18 @@ stir_config_redis_check(const struct stir_config *cfg, char *msg, size_t msglen)
 	}
 	if (strlen(cfg->redis_master) > 64 || strlen(cfg->redis_user) > 128) {
 		snprintf(msg, msglen, "'redis_master' or 'redis_user' is too long");
+		return STIR_EINVAL;
+	}
+	if (cfg->redis_tls && strncmp(cfg->redis, "unix:", 5) == 0) {
+		snprintf(msg, msglen, "'redis_tls' is for TCP: a Unix socket is local");
+		return STIR_EINVAL;
+	}
+	if ((cfg->redis_tls_cert_file[0] != '\0') != (cfg->redis_tls_key_file[0] != '\0')) {
+		snprintf(msg, msglen, "'redis_tls_cert_file' and 'redis_tls_key_file' go together");
+		return STIR_EINVAL;
+	}
+	if (strlen(cfg->redis_tls_name) > 253) {
+		snprintf(msg, msglen, "'redis_tls_name' is too long");
 		return STIR_EINVAL;
 	}
 	for (const char *p = cfg->redis_user; *p != '\0'; p++)

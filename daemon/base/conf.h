@@ -81,6 +81,11 @@ struct stir_config {
 	char	*redis_master;		/* ... and the master's name there */
 	char	*redis_user;		/* ACL user; "" = none (AUTH password alone) */
 	char	*redis_password_file;	/* "" = no AUTH */
+	bool	 redis_tls;		/* TLS to Redis (and the Sentinels) */
+	char	*redis_tls_ca_file;	/* "" = the system's trust store */
+	char	*redis_tls_cert_file;	/* a client certificate, or "" */
+	char	*redis_tls_key_file;
+	char	*redis_tls_name;	/* checked in the certificate; "" = the host */
 	unsigned redis_db;		/* SELECT */
 	unsigned redis_timeout_ms;	/* a command's answer; later = unreachable */
 	char	*redis_prefix;		/* of every key stird writes */

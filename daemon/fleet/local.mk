@@ -2,6 +2,8 @@
 libstircore_la_SOURCES += \
 	daemon/fleet/redis.h \
 	daemon/fleet/redis.c \
+	daemon/fleet/redis_tls.h \
+	daemon/fleet/redis_tls.c \
 	daemon/fleet/replay.h \
 	daemon/fleet/replay.c \
 	daemon/fleet/shared_cache.h \

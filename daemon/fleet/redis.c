@@ -17,6 +17,7 @@
 #include "daemon/base/conf.h"
 #include "daemon/base/log.h"
 #include "daemon/fleet/redis.h"
+#include "daemon/fleet/redis_tls.h"
 
 #define PASSWORD_MAX	512
 #define CONNECT_MIN_MS	1000	/* connecting and the handshake, at least */
@@ -81,6 +82,9 @@ struct stir_redis {
 	size_t			 sentinel_i;	/* the Sentinel asked next */
 	bool			 at_sentinel;	/* ac is a Sentinel's */
 	char			 target[300];	/* host:port or unix:/path being used */
+	char			 target_host[256];	/* its host, as named (TLS checks it) */
+	struct stir_redis_tls	*tls;		/* redis_tls: hiredis goes through it */
+	char			*tls_conf;	/* the TLS settings, to compare at reload */
 	struct resolve		*resolving;
 	uint64_t		 attempt_ms;	/* when connecting began */
 	uint64_t		 retry_ms;	/* L_DOWN: the next attempt */
@@ -477,6 +481,10 @@ connect_to(struct stir_redis *r, const char *host, int port, const char *path)
 {
 	redisAsyncContext *ac;
 
+	if (path == NULL && r->tls != NULL) {	/* through the TLS relay */
+		stir_redis_tls_target(r->tls, host, port, r->target_host);
+		path = stir_redis_tls_path(r->tls);
+	}
 	ac = path != NULL ? redisAsyncConnectUnix(path) : redisAsyncConnect(host, port);
 	if (ac == NULL) {
 		retry_later(r, "out of memory");
@@ -588,6 +596,7 @@ attempt(struct stir_redis *r)
 		retry_later(r, "not host:port");
 		return;
 	}
+	snprintf(r->target_host, sizeof(r->target_host), "%s", host);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -746,6 +755,32 @@ settings_free(struct stir_redis *r)
 		free(r->password);
 	}
 	free(r->password_file);
+	free(r->tls_conf);
+}
+
+/* What a reload must compare: the TLS settings in one string. */
+static char *
+tls_conf_of(const struct stir_config *cfg)
+{
+	char buf[4 * 4096 + 16];
+
+	snprintf(buf, sizeof(buf), "%d|%s|%s|%s|%s", cfg->redis_tls, cfg->redis_tls_ca_file,
+	    cfg->redis_tls_cert_file, cfg->redis_tls_key_file, cfg->redis_tls_name);
+	return strdup(buf);
+}
+
+/* The relay's socket, beside stird's own: stird's directory, its pid. */
+static int
+tls_start(struct stir_redis *r, const struct stir_config *cfg, char *msg, size_t msglen)
+{
+	char path[4200];
+	const char *slash = strrchr(cfg->socket, '/');
+	int n;
+
+	n = slash != NULL ? (int)(slash - cfg->socket) : 1;
+	snprintf(path, sizeof(path), "%.*s/stird-redis-tls.%d.sock", n,
+	    slash != NULL ? cfg->socket : ".", (int)getpid());
+	return stir_redis_tls_new(r->loop, cfg, path, &r->tls, msg, msglen);
 }
 
 static void
@@ -791,7 +826,14 @@ stir_redis_new(uv_loop_t *loop, const struct stir_config *cfg, struct stir_redis
 	}
 	if ((rc = read_password(cfg->redis_password_file, &r->password, msg, msglen)) != STIR_OK)
 		goto fail;
+	if ((r->tls_conf = tls_conf_of(cfg)) == NULL) {
+		rc = STIR_ENOMEM;
+		goto fail;
+	}
+	if (cfg->redis_tls && (rc = tls_start(r, cfg, msg, msglen)) != STIR_OK)
+		goto fail;
 	if (uv_timer_init(loop, &r->timer) != 0) {
+		stir_redis_tls_free(r->tls);
 		rc = STIR_EINTERNAL;
 		goto fail;
 	}
@@ -809,7 +851,11 @@ stir_redis_new(uv_loop_t *loop, const struct stir_config *cfg, struct stir_redis
 bool
 stir_redis_same(const struct stir_redis *r, const struct stir_config *cfg)
 {
-	return r != NULL && strcmp(r->addr ? r->addr : "", cfg->redis) == 0 &&
+	char *tls = r != NULL ? tls_conf_of(cfg) : NULL;
+	bool same_tls = tls != NULL && strcmp(tls, r->tls_conf) == 0;
+
+	free(tls);
+	return r != NULL && same_tls && strcmp(r->addr ? r->addr : "", cfg->redis) == 0 &&
 	    strcmp(r->sentinels_conf, cfg->redis_sentinels) == 0 &&
 	    strcmp(r->master, cfg->redis_master) == 0 &&
 	    strcmp(r->user, cfg->redis_user) == 0 &&
@@ -835,6 +881,8 @@ stir_redis_free(struct stir_redis *r)
 	}
 	fail_waiting(r, STIR_ESHUTDOWN);
 	drop(r);
+	stir_redis_tls_free(r->tls);
+	r->tls = NULL;
 	(void)uv_timer_stop(&r->timer);
 	uv_close((uv_handle_t *)&r->timer, on_timer_closed);
 }

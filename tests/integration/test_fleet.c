@@ -54,7 +54,7 @@ free_port(void)
 	return port;
 }
 
-static char redis_extra[512];	/* more redis.conf lines (ACL users) */
+static char redis_extra[4 * H_PATH_MAX];	/* more redis.conf lines (ACL users) */
 
 /* redis-server on 127.0.0.1:redis_port, nothing saved; waits for PONG. */
 static void
@@ -534,6 +534,75 @@ START_TEST(a_paused_redis_delays_no_warm_verification)
 }
 END_TEST
 
+static int tls_port;
+
+/*
+ * Redis serving TLS too (the test web PKI's certificate, for 127.0.0.1);
+ * host A speaks TLS to it, host B too but expects another name.
+ */
+static void
+setup_tls(void)
+{
+	char extra[H_PATH_MAX + 256];
+
+	h_init(&A, NULL);
+	h_init(&B, NULL);
+	redis_port = free_port();
+	tls_port = free_port();
+	snprintf(redis_extra, sizeof(redis_extra), "tls-port %d\ntls-cert-file %s/web.pem\n"
+	    "tls-key-file %s/web.key\ntls-ca-cert-file %s/web-ca.pem\ntls-auth-clients no\n",
+	    tls_port, A.pki, A.pki, A.pki);
+	redis_start();
+	snprintf(extra, sizeof(extra), "replay_window = 60\nredis = 127.0.0.1:%d\nredis_tls = yes\n"
+	    "redis_tls_ca_file = %s/web-ca.pem\nredis_timeout_ms = 2000\n", tls_port, A.pki);
+	h_verifier_conf(&A, extra);
+	snprintf(extra, sizeof(extra), "replay_window = 60\nredis = 127.0.0.1:%d\nredis_tls = yes\n"
+	    "redis_tls_ca_file = %s/web-ca.pem\nredis_tls_name = redis.example.net\n", tls_port,
+	    B.pki);
+	h_verifier_conf(&B, extra);
+	h_publish(&A, "sp-chain.pem");
+	ck_assert_msg(h_https_start(&A), "tests/https-server.py did not start");
+	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d", A.https_port);
+	ck_assert_msg(h_start(&A), "stird A did not start");
+	ck_assert_msg(h_start(&B), "stird B did not start");
+	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out), "trust add '%s/ca.pem'", A.pki), 0);
+	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out),
+	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/sp-chain.pem",
+	    A.pki, A.pki, x5u), 0);
+}
+
+START_TEST(a_host_speaks_tls_to_redis_and_checks_its_name)
+{
+	static char log[H_OUT_MAX];
+	char id[8192];
+	json_t *res;
+	int i;
+
+	wait_up(&A);
+	snprintf(id, sizeof(id), "%s", sign(NULL));
+	res = verify(&A, id);
+	ck_assert_str_eq(verstat(res), "TN-Validation-Passed");
+	ck_assert(!is_replay(res));
+	json_decref(res);
+	ck_assert_int_eq(metric(&A, "stird_replay_shared_total", "outcome", "asked"), 1);
+	ck_assert_int_eq(metric(&A, "stird_replay_shared_total", "outcome", "unanswered"), 0);
+	/* the record is in Redis (read on its plain port) */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "redis-cli -p %d --scan --pattern"
+	    " 'stird:replay:*' | wc -l", redis_port), 0);
+	ck_assert_int_eq(atoi(out), 1);
+	/* B expects another name: the handshake fails, the link stays down */
+	for (i = 0; i < 200; i++) {
+		h_read_log(&B, log, sizeof(log));
+		if (strstr(log, "redis TLS: 127.0.0.1:") != NULL)
+			break;
+		usleep(50000);
+	}
+	ck_assert_msg(strstr(log, "handshake: the server's certificate") != NULL, "B: %s", log);
+	ck_assert_int_eq(metric(&B, "stird_redis_state", "state", "up"), 0);
+	ck_assert_int_eq(metric(&B, "stird_redis_connects_total", NULL, NULL), 0);
+}
+END_TEST
+
 START_TEST(a_host_behind_sentinel_and_an_acl_user_share_replays)
 {
 	char id[8192], log[H_OUT_MAX];
@@ -565,6 +634,7 @@ suite(void)
 	TCase *tk = tcase_create("closed");
 	TCase *tp = tcase_create("paused");
 	TCase *ts = tcase_create("sentinel");
+	TCase *tt = tcase_create("tls");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -585,6 +655,10 @@ suite(void)
 	tcase_set_timeout(ts, 120);
 	tcase_add_test(ts, a_host_behind_sentinel_and_an_acl_user_share_replays);
 	suite_add_tcase(s, ts);
+	tcase_add_checked_fixture(tt, setup_tls, teardown);
+	tcase_set_timeout(tt, 120);
+	tcase_add_test(tt, a_host_speaks_tls_to_redis_and_checks_its_name);
+	suite_add_tcase(s, tt);
 	return s;
 }
 
