@@ -113,7 +113,8 @@ state_read(struct stir_store *store, const char *conf_ci, json_t **ret)
 	    r != STIR_ENOENT)
 		goto out;
 	/* credentials and policies come by name; anchors go by fingerprint */
-	qsort(trust, nt, sizeof(*trust), cmp_trust_row);
+	if (nt > 1)
+		qsort(trust, nt, sizeof(*trust), cmp_trust_row);
 	for (size_t i = 0; i < nt; i++)
 		t = push(t, json_pack("{s:s, s:b}", "pem", trust[i].pem, "rcd", trust[i].rcd));
 	for (size_t i = 0; i < nc; i++)
