@@ -108,15 +108,22 @@ host_conf(struct h *h, const char *extra)
 	h_verifier_conf(h, conf);
 }
 
+/* Both hosts' directories, and Redis (with redis_extra) on a new port. */
 static void
-start_hosts(const char *extra_a, const char *extra_b)
+hosts_init(void)
 {
 	h_init(&A, NULL);
 	h_init(&B, NULL);
 	redis_port = free_port();
-	redis_start();
-	host_conf(&A, extra_a);
-	host_conf(&B, extra_b);
+}
+
+/*
+ * With their configs written: the x5u server (A serves sp-chain.pem for
+ * ten minutes), both daemons, the CA on both, the sp credential on A.
+ */
+static void
+hosts_run(void)
+{
 	h_publish(&A, "sp-chain.pem");
 	ck_assert_int_eq(h_sh(NULL, 0, "echo '{\"headers\":{\"Cache-Control\":\"max-age=600\"}}'"
 	    " > '%s/sp-chain.pem.meta'", A.www), 0);
@@ -132,9 +139,19 @@ start_hosts(const char *extra_a, const char *extra_b)
 }
 
 static void
-setup(void)
+start_hosts(const char *extra_a, const char *extra_b)
 {
 	redis_extra[0] = '\0';
+	hosts_init();
+	redis_start();
+	host_conf(&A, extra_a);
+	host_conf(&B, extra_b);
+	hosts_run();
+}
+
+static void
+setup(void)
+{
 	start_hosts(NULL, NULL);
 }
 
@@ -154,9 +171,7 @@ setup_sentinel(void)
 
 	snprintf(redis_extra, sizeof(redis_extra),
 	    "user stird on >s3cret ~stird:* &* +@all\nuser default off\n");
-	h_init(&A, NULL);
-	h_init(&B, NULL);
-	redis_port = free_port();
+	hosts_init();
 	redis_start();
 	sport = free_port();
 	snprintf(conf, sizeof(conf), "%s/sentinel.conf", A.dir);
@@ -187,16 +202,7 @@ setup_sentinel(void)
 	    "redis_user = stird\nredis_password_file = %s\nredis_timeout_ms = 2000\n",
 	    redis_port, pw);
 	h_verifier_conf(&B, extra);
-	h_publish(&A, "sp-chain.pem");
-	ck_assert_msg(h_https_start(&A), "tests/https-server.py did not start");
-	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d", A.https_port);
-	ck_assert_msg(h_start(&A), "stird A did not start");
-	ck_assert_msg(h_start(&B), "stird B did not start");
-	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out), "trust add '%s/ca.pem'", A.pki), 0);
-	ck_assert_int_eq(h_ctl(&B, NULL, out, sizeof(out), "trust add '%s/ca.pem'", B.pki), 0);
-	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out),
-	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/sp-chain.pem",
-	    A.pki, A.pki, x5u), 0);
+	hosts_run();
 }
 
 static void
@@ -217,14 +223,12 @@ teardown_sentinel(void)
 static void
 setup_closed(void)
 {
-	redis_extra[0] = '\0';
 	start_hosts(NULL, "replay_shared_failure = closed\n");
 }
 
 static void
 setup_paused(void)
 {
-	redis_extra[0] = '\0';
 	start_hosts("redis_timeout_ms = 300\n", NULL);
 }
 
@@ -545,9 +549,7 @@ setup_tls(void)
 {
 	char extra[H_PATH_MAX + 256];
 
-	h_init(&A, NULL);
-	h_init(&B, NULL);
-	redis_port = free_port();
+	hosts_init();
 	tls_port = free_port();
 	snprintf(redis_extra, sizeof(redis_extra), "tls-port %d\ntls-cert-file %s/web.pem\n"
 	    "tls-key-file %s/web.key\ntls-ca-cert-file %s/web-ca.pem\ntls-auth-clients no\n",
@@ -560,15 +562,7 @@ setup_tls(void)
 	    "redis_tls_ca_file = %s/web-ca.pem\nredis_tls_name = redis.example.net\n", tls_port,
 	    B.pki);
 	h_verifier_conf(&B, extra);
-	h_publish(&A, "sp-chain.pem");
-	ck_assert_msg(h_https_start(&A), "tests/https-server.py did not start");
-	snprintf(x5u, sizeof(x5u), "https://127.0.0.1:%d", A.https_port);
-	ck_assert_msg(h_start(&A), "stird A did not start");
-	ck_assert_msg(h_start(&B), "stird B did not start");
-	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out), "trust add '%s/ca.pem'", A.pki), 0);
-	ck_assert_int_eq(h_ctl(&A, NULL, out, sizeof(out),
-	    "cred add sp --key '%s/sp.key' --chain '%s/sp-chain.pem' --x5u %s/sp-chain.pem",
-	    A.pki, A.pki, x5u), 0);
+	hosts_run();
 }
 
 START_TEST(a_host_speaks_tls_to_redis_and_checks_its_name)
