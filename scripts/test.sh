@@ -15,6 +15,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc)
+# the suites mostly wait on daemons, servers and timeouts: twice as many
+# at once as there are CPUs (measured: 4m28s at -j2, 3m04s at -j4 on 2 vCPUs)
+check_jobs=${STIR_CHECK_JOBS:-$((jobs * 2))}
 
 sh scripts/deps.sh
 
@@ -58,7 +61,7 @@ run_check() { # builddir label configure-args...
 	make -C "$b" -j"$jobs" >/dev/null
 	echo "== $label: make check"
 	st=0
-	make -C "$b" -j"$jobs" check >/dev/null 2>&1 || st=$?
+	make -C "$b" -j"$check_jobs" check >/dev/null 2>&1 || st=$?
 	summarise "$b" "$label"
 	elapsed
 	if [ $st -ne 0 ]; then
