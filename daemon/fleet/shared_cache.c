@@ -74,10 +74,9 @@ key_of(const char *prefix, const char *what, const char *url, char *out, size_t 
 	return n > 0 && (size_t)n < outlen ? STIR_OK : STIR_EINVAL;
 }
 
-/* The value for a fetch's answer; NULL if it is not to be shared. */
-static char *
-value_of(const char *url, const struct stir_fetch_result *res, int64_t now, size_t max,
-    size_t *ret_len)
+char *
+stir_shared_value_make(const char *url, const struct stir_fetch_result *res, int64_t now,
+    size_t max, size_t *ret_len)
 {
 	char head[STIR_SHARED_HEAD_MAX];
 	json_t *h;
@@ -102,58 +101,86 @@ value_of(const char *url, const struct stir_fetch_result *res, int64_t now, size
 	return v;
 }
 
+/* A string member, or NULL (absent, or not a string). */
 static const char *
 opt_str(const json_t *h, const char *k)
 {
 	return json_string_value(json_object_get(h, k));
 }
 
-/*
- * Deliver the value v (len) for op's URL if it is fresh; false if it is
- * none (another URL's, stale, or not a value).
- */
+static bool
+int_in(const json_t *h, const char *k, json_int_t lo, json_int_t hi, json_int_t *ret)
+{
+	const json_t *v = json_object_get(h, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return false;
+	*ret = json_integer_value(v);
+	return true;
+}
+
+int
+stir_shared_value_read(const char *v, size_t len, const char *url, int64_t now,
+    const struct stir_shared_cache_opts *o, struct stir_fetch_result *res, char *cc,
+    size_t cclen, json_t **ret_head)
+{
+	const char *nl = memchr(v, '\n', len < STIR_SHARED_HEAD_MAX ? len : STIR_SHARED_HEAD_MAX);
+	json_int_t at, err, status;
+	json_t *h;
+	int64_t ttl;
+
+	*ret_head = NULL;
+	if (nl == NULL || (h = json_loadb(v, (size_t)(nl - v), JSON_REJECT_DUPLICATES, NULL)) ==
+	    NULL)
+		return STIR_ENOENT;
+	/* another URL's (a hash collision, or a value put there by hand),
+	 * or a time or code out of range: a miss */
+	if (!json_is_object(h) || opt_str(h, "url") == NULL || strcmp(opt_str(h, "url"), url) != 0 ||
+	    !int_in(h, "at", 0, now + 60, &at) || !int_in(h, "err", -9999, 0, &err) ||
+	    !int_in(h, "status", 0, 999, &status))
+		goto miss;
+	memset(res, 0, sizeof(*res));
+	res->err = (int)err;
+	res->http_status = (long)status;
+	res->content_type = opt_str(h, "content_type");
+	snprintf(res->detail, sizeof(res->detail), "%s", opt_str(h, "detail") ? opt_str(h, "detail") : "");
+	if (res->err == STIR_OK) {
+		ttl = stir_http_cache_ttl(opt_str(h, "cache_control"), opt_str(h, "expires"),
+		    opt_str(h, "date"), (int64_t)at, o->min_ttl, o->max_ttl);
+		res->body = (const uint8_t *)nl + 1;
+		res->len = len - (size_t)(nl + 1 - v);
+	} else {
+		ttl = o->negative_ttl;
+		if ((size_t)(nl + 1 - v) != len)	/* a failure has no body */
+			goto miss;
+	}
+	if (ttl <= 0 || now >= (int64_t)at + ttl)
+		goto miss;
+	/* the lifetime that is left, as the certificate cache reads it */
+	snprintf(cc, cclen, "max-age=%lld", (long long)((int64_t)at + ttl - now));
+	res->cache_control = cc;
+	*ret_head = h;
+	return STIR_OK;
+ miss:
+	json_decref(h);
+	return STIR_ENOENT;
+}
+
+/* Deliver the value v (len) for op's URL if it is fresh: false if it is not. */
 static bool
 deliver_value(struct sc_op *op, const char *v, size_t len)
 {
-	const struct stir_shared_cache_opts *o = &op->sc->opts;
-	const char *nl = memchr(v, '\n', len < STIR_SHARED_HEAD_MAX ? len : STIR_SHARED_HEAD_MAX);
 	struct stir_fetch_result res;
 	char cc[40];
 	json_t *h;
-	int64_t now = (int64_t)time(NULL), at, ttl;
-	bool ok = false;
 
-	if (nl == NULL || (h = json_loadb(v, (size_t)(nl - v), JSON_REJECT_DUPLICATES, NULL)) ==
-	    NULL)
+	if (stir_shared_value_read(v, len, op->url, (int64_t)time(NULL), &op->sc->opts, &res, cc,
+	    sizeof(cc), &h) != STIR_OK)
 		return false;
-	if (!json_is_string(json_object_get(h, "url")) ||
-	    strcmp(opt_str(h, "url"), op->url) != 0 ||
-	    !json_is_integer(json_object_get(h, "at")) || !json_is_integer(json_object_get(h, "err")))
-		goto out;
-	memset(&res, 0, sizeof(res));
-	at = json_integer_value(json_object_get(h, "at"));
-	res.err = (int)json_integer_value(json_object_get(h, "err"));
-	res.http_status = (long)json_integer_value(json_object_get(h, "status"));
-	res.content_type = opt_str(h, "content_type");
-	snprintf(res.detail, sizeof(res.detail), "%s", opt_str(h, "detail") ? opt_str(h, "detail") : "");
-	if (res.err == STIR_OK) {
-		ttl = stir_http_cache_ttl(opt_str(h, "cache_control"), opt_str(h, "expires"),
-		    opt_str(h, "date"), at, o->min_ttl, o->max_ttl);
-		res.body = (const uint8_t *)nl + 1;
-		res.len = len - (size_t)(nl + 1 - v);
-	} else
-		ttl = o->negative_ttl;
-	if (at > now + 60 || now >= at + ttl)	/* stale (or from the future) */
-		goto out;
-	/* the lifetime that is left, as the certificate cache reads it */
-	snprintf(cc, sizeof(cc), "max-age=%lld", (long long)(at + ttl - now));
-	res.cache_control = cc;
 	op->delivered = true;
 	op->cb(op->arg, &res);
-	ok = true;
- out:
 	json_decref(h);
-	return ok;
+	return true;
 }
 
 /* ---- one fetch through the fleet ---- */
@@ -192,7 +219,8 @@ publish(struct sc_op *op, const struct stir_fetch_result *res)
 		return;		/* ours, not the server's */
 	ttl = res->err == STIR_OK ? stir_http_cache_ttl(res->cache_control, res->expires,
 	    res->date, now, sc->opts.min_ttl, sc->opts.max_ttl) : sc->opts.negative_ttl;
-	if (ttl <= 0 || (v = value_of(op->url, res, now, sc->opts.max_bytes, &len)) == NULL)
+	if (ttl <= 0 || (v = stir_shared_value_make(op->url, res, now, sc->opts.max_bytes,
+	    &len)) == NULL)
 		return;
 	snprintf(ex, sizeof(ex), "%lld", (long long)ttl);
 	argv[0] = "SET";

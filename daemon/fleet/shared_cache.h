@@ -27,6 +27,7 @@
 #define STIR_FLEET_SHARED_CACHE_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "daemon/fleet/redis.h"
@@ -72,6 +73,22 @@ void	stir_shared_cache_free(struct stir_shared_cache *sc);
  */
 int	stir_shared_fetch(void *ctx, const char *url, uint64_t owner, stir_fetch_cb cb,
 	    void *arg);
+
+/*
+ * The value a fetch's answer is shared as (its JSON line, "\n", the body),
+ * malloc'd, *ret_len bytes; NULL if larger than max (or no memory).
+ */
+char	*stir_shared_value_make(const char *url, const struct stir_fetch_result *res,
+	    int64_t now, size_t max, size_t *ret_len);
+/*
+ * Read value v (len bytes from Redis) for url at now: STIR_OK with *res
+ * as a fetch's answer (borrowed from v, cc and *ret_head: json_decref()
+ * it after use), its Cache-Control the lifetime left; STIR_ENOENT if it
+ * is no value, another URL's, out of range or stale.
+ */
+int	stir_shared_value_read(const char *v, size_t len, const char *url, int64_t now,
+	    const struct stir_shared_cache_opts *o, struct stir_fetch_result *res, char *cc,
+	    size_t cclen, json_t **ret_head);
 
 void	stir_shared_cache_stats(const struct stir_shared_cache *sc,
 	    struct stir_shared_cache_stats *ret);

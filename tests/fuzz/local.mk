@@ -15,7 +15,7 @@
 
 FUZZ_NAMES = request linebuf tnauth chain config ident b64url \
 	identity passport cachecontrol httpdate rcd policy diversion message \
-	keypem callinfo constraints signerproto url
+	keypem callinfo constraints signerproto url sharedvalue
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh \
 	tests/fuzz/smoke.sh tests/fuzz/gen-seeds.py \
@@ -37,7 +37,7 @@ FUZZ_REPLAY_PROGS = \
 	tests/fuzz/replay_message tests/fuzz/replay_keypem \
 	tests/fuzz/replay_callinfo \
 	tests/fuzz/replay_constraints tests/fuzz/replay_signerproto \
-	tests/fuzz/replay_url
+	tests/fuzz/replay_url tests/fuzz/replay_sharedvalue
 
 if HAVE_CHECK
 check_PROGRAMS += $(FUZZ_REPLAY_PROGS)
@@ -111,6 +111,11 @@ tests_fuzz_replay_url_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"url"'
 tests_fuzz_replay_url_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_url_LDADD = $(TEST_LIBS)
 
+tests_fuzz_replay_sharedvalue_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_sharedvalue.c
+tests_fuzz_replay_sharedvalue_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"sharedvalue"'
+tests_fuzz_replay_sharedvalue_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_replay_sharedvalue_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
 tests_fuzz_replay_rcd_SOURCES = $(FUZZ_REPLAY_SRC) tests/fuzz/fuzz_rcd.c
 tests_fuzz_replay_rcd_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_TARGET='"rcd"'
 tests_fuzz_replay_rcd_CFLAGS = $(TEST_CFLAGS)
@@ -159,7 +164,7 @@ noinst_PROGRAMS += \
 	tests/fuzz/fuzz_message tests/fuzz/fuzz_keypem \
 	tests/fuzz/fuzz_callinfo \
 	tests/fuzz/fuzz_constraints tests/fuzz/fuzz_signerproto \
-	tests/fuzz/fuzz_url
+	tests/fuzz/fuzz_url tests/fuzz/fuzz_sharedvalue
 endif
 
 FUZZ_BIN_CFLAGS = $(TEST_CFLAGS) $(FUZZ_CFLAGS) \
@@ -266,6 +271,13 @@ tests_fuzz_fuzz_url_SOURCES = tests/fuzz/fuzz_url.c tests/fuzz/fuzz.h \
 tests_fuzz_fuzz_url_CFLAGS = $(FUZZ_BIN_CFLAGS)
 tests_fuzz_fuzz_url_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
 tests_fuzz_fuzz_url_LDADD = $(FUZZ_BIN_LIBS)
+
+tests_fuzz_fuzz_sharedvalue_SOURCES = tests/fuzz/fuzz_sharedvalue.c tests/fuzz/fuzz.h \
+	daemon/fleet/shared_cache.c daemon/pki/fetch.c
+tests_fuzz_fuzz_sharedvalue_CFLAGS = $(FUZZ_BIN_CFLAGS)
+tests_fuzz_fuzz_sharedvalue_LDFLAGS = $(FUZZ_BIN_LINKFLAGS)
+tests_fuzz_fuzz_sharedvalue_LDADD = $(FUZZ_BIN_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(UV_LIBS) \
+	$(GNUTLS_LIBS) $(SODIUM_LIBS) $(HIREDIS_LIBS)
 
 tests_fuzz_fuzz_rcd_SOURCES = tests/fuzz/fuzz_rcd.c tests/fuzz/fuzz.h \
 	daemon/stir/rcd.c daemon/stir/url.c
