@@ -54,6 +54,16 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 			    (long long)json_integer_value(json_object_get(f, "expired")),
 			    (long long)json_integer_value(json_object_get(f, "refused")));
 		}
+		if ((w = json_object_get(res, "fleet")) != NULL) {
+			const char *server = json_string_value(json_object_get(w, "server"));
+
+			printf("fleet: redis %s%s%s%s, replay window %s, certificate cache %s\n",
+			    json_string_value(json_object_get(w, "redis")),
+			    server != NULL && server[0] ? " (" : "", server != NULL ? server : "",
+			    server != NULL && server[0] ? ")" : "",
+			    json_is_true(json_object_get(w, "replay_shared")) ? "shared" : "local",
+			    json_is_true(json_object_get(w, "cache_shared")) ? "shared" : "local");
+		}
 		json_array_foreach(json_object_get(res, "warnings"), i, w)
 			printf("warning: %s\n", json_string_value(w));
 	}

@@ -11,6 +11,7 @@
 #include "daemon/ops/ops.h"
 #include "daemon/pki/fetch.h"
 #include "daemon/base/log.h"
+#include "daemon/fleet/redis.h"
 #include "daemon/sign/policy.h"
 #include "daemon/stir/passport.h"
 #include "daemon/keys/signer.h"
@@ -153,6 +154,16 @@ status_done(struct stir_req *req)
 		    "mode", ss.mode, "pid", (json_int_t)ss.pid,
 		    "restarts", (json_int_t)ss.restarts, "batches", (json_int_t)ss.batches,
 		    "batched_signs", (json_int_t)ss.batched_signs));
+	}
+	if (req->result != NULL && srv->redis != NULL) {
+		struct stir_redis_stats rs;
+
+		stir_redis_stats(srv->redis, &rs);
+		(void)json_object_set_new(req->result, "fleet", json_pack("{s:s, s:s, s:b, s:b}",
+		    "redis", rs.state, "server", rs.server,
+		    "replay_shared", req->state->cfg->replay_shared &&
+		    req->state->cfg->replay_window > 0,
+		    "cache_shared", srv->shared_cache != NULL));
 	}
 	if (req->result == NULL)
 		stir_req_set_error(req, STIR_ENOMEM, NULL);

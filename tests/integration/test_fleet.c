@@ -361,6 +361,10 @@ START_TEST(a_passport_verified_on_one_host_is_a_replay_on_the_other)
 	ck_assert_int_eq(metric(&B, "stird_replay_shared_total", "outcome", "asked"), 1);
 	ck_assert_int_eq(metric(&B, "stird_replay_shared_total", "outcome", "replay"), 1);
 	ck_assert_int_eq(metric(&A, "stird_replay_shared_total", "outcome", "replay"), 0);
+	/* stirctl status says how the host is joined */
+	ck_assert_int_eq(h_ctl(&B, NULL, out, sizeof(out), "status"), 0);
+	ck_assert_msg(strstr(out, "fleet: redis up (127.0.0.1:") != NULL &&
+	    strstr(out, "replay window shared, certificate cache shared") != NULL, "%s", out);
 	/* a fresh one is no replay on B, and then is on A */
 	snprintf(id, sizeof(id), "%s", sign(NULL));
 	res = verify(&B, id);
