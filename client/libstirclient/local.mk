@@ -6,7 +6,7 @@
 noinst_LTLIBRARIES += libstirasync.la
 libstirasync_la_SOURCES = client/libstirclient/async.c client/libstirclient/async.h
 libstirasync_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-libstirclient_la_SOURCES += client/libstirclient/typed.h \
+libstirclientcore_la_SOURCES += client/libstirclient/typed.h \
 	client/libstirclient/typed_req.c client/libstirclient/typed_res.c
-libstirclient_la_CFLAGS += $(SODIUM_CFLAGS)
+libstirclientcore_la_CFLAGS += $(SODIUM_CFLAGS)
 libstirclient_la_LIBADD += libstirasync.la $(SODIUM_LIBS)

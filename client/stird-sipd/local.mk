@@ -16,7 +16,7 @@ stird_sipd_SOURCES = client/stird-sipd/main.c client/stird-sipd/sipd.h \
 	client/stird-sipd/tls.c client/stird-sipd/tls.h
 stird_sipd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
 	$(OSIP_CFLAGS) $(GNUTLS_CFLAGS)
-stird_sipd_LDADD = libsipdmsg.la libstirclient.la libstirconf.la $(UV_LIBS) \
+stird_sipd_LDADD = libsipdmsg.la $(STIRCLIENT_IN) libstirconf.la $(UV_LIBS) \
 	$(SODIUM_LIBS) $(SYSTEMD_LIBS) $(GNUTLS_LIBS)
 
 dist_man_MANS += doc/stird-sipd.8
