@@ -6,9 +6,10 @@
 #   3. `make check-valgrind` in build/: unit tests and stird under valgrind,
 #      two at a time (the integration tests whose paths the unit tests do
 #      not cover in-process; ASan+UBSan in 4. runs them all)
-#   4. build in build-asan/ with ASan+UBSan and run `make check`
+#   4. build in build-asan/ with clang, ASan+UBSan and the libFuzzer
+#      targets; run `make check`, then each fuzzer for a few seconds
 #   5. `make distcheck` (with the tests that prove the tarball complete)
-# STIR_QUICK=1 skips 3 and 5.
+# STIR_QUICK=1 skips 3, the fuzzers of 4, and 5.
 # Each `make check` prints Check's summary lines; the last line is
 # "N passed, N failed" over all Check tests.
 set -eu
@@ -97,15 +98,19 @@ if [ "${STIR_QUICK:-0}" != 1 ]; then
 	fi
 fi
 # LeakSanitizer needs ptrace-free fork handling; abort on UBSan findings
-# -O1, as ASan's documentation advises: a quicker build than -O2
+# with clang, so the same tree builds the libFuzzer targets (4.), and at
+# -O1, as ASan's documentation advises: a build half as long as gcc's -O2
+# and one of the fuzzers' own; -Werror holds for gcc (2.) and clang alike
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	run_check build-asan sanitizers --enable-sanitizers CFLAGS="-g -O1" || status=1
+	run_check build-asan sanitizers --enable-sanitizers --enable-fuzzing \
+	CC=clang CFLAGS="-g -O1" || status=1
 
 if [ "${STIR_QUICK:-0}" != 1 ]; then
 	echo "== fuzz smoke: every libFuzzer target, bounded (clang)"
 	st=0
-	FUZZ_SECONDS=${FUZZ_SECONDS:-3} sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
+	FUZZ_SECONDS=${FUZZ_SECONDS:-3} SMOKE_BUILDDIR=build-asan \
+		sh tests/fuzz/smoke.sh "$top" >build/fuzz-smoke.log 2>&1 || st=$?
 	grep -E '^(PASS|FAIL) ' build/fuzz-smoke.log | sed 's/^/fuzz /'
 	elapsed
 	fz=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/fuzz-smoke.log | tail -n 1)

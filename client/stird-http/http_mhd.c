@@ -572,6 +572,9 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		d->stats.connections--;
 }
 
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -36,6 +36,10 @@ static const char *const denied[] = {
 static int
 seccomp_install(bool network)
 {
+	/* socket(2) and socketpair(2) with a first argument other than AF_UNIX */
+	const struct scmp_arg_cmp not_unix = {
+		.arg = 0, .op = SCMP_CMP_NE, .datum_a = AF_UNIX, .datum_b = 0
+	};
 	scmp_filter_ctx ctx;
 	int r = STIR_EINTERNAL, e;
 
@@ -52,10 +56,10 @@ seccomp_install(bool network)
 		}
 	}
 	if (!network &&
-	    ((e = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_NE, AF_UNIX))) != 0 ||
-	    (e = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
-	    SCMP_A0(SCMP_CMP_NE, AF_UNIX))) != 0)) {
+	    ((e = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+	    &not_unix)) != 0 ||
+	    (e = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+	    &not_unix)) != 0)) {
 		log_err("seccomp: cannot limit sockets: %s", strerror(-e));
 		goto out;
 	}

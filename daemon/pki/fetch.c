@@ -321,9 +321,16 @@ on_header(char *line, size_t size, size_t nmemb, void *userp)
 		if (!hdr_copy(part, sizeof(part), line + off, len - off) ||
 		    have + strlen(part) + 3 > sizeof(x->cache_control))
 			x->cc_overflow = true;
-		else if (part[0] != '\0')
-			snprintf(x->cache_control + have, sizeof(x->cache_control) - have,
-			    "%s%s", have ? ", " : "", part);
+		else if (part[0] != '\0') {
+			/* fits: ", ", part and its NUL (checked above) */
+			char *at = x->cache_control + have;
+
+			if (have != 0) {
+				memcpy(at, ", ", 2);
+				at += 2;
+			}
+			memcpy(at, part, strlen(part) + 1);
+		}
 		x->has_cc = true;
 	} else if (hdr_is(line, len, "Expires", &off)) {
 		/* one too long is kept as "" and so taken as stale */

@@ -13,12 +13,14 @@
 # target with its exec count, then "N passed, N failed"; exits non-zero if
 # anything failed (a failed bootstrap, configure or build counts as one).
 #
-# Environment: FUZZ_SECONDS (default 20: 21 targets, two at a time, are
-# 11 x 20 s), CC (default clang), SMOKE_CFLAGS (default -g -O1, the usual
+# Environment: FUZZ_SECONDS (default 20: 23 targets, two at a time, are
+# 12 x 20 s), CC (default clang), SMOKE_CFLAGS (default -g -O1, the usual
 # optimisation for fuzzing, and a quicker build than -O2),
 # SMOKE_CONFIGURE_FLAGS (more ./configure arguments), SMOKE_KEEP=1 (keep
-# the scratch tree), TMPDIR.  Needs clang and libclang-rt-14-dev (or the
-# matching compiler-rt) with libFuzzer.
+# the scratch tree), SMOKE_BUILDDIR (a build tree already configured with
+# --enable-fuzzing: no scratch copy, no build of its own), TMPDIR.  Needs
+# clang and libclang-rt-14-dev (or the matching compiler-rt) with
+# libFuzzer.
 set -eu
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,8 +46,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 tree=$work/src
-mkdir -p "$tree"
 t0=$(date +%s)
+log=$work/build.log
+fail_build() {
+	echo "fuzz smoke: $1 failed; the last lines of $log:" >&2
+	tail -n 40 "$log" >&2
+	SMOKE_KEEP=1
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+if [ -n "${SMOKE_BUILDDIR:-}" ]; then
+	# 1-2. a build tree already configured with --enable-fuzzing
+	# (scripts/test.sh: its sanitizer build, so the fuzzers share it)
+	tree=$(cd "$SMOKE_BUILDDIR" && pwd)
+	grep -q 'enable-fuzzing' "$tree/config.status" 2>/dev/null ||
+		{ echo "$0: $tree is not configured with --enable-fuzzing" >&2; exit 2; }
+	cd "$tree"
+	make -j"$jobs" -s fuzz-bins >"$log" 2>&1 || fail_build build
+else
+mkdir -p "$tree"
 
 # 1. the source files only
 if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -61,15 +81,6 @@ else
 	fi
 fi
 
-log=$work/build.log
-fail_build() {
-	echo "fuzz smoke: $1 failed; the last lines of $log:" >&2
-	tail -n 40 "$log" >&2
-	SMOKE_KEEP=1
-	echo "0 passed, 1 failed"
-	exit 1
-}
-
 # 2. bootstrap, configure, build
 cd "$tree"
 if [ ! -x configure ]; then
@@ -80,6 +91,7 @@ fi
 	${SMOKE_CONFIGURE_FLAGS:-} >>"$log" 2>&1 ||
 	fail_build configure
 make -j"$jobs" -s fuzz-bins >>"$log" 2>&1 || fail_build build
+fi
 t1=$(date +%s)
 echo "fuzz smoke: built the fuzzers in $((t1 - t0)) s; running each for $secs s, two at a time"
 

@@ -1348,8 +1348,8 @@ static const char *const match_docs[] = {
 	"{'name':'cred-only','match':{'cred':'bank'},'rcd':{'nam':'N'}}",
 	"{'name':'bound','match':{'tns':['1800555*'],'cred':'c1'},'rcd':{'nam':'N'}}",
 	"{'name':'unbound','match':{'tns':['1800555*']},'rcd':{'nam':'N'}}",
-	"{'name':'multi','match':{'tns':['1303*','13035550100-13035550199','13035550123']},"
-	"'rcd':{'nam':'N'}}",
+	("{'name':'multi','match':{'tns':['1303*','13035550100-13035550199','13035550123']},"
+	"'rcd':{'nam':'N'}}"),
 	"{'name':'bound-only','match':{'tns':['1404555*'],'cred':'c2'},'rcd':{'nam':'N'}}",
 };
 #define NMATCH	(sizeof(match_docs) / sizeof(match_docs[0]))

@@ -1120,7 +1120,7 @@ START_TEST(test_data_icon)
 	    STIR_OK);
 	ck_assert_str_eq(type, "image/png");
 	png = malloc(200);
-	ck_assert_int_eq(sodium_base642bin(png, 200, RFC9795_ICN_DATA + 22,
+	ck_assert_int_eq(sodium_base642bin(png, 200, &RFC9795_ICN_DATA[22],
 	    strlen(RFC9795_ICN_DATA) - 22, NULL, &pnglen, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
 	ck_assert_uint_eq(pnglen, 85);
 	/* the bound: the icon's bytes, not its base64 */

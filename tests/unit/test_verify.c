@@ -770,8 +770,8 @@ START_TEST(http_date_three_forms_and_garbage)
 		"Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 32 Nov 1994 08:49:37 GMT",
 		"Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
 		"1994-11-06T08:49:37Z", "784111777",
-		"Sun, 06 Nov 1994 08:49:37 GMT                                               "
-		"       ",
+		("Sun, 06 Nov 1994 08:49:37 GMT                                               "
+		"       "),
 	};
 	int64_t t = 0;
 
@@ -1079,8 +1079,8 @@ START_TEST(msg_msgi_mismatch_is_invalid_438)
 		"\"sha256-ue_P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0=\"",	/* base64url */
 		"\"sha256-ue/P9bl3JA2dP1gHlIE963aIq2n6vvZ7JTG44Tqu3o0==\"",
 		/* padding is complete or absent */
-		"\"sha512-oG8ebFo7n4AgIBW5Qg7hRSTX54fMTbVNE9EdEAY568kL8TttmPksm+lnajTUvFqSm"
-		"jbBGLjYel2S8Zxw3XRIZg=\"",
+		("\"sha512-oG8ebFo7n4AgIBW5Qg7hRSTX54fMTbVNE9EdEAY568kL8TttmPksm+lnajTUvFqSm"
+		"jbBGLjYel2S8Zxw3XRIZg=\""),
 		"\"sha256-3gT0m0c8z21NpXBDoG8eEClyYW6xEEyqFX98SMv2aDc/MipBsq6apQFbms0iVn35\"",
 		/* RFC 9475's own example: 42 bytes, no SHA-256 digest */
 		"\"sha256-H8BRh8j48O9oYatfu5AZzq6A9RINQZngK7T62em8MUt1FLm52t+eX6xO\"",
