@@ -134,7 +134,7 @@ if [ "${STIR_QUICK:-0}" != 1 ] && [ $status -eq 0 ]; then
 	dprogs=$(for t in $dtests; do case $t in *.sh) ;; *) printf '%s ' "$t" ;; esac; done)
 	# at -O0: the tarball's build proves it complete, not the optimiser
 	# (the normal and sanitizer builds above are optimised)
-	if make -C build -j"$jobs" distcheck TESTS="$dtests" check_PROGRAMS="$dprogs" \
+	if make -C build -j"$check_jobs" distcheck TESTS="$dtests" check_PROGRAMS="$dprogs" \
 	    DISTCHECK_CONFIGURE_FLAGS="CFLAGS=-O0" \
 	    >build/distcheck.log 2>&1; then
 		grep -E 'archives ready for distribution|\.tar\.gz' build/distcheck.log | head -n 3

@@ -47,8 +47,9 @@ h_write_conf(struct h *h, const char *extra)
 }
 
 /*
- * The test PKI, made once per test program by scripts/mkpki.sh (about a
- * second of certtool and openssl) and copied into each test's directory:
+ * The test PKI, made once per `make check` (STIR_TEST_PKI) or else once
+ * per test program by scripts/mkpki.sh (about a second of certtool and
+ * openssl), and copied into each test's directory:
  * every test still gets its own files, made at test time.  Check forks a
  * child per test, so the copy is kept where every child finds it, under
  * the pid of the process that started (recorded before any fork) and
@@ -80,9 +81,12 @@ pki_master_init(void)
 static int
 pki_copy(const char *dir, char *out, size_t outlen)
 {
+	const char *shared = getenv("STIR_TEST_PKI");	/* make check's (Makefile.am) */
 	struct stat st;
 	int rc = 0;
 
+	if (shared != NULL && shared[0] == '/' && stat(shared, &st) == 0 && S_ISDIR(st.st_mode))
+		return h_sh(out, outlen, "rm -rf '%s' && cp -a '%s' '%s' 2>&1", dir, shared, dir);
 	if (stat(pki_master, &st) != 0) {
 		/* made aside, then renamed: a child killed meanwhile leaves no half PKI */
 		rc = h_sh(out, outlen, "t='%s.'$$ && rm -rf \"$t\" && sh '%s/scripts/mkpki.sh' \"$t\" 2>&1"
