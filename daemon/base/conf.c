@@ -104,6 +104,8 @@ static const struct conffile_key keys[] = {
 	KEY("redis_master", OPTSTRING, redis_master, ""),
 	KEY("redis_user", OPTSTRING, redis_user, ""),
 	KEY("redis_password_file", OPTPATH, redis_password_file, ""),
+	KEY("redis_sentinel_user", OPTSTRING, redis_sentinel_user, ""),
+	KEY("redis_sentinel_password_file", OPTPATH, redis_sentinel_password_file, ""),
 	KEY("redis_tls", BOOL, redis_tls, "no"),
 	KEY("redis_tls_ca_file", OPTPATH, redis_tls_ca_file, ""),
 	KEY("redis_tls_cert_file", OPTPATH, redis_tls_cert_file, ""),
@@ -226,8 +228,20 @@ stir_config_redis_check(const struct stir_config *cfg, char *msg, size_t msglen)
 		snprintf(msg, msglen, "'redis_sentinels' and 'redis_master' go together");
 		return STIR_EINVAL;
 	}
-	if (strlen(cfg->redis_master) > 64 || strlen(cfg->redis_user) > 128) {
-		snprintf(msg, msglen, "'redis_master' or 'redis_user' is too long");
+	if (strlen(cfg->redis_master) > 64 || strlen(cfg->redis_user) > 128 ||
+	    strlen(cfg->redis_sentinel_user) > 128) {
+		snprintf(msg, msglen, "'redis_master', 'redis_user' or 'redis_sentinel_user'"
+		    " is too long");
+		return STIR_EINVAL;
+	}
+	if (n == 0 && (cfg->redis_sentinel_user[0] != '\0' ||
+	    cfg->redis_sentinel_password_file[0] != '\0')) {
+		snprintf(msg, msglen, "'redis_sentinel_user' and 'redis_sentinel_password_file'"
+		    " are for 'redis_sentinels'");
+		return STIR_EINVAL;
+	}
+	if (cfg->redis_sentinel_user[0] != '\0' && cfg->redis_sentinel_password_file[0] == '\0') {
+		snprintf(msg, msglen, "'redis_sentinel_user' needs 'redis_sentinel_password_file'");
 		return STIR_EINVAL;
 	}
 	if (cfg->redis_tls && strncmp(cfg->redis, "unix:", 5) == 0) {
@@ -245,6 +259,12 @@ stir_config_redis_check(const struct stir_config *cfg, char *msg, size_t msglen)
 	for (const char *p = cfg->redis_user; *p != '\0'; p++)
 		if (*p <= ' ' || *p == 0x7f) {
 			snprintf(msg, msglen, "'redis_user' has a space or a control character");
+			return STIR_EINVAL;
+		}
+	for (const char *p = cfg->redis_sentinel_user; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f) {
+			snprintf(msg, msglen, "'redis_sentinel_user' has a space or a control"
+			    " character");
 			return STIR_EINVAL;
 		}
 	n = strlen(cfg->redis_prefix);

@@ -81,6 +81,8 @@ struct stir_config {
 	char	*redis_master;		/* ... and the master's name there */
 	char	*redis_user;		/* ACL user; "" = none (AUTH password alone) */
 	char	*redis_password_file;	/* "" = no AUTH */
+	char	*redis_sentinel_user;	/* the Sentinels' ACL user; "" = none */
+	char	*redis_sentinel_password_file; /* "" = no AUTH to the Sentinels */
 	bool	 redis_tls;		/* TLS to Redis (and the Sentinels) */
 	char	*redis_tls_ca_file;	/* "" = the system's trust store */
 	char	*redis_tls_cert_file;	/* a client certificate, or "" */

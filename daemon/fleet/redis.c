@@ -36,6 +36,7 @@ static const char *const state_names[] = { "down", "connecting", "connecting", "
 enum cmd_kind {
 	C_USER,
 	C_HANDSHAKE,	/* AUTH, SELECT, ROLE, PING after connecting */
+	C_SENTINEL_AUTH, /* AUTH to a Sentinel, before ... */
 	C_SENTINEL,	/* SENTINEL get-master-addr-by-name */
 	C_PROBE,	/* PING while stalled */
 };
@@ -76,6 +77,9 @@ struct stir_redis {
 	char			*user;
 	char			*password;	/* NULL = no AUTH */
 	char			*password_file;
+	char			*sentinel_user;
+	char			*sentinel_password;	/* NULL = no AUTH to the Sentinels */
+	char			*sentinel_password_file;
 	unsigned		 db;
 	unsigned		 timeout_ms;
 	/* the attempt */
@@ -377,6 +381,15 @@ on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 	case C_HANDSHAKE:
 		handshake_reply(r, c, rep);
 		break;
+	case C_SENTINEL_AUTH:
+		/* NULL: the link went, and the SENTINEL behind it says so */
+		if (rep != NULL && rep->type == REDIS_REPLY_ERROR) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "the Sentinel refused AUTH: %.150s", rep->str);
+			retry_later(r, why);
+		}
+		break;
 	case C_SENTINEL:
 		sentinel_reply(r, rep);
 		break;
@@ -410,6 +423,23 @@ on_connect(const redisAsyncContext *ac, int status)
 	r->handshake_failed = false;
 	r->handshake_left = 0;
 	if (r->at_sentinel) {
+		/* pipelined: AUTH (redis_sentinel_password_file), SENTINEL */
+		if (r->sentinel_password != NULL) {
+			argv[n] = "AUTH";
+			argl[n++] = 4;
+			if (r->sentinel_user[0] != '\0') {
+				argv[n] = r->sentinel_user;
+				argl[n] = strlen(r->sentinel_user);
+				n++;
+			}
+			argv[n] = r->sentinel_password;
+			argl[n] = strlen(r->sentinel_password);
+			n++;
+			if (send_cmd(r, C_SENTINEL_AUTH, NULL, NULL, n, argv, argl) != STIR_OK) {
+				retry_later(r, "cannot ask the Sentinel");
+				return;
+			}
+		}
 		argv[0] = "SENTINEL";
 		argv[1] = "get-master-addr-by-name";
 		argv[2] = r->master;
@@ -709,7 +739,7 @@ arm(struct stir_redis *r)
 /* ---- the interface ---- */
 
 static int
-read_password(const char *path, char **ret, char *msg, size_t msglen)
+read_password(const char *key, const char *path, char **ret, char *msg, size_t msglen)
 {
 	char buf[PASSWORD_MAX + 2];
 	ssize_t n;
@@ -719,13 +749,13 @@ read_password(const char *path, char **ret, char *msg, size_t msglen)
 	if (path[0] == '\0')
 		return STIR_OK;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		snprintf(msg, msglen, "redis_password_file %s: %s", path, strerror(errno));
+		snprintf(msg, msglen, "%s %s: %s", key, path, strerror(errno));
 		return STIR_EINVAL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	(void)close(fd);
 	if (n < 0 || n > PASSWORD_MAX) {
-		snprintf(msg, msglen, "redis_password_file %s: %s", path,
+		snprintf(msg, msglen, "%s %s: %s", key, path,
 		    n < 0 ? strerror(errno) : "longer than 512 bytes");
 		sodium_memzero(buf, sizeof(buf));
 		return STIR_EINVAL;
@@ -733,7 +763,7 @@ read_password(const char *path, char **ret, char *msg, size_t msglen)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0') {
-		snprintf(msg, msglen, "redis_password_file %s is empty", path);
+		snprintf(msg, msglen, "%s %s is empty", key, path);
 		return STIR_EINVAL;
 	}
 	*ret = strdup(buf);
@@ -755,6 +785,12 @@ settings_free(struct stir_redis *r)
 		free(r->password);
 	}
 	free(r->password_file);
+	free(r->sentinel_user);
+	if (r->sentinel_password != NULL) {
+		sodium_memzero(r->sentinel_password, strlen(r->sentinel_password));
+		free(r->sentinel_password);
+	}
+	free(r->sentinel_password_file);
 	free(r->tls_conf);
 }
 
@@ -810,7 +846,9 @@ stir_redis_new(uv_loop_t *loop, const struct stir_config *cfg, struct stir_redis
 	if ((r->master = strdup(cfg->redis_master)) == NULL ||
 	    (r->sentinels_conf = strdup(cfg->redis_sentinels)) == NULL ||
 	    (r->user = strdup(cfg->redis_user)) == NULL ||
-	    (r->password_file = strdup(cfg->redis_password_file)) == NULL)
+	    (r->password_file = strdup(cfg->redis_password_file)) == NULL ||
+	    (r->sentinel_user = strdup(cfg->redis_sentinel_user)) == NULL ||
+	    (r->sentinel_password_file = strdup(cfg->redis_sentinel_password_file)) == NULL)
 		goto fail;
 	if (cfg->redis[0] != '\0' && (r->addr = strdup(cfg->redis)) == NULL)
 		goto fail;
@@ -824,7 +862,10 @@ stir_redis_new(uv_loop_t *loop, const struct stir_config *cfg, struct stir_redis
 		rc = STIR_EINVAL;
 		goto fail;
 	}
-	if ((rc = read_password(cfg->redis_password_file, &r->password, msg, msglen)) != STIR_OK)
+	if ((rc = read_password("redis_password_file", cfg->redis_password_file,
+	    &r->password, msg, msglen)) != STIR_OK ||
+	    (rc = read_password("redis_sentinel_password_file",
+	    cfg->redis_sentinel_password_file, &r->sentinel_password, msg, msglen)) != STIR_OK)
 		goto fail;
 	if ((r->tls_conf = tls_conf_of(cfg)) == NULL) {
 		rc = STIR_ENOMEM;
@@ -859,7 +900,10 @@ stir_redis_same(const struct stir_redis *r, const struct stir_config *cfg)
 	    strcmp(r->sentinels_conf, cfg->redis_sentinels) == 0 &&
 	    strcmp(r->master, cfg->redis_master) == 0 &&
 	    strcmp(r->user, cfg->redis_user) == 0 &&
-	    strcmp(r->password_file, cfg->redis_password_file) == 0 && r->db == cfg->redis_db;
+	    strcmp(r->password_file, cfg->redis_password_file) == 0 &&
+	    strcmp(r->sentinel_user, cfg->redis_sentinel_user) == 0 &&
+	    strcmp(r->sentinel_password_file, cfg->redis_sentinel_password_file) == 0 &&
+	    r->db == cfg->redis_db;
 }
 
 void

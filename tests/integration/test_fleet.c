@@ -156,16 +156,18 @@ setup(void)
 }
 
 static pid_t sentinel_pid;
+static int sentinel_port;
 
 /*
  * The master with an ACL user (its keys only; the default user off), a
- * Sentinel that monitors it, host A through the Sentinel and host B
- * straight to the master, both as that user.
+ * Sentinel with a password (requirepass) that monitors it, host A through
+ * the Sentinel and host B straight to the master, both as that user.
  */
 static void
 setup_sentinel(void)
 {
-	char conf[H_PATH_MAX + 16], pw[H_PATH_MAX + 16], extra[H_PATH_MAX + 256], o[256];
+	char conf[H_PATH_MAX + 16], pw[H_PATH_MAX + 16], spw[H_PATH_MAX + 16];
+	char extra[2 * H_PATH_MAX + 256], o[256];
 	int sport;
 	FILE *f;
 
@@ -173,20 +175,22 @@ setup_sentinel(void)
 	    "user stird on >s3cret ~stird:* &* +@all\nuser default off\n");
 	hosts_init();
 	redis_start();
-	sport = free_port();
+	sport = sentinel_port = free_port();
 	snprintf(conf, sizeof(conf), "%s/sentinel.conf", A.dir);
 	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
 	fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\n"
 	    "sentinel monitor fleet 127.0.0.1 %d 1\nsentinel auth-user fleet stird\n"
-	    "sentinel auth-pass fleet s3cret\n", sport, A.dir, A.dir, redis_port);
+	    "sentinel auth-pass fleet s3cret\nrequirepass s3ntinel\n", sport, A.dir, A.dir,
+	    redis_port);
 	fclose(f);
 	if ((sentinel_pid = fork()) == 0) {
 		execlp("redis-server", "redis-server", conf, "--sentinel", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) {
-		if (h_sh(o, sizeof(o), "redis-cli -p %d sentinel get-master-addr-by-name fleet"
-		    " 2>&1", sport) == 0 && strstr(o, "127.0.0.1") != NULL)
+		if (h_sh(o, sizeof(o), "redis-cli -p %d -a s3ntinel --no-auth-warning"
+		    " sentinel get-master-addr-by-name fleet 2>&1", sport) == 0 &&
+		    strstr(o, "127.0.0.1") != NULL)
 			break;
 		usleep(50000);
 	}
@@ -194,9 +198,13 @@ setup_sentinel(void)
 	ck_assert_ptr_nonnull(f = fopen(pw, "w"));
 	fputs("s3cret\n", f);
 	fclose(f);
+	snprintf(spw, sizeof(spw), "%s/sentinel.pw", A.dir);
+	ck_assert_ptr_nonnull(f = fopen(spw, "w"));
+	fputs("s3ntinel\n", f);
+	fclose(f);
 	snprintf(extra, sizeof(extra), "replay_window = 60\nredis_sentinels = 127.0.0.1:%d\n"
 	    "redis_master = fleet\nredis_user = stird\nredis_password_file = %s\n"
-	    "redis_timeout_ms = 2000\n", sport, pw);
+	    "redis_sentinel_password_file = %s\nredis_timeout_ms = 2000\n", sport, pw, spw);
 	h_verifier_conf(&A, extra);
 	snprintf(extra, sizeof(extra), "replay_window = 60\nredis = 127.0.0.1:%d\n"
 	    "redis_user = stird\nredis_password_file = %s\nredis_timeout_ms = 2000\n",
@@ -614,6 +622,11 @@ START_TEST(a_host_behind_sentinel_and_an_acl_user_share_replays)
 {
 	static char log[H_OUT_MAX];
 
+	/* the Sentinel answers nobody without its password ... */
+	ck_assert_int_eq(h_sh(out, sizeof(out), "redis-cli -p %d sentinel"
+	    " get-master-addr-by-name fleet 2>&1", sentinel_port), 0);
+	ck_assert_msg(strstr(out, "NOAUTH") != NULL, "%s", out);
+	/* ... and A, which has it, found the master through it */
 	wait_up(&A);
 	wait_up(&B);
 	h_read_log(&A, log, sizeof(log));

@@ -414,6 +414,29 @@ START_TEST(fetch_scheduling_settings_are_checked)
 }
 END_TEST
 
+START_TEST(redis_settings_are_checked)
+{
+	struct stir_config *cfg = accept_text("redis_sentinels = 127.0.0.1:26379, [::1]:26380\n"
+	    "redis_master = fleet\nredis_sentinel_user = watcher\n"
+	    "redis_sentinel_password_file = /etc/stird/sentinel.pw\n");
+
+	ck_assert_str_eq(cfg->redis_sentinel_user, "watcher");
+	ck_assert_str_eq(cfg->redis_sentinel_password_file, "/etc/stird/sentinel.pw");
+	stir_config_free(cfg);
+	assert_refused("redis_sentinels = 127.0.0.1:26379\n",
+	    CONF ": 'redis_sentinels' and 'redis_master' go together");
+	assert_refused("redis = 127.0.0.1:6379\nredis_sentinel_password_file = /etc/s.pw\n",
+	    CONF ": 'redis_sentinel_user' and 'redis_sentinel_password_file' are for"
+	    " 'redis_sentinels'");
+	assert_refused("redis_sentinels = 127.0.0.1:26379\nredis_master = m\n"
+	    "redis_sentinel_user = watcher\n",
+	    CONF ": 'redis_sentinel_user' needs 'redis_sentinel_password_file'");
+	assert_refused("redis_sentinels = 127.0.0.1:26379\nredis_master = m\n"
+	    "redis_sentinel_user = \"a b\"\nredis_sentinel_password_file = /etc/s.pw\n",
+	    CONF ": 'redis_sentinel_user' has a space or a control character");
+}
+END_TEST
+
 START_TEST(line_over_the_limit_is_refused_and_at_the_limit_accepted)
 {
 	char *text = malloc(STIR_CONFIG_LINE_MAX + 64);
@@ -629,6 +652,7 @@ conf_suite(void)
 	tcase_add_test(tc, socket_equal_to_admin_socket_is_refused);
 	tcase_add_test(tc, extension_settings_are_checked);
 	tcase_add_test(tc, fetch_scheduling_settings_are_checked);
+	tcase_add_test(tc, redis_settings_are_checked);
 	tcase_add_test(tc, line_over_the_limit_is_refused_and_at_the_limit_accepted);
 	tcase_add_test(tc, load_reads_a_file_and_reports_a_missing_one);
 	/* conffile.h with a table of its own */
