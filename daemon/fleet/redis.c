@@ -404,6 +404,25 @@ on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 	free(c);
 }
 
+/* AUTH [user] password ("" = no user). */
+static int
+send_auth(struct stir_redis *r, enum cmd_kind kind, const char *user, const char *password)
+{
+	const char *argv[3];
+	size_t argl[3];
+	int n = 0;
+
+	argv[n] = "AUTH";
+	argl[n++] = 4;
+	if (user[0] != '\0') {
+		argv[n] = user;
+		argl[n++] = strlen(user);
+	}
+	argv[n] = password;
+	argl[n++] = strlen(password);
+	return send_cmd(r, kind, NULL, NULL, n, argv, argl);
+}
+
 static void
 on_connect(const redisAsyncContext *ac, int status)
 {
@@ -411,7 +430,6 @@ on_connect(const redisAsyncContext *ac, int status)
 	const char *argv[4];
 	size_t argl[4];
 	char db[16];
-	int n = 0;
 
 	if (r == NULL || r->ac != ac)
 		return;
@@ -424,21 +442,10 @@ on_connect(const redisAsyncContext *ac, int status)
 	r->handshake_left = 0;
 	if (r->at_sentinel) {
 		/* pipelined: AUTH (redis_sentinel_password_file), SENTINEL */
-		if (r->sentinel_password != NULL) {
-			argv[n] = "AUTH";
-			argl[n++] = 4;
-			if (r->sentinel_user[0] != '\0') {
-				argv[n] = r->sentinel_user;
-				argl[n] = strlen(r->sentinel_user);
-				n++;
-			}
-			argv[n] = r->sentinel_password;
-			argl[n] = strlen(r->sentinel_password);
-			n++;
-			if (send_cmd(r, C_SENTINEL_AUTH, NULL, NULL, n, argv, argl) != STIR_OK) {
-				retry_later(r, "cannot ask the Sentinel");
-				return;
-			}
+		if (r->sentinel_password != NULL && send_auth(r, C_SENTINEL_AUTH,
+		    r->sentinel_user, r->sentinel_password) != STIR_OK) {
+			retry_later(r, "cannot ask the Sentinel");
+			return;
 		}
 		argv[0] = "SENTINEL";
 		argv[1] = "get-master-addr-by-name";
@@ -451,17 +458,7 @@ on_connect(const redisAsyncContext *ac, int status)
 	}
 	/* pipelined: AUTH, SELECT, ROLE (behind Sentinel), PING */
 	if (r->password != NULL) {
-		argv[n] = "AUTH";
-		argl[n++] = 4;
-		if (r->user[0] != '\0') {
-			argv[n] = r->user;
-			argl[n] = strlen(r->user);
-			n++;
-		}
-		argv[n] = r->password;
-		argl[n] = strlen(r->password);
-		n++;
-		if (send_cmd(r, C_HANDSHAKE, NULL, NULL, n, argv, argl) != STIR_OK)
+		if (send_auth(r, C_HANDSHAKE, r->user, r->password) != STIR_OK)
 			goto fail;
 		r->handshake_left++;
 	}
