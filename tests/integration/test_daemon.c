@@ -931,17 +931,18 @@ START_TEST(trickled_partial_line_is_dropped_at_its_deadline)
 END_TEST
 
 /* stird's open connections (status "connections"), this admin one included */
-static int
+static json_int_t
 open_connections(void)
 {
-	const char *p;
+	json_t *status, *n;
+	json_int_t v;
 
 	ck_assert_int_eq(h_ctl(&H, NULL, out, sizeof(out), "--json status"), 0);
-	ck_assert_ptr_nonnull(p = strstr(out, "\"connections\""));	/* the first: open now */
-	p += strlen("\"connections\"");
-	while (*p == ' ' || *p == ':')
-		p++;
-	return atoi(p);
+	ck_assert_ptr_nonnull(status = json_loads(out, 0, NULL));
+	ck_assert_msg(json_is_integer(n = json_object_get(status, "connections")), "%s", out);
+	v = json_integer_value(n);
+	json_decref(status);
+	return v;
 }
 
 START_TEST(service_connections_do_not_lock_a_uid_out_of_admin)

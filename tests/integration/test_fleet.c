@@ -168,20 +168,19 @@ setup_sentinel(void)
 {
 	char conf[H_PATH_MAX + 16], pw[H_PATH_MAX + 16], spw[H_PATH_MAX + 16];
 	char extra[2 * H_PATH_MAX + 256], o[256];
-	int sport;
 	FILE *f;
 
 	snprintf(redis_extra, sizeof(redis_extra),
 	    "user stird on >s3cret ~stird:* &* +@all\nuser default off\n");
 	hosts_init();
 	redis_start();
-	sport = sentinel_port = free_port();
+	sentinel_port = free_port();
 	snprintf(conf, sizeof(conf), "%s/sentinel.conf", A.dir);
 	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
 	fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\n"
 	    "sentinel monitor fleet 127.0.0.1 %d 1\nsentinel auth-user fleet stird\n"
-	    "sentinel auth-pass fleet s3cret\nrequirepass s3ntinel\n", sport, A.dir, A.dir,
-	    redis_port);
+	    "sentinel auth-pass fleet s3cret\nrequirepass s3ntinel\n", sentinel_port, A.dir,
+	    A.dir, redis_port);
 	fclose(f);
 	if ((sentinel_pid = fork()) == 0) {
 		execlp("redis-server", "redis-server", conf, "--sentinel", (char *)NULL);
@@ -189,7 +188,7 @@ setup_sentinel(void)
 	}
 	for (int i = 0; i < 200; i++) {
 		if (h_sh(o, sizeof(o), "redis-cli -p %d -a s3ntinel --no-auth-warning"
-		    " sentinel get-master-addr-by-name fleet 2>&1", sport) == 0 &&
+		    " sentinel get-master-addr-by-name fleet 2>&1", sentinel_port) == 0 &&
 		    strstr(o, "127.0.0.1") != NULL)
 			break;
 		usleep(50000);
@@ -204,7 +203,8 @@ setup_sentinel(void)
 	fclose(f);
 	snprintf(extra, sizeof(extra), "replay_window = 60\nredis_sentinels = 127.0.0.1:%d\n"
 	    "redis_master = fleet\nredis_user = stird\nredis_password_file = %s\n"
-	    "redis_sentinel_password_file = %s\nredis_timeout_ms = 2000\n", sport, pw, spw);
+	    "redis_sentinel_password_file = %s\nredis_timeout_ms = 2000\n", sentinel_port, pw,
+	    spw);
 	h_verifier_conf(&A, extra);
 	snprintf(extra, sizeof(extra), "replay_window = 60\nredis = 127.0.0.1:%d\n"
 	    "redis_user = stird\nredis_password_file = %s\nredis_timeout_ms = 2000\n",

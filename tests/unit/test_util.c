@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,27 +229,21 @@ tu_mkpki(const char *prog)
 	char script[4096], cmd[8192], *pki;
 	const char *shared = getenv("STIR_TEST_PKI");	/* make check's (Makefile.am) */
 	struct stat st;
+	bool copy = shared != NULL && shared[0] == '/' && strchr(shared, '\'') == NULL &&
+	    stat(shared, &st) == 0 && S_ISDIR(st.st_mode);
 
-	if (shared != NULL && shared[0] == '/' && strchr(shared, '\'') == NULL &&
-	    stat(shared, &st) == 0 && S_ISDIR(st.st_mode)) {
-		tu_root_setup();
-		pki = tu_mkdtemp();
-		snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", shared, pki);
-		if (system(cmd) != 0) {
-			fprintf(stderr, "%s: '%s' failed\n", prog, cmd);
-			tu_root_teardown();
-			exit(EXIT_FAILURE);
-		}
-		return pki;
-	}
-	if (system("command -v openssl >/dev/null && command -v certtool >/dev/null") != 0) {
+	if (!copy &&
+	    system("command -v openssl >/dev/null && command -v certtool >/dev/null") != 0) {
 		fprintf(stderr, "%s: openssl and certtool are needed; skipped\n", prog);
 		exit(77);			/* automake: SKIP */
 	}
 	tu_root_setup();
 	pki = tu_mkdtemp();
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null 2>&1",
-	    tu_srcpath("scripts/mkpki.sh", script, sizeof(script)), pki);
+	if (copy)
+		snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", shared, pki);
+	else
+		snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null 2>&1",
+		    tu_srcpath("scripts/mkpki.sh", script, sizeof(script)), pki);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "%s: '%s' failed\n", prog, cmd);
 		tu_root_teardown();
